@@ -1,0 +1,41 @@
+import { stitchSchemas, ValidationLevel } from '@graphql-tools/stitch';
+import { stitchingDirectives } from '@graphql-tools/stitching-directives';
+import { filterSchema, getDirective, pruneSchema } from '@graphql-tools/utils';
+import { isObjectType, type GraphQLSchema } from 'graphql';
+import type { LoadedSource } from '../sources/loaded-source.ts';
+import { SchemaError } from '../sources/schema-error.ts';
+
+const { stitchingDirectivesTransformer } = stitchingDirectives();
+
+/**
+ * Stitches the sources into the one schema clients see. Types with the same name merge by their
+ * `@key`s; a conflict between services' definitions is an error; `@inaccessible` fields (merge
+ * entry points) and the composition directives are left out of the result.
+ */
+export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
+  let stitched: GraphQLSchema;
+  try {
+    stitched = stitchSchemas({
+      subschemas: sources.map((source) => source.subschema),
+      subschemaConfigTransforms: [stitchingDirectivesTransformer],
+      typeMergingOptions: { validationSettings: { validationLevel: ValidationLevel.Error } },
+    });
+  } catch (error) {
+    throw new SchemaError([`composition: ${(error as Error).message}`]);
+  }
+  const hidden = new Set(sources.flatMap((source) => inaccessibleFields(source.subschema.schema)));
+  return pruneSchema(
+    filterSchema({
+      schema: stitched,
+      rootFieldFilter: (operation, fieldName) => !hidden.has(`${operation}.${fieldName}`),
+      objectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
+      directiveFilter: () => false,
+    }),
+  );
+}
+
+function inaccessibleFields(schema: GraphQLSchema): string[] {
+  return Object.values(schema.getTypeMap()).flatMap((type) =>
+    isObjectType(type) ? Object.values(type.getFields()).filter((field) => getDirective(schema, field, 'inaccessible')?.length).map((field) => `${type.name}.${field.name}`) : [],
+  );
+}

@@ -1,0 +1,124 @@
+/**
+ * The gateway's configuration, as written in `gateway.config.ts` (or JSON). Every string may use
+ * `${NAME}` or `${NAME:-default}` to read an environment variable.
+ */
+export interface GatewayConfig {
+  /**
+   * TCP port to listen on. The `PORT` environment variable wins when set.
+   * @default 4000
+   */
+  port?: number;
+  /**
+   * Address to listen on.
+   * @default '0.0.0.0'
+   */
+  host?: string;
+  /**
+   * Folder of registered service schemas, one `<source>.graphql` file per source, relative to the
+   * config file.
+   * @default 'schemas'
+   */
+  schemasDir?: string;
+  /**
+   * Path of the GraphQL endpoint (and of GraphiQL for browsers).
+   * @default '/graphql'
+   */
+  graphqlEndpoint?: string;
+  /**
+   * GraphiQL for browsers on the GraphQL endpoint, served from bundled assets. `false` turns it off.
+   * @default true
+   */
+  graphiql?: boolean | GraphiQLConfig;
+  /**
+   * How long SIGTERM waits for in-flight requests before closing them, in milliseconds.
+   * @default 10000
+   */
+  shutdownTimeout?: number;
+  /**
+   * Largest accepted request body, in bytes.
+   * @default 1048576
+   */
+  maxRequestBytes?: number;
+  /** The services to compose, by name. The name is what errors report as `extensions.service`. */
+  sources: Record<string, SourceConfig>;
+}
+
+/** GraphiQL settings. */
+export interface GraphiQLConfig {
+  /**
+   * Page title.
+   * @default 'Concierge'
+   */
+  title?: string;
+  /** The query in the editor when GraphiQL opens. */
+  defaultQuery?: string;
+  /** The variables (JSON text) in the variables editor when GraphiQL opens. */
+  defaultVariables?: string;
+}
+
+/** A service the gateway composes. */
+export type SourceConfig = GraphQLSourceConfig | RestSourceConfig;
+
+/** Settings every kind of source has. */
+export interface SourceCommonConfig {
+  /**
+   * For `graphql`, the service's GraphQL endpoint; for `rest`, the base URL the `@http` paths are
+   * appended to.
+   * @example 'http://users:4001/graphql'
+   */
+  url: string;
+  /**
+   * The registered SDL file, relative to the config file.
+   * @default '<schemasDir>/<source name>.graphql'
+   */
+  schema?: string;
+  /**
+   * Time allowed for one upstream call, in milliseconds; past it the field fails with `GATEWAY_TIMEOUT`.
+   * @default 10000
+   */
+  timeout?: number;
+  /**
+   * Client request headers passed on to this service (case-insensitive). No other client header is.
+   * @default []
+   * @example ['authorization', 'accept-language']
+   */
+  forwardHeaders?: string[];
+  /** Fixed headers sent on every call to this service. */
+  headers?: Record<string, string>;
+  /**
+   * Most keep-alive connections the gateway holds open to this service.
+   * @default 64
+   */
+  connections?: number;
+}
+
+/** A GraphQL service. */
+export interface GraphQLSourceConfig extends SourceCommonConfig {
+  kind: 'graphql';
+  /**
+   * Where the service's schema comes from: the registered SDL file, or an introspection query at
+   * start-up (which reads the service's `_sdl` field when it has one, for its merge directives).
+   * @default 'file'
+   */
+  schemaFrom?: 'file' | 'introspection';
+  /**
+   * Send the root fields that one level of a query needs from this service as one request.
+   * @default true
+   */
+  batch?: boolean;
+}
+
+/** A REST service whose GraphQL face, with `@http` mapping directives, is the registered SDL file. */
+export interface RestSourceConfig extends SourceCommonConfig {
+  kind: 'rest';
+  /**
+   * Most keys a batch endpoint receives in one call; more are split across calls.
+   * @default 100
+   */
+  maxBatchSize?: number;
+}
+
+/** Types a config file; returns it unchanged. */
+export function defineConfig(config: GatewayConfig): GatewayConfig {
+  return config;
+}

@@ -1,0 +1,85 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { composeSchema } from '../composition/compose-schema.ts';
+import type { NormalizedConfig } from '../config/normalize-config.ts';
+import { useErrorCodes } from '../plugins/use-error-codes.ts';
+import { useHealthEndpoints } from '../plugins/use-health-endpoints.ts';
+import { loadSources } from '../sources/load-sources.ts';
+import type { LoadedSource } from '../sources/loaded-source.ts';
+import { maskUnexpectedError } from './mask-unexpected-error.ts';
+
+/** The composed gateway: the schema and the Fetch-API/Node request handler that serves it. */
+export interface Gateway {
+  config: NormalizedConfig;
+  schema: GraphQLSchema;
+  sources: readonly LoadedSource[];
+  yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+  /** Whether `/readyz` answers 200: composed and not draining. */
+  readonly ready: boolean;
+  /** Marks the gateway as draining: `/readyz` answers 503 from now on. */
+  drain(): void;
+  /** Closes the sources' connection pools. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: loads the sources, stitches them and maps the configuration to Yoga's
+ * ordered plugin list. Registered schemas need no running service, so a service that is down at
+ * start-up only makes its own fields fail until it returns.
+ */
+export async function createGateway(config: NormalizedConfig): Promise<Gateway> {
+  const sources = await loadSources(config);
+  let schema: GraphQLSchema;
+  try {
+    schema = composeSchema(sources);
+  } catch (error) {
+    await Promise.all(sources.map((source) => source.close()));
+    throw error;
+  }
+  let draining = false;
+  const graphiqlPage = config.graphiql ? renderGraphiQL(graphiqlOptions(config.graphiql)) : '';
+
+  const yoga = createYoga<Record<string, unknown>>({
+    schema,
+    graphqlEndpoint: config.graphqlEndpoint,
+    graphiql: config.graphiql !== false,
+    renderGraphiQL: () => graphiqlPage,
+    landingPage: false,
+    healthCheckEndpoint: '/__yoga_health',
+    logging: false,
+    maskedErrors: { maskError: maskUnexpectedError },
+    plugins: [
+      // Before GraphQL: probes answer without parsing a request, and before any limit counts them.
+      useHealthEndpoints({ isReady: () => !draining }),
+      // Last: every error leaves with an extensions.code from src/errors.ts.
+      useErrorCodes(),
+    ],
+  });
+
+  return {
+    config,
+    schema,
+    sources,
+    yoga,
+    get ready() {
+      return !draining;
+    },
+    drain() {
+      draining = true;
+    },
+    close: async () => {
+      draining = true;
+      await Promise.all(sources.map((source) => source.close()));
+    },
+  };
+}
+
+function graphiqlOptions(graphiql: Exclude<NormalizedConfig['graphiql'], false>) {
+  const { title, defaultQuery, defaultVariables } = graphiql;
+  return {
+    title,
+    ...(defaultQuery ? { defaultQuery, defaultTabs: [{ query: defaultQuery, ...(defaultVariables ? { variables: defaultVariables } : {}) }] } : {}),
+    defaultEditorToolsVisibility: defaultVariables ? ('variables' as const) : false,
+  };
+}

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { GraphQLError, Source, buildASTSchema, concatAST, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { SchemaError } from './schema-error.ts';
+
+/** The directive definitions every registered schema may use (composition's), as a document. */
+export const compositionDirectives = readDirectives(new URL('../composition/directives.graphql', import.meta.url));
+
+/** Reads a directives file shipped beside the code. */
+export function readDirectives(url: URL): DocumentNode {
+  return parse(new Source(readFileSync(url, 'utf8'), path.basename(url.pathname)));
+}
+
+/**
+ * Builds a source's schema from its SDL plus the directive definitions it may use. Mistakes
+ * (syntax, unknown types or directives) become a {@link SchemaError} naming the file, line and column.
+ */
+export function buildSourceSchema(sdl: string, file: string, directives: readonly DocumentNode[]): GraphQLSchema {
+  try {
+    return buildASTSchema(concatAST([...directives, parse(new Source(sdl, file))]));
+  } catch (error) {
+    throw new SchemaError([describe(error, file)]);
+  }
+}
+
+function describe(error: unknown, file: string): string {
+  if (!(error instanceof GraphQLError)) return `${file}: ${(error as Error).message}`;
+  const [location] = error.locations ?? [];
+  const where = error.source?.name ?? file;
+  return `${where}${location ? `:${location.line}:${location.column}` : ''}: ${error.message}`;
+}

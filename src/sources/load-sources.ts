@@ -1,0 +1,19 @@
+import type { NormalizedConfig } from '../config/normalize-config.ts';
+import { loadGraphQLSource } from './graphql/load-graphql-source.ts';
+import type { LoadedSource } from './loaded-source.ts';
+import { loadRestSource } from './rest/load-rest-source.ts';
+import { SchemaError } from './schema-error.ts';
+
+/** Loads every configured source; all problems of all sources are reported together. */
+export async function loadSources(config: NormalizedConfig): Promise<LoadedSource[]> {
+  const settled = await Promise.allSettled(config.sources.map((source) => (source.kind === 'rest' ? loadRestSource(source) : loadGraphQLSource(source))));
+  const loaded = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const problems = settled.flatMap((result) =>
+    result.status === 'rejected' ? (result.reason instanceof SchemaError ? result.reason.problems : [String((result.reason as Error).message)]) : [],
+  );
+  if (problems.length > 0) {
+    await Promise.all(loaded.map((source) => source.close()));
+    throw new SchemaError(problems);
+  }
+  return loaded;
+}

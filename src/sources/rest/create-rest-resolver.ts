@@ -1,0 +1,129 @@
+import DataLoader from 'dataloader';
+import { getNullableType, isListType, isNonNullType, type GraphQLFieldResolver, type GraphQLOutputType } from 'graphql';
+import { gatewayError } from '../../errors.ts';
+import { forwardHeaders, type RequestContext } from '../../transport/forward-headers.ts';
+import type { HttpClient, UpstreamResponse } from '../../transport/http-client.ts';
+import type { RestMapping } from './read-rest-mappings.ts';
+import { upstreamStatusError } from './upstream-status-error.ts';
+import { batchMark, readPath, type TemplateValues } from './url-template.ts';
+
+type HttpMapping = Extract<RestMapping, { kind: 'http' }>;
+
+/** What a REST source's resolvers share. */
+export interface RestSourceRuntime {
+  service: string;
+  client: HttpClient;
+  forwardHeaders: readonly string[];
+  maxBatchSize: number;
+}
+
+/**
+ * Per-request state, keyed by the request's context so it dies with it: batch loaders by grouping
+ * key, and the promises of GET calls by path, so identical calls within a request go out once.
+ */
+interface RequestState {
+  loaders: Map<string, DataLoader<string, unknown[]>>;
+  gets: Map<string, Promise<UpstreamResponse>>;
+}
+
+/** The resolver of one mapped field. */
+export function createRestResolver(mapping: RestMapping, runtime: RestSourceRuntime): GraphQLFieldResolver<unknown, unknown> {
+  const states = new WeakMap<object, RequestState>();
+  const stateOf = (context: RequestContext | undefined): RequestState => {
+    const fresh = (): RequestState => ({ loaders: new Map(), gets: new Map() });
+    if (!context) return fresh();
+    let state = states.get(context);
+    if (!state) states.set(context, (state = fresh()));
+    return state;
+  };
+
+  switch (mapping.kind) {
+    case 'ref':
+      return (parent) => toReference(readPath(parent, mapping.from), mapping.key);
+    case 'stub':
+      return (_parent, args) => (args[mapping.argument] as unknown[]).map((key) => ({ [mapping.keyField]: key }));
+    case 'http':
+      return (parent, args, rawContext, info) => {
+        const values: TemplateValues = { args, parent };
+        const context = rawContext as RequestContext | undefined;
+        return mapping.batch
+          ? resolveBatched(mapping, values, stateOf(context), context, runtime, info.returnType)
+          : resolveSingle(mapping, values, stateOf(context), context, runtime, info.returnType);
+      };
+  }
+}
+
+function toReference(value: unknown, key: string): unknown {
+  if (value === null || value === undefined) return null;
+  return Array.isArray(value) ? value.map((item) => toReference(item, key)) : { [key]: value };
+}
+
+async function resolveSingle(mapping: HttpMapping, values: TemplateValues, state: RequestState, context: RequestContext | undefined, runtime: RestSourceRuntime, returnType: GraphQLOutputType): Promise<unknown> {
+  const path = mapping.template.fill(values);
+  if (path === null) return null;
+  const send = () =>
+    runtime.client.request({
+      method: mapping.method,
+      path,
+      headers: forwardHeaders(context, runtime.forwardHeaders),
+      ...(mapping.body ? { body: JSON.stringify(readPath(values.args, mapping.body.path) ?? null) } : {}),
+    });
+  let response: Promise<UpstreamResponse>;
+  if (mapping.method === 'GET') {
+    response = state.gets.get(path) ?? send();
+    state.gets.set(path, response);
+  } else {
+    response = send();
+  }
+  const { status, body } = await response;
+  if (status >= 200 && status < 300) return body === undefined ? null : readPath(body, mapping.select);
+  if (status === 404 && !isNonNullType(returnType)) return null;
+  throw upstreamStatusError(runtime.service, status, body);
+}
+
+async function resolveBatched(mapping: HttpMapping, values: TemplateValues, state: RequestState, context: RequestContext | undefined, runtime: RestSourceRuntime, returnType: GraphQLOutputType): Promise<unknown> {
+  const { key: itemKey, by } = mapping.batch!;
+  const keys = by.from === 'args' ? readPath(values.args, by.path) : readPath(values.parent, by.path);
+  if (keys === null || keys === undefined) return null;
+  const groupKey = `${mapping.method} ${mapping.template.fill(values, new Map([[by.text, batchMark]]))} ${mapping.select.join('.')} ${itemKey}`;
+  let loader = state.loaders.get(groupKey);
+  if (!loader) {
+    loader = new DataLoader((batch) => loadBatch(mapping, values, batch, context, runtime), { maxBatchSize: runtime.maxBatchSize });
+    state.loaders.set(groupKey, loader);
+  }
+  if (Array.isArray(keys)) {
+    const groups = await loader.loadMany(keys.map(String));
+    return groups.map((group) => (group instanceof Error ? group : (group[0] ?? null)));
+  }
+  const group = await loader.load(String(keys));
+  return isListType(getNullableType(returnType)) ? group : (group[0] ?? null);
+}
+
+/**
+ * One call to a batch endpoint for all keys of a window. The answer's items are grouped by their
+ * key field and handed back in key order; a key with no item gets an empty group (null or []),
+ * so one missing key never fails the others.
+ */
+async function loadBatch(mapping: HttpMapping, values: TemplateValues, keys: readonly string[], context: RequestContext | undefined, runtime: RestSourceRuntime): Promise<unknown[][]> {
+  const { key: itemKey, by } = mapping.batch!;
+  const path = mapping.template.fill(values, new Map([[by.text, keys]]));
+  if (path === null) return keys.map(() => []);
+  const { status, body } = await runtime.client.request({ method: 'GET', path, headers: forwardHeaders(context, runtime.forwardHeaders) });
+  if (status === 404) return keys.map(() => []);
+  if (status < 200 || status >= 300) throw upstreamStatusError(runtime.service, status, body);
+  const items = readPath(body, mapping.select);
+  if (!Array.isArray(items)) {
+    throw gatewayError('DOWNSTREAM_SERVICE_ERROR', `Service "${runtime.service}" answered its batch endpoint without a list${mapping.select.length ? ` at "${mapping.select.join('.')}"` : ''}.`, {
+      rejectsRequest: false,
+      extensions: { service: runtime.service, upstreamStatus: status },
+    });
+  }
+  const groups = new Map<string, unknown[]>();
+  for (const item of items) {
+    const itemId = String(readPath(item, [itemKey]));
+    const group = groups.get(itemId);
+    if (group) group.push(item);
+    else groups.set(itemId, [item]);
+  }
+  return keys.map((key) => groups.get(key) ?? []);
+}

@@ -1,0 +1,32 @@
+import type { NormalizedSource } from '../../config/normalize-config.ts';
+import { createHttpClient } from '../../transport/http-client.ts';
+import { buildSourceSchema, compositionDirectives, readDirectives } from '../build-source-schema.ts';
+import { readRegistered } from '../graphql/load-graphql-source.ts';
+import type { LoadedSource } from '../loaded-source.ts';
+import { SchemaError } from '../schema-error.ts';
+import { createRestResolver } from './create-rest-resolver.ts';
+import { readRestMappings } from './read-rest-mappings.ts';
+
+const restDirectives = readDirectives(new URL('./directives.graphql', import.meta.url));
+
+/**
+ * A REST service as a local subschema: its registered SDL with `@http`, `@ref` and `@stub`
+ * directives becomes resolvers that call the service. Stitching executes it in-process, so
+ * every HTTP call is made, batched and deduplicated here.
+ */
+export async function loadRestSource(source: NormalizedSource): Promise<LoadedSource> {
+  const sdl = await readRegistered(source);
+  const schema = buildSourceSchema(sdl, source.schemaPath, [compositionDirectives, restDirectives]);
+  const { mappings, problems } = readRestMappings(schema);
+  if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${source.schemaPath}: ${problem}`));
+  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers });
+  const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize };
+  for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime);
+  return {
+    name: source.name,
+    kind: 'rest',
+    sdl,
+    subschema: { name: source.name, schema, batch: false },
+    close: () => client.close(),
+  };
+}
