@@ -1,0 +1,44 @@
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config/load-config.ts';
+import type { NormalizedConfig } from '../../src/config/normalize-config.ts';
+import { startGateway, type RunningGateway } from '../../src/server/start-gateway.ts';
+import { GRAPHQL_SERVICES, SERVICE_NAMES, startExampleServices, type ExampleServices } from '../../examples/ecommerce/start-services.ts';
+
+/** The project root. */
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The example shop on free ports, behind a gateway using the project's gateway.config.ts. */
+export interface Shop {
+  services: ExampleServices;
+  gateway: RunningGateway;
+  /** The gateway's GraphQL endpoint. */
+  endpoint: string;
+}
+
+/** Options of {@link startShop}. */
+export interface ShopOptions {
+  /** Delay of every example service's answers, in milliseconds. */
+  latencyMs?: number;
+  /** Changes to the loaded config before the gateway starts (e.g. a shorter timeout). */
+  adjust?: (config: NormalizedConfig) => void;
+}
+
+/** Environment that points gateway.config.ts at the given services, on a free gateway port. */
+export function shopEnv(urls: ExampleServices['urls']): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+  for (const name of SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = urls[name] + (GRAPHQL_SERVICES.includes(name) ? '/graphql' : '');
+  return env;
+}
+
+/** Starts the shop; everything is closed when the test ends, pass or fail. */
+export async function startShop(t: TestContext, options: ShopOptions = {}): Promise<Shop> {
+  const services = await startExampleServices({ basePort: 0, ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
+  t.after(() => services.close());
+  const config = await loadConfig(`${root}gateway.config.ts`, root, shopEnv(services.urls));
+  config.host = '127.0.0.1';
+  options.adjust?.(config);
+  const gateway = await startGateway(config);
+  t.after(() => gateway.close());
+  return { services, gateway, endpoint: `${gateway.url}${config.graphqlEndpoint}` };
+}
