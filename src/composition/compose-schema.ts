@@ -3,6 +3,7 @@ import { stitchingDirectives } from '@graphql-tools/stitching-directives';
 import { filterSchema, getDirective, pruneSchema } from '@graphql-tools/utils';
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { LoadedSource } from '../sources/loaded-source.ts';
+import { locateMergedErrors } from './locate-merged-errors.ts';
 import { SchemaError } from '../sources/schema-error.ts';
 
 const { stitchingDirectivesTransformer } = stitchingDirectives();
@@ -24,14 +25,14 @@ export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
     throw new SchemaError([`composition: ${(error as Error).message}`]);
   }
   const hidden = new Set(sources.flatMap((source) => inaccessibleFields(source.subschema.schema)));
-  return pruneSchema(
+  return locateMergedErrors(pruneSchema(
     filterSchema({
       schema: stitched,
       rootFieldFilter: (operation, fieldName) => !hidden.has(`${operation}.${fieldName}`),
       objectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
       directiveFilter: () => false,
     }),
-  );
+  ));
 }
 
 function inaccessibleFields(schema: GraphQLSchema): string[] {

@@ -3,41 +3,60 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { errorCodes, isErrorCode, type ErrorCode } from '../errors.ts';
 
-const codeByStatus = new Map<number, ErrorCode>(
-  (Object.entries(errorCodes) as Array<[ErrorCode, number]>).filter(([code]) => !['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'NOT_FOUND'].includes(code)).map(([code, status]) => [status, code]),
-);
+/** The code for a status when the error says nothing more precise (first code in the table wins). */
+const codeByStatus = new Map<number, ErrorCode>();
+for (const [code, status] of Object.entries(errorCodes) as Array<[ErrorCode, number]>) {
+  if (!codeByStatus.has(status)) codeByStatus.set(status, code);
+}
+
+/** Extensions that describe the gateway's internals: never sent to clients. */
+const internalExtensions = ['originalError', 'stacktrace', 'exception', 'unexpected'];
 
 /**
- * Gives every error that leaves the gateway an `extensions.code` from our table. Yoga's own
- * request errors carry only an HTTP status; the code follows from it. An error with no status
- * and a foreign code (or none) is an execution error inside the gateway's schema.
+ * Gives every error that leaves the gateway an `extensions.code` from our table that agrees with
+ * its HTTP status, and drops internal extensions (stack traces, original errors). Yoga's request
+ * errors say `BAD_REQUEST` whatever their status (405, 415); the status decides. Variable
+ * coercion errors become `BAD_USER_INPUT`; an execution error with no code is `INTERNAL_SERVER_ERROR`.
  */
 export function useErrorCodes(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (isAsyncIterable(result)) return;
       const results = Array.isArray(result) ? result : [result];
-      if (!results.some((item) => item.errors?.some((error) => !isErrorCode(error.extensions?.['code'])))) return;
-      const fixed = results.map(withCodes);
+      if (!results.some((item) => item.errors?.some(needsFixing))) return;
+      const fixed = results.map((item) => (item.errors ? { ...item, errors: item.errors.map((error) => (needsFixing(error) ? withCode(error) : error)) } : item));
       setResult(Array.isArray(result) ? fixed : (fixed[0] as ExecutionResult));
     },
   };
 }
 
-function withCodes(result: ExecutionResult): ExecutionResult {
-  if (!result.errors) return result;
-  return { ...result, errors: result.errors.map((error) => (isErrorCode(error.extensions?.['code']) ? error : withCode(error))) };
+function statusOf(error: GraphQLError): number | undefined {
+  return (error.extensions?.['http'] as { status?: number } | undefined)?.status;
+}
+
+function needsFixing(error: GraphQLError): boolean {
+  const code = error.extensions?.['code'];
+  const status = statusOf(error);
+  return !isErrorCode(code) || (status !== undefined && errorCodes[code] !== status) || internalExtensions.some((key) => key in (error.extensions ?? {}));
 }
 
 function withCode(error: GraphQLError): GraphQLError {
-  const status = (error.extensions?.['http'] as { status?: number } | undefined)?.status;
-  const code = (status !== undefined ? codeByStatus.get(status) : undefined) ?? (status === undefined && error.path ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
+  const status = statusOf(error);
+  const current = error.extensions?.['code'];
+  let code: ErrorCode;
+  if (isErrorCode(current) && (status === undefined || errorCodes[current] === status)) code = current;
+  else if (status === 400 && error.message.startsWith('Variable "$')) code = 'BAD_USER_INPUT';
+  else code = (status !== undefined ? codeByStatus.get(status) : undefined) ?? (error.path ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
+  const extensions = Object.fromEntries(Object.entries(error.extensions ?? {}).filter(([key]) => !internalExtensions.includes(key)));
+  // Yoga answers 400 rather than 200 for a body that is not even GraphQL-over-HTTP (bad JSON) by
+  // seeing a non-GraphQL originalError; once that is dropped, the status must stop being optional.
+  if (error.extensions?.['originalError'] && status !== undefined) extensions['http'] = { status };
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...error.extensions, code },
+    extensions: { ...extensions, code },
   });
 }

@@ -65,14 +65,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         });
         status = response.statusCode;
         text = await response.body.text();
-      } catch (error) {
+      } catch {
         if (signal.aborted) {
           throw gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${timeout} ms.`, {
             rejectsRequest: false,
             extensions: { service },
           });
         }
-        throw upstreamError(`Service "${service}" could not be reached.`, { reason: (error as { code?: string }).code ?? 'NETWORK_ERROR' });
+        throw upstreamError(`Service "${service}" could not be reached.`);
       }
       if (text.length === 0) return { status, body: undefined };
       try {

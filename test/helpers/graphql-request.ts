@@ -18,6 +18,9 @@ export interface GraphQLResponse<TData = unknown> {
 }
 
 /** POSTs a typed document (or query text) and returns status, headers and parsed body. */
+export async function postGraphQL<TData, TVariables>(url: string, document: TypedDocumentNode<TData, TVariables>, variables?: TVariables, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped query text: tests read the data they asked for.
+export async function postGraphQL(url: string, document: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<any>>;
 export async function postGraphQL<TData, TVariables>(
   url: string,
   document: TypedDocumentNode<TData, TVariables> | string,

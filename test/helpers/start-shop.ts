@@ -20,8 +20,8 @@ export interface Shop {
 export interface ShopOptions {
   /** Delay of every example service's answers, in milliseconds. */
   latencyMs?: number;
-  /** Changes to the loaded config before the gateway starts (e.g. a shorter timeout). */
-  adjust?: (config: NormalizedConfig) => void;
+  /** Runs before the gateway starts: change the loaded config (a shorter timeout) or the services. */
+  adjust?: (config: NormalizedConfig, services: ExampleServices) => void | Promise<void>;
 }
 
 /** Environment that points gateway.config.ts at the given services, on a free gateway port. */
@@ -37,7 +37,7 @@ export async function startShop(t: TestContext, options: ShopOptions = {}): Prom
   t.after(() => services.close());
   const config = await loadConfig(`${root}gateway.config.ts`, root, shopEnv(services.urls));
   config.host = '127.0.0.1';
-  options.adjust?.(config);
+  await options.adjust?.(config, services);
   const gateway = await startGateway(config);
   t.after(() => gateway.close());
   return { services, gateway, endpoint: `${gateway.url}${config.graphqlEndpoint}` };

@@ -15,25 +15,26 @@ export interface RestSourceRuntime {
   client: HttpClient;
   forwardHeaders: readonly string[];
   maxBatchSize: number;
+  /** Per-request state of the whole source (all its fields share loaders), by request context. */
+  requestStates: WeakMap<object, RequestState>;
 }
 
 /**
  * Per-request state, keyed by the request's context so it dies with it: batch loaders by grouping
  * key, and the promises of GET calls by path, so identical calls within a request go out once.
  */
-interface RequestState {
+export interface RequestState {
   loaders: Map<string, DataLoader<string, unknown[]>>;
   gets: Map<string, Promise<UpstreamResponse>>;
 }
 
 /** The resolver of one mapped field. */
 export function createRestResolver(mapping: RestMapping, runtime: RestSourceRuntime): GraphQLFieldResolver<unknown, unknown> {
-  const states = new WeakMap<object, RequestState>();
   const stateOf = (context: RequestContext | undefined): RequestState => {
     const fresh = (): RequestState => ({ loaders: new Map(), gets: new Map() });
     if (!context) return fresh();
-    let state = states.get(context);
-    if (!state) states.set(context, (state = fresh()));
+    let state = runtime.requestStates.get(context);
+    if (!state) runtime.requestStates.set(context, (state = fresh()));
     return state;
   };
 

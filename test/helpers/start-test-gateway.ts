@@ -1,0 +1,29 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { normalizeConfig } from '../../src/config/normalize-config.ts';
+import { startGateway, type RunningGateway } from '../../src/server/start-gateway.ts';
+
+/** A source of a test gateway: its config plus the SDL to register for it. */
+export type TestSource = Record<string, unknown> & { kind: 'graphql' | 'rest'; url: string; sdl: string };
+
+/** Writes the sources' SDL to a temporary schemas/ folder and normalizes a config around them. */
+export async function writeTestConfig(t: TestContext, sources: Record<string, TestSource>, extra: Record<string, unknown> = {}) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const configured: Record<string, unknown> = {};
+  for (const [name, { sdl, ...source }] of Object.entries(sources)) {
+    await writeFile(path.join(dir, `${name}.graphql`), sdl);
+    configured[name] = { ...source, schema: `${name}.graphql` };
+  }
+  return { dir, config: normalizeConfig({ port: 0, host: '127.0.0.1', ...extra, sources: configured }, { baseDir: dir, env: {} }) };
+}
+
+/** A gateway over the given sources on a free port; closed when the test ends. */
+export async function startTestGateway(t: TestContext, sources: Record<string, TestSource>, extra: Record<string, unknown> = {}): Promise<RunningGateway & { endpoint: string }> {
+  const { config } = await writeTestConfig(t, sources, extra);
+  const running = await startGateway(config);
+  t.after(() => running.close());
+  return Object.assign(running, { endpoint: `${running.url}${config.graphqlEndpoint}` });
+}
