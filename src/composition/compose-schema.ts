@@ -3,6 +3,7 @@ import { stitchingDirectives } from '@graphql-tools/stitching-directives';
 import { filterSchema, getDirective, pruneSchema } from '@graphql-tools/utils';
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { LoadedSource } from '../sources/loaded-source.ts';
+import { findTypeConflicts } from './find-type-conflicts.ts';
 import { locateMergedErrors } from './locate-merged-errors.ts';
 import { SchemaError } from '../sources/schema-error.ts';
 
@@ -14,6 +15,8 @@ const { stitchingDirectivesTransformer } = stitchingDirectives();
  * entry points) and the composition directives are left out of the result.
  */
 export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
+  const conflicts = findTypeConflicts(sources);
+  if (conflicts.length > 0) throw new SchemaError(conflicts.map((conflict) => `composition: ${conflict}`));
   let stitched: GraphQLSchema;
   try {
     stitched = stitchSchemas({

@@ -54,7 +54,8 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   const config = interpolateEnv(raw, env) as Partial<GatewayConfig> & Record<string, unknown>;
   check.knownKeys('config', config, topLevelKeys);
 
-  const portFromEnv = env['PORT'] ? Number(env['PORT']) : undefined;
+  const rawPort = env['PORT'];
+  const portFromEnv = rawPort ? (Number.isNaN(Number(rawPort)) ? rawPort : Number(rawPort)) : undefined;
   const port = check.integer('config.port', portFromEnv ?? config.port ?? 4000, 0, 65535, portFromEnv !== undefined ? ' (from PORT)' : '');
   const schemasDir = path.resolve(baseDir, check.string('config.schemasDir', config.schemasDir ?? 'schemas'));
   const graphiql = normalizeGraphiQL(config.graphiql, check);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GraphQLError, Source, buildASTSchema, concatAST, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { validateSDL } from 'graphql/validation/validate.js';
 import { SchemaError } from './schema-error.ts';
 
 /** The directive definitions every registered schema may use (composition's), as a document. */
@@ -16,11 +17,15 @@ export function readDirectives(url: URL): DocumentNode {
  * (syntax, unknown types or directives) become a {@link SchemaError} naming the file, line and column.
  */
 export function buildSourceSchema(sdl: string, file: string, directives: readonly DocumentNode[]): GraphQLSchema {
+  let document: DocumentNode;
   try {
-    return buildASTSchema(concatAST([...directives, parse(new Source(sdl, file))]));
+    document = concatAST([...directives, parse(new Source(sdl, file))]);
   } catch (error) {
     throw new SchemaError([describe(error, file)]);
   }
+  const problems = validateSDL(document);
+  if (problems.length > 0) throw new SchemaError(problems.map((problem) => describe(problem, file)));
+  return buildASTSchema(document, { assumeValidSDL: true });
 }
 
 function describe(error: unknown, file: string): string {

@@ -4,7 +4,7 @@ import type { NormalizedSource } from '../../config/normalize-config.ts';
 import { createHttpClient, type HttpClient } from '../../transport/http-client.ts';
 import { buildSourceSchema, compositionDirectives } from '../build-source-schema.ts';
 import type { LoadedSource } from '../loaded-source.ts';
-import { SchemaError } from '../schema-error.ts';
+import { SchemaError, displayPath } from '../schema-error.ts';
 import { createGraphQLExecutor } from './create-graphql-executor.ts';
 
 /**
@@ -15,7 +15,7 @@ export async function loadGraphQLSource(source: NormalizedSource): Promise<Loade
   const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers });
   try {
     const sdl = source.schemaFrom === 'file' ? await readRegistered(source) : await introspect(source, client);
-    const schema = buildSourceSchema(sdl, source.schemaFrom === 'file' ? source.schemaPath : `${source.name} (introspection)`, [compositionDirectives]);
+    const schema = buildSourceSchema(sdl, source.schemaFrom === 'file' ? displayPath(source.schemaPath) : `${source.name} (introspection)`, [compositionDirectives]);
     return {
       name: source.name,
       kind: 'graphql',
@@ -34,7 +34,7 @@ export async function readRegistered(source: NormalizedSource): Promise<string> 
   try {
     return await readFile(source.schemaPath, 'utf8');
   } catch {
-    throw new SchemaError([`sources.${source.name}: expected a registered schema at ${source.schemaPath}, found no readable file`]);
+    throw new SchemaError([`sources.${source.name}: expected a registered schema at ${displayPath(source.schemaPath)}, found no readable file`]);
   }
 }
 

@@ -3,7 +3,7 @@ import { createHttpClient } from '../../transport/http-client.ts';
 import { buildSourceSchema, compositionDirectives, readDirectives } from '../build-source-schema.ts';
 import { readRegistered } from '../graphql/load-graphql-source.ts';
 import type { LoadedSource } from '../loaded-source.ts';
-import { SchemaError } from '../schema-error.ts';
+import { SchemaError, displayPath } from '../schema-error.ts';
 import { createRestResolver } from './create-rest-resolver.ts';
 import { readRestMappings } from './read-rest-mappings.ts';
 
@@ -16,9 +16,9 @@ const restDirectives = readDirectives(new URL('./directives.graphql', import.met
  */
 export async function loadRestSource(source: NormalizedSource): Promise<LoadedSource> {
   const sdl = await readRegistered(source);
-  const schema = buildSourceSchema(sdl, source.schemaPath, [compositionDirectives, restDirectives]);
+  const schema = buildSourceSchema(sdl, displayPath(source.schemaPath), [compositionDirectives, restDirectives]);
   const { mappings, problems } = readRestMappings(schema);
-  if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${source.schemaPath}: ${problem}`));
+  if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${displayPath(source.schemaPath)}: ${problem}`));
   const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers });
   const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize, requestStates: new WeakMap() };
   for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime);

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { promisify } from 'node:util';
+import { root } from './helpers/start-shop.ts';
+
+const run = promisify(execFile);
+const cli = path.join(root, 'bin/concierge.js');
+
+async function concierge(args: string[], cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** A folder with gateway.config.json and schemas/, for `concierge check` to read. */
+async function project(t: TestContext, sources: Record<string, { kind: 'graphql' | 'rest'; sdl: string }>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(path.join(dir, 'gateway.config.json'), JSON.stringify({ sources: Object.fromEntries(Object.entries(sources).map(([name, { kind }], index) => [name, { kind, url: `http://127.0.0.1:${5000 + index}${kind === 'graphql' ? '/graphql' : ''}` }])) }));
+  await import('node:fs/promises').then(({ mkdir }) => mkdir(path.join(dir, 'schemas')));
+  for (const [name, { sdl }] of Object.entries(sources)) await writeFile(path.join(dir, 'schemas', `${name}.graphql`), sdl);
+  return dir;
+}
+
+test('check accepts the example shop; compose prints and writes the composed SDL without any service running', async (t) => {
+  const checked = await concierge(['check']);
+  assert.equal(checked.code, 0, checked.stderr);
+  assert.equal(checked.stdout.trim(), 'ok: 6 sources compose (users, orders, products, inventory, payments, shipping)');
+
+  const composed = await concierge(['compose']);
+  assert.equal(composed.code, 0, composed.stderr);
+  assert.match(composed.stdout, /type User \{[^}]*orders\(first: Int = 10\): \[Order!\]!/);
+  assert.match(composed.stdout, /type Product \{[^}]*inventory: Inventory/);
+  assert.doesNotMatch(composed.stdout, /@http|@merge|_users|usersByIds|inventoryProducts/, 'mapping directives and merge entry points stay internal');
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-compose-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const written = await concierge(['compose', '--out', path.join(dir, 'schema.graphql')]);
+  assert.equal(written.code, 0);
+  assert.equal(await readFile(path.join(dir, 'schema.graphql'), 'utf8'), composed.stdout);
+});
+
+test('check names the file, line and column of an unknown directive', async (t) => {
+  const dir = await project(t, { books: { kind: 'rest', sdl: 'type Query {\n  book(id: ID!): String @htp(GET: "/books/{args.id}")\n}\n' } });
+  const { code, stderr } = await concierge(['check'], dir);
+  assert.equal(code, 1);
+  assert.equal(stderr.trim(), 'Invalid schema:\n  - schemas/books.graphql:2:25: Unknown directive "@htp".');
+});
+
+test('check names both services of a type conflict', async (t) => {
+  const dir = await project(t, {
+    catalog: { kind: 'graphql', sdl: 'type Product @key(selectionSet: "{ id }") { id: ID! price: Float }\ntype Query { products(ids: [ID!]!): [Product]! @merge(keyField: "id") }\n' },
+    pricing: { kind: 'graphql', sdl: 'type Product @key(selectionSet: "{ id }") { id: ID! price: String }\ntype Query { prices(ids: [ID!]!): [Product]! @merge(keyField: "id") }\n' },
+  });
+  const { code, stderr } = await concierge(['check'], dir);
+  assert.equal(code, 1);
+  assert.equal(stderr.trim(), "Invalid schema:\n  - composition: Product.price is Float in catalog but String in pricing; services must agree on a shared field's type");
+});
+
+test('check names a mapping that references a missing argument or field, and a root field with no mapping', async (t) => {
+  const dir = await project(t, {
+    books: {
+      kind: 'rest',
+      sdl: [
+        'type Book { id: ID! reviews: [String!]! @http(GET: "/books/{parent.isbn}/reviews") }',
+        'type Query {',
+        '  book(id: ID!): Book @http(GET: "/books/{args.bookId}")',
+        '  books: [Book!]! @http(GET: "/books", POST: "/books")',
+        '  count: Int',
+        '}',
+      ].join('\n'),
+    },
+  });
+  const { code, stderr } = await concierge(['check'], dir);
+  assert.equal(code, 1);
+  assert.deepEqual(stderr.trim().split('\n'), [
+    'Invalid schema:',
+    '  - schemas/books.graphql: Book.reviews @http(GET: "/books/{parent.isbn}/reviews"): {parent.isbn} names field "isbn", which Book does not have',
+    '  - schemas/books.graphql: Query.book @http(GET: "/books/{args.bookId}"): {args.bookId} names argument "bookId", which book does not have (arguments: id)',
+    '  - schemas/books.graphql: Query.books @http: expected exactly one of GET, POST, PUT, PATCH, DELETE, got GET and POST',
+    '  - schemas/books.graphql: Query.count has no @http or @stub directive, so the gateway cannot resolve it',
+  ]);
+});
+
+test('a config mistake stops start-up with the key, the value and what was expected', async (t) => {
+  const dir = await project(t, { users: { kind: 'graphql', sdl: 'type Query { me: String }' } });
+  await writeFile(path.join(dir, 'gateway.config.json'), JSON.stringify({ sources: { users: { kind: 'graphql', url: 'users:4001', timeout: '5s' } } }));
+  const { code, stderr, stdout } = await concierge(['start'], dir);
+  assert.equal(code, 1);
+  assert.equal(stdout, '');
+  assert.deepEqual(stderr.trim().split('\n'), [
+    'Invalid configuration:',
+    '  - config.sources.users.url: expected an http:// or https:// URL, got "users:4001"',
+    '  - config.sources.users.timeout: expected an integer from 1 to 600000, got "5s"',
+  ]);
+});
+
+test('unknown commands and --help', async () => {
+  const unknown = await concierge(['serve']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /Unknown command "serve"/);
+  const help = await concierge(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /concierge <command>[\s\S]*start[\s\S]*compose[\s\S]*check/);
+});
