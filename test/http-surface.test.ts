@@ -88,4 +88,14 @@ test('GraphiQL is served to browsers from the GraphQL endpoint with no external 
   assert.match(page.text, /Concierge: example shop/);
   assert.match(page.text, /query OrderHistory/);
   assert.doesNotMatch(page.text, /<script[^>]+src=["']https?:|<link[^>]+href=["']https?:/, 'no script or stylesheet from another host');
+
+  const { request } = await import('undici');
+  const compressed = await request(endpoint, { headers: { accept: 'text/html', 'accept-encoding': 'gzip' } });
+  const bytes = (await compressed.body.arrayBuffer()).byteLength;
+  assert.equal(compressed.headers['content-encoding'], 'gzip');
+  assert.ok(bytes < page.text.length / 2, `gzipped page ${bytes} bytes of ${page.text.length}`);
+  const etag = page.headers.get('etag');
+  assert.ok(etag);
+  const again = await fetch(endpoint, { headers: { accept: 'text/html', 'if-none-match': etag } });
+  assert.equal(again.status, 304);
 });

@@ -4,6 +4,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { composeSchema } from '../composition/compose-schema.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { useErrorCodes } from '../plugins/use-error-codes.ts';
+import { useGraphiQLPage } from '../plugins/use-graphiql-page.ts';
 import { useHealthEndpoints } from '../plugins/use-health-endpoints.ts';
 import { loadSources } from '../sources/load-sources.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
@@ -38,13 +39,11 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
     throw error;
   }
   let draining = false;
-  const graphiqlPage = config.graphiql ? renderGraphiQL(graphiqlOptions(config.graphiql)) : '';
 
   const yoga = createYoga<Record<string, unknown>>({
     schema,
     graphqlEndpoint: config.graphqlEndpoint,
-    graphiql: config.graphiql !== false,
-    renderGraphiQL: () => graphiqlPage,
+    graphiql: false,
     landingPage: false,
     healthCheckEndpoint: '/__yoga_health',
     logging: false,
@@ -52,6 +51,8 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
     plugins: [
       // Before GraphQL: probes answer without parsing a request, and before any limit counts them.
       useHealthEndpoints({ isReady: () => !draining }),
+      // Browsers asking the endpoint for HTML get GraphiQL, rendered and compressed once.
+      ...(config.graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, html: renderGraphiQL(graphiqlOptions(config.graphiql)) })] : []),
       // Last: every error leaves with an extensions.code from src/errors.ts.
       useErrorCodes(),
     ],
@@ -80,6 +81,8 @@ function graphiqlOptions(graphiql: Exclude<NormalizedConfig['graphiql'], false>)
   return {
     title,
     ...(defaultQuery ? { defaultQuery, defaultTabs: [{ query: defaultQuery, ...(defaultVariables ? { variables: defaultVariables } : {}) }] } : {}),
+    // GraphiQL 5 fills the variables editor from `initialVariables` only, which Yoga passes as `variables`.
+    ...(defaultVariables ? { variables: defaultVariables } : {}),
     defaultEditorToolsVisibility: defaultVariables ? ('variables' as const) : false,
   };
 }
