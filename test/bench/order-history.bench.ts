@@ -1,0 +1,154 @@
+/**
+ * `npm run bench`: the gateway against a hand-written aggregator of the same fan-out, and against the
+ * users service itself for a one-service query.
+ *
+ * Processes: the six example services, the gateway and the hand-written aggregator each run in a child
+ * process (processes.ts); autocannon drives the load from this process (load.ts). Before measuring,
+ * the answers are checked (correctness.ts) and upstream calls of one request counted (upstream-calls.ts).
+ * Results go to stdout and test/bench/results/latest.json (report.ts).
+ *
+ * Exits 1 on a wrong answer or a crash, never because of a timing.
+ * Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (50),
+ * BENCH_PROBE_SECONDS (3), BENCH_ONLY, BENCH_PIN, BENCH_CPU_PROF (see settings.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { CorrectnessError, expectSameJson, expectUserData, fetchAnswer, type Answer } from './correctness.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { cpuPerRequest, readCpuTimes } from './process-cpu.ts';
+import { Children } from './processes.ts';
+import { computeRatios, printReport, writeReport, type BenchReport, type ProbeReport, type ScenarioReport } from './report.ts';
+import { buildScenarios, SAME_ANSWER_PAIRS, type Scenario, type ScenarioId } from './scenarios.ts';
+import { readSettings, root, type BenchSettings } from './settings.ts';
+import { describe, readCounts, readSettledCounts, subtract, sum, type Counts } from './upstream-calls.ts';
+
+const settings = readSettings();
+const children = new Children();
+
+try {
+  const childCpus = pinBench(settings);
+  const note = machineNote(settings, childCpus);
+  const loadAverage = os.loadavg()[0] ?? 0;
+  console.log(`Concierge bench: node ${process.version}, ${settings.cores} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), 1-min load average before start ${loadAverage.toFixed(2)}`);
+  if (loadAverage > 0.5) console.log('Something else has been using the CPUs in the last minute: expect noisy numbers.');
+  console.log(`Note: ${note}\n`);
+
+  const nodeArgs = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(root, settings.cpuProfileDir)}`] : [];
+  const cpus = childCpus === undefined ? {} : { cpus: childCpus };
+  const { urls } = await children.start<{ urls: Record<string, string> }>({ name: 'services', file: 'test/bench/services-child.ts', ...cpus });
+  const env = { ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls) };
+  const [gateway, handWritten] = await Promise.all([
+    children.start<{ url: string }>({ name: 'gateway', file: 'test/bench/gateway-child.ts', env, nodeArgs, ...cpus }),
+    children.start<{ url: string }>({ name: 'hand-written', file: 'test/bench/hand-written-aggregator.ts', env, ...cpus }),
+  ]);
+  console.log(`services      ${Object.values(urls).join(' ')}  (pid ${children.pid('services')})`);
+  console.log(`gateway       ${gateway.url}  (pid ${children.pid('gateway')}${nodeArgs.length ? ', --cpu-prof' : ''})`);
+  console.log(`hand-written  ${handWritten.url}  (pid ${children.pid('hand-written')})`);
+
+  const scenarios = buildScenarios({ gateway: gateway.url, handWritten: handWritten.url, users: `${urls['users']}/graphql` });
+  const checked = await checkAnswers(scenarios, urls);
+
+  const selected = scenarios.filter((scenario) => settings.only.length === 0 || settings.only.some((part) => scenario.name.toLowerCase().includes(part)));
+  const reports: ScenarioReport[] = [];
+  for (const scenario of selected) reports.push(await measure(scenario, checked.get(scenario.id)!, urls, settings));
+
+  const probe = await probeOneService(selected, settings);
+  const report: BenchReport = {
+    finishedAt: new Date().toISOString(),
+    machine: { cores: settings.cores, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageBefore: loadAverage, pinned: childCpus !== undefined, note },
+    settings: { seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections },
+    scenarios: reports,
+    ratios: computeRatios(reports),
+    probe,
+  };
+  printReport(report);
+  console.log(`\nWrote ${path.relative(root, await writeReport(report))}`);
+  const wrong = reports.filter((scenario) => scenario.load.wrongBodies > 0);
+  if (wrong.length > 0) throw new CorrectnessError(`under load, ${wrong.map((scenario) => `"${scenario.name}" gave ${scenario.load.wrongBodies} 2xx answers unlike the checked one`).join('; ')}`);
+} catch (error) {
+  process.exitCode = 1;
+  if (error instanceof CorrectnessError) console.error(`\nCORRECTNESS FAILURE:\n${error.message}`);
+  else console.error('\nThe bench failed:', error);
+} finally {
+  await children.stopAll();
+}
+// Keep-alive sockets of fetch's global pool would hold the process a few more seconds.
+process.exit();
+
+/** Sends each scenario's request once: checks the answers and counts that request's upstream calls. */
+async function checkAnswers(scenarios: readonly Scenario[], serviceUrls: Record<string, string>): Promise<Map<ScenarioId, { answer: Answer; calls: Counts }>> {
+  const checked = new Map<ScenarioId, { answer: Answer; calls: Counts }>();
+  for (const scenario of scenarios) {
+    const before = await readCounts(serviceUrls);
+    const answer = await fetchAnswer(scenario.target);
+    const calls = subtract(await readCounts(serviceUrls), before);
+    expectUserData(scenario.name, answer);
+    checked.set(scenario.id, { answer, calls });
+  }
+  for (const [expectedId, actualId] of SAME_ANSWER_PAIRS) {
+    const named = (id: ScenarioId) => ({ name: scenarios.find((scenario) => scenario.id === id)!.name, answer: checked.get(id)!.answer });
+    expectSameJson(named(expectedId), named(actualId));
+  }
+  console.log('\nCorrectness: gateway and hand-written order-history answers are deep-equal; so are the one-service answers.');
+  for (const scenario of scenarios) {
+    const { calls, answer } = checked.get(scenario.id)!;
+    console.log(`  ${scenario.name.padEnd(28)} ${String(answer.text.length).padStart(5)} bytes, upstream calls: ${sum(calls)} (${describe(calls)})`);
+  }
+  return checked;
+}
+
+/** Warm-up, then the measured window, counting upstream calls across it. */
+async function measure(scenario: Scenario, checked: { answer: Answer; calls: Counts }, serviceUrls: Record<string, string>, options: BenchSettings): Promise<ScenarioReport> {
+  const target = { ...scenario.target, expectedBody: checked.answer.text };
+  process.stdout.write(`\n${scenario.name}: warm-up ${options.warmupSeconds} s`);
+  if (options.warmupSeconds > 0) await runLoad(target, options.warmupSeconds, options.connections);
+  // Starts once the warm-up's (and the previous scenario's) leftover requests are done.
+  const before = await readSettledCounts(serviceUrls);
+  const pids = { services: children.pid('services'), gateway: children.pid('gateway'), 'hand-written': children.pid('hand-written') };
+  const cpuBefore = readCpuTimes(pids);
+  process.stdout.write(`, measuring ${options.seconds} s`);
+  const load = await runLoad(target, options.seconds, options.connections);
+  const callsInWindow = sum(subtract(await readSettledCounts(serviceUrls), before));
+  const cpuAfter = readCpuTimes(pids);
+  process.stdout.write(`: ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(2)} ms\n`);
+  return {
+    id: scenario.id,
+    name: scenario.name,
+    url: scenario.target.url,
+    load,
+    callsOneRequest: { total: sum(checked.calls), byService: checked.calls },
+    callsUnderLoad: load.sent > 0 ? callsInWindow / load.sent : Number.NaN,
+    cpuMsPerRequest: cpuPerRequest(cpuBefore, cpuAfter, load.sent),
+  };
+}
+
+/** The one-service pair at one connection: the latency the gateway adds when nothing queues. */
+async function probeOneService(selected: readonly Scenario[], options: BenchSettings): Promise<ProbeReport | null> {
+  const viaGateway = selected.find((scenario) => scenario.id === 'gateway-one-service');
+  const direct = selected.find((scenario) => scenario.id === 'direct-one-service');
+  if (options.probeSeconds <= 0 || !viaGateway || !direct) return null;
+  process.stdout.write(`\none-service pair at 1 connection: ${options.probeSeconds} s each`);
+  const run = async (scenario: Scenario): Promise<LoadResult> => {
+    await runLoad(scenario.target, Math.min(1, options.probeSeconds), 1);
+    return runLoad(scenario.target, options.probeSeconds, 1);
+  };
+  const gatewayRun = await run(viaGateway);
+  const directRun = await run(direct);
+  process.stdout.write('\n');
+  return { seconds: options.probeSeconds, gatewayP50Ms: gatewayRun.p50Ms, directP50Ms: directRun.p50Ms, addedP50Ms: gatewayRun.p50Ms - directRun.p50Ms };
+}
+
+/** With BENCH_PIN=1 and taskset: this process on CPU 0, children on the others; returns the children's CPU list. */
+function pinBench(options: BenchSettings): string | undefined {
+  if (!options.pin) return undefined;
+  if (options.cores < 2) throw new Error('BENCH_PIN=1 needs at least 2 CPUs');
+  execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  return options.cores === 2 ? '1' : `1-${options.cores - 1}`;
+}
+
+function machineNote(options: BenchSettings, childCpus: string | undefined): string {
+  const shared = 'the load generator (this process), the system under test (gateway or hand-written aggregator) and the six services are three busy processes';
+  if (childCpus !== undefined) return `${options.cores} CPUs; load generator pinned to CPU 0, all children to CPU ${childCpus}: ${shared} on ${options.cores} CPUs. Compare ratios, not absolute numbers.`;
+  return `${options.cores} CPUs, not pinned: ${shared}${options.cores < 3 ? ', so they share cores and the OS decides who runs where' : ''}. Absolute RPS is a lower bound for this machine; compare the ratios.`;
+}

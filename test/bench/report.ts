@@ -1,0 +1,128 @@
+/** The bench's results: the printed table, the goal ratios, and test/bench/results/latest.json. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadResult } from './load.ts';
+import type { ScenarioId } from './scenarios.ts';
+import { resultsDir } from './settings.ts';
+import type { Counts } from './upstream-calls.ts';
+
+export interface ScenarioReport {
+  id: ScenarioId;
+  name: string;
+  url: string;
+  load: LoadResult;
+  /** Upstream calls of one request made alone, per service and in total. */
+  callsOneRequest: { total: number; byService: Counts };
+  /** Upstream calls caused by the measured window divided by the requests it sent. */
+  callsUnderLoad: number;
+  /** CPU milliseconds each process spent per request sent in the window (Linux), or null. */
+  cpuMsPerRequest: Record<string, number> | null;
+}
+
+/** The one-service pair at a single connection: latency without queueing. */
+export interface ProbeReport {
+  seconds: number;
+  gatewayP50Ms: number;
+  directP50Ms: number;
+  addedP50Ms: number;
+}
+
+export interface Ratios {
+  /** Gateway order-history RPS / hand-written RPS; goal >= 0.70. */
+  gatewayToHandWrittenRps: number | null;
+  /** Gateway p50 - direct p50 of the one-service query at the bench's connections; goal <= 1 ms. */
+  addedP50Ms: number | null;
+  goals: { minRpsRatio: number; maxAddedP50Ms: number };
+}
+
+export interface BenchReport {
+  finishedAt: string;
+  machine: { cores: number; cpu: string; node: string; loadAverageBefore: number; pinned: boolean; note: string };
+  settings: { seconds: number; warmupSeconds: number; connections: number };
+  scenarios: ScenarioReport[];
+  ratios: Ratios;
+  probe: ProbeReport | null;
+}
+
+export const GOALS = { minRpsRatio: 0.7, maxAddedP50Ms: 1 } as const;
+
+export function computeRatios(scenarios: readonly ScenarioReport[]): Ratios {
+  const find = (id: ScenarioId) => scenarios.find((scenario) => scenario.id === id)?.load;
+  const gateway = find('gateway-order-history');
+  const handWritten = find('hand-written-order-history');
+  const oneGateway = find('gateway-one-service');
+  const oneDirect = find('direct-one-service');
+  return {
+    gatewayToHandWrittenRps: gateway && handWritten && handWritten.rps > 0 ? gateway.rps / handWritten.rps : null,
+    addedP50Ms: oneGateway && oneDirect ? oneGateway.p50Ms - oneDirect.p50Ms : null,
+    goals: { ...GOALS },
+  };
+}
+
+const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** Prints the table and the ratios to stdout. */
+export function printReport(report: BenchReport): void {
+  const { settings } = report;
+  console.log(`\nResults: ${settings.seconds} s measured after ${settings.warmupSeconds} s warm-up, ${settings.connections} connections, pipelining 1\n`);
+  const header = ['scenario', 'RPS', 'p50 ms', 'p99 ms', 'errors/non-2xx/wrong', 'upstream calls/req (1 req; under load)'];
+  const rows = report.scenarios.map((scenario) => [
+    scenario.name,
+    fixed(scenario.load.rps, 0),
+    fixed(scenario.load.p50Ms, 2),
+    fixed(scenario.load.p99Ms, 2),
+    `${scenario.load.errors}/${scenario.load.non2xx}/${scenario.load.wrongBodies}`,
+    `${scenario.callsOneRequest.total}; ${fixed(scenario.callsUnderLoad, 2)}`,
+  ]);
+  printTable(header, rows);
+  if (report.scenarios.some((scenario) => scenario.cpuMsPerRequest)) {
+    console.log('\nCPU ms per request (user + system, from /proc; the busiest process limits the scenario):');
+    for (const scenario of report.scenarios) {
+      if (!scenario.cpuMsPerRequest) continue;
+      const parts = Object.entries(scenario.cpuMsPerRequest).map(([name, ms]) => `${name} ${ms.toFixed(2)}`);
+      console.log(`  ${scenario.name.padEnd(widthOf(report))}  ${parts.join(', ')}`);
+    }
+  }
+
+  const { gatewayToHandWrittenRps: rpsRatio, addedP50Ms } = report.ratios;
+  console.log('');
+  console.log(
+    rpsRatio === null
+      ? 'gateway / hand-written RPS: n/a (a scenario was skipped)'
+      : `gateway / hand-written RPS: ${rpsRatio.toFixed(2)}  (goal >= ${GOALS.minRpsRatio.toFixed(2)}: ${rpsRatio >= GOALS.minRpsRatio ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    addedP50Ms === null
+      ? 'added p50, one-service query: n/a (a scenario was skipped)'
+      : `added p50, one-service query (gateway - direct, ${settings.connections} connections): ${addedP50Ms.toFixed(2)} ms  (goal <= ${GOALS.maxAddedP50Ms} ms: ${addedP50Ms <= GOALS.maxAddedP50Ms ? 'met' : 'NOT met'})`,
+  );
+  if (report.probe) {
+    const { probe } = report;
+    console.log(
+      `added p50, one-service query at 1 connection (no queueing): ${probe.addedP50Ms.toFixed(2)} ms  ` +
+        `(gateway ${probe.gatewayP50Ms.toFixed(2)} ms, direct ${probe.directP50Ms.toFixed(2)} ms, ${probe.seconds} s each)`,
+    );
+  }
+  console.log(`\nNote: ${report.machine.note}`);
+}
+
+function widthOf(report: BenchReport): number {
+  return Math.max(...report.scenarios.map((scenario) => scenario.name.length));
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  // Text columns left-aligned, numbers right-aligned.
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+/** Writes the report to test/bench/results/latest.json and returns the path. */
+export async function writeReport(report: BenchReport): Promise<string> {
+  await mkdir(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, 'latest.json');
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}

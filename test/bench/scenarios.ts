@@ -1,0 +1,47 @@
+/** The four measured scenarios: what each one POSTs, and where. */
+import { readFileSync } from 'node:fs';
+import type { LoadTarget } from './load.ts';
+
+export type ScenarioId = 'gateway-order-history' | 'hand-written-order-history' | 'gateway-one-service' | 'direct-one-service';
+
+export interface Scenario {
+  id: ScenarioId;
+  name: string;
+  target: LoadTarget;
+}
+
+/** Where the scenarios send their requests. */
+export interface Endpoints {
+  /** The gateway's GraphQL endpoint. */
+  gateway: string;
+  /** The hand-written aggregator's `POST /order-history`. */
+  handWritten: string;
+  /** The users service's own GraphQL endpoint. */
+  users: string;
+}
+
+export const ORDER_HISTORY_QUERY = readFileSync(new URL('../../examples/ecommerce/order-history.graphql', import.meta.url), 'utf8');
+export const ONE_SERVICE_QUERY = '{ user(id: "1") { id name email } }';
+export const USER_ID = '1';
+
+const jsonHeaders = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+
+function post(url: string, body: unknown): LoadTarget {
+  return { url, method: 'POST', headers: jsonHeaders, body: JSON.stringify(body) };
+}
+
+/** The scenarios in the order they run and are reported. */
+export function buildScenarios(endpoints: Endpoints): Scenario[] {
+  return [
+    { id: 'gateway-order-history', name: 'order-history via gateway', target: post(endpoints.gateway, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }) },
+    { id: 'hand-written-order-history', name: 'order-history hand-written', target: post(endpoints.handWritten, { id: USER_ID }) },
+    { id: 'gateway-one-service', name: 'one-service via gateway', target: post(endpoints.gateway, { query: ONE_SERVICE_QUERY }) },
+    { id: 'direct-one-service', name: 'one-service direct', target: post(endpoints.users, { query: ONE_SERVICE_QUERY }) },
+  ];
+}
+
+/** The pairs whose answers must be identical before anything is measured. */
+export const SAME_ANSWER_PAIRS: readonly [ScenarioId, ScenarioId][] = [
+  ['gateway-order-history', 'hand-written-order-history'],
+  ['gateway-one-service', 'direct-one-service'],
+];

@@ -1,0 +1,53 @@
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (where gateway.config.ts lives); children run with it as their working directory. */
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where `latest.json` goes. */
+export const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+
+/** How long and how hard to drive each scenario, read from the environment. */
+export interface BenchSettings {
+  /** Measured window per scenario (BENCH_SECONDS, default 10). */
+  seconds: number;
+  /** Unmeasured warm-up before each window (BENCH_WARMUP_SECONDS, default 2). */
+  warmupSeconds: number;
+  /** Concurrent keep-alive connections (BENCH_CONNECTIONS, default 50). */
+  connections: number;
+  /** Window of the one-connection latency probe of the one-service pair (BENCH_PROBE_SECONDS, default 3; 0 skips it). */
+  probeSeconds: number;
+  /** BENCH_PIN=1: pin the load generator to CPU 0 and the children to the other CPUs with taskset. */
+  pin: boolean;
+  /** BENCH_CPU_PROF=<dir>: run the gateway child with `--cpu-prof --cpu-prof-dir=<dir>`. */
+  cpuProfileDir: string | undefined;
+  /** BENCH_ONLY=a,b: run only the scenarios whose name contains one of these (case-insensitive). */
+  only: string[];
+  /** CPUs this process may use. */
+  cores: number;
+}
+
+/** Reads the settings; throws on a value that is not a number in range, naming the variable. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  return {
+    seconds: readNumber(env, 'BENCH_SECONDS', 10, 1),
+    warmupSeconds: readNumber(env, 'BENCH_WARMUP_SECONDS', 2, 0),
+    connections: Math.round(readNumber(env, 'BENCH_CONNECTIONS', 50, 1)),
+    probeSeconds: readNumber(env, 'BENCH_PROBE_SECONDS', 3, 0),
+    pin: env['BENCH_PIN'] === '1',
+    cpuProfileDir: env['BENCH_CPU_PROF'] || undefined,
+    only: (env['BENCH_ONLY'] ?? '')
+      .split(',')
+      .map((part) => part.trim().toLowerCase())
+      .filter((part) => part !== ''),
+    cores: os.availableParallelism(),
+  };
+}
+
+function readNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name}: expected a number >= ${min}, got "${raw}"`);
+  return value;
+}
