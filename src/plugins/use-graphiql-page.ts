@@ -11,20 +11,19 @@ export interface GraphiQLPageOptions {
 }
 
 /**
- * Serves GraphiQL to browsers (a GET whose Accept prefers HTML) from memory: compressed once at
- * start-up, sent gzipped to clients that accept it, with an ETag so a reload costs a 304.
+ * Serves GraphiQL to browsers (a GET whose Accept prefers HTML) from memory: compressed once, on
+ * the first request that accepts gzip, with an ETag so a reload costs a 304.
  */
 export function useGraphiQLPage({ endpoint, html }: GraphiQLPageOptions): Plugin {
-  const plain = Buffer.from(html);
-  const gzipped = gzipSync(plain, { level: 9 });
-  const etag = `"${createHash('sha256').update(plain).digest('base64url').slice(0, 27)}"`;
+  let gzipped: Blob | undefined;
+  const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
   const headers = { 'content-type': 'text/html; charset=utf-8', etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
   return {
     onRequest({ request, url, endResponse }) {
       if (request.method !== 'GET' || url.pathname !== endpoint || !request.headers.get('accept')?.includes('text/html')) return;
       if (request.headers.get('if-none-match') === etag) return endResponse(new Response(null, { status: 304, headers }));
       const gzip = /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
-      endResponse(new Response(gzip ? gzipped : plain, { headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers }));
+      endResponse(new Response(gzip ? (gzipped ??= new Blob([gzipSync(html)])) : html, { headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers }));
     },
   };
 }
