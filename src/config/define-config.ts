@@ -1,3 +1,11 @@
+import type { AuthenticationConfig, ConsumerConfig } from '../auth/authentication-config.ts';
+import type { LimitsConfig } from '../limits/limits-config.ts';
+import type { AuthorizationConfig } from '../security/authorization-config.ts';
+import type { IdentityConfig } from '../security/identity-config.ts';
+import type { NetworkConfig } from '../security/network-config.ts';
+import type { TlsConfig, UpstreamTlsConfig } from '../tls/tls-config.ts';
+import type { TrustedDocumentsConfig } from '../trusted-documents/trusted-documents-config.ts';
+
 /**
  * The gateway's configuration, as written in `gateway.config.ts` (or JSON). Every string may use
  * `${NAME}` or `${NAME:-default}` to read an environment variable.
@@ -41,6 +49,22 @@ export interface GatewayConfig {
   maxRequestBytes?: number;
   /** The services to compose, by name. The name is what errors report as `extensions.service`. */
   sources: Record<string, SourceConfig>;
+  /** How callers prove who they are: JWTs and API keys. Without it every caller is anonymous. */
+  authentication?: AuthenticationConfig;
+  /** Declared consumers (API-key holders), by name. */
+  consumers?: Record<string, ConsumerConfig>;
+  /** Address allow and deny lists, trusted proxies, browser origins (CORS) and CSRF prevention. */
+  network?: NetworkConfig;
+  /** The functions behind `@policy` in registered schemas. */
+  authorization?: AuthorizationConfig;
+  /** What upstream services are told about the caller. */
+  identity?: IdentityConfig;
+  /** Limits on operations: depth, aliases, cost, batching, introspection. Defaults are safe for production. */
+  limits?: LimitsConfig;
+  /** Persisted operations (a manifest), automatic persisted queries, and refusing other documents. */
+  trustedDocuments?: TrustedDocumentsConfig;
+  /** HTTPS for clients. */
+  tls?: TlsConfig;
 }
 
 /** GraphiQL settings. */
@@ -90,6 +114,8 @@ export interface SourceCommonConfig {
    * @default 64
    */
   connections?: number;
+  /** TLS towards this service: a CA to trust, and a client certificate for mTLS. */
+  tls?: UpstreamTlsConfig;
 }
 
 /** A GraphQL service. */

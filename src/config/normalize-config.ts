@@ -1,6 +1,14 @@
 import path from 'node:path';
 import { ConfigError } from './config-error.ts';
+import { normalizeAuthenticationOptions, type NormalizedAuthentication } from '../auth/authentication-config.ts';
+import { normalizeLimitsOptions, type NormalizedLimits } from '../limits/limits-config.ts';
+import { normalizeAuthorizationOptions, type NormalizedAuthorization } from '../security/authorization-config.ts';
+import { normalizeIdentityOptions, type NormalizedIdentity } from '../security/identity-config.ts';
+import { normalizeNetworkOptions, type NormalizedNetwork } from '../security/network-config.ts';
+import { normalizeTlsOptions, normalizeUpstreamTlsOptions, type NormalizedTls, type NormalizedUpstreamTls } from '../tls/tls-config.ts';
+import { normalizeTrustedDocumentsOptions, type NormalizedTrustedDocuments } from '../trusted-documents/trusted-documents-config.ts';
 import type { GatewayConfig, GraphiQLConfig } from './define-config.ts';
+import { createChecker, isPlainObject, show, type Checker } from './config-checker.ts';
 import { interpolateEnv } from './interpolate-env.ts';
 
 /** A source with every default filled in. */
@@ -18,6 +26,8 @@ export interface NormalizedSource {
   connections: number;
   batch: boolean;
   maxBatchSize: number;
+  /** TLS towards the service, when configured. */
+  tls?: NormalizedUpstreamTls;
 }
 
 /** The configuration with every default filled in and every value checked. */
@@ -30,6 +40,14 @@ export interface NormalizedConfig {
   shutdownTimeout: number;
   maxRequestBytes: number;
   sources: NormalizedSource[];
+  authentication: NormalizedAuthentication;
+  network: NormalizedNetwork;
+  authorization: NormalizedAuthorization;
+  identity: NormalizedIdentity;
+  limits: NormalizedLimits;
+  trustedDocuments: NormalizedTrustedDocuments;
+  /** HTTPS settings; `undefined` serves plain HTTP. */
+  tls?: NormalizedTls;
 }
 
 /** Where the config came from: relative paths resolve against `baseDir`; `env` feeds `${NAME}`. */
@@ -38,8 +56,8 @@ export interface NormalizeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'sources'];
-const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize'];
+const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'sources', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls'];
+const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls'];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /**
@@ -50,6 +68,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   const { baseDir = process.cwd(), env = process.env } = options;
   const problems: string[] = [];
   const check = createChecker(problems);
+  const context = { check, baseDir };
   if (!isPlainObject(raw)) throw new ConfigError([`config: expected an object, got ${show(raw)}`]);
   const config = interpolateEnv(raw, env) as Partial<GatewayConfig> & Record<string, unknown>;
   check.knownKeys('config', config, topLevelKeys);
@@ -85,6 +104,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
         connections: check.integer(`${key}.connections`, source['connections'] ?? 64, 1, 10_000),
         batch: check.boolean(`${key}.batch`, source['batch'] ?? true),
         maxBatchSize: check.integer(`${key}.maxBatchSize`, source['maxBatchSize'] ?? 100, 1, 10_000),
+        ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], `${key}.tls`, context)),
       });
       if (kind === 'rest' && source['schemaFrom'] === 'introspection') {
         problems.push(`${key}.schemaFrom: expected "file" for a rest source (its GraphQL face is the registered SDL), got "introspection"`);
@@ -101,9 +121,20 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     shutdownTimeout: check.integer('config.shutdownTimeout', config.shutdownTimeout ?? 10_000, 0, 600_000),
     maxRequestBytes: check.integer('config.maxRequestBytes', config.maxRequestBytes ?? 1_048_576, 1, 1_073_741_824),
     sources,
+    authentication: normalizeAuthenticationOptions(config.authentication, config.consumers, context),
+    network: normalizeNetworkOptions(config.network, context),
+    authorization: normalizeAuthorizationOptions(config.authorization, context),
+    identity: normalizeIdentityOptions(config.identity, context),
+    limits: normalizeLimitsOptions(config.limits, context),
+    trustedDocuments: normalizeTrustedDocumentsOptions(config.trustedDocuments, context),
+    ...optional('tls', normalizeTlsOptions(config.tls, context)),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return normalized;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function normalizeGraphiQL(value: unknown, check: Checker): NormalizedConfig['graphiql'] {
@@ -128,73 +159,3 @@ function normalizeGraphiQL(value: unknown, check: Checker): NormalizedConfig['gr
   return graphiql;
 }
 
-type Checker = ReturnType<typeof createChecker>;
-
-function createChecker(problems: string[]) {
-  const fail = (key: string, expected: string, value: unknown, note = '') => {
-    problems.push(`${key}: expected ${expected}, got ${show(value)}${note}`);
-  };
-  return {
-    fail,
-    knownKeys(key: string, value: Record<string, unknown>, known: string[]) {
-      for (const name of Object.keys(value)) {
-        if (!known.includes(name)) problems.push(`${key}.${name}: unknown option; expected one of ${known.join(', ')}`);
-      }
-    },
-    string(key: string, value: unknown): string {
-      if (typeof value === 'string' && value.length > 0) return value;
-      fail(key, 'a non-empty string', value);
-      return '';
-    },
-    path(key: string, value: unknown): string {
-      if (typeof value === 'string' && /^\/[^\s?#]*$/.test(value)) return value;
-      fail(key, 'a path starting with "/"', value);
-      return '/';
-    },
-    boolean(key: string, value: unknown): boolean {
-      if (typeof value === 'boolean') return value;
-      fail(key, 'true or false', value);
-      return false;
-    },
-    integer(key: string, value: unknown, min: number, max: number, note = ''): number {
-      if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-      fail(key, `an integer from ${min} to ${max}`, value, note);
-      return min;
-    },
-    oneOf<const T extends string>(key: string, value: unknown, allowed: readonly T[]): T {
-      if (allowed.includes(value as T)) return value as T;
-      fail(key, `one of ${allowed.map((item) => `"${item}"`).join(', ')}`, value);
-      return allowed[0] as T;
-    },
-    url(key: string, value: unknown): string {
-      if (typeof value === 'string' && /^https?:\/\//.test(value) && URL.canParse(value)) return value.replace(/\/+$/, '');
-      fail(key, 'an http:// or https:// URL', value);
-      return 'http://invalid';
-    },
-    stringList(key: string, value: unknown): string[] {
-      if (Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0)) return value as string[];
-      fail(key, 'a list of non-empty strings', value);
-      return [];
-    },
-    stringRecord(key: string, value: unknown): Record<string, string> {
-      if (isPlainObject(value) && Object.values(value).every((item) => typeof item === 'string')) return value as Record<string, string>;
-      fail(key, 'an object of string values', value);
-      return {};
-    },
-  };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return String(value);
-  }
-}

@@ -3,7 +3,16 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { composeSchema } from '../composition/compose-schema.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
+import { useAuthentication } from '../plugins/use-authentication.ts';
+import { useAuthorization } from '../plugins/use-authorization.ts';
 import { useErrorCodes } from '../plugins/use-error-codes.ts';
+import { useIdentityForwarding } from '../plugins/use-identity-forwarding.ts';
+import { useConsumerNetworkRules, useNetworkRules } from '../plugins/use-network-rules.ts';
+import { useOperationLimits } from '../plugins/use-operation-limits.ts';
+import { useTransportSecurity } from '../plugins/use-transport-security.ts';
+import { useTrustedDocuments } from '../plugins/use-trusted-documents.ts';
+import { collectAuthorizationRules } from '../security/collect-authorization-rules.ts';
+import { corsOptions } from '../security/cors-options.ts';
 import { useGraphiQLPage } from '../plugins/use-graphiql-page.ts';
 import { useHealthEndpoints } from '../plugins/use-health-endpoints.ts';
 import { loadSources } from '../sources/load-sources.ts';
@@ -48,11 +57,28 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
     healthCheckEndpoint: '/__yoga_health',
     logging: false,
     maskedErrors: { maskError: maskUnexpectedError },
+    cors: corsOptions(config.network),
     plugins: [
-      // Before GraphQL: probes answer without parsing a request, and before any limit counts them.
+      // First: probes answer from anywhere, without parsing a request or counting against limits.
       useHealthEndpoints({ isReady: () => !draining }),
+      // HSTS and the HTTPS policy apply to every answer, refusals included.
+      useTransportSecurity(config.tls),
+      // Cheap refusals before any credential is verified: address lists, origins, CSRF.
+      useNetworkRules(config.network),
       // Browsers asking the endpoint for HTML get GraphiQL, rendered and compressed once.
       ...(config.graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, html: renderGraphiQL(graphiqlOptions(config.graphiql)) })] : []),
+      // Who is calling: a bad credential is 401 here, before the document is even parsed.
+      useAuthentication(config.authentication),
+      // The consumer's own address and origin restrictions need the consumer.
+      useConsumerNetworkRules(),
+      // Trusted documents replace or refuse the document before parsing.
+      useTrustedDocuments(config.trustedDocuments),
+      // Parse- and validate-time limits on the document.
+      useOperationLimits(config.limits, schema, sources),
+      // Fields the consumer may not see are cut from the document before any upstream call.
+      useAuthorization(collectAuthorizationRules(sources), config.authorization),
+      // What upstream services are told about the caller.
+      await useIdentityForwarding(config.identity),
       // Last: every error leaves with an extensions.code from src/errors.ts.
       useErrorCodes(),
     ],

@@ -1,0 +1,47 @@
+import type { IncomingMessage } from 'node:http';
+import type { BlockList } from 'node:net';
+import { inRanges } from './address-ranges.ts';
+
+const addresses = new WeakMap<Request, string>();
+
+/** The client's address as the network plugin established it (`''` when unknown). */
+export function clientAddressOf(request: Request): string {
+  return addresses.get(request) ?? '';
+}
+
+/** Records the client's address of a request. */
+export function setClientAddress(request: Request, address: string): void {
+  addresses.set(request, address);
+}
+
+/**
+ * The client's address: the socket peer, unless the peer is a trusted proxy, in which case the
+ * forwarding chain (`Forwarded: for=`, else `X-Forwarded-For`) is read from the nearest hop back,
+ * skipping trusted proxies; the first untrusted hop is the client. An untrusted peer's forwarding
+ * headers are ignored, so they cannot spoof an address.
+ */
+export function resolveClientAddress(request: Request, socketRequest: IncomingMessage | undefined, trustedProxies: BlockList): string {
+  const peer = socketRequest?.socket.remoteAddress ?? '';
+  if (!peer || !inRanges(trustedProxies, peer)) return peer;
+  const chain = forwardedChain(request.headers);
+  for (let index = chain.length - 1; index >= 0; index -= 1) {
+    const hop = chain[index] ?? '';
+    if (!inRanges(trustedProxies, hop)) return hop;
+  }
+  return chain[0] ?? peer;
+}
+
+function forwardedChain(headers: Headers): string[] {
+  const forwarded = headers.get('forwarded');
+  if (forwarded) {
+    return forwarded
+      .split(',')
+      .map((element) => /(?:^|;)\s*for=("?)\[?([^\]";]+)\]?(?::\d+)?\1/i.exec(element)?.[2]?.trim() ?? '')
+      .map((hop) => (/^[\d.]+:\d+$/.test(hop) ? hop.slice(0, hop.indexOf(':')) : hop))
+      .filter((hop) => hop.length > 0);
+  }
+  return (headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter((hop) => hop.length > 0);
+}
