@@ -104,7 +104,7 @@ export interface SourceCommonConfig {
   /**
    * Client request headers passed on to this service (case-insensitive). No other client header is.
    * @default []
-   * @example ['authorization', 'accept-language']
+   * @example ['accept-language', 'x-tenant']
    */
   forwardHeaders?: string[];
   /** Fixed headers sent on every call to this service. */

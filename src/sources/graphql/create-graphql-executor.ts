@@ -2,7 +2,7 @@ import type { Executor, ExecutionResult } from '@graphql-tools/utils';
 import { GraphQLError, print, type DocumentNode } from 'graphql';
 import { gatewayError, isErrorCode } from '../../errors.ts';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
-import { forwardHeaders, type RequestContext } from '../../transport/forward-headers.ts';
+import { upstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
 import type { HttpClient } from '../../transport/http-client.ts';
 
 const printed = new WeakMap<DocumentNode, string>();
@@ -21,7 +21,7 @@ export function createGraphQLExecutor(source: NormalizedSource, client: HttpClie
     const response = await client.request({
       method: 'POST',
       path: '',
-      headers: { accept: 'application/graphql-response+json, application/json', ...forwardHeaders(context as RequestContext, source.forwardHeaders) },
+      headers: { accept: 'application/graphql-response+json, application/json', ...(await upstreamHeaders(context as RequestContext, service, source.forwardHeaders)) },
       body: JSON.stringify({ query, variables, operationName }),
     });
     const result = response.body as ExecutionResult | undefined;

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { getNullableType, isListType, isNonNullType, type GraphQLFieldResolver, type GraphQLOutputType } from 'graphql';
 import { gatewayError } from '../../errors.ts';
-import { forwardHeaders, type RequestContext } from '../../transport/forward-headers.ts';
+import { upstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
 import type { HttpClient, UpstreamResponse } from '../../transport/http-client.ts';
 import type { RestMapping } from './read-rest-mappings.ts';
 import { upstreamStatusError } from './upstream-status-error.ts';
@@ -62,11 +62,11 @@ function toReference(value: unknown, key: string): unknown {
 async function resolveSingle(mapping: HttpMapping, values: TemplateValues, state: RequestState, context: RequestContext | undefined, runtime: RestSourceRuntime, returnType: GraphQLOutputType): Promise<unknown> {
   const path = mapping.template.fill(values);
   if (path === null) return null;
-  const send = () =>
+  const send = async () =>
     runtime.client.request({
       method: mapping.method,
       path,
-      headers: forwardHeaders(context, runtime.forwardHeaders),
+      headers: await upstreamHeaders(context, runtime.service, runtime.forwardHeaders),
       ...(mapping.body ? { body: JSON.stringify(readPath(values.args, mapping.body.path) ?? null) } : {}),
     });
   let response: Promise<UpstreamResponse>;
@@ -109,7 +109,7 @@ async function loadBatch(mapping: HttpMapping, values: TemplateValues, keys: rea
   const { key: itemKey, by } = mapping.batch!;
   const path = mapping.template.fill(values, new Map([[by.text, keys]]));
   if (path === null) return keys.map(() => []);
-  const { status, body } = await runtime.client.request({ method: 'GET', path, headers: forwardHeaders(context, runtime.forwardHeaders) });
+  const { status, body } = await runtime.client.request({ method: 'GET', path, headers: await upstreamHeaders(context, runtime.service, runtime.forwardHeaders) });
   if (status === 404) return keys.map(() => []);
   if (status < 200 || status >= 300) throw upstreamStatusError(runtime.service, status, body);
   const items = readPath(body, mapping.select);

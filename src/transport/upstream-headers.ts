@@ -1,0 +1,35 @@
+/** The per-request context every source reads: the client's request (a Fetch `Request`). */
+export interface RequestContext {
+  request?: Request;
+}
+
+/** What upstream calls of one request say about the caller. */
+export interface UpstreamIdentity {
+  /** Lower-case header names the gateway owns: a client's copies are never passed on. */
+  reserved: ReadonlySet<string>;
+  /** The identity headers for calls to `service`. */
+  headersFor(service: string): Promise<Record<string, string>>;
+}
+
+const identities = new WeakMap<Request, UpstreamIdentity>();
+
+/** Records what upstream calls of this request say about the caller (the identity plugin's job). */
+export function setUpstreamIdentity(request: Request, identity: UpstreamIdentity): void {
+  identities.set(request, identity);
+}
+
+/**
+ * The headers of a call to `service`: the client's headers named in the source's allowlist
+ * (lower-case), except those the gateway owns for identity, then the identity headers.
+ */
+export async function upstreamHeaders(context: RequestContext | undefined, service: string, allowlist: readonly string[]): Promise<Record<string, string>> {
+  const request = context?.request;
+  if (!request) return {};
+  const identity = identities.get(request);
+  const headers: Record<string, string> = {};
+  for (const name of allowlist) {
+    const value = request.headers.get(name);
+    if (value !== null && !identity?.reserved.has(name)) headers[name] = value;
+  }
+  return identity ? { ...headers, ...(await identity.headersFor(service)) } : headers;
+}
