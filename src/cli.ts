@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { printSchema } from 'graphql';
+import { createApiKey } from './auth/api-keys.ts';
 import { composeSchema } from './composition/compose-schema.ts';
 import { ConfigError } from './config/config-error.ts';
 import { loadConfig } from './config/load-config.ts';
@@ -15,6 +16,8 @@ Commands:
   start      compose the sources and serve the gateway
   compose    print the composed schema (SDL)
   check      validate the config and the registered schemas; exit 1 on any problem
+  keys create <consumer>
+             print a new API key (once) and the keyHash to declare under consumers
 
 Options:
   --config <file>   config file (default: gateway.config.{ts,mjs,js,json} in the current folder)
@@ -34,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return values.help ? 0 : 1;
   }
+  if (command === 'keys') return createKeyCommand(positionals.slice(1));
   if (values.port !== undefined) process.env['PORT'] = values.port;
   const config = await loadConfig(values.config);
   switch (command) {
@@ -60,6 +64,20 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`Unknown command "${command}".\n\n${usage}`);
       return 1;
   }
+}
+
+function createKeyCommand([action, consumer]: string[]): number {
+  if (action !== 'create' || !consumer || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(consumer)) {
+    process.stderr.write(`Usage: concierge keys create <consumer> (a name of letters, digits, - and _ starting with a letter)\n`);
+    return 1;
+  }
+  const { key, keyHash } = createApiKey();
+  const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(consumer) ? consumer : `'${consumer}'`;
+  process.stdout.write(
+    `API key for consumer "${consumer}" (shown only now; the gateway keeps only its hash):\n\n  ${key}\n\n` +
+      `Declare it in the gateway config:\n\n  consumers: { ${name}: { keyHash: '${keyHash}' } }\n`,
+  );
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

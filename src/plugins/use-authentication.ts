@@ -1,7 +1,79 @@
 import type { Plugin } from 'graphql-yoga';
-import type { NormalizedAuthentication } from '../auth/authentication-config.ts';
+import { createApiKeyLookup } from '../auth/api-keys.ts';
+import type { NormalizedAuthentication, NormalizedConsumer } from '../auth/authentication-config.ts';
+import { setConsumer, type Consumer } from '../auth/consumer.ts';
+import { createJwtVerifier, type VerifiedJwt } from '../auth/create-jwt-verifier.ts';
+import { errorResponse } from '../server/error-response.ts';
 
-/** Verifies JWTs and API keys and records the request's consumer. STUB: replaced by the authentication work. */
-export function useAuthentication(_options: NormalizedAuthentication): Plugin {
-  return {};
+/**
+ * Verifies the request's credentials and records its {@link Consumer}: a bearer JWT
+ * (`Authorization: Bearer`, else the configured cookie), an API key, both, or neither (anonymous,
+ * unless `required`). A credential that is presented but invalid ends the request with 401
+ * `UNAUTHENTICATED` before any GraphQL work, whatever else the request carries.
+ */
+export function useAuthentication(options: NormalizedAuthentication): Plugin {
+  const { jwt, apiKeys, required } = options;
+  const verifier = jwt && createJwtVerifier(jwt);
+  const findConsumer = apiKeys && createApiKeyLookup(apiKeys.consumers);
+  const refuse = (request: Request, message: string, challenge = 'Bearer error="invalid_token"') =>
+    errorResponse(request, 'UNAUTHENTICATED', message, { 'www-authenticate': challenge });
+
+  return {
+    async onRequest({ request, endResponse }) {
+      const token = jwt && bearerToken(request, jwt.cookie);
+      const key = apiKeys && request.headers.get(apiKeys.header);
+      if (token === undefined && (key === undefined || key === null)) {
+        if (required) endResponse(refuse(request, 'Authentication is required: send a bearer token or an API key.', 'Bearer'));
+        return;
+      }
+      let declared: NormalizedConsumer | undefined;
+      if (typeof key === 'string' && findConsumer) {
+        declared = findConsumer(key);
+        if (!declared) return endResponse(refuse(request, 'The API key is not valid.'));
+        if (declared.disabled) return endResponse(refuse(request, `The API key of consumer "${declared.name}" has been revoked.`));
+      }
+      let verified: VerifiedJwt | undefined;
+      if (token !== undefined && verifier) {
+        const result = await verifier.verify(token);
+        if (!result.ok) return endResponse(refuse(request, result.message));
+        verified = result.jwt;
+      }
+      const consumer = consumerFrom(verified, declared);
+      if (consumer) setConsumer(request, consumer);
+    },
+  };
+}
+
+/**
+ * A declared consumer's API key says which application calls and what it may ever do; a JWT says
+ * which user calls and what that user delegated. With both, the consumer gets only the scopes both
+ * grant, so neither credential can widen what the other allows (a leaked user token does not lift
+ * a narrow application, nor an application key a narrow user token).
+ */
+function consumerFrom(jwt: VerifiedJwt | undefined, declared: NormalizedConsumer | undefined): Consumer | undefined {
+  if (!declared) return jwt && { id: jwt.subject, via: 'jwt', scopes: jwt.scopes, claims: jwt.claims, introspection: false };
+  const { name, plan, introspection, arbitraryDocuments, ipAllow, origins } = declared;
+  return {
+    id: name,
+    via: jwt ? 'jwt+api-key' : 'api-key',
+    name,
+    scopes: jwt ? declared.scopes.filter((scope) => jwt.scopes.includes(scope)) : declared.scopes,
+    ...(plan === undefined ? {} : { plan }),
+    ...(jwt ? { claims: jwt.claims } : {}),
+    introspection,
+    ...(arbitraryDocuments === undefined ? {} : { arbitraryDocuments }),
+    ...(ipAllow ? { ipAllow } : {}),
+    ...(origins ? { origins } : {}),
+  };
+}
+
+function bearerToken(request: Request, cookie: string | undefined): string | undefined {
+  const match = /^Bearer(?:\s+(.*))?$/i.exec(request.headers.get('authorization') ?? '');
+  if (match) return match[1]?.trim() ?? '';
+  if (!cookie) return undefined;
+  for (const pair of request.headers.get('cookie')?.split(';') ?? []) {
+    const [name, ...value] = pair.split('=');
+    if (name?.trim() === cookie) return value.join('=').trim();
+  }
+  return undefined;
 }
