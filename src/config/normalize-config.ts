@@ -104,7 +104,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
         connections: check.integer(`${key}.connections`, source['connections'] ?? 64, 1, 10_000),
         batch: check.boolean(`${key}.batch`, source['batch'] ?? true),
         maxBatchSize: check.integer(`${key}.maxBatchSize`, source['maxBatchSize'] ?? 100, 1, 10_000),
-        ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], `${key}.tls`, context)),
+        ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], `${key}.tls`, context, source['url'])),
       });
       if (kind === 'rest' && source['schemaFrom'] === 'introspection') {
         problems.push(`${key}.schemaFrom: expected "file" for a rest source (its GraphQL face is the registered SDL), got "introspection"`);
@@ -144,16 +144,17 @@ function normalizeGraphiQL(value: unknown, check: Checker): NormalizedConfig['gr
     check.fail('config.graphiql', 'true, false or an object', value);
     return false;
   }
-  check.knownKeys('config.graphiql', value, ['title', 'defaultQuery', 'defaultVariables']);
+  check.knownKeys('config.graphiql', value, ['title', 'defaultQuery', 'defaultVariables', 'defaultHeaders']);
   const graphiql: GraphiQLConfig & { title: string } = { title: check.string('config.graphiql.title', value['title'] ?? 'Concierge') };
   if (value['defaultQuery'] !== undefined) graphiql.defaultQuery = check.string('config.graphiql.defaultQuery', value['defaultQuery']);
-  if (value['defaultVariables'] !== undefined) {
-    const variables = check.string('config.graphiql.defaultVariables', value['defaultVariables']);
+  for (const key of ['defaultVariables', 'defaultHeaders'] as const) {
+    if (value[key] === undefined) continue;
+    const text = check.string(`config.graphiql.${key}`, value[key]);
     try {
-      JSON.parse(variables);
-      graphiql.defaultVariables = variables;
+      JSON.parse(text);
+      graphiql[key] = text;
     } catch {
-      check.fail('config.graphiql.defaultVariables', 'JSON text', variables);
+      check.fail(`config.graphiql.${key}`, 'JSON text', text);
     }
   }
   return graphiql;

@@ -1,12 +1,102 @@
+import { isPlainObject } from '../config/config-checker.ts';
 import type { FeatureContext } from '../config/feature-options.ts';
 
-/** Operation limits. STUB: replaced by the limits work. */
-export interface LimitsConfig {}
+/** Whether a feature is on, off, or decided by `NODE_ENV` (off when it is `production`). */
+export type AutoSwitch = 'auto' | 'on' | 'off';
 
-/** Limits with defaults filled in. STUB. */
-export interface NormalizedLimits {}
+/**
+ * Limits on the operations clients send, checked before anything is called upstream. Every refusal
+ * is HTTP 400 with a message naming the limit and the measured value. The defaults are safe for
+ * production; raise one only for a client that needs it.
+ */
+export interface LimitsConfig {
+  /**
+   * Deepest nesting of fields in an operation (`{ user { orders { id } } }` is 3); fragments count
+   * as the fields they hold. Introspection fields (`__schema`, `__type`) count as one level: their
+   * own depth is bounded by graphql-js's introspection depth rule.
+   * @default 12
+   */
+  maxDepth?: number;
+  /**
+   * Most aliased fields in an operation, fragments counted each time they are spread.
+   * @default 30
+   */
+  maxAliases?: number;
+  /**
+   * Most root fields (distinct response keys) in an operation: each may be a call to a service.
+   * @default 20
+   */
+  maxRootFields?: number;
+  /**
+   * Most directive uses in an operation, fragments counted each time they are spread.
+   * @default 50
+   */
+  maxDirectives?: number;
+  /**
+   * Most lexical tokens in a document, counted by the lexer before anything is parsed (counting
+   * stops at the limit, so the refusal does not say how many there were).
+   * @default 5000
+   */
+  maxTokens?: number;
+  /**
+   * Highest static cost of an operation, from `@cost` and `@listSize` in the registered schemas:
+   * an object costs 1 (or its `@cost` weight), a scalar 0, and a list field multiplies its
+   * elements' cost by its size (a slicing argument's value, else `assumedSize`, else
+   * {@link defaultListSize}).
+   * @default 10000
+   */
+  maxCost?: number;
+  /**
+   * Size assumed for a list field without `@listSize` or a slicing argument's value.
+   * @default 10
+   */
+  defaultListSize?: number;
+  /**
+   * Most operations in one batched request (a JSON array). `1` turns batching off: an array is
+   * refused whatever its length.
+   * @default 1
+   */
+  maxBatchedOperations?: number;
+  /**
+   * Schema introspection (`__schema`, `__type`). `'auto'` is off when `NODE_ENV` is `production`.
+   * Where it is off, consumers declared with `introspection: true` may still introspect.
+   * @default 'auto'
+   */
+  introspection?: AutoSwitch;
+  /**
+   * The "Did you mean ...?" suggestions of error messages, which reveal field, argument, type and
+   * enum value names. `'auto'` hides them when `NODE_ENV` is `production`.
+   * @default 'auto'
+   */
+  fieldSuggestions?: AutoSwitch;
+}
 
-/** Checks `limits`. STUB. */
-export function normalizeLimitsOptions(_raw: unknown, _context: FeatureContext): NormalizedLimits {
-  return {};
+/** Limits with every default filled in. */
+export type NormalizedLimits = Required<LimitsConfig>;
+
+const switches = ['auto', 'on', 'off'] as const;
+
+/** Checks `limits` and fills in its defaults; problems go to `context.check`. */
+export function normalizeLimitsOptions(raw: unknown, { check }: FeatureContext): NormalizedLimits {
+  const key = 'config.limits';
+  if (raw !== undefined && !isPlainObject(raw)) check.fail(key, 'an object', raw);
+  const limits = isPlainObject(raw) ? raw : {};
+  check.knownKeys(key, limits, ['maxDepth', 'maxAliases', 'maxRootFields', 'maxDirectives', 'maxTokens', 'maxCost', 'defaultListSize', 'maxBatchedOperations', 'introspection', 'fieldSuggestions']);
+  return {
+    maxDepth: check.integer(`${key}.maxDepth`, limits['maxDepth'] ?? 12, 1, 1000),
+    maxAliases: check.integer(`${key}.maxAliases`, limits['maxAliases'] ?? 30, 0, 100_000),
+    maxRootFields: check.integer(`${key}.maxRootFields`, limits['maxRootFields'] ?? 20, 1, 100_000),
+    maxDirectives: check.integer(`${key}.maxDirectives`, limits['maxDirectives'] ?? 50, 0, 100_000),
+    maxTokens: check.integer(`${key}.maxTokens`, limits['maxTokens'] ?? 5000, 1, 10_000_000),
+    maxCost: check.integer(`${key}.maxCost`, limits['maxCost'] ?? 10_000, 1, Number.MAX_SAFE_INTEGER),
+    defaultListSize: check.integer(`${key}.defaultListSize`, limits['defaultListSize'] ?? 10, 0, 1_000_000),
+    maxBatchedOperations: check.integer(`${key}.maxBatchedOperations`, limits['maxBatchedOperations'] ?? 1, 1, 1000),
+    introspection: check.oneOf(`${key}.introspection`, limits['introspection'] ?? 'auto', switches),
+    fieldSuggestions: check.oneOf(`${key}.fieldSuggestions`, limits['fieldSuggestions'] ?? 'auto', switches),
+  };
+}
+
+/** Yoga's `batching` option for the limits: off, or on with `maxBatchedOperations` as its limit. */
+export function batchingOption(limits: NormalizedLimits): false | { limit: number } {
+  return limits.maxBatchedOperations > 1 ? { limit: limits.maxBatchedOperations } : false;
 }

@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { gatewayError } from '../errors.ts';
+import type { NormalizedUpstreamTls } from '../tls/tls-config.ts';
 
 /** Where and how to call one upstream service. */
 export interface HttpClientOptions {
@@ -13,6 +14,8 @@ export interface HttpClientOptions {
   connections: number;
   /** Headers sent on every call. */
   headers?: Record<string, string>;
+  /** TLS towards an `https://` service: CAs to trust, a client certificate for mTLS, SNI name. */
+  tls?: NormalizedUpstreamTls;
 }
 
 /** One upstream call. */
@@ -43,10 +46,11 @@ export interface HttpClient {
  * reached or answers with something that is not JSON. Messages name the service, never its URL.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { service, timeout, connections, headers = {} } = options;
+  const { service, timeout, connections, headers = {}, tls } = options;
   const base = new URL(options.url);
   const basePath = base.pathname.replace(/\/+$/, '');
-  const pool = new Pool(base.origin, { connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  const connect = tls && { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, rejectUnauthorized: tls.rejectUnauthorized };
+  const pool = new Pool(base.origin, { connections, keepAliveTimeout: 30_000, pipelining: 1, ...(connect ? { connect } : {}) });
   const upstreamError = (message: string, extensions: Record<string, unknown> = {}) =>
     gatewayError('DOWNSTREAM_SERVICE_ERROR', message, { rejectsRequest: false, extensions: { service, ...extensions } });
 

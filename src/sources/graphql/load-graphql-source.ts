@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { buildClientSchema, getIntrospectionQuery, parse, printSchema, type IntrospectionQuery } from 'graphql';
+import { schemaFromExecutor } from '@graphql-tools/wrap';
+import { parse, printSchema } from 'graphql';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
 import { createHttpClient, type HttpClient } from '../../transport/http-client.ts';
 import { buildSourceSchema, compositionDirectives } from '../build-source-schema.ts';
@@ -12,7 +13,7 @@ import { createGraphQLExecutor } from './create-graphql-executor.ts';
  * to introspection at start-up (its `_sdl` field when it has one, so merge directives survive).
  */
 export async function loadGraphQLSource(source: NormalizedSource): Promise<LoadedSource> {
-  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers });
+  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls });
   try {
     const sdl = source.schemaFrom === 'file' ? await readRegistered(source) : await introspect(source, client);
     const schema = buildSourceSchema(sdl, source.schemaFrom === 'file' ? displayPath(source.schemaPath) : `${source.name} (introspection)`, [compositionDirectives]);
@@ -39,16 +40,13 @@ export async function readRegistered(source: NormalizedSource): Promise<string> 
 }
 
 async function introspect(source: NormalizedSource, client: HttpClient): Promise<string> {
-  const ask = async <T>(query: string): Promise<T> => {
-    const executor = createGraphQLExecutor(source, client);
-    const result = (await executor({ document: parse(query) })) as { data?: T; errors?: readonly { message: string }[] };
-    if (!result.data) throw new Error(result.errors?.map((error) => error.message).join('; ') ?? 'no data');
-    return result.data;
-  };
+  const executor = createGraphQLExecutor(source, client);
   try {
-    const schema = buildClientSchema(await ask<IntrospectionQuery>(getIntrospectionQuery()));
-    if (schema.getQueryType()?.getFields()['_sdl']) return (await ask<{ _sdl: string }>('{ _sdl }'))._sdl;
-    return printSchema(schema);
+    const schema = await schemaFromExecutor(executor);
+    if (!schema.getQueryType()?.getFields()['_sdl']) return printSchema(schema);
+    const result = (await executor({ document: parse('{ _sdl }') })) as { data?: { _sdl?: unknown }; errors?: readonly { message: string }[] };
+    if (typeof result.data?._sdl !== 'string') throw new Error(result.errors?.map((error) => error.message).join('; ') ?? '_sdl is not a string');
+    return result.data._sdl;
   } catch (error) {
     throw new SchemaError([`sources.${source.name}: introspection of the service failed: ${(error as Error).message}`]);
   }

@@ -1,0 +1,133 @@
+import {
+  Kind,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+import type { CostModel, ListSize } from './cost-model.ts';
+
+/** What {@link computeCost} needs besides the document. */
+export interface CostOptions {
+  /** The composed schema: field types, arguments and their defaults. */
+  schema: GraphQLSchema;
+  /** `@cost` and `@listSize` of the registered schemas. */
+  model: CostModel;
+  /** The operation to measure when the document has several. */
+  operationName?: string | null | undefined;
+  /** The request's variables, as sent. */
+  variables?: Readonly<Record<string, unknown>> | null | undefined;
+  /** Size of a list field with neither `@listSize` nor a slicing argument's value. */
+  defaultListSize: number;
+}
+
+/** The static cost of an operation, and the fields whose slicing arguments break `requireOneSlicingArgument`. */
+export interface CostResult {
+  cost: number;
+  problems: string[];
+}
+
+interface Sized {
+  fields: ReadonlySet<string>;
+  size: number;
+}
+
+/**
+ * The static cost of a validated operation, after the IBM GraphQL cost directives specification:
+ * a field costs its weight (its `@cost`, else its type's `@cost`, else 1 for an object and 0 for a
+ * scalar or enum) plus its selection's cost, times its list size when it returns a list, plus the
+ * `@cost` of the arguments it is given. A list's size is the largest value given to a
+ * `@listSize` slicing argument (literal, variable or default), else its `assumedSize`, else
+ * `defaultListSize`. The branches of an abstract type are added up rather than maximised, which
+ * overestimates; introspection fields cost nothing (the introspection policy governs them).
+ */
+export function computeCost(document: DocumentNode, options: CostOptions): CostResult {
+  const { schema, model, variables = {}, defaultListSize } = options;
+  const operation = getOperationAST(document, options.operationName);
+  if (!operation) return { cost: 0, problems: [] };
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const variableDefaults = new Map(operation.variableDefinitions?.map((definition) => [definition.variable.name.value, definition.defaultValue]));
+  const problems: string[] = [];
+  const fragmentCosts = new Map<string, number>();
+  const spreading = new Set<string>();
+
+  const valueOf = (node: ValueNode): unknown => {
+    if (node.kind !== Kind.VARIABLE) return valueFromASTUntyped(node, variables);
+    const name = node.name.value;
+    if (variables && Object.hasOwn(variables, name)) return variables[name];
+    const fallback = variableDefaults.get(name);
+    return fallback ? valueFromASTUntyped(fallback) : undefined;
+  };
+
+  const listSizeOf = (coordinate: string, field: GraphQLField<unknown, unknown>, node: FieldNode, listSize: ListSize | undefined): number => {
+    if (!listSize) return defaultListSize;
+    const sizes = listSize.slicingArguments.flatMap((name) => {
+      const given = node.arguments?.find((argument) => argument.name.value === name);
+      const value = given ? valueOf(given.value) : field.args.find((arg) => arg.name === name)?.defaultValue;
+      return typeof value === 'number' && Number.isFinite(value) ? [Math.max(0, value)] : [];
+    });
+    if (listSize.requireOneSlicingArgument && sizes.length !== 1) {
+      problems.push(`Field "${coordinate}" must be given exactly one of its slicing arguments: ${listSize.slicingArguments.join(', ')}.`);
+    }
+    return sizes.length > 0 ? Math.max(...sizes) : (listSize.assumedSize ?? defaultListSize);
+  };
+
+  const fieldCost = (parent: GraphQLNamedType, node: FieldNode, sized: Sized | undefined): number => {
+    if (node.name.value.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) return 0;
+    const field = parent.getFields()[node.name.value];
+    if (!field) return 0;
+    const coordinate = `${parent.name}.${field.name}`;
+    const info = model.fields.get(coordinate);
+    const type = getNamedType(field.type);
+    const weight = info?.weight ?? model.typeWeights.get(type.name) ?? (isCompositeType(type) ? 1 : 0);
+    const argumentsCost = (node.arguments ?? []).reduce((sum, argument) => sum + (info?.argumentWeights[argument.name.value] ?? 0), 0);
+    const isList = isListType(getNullableType(field.type));
+    const size = isList || info?.listSize?.sizedFields.length ? listSizeOf(coordinate, field, node, info?.listSize) : 1;
+    const childrenSized = info?.listSize?.sizedFields.length ? { fields: new Set(info.listSize.sizedFields), size } : undefined;
+    const children = node.selectionSet ? selectionCost(type, node.selectionSet, childrenSized) : 0;
+    const multiplier = sized?.fields.has(field.name) ? sized.size : isList && !childrenSized ? size : 1;
+    return multiplier * (weight + children) + argumentsCost;
+  };
+
+  const fragmentCost = (name: string, sized: Sized | undefined): number => {
+    const known = sized ? undefined : fragmentCosts.get(name);
+    if (known !== undefined) return known;
+    const fragment = fragments.get(name);
+    const type = fragment && schema.getType(fragment.typeCondition.name.value);
+    if (!fragment || !type || spreading.has(name)) return 0;
+    spreading.add(name);
+    const cost = selectionCost(type, fragment.selectionSet, sized);
+    spreading.delete(name);
+    if (!sized) fragmentCosts.set(name, cost);
+    return cost;
+  };
+
+  const selectionCost = (parent: GraphQLNamedType, selectionSet: SelectionSetNode, sized: Sized | undefined): number => {
+    let cost = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) cost += fieldCost(parent, selection, sized);
+      else if (selection.kind === Kind.FRAGMENT_SPREAD) cost += fragmentCost(selection.name.value, sized);
+      else cost += selectionCost((selection.typeCondition && schema.getType(selection.typeCondition.name.value)) || parent, selection.selectionSet, sized);
+    }
+    return cost;
+  };
+
+  const root = schema.getRootType(operation.operation);
+  const cost = root ? selectionCost(root, operation.selectionSet, undefined) : 0;
+  return { cost, problems: [...new Set(problems)] };
+}

@@ -1,0 +1,11 @@
+import type { ASTNode, GraphQLError } from 'graphql';
+import { gatewayError } from '../errors.ts';
+
+/**
+ * The error of an operation refused by a limit: `GRAPHQL_VALIDATION_FAILED`, HTTP 400, and marked
+ * as a GraphQL-over-HTTP validation error like graphql-js's own (`http.spec`), so a legacy
+ * `application/json` client gets 200 for it, as it does for every other validation error.
+ */
+export function limitError(message: string, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
+  return gatewayError('GRAPHQL_VALIDATION_FAILED', message, { ...(nodes ? { nodes } : {}), rejectsRequest: false, extensions: { http: { status: 400, spec: true } } });
+}
