@@ -10,7 +10,7 @@ test('a REST service that is down fails only its own fields, with partial data a
   const shop = await startShop(t);
   await shop.services.services.payments.close();
 
-  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' });
+  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' }, shop.asUser1);
 
   assert.equal(response.status, 200);
   const orders = response.body.data?.user?.orders ?? [];
@@ -31,7 +31,7 @@ test('a GraphQL service that is down fails its merged fields on their paths', as
   const shop = await startShop(t);
   await shop.services.services.shipping.close();
 
-  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' });
+  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' }, shop.asUser1);
 
   const orders = response.body.data?.user?.orders ?? [];
   assert.equal(orders.length, 10);
@@ -60,7 +60,7 @@ test('a service slower than its timeout gives GATEWAY_TIMEOUT on its fields only
   });
 
   const started = performance.now();
-  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' });
+  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' }, shop.asUser1);
   const elapsed = performance.now() - started;
 
   assert.ok(elapsed < 900, `answered after the timeout, not the service (${Math.round(elapsed)} ms)`);
@@ -93,7 +93,7 @@ test('upstream GraphQL errors keep message and path, gain the service, and lose 
     },
   });
 
-  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' });
+  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' }, shop.asUser1);
 
   assert.ok(shipping.requests.length >= 1);
   assert.equal(response.body.data?.user?.orders.length, 10);

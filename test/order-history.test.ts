@@ -8,7 +8,7 @@ test('the order-history query composes six services with one upstream request pe
   const shop = await startShop(t);
   shop.services.resetRequestCounts();
 
-  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' });
+  const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' }, shop.asUser1);
 
   assert.equal(response.status, 200);
   assert.equal(response.body.errors, undefined);
@@ -43,7 +43,7 @@ test('a list of users batches each hop into one call per service', async (t) => 
   const shop = await startShop(t);
   shop.services.resetRequestCounts();
 
-  const response = await postGraphQL(shop.endpoint, UsersWithOrdersDocument, { first: 20 });
+  const response = await postGraphQL(shop.endpoint, UsersWithOrdersDocument, { first: 20 }, shop.asUser1);
 
   assert.equal(response.body.errors, undefined);
   const users = response.body.data?.users ?? [];

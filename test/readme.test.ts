@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { parse, print } from 'graphql';
 import { errorCodes } from '../src/errors.ts';
@@ -23,15 +25,25 @@ test("the README's error table is the code table of src/errors.ts", () => {
   assert.deepEqual(rows.map(([code]) => code), Object.keys(errorCodes), 'same order');
 });
 
-test("the README's curl example gives the answer printed under it", async (t) => {
+test("the README's curl example, with the token its npm run token line prints, gives the answer printed under it", async (t) => {
   const shop = await startShop(t);
   const command = fenceAfter('<!-- readme-example:query -->');
   const body = /-d '(.*)'/.exec(command)?.[1];
   assert.ok(body, 'the example sends a JSON body');
   assert.match(command, /http:\/\/localhost:4000\/graphql/);
+  const tokenArgs = /npm run -s token -- (.*)\)/.exec(command)?.[1]?.split(' ');
+  assert.ok(tokenArgs, 'the example makes its token with npm run token');
+  const { scripts } = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> };
+  const [node, ...scriptArgs] = (scripts['token'] ?? '').split(' ');
+  assert.equal(node, 'node');
+  const token = (await promisify(execFile)(process.execPath, [...scriptArgs, ...tokenArgs], { cwd: root })).stdout.trim();
   const { query } = JSON.parse(body) as { query: string };
-  const response = await postGraphQL(shop.endpoint, query);
+  const response = await postGraphQL(shop.endpoint, query, undefined, { authorization: `Bearer ${token}` });
   assert.deepEqual(response.body, JSON.parse(fenceAfter('<!-- readme-example:answer -->')));
+
+  const anonymous = await postGraphQL(shop.endpoint, query);
+  assert.deepEqual(anonymous.body.data, { me: null });
+  assert.equal(anonymous.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
 });
 
 test("the README's order-history query is the one GraphiQL preloads", async () => {

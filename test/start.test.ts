@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { mintDevToken } from '../examples/ecommerce/dev-keys.ts';
 import { OrderHistoryDocument } from '../generated/operations.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { spawnGatewayProcess } from './helpers/spawn-gateway-process.ts';
@@ -14,7 +15,8 @@ test('`npm start` serves the example shop: the order-history query answers, Grap
   const shop = await spawnGatewayProcess(t, args, { PORT: '0', EXAMPLES_BASE_PORT: '0' }, /GraphiQL and the GraphQL endpoint: (http:\/\/\S+)/);
   const endpoint = shop.url;
 
-  const response = await postGraphQL(endpoint, OrderHistoryDocument, { id: '1' });
+  const token = await mintDevToken({ sub: '1', scopes: ['orders:read'] });
+  const response = await postGraphQL(endpoint, OrderHistoryDocument, { id: '1' }, { authorization: `Bearer ${token}` });
   assert.equal(response.status, 200);
   assert.equal(response.body.errors, undefined);
   assert.equal(response.body.data?.user?.orders.length, 10);

@@ -10,6 +10,7 @@ const MAX_PAGE_SIZE = 100;
 export function createUsersResolvers(data: SeedData = seed): Resolvers {
   return {
     Query: {
+      me: (_parent, _args, context: { request: Request }) => data.usersById.get(context.request.headers.get('x-user-id') ?? '') ?? null,
       user: (_parent, { id }) => data.usersById.get(id) ?? null,
       users: (_parent, args) => {
         const first = args.first ?? 20;

@@ -78,6 +78,8 @@ export interface GraphiQLConfig {
   defaultQuery?: string;
   /** The variables (JSON text) in the variables editor when GraphiQL opens. */
   defaultVariables?: string;
+  /** The headers (JSON text) in the headers editor when GraphiQL opens, e.g. a development token. */
+  defaultHeaders?: string;
 }
 
 /** A service the gateway composes. */

@@ -11,14 +11,14 @@ import { restrictDocument, type Denial } from '../security/restrict-document.ts'
  * the document before execution (so no service receives them), then put back into the result as
  * `null` with `UNAUTHENTICATED` (no caller, where one is needed) or `FORBIDDEN` on their paths.
  */
-export function useAuthorization(rules: AuthorizationRules, { policies }: NormalizedAuthorization): Plugin<{ request: Request }> {
+export function useAuthorization(rules: AuthorizationRules, { policies }: NormalizedAuthorization): Plugin {
   const missing = [...rules.policyNames].filter((name) => !policies[name]);
   if (missing.length > 0) {
     throw new ConfigError(missing.map((name) => `config.authorization.policies.${name}: expected a function for @policy "${name}" used in the registered schemas, found none`));
   }
   return {
     async onExecute({ args }) {
-      const request = args.contextValue.request;
+      const { request } = args.contextValue as { request: Request };
       const decide = createDecider(consumerOf(request), request, policies);
       const restricted = await restrictDocument(args.schema, args.document, args.operationName, rules, decide);
       if (!restricted) return;

@@ -1,6 +1,6 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { gatewayError } from '../errors.ts';
-import type { Denial, PathStep } from './restrict-document.ts';
+import { placeholderKey, type Denial, type PathStep } from './restrict-document.ts';
 
 type Data = Record<string, unknown>;
 
@@ -11,13 +11,22 @@ type Data = Record<string, unknown>;
  */
 export function applyDenials(result: ExecutionResult, denials: readonly Denial[]): ExecutionResult {
   if (!result.data) return result;
-  const data: Data | null = structuredClone(result.data) as Data;
+  const data = withoutPlaceholders(structuredClone(result.data)) as Data;
   const errors: GraphQLError[] = [];
   let root: Data | null = data;
   for (const denial of denials) {
     if (root && patch(root, denial, 0, [], errors)) root = null;
   }
   return { ...result, data: root, errors: [...(result.errors ?? []), ...errors] };
+}
+
+function withoutPlaceholders(value: unknown): unknown {
+  if (Array.isArray(value)) value.forEach(withoutPlaceholders);
+  else if (value !== null && typeof value === 'object') {
+    delete (value as Data)[placeholderKey];
+    Object.values(value).forEach(withoutPlaceholders);
+  }
+  return value;
 }
 
 /** Returns whether `object` itself must become null (a non-null field of it became null). */

@@ -41,10 +41,14 @@ function nullability(type: GraphQLOutputType): Pick<PathStep, 'nonNull' | 'items
 /** Decides the requirements of one field; `undefined` allows it. */
 export type Decide = (coordinate: string, requirements: Requirement[]) => Promise<Omit<Denial, 'path'> | undefined>;
 
+/** The response key of the `__typename` that keeps an emptied selection set valid; removed from results. */
+export const placeholderKey = 'concierge__cut';
+
 /**
  * Cuts every field the caller may not read out of the operation, before execution, so no service
  * is ever asked for it; returns the cut document and where each cut field was. A selection set left
- * empty keeps `__typename`, so the document stays valid. Returns `undefined` when nothing is cut.
+ * empty keeps an aliased `__typename` ({@link placeholderKey}), so the document stays valid.
+ * Returns `undefined` when nothing is cut.
  */
 export async function restrictDocument(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, rules: AuthorizationRules, decide: Decide): Promise<{ document: DocumentNode; denials: Denial[] } | undefined> {
   const operation = document.definitions.find(
@@ -85,7 +89,7 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
   await walk(operation.selectionSet, root, [], new Set());
   if (removed.size === 0) return undefined;
 
-  const typename: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
+  const typename: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: placeholderKey }, name: { kind: Kind.NAME, value: '__typename' } };
   const restricted = visit(document, {
     Field: { enter: (node) => (removed.has(node) ? null : undefined) },
     SelectionSet: { leave: (node) => (node.selections.length === 0 ? { ...node, selections: [typename] } : undefined) },

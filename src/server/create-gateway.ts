@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { composeSchema } from '../composition/compose-schema.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
+import { batchingOption } from '../limits/limits-config.ts';
 import { useAuthentication } from '../plugins/use-authentication.ts';
 import { useAuthorization } from '../plugins/use-authorization.ts';
 import { useErrorCodes } from '../plugins/use-error-codes.ts';
@@ -55,6 +56,7 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
     graphiql: false,
     landingPage: false,
     healthCheckEndpoint: '/__yoga_health',
+    batching: batchingOption(config.limits),
     logging: false,
     maskedErrors: { maskError: maskUnexpectedError },
     cors: corsOptions(config.network),
@@ -103,12 +105,13 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
 }
 
 function graphiqlOptions(graphiql: Exclude<NormalizedConfig['graphiql'], false>) {
-  const { title, defaultQuery, defaultVariables } = graphiql;
+  const { title, defaultQuery, defaultVariables, defaultHeaders } = graphiql;
   return {
     title,
     ...(defaultQuery ? { defaultQuery, defaultTabs: [{ query: defaultQuery, ...(defaultVariables ? { variables: defaultVariables } : {}) }] } : {}),
     // GraphiQL 5 fills the variables editor from `initialVariables` only, which Yoga passes as `variables`.
     ...(defaultVariables ? { variables: defaultVariables } : {}),
+    ...(defaultHeaders ? { headers: defaultHeaders } : {}),
     defaultEditorToolsVisibility: defaultVariables ? ('variables' as const) : false,
   };
 }

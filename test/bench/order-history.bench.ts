@@ -19,7 +19,8 @@ import { runLoad, type LoadResult } from './load.ts';
 import { cpuPerRequest, readCpuTimes } from './process-cpu.ts';
 import { Children } from './processes.ts';
 import { computeRatios, printReport, writeReport, type BenchReport, type ProbeReport, type ScenarioReport } from './report.ts';
-import { buildScenarios, SAME_ANSWER_PAIRS, type Scenario, type ScenarioId } from './scenarios.ts';
+import { mintDevToken } from '../../examples/ecommerce/dev-keys.ts';
+import { buildScenarios, SAME_ANSWER_PAIRS, USER_ID, type Scenario, type ScenarioId } from './scenarios.ts';
 import { readSettings, root, type BenchSettings } from './settings.ts';
 import { describe, readCounts, readSettledCounts, subtract, sum, type Counts } from './upstream-calls.ts';
 
@@ -46,7 +47,8 @@ try {
   console.log(`gateway       ${gateway.url}  (pid ${children.pid('gateway')}${nodeArgs.length ? ', --cpu-prof' : ''})`);
   console.log(`hand-written  ${handWritten.url}  (pid ${children.pid('hand-written')})`);
 
-  const scenarios = buildScenarios({ gateway: gateway.url, handWritten: handWritten.url, users: `${urls['users']}/graphql` });
+  const token = await mintDevToken({ sub: USER_ID, scopes: ['orders:read'] });
+  const scenarios = buildScenarios({ gateway: gateway.url, handWritten: handWritten.url, users: `${urls['users']}/graphql`, gatewayAuth: { authorization: `Bearer ${token}` } });
   const checked = await checkAnswers(scenarios, urls);
 
   const selected = scenarios.filter((scenario) => settings.only.length === 0 || settings.only.some((part) => scenario.name.toLowerCase().includes(part)));

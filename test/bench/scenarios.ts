@@ -18,6 +18,8 @@ export interface Endpoints {
   handWritten: string;
   /** The users service's own GraphQL endpoint. */
   users: string;
+  /** Headers the gateway's order-history request carries: a token with the scope orders:read. */
+  gatewayAuth: Record<string, string>;
 }
 
 export const ORDER_HISTORY_QUERY = readFileSync(new URL('../../examples/ecommerce/order-history.graphql', import.meta.url), 'utf8');
@@ -26,14 +28,14 @@ export const USER_ID = '1';
 
 const jsonHeaders = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
 
-function post(url: string, body: unknown): LoadTarget {
-  return { url, method: 'POST', headers: jsonHeaders, body: JSON.stringify(body) };
+function post(url: string, body: unknown, headers: Record<string, string> = {}): LoadTarget {
+  return { url, method: 'POST', headers: { ...jsonHeaders, ...headers }, body: JSON.stringify(body) };
 }
 
 /** The scenarios in the order they run and are reported. */
 export function buildScenarios(endpoints: Endpoints): Scenario[] {
   return [
-    { id: 'gateway-order-history', name: 'order-history via gateway', target: post(endpoints.gateway, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }) },
+    { id: 'gateway-order-history', name: 'order-history via gateway', target: post(endpoints.gateway, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth) },
     { id: 'hand-written-order-history', name: 'order-history hand-written', target: post(endpoints.handWritten, { id: USER_ID }) },
     { id: 'gateway-one-service', name: 'one-service via gateway', target: post(endpoints.gateway, { query: ONE_SERVICE_QUERY }) },
     { id: 'direct-one-service', name: 'one-service direct', target: post(endpoints.users, { query: ONE_SERVICE_QUERY }) },

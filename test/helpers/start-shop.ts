@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { NormalizedConfig } from '../../src/config/normalize-config.ts';
 import { startGateway, type RunningGateway } from '../../src/server/start-gateway.ts';
+import { mintDevToken } from '../../examples/ecommerce/dev-keys.ts';
 import { GRAPHQL_SERVICES, SERVICE_NAMES, startExampleServices, type ExampleServices } from '../../examples/ecommerce/start-services.ts';
 
 /** The project root. */
@@ -14,6 +15,8 @@ export interface Shop {
   gateway: RunningGateway;
   /** The gateway's GraphQL endpoint. */
   endpoint: string;
+  /** Headers of user "1" with the scope orders:read (a development token). */
+  asUser1: Record<string, string>;
 }
 
 /** Options of {@link startShop}. */
@@ -40,5 +43,6 @@ export async function startShop(t: TestContext, options: ShopOptions = {}): Prom
   await options.adjust?.(config, services);
   const gateway = await startGateway(config);
   t.after(() => gateway.close());
-  return { services, gateway, endpoint: `${gateway.url}${config.graphqlEndpoint}` };
+  const token = await mintDevToken({ sub: '1', scopes: ['orders:read'] });
+  return { services, gateway, endpoint: `${gateway.url}${config.graphqlEndpoint}`, asUser1: { authorization: `Bearer ${token}` } };
 }
