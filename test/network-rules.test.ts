@@ -103,3 +103,27 @@ test('network config mistakes name the entry', async () => {
     },
   );
 });
+
+test("a consumer's own address and origin lists narrow what the gateway allows", async (t) => {
+  const { createHash } = await import('node:crypto');
+  const hash = (key: string) => createHash('sha256').update(key).digest('hex');
+  const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'world'));
+  const gateway = await startTestGateway(t, { hello: { kind: 'rest', url: service.url, sdl } }, {
+    network: { origins: ['https://shop.example.com', 'https://admin.example.com'] },
+    consumers: {
+      office: { keyHash: hash('office-key-0123456789'), ipAllow: ['192.0.2.0/24'] },
+      shop: { keyHash: hash('shop-key-0123456789'), origins: ['https://shop.example.com'] },
+    },
+  });
+  const ask = (headers: Record<string, string>) => sendRaw(gateway.endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ hello }' }) });
+
+  const office = await ask({ 'x-api-key': 'office-key-0123456789' });
+  assert.equal(office.status, 403);
+  assert.deepEqual(office.body.errors?.[0], { message: 'Consumer "office" may not call from this address.', extensions: { code: 'FORBIDDEN' } });
+
+  assert.equal((await ask({ 'x-api-key': 'shop-key-0123456789', origin: 'https://shop.example.com' })).status, 200);
+  const wrongOrigin = await ask({ 'x-api-key': 'shop-key-0123456789', origin: 'https://admin.example.com' });
+  assert.equal(wrongOrigin.status, 403);
+  assert.equal(wrongOrigin.body.errors?.[0]?.message, 'Consumer "shop" may not call from origin https://admin.example.com.');
+  assert.equal(service.requests.length, 1);
+});

@@ -55,7 +55,7 @@ try {
   const reports: ScenarioReport[] = [];
   for (const scenario of selected) reports.push(await measure(scenario, checked.get(scenario.id)!, urls, settings));
 
-  const probe = await probeOneService(selected, settings);
+  const probe = await probeOneService(selected, settings, { authorization: `Bearer ${token}` });
   const report: BenchReport = {
     finishedAt: new Date().toISOString(),
     machine: { cores: settings.cores, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageBefore: loadAverage, pinned: childCpus !== undefined, note },
@@ -126,7 +126,7 @@ async function measure(scenario: Scenario, checked: { answer: Answer; calls: Cou
 }
 
 /** The one-service pair at one connection: the latency the gateway adds when nothing queues. */
-async function probeOneService(selected: readonly Scenario[], options: BenchSettings): Promise<ProbeReport | null> {
+async function probeOneService(selected: readonly Scenario[], options: BenchSettings, auth: Record<string, string>): Promise<ProbeReport | null> {
   const viaGateway = selected.find((scenario) => scenario.id === 'gateway-one-service');
   const direct = selected.find((scenario) => scenario.id === 'direct-one-service');
   if (options.probeSeconds <= 0 || !viaGateway || !direct) return null;
@@ -137,8 +137,16 @@ async function probeOneService(selected: readonly Scenario[], options: BenchSett
   };
   const gatewayRun = await run(viaGateway);
   const directRun = await run(direct);
+  const jwtRun = await run({ ...viaGateway, target: { ...viaGateway.target, headers: { ...viaGateway.target.headers, ...auth } } });
   process.stdout.write('\n');
-  return { seconds: options.probeSeconds, gatewayP50Ms: gatewayRun.p50Ms, directP50Ms: directRun.p50Ms, addedP50Ms: gatewayRun.p50Ms - directRun.p50Ms };
+  return {
+    seconds: options.probeSeconds,
+    gatewayP50Ms: gatewayRun.p50Ms,
+    directP50Ms: directRun.p50Ms,
+    addedP50Ms: gatewayRun.p50Ms - directRun.p50Ms,
+    gatewayJwtP50Ms: jwtRun.p50Ms,
+    jwtAddedP50Ms: jwtRun.p50Ms - gatewayRun.p50Ms,
+  };
 }
 
 /** With BENCH_PIN=1 and taskset: this process on CPU 0, children on the others; returns the children's CPU list. */

@@ -25,6 +25,10 @@ export interface ProbeReport {
   gatewayP50Ms: number;
   directP50Ms: number;
   addedP50Ms: number;
+  /** The same gateway query carrying a JWT (ES256, verified on every request). */
+  gatewayJwtP50Ms: number;
+  /** gatewayJwtP50Ms - gatewayP50Ms: what verifying the token adds. */
+  jwtAddedP50Ms: number;
 }
 
 export interface Ratios {
@@ -102,6 +106,7 @@ export function printReport(report: BenchReport): void {
       `added p50, one-service query at 1 connection (no queueing): ${probe.addedP50Ms.toFixed(2)} ms  ` +
         `(gateway ${probe.gatewayP50Ms.toFixed(2)} ms, direct ${probe.directP50Ms.toFixed(2)} ms, ${probe.seconds} s each)`,
     );
+    console.log(`added p50 of JWT verification (ES256), one-service query at 1 connection: ${probe.jwtAddedP50Ms.toFixed(2)} ms  (with token ${probe.gatewayJwtP50Ms.toFixed(2)} ms)`);
   }
   console.log(`\nNote: ${report.machine.note}`);
 }
