@@ -1,5 +1,8 @@
 import type { AuthenticationConfig, ConsumerConfig } from '../auth/authentication-config.ts';
 import type { LimitsConfig } from '../limits/limits-config.ts';
+import type { RateLimitsConfig } from '../rate-limits/rate-limits-config.ts';
+import type { RedisConfig } from '../redis/redis-config.ts';
+import type { ResponseCacheConfig } from '../response-cache/response-cache-config.ts';
 import type { AuthorizationConfig } from '../security/authorization-config.ts';
 import type { IdentityConfig } from '../security/identity-config.ts';
 import type { NetworkConfig } from '../security/network-config.ts';
@@ -65,6 +68,12 @@ export interface GatewayConfig {
   trustedDocuments?: TrustedDocumentsConfig;
   /** HTTPS for clients. */
   tls?: TlsConfig;
+  /** The Redis that replicas share (distributed mode). Without it, counters and caches are in memory. */
+  redis?: RedisConfig;
+  /** Rate limits per field (`@rateLimit` or here) and per consumer plan. */
+  rateLimits?: RateLimitsConfig;
+  /** Caching of whole responses, with `@cacheControl` hints. */
+  responseCache?: ResponseCacheConfig;
 }
 
 /** GraphiQL settings. */
@@ -118,6 +127,18 @@ export interface SourceCommonConfig {
   connections?: number;
   /** TLS towards this service: a CA to trust, and a client certificate for mTLS. */
   tls?: UpstreamTlsConfig;
+  /**
+   * Keep GET answers of a REST service as long as its own `Cache-Control` allows (`max-age`, not
+   * `private`, `no-store` or `no-cache`), in memory per gateway process.
+   * @default true
+   */
+  httpCache?: boolean;
+  /**
+   * Send identical upstream requests in flight at the same moment (across client requests, with the
+   * same identity headers) once, and share the answer.
+   * @default true
+   */
+  dedupeInFlight?: boolean;
 }
 
 /** A GraphQL service. */

@@ -2,6 +2,9 @@ import path from 'node:path';
 import { ConfigError } from './config-error.ts';
 import { normalizeAuthenticationOptions, type NormalizedAuthentication } from '../auth/authentication-config.ts';
 import { normalizeLimitsOptions, type NormalizedLimits } from '../limits/limits-config.ts';
+import { normalizeRateLimitsOptions, type NormalizedRateLimits } from '../rate-limits/rate-limits-config.ts';
+import { normalizeRedisOptions, type NormalizedRedis } from '../redis/redis-config.ts';
+import { normalizeResponseCacheOptions, type NormalizedResponseCache } from '../response-cache/response-cache-config.ts';
 import { normalizeAuthorizationOptions, type NormalizedAuthorization } from '../security/authorization-config.ts';
 import { normalizeIdentityOptions, type NormalizedIdentity } from '../security/identity-config.ts';
 import { normalizeNetworkOptions, type NormalizedNetwork } from '../security/network-config.ts';
@@ -28,6 +31,8 @@ export interface NormalizedSource {
   maxBatchSize: number;
   /** TLS towards the service, when configured. */
   tls?: NormalizedUpstreamTls;
+  httpCache: boolean;
+  dedupeInFlight: boolean;
 }
 
 /** The configuration with every default filled in and every value checked. */
@@ -48,6 +53,10 @@ export interface NormalizedConfig {
   trustedDocuments: NormalizedTrustedDocuments;
   /** HTTPS settings; `undefined` serves plain HTTP. */
   tls?: NormalizedTls;
+  /** Shared Redis; `undefined` keeps every store in memory. */
+  redis?: NormalizedRedis;
+  rateLimits: NormalizedRateLimits;
+  responseCache: NormalizedResponseCache;
 }
 
 /** Where the config came from: relative paths resolve against `baseDir`; `env` feeds `${NAME}`. */
@@ -56,8 +65,8 @@ export interface NormalizeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'sources', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls'];
-const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls'];
+const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'sources', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache'];
+const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight'];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /**
@@ -79,6 +88,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   const schemasDir = path.resolve(baseDir, check.string('config.schemasDir', config.schemasDir ?? 'schemas'));
   const graphiql = normalizeGraphiQL(config.graphiql, check);
 
+  const redis = normalizeRedisOptions(config.redis, context);
   const sources: NormalizedSource[] = [];
   if (!isPlainObject(config.sources) || Object.keys(config.sources).length === 0) {
     problems.push(`config.sources: expected an object with at least one source, got ${show(config.sources)}`);
@@ -105,6 +115,8 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
         batch: check.boolean(`${key}.batch`, source['batch'] ?? true),
         maxBatchSize: check.integer(`${key}.maxBatchSize`, source['maxBatchSize'] ?? 100, 1, 10_000),
         ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], `${key}.tls`, context, source['url'])),
+        httpCache: check.boolean(`${key}.httpCache`, source['httpCache'] ?? true),
+        dedupeInFlight: check.boolean(`${key}.dedupeInFlight`, source['dedupeInFlight'] ?? true),
       });
       if (kind === 'rest' && source['schemaFrom'] === 'introspection') {
         problems.push(`${key}.schemaFrom: expected "file" for a rest source (its GraphQL face is the registered SDL), got "introspection"`);
@@ -128,6 +140,9 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     limits: normalizeLimitsOptions(config.limits, context),
     trustedDocuments: normalizeTrustedDocumentsOptions(config.trustedDocuments, context),
     ...optional('tls', normalizeTlsOptions(config.tls, context)),
+    ...optional('redis', redis),
+    rateLimits: normalizeRateLimitsOptions(config.rateLimits, redis !== undefined, context),
+    responseCache: normalizeResponseCacheOptions(config.responseCache, context),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return normalized;

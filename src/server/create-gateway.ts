@@ -10,6 +10,8 @@ import { useErrorCodes } from '../plugins/use-error-codes.ts';
 import { useIdentityForwarding } from '../plugins/use-identity-forwarding.ts';
 import { useConsumerNetworkRules, useNetworkRules } from '../plugins/use-network-rules.ts';
 import { useOperationLimits } from '../plugins/use-operation-limits.ts';
+import { useRateLimits } from '../plugins/use-rate-limits.ts';
+import { useResponseCache } from '../plugins/use-response-cache.ts';
 import { useTransportSecurity } from '../plugins/use-transport-security.ts';
 import { useTrustedDocuments } from '../plugins/use-trusted-documents.ts';
 import { collectAuthorizationRules } from '../security/collect-authorization-rules.ts';
@@ -49,6 +51,8 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
     throw error;
   }
   let draining = false;
+  const rateLimits = useRateLimits(config.rateLimits, config.redis, sources);
+  const responseCache = useResponseCache(config.responseCache, config.redis, sources);
 
   const yoga = createYoga<Record<string, unknown>>({
     schema,
@@ -79,6 +83,10 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
       useOperationLimits(config.limits, schema, sources),
       // Fields the consumer may not see are cut from the document before any upstream call.
       useAuthorization(collectAuthorizationRules(sources), config.authorization),
+      // Request and cost budgets per plan, and field limits (cut like unauthorized fields).
+      rateLimits,
+      // A cached answer skips execution; counted against the limits above all the same.
+      responseCache,
       // What upstream services are told about the caller.
       await useIdentityForwarding(config.identity),
       // Last: every error leaves with an extensions.code from src/errors.ts.
@@ -99,7 +107,7 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
     },
     close: async () => {
       draining = true;
-      await Promise.all(sources.map((source) => source.close()));
+      await Promise.all([...sources.map((source) => source.close()), rateLimits.close(), responseCache.close()]);
     },
   };
 }

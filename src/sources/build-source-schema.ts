@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { GraphQLError, Kind, Source, buildASTSchema, concatAST, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, Source, type DefinitionNode, buildASTSchema, concatAST, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { SchemaError } from './schema-error.ts';
 
@@ -19,10 +19,11 @@ export function readDirectives(url: URL): DocumentNode {
 export function buildSourceSchema(sdl: string, file: string, directives: readonly DocumentNode[]): GraphQLSchema {
   let document: DocumentNode;
   try {
-    const provided = new Set(directives.flatMap((doc) => doc.definitions).flatMap((definition) => (definition.kind === Kind.DIRECTIVE_DEFINITION ? [definition.name.value] : [])));
+    const nameOf = (definition: DefinitionNode) => (definition.kind === Kind.DIRECTIVE_DEFINITION ? `@${definition.name.value}` : 'name' in definition && definition.name ? definition.name.value : '');
+    const provided = new Set(directives.flatMap((doc) => doc.definitions.map(nameOf)).filter(Boolean));
     const own = parse(new Source(sdl, file));
-    // An SDL that defines a directive we provide (an introspected service prints its own) uses ours.
-    const definitions = own.definitions.filter((definition) => definition.kind !== Kind.DIRECTIVE_DEFINITION || !provided.has(definition.name.value));
+    // An SDL that defines a directive (or its enum) we provide, as an introspected service prints them, uses ours.
+    const definitions = own.definitions.filter((definition) => !provided.has(nameOf(definition)));
     document = concatAST([...directives, { ...own, definitions }]);
   } catch (error) {
     throw new SchemaError([describe(error, file)]);
