@@ -1,10 +1,11 @@
+import { getNamedType } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf, type Consumer } from '../auth/consumer.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { applyDenials } from '../security/apply-denials.ts';
 import type { AuthorizationPolicy, NormalizedAuthorization } from '../security/authorization-config.ts';
 import type { AuthorizationRules, Requirement } from '../security/collect-authorization-rules.ts';
-import { restrictDocument, type Denial } from '../security/restrict-document.ts';
+import { restrictDocument, type Decide, type Denial } from '../security/restrict-document.ts';
 
 /**
  * Field authorization from the registered schemas. Fields the caller may not read are cut from
@@ -18,9 +19,14 @@ export function useAuthorization(rules: AuthorizationRules, { policies }: Normal
   }
   return {
     async onExecute({ args }) {
+      if (rules.fields.size === 0 && rules.types.size === 0) return;
       const { request } = args.contextValue as { request: Request };
-      const decide = createDecider(consumerOf(request), request, policies);
-      const restricted = await restrictDocument(args.schema, args.document, args.operationName, rules, decide);
+      const decideRequirements = createDecider(consumerOf(request), request, policies);
+      const decide: Decide = ({ coordinate, field }) => {
+        const requirements = [rules.fields.get(coordinate), rules.types.get(getNamedType(field.type).name)].filter((requirement): requirement is Requirement => requirement !== undefined);
+        return requirements.length > 0 ? decideRequirements(coordinate, requirements) : Promise.resolve(undefined);
+      };
+      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide);
       if (!restricted) return;
       args.document = restricted.document;
       return {

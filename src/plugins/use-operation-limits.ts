@@ -7,6 +7,7 @@ import { computeCost } from '../limits/compute-cost.ts';
 import { buildCostModel } from '../limits/cost-model.ts';
 import { introspectionAllowed, IntrospectionRefusedRule } from '../limits/introspection-policy.ts';
 import { limitError } from '../limits/limit-error.ts';
+import { recordOperationCost } from '../limits/operation-cost.ts';
 import type { NormalizedLimits } from '../limits/limits-config.ts';
 import { measureOperations } from '../limits/measure-operation.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
@@ -52,6 +53,7 @@ export function useOperationLimits(limits: NormalizedLimits, schema: GraphQLSche
     },
     onExecute({ args, setResultAndStopExecution }) {
       const { cost, problems } = computeCost(args.document, { schema, model, operationName: args.operationName, variables: args.variableValues, defaultListSize: limits.defaultListSize });
+      recordOperationCost(args.contextValue as object, cost);
       const errors = problems.map((problem) => limitError(problem));
       if (cost > limits.maxCost) errors.push(limitError(`Query cost ${cost} exceeds the limit of ${limits.maxCost}.`));
       if (errors.length > 0) setResultAndStopExecution({ errors });

@@ -1,9 +1,129 @@
+import { getArgumentValues } from '@graphql-tools/utils';
+import { GraphQLError } from 'graphql';
+import { getFieldIdentity } from 'graphql-rate-limit';
 import type { Plugin } from 'graphql-yoga';
-import type { NormalizedRateLimits } from '../rate-limits/rate-limits-config.ts';
+import { errorCodes } from '../errors.ts';
+import { operationCostOf } from '../limits/operation-cost.ts';
+import { callerIdentity } from '../rate-limits/caller-identity.ts';
+import { collectFieldLimits } from '../rate-limits/collect-field-limits.ts';
+import { createMemoryRateLimitStore } from '../rate-limits/memory-rate-limit-store.ts';
+import type { Hit, HitResult, RateLimitStore } from '../rate-limits/rate-limit-store.ts';
+import type { NormalizedPlanLimits, NormalizedRateLimits } from '../rate-limits/rate-limits-config.ts';
+import { createRedisRateLimitStore } from '../rate-limits/redis-rate-limit-store.ts';
+import { createRedisClient, waitUntilReady } from '../redis/create-redis-client.ts';
 import type { NormalizedRedis } from '../redis/redis-config.ts';
+import { applyDenials } from '../security/apply-denials.ts';
+import { restrictDocument, type Decide } from '../security/restrict-document.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 
-/** STUB while written. */
-export function useRateLimits(_limits: NormalizedRateLimits, _redis: NormalizedRedis | undefined, _sources: readonly LoadedSource[]): Plugin & { close(): Promise<void> } {
-  return { close: async () => {} };
+/** The request budget's state, for the RateLimit-* response headers. */
+interface Budget {
+  limit: number;
+  result: HitResult;
+}
+
+/**
+ * Rate limits. Per plan: requests per window (checked once per operation) and summed static cost
+ * per window (checked before execution); either refuses the whole operation with 429
+ * `RATE_LIMITED`, `Retry-After` and `RateLimit-*` headers. Per field (`@rateLimit` or config): a
+ * field over its limit is cut from the document before any service is called, and answers `null`
+ * with `RATE_LIMITED` on its path, while the rest of the operation runs. When the store fails,
+ * `onStoreFailure` decides: let limited requests through, or refuse them with 503.
+ */
+export async function useRateLimits(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
+  const fieldLimits = collectFieldLimits(sources, limits.fields);
+  let store: RateLimitStore = createMemoryRateLimitStore();
+  if (limits.store === 'redis' && redis) {
+    const client = createRedisClient(redis, 'rate limits');
+    await waitUntilReady(client, 2_000);
+    store = createRedisRateLimitStore(client, redis.keyPrefix);
+  }
+  const budgets = new WeakMap<Request, Budget>();
+  const planOf = (name: string): NormalizedPlanLimits | undefined => limits.plans.get(name) ?? limits.plans.get('default');
+
+  /** A store verdict, or `undefined` when the store failed and the policy lets the request through. */
+  const attempt = async (kind: 'sliding' | 'fixed', hit: Hit): Promise<HitResult | 'unavailable' | undefined> => {
+    try {
+      return await store[kind](hit);
+    } catch {
+      return limits.onStoreFailure === 'closed' ? 'unavailable' : undefined;
+    }
+  };
+
+  return {
+    async onParams({ request, setResult }) {
+      const { key, plan } = callerIdentity(request);
+      const budget = planOf(plan)?.requests;
+      if (!budget) return;
+      const verdict = await attempt('fixed', { key: `req:${key}`, windowMs: budget.windowMs, max: budget.max, weight: 1, record: 'always' });
+      if (verdict === 'unavailable') return setResult({ errors: [unavailable()] });
+      if (!verdict) return;
+      budgets.set(request, { limit: budget.max, result: verdict });
+      if (!verdict.allowed) setResult({ errors: [tooMany(`Request limit of ${budget.max} per ${seconds(budget.windowMs)} s reached.`, budget.max, verdict)] });
+    },
+    async onExecute({ args, setResultAndStopExecution }) {
+      const { request } = args.contextValue as { request: Request };
+      const { key, plan } = callerIdentity(request);
+      const budget = planOf(plan)?.cost;
+      const cost = operationCostOf(args.contextValue as object);
+      if (budget && cost !== undefined && cost > 0) {
+        const verdict = await attempt('fixed', { key: `cost:${key}`, windowMs: budget.windowMs, max: budget.max, weight: cost, record: 'allowed' });
+        if (verdict === 'unavailable') return setResultAndStopExecution({ errors: [unavailable()] });
+        if (verdict && !verdict.allowed) return setResultAndStopExecution({ errors: [tooMany(`Cost limit of ${budget.max} per ${seconds(budget.windowMs)} s reached: this operation costs ${cost}.`, budget.max, verdict)] });
+      }
+      if (fieldLimits.size === 0) return;
+      const decide: Decide = async ({ coordinate, field, node }) => {
+        const limit = fieldLimits.get(coordinate);
+        if (!limit) return undefined;
+        const values = getArgumentValues(field, node, args.variableValues ?? {});
+        const listLength = limit.arrayLengthField ? (values[limit.arrayLengthField] as unknown[] | undefined)?.length : undefined;
+        const verdict = await attempt('sliding', {
+          key: `field:${coordinate}:${getFieldIdentity(field.name, limit.identityArgs, values)}:${key}`,
+          windowMs: limit.windowMs,
+          max: limit.max,
+          weight: listLength || 1,
+          record: limit.readOnly ? 'never' : limit.uncountRejected ? 'allowed' : 'always',
+        });
+        if (verdict === 'unavailable') return { code: 'SERVICE_UNAVAILABLE', message: `Rate limits cannot be checked right now, so ${coordinate} is refused.` };
+        if (!verdict || verdict.allowed) return undefined;
+        return { code: 'RATE_LIMITED', message: limit.message ?? `You are trying to access '${field.name}' too often` };
+      };
+      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide);
+      if (!restricted) return;
+      args.document = restricted.document;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if ('data' in result) setResult(applyDenials(result, restricted.denials));
+        },
+      };
+    },
+    onResponse({ request, response }) {
+      const budget = budgets.get(request);
+      if (!budget) return;
+      response.headers.set('ratelimit-limit', String(budget.limit));
+      response.headers.set('ratelimit-remaining', String(Math.max(0, budget.limit - budget.result.used)));
+      response.headers.set('ratelimit-reset', String(seconds(budget.result.resetMs)));
+    },
+    close: () => store.close(),
+  };
+}
+
+function seconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+function tooMany(message: string, limit: number, verdict: HitResult): GraphQLError {
+  const reset = String(seconds(verdict.resetMs));
+  return new GraphQLError(message, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      http: { status: errorCodes.RATE_LIMITED, headers: { 'retry-after': reset, 'ratelimit-limit': String(limit), 'ratelimit-remaining': '0', 'ratelimit-reset': reset } },
+    },
+  });
+}
+
+function unavailable(): GraphQLError {
+  return new GraphQLError('Rate limits cannot be checked right now; try again shortly.', {
+    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: errorCodes.SERVICE_UNAVAILABLE, headers: { 'retry-after': '1' } } },
+  });
 }

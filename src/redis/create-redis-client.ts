@@ -16,15 +16,35 @@ export function createRedisClient(options: NormalizedRedis, purpose: string): Re
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
   });
   let down = false;
-  client.on('error', (error: Error & { code?: string }) => {
+  const markDown = (reason: string) => {
     if (down) return;
     down = true;
-    console.error(`[concierge] redis (${purpose}) unreachable: ${error.code ?? error.message}; its failure policy applies until it returns`);
-  });
+    console.error(`[concierge] redis (${purpose}) unreachable: ${reason}; its failure policy applies until it returns`);
+  };
+  client.on('error', (error: Error & { code?: string }) => markDown(error.code ?? error.message));
+  // A lost connection that ioredis is about to retry; a deliberate disconnect never reconnects.
+  client.on('reconnecting', () => markDown('connection lost'));
   client.on('ready', () => {
     if (!down) return;
     down = false;
     console.error(`[concierge] redis (${purpose}) reachable again`);
   });
   return client;
+}
+
+/**
+ * Resolves once the client is connected, or after `timeoutMs` if Redis is not answering (the store's
+ * failure policy then applies until it is), so a starting gateway does not refuse its first requests.
+ */
+export async function waitUntilReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+    function done() {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    }
+  });
 }

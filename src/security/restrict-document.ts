@@ -12,12 +12,12 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLField,
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { AuthorizationRules, Requirement } from './collect-authorization-rules.ts';
 
 /** A step of a response path: the response key, whether the field is non-null, and whether its list items are. */
 export interface PathStep {
@@ -29,8 +29,16 @@ export interface PathStep {
 /** Why a field was cut from the document, and where its null goes in the response. */
 export interface Denial {
   path: PathStep[];
-  code: 'UNAUTHENTICATED' | 'FORBIDDEN';
+  code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'SERVICE_UNAVAILABLE';
   message: string;
+}
+
+/** One occurrence of a field in the operation, as a decider sees it. */
+export interface FieldVisit {
+  /** `Type.field` of the parent type the field is selected on. */
+  coordinate: string;
+  field: GraphQLField<unknown, unknown>;
+  node: FieldNode;
 }
 
 function nullability(type: GraphQLOutputType): Pick<PathStep, 'nonNull' | 'itemsNonNull'> {
@@ -38,24 +46,24 @@ function nullability(type: GraphQLOutputType): Pick<PathStep, 'nonNull' | 'items
   return { nonNull: isNonNullType(type), itemsNonNull: isListType(nullable) && isNonNullType(nullable.ofType) };
 }
 
-/** Decides the requirements of one field; `undefined` allows it. */
-export type Decide = (coordinate: string, requirements: Requirement[]) => Promise<Omit<Denial, 'path'> | undefined>;
+/** Decides one field occurrence; `undefined` allows it. */
+export type Decide = (visit: FieldVisit) => Promise<Omit<Denial, 'path'> | undefined>;
 
 /** The response key of the `__typename` that keeps an emptied selection set valid; removed from results. */
 export const placeholderKey = 'concierge__cut';
 
 /**
- * Cuts every field the caller may not read out of the operation, before execution, so no service
+ * Cuts every field `decide` refuses out of the operation, before execution, so no service
  * is ever asked for it; returns the cut document and where each cut field was. A selection set left
  * empty keeps an aliased `__typename` ({@link placeholderKey}), so the document stays valid.
  * Returns `undefined` when nothing is cut.
  */
-export async function restrictDocument(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, rules: AuthorizationRules, decide: Decide): Promise<{ document: DocumentNode; denials: Denial[] } | undefined> {
+export async function restrictDocument(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, decide: Decide): Promise<{ document: DocumentNode; denials: Denial[] } | undefined> {
   const operation = document.definitions.find(
     (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
   );
   const root = operation && schema.getRootType(operation.operation);
-  if (!operation || !root || (rules.fields.size === 0 && rules.types.size === 0)) return undefined;
+  if (!operation || !root) return undefined;
   const fragments = new Map(document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]));
   const removed = new Set<FieldNode>();
   const denials: Denial[] = [];
@@ -75,8 +83,7 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
         const named = getNamedType(field.type);
         const coordinate = `${parent.name}.${field.name}`;
         const step = { key: selection.alias?.value ?? selection.name.value, ...nullability(field.type) };
-        const requirements = [rules.fields.get(coordinate), rules.types.get(named.name)].filter((requirement): requirement is Requirement => requirement !== undefined);
-        const denial = requirements.length > 0 ? await decide(coordinate, requirements) : undefined;
+        const denial = await decide({ coordinate, field, node: selection });
         if (denial) {
           removed.add(selection);
           denials.push({ ...denial, path: [...path, step] });

@@ -51,7 +51,7 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
     throw error;
   }
   let draining = false;
-  const rateLimits = useRateLimits(config.rateLimits, config.redis, sources);
+  const rateLimits = await useRateLimits(config.rateLimits, config.redis, sources);
   const responseCache = useResponseCache(config.responseCache, config.redis, sources);
 
   const yoga = createYoga<Record<string, unknown>>({

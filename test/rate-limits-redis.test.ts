@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { postGraphQL } from './helpers/graphql-request.ts';
+import { json, startFixtureServer } from './helpers/fixture-server.ts';
+import { spawnGatewayProcess, type GatewayProcess } from './helpers/spawn-gateway-process.ts';
+import { root } from './helpers/start-shop.ts';
+
+const redisUrl = process.env['REDIS_URL'];
+const skip = redisUrl ? false : 'REDIS_URL is not set: the distributed-mode tests need a Redis (CI sets it)';
+const keys = { a: 'key-of-a-0123456789abcdef', b: 'key-of-b-0123456789abcdef' };
+const hash = (key: string) => createHash('sha256').update(key).digest('hex');
+
+async function writeGatewayConfig(t: TestContext, serviceUrl: string, redis: string, max: number, onStoreFailure: 'open' | 'closed', commandTimeout = 300): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-rl-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(path.join(dir, 'api.graphql'), `type Query { hello: String @http(GET: "/hello") limited: String @http(GET: "/limited") @rateLimit(max: ${max}, window: "1m") }`);
+  await writeFile(path.join(dir, 'gateway.config.json'), JSON.stringify({
+    host: '127.0.0.1',
+    graphiql: false,
+    redis: { url: redis, keyPrefix: `concierge-test-${randomUUID()}:`, commandTimeout },
+    rateLimits: { onStoreFailure },
+    consumers: { a: { keyHash: hash(keys.a) }, b: { keyHash: hash(keys.b) } },
+    // Dedupe off: the test counts every call the limit lets through at the service.
+    sources: { api: { kind: 'rest', url: serviceUrl, schema: 'api.graphql', dedupeInFlight: false } },
+  }));
+  return path.join(dir, 'gateway.config.json');
+}
+
+function startGatewayProcess(t: TestContext, config: string): Promise<GatewayProcess> {
+  return spawnGatewayProcess(t, [path.join(root, 'bin/concierge.js'), 'start', '--config', config], { PORT: '0' }, /serving 1 sources at (http:\/\/\S+)/);
+}
+
+test('three gateways sharing Redis let exactly 100 of 300 concurrent calls through a 100-per-minute field limit', { skip }, async (t) => {
+  const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'ok'));
+  // A generous command timeout: on this 2-core machine, a command timing out under the burst would
+  // (rightly) fall under the open policy and let a call through uncounted.
+  const config = await writeGatewayConfig(t, service.url, redisUrl as string, 100, 'closed', 5_000);
+  const gateways = await Promise.all([0, 1, 2].map(() => startGatewayProcess(t, config)));
+
+  const responses = await Promise.all(Array.from({ length: 300 }, (_, index) => postGraphQL((gateways[index % 3] as GatewayProcess).url, '{ limited }', undefined, { 'x-api-key': keys.a })));
+  const passed = responses.filter((response) => response.body.data?.limited === 'ok').length;
+  const limited = responses.filter((response) => response.body.errors?.[0]?.extensions?.code === 'RATE_LIMITED').length;
+  assert.deepEqual({ passed, limited }, { passed: 100, limited: 200 });
+  assert.equal(service.requests.filter((request) => request.url === '/limited').length, 100, 'the service saw exactly the allowed calls');
+
+  const other = await Promise.all(Array.from({ length: 30 }, (_, index) => postGraphQL((gateways[index % 3] as GatewayProcess).url, '{ limited }', undefined, { 'x-api-key': keys.b })));
+  assert.equal(other.filter((response) => response.body.data?.limited === 'ok').length, 30, 'another consumer has its own budget');
+});
+
+/** A Redis of the test's own, so it can be stopped and started again. */
+async function startOwnRedis(t: TestContext, port: number) {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  t.after(() => child.kill('SIGKILL'));
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const ready = await new Promise<boolean>((resolve) => {
+      const socket = createServer().listen(port, '127.0.0.1');
+      socket.once('listening', () => socket.close(() => resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+    if (ready) return child;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`redis-server did not start on ${port}`);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+for (const policy of ['closed', 'open'] as const) {
+  test(`Redis stopped under load: the "${policy}" policy holds, the gateway keeps serving, one log line per outage, limits return with Redis`, { skip }, async (t) => {
+    const port = await freePort();
+    let redis = await startOwnRedis(t, port);
+    const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'ok'));
+    const config = await writeGatewayConfig(t, service.url, `redis://127.0.0.1:${port}`, 3, policy);
+    const gateway = await startGatewayProcess(t, config);
+    const ask = () => postGraphQL(gateway.url, '{ hello limited }', undefined, { 'x-api-key': keys.a });
+
+    assert.deepEqual((await ask()).body.data, { hello: 'ok', limited: 'ok' });
+    redis.kill('SIGKILL');
+    await once(redis, 'exit');
+    const during = await Promise.all(Array.from({ length: 20 }, ask));
+    for (const response of during) {
+      assert.equal(response.status, 200);
+      assert.equal(response.body.data?.hello, 'ok', 'the gateway keeps serving');
+      if (policy === 'closed') {
+        assert.equal(response.body.data?.limited, null);
+        assert.equal(response.body.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE');
+      } else {
+        assert.equal(response.body.data?.limited, 'ok');
+      }
+    }
+    assert.equal(gateway.output().match(/redis \(rate limits\) unreachable/g)?.length, 1, gateway.output());
+
+    redis = await startOwnRedis(t, port);
+    const deadline = Date.now() + 10_000;
+    while (!/reachable again/.test(gateway.output()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = [];
+    for (let index = 0; index < 5; index += 1) after.push(await ask());
+    assert.deepEqual(after.map((response) => response.body.data?.limited ?? response.body.errors?.[0]?.extensions?.code), ['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED'], 'the fresh Redis counts again');
+    assert.equal(gateway.output().match(/unreachable/g)?.length, 1, 'no more lines once it is back');
+  });
+}

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test, type TestContext } from 'node:test';
+import { postGraphQL } from './helpers/graphql-request.ts';
+import { json, startFixtureServer } from './helpers/fixture-server.ts';
+import { startTestGateway } from './helpers/start-test-gateway.ts';
+
+const sdl = /* GraphQL */ `
+  type Query {
+    hello: String @http(GET: "/hello")
+    search(term: String!): [String!]! @http(GET: "/search?term={args.term}") @rateLimit(max: 3, window: "1m", identityArgs: ["term"])
+    bulk(ids: [ID!]!): [String!]! @http(GET: "/bulk?ids={args.ids}") @rateLimit(max: 5, window: "1m", arrayLengthField: "ids", message: "Too many ids this minute.")
+    report: String @http(GET: "/report") @cost(weight: 20)
+    legacy: String @http(GET: "/legacy")
+  }
+`;
+const keys = { a: 'key-of-a-0123456789abcdef', b: 'key-of-b-0123456789abcdef' };
+const hash = (key: string) => createHash('sha256').update(key).digest('hex');
+
+async function setUp(t: TestContext, extra: Record<string, unknown> = {}) {
+  const service = await startFixtureServer(t, (request, response) => json(response, 200, request.url?.startsWith('/search') || request.url?.startsWith('/bulk') ? ['x'] : 'ok'));
+  const gateway = await startTestGateway(t, { api: { kind: 'rest', url: service.url, sdl } }, {
+    consumers: { a: { keyHash: hash(keys.a), plan: 'small' }, b: { keyHash: hash(keys.b) } },
+    ...extra,
+  });
+  const calls = (prefix: string) => service.requests.filter((request) => request.url.startsWith(prefix)).length;
+  return { gateway, calls };
+}
+
+test('@rateLimit: over the limit the field is null with RATE_LIMITED, never reaches the service, and the rest answers', async (t) => {
+  const { gateway, calls } = await setUp(t);
+  const results = [];
+  for (let index = 0; index < 5; index += 1) results.push(await postGraphQL(gateway.endpoint, '{ hello search(term: "shoes") }', undefined, { 'x-api-key': keys.a }));
+
+  assert.deepEqual(results.map((result) => result.body.data), [
+    { hello: 'ok', search: ['x'] }, { hello: 'ok', search: ['x'] }, { hello: 'ok', search: ['x'] }, null, null,
+  ], 'search is non-null, so its null reaches the root');
+  const refused = results[3]?.body.errors?.[0];
+  assert.deepEqual([refused?.path, refused?.extensions?.code, refused?.message], [['search'], 'RATE_LIMITED', "You are trying to access 'search' too often"]);
+  assert.equal(results[3]?.status, 200);
+  assert.equal(calls('/search'), 3);
+
+  const otherTerm = await postGraphQL(gateway.endpoint, '{ search(term: "hats") }', undefined, { 'x-api-key': keys.a });
+  assert.deepEqual(otherTerm.body.data, { search: ['x'] }, 'identityArgs: each term has its own budget');
+  const otherConsumer = await postGraphQL(gateway.endpoint, '{ search(term: "shoes") }', undefined, { 'x-api-key': keys.b });
+  assert.deepEqual(otherConsumer.body.data, { search: ['x'] }, 'each consumer has its own budget');
+  const anonymous = await postGraphQL(gateway.endpoint, '{ search(term: "shoes") }');
+  assert.deepEqual(anonymous.body.data, { search: ['x'] }, 'anonymous callers count by address');
+});
+
+test('arrayLengthField counts the list length; the directive message is used', async (t) => {
+  const { gateway, calls } = await setUp(t);
+  const first = await postGraphQL(gateway.endpoint, '{ bulk(ids: ["1", "2", "3"]) }');
+  const second = await postGraphQL(gateway.endpoint, 'query($ids: [ID!]!) { bulk(ids: $ids) }', { ids: ['4', '5', '6'] });
+  assert.deepEqual(first.body.data, { bulk: ['x'] });
+  assert.equal(second.body.errors?.[0]?.message, 'Too many ids this minute.');
+  assert.equal(calls('/bulk'), 1);
+});
+
+test('limits declared in config for fields whose SDL we do not own; unknown coordinates stop start-up', async (t) => {
+  const { gateway, calls } = await setUp(t, { rateLimits: { fields: { 'Query.legacy': { max: 1, window: 60_000 } } } });
+  await postGraphQL(gateway.endpoint, '{ legacy }');
+  const refused = await postGraphQL(gateway.endpoint, '{ legacy }');
+  assert.deepEqual(refused.body.data, { legacy: null });
+  assert.equal(refused.body.errors?.[0]?.extensions?.code, 'RATE_LIMITED');
+  assert.equal(calls('/legacy'), 1);
+
+  await assert.rejects(setUp(t, { rateLimits: { fields: { 'Query.legasy': { max: 1 } } } }), /config\.rateLimits\.fields\.Query\.legasy: expected a field of a registered schema, found none/);
+});
+
+test('plan request budgets: 429 RATE_LIMITED with Retry-After and RateLimit-* headers; other plans unaffected', async (t) => {
+  const { gateway, calls } = await setUp(t, { rateLimits: { plans: { small: { requests: { max: 2, window: '1m' } }, default: { requests: { max: 100, window: '1m' } } } } });
+  const first = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a });
+  assert.equal(first.headers.get('ratelimit-limit'), '2');
+  assert.equal(first.headers.get('ratelimit-remaining'), '1');
+  assert.ok(Number(first.headers.get('ratelimit-reset')) >= 1);
+  await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a });
+  const third = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a });
+
+  assert.equal(third.status, 429);
+  assert.deepEqual(third.body.errors?.[0]?.extensions, { code: 'RATE_LIMITED' });
+  assert.equal(third.body.errors?.[0]?.message, 'Request limit of 2 per 60 s reached.');
+  assert.ok(Number(third.headers.get('retry-after')) >= 1 && Number(third.headers.get('retry-after')) <= 60);
+  assert.equal(third.headers.get('ratelimit-remaining'), '0');
+  assert.equal(calls('/hello'), 2);
+
+  const other = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.b });
+  assert.equal(other.status, 200);
+  assert.equal(other.headers.get('ratelimit-limit'), '100');
+});
+
+test('plan cost budgets sum the static cost of operations per window', async (t) => {
+  const { gateway, calls } = await setUp(t, { rateLimits: { plans: { small: { cost: { max: 50, window: '1m' } } } } });
+  const costs = [];
+  for (let index = 0; index < 3; index += 1) costs.push(await postGraphQL(gateway.endpoint, '{ report }', undefined, { 'x-api-key': keys.a }));
+  assert.deepEqual(costs.map((response) => response.status), [200, 200, 429]);
+  assert.equal(costs[2]?.body.errors?.[0]?.message, 'Cost limit of 50 per 60 s reached: this operation costs 20.');
+  assert.equal(calls('/report'), 2);
+});
+
+test('rate-limit config mistakes name the key', async () => {
+  const { normalizeConfig } = await import('../src/config/normalize-config.ts');
+  assert.throws(
+    () => normalizeConfig({ sources: { a: { kind: 'rest', url: 'http://a' } }, rateLimits: { store: 'redis', plans: { gold: { requests: { max: 0, window: 'soon' } } } } }, { env: {} }),
+    (error: Error & { problems?: string[] }) => {
+      assert.deepEqual(error.problems, [
+        'config.rateLimits.store: expected a top-level redis: { url } for the "redis" store, found none',
+        'config.rateLimits.plans.gold.requests.max: expected an integer from 1 to 1000000000, got 0',
+        'config.rateLimits.plans.gold.requests.window: expected a window such as "30s", "1m", "1h" or a number of milliseconds (at most 31 days), got "soon"',
+      ]);
+      return true;
+    },
+  );
+});
