@@ -1,6 +1,9 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { gatewayError } from '../errors.ts';
 import type { NormalizedUpstreamTls } from '../tls/tls-config.ts';
+import { withHttpCache } from './http-cache.ts';
+import { withInFlightDedupe } from './in-flight-dedupe.ts';
+import type { SendUpstream } from './received-response.ts';
 
 /** Where and how to call one upstream service. */
 export interface HttpClientOptions {
@@ -16,6 +19,21 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   /** TLS towards an `https://` service: CAs to trust, a client certificate for mTLS, SNI name. */
   tls?: NormalizedUpstreamTls;
+  /**
+   * Reuse GET answers for as long as the service's `Cache-Control` allows (rules in cache-control.ts).
+   * @default false
+   */
+  httpCache?: boolean;
+  /**
+   * Most bytes the HTTP cache keeps (counted as characters of bodies and keys); least recently used go first.
+   * @default 20971520 (20 MiB)
+   */
+  httpCacheBytes?: number;
+  /**
+   * Send identical reading calls (GETs, `readOnly` POSTs) that are in flight at the same moment once.
+   * @default false
+   */
+  dedupeInFlight?: boolean;
 }
 
 /** One upstream call. */
@@ -26,6 +44,11 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   /** JSON text. */
   body?: string;
+  /**
+   * The call only reads, though its method is not GET (a GraphQL query): identical calls in flight
+   * at the same moment may share one answer. GETs always may; nothing else does.
+   */
+  readOnly?: boolean;
 }
 
 /** An upstream answer with its body parsed as JSON (or `undefined` when empty). */
@@ -44,9 +67,11 @@ export interface HttpClient {
  * Creates the client of one service over an undici pool. Failures become field errors:
  * `GATEWAY_TIMEOUT` past the deadline, `DOWNSTREAM_SERVICE_ERROR` when the service cannot be
  * reached or answers with something that is not JSON. Messages name the service, never its URL.
+ * With `dedupeInFlight` and `httpCache`, calls first join an identical call in flight, then look
+ * in the cache, and only then go upstream.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { service, timeout, connections, headers = {}, tls } = options;
+  const { service, timeout, connections, headers = {}, tls, httpCache = false, httpCacheBytes, dedupeInFlight = false } = options;
   const base = new URL(options.url);
   const basePath = base.pathname.replace(/\/+$/, '');
   const connect = tls && { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, rejectUnauthorized: tls.rejectUnauthorized };
@@ -54,36 +79,38 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const upstreamError = (message: string, extensions: Record<string, unknown> = {}) =>
     gatewayError('DOWNSTREAM_SERVICE_ERROR', message, { rejectsRequest: false, extensions: { service, ...extensions } });
 
-  return {
-    async request({ method, path, headers: callHeaders, body }) {
-      const signal = AbortSignal.timeout(timeout);
-      let status: number;
-      let text: string;
-      try {
-        const response = await pool.request({
-          method: method as 'GET',
-          path: basePath + path || '/',
-          headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers, ...callHeaders },
-          body,
-          signal,
+  let send: SendUpstream = async ({ method, path, headers: sentHeaders, body }) => {
+    const signal = AbortSignal.timeout(timeout);
+    let response: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      response = await pool.request({ method: method as 'GET', path: basePath + path || '/', headers: sentHeaders, body, signal });
+      text = await response.body.text();
+    } catch {
+      if (signal.aborted) {
+        throw gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${timeout} ms.`, {
+          rejectsRequest: false,
+          extensions: { service },
         });
-        status = response.statusCode;
-        text = await response.body.text();
-      } catch {
-        if (signal.aborted) {
-          throw gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${timeout} ms.`, {
-            rejectsRequest: false,
-            extensions: { service },
-          });
-        }
-        throw upstreamError(`Service "${service}" could not be reached.`);
       }
-      if (text.length === 0) return { status, body: undefined };
-      try {
-        return { status, body: JSON.parse(text) };
-      } catch {
-        throw upstreamError(`Service "${service}" answered ${status} with a body that is not JSON.`, { upstreamStatus: status });
-      }
+      throw upstreamError(`Service "${service}" could not be reached.`);
+    }
+    const { statusCode: status, headers: responseHeaders } = response;
+    if (text.length === 0) return { status, headers: responseHeaders, text, body: undefined };
+    try {
+      return { status, headers: responseHeaders, text, body: JSON.parse(text) };
+    } catch {
+      throw upstreamError(`Service "${service}" answered ${status} with a body that is not JSON.`, { upstreamStatus: status });
+    }
+  };
+  if (httpCache) send = withHttpCache(send, httpCacheBytes === undefined ? {} : { maxBytes: httpCacheBytes });
+  if (dedupeInFlight) send = withInFlightDedupe(send);
+
+  return {
+    async request({ headers: callHeaders, ...call }) {
+      const sentHeaders = { accept: 'application/json', ...(call.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers, ...callHeaders };
+      const { status, body } = await send({ ...call, headers: sentHeaders });
+      return { status, body };
     },
     close: () => pool.close(),
   };

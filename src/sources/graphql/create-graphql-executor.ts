@@ -1,5 +1,5 @@
 import type { Executor, ExecutionResult } from '@graphql-tools/utils';
-import { GraphQLError, print, type DocumentNode } from 'graphql';
+import { GraphQLError, getOperationAST, print, type DocumentNode } from 'graphql';
 import { gatewayError, isErrorCode } from '../../errors.ts';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
 import { upstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
@@ -11,7 +11,8 @@ const printed = new WeakMap<DocumentNode, string>();
  * The executor that sends delegated operations to a GraphQL service over HTTP. Upstream errors
  * keep their message and path (stitching relocates them onto the client's path) and gain
  * `extensions.service`; a code outside our table becomes `DOWNSTREAM_SERVICE_ERROR` with the
- * original kept as `upstreamCode`, and every other extension (stack traces) is dropped.
+ * original kept as `upstreamCode`, and every other extension (stack traces) is dropped. Queries
+ * are marked `readOnly`, so identical ones in flight may share one call; mutations never do.
  */
 export function createGraphQLExecutor(source: NormalizedSource, client: HttpClient): Executor {
   const service = source.name;
@@ -23,6 +24,7 @@ export function createGraphQLExecutor(source: NormalizedSource, client: HttpClie
       path: '',
       headers: { accept: 'application/graphql-response+json, application/json', ...(await upstreamHeaders(context as RequestContext, service, source.forwardHeaders)) },
       body: JSON.stringify({ query, variables, operationName }),
+      readOnly: getOperationAST(document, operationName)?.operation === 'query',
     });
     const result = response.body as ExecutionResult | undefined;
     if (!result || typeof result !== 'object' || (!('data' in result) && !Array.isArray(result.errors))) {

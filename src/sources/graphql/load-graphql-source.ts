@@ -13,7 +13,7 @@ import { createGraphQLExecutor } from './create-graphql-executor.ts';
  * to introspection at start-up (its `_sdl` field when it has one, so merge directives survive).
  */
 export async function loadGraphQLSource(source: NormalizedSource): Promise<LoadedSource> {
-  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls });
+  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight });
   try {
     const sdl = source.schemaFrom === 'file' ? await readRegistered(source) : await introspect(source, client);
     const schema = buildSourceSchema(sdl, source.schemaFrom === 'file' ? displayPath(source.schemaPath) : `${source.name} (introspection)`, [compositionDirectives]);

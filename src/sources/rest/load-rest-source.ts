@@ -19,7 +19,7 @@ export async function loadRestSource(source: NormalizedSource): Promise<LoadedSo
   const schema = buildSourceSchema(sdl, displayPath(source.schemaPath), [compositionDirectives, restDirectives]);
   const { mappings, problems } = readRestMappings(schema);
   if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${displayPath(source.schemaPath)}: ${problem}`));
-  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls });
+  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight });
   const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize, requestStates: new WeakMap() };
   for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime);
   return {

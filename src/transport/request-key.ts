@@ -1,0 +1,12 @@
+/**
+ * What makes two upstream calls the same call: method, path, body, and every header that reaches
+ * the service (names lower-cased, in sorted order). Identity headers, a gateway-signed token and a
+ * forwarded `Authorization` are headers like any other, so calls of different consumers never
+ * share a key, whatever the service's `Vary` says.
+ */
+export function requestKey(request: { method: string; path: string; headers: Record<string, string>; body?: string | undefined }): string {
+  const headers = Object.entries(request.headers)
+    .map(([name, value]) => [name.toLowerCase(), value] as const)
+    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  return JSON.stringify([request.method, request.path, headers, request.body ?? null]);
+}
