@@ -36,3 +36,12 @@ test('the example shop: me is the token subject; orders and payments need orders
   assert.equal(expired.status, 401);
   assert.equal(expired.body.errors?.[0]?.message, 'The token has expired.');
 });
+
+test('the example shop limits order placement to 10 a minute per caller', async (t) => {
+  const shop = await startShop(t);
+  const place = () => postGraphQL(shop.endpoint, 'mutation { createOrder(input: { userId: "3", items: [{ productId: "9", quantity: 1 }] }) { id } }', undefined, shop.asUser1);
+  const results = [];
+  for (let index = 0; index < 11; index += 1) results.push(await place());
+  assert.equal(results.filter((result) => result.body.data?.createOrder?.id).length, 10);
+  assert.deepEqual(results[10]?.body.errors?.map((error) => [error.extensions?.code, error.message]), [['RATE_LIMITED', 'You can place at most 10 orders a minute.']]);
+});

@@ -1,6 +1,6 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { composeSchema } from '../composition/compose-schema.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { batchingOption } from '../limits/limits-config.ts';
@@ -43,17 +43,29 @@ export interface Gateway {
  */
 export async function createGateway(config: NormalizedConfig): Promise<Gateway> {
   const sources = await loadSources(config);
-  let schema: GraphQLSchema;
+  const opened: Array<{ close(): Promise<void> }> = [...sources];
+  const closeAll = () => Promise.all(opened.map((resource) => resource.close())).then(() => undefined);
   try {
-    schema = composeSchema(sources);
+    const schema = composeSchema(sources);
+    const rateLimits = await useRateLimits(config.rateLimits, config.redis, sources);
+    opened.push(rateLimits);
+    const responseCache = useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders));
+    opened.push(responseCache);
+    return await assemble(config, schema, sources, { rateLimits, responseCache }, closeAll);
   } catch (error) {
-    await Promise.all(sources.map((source) => source.close()));
+    await closeAll();
     throw error;
   }
-  let draining = false;
-  const rateLimits = await useRateLimits(config.rateLimits, config.redis, sources);
-  const responseCache = useResponseCache(config.responseCache, config.redis, sources);
+}
 
+async function assemble(
+  config: NormalizedConfig,
+  schema: GraphQLSchema,
+  sources: readonly LoadedSource[],
+  { rateLimits, responseCache }: { rateLimits: Plugin; responseCache: Plugin },
+  closeAll: () => Promise<void>,
+): Promise<Gateway> {
+  let draining = false;
   const yoga = createYoga<Record<string, unknown>>({
     schema,
     graphqlEndpoint: config.graphqlEndpoint,
@@ -107,7 +119,7 @@ export async function createGateway(config: NormalizedConfig): Promise<Gateway> 
     },
     close: async () => {
       draining = true;
-      await Promise.all([...sources.map((source) => source.close()), rateLimits.close(), responseCache.close()]);
+      await closeAll();
     },
   };
 }

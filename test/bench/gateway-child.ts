@@ -1,9 +1,16 @@
 /**
  * Child process: the gateway with the project's gateway.config.ts, pointed at the services in
  * BENCH_SERVICE_URLS, on a free port of 127.0.0.1. Prints `{"url":"http://127.0.0.1:<port>/graphql"}`.
+ * With BENCH_RESPONSE_CACHE=1 its response cache is on, in memory, with `defaultMaxAge: 60` so that
+ * the order-history query is cacheable (its shortest hint, Product.inventory, makes it 5 s).
+ * Upstream reuse (in-flight dedupe, REST HTTP cache) is off unless BENCH_UPSTREAM_REUSE=1: every
+ * bench request is the same user's, so sharing upstream calls would make the comparison with the
+ * hand-written aggregator, which makes all 6 calls each time, unfair.
  */
 import { SERVICE_NAMES } from '../../examples/ecommerce/start-services.ts';
+import { createChecker } from '../../src/config/config-checker.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { normalizeResponseCacheOptions } from '../../src/response-cache/response-cache-config.ts';
 import { startGateway } from '../../src/server/start-gateway.ts';
 import { root, shopEnv } from '../helpers/start-shop.ts';
 import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from './child-ready.ts';
@@ -11,6 +18,12 @@ import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from './child-ready.
 const config = await loadConfig(`${root}gateway.config.ts`, root, shopEnv(serviceUrlsFromEnv(SERVICE_NAMES)));
 config.host = '127.0.0.1';
 config.shutdownTimeout = 1_000;
+if (process.env['BENCH_UPSTREAM_REUSE'] !== '1') {
+  for (const source of config.sources) Object.assign(source, { dedupeInFlight: false, httpCache: false });
+}
+if (process.env['BENCH_RESPONSE_CACHE'] === '1') {
+  config.responseCache = normalizeResponseCacheOptions({ enabled: true, store: 'memory', defaultMaxAge: 60 }, { check: createChecker([]), baseDir: root });
+}
 const running = await startGateway(config);
 stopWhenAsked('gateway', () => running.close());
 announceReady({ url: `${running.url}${config.graphqlEndpoint}` });

@@ -39,16 +39,19 @@ try {
   const cpus = childCpus === undefined ? {} : { cpus: childCpus };
   const { urls } = await children.start<{ urls: Record<string, string> }>({ name: 'services', file: 'test/bench/services-child.ts', ...cpus });
   const env = { ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls) };
-  const [gateway, handWritten] = await Promise.all([
+  const [gateway, gatewayCached, handWritten] = await Promise.all([
     children.start<{ url: string }>({ name: 'gateway', file: 'test/bench/gateway-child.ts', env, nodeArgs, ...cpus }),
+    children.start<{ url: string }>({ name: 'gateway-cached', file: 'test/bench/gateway-child.ts', env: { ...env, BENCH_RESPONSE_CACHE: '1' }, ...cpus }),
     children.start<{ url: string }>({ name: 'hand-written', file: 'test/bench/hand-written-aggregator.ts', env, ...cpus }),
   ]);
-  console.log(`services      ${Object.values(urls).join(' ')}  (pid ${children.pid('services')})`);
-  console.log(`gateway       ${gateway.url}  (pid ${children.pid('gateway')}${nodeArgs.length ? ', --cpu-prof' : ''})`);
-  console.log(`hand-written  ${handWritten.url}  (pid ${children.pid('hand-written')})`);
+  console.log(`services        ${Object.values(urls).join(' ')}  (pid ${children.pid('services')})`);
+  console.log(`gateway         ${gateway.url}  (pid ${children.pid('gateway')}${nodeArgs.length ? ', --cpu-prof' : ''})`);
+  console.log(`upstream reuse (in-flight dedupe, REST HTTP cache): ${process.env['BENCH_UPSTREAM_REUSE'] === '1' ? 'on' : 'off, for a like-for-like comparison (BENCH_UPSTREAM_REUSE=1 turns it on)'}`);
+  console.log(`gateway-cached  ${gatewayCached.url}  (pid ${children.pid('gateway-cached')}, response cache on)`);
+  console.log(`hand-written    ${handWritten.url}  (pid ${children.pid('hand-written')})`);
 
   const token = await mintDevToken({ sub: USER_ID, scopes: ['orders:read'] });
-  const scenarios = buildScenarios({ gateway: gateway.url, handWritten: handWritten.url, users: `${urls['users']}/graphql`, gatewayAuth: { authorization: `Bearer ${token}` } });
+  const scenarios = buildScenarios({ gateway: gateway.url, gatewayCached: gatewayCached.url, handWritten: handWritten.url, users: `${urls['users']}/graphql`, gatewayAuth: { authorization: `Bearer ${token}` } });
   const checked = await checkAnswers(scenarios, urls);
 
   const selected = scenarios.filter((scenario) => settings.only.length === 0 || settings.only.some((part) => scenario.name.toLowerCase().includes(part)));
@@ -92,10 +95,10 @@ async function checkAnswers(scenarios: readonly Scenario[], serviceUrls: Record<
     const named = (id: ScenarioId) => ({ name: scenarios.find((scenario) => scenario.id === id)!.name, answer: checked.get(id)!.answer });
     expectSameJson(named(expectedId), named(actualId));
   }
-  console.log('\nCorrectness: gateway and hand-written order-history answers are deep-equal; so are the one-service answers.');
+  console.log('\nCorrectness: gateway, cached gateway and hand-written order-history answers are deep-equal; so are the one-service answers.');
   for (const scenario of scenarios) {
     const { calls, answer } = checked.get(scenario.id)!;
-    console.log(`  ${scenario.name.padEnd(28)} ${String(answer.text.length).padStart(5)} bytes, upstream calls: ${sum(calls)} (${describe(calls)})`);
+    console.log(`  ${scenario.name.padEnd(34)} ${String(answer.text.length).padStart(5)} bytes, upstream calls: ${sum(calls)} (${describe(calls)})`);
   }
   return checked;
 }
@@ -107,7 +110,7 @@ async function measure(scenario: Scenario, checked: { answer: Answer; calls: Cou
   if (options.warmupSeconds > 0) await runLoad(target, options.warmupSeconds, options.connections);
   // Starts once the warm-up's (and the previous scenario's) leftover requests are done.
   const before = await readSettledCounts(serviceUrls);
-  const pids = { services: children.pid('services'), gateway: children.pid('gateway'), 'hand-written': children.pid('hand-written') };
+  const pids = { services: children.pid('services'), gateway: children.pid('gateway'), 'gateway-cached': children.pid('gateway-cached'), 'hand-written': children.pid('hand-written') };
   const cpuBefore = readCpuTimes(pids);
   process.stdout.write(`, measuring ${options.seconds} s`);
   const load = await runLoad(target, options.seconds, options.connections);

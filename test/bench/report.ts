@@ -34,6 +34,8 @@ export interface ProbeReport {
 export interface Ratios {
   /** Gateway order-history RPS / hand-written RPS; goal >= 0.70. */
   gatewayToHandWrittenRps: number | null;
+  /** Order-history RPS with the response cache / without it. */
+  cachedToUncachedRps: number | null;
   /** Gateway p50 - direct p50 of the one-service query at the bench's connections; goal <= 1 ms. */
   addedP50Ms: number | null;
   goals: { minRpsRatio: number; maxAddedP50Ms: number };
@@ -53,11 +55,13 @@ export const GOALS = { minRpsRatio: 0.7, maxAddedP50Ms: 1 } as const;
 export function computeRatios(scenarios: readonly ScenarioReport[]): Ratios {
   const find = (id: ScenarioId) => scenarios.find((scenario) => scenario.id === id)?.load;
   const gateway = find('gateway-order-history');
+  const cached = find('gateway-order-history-cached');
   const handWritten = find('hand-written-order-history');
   const oneGateway = find('gateway-one-service');
   const oneDirect = find('direct-one-service');
   return {
     gatewayToHandWrittenRps: gateway && handWritten && handWritten.rps > 0 ? gateway.rps / handWritten.rps : null,
+    cachedToUncachedRps: gateway && cached && gateway.rps > 0 ? cached.rps / gateway.rps : null,
     addedP50Ms: oneGateway && oneDirect ? oneGateway.p50Ms - oneDirect.p50Ms : null,
     goals: { ...GOALS },
   };
@@ -88,8 +92,9 @@ export function printReport(report: BenchReport): void {
     }
   }
 
-  const { gatewayToHandWrittenRps: rpsRatio, addedP50Ms } = report.ratios;
+  const { gatewayToHandWrittenRps: rpsRatio, cachedToUncachedRps: cachedRatio, addedP50Ms } = report.ratios;
   console.log('');
+  if (cachedRatio !== null) console.log(`order-history RPS, response cache on / off: ${cachedRatio.toFixed(2)}`);
   console.log(
     rpsRatio === null
       ? 'gateway / hand-written RPS: n/a (a scenario was skipped)'

@@ -1,8 +1,8 @@
-/** The four measured scenarios: what each one POSTs, and where. */
+/** The measured scenarios: what each one POSTs, and where. */
 import { readFileSync } from 'node:fs';
 import type { LoadTarget } from './load.ts';
 
-export type ScenarioId = 'gateway-order-history' | 'hand-written-order-history' | 'gateway-one-service' | 'direct-one-service';
+export type ScenarioId = 'gateway-order-history' | 'gateway-order-history-cached' | 'hand-written-order-history' | 'gateway-one-service' | 'direct-one-service';
 
 export interface Scenario {
   id: ScenarioId;
@@ -14,6 +14,8 @@ export interface Scenario {
 export interface Endpoints {
   /** The gateway's GraphQL endpoint. */
   gateway: string;
+  /** The GraphQL endpoint of a second gateway with the response cache on. */
+  gatewayCached: string;
   /** The hand-written aggregator's `POST /order-history`. */
   handWritten: string;
   /** The users service's own GraphQL endpoint. */
@@ -36,6 +38,7 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}):
 export function buildScenarios(endpoints: Endpoints): Scenario[] {
   return [
     { id: 'gateway-order-history', name: 'order-history via gateway', target: post(endpoints.gateway, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth) },
+    { id: 'gateway-order-history-cached', name: 'order-history via gateway, cached', target: post(endpoints.gatewayCached, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth) },
     { id: 'hand-written-order-history', name: 'order-history hand-written', target: post(endpoints.handWritten, { id: USER_ID }) },
     { id: 'gateway-one-service', name: 'one-service via gateway', target: post(endpoints.gateway, { query: ONE_SERVICE_QUERY }) },
     { id: 'direct-one-service', name: 'one-service direct', target: post(endpoints.users, { query: ONE_SERVICE_QUERY }) },
@@ -45,5 +48,6 @@ export function buildScenarios(endpoints: Endpoints): Scenario[] {
 /** The pairs whose answers must be identical before anything is measured. */
 export const SAME_ANSWER_PAIRS: readonly [ScenarioId, ScenarioId][] = [
   ['gateway-order-history', 'hand-written-order-history'],
+  ['gateway-order-history', 'gateway-order-history-cached'],
   ['gateway-one-service', 'direct-one-service'],
 ];
