@@ -1,5 +1,8 @@
 import type { AuthenticationConfig, ConsumerConfig } from '../auth/authentication-config.ts';
 import type { LimitsConfig } from '../limits/limits-config.ts';
+import type { LoggingConfig } from '../observability/logging-config.ts';
+import type { AdminConfig, MetricsConfig, StatusPageConfig } from '../observability/metrics-config.ts';
+import type { TracingConfig } from '../observability/tracing-config.ts';
 import type { RateLimitsConfig } from '../rate-limits/rate-limits-config.ts';
 import type { RedisConfig } from '../redis/redis-config.ts';
 import type { ResponseCacheConfig } from '../response-cache/response-cache-config.ts';
@@ -74,6 +77,16 @@ export interface GatewayConfig {
   rateLimits?: RateLimitsConfig;
   /** Caching of whole responses, with `@cacheControl` hints. */
   responseCache?: ResponseCacheConfig;
+  /** The access log: one line per request with the upstream calls it made. */
+  logging?: LoggingConfig;
+  /** Prometheus metrics at /metrics. */
+  metrics?: MetricsConfig;
+  /** OpenTelemetry tracing, exported over OTLP/HTTP. */
+  tracing?: TracingConfig;
+  /** The live status page. */
+  statusPage?: StatusPageConfig;
+  /** The admin key that protects /metrics, the status page and admin endpoints when set. */
+  admin?: AdminConfig;
 }
 
 /** GraphiQL settings. */

@@ -2,6 +2,9 @@ import path from 'node:path';
 import { ConfigError } from './config-error.ts';
 import { normalizeAuthenticationOptions, type NormalizedAuthentication } from '../auth/authentication-config.ts';
 import { normalizeLimitsOptions, type NormalizedLimits } from '../limits/limits-config.ts';
+import { normalizeLoggingOptions, type NormalizedLogging } from '../observability/logging-config.ts';
+import { normalizeMetricsOptions, type NormalizedMetrics } from '../observability/metrics-config.ts';
+import { normalizeTracingOptions, type NormalizedTracing } from '../observability/tracing-config.ts';
 import { normalizeRateLimitsOptions, type NormalizedRateLimits } from '../rate-limits/rate-limits-config.ts';
 import { normalizeRedisOptions, type NormalizedRedis } from '../redis/redis-config.ts';
 import { normalizeResponseCacheOptions, type NormalizedResponseCache } from '../response-cache/response-cache-config.ts';
@@ -57,6 +60,10 @@ export interface NormalizedConfig {
   redis?: NormalizedRedis;
   rateLimits: NormalizedRateLimits;
   responseCache: NormalizedResponseCache;
+  logging: NormalizedLogging;
+  /** Metrics, the status page and the admin key. */
+  metrics: NormalizedMetrics;
+  tracing: NormalizedTracing;
 }
 
 /** Where the config came from: relative paths resolve against `baseDir`; `env` feeds `${NAME}`. */
@@ -65,7 +72,7 @@ export interface NormalizeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'sources', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache'];
+const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'sources', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin'];
 const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight'];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -143,6 +150,9 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     ...optional('redis', redis),
     rateLimits: normalizeRateLimitsOptions(config.rateLimits, redis !== undefined, context),
     responseCache: normalizeResponseCacheOptions(config.responseCache, context),
+    logging: normalizeLoggingOptions(config.logging, context),
+    metrics: normalizeMetricsOptions(config.metrics, config.admin, config.statusPage, context),
+    tracing: normalizeTracingOptions(config.tracing, context),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return normalized;

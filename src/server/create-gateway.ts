@@ -4,7 +4,10 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { composeSchema } from '../composition/compose-schema.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { batchingOption } from '../limits/limits-config.ts';
+import { useAccessLog } from '../plugins/use-access-log.ts';
 import { useAuthentication } from '../plugins/use-authentication.ts';
+import { useMetrics } from '../plugins/use-metrics.ts';
+import { useTracing } from '../plugins/use-tracing.ts';
 import { useAuthorization } from '../plugins/use-authorization.ts';
 import { useErrorCodes } from '../plugins/use-error-codes.ts';
 import { useIdentityForwarding } from '../plugins/use-identity-forwarding.ts';
@@ -19,6 +22,7 @@ import { corsOptions } from '../security/cors-options.ts';
 import { useGraphiQLPage } from '../plugins/use-graphiql-page.ts';
 import { useHealthEndpoints } from '../plugins/use-health-endpoints.ts';
 import { loadSources } from '../sources/load-sources.ts';
+import { createFetchHooks } from '../transport/fetch-hooks.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import { maskUnexpectedError } from './mask-unexpected-error.ts';
 
@@ -42,16 +46,19 @@ export interface Gateway {
  * start-up only makes its own fields fail until it returns.
  */
 export async function createGateway(config: NormalizedConfig): Promise<Gateway> {
-  const sources = await loadSources(config);
+  const fetchHooks = createFetchHooks();
+  const sources = await loadSources(config, fetchHooks.dispatch);
   const opened: Array<{ close(): Promise<void> }> = [...sources];
   const closeAll = () => Promise.all(opened.map((resource) => resource.close())).then(() => undefined);
   try {
     const schema = composeSchema(sources);
+    const observers = [await useTracing(config, fetchHooks, sources), await useAccessLog(config, fetchHooks, sources), await useMetrics(config, fetchHooks, sources)];
+    opened.push(...observers);
     const rateLimits = await useRateLimits(config.rateLimits, config.redis, sources);
     opened.push(rateLimits);
     const responseCache = useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders));
     opened.push(responseCache);
-    return await assemble(config, schema, sources, { rateLimits, responseCache }, closeAll);
+    return await assemble(config, schema, sources, { observers, rateLimits, responseCache }, closeAll);
   } catch (error) {
     await closeAll();
     throw error;
@@ -62,7 +69,7 @@ async function assemble(
   config: NormalizedConfig,
   schema: GraphQLSchema,
   sources: readonly LoadedSource[],
-  { rateLimits, responseCache }: { rateLimits: Plugin; responseCache: Plugin },
+  { observers, rateLimits, responseCache }: { observers: Plugin[]; rateLimits: Plugin; responseCache: Plugin },
   closeAll: () => Promise<void>,
 ): Promise<Gateway> {
   let draining = false;
@@ -77,7 +84,9 @@ async function assemble(
     maskedErrors: { maskError: maskUnexpectedError },
     cors: corsOptions(config.network),
     plugins: [
-      // First: probes answer from anywhere, without parsing a request or counting against limits.
+      // Observers first, so traces, the access log and metrics see every request, refusals included.
+      ...observers,
+      // Probes answer from anywhere, without parsing a request or counting against limits.
       useHealthEndpoints({ isReady: () => !draining }),
       // HSTS and the HTTPS policy apply to every answer, refusals included.
       useTransportSecurity(config.tls),

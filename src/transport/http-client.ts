@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { gatewayError } from '../errors.ts';
+import type { OnFetch } from './fetch-hooks.ts';
 import type { NormalizedUpstreamTls } from '../tls/tls-config.ts';
 import { withHttpCache } from './http-cache.ts';
 import { withInFlightDedupe } from './in-flight-dedupe.ts';
@@ -34,6 +35,8 @@ export interface HttpClientOptions {
    * @default false
    */
   dedupeInFlight?: boolean;
+  /** Observers of every call (logs, metrics, traces): see {@link OnFetch}. */
+  onFetch?: OnFetch;
 }
 
 /** One upstream call. */
@@ -49,6 +52,8 @@ export interface UpstreamRequest {
    * at the same moment may share one answer. GETs always may; nothing else does.
    */
   readOnly?: boolean;
+  /** The client request this call serves, for observers. */
+  origin?: Request;
 }
 
 /** An upstream answer with its body parsed as JSON (or `undefined` when empty). */
@@ -71,7 +76,7 @@ export interface HttpClient {
  * in the cache, and only then go upstream.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { service, timeout, connections, headers = {}, tls, httpCache = false, httpCacheBytes, dedupeInFlight = false } = options;
+  const { service, timeout, connections, headers = {}, tls, httpCache = false, httpCacheBytes, dedupeInFlight = false, onFetch } = options;
   const base = new URL(options.url);
   const basePath = base.pathname.replace(/\/+$/, '');
   const connect = tls && { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, rejectUnauthorized: tls.rejectUnauthorized };
@@ -107,9 +112,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   if (dedupeInFlight) send = withInFlightDedupe(send);
 
   return {
-    async request({ headers: callHeaders, ...call }) {
+    async request({ headers: callHeaders, origin, ...call }) {
       const sentHeaders = { accept: 'application/json', ...(call.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers, ...callHeaders };
-      const { status, body } = await send({ ...call, headers: sentHeaders });
+      const done = onFetch?.({ service, instance: base.origin, method: call.method, path: call.path, headers: sentHeaders, ...(origin ? { origin } : {}) });
+      const started = performance.now();
+      let status: number;
+      let body: unknown;
+      try {
+        ({ status, body } = await send({ ...call, headers: sentHeaders }));
+      } catch (error) {
+        done?.({ error: error as Error, durationMs: performance.now() - started });
+        throw error;
+      }
+      done?.({ status, durationMs: performance.now() - started });
       return { status, body };
     },
     close: () => pool.close(),

@@ -20,6 +20,7 @@ export function createGraphQLExecutor(source: NormalizedSource, client: HttpClie
     const query = printed.get(document) ?? print(document);
     printed.set(document, query);
     const response = await client.request({
+      ...((context as RequestContext | undefined)?.request ? { origin: (context as RequestContext).request as Request } : {}),
       method: 'POST',
       path: '',
       headers: { accept: 'application/graphql-response+json, application/json', ...(await upstreamHeaders(context as RequestContext, service, source.forwardHeaders)) },

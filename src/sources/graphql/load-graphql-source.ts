@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { schemaFromExecutor } from '@graphql-tools/wrap';
 import { parse, printSchema } from 'graphql';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
+import type { OnFetch } from '../../transport/fetch-hooks.ts';
 import { createHttpClient, type HttpClient } from '../../transport/http-client.ts';
 import { buildSourceSchema, compositionDirectives } from '../build-source-schema.ts';
 import type { LoadedSource } from '../loaded-source.ts';
@@ -12,8 +13,8 @@ import { createGraphQLExecutor } from './create-graphql-executor.ts';
  * A GraphQL service as a subschema. Its schema is the registered SDL file, or the service's answer
  * to introspection at start-up (its `_sdl` field when it has one, so merge directives survive).
  */
-export async function loadGraphQLSource(source: NormalizedSource): Promise<LoadedSource> {
-  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight });
+export async function loadGraphQLSource(source: NormalizedSource, onFetch?: OnFetch): Promise<LoadedSource> {
+  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, ...(onFetch ? { onFetch } : {}) });
   try {
     const sdl = source.schemaFrom === 'file' ? await readRegistered(source) : await introspect(source, client);
     const schema = buildSourceSchema(sdl, source.schemaFrom === 'file' ? displayPath(source.schemaPath) : `${source.name} (introspection)`, [compositionDirectives]);

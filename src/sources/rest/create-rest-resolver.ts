@@ -64,6 +64,7 @@ async function resolveSingle(mapping: HttpMapping, values: TemplateValues, state
   if (path === null) return null;
   const send = async () =>
     runtime.client.request({
+      ...(context?.request ? { origin: context.request } : {}),
       method: mapping.method,
       path,
       headers: await upstreamHeaders(context, runtime.service, runtime.forwardHeaders),
@@ -109,7 +110,12 @@ async function loadBatch(mapping: HttpMapping, values: TemplateValues, keys: rea
   const { key: itemKey, by } = mapping.batch!;
   const path = mapping.template.fill(values, new Map([[by.text, keys]]));
   if (path === null) return keys.map(() => []);
-  const { status, body } = await runtime.client.request({ method: 'GET', path, headers: await upstreamHeaders(context, runtime.service, runtime.forwardHeaders) });
+  const { status, body } = await runtime.client.request({
+    ...(context?.request ? { origin: context.request } : {}),
+    method: 'GET',
+    path,
+    headers: await upstreamHeaders(context, runtime.service, runtime.forwardHeaders),
+  });
   if (status === 404) return keys.map(() => []);
   if (status < 200 || status >= 300) throw upstreamStatusError(runtime.service, status, body);
   const items = readPath(body, mapping.select);

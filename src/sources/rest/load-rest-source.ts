@@ -1,4 +1,5 @@
 import type { NormalizedSource } from '../../config/normalize-config.ts';
+import type { OnFetch } from '../../transport/fetch-hooks.ts';
 import { createHttpClient } from '../../transport/http-client.ts';
 import { buildSourceSchema, compositionDirectives, readDirectives } from '../build-source-schema.ts';
 import { readRegistered } from '../graphql/load-graphql-source.ts';
@@ -14,12 +15,12 @@ const restDirectives = readDirectives(new URL('./directives.graphql', import.met
  * directives becomes resolvers that call the service. Stitching executes it in-process, so
  * every HTTP call is made, batched and deduplicated here.
  */
-export async function loadRestSource(source: NormalizedSource): Promise<LoadedSource> {
+export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch): Promise<LoadedSource> {
   const sdl = await readRegistered(source);
   const schema = buildSourceSchema(sdl, displayPath(source.schemaPath), [compositionDirectives, restDirectives]);
   const { mappings, problems } = readRestMappings(schema);
   if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${displayPath(source.schemaPath)}: ${problem}`));
-  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight });
+  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, ...(onFetch ? { onFetch } : {}) });
   const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize, requestStates: new WeakMap() };
   for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime);
   return {
