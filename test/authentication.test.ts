@@ -17,6 +17,7 @@ import { json, startFixtureServer, type FixtureServer } from './helpers/fixture-
 import { postGraphQL, type GraphQLResponse } from './helpers/graphql-request.ts';
 import { root } from './helpers/start-shop.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
+import { withoutRequestId } from './helpers/request-id.ts';
 
 const issuer = 'https://idp.test';
 const audience = 'concierge';
@@ -60,7 +61,7 @@ async function startSecuredGateway(t: TestContext, idp: FixtureServer) {
 
 function assertRefused(response: GraphQLResponse, message: string, label: string): void {
   assert.equal(response.status, 401, `${label}: status of ${response.text}`);
-  assert.deepEqual(response.body, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, label);
+  assert.deepEqual(withoutRequestId(response), { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, label);
   assert.equal(response.headers.get('www-authenticate'), 'Bearer error="invalid_token"', label);
 }
 

@@ -99,7 +99,7 @@ test('upstream GraphQL errors keep message and path, gain the service, and lose 
   assert.equal(response.body.data?.user?.orders.length, 10);
   const upstream = response.body.errors?.find((error) => error.message === 'carrier API rejected the lookup');
   assert.ok(upstream, JSON.stringify(response.body.errors));
-  assert.deepEqual(upstream.extensions, { code: 'DOWNSTREAM_SERVICE_ERROR', service: 'shipping', upstreamCode: 'CARRIER_DOWN' });
+  assert.deepEqual(upstream.extensions, { code: 'DOWNSTREAM_SERVICE_ERROR', service: 'shipping', upstreamCode: 'CARRIER_DOWN', requestId: response.headers.get('x-request-id') });
   assert.deepEqual(upstream.path, ['user', 'orders', 0, 'shipment']);
   assert.doesNotMatch(response.text, /stacktrace|carrier\.js/);
 });

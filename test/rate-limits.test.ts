@@ -78,7 +78,7 @@ test('plan request budgets: 429 RATE_LIMITED with Retry-After and RateLimit-* he
   const third = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a });
 
   assert.equal(third.status, 429);
-  assert.deepEqual(third.body.errors?.[0]?.extensions, { code: 'RATE_LIMITED' });
+  assert.deepEqual(third.body.errors?.[0]?.extensions, { code: 'RATE_LIMITED', requestId: third.headers.get('x-request-id') });
   assert.equal(third.body.errors?.[0]?.message, 'Request limit of 2 per 60 s reached.');
   assert.ok(Number(third.headers.get('retry-after')) >= 1 && Number(third.headers.get('retry-after')) <= 60);
   assert.equal(third.headers.get('ratelimit-remaining'), '0');

@@ -13,6 +13,7 @@ import { normalizeUpstreamTlsOptions } from '../src/tls/tls-config.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
 import { makeTestCertificates, opensslMissing, type TestCertificates } from './helpers/test-certificates.ts';
+import { withoutRequestId } from './helpers/request-id.ts';
 
 const skip = opensslMissing();
 let certs: TestCertificates;
@@ -59,7 +60,7 @@ test('without the client certificate the field fails with DOWNSTREAM_SERVICE_ERR
   const response = await postGraphQL(gateway.endpoint, '{ hello }');
 
   assert.equal(response.status, 200);
-  assert.deepEqual(response.body, {
+  assert.deepEqual(withoutRequestId(response), {
     data: { hello: null },
     errors: [{ message: 'Service "things" could not be reached.', path: ['hello'], extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', service: 'things' } }],
   });

@@ -12,6 +12,7 @@ import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { startTestGateway, writeTestConfig } from './helpers/start-test-gateway.ts';
 import { makeTestCertificates, opensslMissing, type TestCertificates } from './helpers/test-certificates.ts';
+import { withoutRequestId } from './helpers/request-id.ts';
 import { startGateway } from '../src/server/start-gateway.ts';
 
 const skip = opensslMissing();
@@ -93,7 +94,7 @@ test('plain HTTP in refuse mode answers 403 FORBIDDEN naming the HTTPS URL', { s
 
   assert.equal(response.status, 403);
   assert.equal(response.headers.get('content-type'), 'application/graphql-response+json; charset=utf-8');
-  assert.deepEqual(response.body, { errors: [{ message: `This gateway answers over HTTPS only: use ${gateway.url}/graphql`, extensions: { code: 'FORBIDDEN' } }] });
+  assert.deepEqual(withoutRequestId(response), { errors: [{ message: `This gateway answers over HTTPS only: use ${gateway.url}/graphql`, extensions: { code: 'FORBIDDEN' } }] });
   assert.equal(response.headers.get('strict-transport-security'), null);
 });
 

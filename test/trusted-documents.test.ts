@@ -9,6 +9,7 @@ import { mayUseArbitraryDocuments } from '../src/trusted-documents/resolve-docum
 import { sendRaw, type GraphQLResponse } from './helpers/graphql-request.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
+import { withoutRequestId } from './helpers/request-id.ts';
 
 const sdl = 'type Query { hello: String @http(GET: "/hello") }';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -75,7 +76,7 @@ test('an unknown hash: PERSISTED_QUERY_NOT_FOUND, 200 while APQ can register it,
   const withApq = await gatewayWith(t, {});
   for (const response of [await withApq.post(unknown), await withApq.get(unknown)]) {
     assert.equal(response.status, 200);
-    assert.deepEqual(response.body, notFound);
+    assert.deepEqual(withoutRequestId(response), notFound);
     assert.equal(response.headers.get('cache-control'), 'no-store');
   }
   assert.equal(withApq.service.requests.length, 0);
@@ -84,7 +85,7 @@ test('an unknown hash: PERSISTED_QUERY_NOT_FOUND, 200 while APQ can register it,
   const manifestOnly = await gatewayWith(t, { trustedDocuments: { manifest, apq: false } });
   for (const response of [await manifestOnly.post(unknown), await manifestOnly.get({ documentId: 'relay-md5-2' })]) {
     assert.equal(response.status, 404);
-    assert.deepEqual(response.body, notFound);
+    assert.deepEqual(withoutRequestId(response), notFound);
     assert.equal(response.headers.get('cache-control'), 'no-store');
   }
   assert.equal(manifestOnly.service.requests.length, 0);
@@ -93,7 +94,7 @@ test('an unknown hash: PERSISTED_QUERY_NOT_FOUND, 200 while APQ can register it,
 test('APQ round trip: hash alone is not found, hash with query runs and is stored, hash alone then runs (POST and GET)', async (t) => {
   const { service, post, get } = await gatewayWith(t, {});
   const document = 'query Apq { apq: hello }';
-  assert.deepEqual((await post({ extensions: persisted(document) })).body, notFound);
+  assert.deepEqual(withoutRequestId(await post({ extensions: persisted(document) })), notFound);
   assert.equal(service.requests.length, 0);
 
   assertData(await post({ query: document, extensions: persisted(document) }), { apq: 'world' });
@@ -108,8 +109,8 @@ test('APQ with a hash that is not the query\'s SHA-256: 400 BAD_REQUEST, nothing
   const forged = { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other: hello }') } } };
   const response = await post({ query: document, ...forged });
   assert.equal(response.status, 400);
-  assert.deepEqual(response.body, { errors: [{ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } }] });
-  assert.deepEqual((await post(forged)).body, notFound, 'the forged hash was not stored');
+  assert.deepEqual(withoutRequestId(response), { errors: [{ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } }] });
+  assert.deepEqual(withoutRequestId(await post(forged)), notFound, 'the forged hash was not stored');
   assert.equal(service.requests.length, 0);
 });
 
@@ -117,7 +118,7 @@ test('an APQ document is stored only once it validated', async (t) => {
   const { post } = await gatewayWith(t, {});
   const invalid = '{ nope }';
   assert.equal((await post({ query: invalid, extensions: persisted(invalid) })).body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
-  assert.deepEqual((await post({ extensions: persisted(invalid) })).body, notFound);
+  assert.deepEqual(withoutRequestId(await post({ extensions: persisted(invalid) })), notFound);
 });
 
 test('malformed ids are 400 BAD_REQUEST', async (t) => {
@@ -130,7 +131,7 @@ test('malformed ids are 400 BAD_REQUEST', async (t) => {
   for (const [body, message] of cases) {
     const response = await post(body);
     assert.equal(response.status, 400);
-    assert.deepEqual(response.body, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+    assert.deepEqual(withoutRequestId(response), { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
   }
 });
 
@@ -145,11 +146,11 @@ test('allowArbitraryDocuments: false runs only manifest documents, however they 
 
   for (const response of [await post({ query: arbitrary }), await get({ query: arbitrary }), await post({ query: arbitrary, extensions: persisted(arbitrary) })]) {
     assert.equal(response.status, 403);
-    assert.deepEqual(response.body, refused);
+    assert.deepEqual(withoutRequestId(response), refused);
   }
   const unknownHash = await post({ extensions: persisted(arbitrary) });
   assert.equal(unknownHash.status, 404, 'resending the query could not help');
-  assert.deepEqual(unknownHash.body, notFound);
+  assert.deepEqual(withoutRequestId(unknownHash), notFound);
   assert.equal(service.requests.length, 3);
 });
 
@@ -158,7 +159,7 @@ test('APQ cache bound: with apqCacheSize 2, a third registration evicts the leas
   const [first, second, third] = ['{ first: hello }', '{ second: hello }', '{ third: hello }'] as const;
   for (const document of [first, second, third]) assert.equal((await post({ query: document, extensions: persisted(document) })).status, 200);
 
-  assert.deepEqual((await post({ extensions: persisted(first) })).body, notFound);
+  assert.deepEqual(withoutRequestId(await post({ extensions: persisted(first) })), notFound);
   assertData(await post({ extensions: persisted(second) }), { second: 'world' });
   assertData(await post({ extensions: persisted(third) }), { third: 'world' });
 });
@@ -191,5 +192,5 @@ test('consumers identified by API key override the global setting in both direct
   assertData(await lenient.post({ query: arbitrary }), { other: 'world' });
   const locked = await lenient.post({ query: arbitrary }, { 'x-api-key': keys.locked });
   assert.equal(locked.status, 403);
-  assert.deepEqual(locked.body, refused);
+  assert.deepEqual(withoutRequestId(locked), refused);
 });

@@ -1,9 +1,142 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isAsyncIterable } from '@graphql-tools/utils';
+import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { consumerOf } from '../auth/consumer.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
+import { createAccessLogger } from '../observability/access-log-logger.ts';
+import { accessLevel, accessLine, accessMessage, loggedHeaders, type RequestKind, type RequestOutcome } from '../observability/access-log-line.ts';
+import { documentHashOf, errorCodesIn, recordUpstreamCall, redactVariables, roundMs, type AccessRecord } from '../observability/access-log-record.ts';
+import { assignRequestId, requestIdHeader, requestIdOf } from '../observability/request-id.ts';
+import { clientAddressOf } from '../security/client-address.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
+import { sha256Of } from '../trusted-documents/document-id.ts';
 
-/** Access log and request ids. STUB: replaced by the observability work. */
-export async function useAccessLog(_config: NormalizedConfig, _fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
-  return { close: async () => {} };
+type NodeContext = { req?: IncomingMessage; res?: ServerResponse };
+
+const probePaths = new Set(['/healthz', '/readyz']);
+
+/**
+ * Request ids and the access log. Every request gets its id first thing (`onRequest`), which the
+ * response echoes as `x-request-id`, every upstream call carries, and errors show as
+ * `extensions.requestId`. Once the response is sent (the socket's `close`), one line is written
+ * with the caller, the operation, the final error codes and every upstream call the request made,
+ * in the order they started; see `accessLevel` for the levels and `LoggingConfig` for sampling.
+ *
+ * The final error codes are read from the response body, and only when a result had errors or the
+ * status is an error: the plugins that give errors their codes run after this one, which runs
+ * first so that it sees refusals too.
+ */
+export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
+  const options = config.logging;
+  const { logger, close } = createAccessLogger(options, secretHeaders(config));
+  const logging = logger.isLevelEnabled('error');
+  const atDebug = logger.isLevelEnabled('debug');
+  const records = new WeakMap<Request, AccessRecord>();
+  let closed = false;
+  // Calls name their path below the source's URL (`''` for a GraphQL endpoint); lines show it whole.
+  const basePaths = new Map(config.sources.map((source) => [source.name, new URL(source.url).pathname.replace(/\/+$/, '')]));
+
+  const kindOf = (record: AccessRecord): RequestKind => {
+    if (probePaths.has(record.path)) return 'probe';
+    const html = record.response?.headers.get('content-type')?.startsWith('text/html');
+    return record.path === config.graphqlEndpoint && record.method !== 'OPTIONS' && !html ? 'graphql' : 'other';
+  };
+  const finish = (request: Request, record: AccessRecord, context: NodeContext) => {
+    if (closed) return;
+    const durationMs = roundMs(performance.now() - record.started);
+    const { res, req } = context;
+    const kind = kindOf(record);
+    const outcome: RequestOutcome = {
+      kind,
+      status: res ? (res.headersSent ? res.statusCode : null) : (record.response?.status ?? null),
+      durationMs,
+      slow: kind === 'graphql' && durationMs >= options.slowMs,
+      cache: record.response?.headers.get('x-cache') ?? null,
+      consumer: consumerOf(request),
+      clientAddress: clientAddressOf(request) || req?.socket.remoteAddress || null,
+      ...(atDebug ? { headers: loggedHeaders(request.headers) } : {}),
+    };
+    const level = accessLevel(outcome, record.errorCodes);
+    if (!logger.isLevelEnabled(level) || (level === 'info' && !(Math.random() < options.sampleRate))) return;
+    logger[level](accessLine(record, outcome), accessMessage(record, outcome));
+  };
+  const track = (request: Request, path: string, context: NodeContext): AccessRecord => {
+    const record: AccessRecord = { requestId: assignRequestId(request), started: performance.now(), method: request.method, path, hadErrors: false, errorCodes: [], upstream: [] };
+    records.set(request, record);
+    if (logging) context.res?.once('close', () => safely(() => finish(request, record, context)));
+    return record;
+  };
+
+  fetchHooks.add((event) => {
+    if (!event.origin) return;
+    const id = requestIdOf(event.origin);
+    if (id !== undefined) event.headers[requestIdHeader] = id;
+    const record = logging ? records.get(event.origin) : undefined;
+    return record && recordUpstreamCall(record, { ...event, path: (basePaths.get(event.service) ?? '') + event.path || '/' });
+  });
+
+  return {
+    onRequest({ request, url, serverContext }) {
+      track(request, url.pathname, serverContext as NodeContext);
+    },
+    onParams({ request, params }) {
+      const record = logging ? records.get(request) : undefined;
+      if (!record) return;
+      record.documentHash ??= documentHashOf(params);
+      if (params.operationName) record.operationName ??= params.operationName;
+      if (atDebug && params.variables) record.variables ??= redactVariables(params.variables, options.redactVariables);
+    },
+    onParse({ context, params: { source } }) {
+      const record = logging ? records.get(context.request) : undefined;
+      if (!record) return;
+      return ({ result }) => {
+        if (!result || result instanceof Error || record.operationType !== undefined) return;
+        record.documentHash ??= sha256Of(typeof source === 'string' ? source : source.body);
+        const operation = getOperationAST(result, context.params.operationName);
+        if (!operation) return;
+        record.operationType = operation.operation;
+        record.operationName ??= operation.name?.value;
+      };
+    },
+    onResultProcess({ request, result }) {
+      const record = records.get(request);
+      if (record && !isAsyncIterable(result)) record.hadErrors ||= (Array.isArray(result) ? result : [result]).some((item: ExecutionResult) => Boolean(item.errors?.length));
+    },
+    async onResponse({ request, response, setResponse, serverContext, fetchAPI }) {
+      const record = records.get(request) ?? track(request, new URL(request.url).pathname, serverContext as NodeContext);
+      response.headers.set(requestIdHeader, record.requestId);
+      let final = response;
+      if (logging && (record.hadErrors || response.status >= 400) && /json/.test(response.headers.get('content-type') ?? '')) {
+        const body = await response.text();
+        record.errorCodes = errorCodesIn(body);
+        final = new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+        setResponse(final);
+      }
+      record.response = final;
+      if (logging && !(serverContext as NodeContext).res) setImmediate(() => safely(() => finish(request, record, {})));
+    },
+    async close() {
+      // The last responses' sockets report `close` on the next ticks: their lines go first.
+      await new Promise((resolve) => setImmediate(resolve));
+      closed = true;
+      await close();
+    },
+  };
+}
+
+/** Headers pino redacts wherever a line holds them: credentials, including the configured API-key and identity headers. */
+function secretHeaders(config: NormalizedConfig): string[] {
+  const configured = [config.authentication.apiKeys?.header, config.identity.signedToken?.header].filter((name): name is string => name !== undefined);
+  return [...new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', ...configured.map((name) => name.toLowerCase())])];
+}
+
+/** A log line must never take the process down: it runs in a socket event. */
+function safely(write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    console.error('[concierge] access log line not written:', error);
+  }
 }

@@ -2,6 +2,7 @@ import { isAsyncIterable } from '@graphql-tools/utils';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { errorCodes, isErrorCode, type ErrorCode } from '../errors.ts';
+import { requestIdOf } from '../observability/request-id.ts';
 
 /** The code for a status when the error says nothing more precise (first code in the table wins). */
 const codeByStatus = new Map<number, ErrorCode>();
@@ -17,14 +18,17 @@ const internalExtensions = ['originalError', 'stacktrace', 'exception', 'unexpec
  * its HTTP status, and drops internal extensions (stack traces, original errors). Yoga's request
  * errors say `BAD_REQUEST` whatever their status (405, 415); the status decides. Variable
  * coercion errors become `BAD_USER_INPUT`; an execution error with no code is `INTERNAL_SERVER_ERROR`.
+ * Every error also gets the request's id as `extensions.requestId`, for support to find its log line.
  */
 export function useErrorCodes(): Plugin {
   return {
-    onResultProcess({ result, setResult }) {
+    onResultProcess({ request, result, setResult }) {
       if (isAsyncIterable(result)) return;
+      const requestId = requestIdOf(request);
+      const needsChange = (error: GraphQLError) => needsFixing(error) || (requestId !== undefined && error.extensions?.['requestId'] !== requestId);
       const results = Array.isArray(result) ? result : [result];
-      if (!results.some((item) => item.errors?.some(needsFixing))) return;
-      const fixed = results.map((item) => (item.errors ? { ...item, errors: item.errors.map((error) => (needsFixing(error) ? withCode(error) : error)) } : item));
+      if (!results.some((item) => item.errors?.some(needsChange))) return;
+      const fixed = results.map((item) => (item.errors ? { ...item, errors: item.errors.map((error) => (needsChange(error) ? withCode(error, requestId) : error)) } : item));
       setResult(Array.isArray(result) ? fixed : (fixed[0] as ExecutionResult));
     },
   };
@@ -40,7 +44,7 @@ function needsFixing(error: GraphQLError): boolean {
   return !isErrorCode(code) || (status !== undefined && errorCodes[code] !== status) || internalExtensions.some((key) => key in (error.extensions ?? {}));
 }
 
-function withCode(error: GraphQLError): GraphQLError {
+function withCode(error: GraphQLError, requestId: string | undefined): GraphQLError {
   const status = statusOf(error);
   const current = error.extensions?.['code'];
   let code: ErrorCode;
@@ -57,6 +61,6 @@ function withCode(error: GraphQLError): GraphQLError {
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...extensions, code },
+    extensions: { ...extensions, code, ...(requestId === undefined ? {} : { requestId }) },
   });
 }

@@ -40,6 +40,8 @@ export async function startShop(t: TestContext, options: ShopOptions = {}): Prom
   t.after(() => services.close());
   const config = await loadConfig(`${root}gateway.config.ts`, root, shopEnv(services.urls));
   config.host = '127.0.0.1';
+  // Quiet test output; tests of the access log set their own destination.
+  config.logging = { ...config.logging, level: 'silent' };
   await options.adjust?.(config, services);
   const gateway = await startGateway(config);
   t.after(() => gateway.close());

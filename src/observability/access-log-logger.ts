@@ -1,0 +1,40 @@
+import { once } from 'node:events';
+import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
+import type { NormalizedLogging } from './logging-config.ts';
+
+/** The access log's pino logger and how to flush and close its destination. */
+export interface AccessLogger {
+  logger: Logger;
+  /** Writes what is buffered, then closes a file destination (stdout and stderr stay open). */
+  close(): Promise<void>;
+}
+
+/**
+ * A pino logger writing to the configured destination: JSON lines through an asynchronous
+ * sonic-boom (pino flushes it when the process exits), or pino-pretty's readable lines. The
+ * `headers` object of a line has `secretHeaders` (lower-case names) replaced by `"[redacted]"`.
+ */
+export function createAccessLogger(options: NormalizedLogging, secretHeaders: readonly string[]): AccessLogger {
+  const { level, format, destination } = options;
+  const settings = {
+    level,
+    enabled: level !== 'silent',
+    redact: { paths: secretHeaders.map((name) => `headers[${JSON.stringify(name)}]`), censor: '[redacted]' },
+  };
+  if (level === 'silent') return { logger: pino(settings), close: async () => {} };
+  const dest = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : destination;
+  if (format === 'pretty') {
+    const colorize = typeof dest === 'number' && Boolean((dest === 1 ? process.stdout : process.stderr).isTTY);
+    const stream = pinoPretty({ destination: dest, sync: true, mkdir: true, append: true, colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+    return { logger: pino(settings, stream), close: () => ended(stream, 'finish') };
+  }
+  const stream = pino.destination({ dest, sync: false, mkdir: true, append: true });
+  return { logger: pino(settings, stream), close: () => ended(stream, 'close') };
+}
+
+async function ended(stream: NodeJS.EventEmitter & { end(): unknown }, event: string): Promise<void> {
+  const done = once(stream, event);
+  stream.end();
+  await done;
+}

@@ -1,0 +1,109 @@
+import type { GraphQLError } from 'graphql';
+import { isPlainObject } from '../config/config-checker.ts';
+import type { FetchEvent, FetchResult } from '../transport/fetch-hooks.ts';
+import { canonicalId, sha256Of } from '../trusted-documents/document-id.ts';
+
+/** One upstream call of a request, as its access-log line lists it. */
+export interface UpstreamCall {
+  service: string;
+  /** The service URL's origin. */
+  instance: string;
+  method: string;
+  /** The path with its query parameter names but not their values: see {@link withoutQueryValues}. */
+  path: string;
+  /** The service's HTTP status, when it answered. */
+  status?: number;
+  /** The error code when the call failed (`GATEWAY_TIMEOUT`, `DOWNSTREAM_SERVICE_ERROR`). */
+  error?: string;
+  /** Absent while the call is still running (the client went away first). */
+  durationMs?: number;
+}
+
+/** What the access log gathers about one client request while it runs. */
+export interface AccessRecord {
+  requestId: string;
+  /** `performance.now()` when the request reached the gateway's plugins. */
+  started: number;
+  method: string;
+  path: string;
+  operationName?: string;
+  operationType?: string;
+  documentHash?: string;
+  /** Redacted variables, recorded only when the log is at `debug`. */
+  variables?: unknown;
+  /** Whether a result had errors before the response was built (their final codes come from the body). */
+  hadErrors: boolean;
+  errorCodes: string[];
+  upstream: UpstreamCall[];
+  /** The response as the plugins after the access log finished it. */
+  response?: Response;
+}
+
+/** A persisted document's id as sent (canonical, at most 128 characters), else the SHA-256 of the text. */
+export function documentHashOf(params: { query?: unknown; documentId?: unknown; extensions?: Record<string, unknown> }): string | undefined {
+  const persisted = params.extensions?.['persistedQuery'];
+  const id = isPlainObject(persisted) ? persisted['sha256Hash'] : params.documentId;
+  if (typeof id === 'string' && id !== '') return canonicalId(id).slice(0, 128);
+  return typeof params.query === 'string' ? sha256Of(params.query) : undefined;
+}
+
+/**
+ * A path as logged: query parameter names kept, values dropped (`/orders?userIds&limit`). Values
+ * are where personal data travels (search terms, e-mail addresses, the batch of user ids a page
+ * loads) and would make lines long; the path itself names the resource, which an operator needs.
+ */
+export function withoutQueryValues(path: string): string {
+  const question = path.indexOf('?');
+  if (question < 0) return path;
+  const names = path
+    .slice(question + 1)
+    .split('&')
+    .map((pair) => pair.split('=')[0] ?? '')
+    .filter((name) => name !== '');
+  return names.length === 0 ? path.slice(0, question) : `${path.slice(0, question)}?${[...new Set(names)].join('&')}`;
+}
+
+/** Adds an upstream call to its request's record; the returned hook completes it. */
+export function recordUpstreamCall(record: AccessRecord, event: FetchEvent): (result: FetchResult) => void {
+  const call: UpstreamCall = { service: event.service, instance: event.instance, method: event.method, path: withoutQueryValues(event.path) };
+  record.upstream.push(call);
+  return ({ status, error, durationMs }) => {
+    if (status !== undefined) call.status = status;
+    if (error) call.error = String((error as Partial<GraphQLError>).extensions?.['code'] ?? error.name);
+    call.durationMs = roundMs(durationMs);
+  };
+}
+
+const maxDepth = 32;
+
+/** Variables with the values of the listed names (lower-case, at any depth) replaced by `"[redacted]"`. */
+export function redactVariables(value: unknown, names: ReadonlySet<string>, depth = 0): unknown {
+  if (depth > maxDepth) return '[too deep]';
+  if (Array.isArray(value)) return value.map((item) => redactVariables(item, names, depth + 1));
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, names.has(key.toLowerCase()) ? '[redacted]' : redactVariables(item, names, depth + 1)]));
+}
+
+/** The distinct `extensions.code` values of a GraphQL response body (one result or a batch). */
+export function errorCodesIn(body: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const codes = new Set<string>();
+  for (const result of Array.isArray(parsed) ? parsed : [parsed]) {
+    const errors = isPlainObject(result) && Array.isArray(result['errors']) ? result['errors'] : [];
+    for (const error of errors) {
+      const code = isPlainObject(error) && isPlainObject(error['extensions']) ? error['extensions']['code'] : undefined;
+      if (typeof code === 'string') codes.add(code);
+    }
+  }
+  return [...codes];
+}
+
+/** Milliseconds to one decimal. */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
