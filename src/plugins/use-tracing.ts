@@ -1,9 +1,111 @@
+import { isAsyncIterable } from '@graphql-tools/utils';
+import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
+import { endSpan, errorCodeOf } from '../observability/trace-spans.ts';
+import { traceUpstreamCalls } from '../observability/trace-upstream.ts';
+import { createTracingProvider, requestHeadersGetter } from '../observability/tracing-provider.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 
-/** OpenTelemetry tracing. STUB: replaced by the observability work. */
-export async function useTracing(_config: NormalizedConfig, _fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
-  return { close: async () => {} };
+/** The spans of one client request. */
+interface RequestTrace {
+  span: Span;
+  /** The context holding `span`: parent of the request's other spans. */
+  context: Context;
+  /** Parse, validate and execute spans not ended yet; the response ends what a thrown error left open. */
+  open: Set<Span>;
+  /** Codes of the errors in the GraphQL result. */
+  codes: string[];
+}
+
+/**
+ * OpenTelemetry tracing: a SERVER span `graphql.request` per request to the GraphQL endpoint,
+ * continuing the client's trace context, with `graphql.parse`, `graphql.validate`,
+ * `graphql.execute` and one CLIENT span `upstream <service>` per upstream call inside it. Disabled,
+ * it registers no hook at all.
+ */
+export async function useTracing(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
+  const { tracing, graphqlEndpoint } = config;
+  if (!tracing.enabled) return { close: async () => {} };
+  const { tracer, propagator, close } = createTracingProvider(tracing);
+  // Kept until the request is collected, so calls made after the response started (a stream) still find their parent.
+  const requests = new WeakMap<Request, RequestTrace>();
+  const traceOf = (request: unknown) => requests.get(request as Request);
+
+  fetchHooks.add(
+    traceUpstreamCalls({
+      tracer,
+      propagator,
+      parentOf: (origin) => traceOf(origin)?.context ?? ROOT_CONTEXT,
+      basePaths: new Map(config.sources.map((source) => [source.name, new URL(source.url).pathname.replace(/\/+$/, '')])),
+    }),
+  );
+
+  const startChild = (request: unknown, name: string, attributes: Attributes = {}) => {
+    const parent = traceOf(request);
+    if (!parent) return undefined;
+    const span = tracer.startSpan(name, { attributes }, parent.context);
+    parent.open.add(span);
+    return (errorCodes: readonly string[]) => {
+      parent.open.delete(span);
+      endSpan(span, errorCodes);
+    };
+  };
+
+  return {
+    onRequest({ request, url }) {
+      if (url.pathname !== graphqlEndpoint) return;
+      const parent = propagator.extract(ROOT_CONTEXT, request.headers, requestHeadersGetter);
+      const attributes = { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_URL_PATH]: url.pathname };
+      const span = tracer.startSpan('graphql.request', { kind: SpanKind.SERVER, attributes }, parent);
+      requests.set(request, { span, context: trace.setSpan(parent, span), open: new Set(), codes: [] });
+    },
+    onParse({ context }) {
+      const end = startChild(context.request, 'graphql.parse');
+      return (
+        end &&
+        (({ result }) => {
+          if (result instanceof Error) return end([errorCodeOf(result, 'GRAPHQL_PARSE_FAILED')]);
+          if (result) traceOf(context.request)?.span.setAttributes(operationAttributes(result, context.params?.operationName));
+          end([]);
+        })
+      );
+    },
+    onValidate({ context }) {
+      const end = startChild(context.request, 'graphql.validate');
+      return end && (({ result }) => end(result.map((error) => errorCodeOf(error, 'GRAPHQL_VALIDATION_FAILED'))));
+    },
+    onExecute({ args }) {
+      const request = (args.contextValue as { request?: unknown }).request;
+      const end = startChild(request, 'graphql.execute', operationAttributes(args.document, args.operationName));
+      return end && { onExecuteDone: ({ result }) => end(isAsyncIterable(result) ? [] : (result.errors ?? []).map((error) => errorCodeOf(error, 'INTERNAL_SERVER_ERROR'))) };
+    },
+    // Observers sit first, so this sees errors before useErrorCodes settles them; by now only a
+    // bug's error lacks a code, and that one leaves as INTERNAL_SERVER_ERROR.
+    onResultProcess({ request, result }) {
+      const requestTrace = traceOf(request);
+      if (!requestTrace || isAsyncIterable(result)) return;
+      for (const item of Array.isArray(result) ? result : [result]) {
+        for (const error of item.errors ?? []) requestTrace.codes.push(errorCodeOf(error, 'INTERNAL_SERVER_ERROR'));
+      }
+    },
+    onResponse({ request, response }) {
+      const requestTrace = traceOf(request);
+      if (!requestTrace) return;
+      requestTrace.open.forEach((span) => span.end());
+      requestTrace.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
+      const refused = requestTrace.codes.length === 0 && response.status >= 400;
+      endSpan(requestTrace.span, refused ? [String(response.status)] : requestTrace.codes);
+    },
+    close,
+  };
+}
+
+function operationAttributes(document: DocumentNode, operationName: string | null | undefined): Attributes {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return {};
+  return { 'graphql.operation.type': operation.operation, ...(operation.name ? { 'graphql.operation.name': operation.name.value } : {}) };
 }

@@ -1,0 +1,49 @@
+import { SpanKind, defaultTextMapSetter, trace, type Context, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import type { OnFetch } from '../transport/fetch-hooks.ts';
+import { endSpan, errorCodeOf } from './trace-spans.ts';
+
+/** What {@link traceUpstreamCalls} needs from the gateway's tracing. */
+export interface UpstreamTracing {
+  tracer: Tracer;
+  propagator: TextMapPropagator;
+  /** The context whose span is the parent of a call made for `origin`: its request span, else the root. */
+  parentOf(origin: Request | undefined): Context;
+  /** Each source's base URL path, so spans show the path the service receives. */
+  basePaths: ReadonlyMap<string, string>;
+}
+
+/**
+ * A fetch observer that gives every upstream call a CLIENT span `upstream <service>` under the
+ * request span, and writes that span's context into the call's headers in the configured formats,
+ * so the service continues the same trace. A call answered by the HTTP cache or joined to an
+ * identical call in flight still gets its span (the observer sits in front of both).
+ */
+export function traceUpstreamCalls({ tracer, propagator, parentOf, basePaths }: UpstreamTracing): OnFetch {
+  return (event) => {
+    const parent = parentOf(event.origin);
+    const instance = new URL(event.instance);
+    const path = (basePaths.get(event.service) ?? '') + (event.path.split('?')[0] ?? '');
+    const span = tracer.startSpan(
+      `upstream ${event.service}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'concierge.service': event.service,
+          'concierge.instance': event.instance,
+          [ATTR_SERVER_ADDRESS]: instance.hostname.replace(/^\[(.*)\]$/, '$1'),
+          [ATTR_SERVER_PORT]: Number(instance.port) || (instance.protocol === 'https:' ? 443 : 80),
+          [ATTR_HTTP_REQUEST_METHOD]: event.method,
+          [ATTR_URL_PATH]: path || '/',
+        },
+      },
+      parent,
+    );
+    propagator.inject(trace.setSpan(parent, span), event.headers, defaultTextMapSetter);
+    return ({ status, error }) => {
+      if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      if (error) span.recordException(error);
+      endSpan(span, error ? [errorCodeOf(error, error.name)] : status !== undefined && status >= 400 ? [String(status)] : []);
+    };
+  };
+}
