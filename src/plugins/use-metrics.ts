@@ -1,9 +1,123 @@
+import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { consumerOf } from '../auth/consumer.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
+import { createAdminGuard } from '../observability/admin-key.ts';
+import { listenForMetrics } from '../observability/metrics-listener.ts';
+import { consumerLabel, createOperationLabel, isUpstreamFailure, otherOperation, unknownOperationType, upstreamOutcome } from '../observability/metrics-labels.ts';
+import { createMetricsRecorder, type ObservedError, type ObservedOperation } from '../observability/metrics-recorder.ts';
+import { observedErrors, observedErrorsOfBody } from '../observability/metrics-results.ts';
+import { renderStatusPage } from '../observability/status-page.ts';
+import { errorResponse } from '../server/error-response.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 
-/** Prometheus metrics and the status page. STUB: replaced by the observability work. */
-export async function useMetrics(_config: NormalizedConfig, _fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
-  return { close: async () => {} };
+/** What the metrics know of one GraphQL request while it runs. */
+interface RequestState {
+  started: number;
+  operations: ObservedOperation[];
+  errors: ObservedError[];
+  /** Whether Yoga produced the response from a result (else a plugin answered in onRequest). */
+  processed: boolean;
+}
+
+/**
+ * Prometheus metrics at `metrics.path` (or on `metrics.port`) and the status page at
+ * `statusPage.path`, both behind the admin key when one is set and answered before any GraphQL
+ * work. Requests to the GraphQL endpoint are counted once answered, refusals included; upstream
+ * calls through the fetch hooks. Both feed one recorder, so the page and the metrics agree.
+ */
+export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void>; last?: Plugin }> {
+  const { metrics: options, graphqlEndpoint } = config;
+  const { statusPage } = options;
+  if (!options.enabled && !statusPage.enabled) return { close: async () => {} };
+  const recorder = createMetricsRecorder({ prefix: options.prefix, collectProcessMetrics: options.enabled && options.collectProcessMetrics, sources: config.sources });
+  const guard = createAdminGuard(options.admin);
+  const operationLabel = createOperationLabel(options.operationNames, config.trustedDocuments.documents.values());
+  const states = new WeakMap<Request, RequestState>();
+  let loaded: GraphQLSchema | undefined;
+
+  fetchHooks.add(({ service, instance }) => (result) => {
+    const outcome = upstreamOutcome(result);
+    const error = isUpstreamFailure(outcome) ? (result.error?.message ?? `answered HTTP ${result.status}`) : undefined;
+    recorder.upstream({ service, instance, outcome, seconds: result.durationMs / 1000, ...(error ? { error } : {}) });
+  });
+
+  const getOnly = (request: Request, path: string) => (request.method === 'GET' ? undefined : errorResponse(request, 'METHOD_NOT_ALLOWED', `${path} answers GET only.`, { allow: 'GET' }));
+  const serveMetrics = async (request: Request): Promise<Response> =>
+    guard(request) ??
+    getOnly(request, options.path) ??
+    new Response(await recorder.metrics.exposition(), { headers: { 'content-type': recorder.metrics.registry.contentType, 'cache-control': 'no-store' } });
+  const listener = options.enabled && options.port !== undefined
+    ? await listenForMetrics(options.port, config.host, async (request) => (new URL(request.url).pathname === options.path ? serveMetrics(request) : undefined))
+    : undefined;
+  const page = statusPage.enabled ? renderStatusPage(statusPage.path) : undefined;
+  const dataPath = `${statusPage.path.replace(/\/+$/, '')}/data.json`;
+  const servePage = (request: Request, data: boolean): Response =>
+    guard(request) ??
+    getOnly(request, statusPage.path) ??
+    (data
+      ? new Response(JSON.stringify(recorder.statusData()), { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } })
+      : new Response(page?.html, { headers: page?.headers }));
+
+  // Placed last in the plugin list (see createGateway): errors carry their final codes by then, and
+  // the response its final status and the response cache's x-cache header.
+  const last: Plugin = {
+    onResultProcess({ request, result }) {
+      const state = states.get(request);
+      if (!state) return;
+      state.processed = true;
+      state.errors.push(...observedErrors(result));
+    },
+    async onResponse({ request, response }) {
+      const state = states.get(request);
+      if (!state) return;
+      states.delete(request);
+      if (!state.processed && response.status >= 400) state.errors.push(...(await observedErrorsOfBody(response)));
+      const cache = response.headers.get('x-cache');
+      recorder.request({
+        operations: state.operations.length > 0 ? state.operations : [{ type: unknownOperationType, label: otherOperation }],
+        status: response.status,
+        consumer: consumerLabel(consumerOf(request)),
+        seconds: (performance.now() - state.started) / 1000,
+        errors: state.errors,
+        ...(cache === null ? {} : { cache }),
+      });
+    },
+  };
+
+  return {
+    last,
+    onRequest({ request, url, endResponse }) {
+      const { pathname } = url;
+      if (page && (pathname === statusPage.path || pathname === dataPath)) return endResponse(servePage(request, pathname === dataPath));
+      if (options.enabled && options.port === undefined && pathname === options.path) return serveMetrics(request).then(endResponse);
+      if (pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
+      if (request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
+      states.set(request, { started: performance.now(), operations: [], errors: [], processed: false });
+    },
+    onParse({ context }) {
+      const { request, params } = context as { request?: Request; params?: { query?: unknown; operationName?: unknown } };
+      const state = request && states.get(request);
+      if (!state) return;
+      return ({ result }) => {
+        const operation = result instanceof Error ? undefined : getOperationAST(result as DocumentNode, typeof params?.operationName === 'string' ? params.operationName : undefined);
+        const name = operation?.name?.value;
+        state.operations.push({
+          type: operation?.operation ?? unknownOperationType,
+          label: operation ? operationLabel(name, typeof params?.query === 'string' ? params.query : undefined) : otherOperation,
+          ...(name ? { name } : {}),
+        });
+      };
+    },
+    // envelop announces the schema once when Yoga starts, then on every replacement.
+    onSchemaChange({ schema }) {
+      if (schema === loaded) return;
+      loaded = schema;
+      recorder.schemaLoaded();
+    },
+    close: async () => {
+      await listener?.close();
+    },
+  };
 }

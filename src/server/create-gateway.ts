@@ -69,7 +69,7 @@ async function assemble(
   config: NormalizedConfig,
   schema: GraphQLSchema,
   sources: readonly LoadedSource[],
-  { observers, rateLimits, responseCache }: { observers: Plugin[]; rateLimits: Plugin; responseCache: Plugin },
+  { observers, rateLimits, responseCache }: { observers: Array<Plugin & { last?: Plugin }>; rateLimits: Plugin; responseCache: Plugin },
   closeAll: () => Promise<void>,
 ): Promise<Gateway> {
   let draining = false;
@@ -110,8 +110,10 @@ async function assemble(
       responseCache,
       // What upstream services are told about the caller.
       await useIdentityForwarding(config.identity),
-      // Last: every error leaves with an extensions.code from src/errors.ts.
+      // Every error leaves with an extensions.code from src/errors.ts.
       useErrorCodes(),
+      // Last: the observers' counting parts, which need the final codes, status and cache result.
+      ...observers.flatMap((observer) => (observer.last ? [observer.last] : [])),
     ],
   });
 

@@ -1,0 +1,47 @@
+import { createServer, type IncomingMessage } from 'node:http';
+
+/** A listener of its own, closed with the gateway. */
+export interface MetricsListener {
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on `port` (plain HTTP) and answers each request with `handle`, or 404 when it has no
+ * answer. Request bodies are never read: only GET is served.
+ */
+export async function listenForMetrics(port: number, host: string, handle: (request: Request) => Promise<Response | undefined>): Promise<MetricsListener> {
+  const answer = async (incoming: IncomingMessage): Promise<Response> => {
+    try {
+      return (await handle(toRequest(incoming))) ?? new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });
+    } catch {
+      return new Response('Bad Request', { status: 400, headers: { 'content-type': 'text/plain' } });
+    }
+  };
+  const server = createServer({ keepAliveTimeout: 5_000 }, (incoming, outgoing) => {
+    void answer(incoming)
+      .then(async (response) => {
+        outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+        outgoing.end(incoming.method === 'HEAD' ? undefined : Buffer.from(await response.arrayBuffer()));
+      })
+      .catch(() => outgoing.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function toRequest(incoming: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return new Request(new URL(incoming.url ?? '/', 'http://metrics.invalid'), { method: incoming.method ?? 'GET', headers });
+}

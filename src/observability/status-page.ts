@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+
+/** The status page, rendered once: its HTML and the headers it is served with. */
+export interface StatusPage {
+  html: string;
+  headers: Record<string, string>;
+}
+
+/** How often the page fetches its data, in milliseconds. */
+export const statusRefreshMs = 3_000;
+
+const style = `
+:root { color-scheme: light dark; --ok: #1a7f37; --bad: #cf222e; --muted: #6e7781; font: 14px/1.45 system-ui, sans-serif; }
+body { margin: 0 auto; max-width: 1200px; padding: 1.5rem; }
+header { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap; }
+h1 { font-size: 1.4rem; margin: 0; } h2 { font-size: 1.1rem; margin: 2rem 0 .5rem; }
+.muted { color: var(--muted); } .bad { color: var(--bad); }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: .75rem; margin-top: 1rem; }
+.card { border: 1px solid #8884; border-radius: 8px; padding: .75rem 1rem; }
+.card b { display: block; font-size: 1.5rem; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #8883; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.health { font-weight: 600; } .health.healthy { color: var(--ok); } .health.failing { color: var(--bad); } .health.unknown { color: var(--muted); }
+.message { max-width: 36rem; overflow-wrap: anywhere; }
+`;
+
+function script(dataPath: string): string {
+  return `
+const dataUrl = ${JSON.stringify(dataPath).replace(/</g, '\\u003c')};
+const $ = (selector) => document.querySelector(selector);
+const rate = (n) => (n < 10 ? n.toFixed(2) : n.toFixed(1)) + '/s';
+const percent = (n) => (n * 100).toFixed(1) + '%';
+const ms = (n) => (n === null ? '\u2013' : (n < 10 ? n.toFixed(1) : Math.round(n)) + ' ms');
+const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '\u2013');
+function row(cells, data) {
+  const tr = document.createElement('tr');
+  Object.assign(tr.dataset, data);
+  for (const [text, field, className] of cells) {
+    const td = document.createElement('td');
+    td.textContent = String(text);
+    if (field) td.dataset.field = field;
+    if (className) td.className = className;
+    tr.append(td);
+  }
+  return tr;
+}
+const numbers = (item) => [[item.requests, 'requests', 'num'], [rate(item.ratePerSecond), 'rate', 'num'], [percent(item.errorRate), 'errorRate', 'num'], [ms(item.p95Ms), 'p95', 'num']];
+function render(data) {
+  for (const [field, text] of [['requests', data.gateway.requests], ['rate', rate(data.gateway.ratePerSecond)], ['errorRate', percent(data.gateway.errorRate)], ['p95', ms(data.gateway.p95Ms)]]) {
+    $('[data-total="' + field + '"]').textContent = String(text);
+  }
+  $('#sources').replaceChildren(...data.sources.map((s) => row([[s.name, 'name'], [s.kind, 'kind'], [s.origin, 'origin'], [s.health, 'health', 'health ' + s.health], [s.lastErrorAt ? time(s.lastErrorAt) + ': ' + s.lastError : '\u2013', 'lastError', 'message'], ...numbers(s)], { source: s.name })));
+  $('#operations').replaceChildren(...data.operations.map((o) => row([[o.type, 'type'], [o.operation, 'operation'], ...numbers(o)], { operation: o.type + ' ' + o.operation })));
+  $('#errors').replaceChildren(...data.recentErrors.map((e) => row([[time(e.time), 'time'], [e.code, 'code'], [e.count > 1 ? e.message + ' (\u00d7' + e.count + ')' : e.message, 'message', 'message'], [e.operation, 'operation'], [e.service ?? '\u2013', 'service']], {})));
+  $('#window').textContent = 'last ' + Math.max(1, Math.round(data.windowSeconds / 60)) + ' min';
+  $('#updated').textContent = 'updated ' + time(data.generatedAt);
+  $('#updated').classList.remove('bad');
+}
+async function refresh() {
+  try {
+    const response = await fetch(dataUrl, { cache: 'no-store', credentials: 'same-origin' });
+    if (!response.ok) throw new Error('HTTP ' + response.status);
+    render(await response.json());
+  } catch (error) {
+    $('#updated').textContent = 'refresh failed: ' + error.message;
+    $('#updated').classList.add('bad');
+  }
+  setTimeout(refresh, ${statusRefreshMs});
+}
+refresh();
+`;
+}
+
+const body = `
+<header><h1>Concierge status</h1><span class="muted" id="window">last 5 min</span><span class="muted" id="updated" aria-live="polite">loading\u2026</span></header>
+<section class="cards" aria-label="Gateway">
+  <div class="card">Requests<b data-total="requests">\u2013</b></div>
+  <div class="card">Request rate<b data-total="rate">\u2013</b></div>
+  <div class="card">Error rate<b data-total="errorRate">\u2013</b></div>
+  <div class="card">p95 latency<b data-total="p95">\u2013</b></div>
+</section>
+<h2>Sources</h2>
+<table><thead><tr><th>Service</th><th>Kind</th><th>Origin</th><th>Health</th><th>Last error</th><th class="num">Calls</th><th class="num">Rate</th><th class="num">Errors</th><th class="num">p95</th></tr></thead><tbody id="sources"></tbody></table>
+<h2>Operations</h2>
+<table><thead><tr><th>Type</th><th>Operation</th><th class="num">Requests</th><th class="num">Rate</th><th class="num">Errors</th><th class="num">p95</th></tr></thead><tbody id="operations"></tbody></table>
+<h2>Recent errors</h2>
+<table><thead><tr><th>Time</th><th>Code</th><th>Message</th><th>Operation</th><th>Service</th></tr></thead><tbody id="errors"></tbody></table>
+`;
+
+/**
+ * Renders the status page for `path`: one HTML document with its style and script inline and
+ * nothing else to load. A Content-Security-Policy allows exactly that inline style and script (by
+ * hash) and requests to this origin only, so the page cannot load or send anything elsewhere.
+ */
+export function renderStatusPage(path: string): StatusPage {
+  const code = script(`${path.replace(/\/+$/, '')}/data.json`);
+  const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Concierge status</title><link rel="icon" href="data:,">
+<style>${style}</style></head>
+<body>${body}<script>${code}</script></body></html>
+`;
+  const policy = [`default-src 'none'`, `style-src ${hash(style)}`, `script-src ${hash(code)}`, `connect-src 'self'`, `img-src data:`, `base-uri 'none'`, `form-action 'none'`, `frame-ancestors 'none'`].join('; ');
+  return {
+    html,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': policy, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
+  };
+}
