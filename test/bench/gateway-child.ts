@@ -6,10 +6,17 @@
  * Upstream reuse (in-flight dedupe, REST HTTP cache) is off unless BENCH_UPSTREAM_REUSE=1: every
  * bench request is the same user's, so sharing upstream calls would make the comparison with the
  * hand-written aggregator, which makes all 6 calls each time, unfair.
+ * Observability is fully on (access log to a file, metrics, tracing exported to BENCH_OTLP_URL)
+ * unless BENCH_OBSERVABILITY=off, which turns all three off to measure what they cost.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { SERVICE_NAMES } from '../../examples/ecommerce/start-services.ts';
 import { createChecker } from '../../src/config/config-checker.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { normalizeLoggingOptions } from '../../src/observability/logging-config.ts';
+import { normalizeMetricsOptions } from '../../src/observability/metrics-config.ts';
+import { normalizeTracingOptions } from '../../src/observability/tracing-config.ts';
 import { normalizeResponseCacheOptions } from '../../src/response-cache/response-cache-config.ts';
 import { startGateway } from '../../src/server/start-gateway.ts';
 import { root, shopEnv } from '../helpers/start-shop.ts';
@@ -21,6 +28,11 @@ config.shutdownTimeout = 1_000;
 if (process.env['BENCH_UPSTREAM_REUSE'] !== '1') {
   for (const source of config.sources) Object.assign(source, { dedupeInFlight: false, httpCache: false });
 }
+const observability = process.env['BENCH_OBSERVABILITY'] === 'off' ? 'off' : 'on';
+const feature = { check: createChecker([]), baseDir: root };
+config.logging = normalizeLoggingOptions(observability === 'on' ? { level: 'info', destination: path.join(os.tmpdir(), `concierge-bench-${process.pid}.log`) } : { level: 'silent' }, feature);
+config.tracing = normalizeTracingOptions(observability === 'on' && process.env['BENCH_OTLP_URL'] ? { enabled: true, endpoint: process.env['BENCH_OTLP_URL'] } : { enabled: false }, feature);
+config.metrics = normalizeMetricsOptions({ enabled: observability === 'on' }, undefined, { enabled: observability === 'on' }, feature);
 if (process.env['BENCH_RESPONSE_CACHE'] === '1') {
   config.responseCache = normalizeResponseCacheOptions({ enabled: true, store: 'memory', defaultMaxAge: 60 }, { check: createChecker([]), baseDir: root });
 }

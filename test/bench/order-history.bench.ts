@@ -20,6 +20,7 @@ import { cpuPerRequest, readCpuTimes } from './process-cpu.ts';
 import { Children } from './processes.ts';
 import { computeRatios, printReport, writeReport, type BenchReport, type ProbeReport, type ScenarioReport } from './report.ts';
 import { mintDevToken } from '../../examples/ecommerce/dev-keys.ts';
+import { startOtlpSink } from './otlp-sink.ts';
 import { buildScenarios, SAME_ANSWER_PAIRS, USER_ID, type Scenario, type ScenarioId } from './scenarios.ts';
 import { readSettings, root, type BenchSettings } from './settings.ts';
 import { describe, readCounts, readSettledCounts, subtract, sum, type Counts } from './upstream-calls.ts';
@@ -38,20 +39,23 @@ try {
   const nodeArgs = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(root, settings.cpuProfileDir)}`] : [];
   const cpus = childCpus === undefined ? {} : { cpus: childCpus };
   const { urls } = await children.start<{ urls: Record<string, string> }>({ name: 'services', file: 'test/bench/services-child.ts', ...cpus });
-  const env = { ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls) };
-  const [gateway, gatewayCached, handWritten] = await Promise.all([
+  const otlpSink = await startOtlpSink();
+  const env = { ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls), BENCH_OTLP_URL: otlpSink.url };
+  const [gateway, gatewayBare, gatewayCached, handWritten] = await Promise.all([
     children.start<{ url: string }>({ name: 'gateway', file: 'test/bench/gateway-child.ts', env, nodeArgs, ...cpus }),
+    children.start<{ url: string }>({ name: 'gateway-bare', file: 'test/bench/gateway-child.ts', env: { ...env, BENCH_OBSERVABILITY: 'off' }, ...cpus }),
     children.start<{ url: string }>({ name: 'gateway-cached', file: 'test/bench/gateway-child.ts', env: { ...env, BENCH_RESPONSE_CACHE: '1' }, ...cpus }),
     children.start<{ url: string }>({ name: 'hand-written', file: 'test/bench/hand-written-aggregator.ts', env, ...cpus }),
   ]);
   console.log(`services        ${Object.values(urls).join(' ')}  (pid ${children.pid('services')})`);
   console.log(`gateway         ${gateway.url}  (pid ${children.pid('gateway')}${nodeArgs.length ? ', --cpu-prof' : ''})`);
   console.log(`upstream reuse (in-flight dedupe, REST HTTP cache): ${process.env['BENCH_UPSTREAM_REUSE'] === '1' ? 'on' : 'off, for a like-for-like comparison (BENCH_UPSTREAM_REUSE=1 turns it on)'}`);
+  console.log(`gateway-bare    ${gatewayBare.url}  (pid ${children.pid('gateway-bare')}, access log, metrics and tracing off; the others have all three on, traces going to a local OTLP sink)`);
   console.log(`gateway-cached  ${gatewayCached.url}  (pid ${children.pid('gateway-cached')}, response cache on)`);
   console.log(`hand-written    ${handWritten.url}  (pid ${children.pid('hand-written')})`);
 
   const token = await mintDevToken({ sub: USER_ID, scopes: ['orders:read'] });
-  const scenarios = buildScenarios({ gateway: gateway.url, gatewayCached: gatewayCached.url, handWritten: handWritten.url, users: `${urls['users']}/graphql`, gatewayAuth: { authorization: `Bearer ${token}` } });
+  const scenarios = buildScenarios({ gateway: gateway.url, gatewayCached: gatewayCached.url, gatewayBare: gatewayBare.url, handWritten: handWritten.url, users: `${urls['users']}/graphql`, gatewayAuth: { authorization: `Bearer ${token}` } });
   const checked = await checkAnswers(scenarios, urls);
 
   const selected = scenarios.filter((scenario) => settings.only.length === 0 || settings.only.some((part) => scenario.name.toLowerCase().includes(part)));
@@ -110,7 +114,7 @@ async function measure(scenario: Scenario, checked: { answer: Answer; calls: Cou
   if (options.warmupSeconds > 0) await runLoad(target, options.warmupSeconds, options.connections);
   // Starts once the warm-up's (and the previous scenario's) leftover requests are done.
   const before = await readSettledCounts(serviceUrls);
-  const pids = { services: children.pid('services'), gateway: children.pid('gateway'), 'gateway-cached': children.pid('gateway-cached'), 'hand-written': children.pid('hand-written') };
+  const pids = { services: children.pid('services'), gateway: children.pid('gateway'), 'gateway-bare': children.pid('gateway-bare'), 'gateway-cached': children.pid('gateway-cached'), 'hand-written': children.pid('hand-written') };
   const cpuBefore = readCpuTimes(pids);
   process.stdout.write(`, measuring ${options.seconds} s`);
   const load = await runLoad(target, options.seconds, options.connections);

@@ -36,6 +36,8 @@ export interface Ratios {
   gatewayToHandWrittenRps: number | null;
   /** Order-history RPS with the response cache / without it. */
   cachedToUncachedRps: number | null;
+  /** Order-history RPS with access log, metrics and tracing on / all off. */
+  observedToBareRps: number | null;
   /** Gateway p50 - direct p50 of the one-service query at the bench's connections; goal <= 1 ms. */
   addedP50Ms: number | null;
   goals: { minRpsRatio: number; maxAddedP50Ms: number };
@@ -56,12 +58,14 @@ export function computeRatios(scenarios: readonly ScenarioReport[]): Ratios {
   const find = (id: ScenarioId) => scenarios.find((scenario) => scenario.id === id)?.load;
   const gateway = find('gateway-order-history');
   const cached = find('gateway-order-history-cached');
+  const bare = find('gateway-order-history-bare');
   const handWritten = find('hand-written-order-history');
   const oneGateway = find('gateway-one-service');
   const oneDirect = find('direct-one-service');
   return {
     gatewayToHandWrittenRps: gateway && handWritten && handWritten.rps > 0 ? gateway.rps / handWritten.rps : null,
     cachedToUncachedRps: gateway && cached && gateway.rps > 0 ? cached.rps / gateway.rps : null,
+    observedToBareRps: gateway && bare && bare.rps > 0 ? gateway.rps / bare.rps : null,
     addedP50Ms: oneGateway && oneDirect ? oneGateway.p50Ms - oneDirect.p50Ms : null,
     goals: { ...GOALS },
   };
@@ -95,6 +99,7 @@ export function printReport(report: BenchReport): void {
   const { gatewayToHandWrittenRps: rpsRatio, cachedToUncachedRps: cachedRatio, addedP50Ms } = report.ratios;
   console.log('');
   if (cachedRatio !== null) console.log(`order-history RPS, response cache on / off: ${cachedRatio.toFixed(2)}`);
+  if (report.ratios.observedToBareRps !== null) console.log(`order-history RPS, access log + metrics + tracing on / all off: ${report.ratios.observedToBareRps.toFixed(2)}`);
   console.log(
     rpsRatio === null
       ? 'gateway / hand-written RPS: n/a (a scenario was skipped)'

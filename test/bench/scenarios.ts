@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { LoadTarget } from './load.ts';
 
-export type ScenarioId = 'gateway-order-history' | 'gateway-order-history-cached' | 'hand-written-order-history' | 'gateway-one-service' | 'direct-one-service';
+export type ScenarioId = 'gateway-order-history' | 'gateway-order-history-bare' | 'gateway-order-history-cached' | 'hand-written-order-history' | 'gateway-one-service' | 'direct-one-service';
 
 export interface Scenario {
   id: ScenarioId;
@@ -16,6 +16,8 @@ export interface Endpoints {
   gateway: string;
   /** The GraphQL endpoint of a second gateway with the response cache on. */
   gatewayCached: string;
+  /** The GraphQL endpoint of a gateway with logging, metrics and tracing off. */
+  gatewayBare: string;
   /** The hand-written aggregator's `POST /order-history`. */
   handWritten: string;
   /** The users service's own GraphQL endpoint. */
@@ -38,6 +40,7 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}):
 export function buildScenarios(endpoints: Endpoints): Scenario[] {
   return [
     { id: 'gateway-order-history', name: 'order-history via gateway', target: post(endpoints.gateway, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth) },
+    { id: 'gateway-order-history-bare', name: 'order-history via gateway, no observability', target: post(endpoints.gatewayBare, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth) },
     { id: 'gateway-order-history-cached', name: 'order-history via gateway, cached', target: post(endpoints.gatewayCached, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth) },
     { id: 'hand-written-order-history', name: 'order-history hand-written', target: post(endpoints.handWritten, { id: USER_ID }) },
     { id: 'gateway-one-service', name: 'one-service via gateway', target: post(endpoints.gateway, { query: ONE_SERVICE_QUERY }) },
@@ -49,5 +52,6 @@ export function buildScenarios(endpoints: Endpoints): Scenario[] {
 export const SAME_ANSWER_PAIRS: readonly [ScenarioId, ScenarioId][] = [
   ['gateway-order-history', 'hand-written-order-history'],
   ['gateway-order-history', 'gateway-order-history-cached'],
+  ['gateway-order-history', 'gateway-order-history-bare'],
   ['gateway-one-service', 'direct-one-service'],
 ];
