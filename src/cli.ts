@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { printSchema } from 'graphql';
 import { createApiKey } from './auth/api-keys.ts';
@@ -8,6 +10,8 @@ import { loadConfig } from './config/load-config.ts';
 import { loadSources } from './sources/load-sources.ts';
 import { SchemaError } from './sources/schema-error.ts';
 import { runUntilSignal } from './server/run-until-signal.ts';
+import { runWorkers } from './server/run-workers.ts';
+import { reportWorkerFailure, serveAsWorker } from './server/serve-as-worker.ts';
 import { startGateway } from './server/start-gateway.ts';
 
 const usage = `Usage: concierge <command> [options]
@@ -22,6 +26,12 @@ Commands:
 Options:
   --config <file>   config file (default: gateway.config.{ts,mjs,js,json} in the current folder)
   --port <n>        port for start (default: config.port, PORT, 4000)
+  --workers <n|auto>
+                    with start: serve from n processes sharing the port (auto: one per core),
+                    supervised by a primary that respawns a crashed worker, drains them all on
+                    SIGTERM/SIGINT and restarts them one by one on SIGHUP. Without it, one process.
+                    Each worker keeps its own rate-limit counters and response cache unless
+                    \`redis\` is configured: with n > 1, configure redis to keep them exact.
   --out <file>      with compose: write the SDL to a file instead of standard output
   -h, --help        this text
 `;
@@ -30,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string' }, port: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command] = positionals;
   if (values.help || !command) {
@@ -42,7 +52,17 @@ async function main(argv: string[]): Promise<number> {
   const config = await loadConfig(values.config);
   switch (command) {
     case 'start': {
+      const workers = parseWorkers(values.workers);
+      if (workers === 'invalid') {
+        process.stderr.write(`--workers: expected a whole number of at least 1 or "auto", got "${values.workers}"\n`);
+        return 1;
+      }
+      if (workers && cluster.isPrimary) return runWorkers({ workers });
       const running = await startGateway(config);
+      if (cluster.isWorker) {
+        serveAsWorker(running);
+        return -1;
+      }
       runUntilSignal(running);
       console.log(`[concierge] serving ${running.gateway.sources.length} sources at ${running.url}${config.graphqlEndpoint}`);
       return -1;
@@ -66,6 +86,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `--workers`: absent (one process), a count, or `auto` (one per core). */
+function parseWorkers(value: string | undefined): number | 'invalid' | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'auto') return availableParallelism();
+  return /^[1-9]\d*$/.test(value) ? Number(value) : 'invalid';
+}
+
 function createKeyCommand([action, consumer]: string[]): number {
   if (action !== 'create' || !consumer || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(consumer)) {
     process.stderr.write(`Usage: concierge keys create <consumer> (a name of letters, digits, - and _ starting with a letter)\n`);
@@ -85,8 +112,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof SchemaError) console.error(error.message);
-    else console.error('[concierge]', error instanceof Error ? error.message : error);
+    const message = error instanceof ConfigError || error instanceof SchemaError ? error.message : `[concierge] ${error instanceof Error ? error.message : String(error)}`;
+    // A worker's start-up error goes to the primary, which prints it once for all workers.
+    if (cluster.isWorker) reportWorkerFailure(message);
+    else console.error(message);
     process.exitCode = 1;
   },
 );

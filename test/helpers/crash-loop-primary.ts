@@ -1,0 +1,11 @@
+// A cluster primary whose workers report listening, then crash: `runWorkers` must give up.
+import cluster from 'node:cluster';
+import { runWorkers, type WorkerMessage } from '../../src/server/run-workers.ts';
+
+if (cluster.isPrimary) {
+  process.exitCode = await runWorkers({ workers: 2, maxCrashes: 3, crashWindow: 10_000 });
+} else {
+  const listening: WorkerMessage = { concierge: 'listening', url: 'http://127.0.0.1:1/graphql', sources: 0, inProcessState: [] };
+  process.send?.(listening);
+  setTimeout(() => process.exit(7), 300);
+}

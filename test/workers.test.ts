@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { json, startFixtureServer } from './helpers/fixture-server.ts';
+import { spawnGatewayProcess, type GatewayProcess } from './helpers/spawn-gateway-process.ts';
+import { root } from './helpers/start-shop.ts';
+
+const schema = 'type Thing { id: ID! name: String! }\ntype Query { thing: Thing @http(GET: "/thing") slow: Thing @http(GET: "/slow") }\n';
+
+/** A temporary project (config and schema) for a `things` REST service; returns the schema's and config's paths. */
+async function project(t: TestContext, serviceUrl: string, extra: Record<string, unknown> = {}, sdl = schema) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-workers-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const files = { schema: path.join(dir, 'schemas.graphql'), config: path.join(dir, 'gateway.config.json') };
+  await writeFile(files.schema, sdl);
+  await writeFile(files.config, JSON.stringify({ host: '127.0.0.1', port: 0, logging: { level: 'warn' }, ...extra, sources: { things: { kind: 'rest', url: serviceUrl, schema: 'schemas.graphql' } } }));
+  return files;
+}
+
+async function startThings(t: TestContext) {
+  return startFixtureServer(t, async (incoming, response) => {
+    if (incoming.url === '/slow') await new Promise((resolve) => setTimeout(resolve, 700));
+    json(response, 200, { id: '1', name: incoming.url === '/slow' ? 'slow' : 'thing' });
+  });
+}
+
+function startWorkers(t: TestContext, config: string): Promise<GatewayProcess> {
+  return spawnGatewayProcess(t, [path.join(root, 'bin/concierge.js'), 'start', '--config', config, '--workers', '2'], { PORT: '0' }, /serving 1 sources at (http:\/\/\S+) with 2 workers/);
+}
+
+/** An answer, with the id of the worker that sent it. */
+interface Answer {
+  status: number;
+  worker: string;
+  body: string;
+}
+
+/** A query on a connection of its own (no keep-alive), so the primary hands each to the next worker. */
+function query(endpoint: string, field = 'thing'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const sent = request(endpoint, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += String(chunk)));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, worker: String(response.headers['x-concierge-worker']), body }));
+    });
+    sent.on('error', reject).end(JSON.stringify({ query: `{ ${field} { name } }` }));
+  });
+}
+
+async function waitFor(gateway: GatewayProcess, pattern: RegExp, timeout: number): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const match = pattern.exec(gateway.output());
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeout} ms:\n${gateway.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('--workers 2: both workers answer on one port; a SIGKILLed worker is respawned within a second; SIGTERM drains in-flight requests and exits 0', async (t) => {
+  const things = await startThings(t);
+  const { config } = await project(t, things.url, { rateLimits: { fields: { 'Query.thing': { max: 1000, window: '1m' } } } });
+  const gateway = await startWorkers(t, config);
+  await waitFor(gateway, /warning: rate limits live in each worker's memory, so each worker counts on its own: configure redis/, 1_000);
+  assert.equal(gateway.output().match(/serving/g)?.length, 1, 'the primary prints one serving line');
+
+  const before = await Promise.all(Array.from({ length: 8 }, () => query(gateway.url)));
+  assert.deepEqual(new Set(before.map((response) => response.status)), new Set([200]));
+  assert.deepEqual(new Set(before.map((response) => response.worker)), new Set(['1', '2']));
+
+  const [, pid] = /pids (\d+), \d+\)/.exec(gateway.output()) ?? [];
+  const killedAt = Date.now();
+  process.kill(Number(pid), 'SIGKILL');
+  await waitFor(gateway, /worker 1 \(pid \d+\) exited with SIGKILL; respawned as worker 3 \(pid \d+\)/, 1_000);
+  assert.ok(Date.now() - killedAt < 1_000);
+  const after: Answer[] = [];
+  const deadline = Date.now() + 10_000;
+  while (!after.some((response) => response.worker === '3')) {
+    assert.ok(Date.now() < deadline, `worker 3 never answered:\n${gateway.output()}`);
+    after.push(await query(gateway.url));
+  }
+  assert.deepEqual(new Set(after.map((response) => response.status)), new Set([200]), 'worker 2 answers while worker 3 starts');
+
+  const inFlight = query(gateway.url, 'slow');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const exited = once(gateway.child, 'exit');
+  gateway.child.kill('SIGTERM');
+  const response = await inFlight;
+  assert.equal(response.status, 200);
+  assert.deepEqual(JSON.parse(response.body), { data: { slow: { name: 'slow' } } });
+  const [code] = await exited;
+  assert.equal(code, 0, gateway.output());
+  assert.match(gateway.output(), /SIGTERM: draining 2 workers/);
+});
+
+test('SIGHUP restarts the workers one by one while every request gets a 200; a broken config stops the restart, not the service', async (t) => {
+  const things = await startThings(t);
+  const { config, schema: schemaFile } = await project(t, things.url);
+  const gateway = await startWorkers(t, config);
+
+  const statuses: number[] = [];
+  const workers = new Set<string>();
+  let looping = true;
+  const loop = (async () => {
+    while (looping) {
+      const response = await query(gateway.url);
+      statuses.push(response.status);
+      workers.add(response.worker);
+    }
+  })();
+  gateway.child.kill('SIGHUP');
+  await waitFor(gateway, /rolling restart done/, 15_000);
+  assert.match(gateway.output(), /worker 1 \(pid \d+\) replaced by worker 3 \(pid \d+\)\n[^]*worker 2 \(pid \d+\) replaced by worker 4/);
+
+  await writeFile(schemaFile, 'type Query { thing: String @htp(GET: "/thing") }\n');
+  gateway.child.kill('SIGHUP');
+  await waitFor(gateway, /rolling restart stopped, the running workers keep serving:\n[^]*Unknown directive "@htp"/, 15_000);
+  looping = false;
+  await loop;
+  assert.ok(statuses.length > 20, `${statuses.length} requests`);
+  assert.deepEqual(new Set(statuses), new Set([200]));
+  for (const id of ['3', '4']) assert.ok(workers.has(id), `worker ${id} answered`);
+  const last = await Promise.all([query(gateway.url), query(gateway.url)]);
+  assert.deepEqual(new Set(last.map((response) => response.worker)), new Set(['3', '4']), 'the restarted workers keep serving');
+  assert.doesNotMatch(gateway.output(), /warning/, 'no rate limits nor response cache: nothing to warn about');
+});
+
+test('a schema error at start is printed once, not once per worker, and the primary exits 1', async (t) => {
+  const { config } = await project(t, 'http://127.0.0.1:9', {}, 'type Query { thing: String @htp(GET: "/thing") }\n');
+  const child = spawn(process.execPath, [path.join(root, 'bin/concierge.js'), 'start', '--config', config, '--workers', '2'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += String(chunk)));
+  child.stderr.on('data', (chunk) => (output += String(chunk)));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 1, output);
+  assert.equal(output.match(/Unknown directive "@htp"/g)?.length, 1, output);
+});
+
+test('workers that keep crashing make the primary stop with exit code 1 instead of respawning forever', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/helpers/crash-loop-primary.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += String(chunk)));
+  child.stderr.on('data', (chunk) => (output += String(chunk)));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 1, output);
+  assert.equal(output.match(/exited with code 7; respawned as/g)?.length, 2, output);
+  assert.match(output, /exited with code 7: 3 crashes within 10 s, stopping/);
+});
