@@ -49,7 +49,7 @@ test('every mistake is reported at once, naming the key, the bad value and what 
     'config.prot: unknown option; expected one of port, host, schemasDir, graphqlEndpoint, graphiql, shutdownTimeout, maxRequestBytes, sources, authentication, consumers, network, authorization, identity, limits, trustedDocuments, tls, redis, rateLimits, responseCache, logging, metrics, tracing, statusPage, admin',
     'config.graphiql.defaultVariables: expected JSON text, got "{id: 1}"',
     'config.sources.users.timout: unknown option; expected one of kind, url, schema, timeout, forwardHeaders, headers, connections, schemaFrom, batch, maxBatchSize, tls, httpCache, dedupeInFlight',
-    'config.sources.users.kind: expected one of "graphql", "rest", got "grapql"',
+    'config.sources.users.kind: expected one of "graphql", "rest", "federation", got "grapql"',
     'config.sources.orders.url: expected an http:// or https:// URL, got "ftp://orders"',
     'config.sources.orders.timeout: expected an integer from 1 to 600000, got -1',
     'config.sources.orders.forwardHeaders: expected a list of non-empty strings, got "authorization"',

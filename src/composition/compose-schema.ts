@@ -1,8 +1,8 @@
-import { stitchSchemas, ValidationLevel } from '@graphql-tools/stitch';
+import { getDefaultFieldConfigMerger, stitchSchemas, ValidationLevel, type MergeFieldConfigCandidate } from '@graphql-tools/stitch';
 import { stitchingDirectives } from '@graphql-tools/stitching-directives';
 import { filterSchema, getDirective, pruneSchema } from '@graphql-tools/utils';
 import { isObjectType, type GraphQLSchema } from 'graphql';
-import type { LoadedSource } from '../sources/loaded-source.ts';
+import type { FederationStitching, LoadedSource } from '../sources/loaded-source.ts';
 import { findTypeConflicts } from './find-type-conflicts.ts';
 import { locateMergedErrors } from './locate-merged-errors.ts';
 import { SchemaError } from '../sources/schema-error.ts';
@@ -12,22 +12,29 @@ const { stitchingDirectivesTransformer } = stitchingDirectives();
 /**
  * Stitches the sources into the one schema clients see. Types with the same name merge by their
  * `@key`s; a conflict between services' definitions is an error; `@inaccessible` fields (merge
- * entry points) and the composition directives are left out of the result.
+ * entry points) and the composition directives are left out of the result. Federation subgraphs
+ * come with their supergraph's definitions and field merger, and their `_entities`/`_service`
+ * plumbing is left out too.
  */
 export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
   const conflicts = findTypeConflicts(sources);
   if (conflicts.length > 0) throw new SchemaError(conflicts.map((conflict) => `composition: ${conflict}`));
+  const supergraph = sources.find((source) => source.supergraph)?.supergraph;
   let stitched: GraphQLSchema;
   try {
     stitched = stitchSchemas({
       subschemas: sources.map((source) => source.subschema),
       subschemaConfigTransforms: [stitchingDirectivesTransformer],
-      typeMergingOptions: { validationSettings: { validationLevel: ValidationLevel.Error } },
+      ...(supergraph ? { typeDefs: supergraph.typeDefs } : {}),
+      typeMergingOptions: {
+        validationSettings: { validationLevel: ValidationLevel.Error },
+        ...(supergraph ? { fieldConfigMerger: federationAwareMerger(sources, supergraph) } : {}),
+      },
     });
   } catch (error) {
     throw new SchemaError([`composition: ${(error as Error).message}`]);
   }
-  const hidden = new Set(sources.flatMap((source) => inaccessibleFields(source.subschema.schema)));
+  const hidden = new Set([...sources.flatMap((source) => inaccessibleFields(source.subschema.schema)), ...(supergraph ? federationPlumbing : [])]);
   return locateMergedErrors(pruneSchema(
     filterSchema({
       schema: stitched,
@@ -36,6 +43,15 @@ export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
       directiveFilter: () => false,
     }),
   ));
+}
+
+const federationPlumbing = ['Query._entities', 'Query._service'];
+
+/** Fields only federation subgraphs offer merge as federation says; every other field as before. */
+function federationAwareMerger(sources: readonly LoadedSource[], supergraph: FederationStitching) {
+  const subgraphs = new Set(sources.filter((source) => source.supergraph).map((source) => source.subschema));
+  const merge = getDefaultFieldConfigMerger();
+  return (candidates: MergeFieldConfigCandidate[]) => (candidates.every((candidate) => candidate.subschema !== undefined && subgraphs.has(candidate.subschema as never)) ? supergraph.fieldConfigMerger(candidates) : merge(candidates));
 }
 
 function inaccessibleFields(schema: GraphQLSchema): string[] {

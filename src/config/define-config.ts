@@ -105,7 +105,7 @@ export interface GraphiQLConfig {
 }
 
 /** A service the gateway composes. */
-export type SourceConfig = GraphQLSourceConfig | RestSourceConfig;
+export type SourceConfig = GraphQLSourceConfig | RestSourceConfig | FederationSourceConfig;
 
 /** Settings every kind of source has. */
 export interface SourceCommonConfig {
@@ -178,6 +178,22 @@ export interface RestSourceConfig extends SourceCommonConfig {
    * @default 100
    */
   maxBatchSize?: number;
+}
+
+/**
+ * An Apollo Federation v2 subgraph. Its SDL is its answer to `{ _service { sdl } }` at start-up
+ * (no registered file is read, so it must be running). All federation sources of a config are
+ * composed into one supergraph, whose entities join by `@key` through the subgraphs' `_entities`,
+ * and that supergraph is stitched with the other sources.
+ * @example { kind: 'federation', url: 'http://reviews:4002/graphql' }
+ */
+export interface FederationSourceConfig extends Omit<SourceCommonConfig, 'schema'> {
+  kind: 'federation';
+  /**
+   * Send the operations that one level of a query needs from this subgraph as one request.
+   * @default true
+   */
+  batch?: boolean;
 }
 
 /** Types a config file; returns it unchanged. */

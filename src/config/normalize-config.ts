@@ -20,7 +20,7 @@ import { interpolateEnv } from './interpolate-env.ts';
 /** A source with every default filled in. */
 export interface NormalizedSource {
   name: string;
-  kind: 'graphql' | 'rest';
+  kind: 'graphql' | 'rest' | 'federation';
   url: string;
   /** Absolute path of the registered SDL file. */
   schemaPath: string;
@@ -108,7 +108,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
         continue;
       }
       check.knownKeys(key, source, sourceKeys);
-      const kind = check.oneOf(`${key}.kind`, source['kind'], ['graphql', 'rest'] as const);
+      const kind = check.oneOf(`${key}.kind`, source['kind'], ['graphql', 'rest', 'federation'] as const);
       sources.push({
         name,
         kind,
@@ -125,6 +125,9 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
         httpCache: check.boolean(`${key}.httpCache`, source['httpCache'] ?? true),
         dedupeInFlight: check.boolean(`${key}.dedupeInFlight`, source['dedupeInFlight'] ?? true),
       });
+      if (kind === 'federation' && source['schemaFrom'] !== undefined) {
+        problems.push(`${key}.schemaFrom: expected no schemaFrom for a federation source (its SDL is the subgraph's { _service { sdl } } at start-up), got ${show(source['schemaFrom'])}`);
+      }
       if (kind === 'rest' && source['schemaFrom'] === 'introspection') {
         problems.push(`${key}.schemaFrom: expected "file" for a rest source (its GraphQL face is the registered SDL), got "introspection"`);
       }

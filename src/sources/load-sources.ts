@@ -1,14 +1,22 @@
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import type { OnFetch } from '../transport/fetch-hooks.ts';
+import { loadFederationSources } from './federation/load-federation-sources.ts';
 import { loadGraphQLSource } from './graphql/load-graphql-source.ts';
 import type { LoadedSource } from './loaded-source.ts';
 import { loadRestSource } from './rest/load-rest-source.ts';
 import { SchemaError } from './schema-error.ts';
 
-/** Loads every configured source; all problems of all sources are reported together. `onFetch` observes every upstream call. */
+/**
+ * Loads every configured source; all problems of all sources are reported together. The federation
+ * subgraphs load together, as one supergraph. `onFetch` observes every upstream call.
+ */
 export async function loadSources(config: NormalizedConfig, onFetch?: OnFetch): Promise<LoadedSource[]> {
-  const settled = await Promise.allSettled(config.sources.map((source) => (source.kind === 'rest' ? loadRestSource(source, onFetch) : loadGraphQLSource(source, onFetch))));
-  const loaded = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const subgraphs = config.sources.filter((source) => source.kind === 'federation');
+  const settled = await Promise.allSettled([
+    ...config.sources.flatMap((source) => (source.kind === 'rest' ? [loadRestSource(source, onFetch)] : source.kind === 'graphql' ? [loadGraphQLSource(source, onFetch)] : [])),
+    ...(subgraphs.length > 0 ? [loadFederationSources(subgraphs, onFetch)] : []),
+  ]);
+  const loaded = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value].flat() : []));
   const problems = settled.flatMap((result) =>
     result.status === 'rejected' ? (result.reason instanceof SchemaError ? result.reason.problems : [String((result.reason as Error).message)]) : [],
   );

@@ -1,13 +1,23 @@
 import type { SubschemaConfig } from '@graphql-tools/delegate';
+import type { MergeFieldConfigCandidate } from '@graphql-tools/stitch';
+import type { DocumentNode, GraphQLFieldConfig } from 'graphql';
 
 /** A source ready to compose: its schema as registered and how the gateway calls it. */
 export interface LoadedSource {
   name: string;
-  kind: 'graphql' | 'rest';
+  kind: 'graphql' | 'rest' | 'federation';
   /** The registered SDL (or, for an introspected service, the SDL it reported). */
   sdl: string;
   /** What stitching delegates to: a remote executor, or the REST source's local resolvers. */
   subschema: SubschemaConfig;
+  /** For a federation subgraph: what stitching needs beyond the subschemas, shared by all subgraphs of the config. */
+  supergraph?: FederationStitching;
   /** Closes the source's connections. */
   close(): Promise<void>;
+}
+
+/** The supergraph's part of stitching: its extra definitions, and how fields several subgraphs resolve (`@shareable`, `@override`) merge. */
+export interface FederationStitching {
+  typeDefs: DocumentNode;
+  fieldConfigMerger: (candidates: MergeFieldConfigCandidate[]) => GraphQLFieldConfig<unknown, Record<string, unknown>>;
 }

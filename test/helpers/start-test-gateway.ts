@@ -6,7 +6,7 @@ import { normalizeConfig } from '../../src/config/normalize-config.ts';
 import { startGateway, type RunningGateway } from '../../src/server/start-gateway.ts';
 
 /** A source of a test gateway: its config plus the SDL to register for it. */
-export type TestSource = Record<string, unknown> & { kind: 'graphql' | 'rest'; url: string; sdl: string };
+export type TestSource = Record<string, unknown> & { kind: 'graphql' | 'rest' | 'federation'; url: string; sdl: string };
 
 /** Writes the sources' SDL to a temporary schemas/ folder and normalizes a config around them. */
 export async function writeTestConfig(t: TestContext, sources: Record<string, TestSource>, extra: Record<string, unknown> = {}) {
