@@ -65,6 +65,7 @@ test('browser origins: the allowlist answers CORS with credentials; any other or
   const allowed = await ask({ origin: 'https://admin.example.org' });
   assert.equal(allowed.status, 200);
   assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://admin.example.org');
+  assert.match(allowed.headers.get('access-control-expose-headers') ?? '', /x-request-id/);
 
   const evil = await ask({ origin: 'https://evil.example.net' });
   assert.equal(evil.status, 403);

@@ -12,6 +12,8 @@ export function corsOptions(network: NormalizedNetwork): (request: Request) => C
       credentials: true,
       methods: ['GET', 'POST'],
       allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-concierge-csrf', 'x-request-id'],
+      // Pages can read the id to quote in bug reports, and the rate-limit and cache state.
+      exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-cache', 'etag'],
       maxAge: 600,
     };
   };
