@@ -1,0 +1,35 @@
+/**
+ * Child process: Concierge over the four benchmark subgraphs, one `federation` source each (SDL read
+ * through `_service { sdl }` at start-up), on a free port of 127.0.0.1, with logging silent,
+ * tracing and metrics off and limits.maxCost raised for the query. Source options are the
+ * defaults (in-flight dedupe and HTTP cache on) unless BENCH_UPSTREAM_REUSE=0.
+ * BENCH_SERVICE_URLS (JSON, base URLs, as in ../child-ready.ts) says where the subgraphs are. Prints `{"url":".../graphql"}`.
+ */
+import { tmpdir } from 'node:os';
+import { normalizeConfig } from '../../../src/config/normalize-config.ts';
+import { startGateway } from '../../../src/server/start-gateway.ts';
+import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from '../child-ready.ts';
+
+const SUBGRAPH_NAMES = ['accounts', 'inventory', 'products', 'reviews'] as const;
+
+const urls = serviceUrlsFromEnv(SUBGRAPH_NAMES);
+/** BENCH_UPSTREAM_REUSE=0 turns in-flight dedupe and the HTTP cache off: every request then makes its own upstream calls. */
+const reuse = process.env['BENCH_UPSTREAM_REUSE'] !== '0';
+const config = normalizeConfig(
+  {
+    port: 0,
+    host: '127.0.0.1',
+    shutdownTimeout: 1_000,
+    logging: { level: 'silent' },
+    tracing: { enabled: false },
+    metrics: { enabled: false },
+    // The benchmark query's static cost (about 22,000 with the default list size) is over the
+    // default limit of 10,000; the peers have no cost limit, so it is raised here, not turned off.
+    limits: { maxCost: 1_000_000 },
+    sources: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { kind: 'federation', url: `${urls[name]}/graphql`, ...(reuse ? {} : { dedupeInFlight: false, httpCache: false }) }])),
+  },
+  { baseDir: tmpdir(), env: {} },
+);
+const running = await startGateway(config);
+stopWhenAsked('gateway', () => running.close());
+announceReady({ url: `${running.url}${config.graphqlEndpoint}` });
