@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { createSchema, createYoga } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
+import { link, subgraphSchema, type Reference } from './helpers/federation-subgraph.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
 
-type Reference = Record<string, unknown> & { __typename: string };
 type Entity = Record<string, unknown> & { __typename: string };
-
-const federationDefinitions = /* GraphQL */ `
-  scalar link__Import
-  directive @link(url: String!, import: [link__Import]) repeatable on SCHEMA
-  directive @key(fields: String!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
-  directive @interfaceObject on OBJECT
-  scalar _Any
-  type _Service { sdl: String! }
-`;
-
-const link = (...names: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [${names.map((name) => `"@${name}"`).join(', ')}])`;
 
 /**
  * A hand-written Federation v2 subgraph. `entities` lists the object types of its `_Entity` union;
@@ -26,18 +15,7 @@ const link = (...names: string[]) => `extend schema @link(url: "https://specs.ap
  * Every `_entities` call is kept: the typenames it asked for and the representations it sent.
  */
 async function startSubgraph(t: TestContext, options: { sdl: string; resolvers?: Record<string, Record<string, unknown>>; entities?: string[]; resolve?: (reference: Reference) => Entity | null }) {
-  const { sdl, resolvers = {}, entities = [], resolve = () => null } = options;
-  const yoga = createYoga({
-    logging: false,
-    schema: createSchema({
-      typeDefs: [federationDefinitions, sdl, `${entities.length > 0 ? `union _Entity = ${entities.join(' | ')}` : ''} extend type Query { _service: _Service! ${entities.length > 0 ? '_entities(representations: [_Any!]!): [_Entity]!' : ''} }`],
-      resolvers: {
-        ...resolvers,
-        ...(entities.length > 0 ? { _Entity: { __resolveType: (value: Entity) => value.__typename } } : {}),
-        Query: { ...resolvers['Query'], _service: () => ({ sdl }), ...(entities.length > 0 ? { _entities: (_: unknown, { representations }: { representations: Reference[] }) => representations.map((reference) => resolve(reference)) } : {}) },
-      },
-    }),
-  });
+  const yoga = createYoga({ logging: false, schema: subgraphSchema(options) });
   const entityCalls: string[][] = [];
   const representations: Reference[][] = [];
   const server = await startFixtureServer(t, async (request, response) => {

@@ -1,33 +1,16 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { createSchema, createYoga } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import { ConfigError } from '../src/config/config-error.ts';
 import { normalizeConfig } from '../src/config/normalize-config.ts';
 import { startGateway } from '../src/server/start-gateway.ts';
 import { SchemaError } from '../src/sources/schema-error.ts';
+import { link, subgraphSchema, type Reference } from './helpers/federation-subgraph.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { startTestGateway, writeTestConfig } from './helpers/start-test-gateway.ts';
 
 type Resolvers = Record<string, Record<string, unknown>>;
-type Reference = Record<string, unknown> & { __typename: string };
-
-const federationDefinitions = /* GraphQL */ `
-  scalar link__Import
-  directive @link(url: String!, import: [link__Import]) repeatable on SCHEMA
-  directive @key(fields: String!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
-  directive @shareable repeatable on OBJECT | FIELD_DEFINITION
-  directive @external on OBJECT | FIELD_DEFINITION
-  directive @requires(fields: String!) on FIELD_DEFINITION
-  directive @provides(fields: String!) on FIELD_DEFINITION
-  directive @override(from: String!) on FIELD_DEFINITION
-  directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
-  directive @interfaceObject on OBJECT
-  scalar _Any
-  type _Service { sdl: String! }
-`;
-
-const link = (...names: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [${names.map((name) => `"@${name}"`).join(', ')}])`;
 
 /**
  * A Federation v2 subgraph written by hand: `_service { sdl }` answers the SDL as written, and
@@ -35,25 +18,9 @@ const link = (...names: string[]) => `extend schema @link(url: "https://specs.ap
  * body it receives is kept, so tests can count `_entities` calls; `state.down` makes it answer 503.
  */
 async function startSubgraph(t: TestContext, sdl: string, resolvers: Resolvers, references: Record<string, (reference: Reference) => unknown> = {}) {
-  const entities = Object.keys(references);
   const yoga = createYoga({
     logging: false,
-    schema: createSchema({
-      typeDefs: [federationDefinitions, sdl, `${entities.length > 0 ? `union _Entity = ${entities.join(' | ')}` : ''} ${/\btype Query\b/.test(sdl) ? 'extend type Query' : 'type Query'} { _service: _Service! ${entities.length > 0 ? '_entities(representations: [_Any!]!): [_Entity]!' : ''} }`],
-      resolvers: {
-        ...resolvers,
-        ...(entities.length > 0 ? { _Entity: { __resolveType: (value: Reference) => value.__typename } } : {}),
-        Query: {
-          ...resolvers['Query'],
-          _service: () => ({ sdl }),
-          _entities: (_: unknown, { representations }: { representations: Reference[] }) =>
-            representations.map((reference) => {
-              const resolved = references[reference.__typename]?.(reference);
-              return resolved === null || resolved === undefined ? null : { __typename: reference.__typename, ...(resolved as object) };
-            }),
-        },
-      },
-    }),
+    schema: subgraphSchema({ sdl, resolvers, entities: Object.keys(references), resolve: (reference) => references[reference.__typename]?.(reference) as Record<string, unknown> | null | undefined }),
   });
   const state = { down: false };
   const server = await startFixtureServer(t, async (request, response) => {

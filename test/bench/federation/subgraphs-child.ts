@@ -7,26 +7,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSchema, createYoga } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
+import { link, subgraphSchema, type Reference } from '../../helpers/federation-subgraph.ts';
 import { announceReady, stopWhenAsked } from '../child-ready.ts';
 import { inStock, productByUpc, products, reviewById, reviewsByAuthor, reviewsByProduct, shippingEstimate, userById, users, type Product, type Review, type User } from './data.ts';
 
-type Reference = Record<string, unknown> & { __typename: string };
 type Resolvers = Record<string, Record<string, unknown>>;
-
-const federationDefinitions = /* GraphQL */ `
-  scalar link__Import
-  directive @link(url: String!, import: [link__Import]) repeatable on SCHEMA
-  directive @key(fields: String!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
-  directive @shareable repeatable on OBJECT | FIELD_DEFINITION
-  directive @external on OBJECT | FIELD_DEFINITION
-  directive @requires(fields: String!) on FIELD_DEFINITION
-  directive @provides(fields: String!) on FIELD_DEFINITION
-  scalar _Any
-  type _Service { sdl: String! }
-`;
-
-const link = (...names: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [${names.map((name) => `"@${name}"`).join(', ')}])`;
 
 const subgraphs: Record<string, { sdl: string; resolvers: Resolvers; references: Record<string, (reference: Reference) => unknown> }> = {
   accounts: {
@@ -82,28 +68,12 @@ const subgraphs: Record<string, { sdl: string; resolvers: Resolvers; references:
   },
 };
 
-/** A hand-written Federation v2 subgraph, as in test/federation.test.ts, plus a request counter. */
+/** A hand-written Federation v2 subgraph (test/helpers/federation-subgraph.ts) with a request counter. */
 function createSubgraph(sdl: string, resolvers: Resolvers, references: Record<string, (reference: Reference) => unknown>) {
-  const entities = Object.keys(references);
   const yoga = createYoga({
     logging: false,
     graphiql: false,
-    schema: createSchema({
-      typeDefs: [federationDefinitions, sdl, `union _Entity = ${entities.join(' | ')} ${/\btype Query\b/.test(sdl) ? 'extend type Query' : 'type Query'} { _service: _Service! _entities(representations: [_Any!]!): [_Entity]! }`],
-      resolvers: {
-        ...resolvers,
-        _Entity: { __resolveType: (value: Reference) => value.__typename },
-        Query: {
-          ...resolvers['Query'],
-          _service: () => ({ sdl }),
-          _entities: (_: unknown, { representations }: { representations: Reference[] }) =>
-            representations.map((reference) => {
-              const resolved = references[reference.__typename]?.(reference);
-              return resolved === null || resolved === undefined ? null : { ...(resolved as object), __typename: reference.__typename };
-            }),
-        },
-      },
-    }),
+    schema: subgraphSchema({ sdl, resolvers, entities: Object.keys(references), resolve: (reference) => references[reference.__typename]?.(reference) as Record<string, unknown> | null | undefined }),
   });
   let requests = 0;
   const server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => {

@@ -1,0 +1,62 @@
+import type { GraphQLSchema } from 'graphql';
+import { createSchema } from 'graphql-yoga';
+
+/** An `_entities` representation: the key fields and the typename. */
+export type Reference = Record<string, unknown> & { __typename: string };
+
+/** Federation v2 definitions a hand-written subgraph's SDL may use. */
+export const federationDefinitions = /* GraphQL */ `
+  scalar link__Import
+  directive @link(url: String!, import: [link__Import]) repeatable on SCHEMA
+  directive @key(fields: String!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
+  directive @shareable repeatable on OBJECT | FIELD_DEFINITION
+  directive @external on OBJECT | FIELD_DEFINITION
+  directive @requires(fields: String!) on FIELD_DEFINITION
+  directive @provides(fields: String!) on FIELD_DEFINITION
+  directive @override(from: String!) on FIELD_DEFINITION
+  directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
+  directive @interfaceObject on OBJECT
+  scalar _Any
+  type _Service { sdl: String! }
+`;
+
+/** The `@link` line importing federation directives by name. */
+export const link = (...names: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [${names.map((name) => `"@${name}"`).join(', ')}])`;
+
+/** What a hand-written subgraph is made of. */
+export interface SubgraphOptions {
+  sdl: string;
+  resolvers?: Record<string, Record<string, unknown>>;
+  /** The object types of its `_Entity` union; none means no `_entities` field (only non-resolvable keys). */
+  entities?: string[];
+  /** Answers one representation: the entity's fields (a concrete `__typename` when the reference names an interface), or null. */
+  resolve?: (reference: Reference) => Record<string, unknown> | null | undefined;
+}
+
+/**
+ * The executable schema of a Federation v2 subgraph written by hand: `_service { sdl }` answers the
+ * SDL as written, and `_entities` answers each representation through `resolve`.
+ */
+export function subgraphSchema({ sdl, resolvers = {}, entities = [], resolve = () => null }: SubgraphOptions): GraphQLSchema {
+  const query = /\btype Query\b/.test(sdl) ? 'extend type Query' : 'type Query';
+  return createSchema({
+    typeDefs: [federationDefinitions, sdl, `${entities.length > 0 ? `union _Entity = ${entities.join(' | ')}` : ''} ${query} { _service: _Service! ${entities.length > 0 ? '_entities(representations: [_Any!]!): [_Entity]!' : ''} }`],
+    resolvers: {
+      ...resolvers,
+      ...(entities.length > 0 ? { _Entity: { __resolveType: (value: Reference) => value.__typename } } : {}),
+      Query: {
+        ...resolvers['Query'],
+        _service: () => ({ sdl }),
+        ...(entities.length > 0
+          ? {
+              _entities: (_: unknown, { representations }: { representations: Reference[] }) =>
+                representations.map((reference) => {
+                  const resolved = resolve(reference);
+                  return resolved === null || resolved === undefined ? null : { __typename: reference.__typename, ...resolved };
+                }),
+            }
+          : {}),
+      },
+    },
+  });
+}
