@@ -11,18 +11,12 @@ import { normalizeLoggingOptions, type NormalizedLogging } from '../src/observab
 import { sha256Of } from '../src/trusted-documents/document-id.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { postGraphQL, sendRaw } from './helpers/graphql-request.ts';
+import type { UpstreamCall } from '../src/observability/access-log-record.ts';
 import { startShop } from './helpers/start-shop.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
 
-interface UpstreamEntry {
-  service: string;
-  instance: string;
-  method: string;
-  path: string;
-  status?: number;
-  error?: string;
-  durationMs: number;
-}
+/** An upstream call as a finished request's log line lists it. */
+type UpstreamEntry = UpstreamCall & { durationMs: number };
 
 interface LogLine {
   level: number;
