@@ -6,7 +6,6 @@ import type { Plugin } from 'graphql-yoga';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { endSpan, errorCodeOf } from '../observability/trace-spans.ts';
 import { traceUpstreamCalls } from '../observability/trace-upstream.ts';
-import { createTracingProvider, requestHeadersGetter } from '../observability/tracing-provider.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 
@@ -30,6 +29,8 @@ interface RequestTrace {
 export async function useTracing(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
   const { tracing, graphqlEndpoint } = config;
   if (!tracing.enabled) return { close: async () => {} };
+  // The SDK and the OTLP exporter load only when tracing is on: a disabled gateway does not pay for them at start-up.
+  const { createTracingProvider, requestHeadersGetter } = await import('../observability/tracing-provider.ts');
   const { tracer, propagator, close } = createTracingProvider(tracing);
   // Kept until the request is collected, so calls made after the response started (a stream) still find their parent.
   const requests = new WeakMap<Request, RequestTrace>();
