@@ -132,24 +132,25 @@ test('SIGHUP restarts the workers one by one while every request gets a 200; a b
 
 test('a schema error at start is printed once, not once per worker, and the primary exits 1', async (t) => {
   const { config } = await project(t, 'http://127.0.0.1:9', {}, 'type Query { thing: String @htp(GET: "/thing") }\n');
-  const child = spawn(process.execPath, [path.join(root, 'bin/concierge.js'), 'start', '--config', config, '--workers', '2'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += String(chunk)));
-  child.stderr.on('data', (chunk) => (output += String(chunk)));
-  const [code] = await once(child, 'exit');
+  const { code, output } = await runToExit(t, [path.join(root, 'bin/concierge.js'), 'start', '--config', config, '--workers', '2']);
   assert.equal(code, 1, output);
   assert.equal(output.match(/Unknown directive "@htp"/g)?.length, 1, output);
 });
 
 test('workers that keep crashing make the primary stop with exit code 1 instead of respawning forever', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/helpers/crash-loop-primary.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += String(chunk)));
-  child.stderr.on('data', (chunk) => (output += String(chunk)));
-  const [code] = await once(child, 'exit');
+  const { code, output } = await runToExit(t, ['--import', 'tsx', path.join(root, 'test/helpers/crash-loop-primary.ts')]);
   assert.equal(code, 1, output);
   assert.equal(output.match(/exited with code 7; respawned as/g)?.length, 2, output);
   assert.match(output, /exited with code 7: 3 crashes within 10 s, stopping/);
 });
+
+/** Runs `node <args>` in the project folder until it exits; its exit code and all it printed. */
+async function runToExit(t: TestContext, args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += String(chunk)));
+  child.stderr.on('data', (chunk) => (output += String(chunk)));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, output };
+}
