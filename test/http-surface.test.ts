@@ -29,6 +29,18 @@ test('GraphQL over HTTP: POST and GET, both response media types', async (t) => 
   assert.deepEqual(picked.body, { data: { user: { id: '2' } } });
 });
 
+test('the executable directives clients rely on: @include, @skip and @deprecated in introspection', async (t) => {
+  const { endpoint } = await startShop(t);
+  const query = 'query ($full: Boolean!) { user(id: "2") { id name @include(if: $full) email @skip(if: $full) } }';
+  const full = await postGraphQL(endpoint, query, { full: true });
+  assert.deepEqual(full.body, { data: { user: { id: '2', name: (full.body.data as { user: { name: string } }).user.name } } });
+  assert.equal(typeof (full.body.data as { user: { name: unknown } }).user.name, 'string');
+  const short = await postGraphQL(endpoint, query, { full: false });
+  assert.deepEqual(Object.keys((short.body.data as { user: object }).user), ['id', 'email']);
+  const directives = await postGraphQL(endpoint, '{ __schema { directives { name } } }');
+  assert.deepEqual((directives.body.data as { __schema: { directives: { name: string }[] } }).__schema.directives.map(({ name }) => name).sort(), ['deprecated', 'include', 'oneOf', 'skip', 'specifiedBy']);
+});
+
 test('bad requests get the status and code of the error table, and nothing internal', async (t) => {
   const { endpoint } = await startShop(t);
   const cases: Array<{ name: string; init: RequestInit; url?: string; status: number; code: string }> = [

@@ -1,7 +1,7 @@
 import { getDefaultFieldConfigMerger, stitchSchemas, ValidationLevel, type MergeFieldConfigCandidate } from '@graphql-tools/stitch';
 import { stitchingDirectives } from '@graphql-tools/stitching-directives';
 import { filterSchema, getDirective, pruneSchema } from '@graphql-tools/utils';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { isObjectType, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import type { FederationStitching, LoadedSource } from '../sources/loaded-source.ts';
 import { findTypeConflicts } from './find-type-conflicts.ts';
 import { locateMergedErrors } from './locate-merged-errors.ts';
@@ -40,7 +40,8 @@ export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
       schema: stitched,
       rootFieldFilter: (operation, fieldName) => !hidden.has(`${operation}.${fieldName}`),
       objectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
-      directiveFilter: () => false,
+      // Composition directives are read from the sources; clients keep @include, @skip, @deprecated...
+      directiveFilter: (name) => specifiedDirectives.some((directive) => directive.name === name),
     }),
   ));
 }
