@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
+import { link, serveSubgraph } from './helpers/federation-subgraph.ts';
 import { root } from './helpers/start-shop.ts';
 
 const run = promisify(execFile);
@@ -87,6 +88,28 @@ test('check names a mapping that references a missing argument or field, and a r
     '  - schemas/books.graphql: Query.book @http(GET: "/books/{args.bookId}"): {args.bookId} names argument "bookId", which book does not have (arguments: id)',
     '  - schemas/books.graphql: Query.books @http: expected exactly one of GET, POST, PUT, PATCH, DELETE, got GET and POST',
     '  - schemas/books.graphql: Query.count has no @http or @stub directive, so the gateway cannot resolve it',
+  ]);
+});
+
+test('compose names, per subgraph, the directive and the field of each federation composition error', async (t) => {
+  const subgraphs = {
+    products: `${link('key')} type Product @key(fields: "upc") { upc: String! weight: Int! } type Query { topProducts: [Product!]! }`,
+    ratings: `${link('key')}\ntype Product @key(fields: "sku") { upc: String! stars: Int! }`,
+    shipping: `${link('key', 'requires')}\ntype Product @key(fields: "upc") { upc: String! cost: Int! @requires(fields: "weight") }`,
+    pricing: `${link('key', 'override')}\ntype Product @key(fields: "upc") { upc: String! price: Int! @override(from: "pricing") }`,
+  };
+  const servers = await Promise.all(Object.values(subgraphs).map((sdl) => serveSubgraph(t, { sdl, entities: ['Product'] })));
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(path.join(dir, 'gateway.config.json'), JSON.stringify({ sources: Object.fromEntries(Object.keys(subgraphs).map((name, index) => [name, { kind: 'federation', url: servers[index]?.url }])) }));
+  const { code, stdout, stderr } = await concierge(['compose'], dir);
+  assert.equal(code, 1);
+  assert.equal(stdout, '');
+  assert.deepEqual(stderr.trim().split('\n'), [
+    'Invalid schema:',
+    '  - sources.ratings: @key(fields: "sku") on Product: Cannot query field "sku" on type "Product" (the field should either be added to this subgraph or, if it should not be resolved by this subgraph, you need to add it to this subgraph with @external). (KEY_INVALID_FIELDS)',
+    '  - sources.shipping: @requires(fields: "weight") on Product.cost: Cannot query field "weight" on type "Product" (if the field is defined in another subgraph, you need to add it to this subgraph with @external). (REQUIRES_INVALID_FIELDS)',
+    '  - sources.pricing: @override on Product.price: Source and destination subgraphs "pricing" are the same for overridden field "Product.price" (OVERRIDE_FROM_SELF_ERROR)',
   ]);
 });
 

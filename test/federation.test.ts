@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { composeServices } from '@theguild/federation-composition';
+import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { ConfigError } from '../src/config/config-error.ts';
 import { normalizeConfig } from '../src/config/normalize-config.ts';
 import { startGateway } from '../src/server/start-gateway.ts';
+import { describeCompositionErrors } from '../src/sources/federation/describe-composition-error.ts';
 import { SchemaError } from '../src/sources/schema-error.ts';
 import { link, subgraphSchema, type Reference } from './helpers/federation-subgraph.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
@@ -192,9 +195,36 @@ test('a composition error stops start-up with the subgraph and the field at faul
   await assert.rejects(startGateway(config), (error: unknown) => {
     assert.ok(error instanceof SchemaError);
     assert.equal(error.problems.length, 1, error.message);
-    assert.match(error.problems[0] ?? '', /^sources\.ratings: federation composition \(KEY_INVALID_FIELDS\): .*@key\(fields: "sku"\).*"sku"/);
+    assert.match(error.problems[0] ?? '', /^sources\.ratings: @key\(fields: "sku"\) on Product: Cannot query field "sku" on type "Product" .* \(KEY_INVALID_FIELDS\)$/);
     return true;
   });
+});
+
+test('a conflict between subgraphs names both, the directive it lacks and the field', async (t) => {
+  const [productsService, reviewsService] = await Promise.all([startProducts(t), startReviews(t)]);
+  const offers = await startSubgraph(t, /* GraphQL */ `
+    ${link('key')}
+    type Product @key(fields: "upc") { upc: String! name: String! weight: String! }
+    type Query { offers: [Product!]! }
+  `, {}, { Product: () => null });
+  const { config } = await writeTestConfig(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, reviews: { kind: 'federation', url: reviewsService.url, sdl: '' }, offers: { kind: 'federation', url: offers.url, sdl: '' } });
+  await assert.rejects(startGateway(config), (error: unknown) => {
+    assert.ok(error instanceof SchemaError);
+    assert.deepEqual(error.problems, [
+      'sources.products, sources.offers: @shareable on Product.name: Non-shareable field "Product.name" is resolved from multiple subgraphs: it is resolved from subgraphs "offers" and "products" and defined as non-shareable in all of them (INVALID_FIELD_SHARING)',
+      'sources.products, sources.offers: Product.weight: Type of field "Product.weight" is incompatible across subgraphs: it has type "String!" in subgraph "offers" but type "Int!" in subgraph "products" (FIELD_TYPE_MISMATCH)',
+      'sources.products, sources.offers: @shareable on Product.weight: Non-shareable field "Product.weight" is resolved from multiple subgraphs: it is resolved from subgraphs "offers" and "products" and defined as non-shareable in all of them (INVALID_FIELD_SHARING)',
+    ]);
+    return true;
+  });
+});
+
+test('a composition error whose message names no field is placed by where it points in the subgraph SDL', () => {
+  const subgraphs = [
+    { name: 'products', typeDefs: parse(productsSdl) },
+    { name: 'ratings', typeDefs: parse(`${link('key')}\ntype Product @key(fields: "upc") {\n  upc: String!\n  stars: Strs\n}`) },
+  ];
+  assert.deepEqual(describeCompositionErrors(composeServices(subgraphs).errors ?? [], subgraphs), ['sources.ratings: Product.stars: Unknown type Strs (INVALID_GRAPHQL)']);
 });
 
 test('@inaccessible: a subgraph field used for joins is left out of the composed schema', async (t) => {

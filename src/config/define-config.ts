@@ -53,8 +53,21 @@ export interface GatewayConfig {
    * @default 1048576
    */
   maxRequestBytes?: number;
-  /** The services to compose, by name. The name is what errors report as `extensions.service`. */
-  sources: Record<string, SourceConfig>;
+  /**
+   * The services to compose, by name. The name is what errors report as `extensions.service`.
+   * Required unless `supergraph` gives the services.
+   */
+  sources?: Record<string, SourceConfig>;
+  /**
+   * A supergraph SDL file, as `rover supergraph compose` or `composeServices` writes it, instead of
+   * `federation` sources: each `join__Graph` value (`@join__graph(name:, url:)`) becomes a federation
+   * source of that name calling that URL. Nothing is asked of the subgraphs at start-up (no
+   * `_service`), so they need not be running. The subgraphs mix with `graphql` and `rest` sources;
+   * `sources` may then have no `federation` source and no source named like a subgraph.
+   * @example './supergraph.graphql'
+   * @example { file: './supergraph.graphql', defaults: { forwardHeaders: ['authorization'] }, subgraphs: { reviews: { url: '${REVIEWS_URL}' } } }
+   */
+  supergraph?: string | SupergraphConfig;
   /** How callers prove who they are: JWTs and API keys. Without it every caller is anonymous. */
   authentication?: AuthenticationConfig;
   /** Declared consumers (API-key holders), by name. */
@@ -184,7 +197,8 @@ export interface RestSourceConfig extends SourceCommonConfig {
  * An Apollo Federation v2 subgraph. Its SDL is its answer to `{ _service { sdl } }` at start-up
  * (no registered file is read, so it must be running). All federation sources of a config are
  * composed into one supergraph, whose entities join by `@key` through the subgraphs' `_entities`,
- * and that supergraph is stitched with the other sources.
+ * and that supergraph is stitched with the other sources. To start from an already composed
+ * supergraph file instead, see {@link GatewayConfig.supergraph}.
  * @example { kind: 'federation', url: 'http://reviews:4002/graphql' }
  */
 export interface FederationSourceConfig extends Omit<SourceCommonConfig, 'schema'> {
@@ -195,6 +209,27 @@ export interface FederationSourceConfig extends Omit<SourceCommonConfig, 'schema
    */
   batch?: boolean;
 }
+
+/** A supergraph file and how the gateway calls its subgraphs. A plain string is `{ file }`. */
+export interface SupergraphConfig {
+  /** The supergraph SDL file, relative to the config file. */
+  file: string;
+  /**
+   * Options for every subgraph of the supergraph, so that one added later gets them too (each
+   * subgraph may override them in `subgraphs`).
+   * @example { timeout: 2000, forwardHeaders: ['authorization'] }
+   */
+  defaults?: Omit<SupergraphSubgraphConfig, 'url'>;
+  /**
+   * Options of single subgraphs, by their `join__graph(name:)`. `url` replaces the supergraph's, and
+   * is required for a subgraph the supergraph gives no URL (`url: ""`).
+   * @example { reviews: { url: '${REVIEWS_URL:-http://reviews:4002/graphql}', timeout: 500 } }
+   */
+  subgraphs?: Record<string, SupergraphSubgraphConfig>;
+}
+
+/** How the gateway calls one subgraph of a supergraph file: a federation source's options, all optional. */
+export type SupergraphSubgraphConfig = Partial<Omit<FederationSourceConfig, 'kind'>>;
 
 /** Types a config file; returns it unchanged. */
 export function defineConfig(config: GatewayConfig): GatewayConfig {

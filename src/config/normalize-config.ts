@@ -11,10 +11,12 @@ import { normalizeResponseCacheOptions, type NormalizedResponseCache } from '../
 import { normalizeAuthorizationOptions, type NormalizedAuthorization } from '../security/authorization-config.ts';
 import { normalizeIdentityOptions, type NormalizedIdentity } from '../security/identity-config.ts';
 import { normalizeNetworkOptions, type NormalizedNetwork } from '../security/network-config.ts';
+import { normalizeSupergraphOptions, type NormalizedSupergraph } from '../sources/federation/supergraph-config.ts';
 import { normalizeTlsOptions, normalizeUpstreamTlsOptions, type NormalizedTls, type NormalizedUpstreamTls } from '../tls/tls-config.ts';
 import { normalizeTrustedDocumentsOptions, type NormalizedTrustedDocuments } from '../trusted-documents/trusted-documents-config.ts';
 import type { GatewayConfig, GraphiQLConfig } from './define-config.ts';
 import { createChecker, isPlainObject, show, type Checker } from './config-checker.ts';
+import type { FeatureContext } from './feature-options.ts';
 import { interpolateEnv } from './interpolate-env.ts';
 
 /** A source with every default filled in. */
@@ -36,6 +38,8 @@ export interface NormalizedSource {
   tls?: NormalizedUpstreamTls;
   httpCache: boolean;
   dedupeInFlight: boolean;
+  /** For a subgraph of `config.supergraph`: the supergraph, whose SDL stands in for `_service`. */
+  supergraph?: NormalizedSupergraph;
 }
 
 /** The configuration with every default filled in and every value checked. */
@@ -72,7 +76,7 @@ export interface NormalizeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'sources', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin'];
+const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin'];
 const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight'];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -96,11 +100,14 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   const graphiql = normalizeGraphiQL(config.graphiql, check);
 
   const redis = normalizeRedisOptions(config.redis, context);
+  const { supergraph, subgraphs } = normalizeSupergraphOptions(config.supergraph, config.sources, context);
   const sources: NormalizedSource[] = [];
-  if (!isPlainObject(config.sources) || Object.keys(config.sources).length === 0) {
-    problems.push(`config.sources: expected an object with at least one source, got ${show(config.sources)}`);
+  const sourceContext = { ...context, schemasDir };
+  const rawSources = config.sources ?? (config.supergraph === undefined ? undefined : {});
+  if (!isPlainObject(rawSources) || (Object.keys(rawSources).length === 0 && config.supergraph === undefined)) {
+    problems.push(`config.sources: expected ${config.supergraph === undefined ? 'an object with at least one source' : 'an object of sources'}, got ${show(config.sources)}`);
   } else {
-    for (const [name, source] of Object.entries(config.sources)) {
+    for (const [name, source] of Object.entries(rawSources)) {
       const key = `config.sources.${name}`;
       if (!sourceName.test(name)) problems.push(`${key}: expected a name of letters, digits, - and _ starting with a letter, got "${name}"`);
       if (!isPlainObject(source)) {
@@ -108,31 +115,10 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
         continue;
       }
       check.knownKeys(key, source, sourceKeys);
-      const kind = check.oneOf(`${key}.kind`, source['kind'], ['graphql', 'rest', 'federation'] as const);
-      sources.push({
-        name,
-        kind,
-        url: check.url(`${key}.url`, source['url']),
-        schemaPath: path.resolve(baseDir, typeof source['schema'] === 'string' ? source['schema'] : path.join(schemasDir, `${name}.graphql`)),
-        schemaFrom: check.oneOf(`${key}.schemaFrom`, source['schemaFrom'] ?? 'file', ['file', 'introspection'] as const),
-        timeout: check.integer(`${key}.timeout`, source['timeout'] ?? 10_000, 1, 600_000),
-        forwardHeaders: check.stringList(`${key}.forwardHeaders`, source['forwardHeaders'] ?? []).map((name) => name.toLowerCase()),
-        headers: check.stringRecord(`${key}.headers`, source['headers'] ?? {}),
-        connections: check.integer(`${key}.connections`, source['connections'] ?? 64, 1, 10_000),
-        batch: check.boolean(`${key}.batch`, source['batch'] ?? true),
-        maxBatchSize: check.integer(`${key}.maxBatchSize`, source['maxBatchSize'] ?? 100, 1, 10_000),
-        ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], `${key}.tls`, context, source['url'])),
-        httpCache: check.boolean(`${key}.httpCache`, source['httpCache'] ?? true),
-        dedupeInFlight: check.boolean(`${key}.dedupeInFlight`, source['dedupeInFlight'] ?? true),
-      });
-      if (kind === 'federation' && source['schemaFrom'] !== undefined) {
-        problems.push(`${key}.schemaFrom: expected no schemaFrom for a federation source (its SDL is the subgraph's { _service { sdl } } at start-up), got ${show(source['schemaFrom'])}`);
-      }
-      if (kind === 'rest' && source['schemaFrom'] === 'introspection') {
-        problems.push(`${key}.schemaFrom: expected "file" for a rest source (its GraphQL face is the registered SDL), got "introspection"`);
-      }
+      sources.push(normalizeSource(name, source, (option) => `${key}.${option}`, sourceContext));
     }
   }
+  for (const { name, options, keyOf } of subgraphs) sources.push({ ...normalizeSource(name, options, keyOf, sourceContext), ...optional('supergraph', supergraph) });
 
   const normalized: NormalizedConfig = {
     port,
@@ -157,7 +143,37 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     metrics: normalizeMetricsOptions(config.metrics, config.admin, config.statusPage, context),
     tracing: normalizeTracingOptions(config.tracing, context),
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  // A bad supergraph.defaults option is found once per subgraph.
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  return normalized;
+}
+
+/** One source's options, each named in problems by `keyOf(option)`, with its defaults filled in. */
+function normalizeSource(name: string, source: Record<string, unknown>, keyOf: (option: string) => string, context: FeatureContext & { schemasDir: string }): NormalizedSource {
+  const { check, baseDir, schemasDir } = context;
+  const kind = check.oneOf(keyOf('kind'), source['kind'], ['graphql', 'rest', 'federation'] as const);
+  const normalized: NormalizedSource = {
+    name,
+    kind,
+    url: check.url(keyOf('url'), source['url']),
+    schemaPath: path.resolve(baseDir, typeof source['schema'] === 'string' ? source['schema'] : path.join(schemasDir, `${name}.graphql`)),
+    schemaFrom: check.oneOf(keyOf('schemaFrom'), source['schemaFrom'] ?? 'file', ['file', 'introspection'] as const),
+    timeout: check.integer(keyOf('timeout'), source['timeout'] ?? 10_000, 1, 600_000),
+    forwardHeaders: check.stringList(keyOf('forwardHeaders'), source['forwardHeaders'] ?? []).map((header) => header.toLowerCase()),
+    headers: check.stringRecord(keyOf('headers'), source['headers'] ?? {}),
+    connections: check.integer(keyOf('connections'), source['connections'] ?? 64, 1, 10_000),
+    batch: check.boolean(keyOf('batch'), source['batch'] ?? true),
+    maxBatchSize: check.integer(keyOf('maxBatchSize'), source['maxBatchSize'] ?? 100, 1, 10_000),
+    ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], keyOf('tls'), context, source['url'])),
+    httpCache: check.boolean(keyOf('httpCache'), source['httpCache'] ?? true),
+    dedupeInFlight: check.boolean(keyOf('dedupeInFlight'), source['dedupeInFlight'] ?? true),
+  };
+  if (kind === 'federation' && source['schemaFrom'] !== undefined) {
+    check.problem(`${keyOf('schemaFrom')}: expected no schemaFrom for a federation source (its SDL is the subgraph's { _service { sdl } } at start-up), got ${show(source['schemaFrom'])}`);
+  }
+  if (kind === 'rest' && source['schemaFrom'] === 'introspection') {
+    check.problem(`${keyOf('schemaFrom')}: expected "file" for a rest source (its GraphQL face is the registered SDL), got "introspection"`);
+  }
   return normalized;
 }
 

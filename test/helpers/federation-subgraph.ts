@@ -1,5 +1,7 @@
+import type { TestContext } from 'node:test';
 import type { GraphQLSchema } from 'graphql';
-import { createSchema } from 'graphql-yoga';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { json, startFixtureServer, type FixtureServer } from './fixture-server.ts';
 
 /** An `_entities` representation: the key fields and the typename. */
 export type Reference = Record<string, unknown> & { __typename: string };
@@ -59,4 +61,23 @@ export function subgraphSchema({ sdl, resolvers = {}, entities = [], resolve = (
       },
     },
   });
+}
+
+/** A hand-written subgraph served on a free port, with the requests it received. */
+export interface SubgraphServer {
+  /** Its GraphQL endpoint. */
+  url: string;
+  requests: FixtureServer['requests'];
+  /** The GraphQL documents it was sent, in order. */
+  queries(): string[];
+}
+
+/** Serves {@link subgraphSchema} over HTTP on a free port; closed when the test ends. */
+export async function serveSubgraph(t: TestContext, options: SubgraphOptions): Promise<SubgraphServer> {
+  const yoga = createYoga({ logging: false, schema: subgraphSchema(options) });
+  const server = await startFixtureServer(t, async (request, response) => {
+    const answer = await yoga.fetch(`http://subgraph${request.url}`, { method: request.method, headers: { 'content-type': 'application/json' }, body: request.body || undefined });
+    json(response, answer.status, await answer.json());
+  });
+  return { url: `${server.url}/graphql`, requests: server.requests, queries: () => server.requests.map((request) => (JSON.parse(request.body) as { query: string }).query) };
 }
