@@ -54,6 +54,15 @@ export interface GatewayConfig {
    */
   maxRequestBytes?: number;
   /**
+   * Execute queries over federation sources with Concierge's own query planner: one plan per
+   * document (cached), one `_entities` call per subgraph and position, results merged and shaped
+   * without per-field resolvers. Queries it does not cover (interfaces and unions, `@skip`/`@include`,
+   * mutations, fields of other sources) go through stitching as before. `false` sends every
+   * operation through stitching.
+   * @default true
+   */
+  queryPlanner?: boolean;
+  /**
    * The services to compose, by name. The name is what errors report as `extensions.service`.
    * Required unless `supergraph` gives the services.
    */

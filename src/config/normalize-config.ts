@@ -50,6 +50,7 @@ export interface NormalizedConfig {
   graphqlEndpoint: string;
   graphiql: false | (GraphiQLConfig & { title: string });
   shutdownTimeout: number;
+  queryPlanner: boolean;
   maxRequestBytes: number;
   sources: NormalizedSource[];
   authentication: NormalizedAuthentication;
@@ -76,7 +77,7 @@ export interface NormalizeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin'];
+const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'queryPlanner', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin'];
 const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight'];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -128,6 +129,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     graphiql,
     shutdownTimeout: check.integer('config.shutdownTimeout', config.shutdownTimeout ?? 10_000, 0, 600_000),
     maxRequestBytes: check.integer('config.maxRequestBytes', config.maxRequestBytes ?? 1_048_576, 1, 1_073_741_824),
+    queryPlanner: check.boolean('config.queryPlanner', config.queryPlanner ?? true),
     sources,
     authentication: normalizeAuthenticationOptions(config.authentication, config.consumers, context),
     network: normalizeNetworkOptions(config.network, context),

@@ -2,6 +2,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { composeSchema } from '../composition/compose-schema.ts';
+import { createQueryPlanner, type QueryPlanner } from '../execution/create-query-planner.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { batchingOption } from '../limits/limits-config.ts';
 import { useAccessLog } from '../plugins/use-access-log.ts';
@@ -14,6 +15,7 @@ import { useIdentityForwarding } from '../plugins/use-identity-forwarding.ts';
 import { useConsumerNetworkRules, useNetworkRules } from '../plugins/use-network-rules.ts';
 import { useOperationLimits } from '../plugins/use-operation-limits.ts';
 import { useRateLimits } from '../plugins/use-rate-limits.ts';
+import { useQueryPlans } from '../plugins/use-query-plans.ts';
 import { useResponseCache } from '../plugins/use-response-cache.ts';
 import { useTransportSecurity } from '../plugins/use-transport-security.ts';
 import { useTrustedDocuments } from '../plugins/use-trusted-documents.ts';
@@ -31,6 +33,8 @@ export interface Gateway {
   config: NormalizedConfig;
   schema: GraphQLSchema;
   sources: readonly LoadedSource[];
+  /** The federation query planner, when there are federation sources and `queryPlanner` is on. */
+  planner: QueryPlanner | undefined;
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
   /** Whether `/readyz` answers 200: composed and not draining. */
   readonly ready: boolean;
@@ -73,6 +77,7 @@ async function assemble(
   closeAll: () => Promise<void>,
 ): Promise<Gateway> {
   let draining = false;
+  const planner = config.queryPlanner ? createQueryPlanner(schema, sources) : undefined;
   const yoga = createYoga<Record<string, unknown>>({
     schema,
     graphqlEndpoint: config.graphqlEndpoint,
@@ -110,6 +115,8 @@ async function assemble(
       responseCache,
       // What upstream services are told about the caller.
       await useIdentityForwarding(config.identity),
+      // Federation queries the planner covers run their cached plan; the rest go through stitching.
+      ...(planner ? [useQueryPlans(planner)] : []),
       // Every error leaves with an extensions.code from src/errors.ts.
       useErrorCodes(),
       // Last: the observers' counting parts, which need the final codes, status and cache result.
@@ -121,6 +128,7 @@ async function assemble(
     config,
     schema,
     sources,
+    planner,
     yoga,
     get ready() {
       return !draining;

@@ -20,4 +20,6 @@ export interface LoadedSource {
 export interface FederationStitching {
   typeDefs: DocumentNode;
   fieldConfigMerger: (candidates: MergeFieldConfigCandidate[]) => GraphQLFieldConfig<unknown, Record<string, unknown>>;
+  /** The supergraph SDL itself (`join__*` directives), read by the query planner. */
+  document: DocumentNode;
 }

@@ -1,0 +1,98 @@
+import type { Executor } from '@graphql-tools/utils';
+import {
+  Kind,
+  getOperationAST,
+  getVariableValues,
+  isObjectType,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import type { LoadedSource } from '../sources/loaded-source.ts';
+import { completeResult } from './complete-result.ts';
+import { executePlan } from './execute-plan.ts';
+import { NotPlannable } from './collect-fields.ts';
+import { planOperation, type Fetch, type PlanningContext } from './plan-operation.ts';
+import { readSupergraph } from './read-supergraph.ts';
+import { shapeOperation, type ObjectShape } from './shape-operation.ts';
+
+/** A planned operation: its subgraph calls and the shape of its answer. */
+export interface QueryPlan {
+  fetches: Fetch[];
+  shape: ObjectShape;
+}
+
+/** Executes the operations it can plan; says `undefined` for the rest, which stitching executes. */
+export interface QueryPlanner {
+  /** The plan of an operation (cached per document and operation name), or why there is none. */
+  plan(document: DocumentNode, operationName: string | null | undefined): QueryPlan | NotPlannable;
+  execute(args: ExecutionArgs): Promise<ExecutionResult> | undefined;
+}
+
+/**
+ * The federation query planner of a gateway, or `undefined` when it has no federation source.
+ * Plans are made once per document (the parsed document Yoga caches per query text) and reused.
+ */
+export function createQueryPlanner(schema: GraphQLSchema, sources: readonly LoadedSource[]): QueryPlanner | undefined {
+  const federation = sources.filter((source) => source.kind === 'federation');
+  const supergraphDocument = federation[0]?.supergraph?.document;
+  if (!supergraphDocument) return undefined;
+  const executors = new Map(federation.map((source) => [source.name, source.subschema.executor as Executor]));
+  const foreignTypes = new Set<string>();
+  const foreignRootFields = new Set<string>();
+  for (const source of sources) {
+    if (source.kind === 'federation') continue;
+    const sourceSchema = source.subschema.schema;
+    const queryType = sourceSchema.getQueryType();
+    for (const name of Object.keys(queryType?.getFields() ?? {})) foreignRootFields.add(name);
+    for (const type of Object.values(sourceSchema.getTypeMap())) {
+      if (isObjectType(type) && type !== queryType && !type.name.startsWith('__')) foreignTypes.add(type.name);
+    }
+  }
+  const context: PlanningContext = { schema, supergraph: readSupergraph(supergraphDocument), foreignTypes, foreignRootFields };
+  const plans = new WeakMap<DocumentNode, Map<string, QueryPlan | NotPlannable>>();
+
+  const plan = (document: DocumentNode, operationName: string | null | undefined): QueryPlan | NotPlannable => {
+    const byName = plans.get(document) ?? new Map<string, QueryPlan | NotPlannable>();
+    plans.set(document, byName);
+    const cached = byName.get(operationName ?? '');
+    if (cached) return cached;
+    const made = makePlan(context, document, operationName);
+    byName.set(operationName ?? '', made);
+    return made;
+  };
+
+  return {
+    plan,
+    execute(args) {
+      if (args.schema !== schema) return undefined;
+      const planned = plan(args.document, args.operationName);
+      if (planned instanceof NotPlannable) return undefined;
+      const operation = getOperationAST(args.document, args.operationName) as NonNullable<ReturnType<typeof getOperationAST>>;
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
+      // Bad variables: stitching's executor answers them (400, graphql-js's messages).
+      if (coerced.errors) return undefined;
+      return executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue).then(({ data, errors }) => {
+        const completed = completeResult(data, planned.shape, errors);
+        return errors.length > 0 ? { data: completed, errors } : { data: completed };
+      });
+    },
+  };
+}
+
+function makePlan(context: PlanningContext, document: DocumentNode, operationName: string | null | undefined): QueryPlan | NotPlannable {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return new NotPlannable('no operation to execute');
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  try {
+    const queryType = context.schema.getQueryType() as GraphQLObjectType;
+    return { fetches: planOperation(context, operation, fragments), shape: shapeOperation(context.schema, fragments, queryType, operation.selectionSet) };
+  } catch (error) {
+    if (error instanceof NotPlannable) return error;
+    return new NotPlannable(`planning failed: ${(error as Error).message}`);
+  }
+}

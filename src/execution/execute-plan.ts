@@ -1,0 +1,168 @@
+import type { Executor, ExecutionResult } from '@graphql-tools/utils';
+import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
+import type { Fetch, PathStep } from './plan-operation.ts';
+
+/** The merged answers of a plan's calls, before shaping, and the errors on their client paths. */
+export interface PlanResult {
+  data: Record<string, unknown>;
+  errors: GraphQLError[];
+}
+
+type Data = Record<string, unknown>;
+
+/** An object a call completes, and how to name its path if something fails. */
+interface Located {
+  object: Data;
+  parent: Located | undefined;
+  step: string | number;
+}
+
+/**
+ * Runs a plan: the root calls in parallel, then each call's children once its answer is merged
+ * into the objects it completes. An `_entities` call sends each distinct representation once. A
+ * call that fails leaves its fields null with its error on each of their paths, and its children
+ * are not made; an upstream error on `_entities.3.price` is moved to the path of that object.
+ */
+export async function executePlan(fetches: readonly Fetch[], executors: ReadonlyMap<string, Executor>, variables: Record<string, unknown>, context: unknown): Promise<PlanResult> {
+  const data: Data = {};
+  const errors: GraphQLError[] = [];
+  const call = (fetch: Fetch, extra?: Record<string, unknown>): Promise<ExecutionResult> => {
+    const executor = executors.get(fetch.graph) as Executor;
+    const passed: Record<string, unknown> = { ...extra };
+    for (const name of fetch.variables) if (name in variables) passed[name] = variables[name];
+    return Promise.resolve(executor({ document: fetch.document, variables: passed, context: context as Record<string, unknown> })) as Promise<ExecutionResult>;
+  };
+
+  const runEntities = async (fetch: Fetch): Promise<void> => {
+    const entity = fetch.entity as NonNullable<Fetch['entity']>;
+    const targets = locate(data, entity.path).filter(({ object }) => object['__typename'] === undefined || object['__typename'] === entity.typeName);
+    if (targets.length === 0) return;
+    const representations: Data[] = [];
+    const indexOf = new Map<string, number>();
+    const slots = targets.map(({ object }) => {
+      const representation = represent(object, entity.representation);
+      representation['__typename'] = entity.typeName;
+      const text = JSON.stringify(representation);
+      let index = indexOf.get(text);
+      if (index === undefined) {
+        index = representations.push(representation) - 1;
+        indexOf.set(text, index);
+      }
+      return index;
+    });
+    let result: ExecutionResult;
+    try {
+      result = await call(fetch, { representations });
+    } catch (error) {
+      for (const target of targets) fail(target.object, fetch.keys, error, pathOf(target), errors);
+      return;
+    }
+    const entities = (result.data as { _entities?: unknown } | null | undefined)?._entities;
+    for (const error of result.errors ?? []) {
+      const index = error.path?.[0] === '_entities' ? error.path[1] : undefined;
+      const slot = typeof index === 'number' ? slots.indexOf(index) : -1;
+      errors.push(slot === -1 ? asGraphQLError(error) : relocate(error, [...pathOf(targets[slot] as Located), ...(error.path as readonly (string | number)[]).slice(2)]));
+    }
+    if (!Array.isArray(entities)) {
+      if (!result.errors?.length) for (const target of targets) fail(target.object, fetch.keys, new Error('_entities returned no list'), pathOf(target), errors);
+      return;
+    }
+    targets.forEach(({ object }, position) => {
+      const answer: unknown = entities[slots[position] as number];
+      if (answer !== null && typeof answer === 'object') merge(object, answer as Data);
+    });
+    await Promise.all(fetch.children.map(runEntities));
+  };
+
+  await Promise.all(
+    fetches.map(async (fetch) => {
+      let result: ExecutionResult;
+      try {
+        result = await call(fetch);
+      } catch (error) {
+        fail(data, fetch.keys, error, [], errors);
+        return;
+      }
+      for (const error of result.errors ?? []) errors.push(asGraphQLError(error));
+      if (result.data) merge(data, result.data as Data);
+      else for (const key of fetch.keys) if (data[key] === undefined) data[key] = null;
+      await Promise.all(fetch.children.map(runEntities));
+    }),
+  );
+  return { data, errors };
+}
+
+/** The objects at a path of the answer (`@` walks into every item of a list). */
+function locate(root: Data, path: readonly PathStep[]): Located[] {
+  let current: Located[] = [{ object: root, parent: undefined, step: '' }];
+  for (const step of path) {
+    const next: Located[] = [];
+    for (const located of current) {
+      if (step === '@') {
+        const items = located.object as unknown;
+        if (Array.isArray(items)) items.forEach((item: unknown, index) => item !== null && typeof item === 'object' && next.push({ object: item as Data, parent: located, step: index }));
+      } else {
+        const value = located.object[step];
+        if (value !== null && typeof value === 'object') next.push({ object: value as Data, parent: located, step });
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+function pathOf(located: Located): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let current: Located | undefined = located; current?.parent; current = current.parent) path.unshift(current.step);
+  return path;
+}
+
+/** The representation of an object: the values of the key (and `@requires`) fields. */
+function represent(object: Data, fields: SelectionSetNode): Data {
+  const representation: Data = {};
+  for (const field of fields.selections) {
+    if (field.kind !== Kind.FIELD) continue;
+    const value = object[field.name.value];
+    const sub = field.selectionSet;
+    representation[field.name.value] = !sub || value === null || typeof value !== 'object' ? value : Array.isArray(value) ? value.map((item: unknown) => (item !== null && typeof item === 'object' ? represent(item as Data, sub) : item)) : represent(value as Data, sub);
+  }
+  return representation;
+}
+
+/** Deep-merges an answer into the object it completes; lists merge item by item. */
+function merge(target: Data, source: Data): void {
+  for (const key in source) {
+    const incoming = source[key];
+    const present = target[key];
+    if (present !== null && typeof present === 'object' && incoming !== null && typeof incoming === 'object') {
+      if (Array.isArray(present) && Array.isArray(incoming)) {
+        incoming.forEach((item: unknown, index) => {
+          const existing: unknown = present[index];
+          if (existing !== null && typeof existing === 'object' && item !== null && typeof item === 'object') merge(existing as Data, item as Data);
+          else present[index] = item;
+        });
+      } else merge(present as Data, incoming as Data);
+    } else target[key] = incoming;
+  }
+}
+
+/** A failed call: its fields become null on the object, each with the error on its path. */
+function fail(object: Data, keys: readonly string[], error: unknown, path: readonly (string | number)[], errors: GraphQLError[]): void {
+  for (const key of keys) {
+    if (object[key] !== undefined) continue;
+    object[key] = null;
+    errors.push(relocate(error, [...path, key]));
+  }
+}
+
+function relocate(error: unknown, path: readonly (string | number)[]): GraphQLError {
+  const original = asGraphQLError(error);
+  return new GraphQLError(original.message, { path, extensions: original.extensions, originalError: original.originalError ?? undefined });
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof Error) return new GraphQLError(error.message, { originalError: error });
+  const { message, path, extensions } = error as { message?: unknown; path?: readonly (string | number)[]; extensions?: Record<string, unknown> };
+  return new GraphQLError(typeof message === 'string' ? message : String(error), { ...(path ? { path } : {}), ...(extensions ? { extensions } : {}) });
+}

@@ -1,0 +1,131 @@
+import { Kind, parse, type ConstDirectiveNode, type DocumentNode, type SelectionSetNode } from 'graphql';
+
+/** How one subgraph sees a type of the supergraph (`@join__type`). */
+export interface TypeInGraph {
+  /** The `@key`s this subgraph resolves the type by (`resolvable: false` ones are left out). */
+  keys: SelectionSetNode[];
+  /** The subgraph sees this interface as an object type (`@interfaceObject`). */
+  isInterfaceObject: boolean;
+}
+
+/** How one subgraph resolves a field (`@join__field`). */
+export interface FieldInGraph {
+  /** The subgraph only references the field (`@external`): another subgraph resolves it. */
+  external: boolean;
+  /** The subgraph lost the field to another one (`@override`) and keeps it only for keys. */
+  usedOverridden: boolean;
+  /** Progressive `@override(label:)`: which subgraph answers depends on the request. */
+  overrideLabel: boolean;
+  /** `@requires(fields:)`: fields of the parent, resolved elsewhere, the subgraph needs first. */
+  requires?: SelectionSetNode;
+  /** `@provides(fields:)`: external fields of the returned type this subgraph answers on this path. */
+  provides?: SelectionSetNode;
+}
+
+/** A type of the supergraph: its kind, the subgraphs that define it and how each resolves its fields. */
+export interface SupergraphType {
+  name: string;
+  /** Object types only can be planned; interfaces and unions fall back to stitching. */
+  isObject: boolean;
+  /** By subgraph (source) name. */
+  graphs: Map<string, TypeInGraph>;
+  /** By field name; `null` when no `@join__field` names subgraphs: every subgraph of the type resolves it. */
+  fields: Map<string, Map<string, FieldInGraph> | null>;
+  /** Interfaces the object implements. */
+  interfaces: string[];
+}
+
+/** What the query planner knows of a supergraph. */
+export interface Supergraph {
+  types: Map<string, SupergraphType>;
+}
+
+/**
+ * Reads the `join__*` directives of a composed supergraph SDL (Federation v2, as written by
+ * @theguild/federation-composition or Apollo Rover): which subgraph (named by `join__graph(name:)`,
+ * the source's name) defines which type, by which keys, and which subgraph resolves which field.
+ */
+export function readSupergraph(document: DocumentNode): Supergraph {
+  const graphNames = new Map<string, string>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
+    for (const value of definition.values ?? []) {
+      const name = stringArgument(value.directives?.find((directive) => directive.name.value === 'join__graph'), 'name');
+      graphNames.set(value.name.value, name ?? value.name.value.toLowerCase());
+    }
+  }
+  const graphOf = (directive: ConstDirectiveNode) => {
+    const argument = directive.arguments?.find((candidate) => candidate.name.value === 'graph')?.value;
+    return argument?.kind === Kind.ENUM ? graphNames.get(argument.value) : undefined;
+  };
+
+  const types = new Map<string, SupergraphType>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    const type: SupergraphType = types.get(definition.name.value) ?? {
+      name: definition.name.value,
+      isObject: definition.kind !== Kind.INTERFACE_TYPE_DEFINITION,
+      graphs: new Map(),
+      fields: new Map(),
+      interfaces: [],
+    };
+    types.set(type.name, type);
+    type.interfaces.push(...(definition.interfaces ?? []).map((node) => node.name.value));
+    for (const directive of definition.directives ?? []) {
+      if (directive.name.value !== 'join__type') continue;
+      const graph = graphOf(directive);
+      if (!graph) continue;
+      const inGraph = type.graphs.get(graph) ?? { keys: [], isInterfaceObject: false };
+      type.graphs.set(graph, inGraph);
+      const key = stringArgument(directive, 'key');
+      if (key !== undefined && booleanArgument(directive, 'resolvable') !== false) inGraph.keys.push(fieldSet(key));
+      if (booleanArgument(directive, 'isInterfaceObject') === true) inGraph.isInterfaceObject = true;
+    }
+    for (const field of definition.fields ?? []) {
+      const joins = (field.directives ?? []).filter((directive) => directive.name.value === 'join__field');
+      if (joins.length === 0 || joins.some((directive) => !graphOf(directive))) {
+        type.fields.set(field.name.value, null);
+        continue;
+      }
+      const byGraph = new Map<string, FieldInGraph>();
+      for (const directive of joins) {
+        const requires = stringArgument(directive, 'requires');
+        const provides = stringArgument(directive, 'provides');
+        byGraph.set(graphOf(directive) as string, {
+          external: booleanArgument(directive, 'external') === true,
+          usedOverridden: booleanArgument(directive, 'usedOverridden') === true,
+          overrideLabel: stringArgument(directive, 'overrideLabel') !== undefined,
+          ...(requires ? { requires: fieldSet(requires) } : {}),
+          ...(provides ? { provides: fieldSet(provides) } : {}),
+        });
+      }
+      type.fields.set(field.name.value, byGraph);
+    }
+  }
+  return { types };
+}
+
+/** Whether a subgraph answers a field of a type itself (not external, not overridden away). */
+export function resolvesField(type: SupergraphType, fieldName: string, graph: string): boolean {
+  const fields = type.fields.get(fieldName);
+  if (fields === undefined) return false;
+  if (fields === null) return type.graphs.has(graph);
+  const field = fields.get(graph);
+  return field !== undefined && !field.external && !field.usedOverridden && !field.overrideLabel;
+}
+
+function fieldSet(fields: string): SelectionSetNode {
+  const operation = parse(`{ ${fields} }`, { noLocation: true }).definitions[0];
+  if (operation?.kind !== Kind.OPERATION_DEFINITION) throw new Error(`not a field set: ${fields}`);
+  return operation.selectionSet;
+}
+
+function stringArgument(directive: ConstDirectiveNode | undefined, name: string): string | undefined {
+  const value = directive?.arguments?.find((argument) => argument.name.value === name)?.value;
+  return value?.kind === Kind.STRING ? value.value : undefined;
+}
+
+function booleanArgument(directive: ConstDirectiveNode, name: string): boolean | undefined {
+  const value = directive.arguments?.find((argument) => argument.name.value === name)?.value;
+  return value?.kind === Kind.BOOLEAN ? value.value : undefined;
+}

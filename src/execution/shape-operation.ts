@@ -1,0 +1,61 @@
+import { getNamedType, isListType, isNonNullType, isObjectType, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { NotPlannable, collectFields, subSelections } from './collect-fields.ts';
+
+/** What the client asked for at one position of the answer: how to shape the merged upstream data. */
+export interface OutputShape {
+  nonNull: boolean;
+  /** The position is a list of this. */
+  list?: OutputShape;
+  /** The position is an object with these fields. */
+  object?: ObjectShape;
+}
+
+/** The fields the client selected on an object, in document order. */
+export interface ObjectShape {
+  typeName: string;
+  fields: FieldShape[];
+}
+
+export interface FieldShape {
+  key: string;
+  /** `__typename`: answered from the data, or the type's name. */
+  typename: boolean;
+  /** The field's declaration, for errors: `Product.price`. */
+  coordinate: string;
+  type: OutputShape;
+}
+
+/** The shape of an operation's answer: the fields to keep, in order, with their nullability. */
+export function shapeOperation(
+  schema: GraphQLSchema,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  type: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+): ObjectShape {
+  return shapeObject(schema, fragments, type, [selectionSet]);
+}
+
+function shapeObject(schema: GraphQLSchema, fragments: Readonly<Record<string, FragmentDefinitionNode>>, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): ObjectShape {
+  const fields: FieldShape[] = [];
+  for (const [key, nodes] of collectFields(schema, fragments, type, selectionSets)) {
+    const name = (nodes[0] as (typeof nodes)[number]).name.value;
+    if (name === '__typename') {
+      fields.push({ key, typename: true, coordinate: `${type.name}.__typename`, type: { nonNull: true } });
+      continue;
+    }
+    const field = type.getFields()[name];
+    if (!field) throw new NotPlannable(`${type.name}.${name} is not in the schema`);
+    fields.push({ key, typename: false, coordinate: `${type.name}.${name}`, type: shapeOutput(schema, fragments, field.type, subSelections(nodes)) });
+  }
+  return { typeName: type.name, fields };
+}
+
+function shapeOutput(schema: GraphQLSchema, fragments: Readonly<Record<string, FragmentDefinitionNode>>, type: GraphQLOutputType, selectionSets: readonly SelectionSetNode[]): OutputShape {
+  const nonNull = isNonNullType(type);
+  const inner = nonNull ? type.ofType : type;
+  if (isListType(inner)) return { nonNull, list: shapeOutput(schema, fragments, inner.ofType, selectionSets) };
+  const named = getNamedType(inner);
+  if (selectionSets.length === 0) return { nonNull };
+  if (!isObjectType(named)) throw new NotPlannable(`${named.name} is abstract`);
+  return { nonNull, object: shapeObject(schema, fragments, named, selectionSets) };
+}

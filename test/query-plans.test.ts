@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { GraphQLError, parse } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { NotPlannable } from '../src/execution/collect-fields.ts';
+import { link, subgraphSchema, type Reference, type SubgraphOptions } from './helpers/federation-subgraph.ts';
+import { json, startFixtureServer } from './helpers/fixture-server.ts';
+import { postGraphQL } from './helpers/graphql-request.ts';
+import { startTestGateway } from './helpers/start-test-gateway.ts';
+
+/**
+ * The federation query planner against stitching: the same queries over the same four subgraphs,
+ * through a gateway that plans (the default) and one with `queryPlanner: false`, must give the same
+ * answers; the planned one makes exactly one call per subgraph and position.
+ */
+
+const users = [
+  { id: 'u1', name: 'Ada Lovelace', username: 'ada' },
+  { id: 'u2', name: 'Alan Turing', username: 'alan' },
+];
+const products = [
+  { upc: 'p1', name: 'Table', price: 100, weight: 20 },
+  { upc: 'p2', name: 'Chair', price: 40, weight: 5 },
+  { upc: 'p3', name: 'Lamp', price: 25, weight: 2 },
+];
+const reviews = [
+  { id: 'r1', body: 'Sturdy', authorId: 'u1', upc: 'p1' },
+  { id: 'r2', body: 'Wobbly', authorId: 'u2', upc: 'p2' },
+  { id: 'r3', body: 'Fine', authorId: 'u1', upc: 'p3' },
+  { id: 'r4', body: 'Solid', authorId: 'u2', upc: 'p1' },
+];
+const reviewOut = (review: (typeof reviews)[number]) => ({ id: review.id, body: review.body, author: { id: review.authorId, username: users.find((user) => user.id === review.authorId)?.username }, product: { upc: review.upc } });
+
+/** The subgraphs; `down` makes one answer 503, `failUpc` makes inventory report an error for one product. */
+const state = { down: new Set<string>(), failUpc: '' };
+
+const subgraphs: Record<string, SubgraphOptions> = {
+  accounts: {
+    sdl: `${link('key', 'shareable')}
+      type User @key(fields: "id") { id: ID! name: String! username: String @shareable }
+      type Query { users: [User!]! user(id: ID!): User }`,
+    resolvers: { Query: { users: () => users, user: (_: unknown, { id }: { id: string }) => users.find((user) => user.id === id) ?? null } },
+    entities: ['User'],
+    resolve: (reference) => users.find((user) => user.id === reference['id']) ?? null,
+  },
+  products: {
+    sdl: `${link('key')}
+      type Product @key(fields: "upc") { upc: String! name: String! price: Int! weight: Int! }
+      type Query { topProducts(first: Int = 2): [Product!]! }`,
+    resolvers: { Query: { topProducts: (_: unknown, { first }: { first: number }) => products.slice(0, first) } },
+    entities: ['Product'],
+    resolve: (reference) => products.find((product) => product.upc === reference['upc']) ?? null,
+  },
+  inventory: {
+    sdl: `${link('key', 'external', 'requires')}
+      type Product @key(fields: "upc") { upc: String! price: Int! @external weight: Int! @external inStock: Boolean shippingEstimate: Int @requires(fields: "price weight") }`,
+    resolvers: {
+      Product: {
+        inStock: (product: Reference) => {
+          if (product['upc'] === state.failUpc) throw new GraphQLError(`no stock data for ${state.failUpc}`);
+          return product['upc'] !== 'p2';
+        },
+        shippingEstimate: (product: Reference) => Math.round(Number(product['price']) / 10 + Number(product['weight'])),
+      },
+    },
+    entities: ['Product'],
+    resolve: (reference) => reference,
+  },
+  reviews: {
+    sdl: `${link('key', 'external', 'provides')}
+      type Review @key(fields: "id") { id: ID! body: String! author: User! @provides(fields: "username") product: Product }
+      type User @key(fields: "id") { id: ID! username: String @external reviews: [Review!]! }
+      type Product @key(fields: "upc") { upc: String! reviews: [Review!]! }
+      type Query { review(id: ID!): Review }`,
+    resolvers: {
+      Query: { review: (_: unknown, { id }: { id: string }) => reviews.filter((review) => review.id === id).map(reviewOut)[0] ?? null },
+      User: { reviews: (user: Reference) => reviews.filter((review) => review.authorId === user['id']).map(reviewOut) },
+      Product: { reviews: (product: Reference) => reviews.filter((review) => review.upc === product['upc']).map(reviewOut) },
+    },
+    entities: ['User', 'Product', 'Review'],
+    resolve: (reference) => (reference.__typename === 'Review' ? (reviews.filter((review) => review.id === reference['id']).map(reviewOut)[0] ?? null) : reference),
+  },
+};
+
+async function startSubgraphs(t: TestContext) {
+  const started = await Promise.all(
+    Object.entries(subgraphs).map(async ([name, options]) => {
+      const yoga = createYoga({ logging: false, schema: subgraphSchema(options) });
+      const server = await startFixtureServer(t, async (request, response) => {
+        if (state.down.has(name)) return void response.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance');
+        const answer = await yoga.fetch(`http://subgraph${request.url}`, { method: request.method, headers: { 'content-type': 'application/json' }, body: request.body || undefined });
+        json(response, answer.status, await answer.json());
+      });
+      return [name, server] as const;
+    }),
+  );
+  return Object.fromEntries(started);
+}
+
+async function startGateways(t: TestContext) {
+  state.down.clear();
+  state.failUpc = '';
+  const servers = await startSubgraphs(t);
+  const sources = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: `${server.url}/graphql`, sdl: '', dedupeInFlight: false }]));
+  const [planned, stitched] = await Promise.all([startTestGateway(t, sources, { limits: { maxCost: 100_000 } }), startTestGateway(t, sources, { limits: { maxCost: 100_000 }, queryPlanner: false })]);
+  const calls = () => Object.values(servers).reduce((total, server) => total + server.requests.filter((request) => request.url.startsWith('/graphql')).length, 0);
+  return { planned, stitched, calls };
+}
+
+const deepQuery = /* GraphQL */ `
+  query Deep($first: Int, $id: ID! = "u2") {
+    __typename
+    topProducts(first: $first) {
+      __typename
+      title: name
+      ...Stock
+      reviews {
+        id
+        body
+        author { username name ... on User { reviews { id product { upc name shippingEstimate } } } }
+      }
+    }
+    who: user(id: $id) { name reviews { body product { name inStock } } }
+  }
+  fragment Stock on Product { upc inStock shippingEstimate price }
+`;
+
+test('a query across four subgraphs is planned and answers exactly what stitching answers, with one call per subgraph and position', async (t) => {
+  const { planned, stitched, calls } = await startGateways(t);
+  const plan = planned.gateway.planner?.plan(parse(deepQuery), 'Deep');
+  assert.ok(plan && !(plan instanceof NotPlannable), `not planned: ${String(plan instanceof NotPlannable ? plan.message : plan)}`);
+  for (const variables of [{ first: 3 }, {}, { first: 1, id: 'u1' }]) {
+    const before = calls();
+    const answer = await postGraphQL(planned.endpoint, deepQuery, variables);
+    const plannedCalls = calls() - before;
+    const reference = await postGraphQL(stitched.endpoint, deepQuery, variables);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+    assert.deepEqual(answer.body, reference.body);
+    assert.equal(JSON.stringify(answer.body), JSON.stringify(reference.body), 'the same answer, field order included');
+    // accounts + products roots; reviews of the products; author names (accounts); the authors'
+    // reviews' products (products) and their shipping estimates (inventory, after products); the
+    // products' stock (inventory); `who`'s review products (products) and their stock (inventory).
+    const total: number = plan instanceof NotPlannable || !plan ? 0 : countFetches(plan.fetches);
+    assert.equal(plannedCalls, total, `planned ${total} calls`);
+  }
+});
+
+test('@provides: a field the subgraph provides on a path is answered without an entity call', async (t) => {
+  const { planned, stitched, calls } = await startGateways(t);
+  const query = '{ review(id: "r2") { body author { id username } } }';
+  const before = calls();
+  const answer = await postGraphQL(planned.endpoint, query);
+  assert.equal(calls() - before, 1);
+  assert.deepEqual(answer.body, { data: { review: { body: 'Wobbly', author: { id: 'u2', username: 'alan' } } } });
+  assert.deepEqual(answer.body, (await postGraphQL(stitched.endpoint, query)).body);
+});
+
+test('a subgraph that is down: its nullable fields are null with an error on every path, non-null ones null their parent', async (t) => {
+  const { planned } = await startGateways(t);
+  state.down.add('inventory');
+  const nullable = await postGraphQL(planned.endpoint, '{ topProducts { upc inStock } }');
+  assert.equal(nullable.status, 200);
+  assert.deepEqual(nullable.body.data, { topProducts: [{ upc: 'p1', inStock: null }, { upc: 'p2', inStock: null }] });
+  assert.deepEqual(nullable.body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.service]), [
+    [['topProducts', 0, 'inStock'], 'DOWNSTREAM_SERVICE_ERROR', 'inventory'],
+    [['topProducts', 1, 'inStock'], 'DOWNSTREAM_SERVICE_ERROR', 'inventory'],
+  ]);
+  state.down.add('products');
+  const nonNull = await postGraphQL(planned.endpoint, '{ review(id: "r1") { body product { upc name } } }');
+  assert.deepEqual(nonNull.body.data, { review: { body: 'Sturdy', product: null } });
+  assert.deepEqual(nonNull.body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.service]), [[['review', 'product', 'name'], 'DOWNSTREAM_SERVICE_ERROR', 'products']]);
+  const root = await postGraphQL(planned.endpoint, '{ topProducts { upc } users { id } }');
+  assert.deepEqual(root.body.data, null, 'topProducts is non-null, so the whole answer is null');
+  assert.equal(root.body.errors?.[0]?.extensions?.service, 'products');
+  assert.doesNotMatch(JSON.stringify(root.body), /\\n\s+at /, 'no stack trace');
+});
+
+test("an error a subgraph reports for one entity lands on that object's path; the others keep their data", async (t) => {
+  const { planned, stitched } = await startGateways(t);
+  state.failUpc = 'p2';
+  const query = '{ topProducts(first: 3) { upc inStock } }';
+  const answer = await postGraphQL(planned.endpoint, query);
+  assert.deepEqual(answer.body.data, { topProducts: [{ upc: 'p1', inStock: true }, { upc: 'p2', inStock: null }, { upc: 'p3', inStock: true }] });
+  assert.deepEqual(answer.body.errors?.map((error) => [error.message, error.path, error.extensions?.service]), [['no stock data for p2', ['topProducts', 1, 'inStock'], 'inventory']]);
+  assert.deepEqual(answer.body.data, (await postGraphQL(stitched.endpoint, query)).body.data);
+});
+
+test('what the planner does not cover is executed by stitching: directives, introspection, bad variables', async (t) => {
+  const { planned, stitched } = await startGateways(t);
+  const withDirective = 'query ($all: Boolean!) { topProducts { upc name @include(if: $all) inStock } }';
+  assert.ok(planned.gateway.planner?.plan(parse(withDirective), undefined) instanceof NotPlannable);
+  for (const all of [true, false]) {
+    const answer = await postGraphQL(planned.endpoint, withDirective, { all });
+    assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+    assert.deepEqual(answer.body, (await postGraphQL(stitched.endpoint, withDirective, { all })).body);
+  }
+  const introspection = await postGraphQL(planned.endpoint, '{ __schema { queryType { name } } topProducts { upc } }');
+  assert.deepEqual(introspection.body.data, { __schema: { queryType: { name: 'Query' } }, topProducts: [{ upc: 'p1' }, { upc: 'p2' }] });
+  const badVariable = await postGraphQL(planned.endpoint, 'query ($first: Int) { topProducts(first: $first) { upc } }', { first: 'many' });
+  const reference = await postGraphQL(stitched.endpoint, 'query ($first: Int) { topProducts(first: $first) { upc } }', { first: 'many' });
+  assert.equal(badVariable.status, reference.status);
+  assert.deepEqual(withoutRequestIds(badVariable.body), withoutRequestIds(reference.body));
+  assert.match(badVariable.body.errors?.[0]?.message ?? '', /\$first/);
+});
+
+/** Errors carry each request's own id; the rest must be equal. */
+function withoutRequestIds(body: { errors?: readonly { extensions?: Record<string, unknown> }[] }): unknown {
+  return { ...body, errors: body.errors?.map(({ extensions: { requestId: _, ...extensions } = {}, ...error }) => ({ ...error, extensions })) };
+}
+
+function countFetches(fetches: readonly { children: readonly unknown[] }[]): number {
+  return fetches.reduce((total, fetch) => total + 1 + countFetches(fetch.children as { children: readonly unknown[] }[]), 0);
+}
