@@ -6,24 +6,42 @@ import type { Plugin } from 'graphql-yoga';
 export interface GraphiQLPageOptions {
   /** The GraphQL endpoint; browsers asking it for HTML get the page. */
   endpoint: string;
-  /** The whole page, assets inline (about 9 MB). */
+  /**
+   * Renders the whole page, assets inline (about 9 MB). Called on the first browser request only:
+   * the bundled GraphiQL costs about 45 MB of memory once loaded, which a gateway nobody browses
+   * never pays.
+   */
+  render: () => Promise<string>;
+}
+
+interface Page {
   html: string;
+  etag: string;
+  gzipped?: Blob;
 }
 
 /**
- * Serves GraphiQL to browsers (a GET whose Accept prefers HTML) from memory: compressed once, on
- * the first request that accepts gzip, with an ETag so a reload costs a 304.
+ * Serves GraphiQL to browsers (a GET whose Accept prefers HTML) from memory: rendered on the first
+ * such request, compressed once on the first that accepts gzip, with an ETag so a reload costs a 304.
  */
-export function useGraphiQLPage({ endpoint, html }: GraphiQLPageOptions): Plugin {
-  let gzipped: Blob | undefined;
-  const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
-  const headers = { 'content-type': 'text/html; charset=utf-8', etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+export function useGraphiQLPage({ endpoint, render }: GraphiQLPageOptions): Plugin {
+  let page: Promise<Page> | undefined;
+  const load = () =>
+    (page ??= render().then(
+      (html): Page => ({ html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` }),
+      (error: unknown) => {
+        page = undefined;
+        throw error;
+      },
+    ));
   return {
-    onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, endResponse }) {
       if (request.method !== 'GET' || url.pathname !== endpoint || !request.headers.get('accept')?.includes('text/html')) return;
-      if (request.headers.get('if-none-match') === etag) return endResponse(new Response(null, { status: 304, headers }));
+      const loaded = await load();
+      const headers = { 'content-type': 'text/html; charset=utf-8', etag: loaded.etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+      if (request.headers.get('if-none-match') === loaded.etag) return endResponse(new Response(null, { status: 304, headers }));
       const gzip = /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
-      endResponse(new Response(gzip ? (gzipped ??= new Blob([gzipSync(html)])) : html, { headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers }));
+      endResponse(new Response(gzip ? (loaded.gzipped ??= new Blob([gzipSync(loaded.html)])) : loaded.html, { headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers }));
     },
   };
 }

@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { composeSchema } from '../composition/compose-schema.ts';
@@ -77,6 +76,7 @@ async function assemble(
   closeAll: () => Promise<void>,
 ): Promise<Gateway> {
   let draining = false;
+  const { graphiql } = config;
   const planner = config.queryPlanner ? createQueryPlanner(schema, sources) : undefined;
   const yoga = createYoga<Record<string, unknown>>({
     schema,
@@ -97,8 +97,8 @@ async function assemble(
       useTransportSecurity(config.tls),
       // Cheap refusals before any credential is verified: address lists, origins, CSRF.
       useNetworkRules(config.network),
-      // Browsers asking the endpoint for HTML get GraphiQL, rendered and compressed once.
-      ...(config.graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, html: renderGraphiQL(graphiqlOptions(config.graphiql)) })] : []),
+      // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit and compressed once.
+      ...(graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, render: async () => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql)) })] : []),
       // Who is calling: a bad credential is 401 here, before the document is even parsed.
       useAuthentication(config.authentication),
       // The consumer's own address and origin restrictions need the consumer.
