@@ -71,9 +71,14 @@ const subgraphs: Record<string, SubgraphOptions> = {
       type Review @key(fields: "id") { id: ID! body: String! author: User! @provides(fields: "username") product: Product }
       type User @key(fields: "id") { id: ID! username: String @external reviews: [Review!]! }
       type Product @key(fields: "upc") { upc: String! reviews: [Review!]! }
-      type Query { review(id: ID!): Review }`,
+      union Feed = Review | Product
+      type Query { review(id: ID!): Review feed: [Feed!]! }`,
     resolvers: {
-      Query: { review: (_: unknown, { id }: { id: string }) => reviews.filter((review) => review.id === id).map(reviewOut)[0] ?? null },
+      Query: {
+        review: (_: unknown, { id }: { id: string }) => reviews.filter((review) => review.id === id).map(reviewOut)[0] ?? null,
+        feed: () => [{ __typename: 'Review', ...reviewOut(reviews[1] as (typeof reviews)[number]) }, { __typename: 'Product', upc: 'p3' }, { __typename: 'Review', ...reviewOut(reviews[0] as (typeof reviews)[number]) }],
+      },
+      Feed: { __resolveType: (value: { __typename: string }) => value.__typename },
       User: { reviews: (user: Reference) => reviews.filter((review) => review.authorId === user['id']).map(reviewOut) },
       Product: { reviews: (product: Reference) => reviews.filter((review) => review.upc === product['upc']).map(reviewOut) },
     },
@@ -144,6 +149,19 @@ test('a query across four subgraphs is planned and answers exactly what stitchin
     const total: number = plan instanceof NotPlannable || !plan ? 0 : countFetches(plan.fetches);
     assert.equal(plannedCalls, total, `planned ${total} calls`);
   }
+});
+
+test('a union: each member is completed by the subgraphs that own its fields, in one call per subgraph and type', async (t) => {
+  const { planned, stitched, calls } = await startGateways(t);
+  const query = '{ feed { __typename ... on Review { body author { name } product { name } } ... on Product { name inStock shippingEstimate reviews { id } } } }';
+  const plan = planned.gateway.planner?.plan(parse(query), undefined);
+  assert.ok(plan && !(plan instanceof NotPlannable), `not planned: ${String(plan instanceof NotPlannable ? plan.message : plan)}`);
+  const before = calls();
+  const answer = await postGraphQL(planned.endpoint, query);
+  assert.equal(calls() - before, countFetches(plan.fetches));
+  assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+  assert.deepEqual(answer.body.data?.feed?.map((item: { __typename: string }) => item.__typename), ['Review', 'Product', 'Review']);
+  assert.equal(JSON.stringify(answer.body), JSON.stringify((await postGraphQL(stitched.endpoint, query)).body));
 });
 
 test('@provides: a field the subgraph provides on a path is answered without an entity call', async (t) => {

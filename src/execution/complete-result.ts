@@ -59,6 +59,9 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
       if (result !== BUBBLE) result = items;
     } else if (type.object) {
       result = typeof value === 'object' ? completeObject(value as Record<string, unknown>, type.object, path) : null;
+    } else if (type.objects) {
+      const object = typeof value === 'object' ? type.objects[String((value as Record<string, unknown>)['__typename'])] : undefined;
+      result = object ? completeObject(value as Record<string, unknown>, object, path) : null;
     }
     if (result !== BUBBLE) return result;
     return type.nonNull ? BUBBLE : null;

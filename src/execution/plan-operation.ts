@@ -1,6 +1,7 @@
 import {
   Kind,
   getNamedType,
+  isAbstractType,
   isLeafType,
   isListType,
   isNonNullType,
@@ -58,9 +59,10 @@ interface Draft {
  * Plans a query over the supergraph the way a federation router does: root fields go to the
  * subgraph that resolves them, the query stays in a subgraph as long as it resolves the fields,
  * and the fields it doesn't resolve become one `_entities` call per subgraph and position (after
- * the call that brings a field's `@requires`). Throws {@link NotPlannable} for what it doesn't
- * cover (interfaces and unions, `@interfaceObject`, mutations, directives on selections, fields of
- * other sources), which the gateway then executes through stitching.
+ * the call that brings a field's `@requires`). Interfaces and unions are selected with one inline
+ * fragment per object type the subgraph may return there. Throws {@link NotPlannable} for what it
+ * doesn't cover (`@interfaceObject`, mutations, directives on selections, fields of other
+ * sources), which the gateway then executes through stitching.
  */
 export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, fragments: Readonly<Record<string, FragmentDefinitionNode>>): Fetch[] {
   if (operation.operation !== 'query') throw new NotPlannable(`${operation.operation}s are not planned`);
@@ -171,11 +173,30 @@ class Planner {
       selection.add(key, head);
       return;
     }
-    if (!isObjectType(named)) throw new NotPlannable(`${type.name}.${name} returns the abstract type ${named.name}`);
+    const steps = [...path, key, ...listSteps(field.type)];
+    if (isAbstractType(named)) {
+      // One fragment per object type this subgraph may return here; __typename says which it is.
+      const sub = selection.add(key, head, new Selection()) as Selection;
+      sub.add('__typename', '__typename');
+      const returned = this.context.supergraph.members.get(named.name);
+      if (!returned || this.isInterfaceObject(named.name)) throw new NotPlannable(`${named.name} has no members per subgraph, or is an @interfaceObject`);
+      for (const possible of this.context.schema.getPossibleTypes(named)) {
+        if (!returned.get(possible.name)?.has(draft.fetch.graph)) continue;
+        const childFields = collectFields(this.context.schema, this.fragments, possible, subSelections(nodes));
+        const fragment = sub.add(`... on ${possible.name}`, `... on ${possible.name}`, new Selection()) as Selection;
+        fragment.add('__typename', '__typename');
+        this.planObject(possible, childFields, draft, fragment, steps, undefined);
+      }
+      return;
+    }
     const sub = selection.add(key, head, new Selection());
     const provides = info.fields.get(name)?.get(draft.fetch.graph)?.provides ?? providedBelow(provided, name);
     const childFields = collectFields(this.context.schema, this.fragments, named, subSelections(nodes));
-    this.planObject(named, childFields, draft, sub as Selection, [...path, key, ...listSteps(field.type)], provides);
+    this.planObject(named as GraphQLObjectType, childFields, draft, sub as Selection, steps, provides);
+  }
+
+  private isInterfaceObject(name: string): boolean {
+    return [...(this.context.supergraph.types.get(name)?.graphs.values() ?? [])].some((graph) => graph.isInterfaceObject);
   }
 
   /** The subgraph to ask for a field this one doesn't resolve: one already asked at this position, else the first able to. */

@@ -38,6 +38,11 @@ export interface SupergraphType {
 /** What the query planner knows of a supergraph. */
 export interface Supergraph {
   types: Map<string, SupergraphType>;
+  /**
+   * The object types each subgraph can return where an interface or union is expected, by the
+   * abstract type's name, then the object type's: `join__implements` and `join__unionMember`.
+   */
+  members: Map<string, Map<string, Set<string>>>;
 }
 
 /**
@@ -60,6 +65,19 @@ export function readSupergraph(document: DocumentNode): Supergraph {
   };
 
   const types = new Map<string, SupergraphType>();
+  const members = new Map<string, Map<string, Set<string>>>();
+  const addMember = (abstract: string, object: string, graph: string) => {
+    const byObject = members.get(abstract) ?? new Map<string, Set<string>>();
+    members.set(abstract, byObject.set(object, (byObject.get(object) ?? new Set<string>()).add(graph)));
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.UNION_TYPE_DEFINITION) continue;
+    for (const directive of definition.directives ?? []) {
+      const graph = directive.name.value === 'join__unionMember' ? graphOf(directive) : undefined;
+      const member = stringArgument(directive, 'member');
+      if (graph && member) addMember(definition.name.value, member, graph);
+    }
+  }
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
     const type: SupergraphType = types.get(definition.name.value) ?? {
@@ -72,6 +90,9 @@ export function readSupergraph(document: DocumentNode): Supergraph {
     types.set(type.name, type);
     type.interfaces.push(...(definition.interfaces ?? []).map((node) => node.name.value));
     for (const directive of definition.directives ?? []) {
+      const implemented = directive.name.value === 'join__implements' ? stringArgument(directive, 'interface') : undefined;
+      const implementer = implemented === undefined ? undefined : graphOf(directive);
+      if (implemented !== undefined && implementer) addMember(implemented, type.name, implementer);
       if (directive.name.value !== 'join__type') continue;
       const graph = graphOf(directive);
       if (!graph) continue;
@@ -102,7 +123,7 @@ export function readSupergraph(document: DocumentNode): Supergraph {
       type.fields.set(field.name.value, byGraph);
     }
   }
-  return { types };
+  return { types, members };
 }
 
 /** Whether a subgraph answers a field of a type itself (not external, not overridden away). */

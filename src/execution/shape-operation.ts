@@ -1,4 +1,4 @@
-import { getNamedType, isListType, isNonNullType, isObjectType, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { getNamedType, isAbstractType, isListType, isNonNullType, isObjectType, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { NotPlannable, collectFields, subSelections } from './collect-fields.ts';
 
 /** What the client asked for at one position of the answer: how to shape the merged upstream data. */
@@ -8,6 +8,8 @@ export interface OutputShape {
   list?: OutputShape;
   /** The position is an object with these fields. */
   object?: ObjectShape;
+  /** The position is an interface or union: the fields by the object's `__typename`. */
+  objects?: Record<string, ObjectShape>;
 }
 
 /** The fields the client selected on an object, in document order. */
@@ -56,6 +58,11 @@ function shapeOutput(schema: GraphQLSchema, fragments: Readonly<Record<string, F
   if (isListType(inner)) return { nonNull, list: shapeOutput(schema, fragments, inner.ofType, selectionSets) };
   const named = getNamedType(inner);
   if (selectionSets.length === 0) return { nonNull };
-  if (!isObjectType(named)) throw new NotPlannable(`${named.name} is abstract`);
+  if (isAbstractType(named)) {
+    const objects: Record<string, ObjectShape> = {};
+    for (const possible of schema.getPossibleTypes(named)) objects[possible.name] = shapeObject(schema, fragments, possible, selectionSets);
+    return { nonNull, objects };
+  }
+  if (!isObjectType(named)) throw new NotPlannable(`${named.name} has no fields to select`);
   return { nonNull, object: shapeObject(schema, fragments, named, selectionSets) };
 }
