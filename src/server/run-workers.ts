@@ -20,7 +20,14 @@ export interface WorkerPoolOptions {
 
 /** What a worker tells the primary, over the cluster's IPC channel. */
 export type WorkerMessage =
-  | { concierge: 'listening'; url: string; sources: number; inProcessState: string[] }
+  | {
+      concierge: 'listening';
+      url: string;
+      sources: number;
+      inProcessState: string[];
+      /** The longest the worker's drain may take, in ms: past it (and `killGrace`) the primary kills it. */
+      drainTimeout: number;
+    }
   | { concierge: 'failed'; message: string };
 
 type Listening = Extract<WorkerMessage, { concierge: 'listening' }>;
@@ -29,14 +36,21 @@ interface Member {
   worker: Worker;
   /** Resolves once the worker listens; rejects with the reason it stopped first. */
   listening: Promise<Listening>;
+  /** Resolves once the worker process exited, whatever the reason. */
+  exited: Promise<void>;
   /** Why the worker could not start, as it reported. */
   failure?: string;
   ready: boolean;
+  /** As the worker reported once listening. */
+  drainTimeout?: number;
   /** A respawn counts as a crash when it fails to start; a rolling restart's new worker does not. */
   kind: 'initial' | 'respawn' | 'restart';
   /** Asked to drain: its exit is expected. */
   retiring: boolean;
 }
+
+/** Time past a worker's own drain timeout for it to close its upstream pools and exit, before it is killed. */
+const killGrace = 5_000;
 
 const log = (line: string) => console.log(`[concierge] ${line}`);
 const describe = (worker: Worker) => `worker ${worker.id} (pid ${worker.process.pid})`;
@@ -45,8 +59,12 @@ const describe = (worker: Worker) => `worker ${worker.id} (pid ${worker.process.
  * The cluster primary: forks `workers` gateways that share one port, prints one `serving` line once
  * all listen, respawns a crashed worker at once (stopping with exit code 1 after `maxCrashes`
  * crashes within `crashWindow`), drains every worker on SIGTERM/SIGINT, and replaces the workers
- * one by one on SIGHUP (the next starts only once the new one listens, so the port keeps answering).
- * Resolves with the process exit code once every worker has exited.
+ * one by one on SIGHUP. Resolves with the process exit code once every worker has exited.
+ *
+ * A rolling restart keeps the port answering every request: it retires a worker only once its
+ * replacement listens, and waits until the retired one has exited before the next, so at most one
+ * worker more than `workers` runs and the next SIGHUP counts the right workers. The retiring
+ * worker drains (serve-as-worker.ts) and is killed if it outlives its drain timeout.
  */
 export function runWorkers({ workers: size, maxCrashes = 5, crashWindow = 60_000 }: WorkerPoolOptions): Promise<number> {
   const members = new Set<Member>();
@@ -61,11 +79,13 @@ export function runWorkers({ workers: size, maxCrashes = 5, crashWindow = 60_000
     let settle: { resolve(message: Listening): void; reject(error: Error): void } | undefined;
     const listening = new Promise<Listening>((resolve, reject) => (settle = { resolve, reject }));
     listening.catch(() => {});
-    const member: Member = { worker, listening, ready: false, kind, retiring: false };
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const member: Member = { worker, listening, exited, ready: false, kind, retiring: false };
     worker.on('message', (message: WorkerMessage) => {
       if (message.concierge === 'failed') member.failure = message.message;
       else if (message.concierge === 'listening') {
         member.ready = true;
+        member.drainTimeout = message.drainTimeout;
         settle?.resolve(message);
       }
     });
@@ -79,6 +99,15 @@ export function runWorkers({ workers: size, maxCrashes = 5, crashWindow = 60_000
     });
     members.add(member);
     return member;
+  };
+
+  /** Asks a worker to drain (one still starting just ends), kills it past its drain timeout; resolves once it exited. */
+  const retire = (member: Member): Promise<void> => {
+    if (member.retiring) return member.exited;
+    member.retiring = true;
+    member.worker.process.kill('SIGTERM');
+    const kill = setTimeout(() => member.worker.process.kill('SIGKILL'), (member.drainTimeout ?? 0) + killGrace);
+    return member.exited.finally(() => clearTimeout(kill));
   };
 
   const onCrash = ({ worker, failure }: Member, how: string) => {
@@ -97,30 +126,31 @@ export function runWorkers({ workers: size, maxCrashes = 5, crashWindow = 60_000
     if (state === 'stopping') return;
     state = 'stopping';
     exitCode = code;
-    // SIGTERM: a worker that listens drains (serve-as-worker.ts); one still starting just ends.
-    for (const { worker } of members) worker.process.kill('SIGTERM');
+    for (const member of members) void retire(member);
     if (members.size === 0) finish(code);
   };
 
   const rollingRestart = async () => {
     if (state !== 'running') return;
     state = 'restarting';
-    log(`SIGHUP: restarting ${members.size} workers one by one`);
-    for (const old of [...members]) {
+    const serving = [...members].filter((member) => !member.retiring);
+    log(`SIGHUP: restarting ${serving.length} workers one by one`);
+    for (const old of serving) {
       if (!members.has(old)) continue;
       const fresh = spawn('restart');
       try {
         await fresh.listening;
       } catch (error) {
+        await retire(fresh);
         if (state !== 'restarting') return;
         state = 'running';
         console.error(`[concierge] rolling restart stopped, the running workers keep serving:\n${(error as Error).message}`);
         return;
       }
       if (state !== 'restarting') return;
-      old.retiring = true;
-      old.worker.process.kill('SIGTERM');
       log(`${describe(old.worker)} replaced by ${describe(fresh.worker)}`);
+      await retire(old);
+      if (state !== 'restarting') return;
     }
     state = 'running';
     log('rolling restart done');

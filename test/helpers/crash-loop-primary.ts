@@ -5,7 +5,7 @@ import { runWorkers, type WorkerMessage } from '../../src/server/run-workers.ts'
 if (cluster.isPrimary) {
   process.exitCode = await runWorkers({ workers: 2, maxCrashes: 3, crashWindow: 10_000 });
 } else {
-  const listening: WorkerMessage = { concierge: 'listening', url: 'http://127.0.0.1:1/graphql', sources: 0, inProcessState: [] };
+  const listening: WorkerMessage = { concierge: 'listening', url: 'http://127.0.0.1:1/graphql', sources: 0, inProcessState: [], drainTimeout: 0 };
   process.send?.(listening);
   setTimeout(() => process.exit(7), 300);
 }
