@@ -188,6 +188,9 @@ test('a subgraph that is down: its nullable fields are null with an error on eve
   const nonNull = await postGraphQL(planned.endpoint, '{ review(id: "r1") { body product { upc name } } }');
   assert.deepEqual(nonNull.body.data, { review: { body: 'Sturdy', product: null } });
   assert.deepEqual(nonNull.body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.service]), [[['review', 'product', 'name'], 'DOWNSTREAM_SERVICE_ERROR', 'products']]);
+  const required = await postGraphQL(planned.endpoint, '{ review(id: "r1") { body product { upc shippingEstimate } } }');
+  assert.deepEqual(required.body.data, { review: { body: 'Sturdy', product: { upc: 'p1', shippingEstimate: null } } }, 'inventory never asked: the price and weight it requires could not be had');
+  assert.deepEqual(required.body.errors?.map((error) => [error.path, error.extensions?.service]), [[['review', 'product', 'shippingEstimate'], 'products']]);
   const root = await postGraphQL(planned.endpoint, '{ topProducts { upc } users { id } }');
   assert.deepEqual(root.body.data, null, 'topProducts is non-null, so the whole answer is null');
   assert.equal(root.body.errors?.[0]?.extensions?.service, 'products');

@@ -1,5 +1,6 @@
 import type { Executor, ExecutionResult } from '@graphql-tools/utils';
 import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
+import { gatewayError } from '../errors.ts';
 import type { Fetch, PathStep } from './plan-operation.ts';
 
 /** The merged answers of a plan's calls, before shaping, and the errors on their client paths. */
@@ -33,6 +34,13 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
     return Promise.resolve(executor({ document: fetch.document, variables: passed, context: context as Record<string, unknown> })) as Promise<ExecutionResult>;
   };
 
+  /** A failed call's fields are null with its error, and so are those of the calls that needed its answer on the same objects (`@requires`). */
+  const failWithDependents = (fetch: Fetch, targets: readonly Located[], error: unknown): void => {
+    const typeName = fetch.entity?.typeName;
+    for (const target of targets) if (target.object['__typename'] === undefined || target.object['__typename'] === typeName) fail(target.object, fetch.keys, error, pathOf(target), errors);
+    for (const child of fetch.children) if (child.entity && fetch.entity && child.entity.path.join('.') === fetch.entity.path.join('.')) failWithDependents(child, targets, error);
+  };
+
   const runEntities = async (fetch: Fetch): Promise<void> => {
     const entity = fetch.entity as NonNullable<Fetch['entity']>;
     const targets = locate(data, entity.path).filter(({ object }) => object['__typename'] === undefined || object['__typename'] === entity.typeName);
@@ -54,18 +62,19 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
     try {
       result = await call(fetch, { representations });
     } catch (error) {
-      for (const target of targets) fail(target.object, fetch.keys, error, pathOf(target), errors);
+      failWithDependents(fetch, targets, error);
       return;
     }
     const entities = (result.data as { _entities?: unknown } | null | undefined)?._entities;
+    if (!Array.isArray(entities)) {
+      failWithDependents(fetch, targets, result.errors?.[0] ?? gatewayError('DOWNSTREAM_SERVICE_ERROR', `Service "${fetch.graph}" answered _entities without a list.`, { rejectsRequest: false, extensions: { service: fetch.graph } }));
+      return;
+    }
     for (const error of result.errors ?? []) {
       const index = error.path?.[0] === '_entities' ? error.path[1] : undefined;
       const slot = typeof index === 'number' ? slots.indexOf(index) : -1;
-      errors.push(slot === -1 ? asGraphQLError(error) : relocate(error, [...pathOf(targets[slot] as Located), ...(error.path as readonly (string | number)[]).slice(2)]));
-    }
-    if (!Array.isArray(entities)) {
-      if (!result.errors?.length) for (const target of targets) fail(target.object, fetch.keys, new Error('_entities returned no list'), pathOf(target), errors);
-      return;
+      // An error on `_entities.3.price` goes to the path of the (first) object represented by 3.
+      errors.push(slot === -1 ? relocate(error, undefined) : relocate(error, [...pathOf(targets[slot] as Located), ...(error.path as readonly (string | number)[]).slice(2)]));
     }
     targets.forEach(({ object }, position) => {
       const answer: unknown = entities[slots[position] as number];
@@ -155,9 +164,10 @@ function fail(object: Data, keys: readonly string[], error: unknown, path: reado
   }
 }
 
-function relocate(error: unknown, path: readonly (string | number)[]): GraphQLError {
+/** The error on a path of the client's answer (none: a subgraph's own path means nothing to the client). */
+function relocate(error: unknown, path: readonly (string | number)[] | undefined): GraphQLError {
   const original = asGraphQLError(error);
-  return new GraphQLError(original.message, { path, extensions: original.extensions, originalError: original.originalError ?? undefined });
+  return new GraphQLError(original.message, { ...(path ? { path } : {}), extensions: original.extensions, originalError: original.originalError ?? undefined });
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

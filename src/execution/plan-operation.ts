@@ -30,7 +30,7 @@ export interface Fetch {
   document: DocumentNode;
   /** The client's variables the call passes on. */
   variables: string[];
-  /** The response keys the call fills on each of its objects (made null if it fails). */
+  /** The response keys of the client's answer the call fills on each of its objects (made null, with its error, if it fails). */
   keys: string[];
   /** An `_entities` call: the objects it completes and the fields that represent them. */
   entity?: { typeName: string; path: PathStep[]; representation: SelectionSetNode };
@@ -113,6 +113,8 @@ class Planner {
 
     // Each remote field's @requires: resolved here when this subgraph can, else by another call first.
     const dependsOn = new Map<string, string>();
+    /** Fields asked for only because a remote field requires them: not in the client's answer. */
+    const requiredOnly = new Set<FieldNode>();
     const requiresOf = new Map<string, SelectionSetNode[]>();
     for (const [target, group] of [...remote]) {
       for (const nodes of group.values()) {
@@ -128,6 +130,7 @@ class Planner {
           }
           let source = [...remote].find(([, candidate]) => (candidate.get(name)?.[0] as FieldNode | undefined)?.name.value === name)?.[0];
           if (source === undefined) {
+            requiredOnly.add(required);
             placeRemotely(name, [required], name);
             source = [...remote].find(([, candidate]) => candidate.get(name)?.includes(required))?.[0] as string;
           }
@@ -151,7 +154,8 @@ class Planner {
       for (const field of key.selections) this.planField(type, info, (field as FieldNode).name.value, [field as FieldNode], draft, selection, path, provided);
       const group = remote.get(target) as Map<string, FieldNode[]>;
       const representation: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [...key.selections, ...(requiresOf.get(target) ?? []).flatMap((set) => set.selections)] };
-      const child = newDraft(target, [...group.keys()], { typeName: type.name, path, representation });
+      const answered = [...group].filter(([, nodes]) => !nodes.every((node) => requiredOnly.has(node))).map(([key]) => key);
+      const child = newDraft(target, answered, { typeName: type.name, path, representation });
       const dependency = dependsOn.get(target);
       (dependency === undefined ? draft : create(dependency)).drafts.push(child);
       this.planObject(type, group, child, child.selection, path, undefined);
