@@ -1,6 +1,5 @@
 import cluster from 'node:cluster';
 import { writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { printSchema } from 'graphql';
 import { createApiKey } from './auth/api-keys.ts';
@@ -11,6 +10,7 @@ import { loadSources } from './sources/load-sources.ts';
 import { SchemaError } from './sources/schema-error.ts';
 import { runUntilSignal } from './server/run-until-signal.ts';
 import { runWorkers } from './server/run-workers.ts';
+import { usableCores } from './server/usable-cores.ts';
 import { reportWorkerFailure, serveAsWorker } from './server/serve-as-worker.ts';
 import { startGateway } from './server/start-gateway.ts';
 
@@ -26,8 +26,9 @@ Commands:
 Options:
   --config <file>   config file (default: gateway.config.{ts,mjs,js,json} in the current folder)
   --port <n>        port for start (default: config.port, PORT, 4000)
-  --workers <n|auto>
-                    with start: serve from n processes sharing the port (auto: one per core),
+  --workers [n|auto]
+                    with start: serve from n processes sharing the port (auto, or no value: one
+                    per core, capped by the container's CPU quota),
                     supervised by a primary that respawns a crashed worker, drains them all on
                     SIGTERM/SIGINT and restarts them one by one on SIGHUP. Without it, one process.
                     Each worker keeps its own rate-limit counters and response cache unless
@@ -38,7 +39,7 @@ Options:
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
-    args: argv,
+    args: withWorkersValue(argv),
     allowPositionals: true,
     options: { config: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
@@ -86,10 +87,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** `--workers`: absent (one process), a count, or `auto` (one per core). */
+/** `--workers` with no value (last, or followed by another option) means `--workers auto`. */
+function withWorkersValue(argv: readonly string[]): string[] {
+  return argv.map((argument, index) => (argument === '--workers' && (index === argv.length - 1 || argv[index + 1]?.startsWith('-')) ? '--workers=auto' : argument));
+}
+
+/** `--workers`: absent (one process), a count, or `auto` (one per usable core). */
 function parseWorkers(value: string | undefined): number | 'invalid' | undefined {
   if (value === undefined) return undefined;
-  if (value === 'auto') return availableParallelism();
+  if (value === 'auto') return usableCores();
   return /^[1-9]\d*$/.test(value) ? Number(value) : 'invalid';
 }
 

@@ -3,10 +3,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
+import { usableCores } from '../src/server/usable-cores.ts';
 import { spawnGatewayProcess, type GatewayProcess } from './helpers/spawn-gateway-process.ts';
 import { root } from './helpers/start-shop.ts';
 
@@ -159,11 +160,25 @@ test('SIGHUP restarts the workers one by one, twice in a row, while every reques
   assert.doesNotMatch(gateway.output(), /warning/, 'no rate limits nor response cache: nothing to warn about');
 });
 
-test('a schema error at start is printed once, not once per worker, and the primary exits 1', async (t) => {
+test('a schema error at start is printed once, not once per worker, and the primary exits 1; --workers with no value means one per core', async (t) => {
   const { config } = await project(t, 'http://127.0.0.1:9', {}, 'type Query { thing: String @htp(GET: "/thing") }\n');
-  const { code, output } = await runToExit(t, [path.join(root, 'bin/concierge.js'), 'start', '--config', config, '--workers', '2']);
+  const { code, output } = await runToExit(t, [path.join(root, 'bin/concierge.js'), 'start', '--workers', '--config', config]);
   assert.equal(code, 1, output);
   assert.equal(output.match(/Unknown directive "@htp"/g)?.length, 1, output);
+  assert.doesNotMatch(output, /--workers: expected/);
+});
+
+test("--workers auto counts the cores a cgroup CPU quota leaves, not the machine's", async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-cpu-max-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cpuMax = path.join(dir, 'cpu.max');
+  await writeFile(cpuMax, '100000 100000\n');
+  assert.equal(usableCores(cpuMax), 1);
+  await writeFile(cpuMax, '150000 100000\n');
+  assert.equal(usableCores(cpuMax), Math.min(2, availableParallelism()), 'a quota of 1.5 CPUs rounds up');
+  await writeFile(cpuMax, 'max 100000\n');
+  assert.equal(usableCores(cpuMax), availableParallelism());
+  assert.equal(usableCores(path.join(dir, 'missing')), availableParallelism());
 });
 
 test('workers that keep crashing make the primary stop with exit code 1 instead of respawning forever', async (t) => {
