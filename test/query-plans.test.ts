@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { GraphQLError, parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
@@ -229,6 +232,23 @@ test('what the planner does not cover is executed by stitching: directives, intr
 function withoutRequestIds(body: { errors?: readonly { extensions?: Record<string, unknown> }[] }): unknown {
   return { ...body, errors: body.errors?.map(({ extensions: { requestId: _, ...extensions } = {}, ...error }) => ({ ...error, extensions })) };
 }
+
+test('the access log says which way each operation was executed', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-plans-log-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'access.log');
+  const servers = await startSubgraphs(t);
+  const sources = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: `${server.url}/graphql`, sdl: '' }]));
+  const gateway = await startTestGateway(t, sources, { logging: { level: 'info', destination: file } });
+  await postGraphQL(gateway.endpoint, 'query Planned { topProducts { name inStock } }');
+  await postGraphQL(gateway.endpoint, 'query Stitched($all: Boolean = true) { topProducts { name @include(if: $all) } }');
+  let lines: { operationName: string; execution: unknown }[] = [];
+  for (let attempt = 0; attempt < 50 && lines.length < 2; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { operationName: string; execution: unknown });
+  }
+  assert.deepEqual(lines.map(({ operationName, execution }) => [operationName, execution]), [['Planned', 'plan'], ['Stitched', 'stitching']]);
+});
 
 function countFetches(fetches: readonly { children: readonly unknown[] }[]): number {
   return fetches.reduce((total, fetch) => total + 1 + countFetches(fetch.children as { children: readonly unknown[] }[]), 0);

@@ -17,6 +17,8 @@ export interface RequestOutcome {
   slow: boolean;
   /** The `x-cache` response header. */
   cache: string | null;
+  /** Federation: whether the operation ran its query plan or went through stitching; null when not executed or no planner. */
+  execution: 'plan' | 'stitching' | null;
   consumer: Consumer | undefined;
   clientAddress: string | null;
   /** The request headers, at `debug` only. */
@@ -53,6 +55,7 @@ export function accessLine(record: AccessRecord, outcome: RequestOutcome): Recor
     documentHash: record.documentHash ?? null,
     errorCodes: record.errorCodes,
     cache: outcome.cache,
+    execution: outcome.execution,
     upstream: record.upstream,
     ...(outcome.slow ? { slow: true } : {}),
     ...(outcome.headers ? { headers: outcome.headers } : {}),
