@@ -56,8 +56,8 @@ export interface GatewayConfig {
   /**
    * Execute queries over federation sources with Concierge's own query planner: one plan per
    * document (cached), one `_entities` call per subgraph and position, results merged and shaped
-   * without per-field resolvers. Queries it does not cover (interfaces and unions, `@skip`/`@include`,
-   * mutations, fields of other sources) go through stitching as before. `false` sends every
+   * without per-field resolvers. Queries it does not cover (`@interfaceObject`, mutations,
+   * introspection, fields of other sources) go through stitching as before. `false` sends every
    * operation through stitching.
    * @default true
    */

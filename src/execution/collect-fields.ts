@@ -1,23 +1,37 @@
-import { Kind, isUnionType, type FieldNode, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  getDirectiveValues,
+  isUnionType,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 /** The operation can't be planned; the gateway executes it through stitching instead. */
 export class NotPlannable extends Error {}
 
+/** What collecting fields needs of an operation: its fragments, and the (coerced) variables `@skip` and `@include` read. */
+export interface OperationScope {
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>;
+  variables: Readonly<Record<string, unknown>>;
+}
+
 /**
  * The fields a selection selects on one concrete object type, by response key in document order,
- * fragments inlined (graphql-js's CollectFields without `@skip`/`@include`: a selection carrying any
- * directive is not planned, since the plan is shared by every request of the document).
+ * fragments inlined, `@skip` and `@include` applied (graphql-js's CollectFields). Any other
+ * directive on a selection makes the operation not plannable.
  */
-export function collectFields(
-  schema: GraphQLSchema,
-  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
-  type: GraphQLObjectType,
-  selectionSets: readonly SelectionSetNode[],
-): Map<string, FieldNode[]> {
+export function collectFields(schema: GraphQLSchema, scope: OperationScope, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): Map<string, FieldNode[]> {
+  const { fragments } = scope;
   const fields = new Map<string, FieldNode[]>();
   const visit = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
-      if (selection.directives && selection.directives.length > 0) throw new NotPlannable(`a selection has directives (@${selection.directives[0]?.name.value})`);
+      if (!included(selection, scope.variables)) continue;
       if (selection.kind === Kind.FIELD) {
         const key = selection.alias?.value ?? selection.name.value;
         const nodes = fields.get(key);
@@ -38,6 +52,14 @@ export function collectFields(
 /** The sub-selections of every node of one response key, merged. */
 export function subSelections(nodes: readonly FieldNode[]): SelectionSetNode[] {
   return nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+}
+
+function included(selection: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
+  if (!selection.directives || selection.directives.length === 0) return true;
+  const other = selection.directives.find((directive) => directive.name.value !== 'skip' && directive.name.value !== 'include');
+  if (other) throw new NotPlannable(`a selection has the directive @${other.name.value}`);
+  if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.['if'] === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.['if'] !== false;
 }
 
 function applies(schema: GraphQLSchema, type: GraphQLObjectType, condition: string): boolean {

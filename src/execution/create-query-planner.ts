@@ -4,6 +4,7 @@ import {
   getOperationAST,
   getVariableValues,
   isObjectType,
+  visit,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -27,8 +28,8 @@ export interface QueryPlan {
 
 /** Executes the operations it can plan; says `undefined` for the rest, which stitching executes. */
 export interface QueryPlanner {
-  /** The plan of an operation (cached per document and operation name), or why there is none. */
-  plan(document: DocumentNode, operationName: string | null | undefined): QueryPlan | NotPlannable;
+  /** The plan of an operation (cached per document, operation name and `@skip`/`@include` conditions), or why there is none. */
+  plan(document: DocumentNode, operationName: string | null | undefined, variables?: Readonly<Record<string, unknown>>): QueryPlan | NotPlannable;
   execute(args: ExecutionArgs): Promise<ExecutionResult> | undefined;
 }
 
@@ -53,15 +54,17 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
     }
   }
   const context: PlanningContext = { schema, supergraph: readSupergraph(supergraphDocument), foreignTypes, foreignRootFields };
-  const plans = new WeakMap<DocumentNode, Map<string, QueryPlan | NotPlannable>>();
+  const plans = new WeakMap<DocumentNode, { conditions: string[]; plans: Map<string, QueryPlan | NotPlannable> }>();
 
-  const plan = (document: DocumentNode, operationName: string | null | undefined): QueryPlan | NotPlannable => {
-    const byName = plans.get(document) ?? new Map<string, QueryPlan | NotPlannable>();
-    plans.set(document, byName);
-    const cached = byName.get(operationName ?? '');
+  /** Plans depend on the document, the operation and the values of the variables `@skip`/`@include` read. */
+  const plan = (document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> = {}): QueryPlan | NotPlannable => {
+    let entry = plans.get(document);
+    if (!entry) plans.set(document, (entry = { conditions: conditionVariables(document), plans: new Map() }));
+    const key = `${operationName ?? ''}\u0000${JSON.stringify(entry.conditions.map((name) => variables[name] ?? null))}`;
+    const cached = entry.plans.get(key);
     if (cached) return cached;
-    const made = makePlan(context, document, operationName);
-    byName.set(operationName ?? '', made);
+    const made = makePlan(context, document, operationName, variables);
+    entry.plans.set(key, made);
     return made;
   };
 
@@ -69,12 +72,13 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
     plan,
     execute(args) {
       if (args.schema !== schema) return undefined;
-      const planned = plan(args.document, args.operationName);
-      if (planned instanceof NotPlannable) return undefined;
-      const operation = getOperationAST(args.document, args.operationName) as NonNullable<ReturnType<typeof getOperationAST>>;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation) return undefined;
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
       // Bad variables: stitching's executor answers them (400, graphql-js's messages).
       if (coerced.errors) return undefined;
+      const planned = plan(args.document, args.operationName, coerced.coerced);
+      if (planned instanceof NotPlannable) return undefined;
       return executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue).then(({ data, errors }) => {
         const completed = completeResult(data, planned.shape, errors);
         return errors.length > 0 ? { data: completed, errors } : { data: completed };
@@ -83,14 +87,27 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
   };
 }
 
-function makePlan(context: PlanningContext, document: DocumentNode, operationName: string | null | undefined): QueryPlan | NotPlannable {
+/** The variables a document's `@skip` and `@include` conditions read. */
+function conditionVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Directive(directive) {
+      if (directive.name.value !== 'skip' && directive.name.value !== 'include') return;
+      visit(directive, { Variable: (variable) => void names.add(variable.name.value) });
+    },
+  });
+  return [...names].sort();
+}
+
+function makePlan(context: PlanningContext, document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>>): QueryPlan | NotPlannable {
   const operation = getOperationAST(document, operationName);
   if (!operation) return new NotPlannable('no operation to execute');
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   try {
     const queryType = context.schema.getQueryType() as GraphQLObjectType;
-    return { fetches: planOperation(context, operation, fragments), shape: shapeOperation(context.schema, fragments, queryType, operation.selectionSet) };
+    const scope = { fragments, variables };
+    return { fetches: planOperation(context, operation, scope), shape: shapeOperation(context.schema, scope, queryType, operation.selectionSet) };
   } catch (error) {
     if (error instanceof NotPlannable) return error;
     return new NotPlannable(`planning failed: ${(error as Error).message}`);

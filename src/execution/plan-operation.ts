@@ -11,14 +11,13 @@ import {
   visit,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { NotPlannable, collectFields, subSelections } from './collect-fields.ts';
+import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
 import { resolvesField, type Supergraph, type SupergraphType } from './read-supergraph.ts';
 
 /** A step of the path to a fetch's objects: a response key, or `@` for every item of a list. */
@@ -61,16 +60,16 @@ interface Draft {
  * and the fields it doesn't resolve become one `_entities` call per subgraph and position (after
  * the call that brings a field's `@requires`). Interfaces and unions are selected with one inline
  * fragment per object type the subgraph may return there. Throws {@link NotPlannable} for what it
- * doesn't cover (`@interfaceObject`, mutations, directives on selections, fields of other
- * sources), which the gateway then executes through stitching.
+ * doesn't cover (`@interfaceObject`, mutations, directives other than `@skip`/`@include`, fields
+ * of other sources), which the gateway then executes through stitching.
  */
-export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, fragments: Readonly<Record<string, FragmentDefinitionNode>>): Fetch[] {
+export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, scope: OperationScope): Fetch[] {
   if (operation.operation !== 'query') throw new NotPlannable(`${operation.operation}s are not planned`);
   if (operation.variableDefinitions?.some((definition) => definition.variable.name.value === 'representations')) throw new NotPlannable('a variable is named $representations');
   const queryType = context.schema.getQueryType() as GraphQLObjectType;
   const queryInfo = supergraphType(context, queryType.name);
   const groups = new Map<string, Map<string, FieldNode[]>>();
-  for (const [key, nodes] of collectFields(context.schema, fragments, queryType, [operation.selectionSet])) {
+  for (const [key, nodes] of collectFields(context.schema, scope, queryType, [operation.selectionSet])) {
     const name = (nodes[0] as FieldNode).name.value;
     if (name === '__typename') continue;
     if (name.startsWith('__') || context.foreignRootFields.has(name)) throw new NotPlannable(`Query.${name} is not a supergraph field`);
@@ -80,7 +79,7 @@ export function planOperation(context: PlanningContext, operation: OperationDefi
     const group = groups.get(graph) ?? new Map<string, FieldNode[]>();
     groups.set(graph, group.set(key, nodes));
   }
-  const planner = new Planner(context, fragments);
+  const planner = new Planner(context, scope);
   return [...groups].map(([graph, fields]) => {
     const draft = newDraft(graph, [...fields.keys()]);
     planner.planObject(queryType, fields, draft, draft.selection, [], undefined);
@@ -91,7 +90,7 @@ export function planOperation(context: PlanningContext, operation: OperationDefi
 class Planner {
   constructor(
     private readonly context: PlanningContext,
-    private readonly fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+    private readonly scope: OperationScope,
   ) {}
 
   /** Plans the fields of objects of one type the draft's subgraph is at, adding `_entities` calls for the rest. */
@@ -186,7 +185,7 @@ class Planner {
       if (!returned || this.isInterfaceObject(named.name)) throw new NotPlannable(`${named.name} has no members per subgraph, or is an @interfaceObject`);
       for (const possible of this.context.schema.getPossibleTypes(named)) {
         if (!returned.get(possible.name)?.has(draft.fetch.graph)) continue;
-        const childFields = collectFields(this.context.schema, this.fragments, possible, subSelections(nodes));
+        const childFields = collectFields(this.context.schema, this.scope, possible, subSelections(nodes));
         const fragment = sub.add(`... on ${possible.name}`, `... on ${possible.name}`, new Selection()) as Selection;
         fragment.add('__typename', '__typename');
         this.planObject(possible, childFields, draft, fragment, steps, undefined);
@@ -195,7 +194,7 @@ class Planner {
     }
     const sub = selection.add(key, head, new Selection());
     const provides = info.fields.get(name)?.get(draft.fetch.graph)?.provides ?? providedBelow(provided, name);
-    const childFields = collectFields(this.context.schema, this.fragments, named, subSelections(nodes));
+    const childFields = collectFields(this.context.schema, this.scope, named, subSelections(nodes));
     this.planObject(named as GraphQLObjectType, childFields, draft, sub as Selection, steps, provides);
   }
 

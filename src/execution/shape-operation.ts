@@ -1,5 +1,5 @@
-import { getNamedType, isAbstractType, isListType, isNonNullType, isObjectType, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
-import { NotPlannable, collectFields, subSelections } from './collect-fields.ts';
+import { getNamedType, isAbstractType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
 
 /** What the client asked for at one position of the answer: how to shape the merged upstream data. */
 export interface OutputShape {
@@ -30,16 +30,16 @@ export interface FieldShape {
 /** The shape of an operation's answer: the fields to keep, in order, with their nullability. */
 export function shapeOperation(
   schema: GraphQLSchema,
-  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  scope: OperationScope,
   type: GraphQLObjectType,
   selectionSet: SelectionSetNode,
 ): ObjectShape {
-  return shapeObject(schema, fragments, type, [selectionSet]);
+  return shapeObject(schema, scope, type, [selectionSet]);
 }
 
-function shapeObject(schema: GraphQLSchema, fragments: Readonly<Record<string, FragmentDefinitionNode>>, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): ObjectShape {
+function shapeObject(schema: GraphQLSchema, scope: OperationScope, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): ObjectShape {
   const fields: FieldShape[] = [];
-  for (const [key, nodes] of collectFields(schema, fragments, type, selectionSets)) {
+  for (const [key, nodes] of collectFields(schema, scope, type, selectionSets)) {
     const name = (nodes[0] as (typeof nodes)[number]).name.value;
     if (name === '__typename') {
       fields.push({ key, typename: true, coordinate: `${type.name}.__typename`, type: { nonNull: true } });
@@ -47,22 +47,22 @@ function shapeObject(schema: GraphQLSchema, fragments: Readonly<Record<string, F
     }
     const field = type.getFields()[name];
     if (!field) throw new NotPlannable(`${type.name}.${name} is not in the schema`);
-    fields.push({ key, typename: false, coordinate: `${type.name}.${name}`, type: shapeOutput(schema, fragments, field.type, subSelections(nodes)) });
+    fields.push({ key, typename: false, coordinate: `${type.name}.${name}`, type: shapeOutput(schema, scope, field.type, subSelections(nodes)) });
   }
   return { typeName: type.name, fields };
 }
 
-function shapeOutput(schema: GraphQLSchema, fragments: Readonly<Record<string, FragmentDefinitionNode>>, type: GraphQLOutputType, selectionSets: readonly SelectionSetNode[]): OutputShape {
+function shapeOutput(schema: GraphQLSchema, scope: OperationScope, type: GraphQLOutputType, selectionSets: readonly SelectionSetNode[]): OutputShape {
   const nonNull = isNonNullType(type);
   const inner = nonNull ? type.ofType : type;
-  if (isListType(inner)) return { nonNull, list: shapeOutput(schema, fragments, inner.ofType, selectionSets) };
+  if (isListType(inner)) return { nonNull, list: shapeOutput(schema, scope, inner.ofType, selectionSets) };
   const named = getNamedType(inner);
   if (selectionSets.length === 0) return { nonNull };
   if (isAbstractType(named)) {
     const objects: Record<string, ObjectShape> = {};
-    for (const possible of schema.getPossibleTypes(named)) objects[possible.name] = shapeObject(schema, fragments, possible, selectionSets);
+    for (const possible of schema.getPossibleTypes(named)) objects[possible.name] = shapeObject(schema, scope, possible, selectionSets);
     return { nonNull, objects };
   }
   if (!isObjectType(named)) throw new NotPlannable(`${named.name} has no fields to select`);
-  return { nonNull, object: shapeObject(schema, fragments, named, selectionSets) };
+  return { nonNull, object: shapeObject(schema, scope, named, selectionSets) };
 }
