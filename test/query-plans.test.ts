@@ -35,14 +35,24 @@ const reviews = [
 const reviewOut = (review: (typeof reviews)[number]) => ({ id: review.id, body: review.body, author: { id: review.authorId, username: users.find((user) => user.id === review.authorId)?.username }, product: { upc: review.upc } });
 
 /** The subgraphs; `down` makes one answer 503, `failUpc` makes inventory report an error for one product. */
-const state = { down: new Set<string>(), failUpc: '' };
+const state = { down: new Set<string>(), failUpc: '', mutations: [] as string[] };
 
 const subgraphs: Record<string, SubgraphOptions> = {
   accounts: {
     sdl: `${link('key', 'shareable')}
       type User @key(fields: "id") { id: ID! name: String! username: String @shareable }
-      type Query { users: [User!]! user(id: ID!): User }`,
-    resolvers: { Query: { users: () => users, user: (_: unknown, { id }: { id: string }) => users.find((user) => user.id === id) ?? null } },
+      type Query { users: [User!]! user(id: ID!): User }
+      type Mutation { rename(id: ID!, name: String!): User }`,
+    resolvers: {
+      Query: { users: () => users, user: (_: unknown, { id }: { id: string }) => users.find((user) => user.id === id) ?? null },
+      Mutation: {
+        rename: (_: unknown, { id, name }: { id: string; name: string }) => {
+          state.mutations.push(`rename ${name}`);
+          const user = users.find((candidate) => candidate.id === id);
+          return user ? { ...user, name } : null;
+        },
+      },
+    },
     entities: ['User'],
     resolve: (reference) => users.find((user) => user.id === reference['id']) ?? null,
   },
@@ -75,11 +85,18 @@ const subgraphs: Record<string, SubgraphOptions> = {
       type User @key(fields: "id") { id: ID! username: String @external reviews: [Review!]! }
       type Product @key(fields: "upc") { upc: String! reviews: [Review!]! }
       union Feed = Review | Product
-      type Query { review(id: ID!): Review feed: [Feed!]! }`,
+      type Query { review(id: ID!): Review feed: [Feed!]! }
+      type Mutation { addReview(upc: String!, body: String!): Review! }`,
     resolvers: {
       Query: {
         review: (_: unknown, { id }: { id: string }) => reviews.filter((review) => review.id === id).map(reviewOut)[0] ?? null,
         feed: () => [{ __typename: 'Review', ...reviewOut(reviews[1] as (typeof reviews)[number]) }, { __typename: 'Product', upc: 'p3' }, { __typename: 'Review', ...reviewOut(reviews[0] as (typeof reviews)[number]) }],
+      },
+      Mutation: {
+        addReview: (_: unknown, { upc, body }: { upc: string; body: string }) => {
+          state.mutations.push(`addReview ${body}`);
+          return reviewOut({ id: `new-${state.mutations.length}`, body, authorId: 'u1', upc });
+        },
       },
       Feed: { __resolveType: (value: { __typename: string }) => value.__typename },
       User: { reviews: (user: Reference) => reviews.filter((review) => review.authorId === user['id']).map(reviewOut) },
@@ -108,6 +125,7 @@ async function startSubgraphs(t: TestContext) {
 async function startGateways(t: TestContext) {
   state.down.clear();
   state.failUpc = '';
+  state.mutations.length = 0;
   const servers = await startSubgraphs(t);
   const sources = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: `${server.url}/graphql`, sdl: '', dedupeInFlight: false }]));
   const [planned, stitched] = await Promise.all([startTestGateway(t, sources, { limits: { maxCost: 100_000 } }), startTestGateway(t, sources, { limits: { maxCost: 100_000 }, queryPlanner: false })]);
@@ -225,6 +243,27 @@ test('@skip and @include: a plan per value of the variables they read, each answ
     assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
     assert.equal(JSON.stringify(answer.body), JSON.stringify((await postGraphQL(stitched.endpoint, query, variables)).body));
   }
+});
+
+test('a mutation: root fields run in order, one call per run of fields of one subgraph, entities completed as in a query', async (t) => {
+  const { planned, stitched } = await startGateways(t);
+  const mutation = /* GraphQL */ `
+    mutation ($upc: String!) {
+      first: addReview(upc: $upc, body: "Great") { id body product { name inStock } author { name } }
+      renamed: rename(id: "u1", name: "Ada L.") { name reviews { id } }
+      second: addReview(upc: "p2", body: "Meh") { body product { upc } }
+    }
+  `;
+  const plan = planned.gateway.planner?.plan(parse(mutation), undefined);
+  assert.ok(plan && !(plan instanceof NotPlannable), `not planned: ${String(plan instanceof NotPlannable ? plan.message : plan)}`);
+  assert.deepEqual(plan.fetches.map((fetch) => fetch.graph), ['reviews', 'accounts', 'reviews']);
+  const answer = await postGraphQL(planned.endpoint, mutation, { upc: 'p3' });
+  assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+  assert.deepEqual(state.mutations, ['addReview Great', 'rename Ada L.', 'addReview Meh']);
+  assert.deepEqual(answer.body.data?.first, { id: 'new-1', body: 'Great', product: { name: 'Lamp', inStock: true }, author: { name: 'Ada Lovelace' } });
+  const reference = await postGraphQL(stitched.endpoint, mutation, { upc: 'p3' });
+  // Stitching runs the same three mutations again: its new review is the 4th.
+  assert.equal(JSON.stringify(answer.body).replace('new-1', 'new-4'), JSON.stringify(reference.body));
 });
 
 test('what the planner does not cover is executed by stitching: introspection, bad variables', async (t) => {

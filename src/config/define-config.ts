@@ -56,7 +56,7 @@ export interface GatewayConfig {
   /**
    * Execute queries over federation sources with Concierge's own query planner: one plan per
    * document (cached), one `_entities` call per subgraph and position, results merged and shaped
-   * without per-field resolvers. Queries it does not cover (`@interfaceObject`, mutations,
+   * without per-field resolvers. Operations it does not cover (`@interfaceObject`, subscriptions,
    * introspection, fields of other sources) go through stitching as before. `false` sends every
    * operation through stitching.
    * @default true

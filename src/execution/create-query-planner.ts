@@ -9,14 +9,13 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FragmentDefinitionNode,
-  type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import { completeResult } from './complete-result.ts';
 import { executePlan } from './execute-plan.ts';
 import { NotPlannable } from './collect-fields.ts';
-import { planOperation, type Fetch, type PlanningContext } from './plan-operation.ts';
+import { planOperation, rootTypeOf, type Fetch, type PlanningContext } from './plan-operation.ts';
 import { readSupergraph } from './read-supergraph.ts';
 import { shapeOperation, type ObjectShape } from './shape-operation.ts';
 
@@ -47,10 +46,10 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
   for (const source of sources) {
     if (source.kind === 'federation') continue;
     const sourceSchema = source.subschema.schema;
-    const queryType = sourceSchema.getQueryType();
-    for (const name of Object.keys(queryType?.getFields() ?? {})) foreignRootFields.add(name);
+    const rootTypes = [sourceSchema.getQueryType(), sourceSchema.getMutationType(), sourceSchema.getSubscriptionType()];
+    for (const rootType of rootTypes) for (const name of Object.keys(rootType?.getFields() ?? {})) foreignRootFields.add(`${rootType?.name}.${name}`);
     for (const type of Object.values(sourceSchema.getTypeMap())) {
-      if (isObjectType(type) && type !== queryType && !type.name.startsWith('__')) foreignTypes.add(type.name);
+      if (isObjectType(type) && !rootTypes.includes(type) && !type.name.startsWith('__')) foreignTypes.add(type.name);
     }
   }
   const context: PlanningContext = { schema, supergraph: readSupergraph(supergraphDocument), foreignTypes, foreignRootFields };
@@ -79,7 +78,7 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
       if (coerced.errors) return undefined;
       const planned = plan(args.document, args.operationName, coerced.coerced);
       if (planned instanceof NotPlannable) return undefined;
-      return executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue).then(({ data, errors }) => {
+      return executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue, operation.operation === 'mutation').then(({ data, errors }) => {
         const completed = completeResult(data, planned.shape, errors);
         return errors.length > 0 ? { data: completed, errors } : { data: completed };
       });
@@ -105,9 +104,8 @@ function makePlan(context: PlanningContext, document: DocumentNode, operationNam
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   try {
-    const queryType = context.schema.getQueryType() as GraphQLObjectType;
     const scope = { fragments, variables };
-    return { fetches: planOperation(context, operation, scope), shape: shapeOperation(context.schema, scope, queryType, operation.selectionSet) };
+    return { fetches: planOperation(context, operation, scope), shape: shapeOperation(context.schema, scope, rootTypeOf(context.schema, operation), operation.selectionSet) };
   } catch (error) {
     if (error instanceof NotPlannable) return error;
     return new NotPlannable(`planning failed: ${(error as Error).message}`);

@@ -19,12 +19,12 @@ interface Located {
 }
 
 /**
- * Runs a plan: the root calls in parallel, then each call's children once its answer is merged
+ * Runs a plan: the root calls in parallel (in order when `serial`: a mutation), then each call's children once its answer is merged
  * into the objects it completes. An `_entities` call sends each distinct representation once. A
  * call that fails leaves its fields null with its error on each of their paths, and its children
  * are not made; an upstream error on `_entities.3.price` is moved to the path of that object.
  */
-export async function executePlan(fetches: readonly Fetch[], executors: ReadonlyMap<string, Executor>, variables: Record<string, unknown>, context: unknown): Promise<PlanResult> {
+export async function executePlan(fetches: readonly Fetch[], executors: ReadonlyMap<string, Executor>, variables: Record<string, unknown>, context: unknown, serial = false): Promise<PlanResult> {
   const data: Data = {};
   const errors: GraphQLError[] = [];
   const call = (fetch: Fetch, extra?: Record<string, unknown>): Promise<ExecutionResult> => {
@@ -83,21 +83,22 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
     await Promise.all(fetch.children.map(runEntities));
   };
 
-  await Promise.all(
-    fetches.map(async (fetch) => {
-      let result: ExecutionResult;
-      try {
-        result = await call(fetch);
-      } catch (error) {
-        fail(data, fetch.keys, error, [], errors);
-        return;
-      }
-      for (const error of result.errors ?? []) errors.push(asGraphQLError(error));
-      if (result.data) merge(data, result.data as Data);
-      else for (const key of fetch.keys) if (data[key] === undefined) data[key] = null;
-      await Promise.all(fetch.children.map(runEntities));
-    }),
-  );
+  const runRoot = async (fetch: Fetch): Promise<void> => {
+    let result: ExecutionResult;
+    try {
+      result = await call(fetch);
+    } catch (error) {
+      fail(data, fetch.keys, error, [], errors);
+      return;
+    }
+    for (const error of result.errors ?? []) errors.push(asGraphQLError(error));
+    if (result.data) merge(data, result.data as Data);
+    else for (const key of fetch.keys) if (data[key] === undefined) data[key] = null;
+    await Promise.all(fetch.children.map(runEntities));
+  };
+  // A mutation's root calls run one after the other, each with its entity calls, as graphql-js runs its root fields.
+  if (serial) for (const fetch of fetches) await runRoot(fetch);
+  else await Promise.all(fetches.map(runRoot));
   return { data, errors };
 }
 

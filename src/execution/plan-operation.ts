@@ -42,7 +42,7 @@ export interface PlanningContext {
   supergraph: Supergraph;
   /** Object types other (non-federation) sources also define: merged by stitching, never planned. */
   foreignTypes: ReadonlySet<string>;
-  /** Query fields other sources answer. */
+  /** Root fields other sources answer, as `Query.name` and `Mutation.name`. */
   foreignRootFields: ReadonlySet<string>;
 }
 
@@ -60,31 +60,44 @@ interface Draft {
  * and the fields it doesn't resolve become one `_entities` call per subgraph and position (after
  * the call that brings a field's `@requires`). Interfaces and unions are selected with one inline
  * fragment per object type the subgraph may return there. Throws {@link NotPlannable} for what it
- * doesn't cover (`@interfaceObject`, mutations, directives other than `@skip`/`@include`, fields
+ * doesn't cover (`@interfaceObject`, subscriptions, directives other than `@skip`/`@include`, fields
  * of other sources), which the gateway then executes through stitching.
  */
 export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, scope: OperationScope): Fetch[] {
-  if (operation.operation !== 'query') throw new NotPlannable(`${operation.operation}s are not planned`);
   if (operation.variableDefinitions?.some((definition) => definition.variable.name.value === 'representations')) throw new NotPlannable('a variable is named $representations');
-  const queryType = context.schema.getQueryType() as GraphQLObjectType;
-  const queryInfo = supergraphType(context, queryType.name);
-  const groups = new Map<string, Map<string, FieldNode[]>>();
-  for (const [key, nodes] of collectFields(context.schema, scope, queryType, [operation.selectionSet])) {
+  const rootType = rootTypeOf(context.schema, operation);
+  const rootInfo = supergraphType(context, rootType.name);
+  const mutation = operation.operation === 'mutation';
+  // A query's root fields: one call per subgraph. A mutation's run in order: one call per run of
+  // consecutive fields of one subgraph (which executes them in order itself).
+  const groups: Array<[string, Map<string, FieldNode[]>]> = [];
+  for (const [key, nodes] of collectFields(context.schema, scope, rootType, [operation.selectionSet])) {
     const name = (nodes[0] as FieldNode).name.value;
     if (name === '__typename') continue;
-    if (name.startsWith('__') || context.foreignRootFields.has(name)) throw new NotPlannable(`Query.${name} is not a supergraph field`);
-    const candidates = graphsResolving(queryInfo, name);
-    const graph = candidates.find((candidate) => groups.has(candidate)) ?? candidates[0];
-    if (graph === undefined) throw new NotPlannable(`no subgraph resolves Query.${name}`);
-    const group = groups.get(graph) ?? new Map<string, FieldNode[]>();
-    groups.set(graph, group.set(key, nodes));
+    if (name.startsWith('__') || context.foreignRootFields.has(`${rootType.name}.${name}`)) throw new NotPlannable(`${rootType.name}.${name} is not a supergraph field`);
+    const candidates = graphsResolving(rootInfo, name);
+    const joinable = mutation ? groups.slice(-1) : groups;
+    const group = joinable.find(([graph]) => candidates.includes(graph));
+    if (group) {
+      group[1].set(key, nodes);
+      continue;
+    }
+    if (candidates[0] === undefined) throw new NotPlannable(`no subgraph resolves ${rootType.name}.${name}`);
+    groups.push([candidates[0], new Map([[key, nodes]])]);
   }
   const planner = new Planner(context, scope);
-  return [...groups].map(([graph, fields]) => {
+  return groups.map(([graph, fields]) => {
     const draft = newDraft(graph, [...fields.keys()]);
-    planner.planObject(queryType, fields, draft, draft.selection, [], undefined);
+    planner.planObject(rootType, fields, draft, draft.selection, [], undefined);
     return finish(draft, operation);
   });
+}
+
+/** The root type an operation selects on: Query or Mutation (subscriptions are not planned). */
+export function rootTypeOf(schema: GraphQLSchema, operation: OperationDefinitionNode): GraphQLObjectType {
+  const type = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : undefined;
+  if (!type) throw new NotPlannable(`${operation.operation}s are not planned`);
+  return type;
 }
 
 class Planner {
@@ -254,7 +267,7 @@ function finish(draft: Draft, operation: OperationDefinitionNode): Fetch {
   const printedDefinitions = definitions.map((definition) => print(definition));
   const text = fetch.entity
     ? `query(${['$representations: [_Any!]!', ...printedDefinitions].join(', ')}) { _entities(representations: $representations) { ... on ${fetch.entity.typeName} ${draft.selection.toString()} } }`
-    : `query${printedDefinitions.length > 0 ? `(${printedDefinitions.join(', ')})` : ''} ${draft.selection.toString()}`;
+    : `${operation.operation}${printedDefinitions.length > 0 ? `(${printedDefinitions.join(', ')})` : ''} ${draft.selection.toString()}`;
   fetch.document = parse(text, { noLocation: true });
   fetch.variables = [...draft.variables];
   fetch.children = draft.drafts.map((child) => finish(child, operation));
