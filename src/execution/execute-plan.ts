@@ -48,8 +48,7 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
     const representations: Data[] = [];
     const indexOf = new Map<string, number>();
     const slots = targets.map(({ object }) => {
-      const representation = represent(object, entity.representation);
-      representation['__typename'] = entity.typeName;
+      const representation = represent(object, entity.representation, { __typename: entity.typeName });
       const text = JSON.stringify(representation);
       let index = indexOf.get(text);
       if (index === undefined) {
@@ -128,8 +127,7 @@ function pathOf(located: Located): (string | number)[] {
 }
 
 /** The representation of an object: the values of the key (and `@requires`) fields. */
-function represent(object: Data, fields: SelectionSetNode): Data {
-  const representation: Data = {};
+function represent(object: Data, fields: SelectionSetNode, representation: Data = {}): Data {
   for (const field of fields.selections) {
     if (field.kind !== Kind.FIELD) continue;
     const value = object[field.name.value];

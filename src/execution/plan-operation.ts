@@ -154,6 +154,22 @@ class Planner {
       }
     }
 
+    // A subgraph this one has no key for is reached through one that has both: its key fields are
+    // fetched there first (reviews knows a product's upc, inventory keys it by sku, products has both).
+    for (const target of [...remote.keys()]) {
+      const access = this.keyVia(info, target, graph, provided);
+      if (access?.via === undefined) continue;
+      const via = remote.get(access.via) ?? new Map<string, FieldNode[]>();
+      remote.set(access.via, via);
+      for (const field of access.key.selections as readonly FieldNode[]) {
+        if (via.has(field.name.value)) continue;
+        requiredOnly.add(field);
+        via.set(field.name.value, [field]);
+      }
+      if (dependsOn.has(target) && dependsOn.get(target) !== access.via) throw new NotPlannable(`${type.name}: a key and @requires from different subgraphs`);
+      dependsOn.set(target, access.via);
+    }
+
     selection.add('__typename', '__typename');
     const created = new Map<string, Draft>();
     const creating = new Set<string>();
@@ -162,8 +178,10 @@ class Planner {
       if (existing) return existing;
       if (creating.has(target)) throw new NotPlannable(`${type.name}: @requires in a cycle`);
       creating.add(target);
-      const key = this.chooseKey(info, target, graph, provided);
-      for (const field of key.selections) this.planField(type, info, (field as FieldNode).name.value, [field as FieldNode], draft, selection, path, provided);
+      const access = this.keyVia(info, target, graph, provided);
+      if (!access) throw new NotPlannable(`${info.name} has no key ${graph} can give ${target}`);
+      const { key } = access;
+      if (access.via === undefined) for (const field of key.selections) this.planField(type, info, (field as FieldNode).name.value, [field as FieldNode], draft, selection, path, provided);
       const group = remote.get(target) as Map<string, FieldNode[]>;
       const representation: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [...key.selections, ...(requiresOf.get(target) ?? []).flatMap((set) => set.selections)] };
       const answered = [...group].filter(([, nodes]) => !nodes.every((node) => requiredOnly.has(node))).map(([key]) => key);
@@ -215,18 +233,25 @@ class Planner {
     return [...(this.context.supergraph.types.get(name)?.graphs.values() ?? [])].some((graph) => graph.isInterfaceObject);
   }
 
-  /** The subgraph to ask for a field this one doesn't resolve: one already asked at this position, else the first able to. */
+  /** The subgraph to ask for a field this one doesn't resolve: one already asked at this position, else the first reachable directly, else through another. */
   private chooseGraph(info: SupergraphType, name: string, current: string, provided: SelectionSetNode | undefined, asked: ReadonlyMap<string, unknown>): string {
-    const able = graphsResolving(info, name).filter((graph) => graph !== current && this.keyOrUndefined(info, graph, current, provided) !== undefined);
-    const graph = able.find((candidate) => asked.has(candidate)) ?? able[0];
+    const able = graphsResolving(info, name).filter((graph) => graph !== current && this.keyVia(info, graph, current, provided) !== undefined);
+    const graph = able.find((candidate) => asked.has(candidate)) ?? able.find((candidate) => this.keyOrUndefined(info, candidate, current, provided)) ?? able[0];
     if (graph === undefined) throw new NotPlannable(`no subgraph can complete ${info.name}.${name} from ${current}`);
     return graph;
   }
 
-  private chooseKey(info: SupergraphType, target: string, current: string, provided: SelectionSetNode | undefined): SelectionSetNode {
-    const key = this.keyOrUndefined(info, target, current, provided);
-    if (!key) throw new NotPlannable(`${info.name} has no key ${current} can give ${target}`);
-    return key;
+  /** A key of the target the current subgraph gives, else one a third subgraph (`via`) gives, reached by a key the current one gives. */
+  private keyVia(info: SupergraphType, target: string, current: string, provided: SelectionSetNode | undefined): { key: SelectionSetNode; via?: string } | undefined {
+    const local = this.keyOrUndefined(info, target, current, provided);
+    if (local) return { key: local };
+    for (const key of info.graphs.get(target)?.isInterfaceObject ? [] : (info.graphs.get(target)?.keys ?? [])) {
+      for (const via of info.graphs.keys()) {
+        if (via === target || via === current || !this.keyOrUndefined(info, via, current, provided)) continue;
+        if (key.selections.every((field) => field.kind === Kind.FIELD && resolvesField(info, field.name.value, via))) return { key, via };
+      }
+    }
+    return undefined;
   }
 
   /** A `@key` of the target subgraph whose fields the current subgraph resolves. */
