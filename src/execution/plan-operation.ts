@@ -18,7 +18,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
-import { resolvesField, type Supergraph, type SupergraphType } from './read-supergraph.ts';
+import { isInterfaceObject, resolvesField, type Supergraph, type SupergraphType } from './read-supergraph.ts';
 
 /** A step of the path to a fetch's objects: a response key, or `@` for every item of a list. */
 export type PathStep = string;
@@ -213,7 +213,7 @@ class Planner {
       const sub = selection.add(key, head, new Selection()) as Selection;
       sub.add('__typename', '__typename');
       const returned = this.context.supergraph.members.get(named.name);
-      if (!returned || this.isInterfaceObject(named.name)) throw new NotPlannable(`${named.name} has no members per subgraph, or is an @interfaceObject`);
+      if (!returned || isInterfaceObject(this.context.supergraph, named.name)) throw new NotPlannable(`${named.name} has no members per subgraph, or is an @interfaceObject`);
       for (const possible of this.context.schema.getPossibleTypes(named)) {
         if (!returned.get(possible.name)?.has(draft.fetch.graph)) continue;
         const childFields = collectFields(this.context.schema, this.scope, possible, subSelections(nodes));
@@ -229,10 +229,6 @@ class Planner {
     this.planObject(named as GraphQLObjectType, childFields, draft, sub as Selection, steps, provides);
   }
 
-  private isInterfaceObject(name: string): boolean {
-    return [...(this.context.supergraph.types.get(name)?.graphs.values() ?? [])].some((graph) => graph.isInterfaceObject);
-  }
-
   /** The subgraph to ask for a field this one doesn't resolve: one already asked at this position, else the first reachable directly, else through another. */
   private chooseGraph(info: SupergraphType, name: string, current: string, provided: SelectionSetNode | undefined, asked: ReadonlyMap<string, unknown>): string {
     const able = graphsResolving(info, name).filter((graph) => graph !== current && this.keyVia(info, graph, current, provided) !== undefined);
@@ -245,7 +241,9 @@ class Planner {
   private keyVia(info: SupergraphType, target: string, current: string, provided: SelectionSetNode | undefined): { key: SelectionSetNode; via?: string } | undefined {
     const local = this.keyOrUndefined(info, target, current, provided);
     if (local) return { key: local };
-    for (const key of info.graphs.get(target)?.isInterfaceObject ? [] : (info.graphs.get(target)?.keys ?? [])) {
+    const inTarget = info.graphs.get(target);
+    if (!inTarget || inTarget.isInterfaceObject) return undefined;
+    for (const key of inTarget.keys) {
       for (const via of info.graphs.keys()) {
         if (via === target || via === current || !this.keyOrUndefined(info, via, current, provided)) continue;
         if (key.selections.every((field) => field.kind === Kind.FIELD && resolvesField(info, field.name.value, via))) return { key, via };
@@ -303,7 +301,7 @@ function supergraphType(context: PlanningContext, name: string): SupergraphType 
   const info = context.supergraph.types.get(name);
   if (!info || !info.isObject) throw new NotPlannable(`${name} is not an object type of the supergraph`);
   if (context.foreignTypes.has(name)) throw new NotPlannable(`${name} is also defined by another source`);
-  if (info.interfaces.some((name) => [...(context.supergraph.types.get(name)?.graphs.values() ?? [])].some((graph) => graph.isInterfaceObject))) throw new NotPlannable(`${name} implements an @interfaceObject`);
+  if (info.interfaces.some((name) => isInterfaceObject(context.supergraph, name))) throw new NotPlannable(`${name} implements an @interfaceObject`);
   return info;
 }
 

@@ -1,3 +1,4 @@
+import { joinGraphs, stringArgument } from '../sources/federation/join-graphs.ts';
 import { Kind, parse, type ConstDirectiveNode, type DocumentNode, type SelectionSetNode } from 'graphql';
 
 /** How one subgraph sees a type of the supergraph (`@join__type`). */
@@ -51,14 +52,7 @@ export interface Supergraph {
  * the source's name) defines which type, by which keys, and which subgraph resolves which field.
  */
 export function readSupergraph(document: DocumentNode): Supergraph {
-  const graphNames = new Map<string, string>();
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
-    for (const value of definition.values ?? []) {
-      const name = stringArgument(value.directives?.find((directive) => directive.name.value === 'join__graph'), 'name');
-      graphNames.set(value.name.value, name ?? value.name.value.toLowerCase());
-    }
-  }
+  const graphNames = new Map((joinGraphs(document) ?? []).map(({ value, name }) => [value, name ?? value.toLowerCase()]));
   const graphOf = (directive: ConstDirectiveNode) => {
     const argument = directive.arguments?.find((candidate) => candidate.name.value === 'graph')?.value;
     return argument?.kind === Kind.ENUM ? graphNames.get(argument.value) : undefined;
@@ -126,6 +120,11 @@ export function readSupergraph(document: DocumentNode): Supergraph {
   return { types, members };
 }
 
+/** Whether some subgraph sees this interface as an object type (`@interfaceObject`). */
+export function isInterfaceObject(supergraph: Supergraph, name: string): boolean {
+  return [...(supergraph.types.get(name)?.graphs.values() ?? [])].some((graph) => graph.isInterfaceObject);
+}
+
 /** Whether a subgraph answers a field of a type itself (not external, not overridden away). */
 export function resolvesField(type: SupergraphType, fieldName: string, graph: string): boolean {
   const fields = type.fields.get(fieldName);
@@ -139,11 +138,6 @@ function fieldSet(fields: string): SelectionSetNode {
   const operation = parse(`{ ${fields} }`, { noLocation: true }).definitions[0];
   if (operation?.kind !== Kind.OPERATION_DEFINITION) throw new Error(`not a field set: ${fields}`);
   return operation.selectionSet;
-}
-
-function stringArgument(directive: ConstDirectiveNode | undefined, name: string): string | undefined {
-  const value = directive?.arguments?.find((argument) => argument.name.value === name)?.value;
-  return value?.kind === Kind.STRING ? value.value : undefined;
 }
 
 function booleanArgument(directive: ConstDirectiveNode, name: string): boolean | undefined {

@@ -23,7 +23,8 @@ export function joinGraphs(supergraph: DocumentNode): JoinGraph[] | undefined {
   });
 }
 
-function stringArgument(directive: ConstDirectiveNode | undefined, name: string): string | undefined {
+/** A directive's string argument, e.g. `join__graph(name:)`; `undefined` when absent or not a string. */
+export function stringArgument(directive: ConstDirectiveNode | undefined, name: string): string | undefined {
   const value = directive?.arguments?.find((argument) => argument.name.value === name)?.value;
   return value?.kind === Kind.STRING ? value.value : undefined;
 }
