@@ -25,6 +25,7 @@ const booksSdl = /* GraphQL */ `
     book(id: ID!): Book @http(GET: "/books?ids={args.id}", select: "data.books", batchKey: "id")
     books(ids: [ID!]!): [Book]! @http(GET: "/books?ids={args.ids}", select: "data.books", batchKey: "id")
     requiredBook(id: ID!): Book! @http(GET: "/books/{args.id}")
+    bookById(id: ID!): Book @http(GET: "/books/{args.id}")
     search(q: String, page: Int): [Book!]! @http(GET: "/search/{args.q}?page={args.page}&sort=title")
     secret: String @http(GET: "/secret")
     broken: String @http(GET: "/broken")
@@ -161,4 +162,21 @@ test('only allowlisted client headers reach a service, plus its configured fixed
   assert.equal(received?.headers['x-gateway'], 'concierge');
   assert.equal(received?.headers['authorization'], undefined);
   assert.equal(received?.headers['cookie'], undefined);
+});
+
+test('a path value that would change the route ("", ".", "..", encoded or hidden behind a slash) is BAD_USER_INPUT and never sent', async (t) => {
+  const service = await startBookService(t);
+  const gateway = await startTestGateway(t, { books: { kind: 'rest', url: service.url, sdl: booksSdl } });
+  for (const id of ['..', '.', '', '%2e%2e', '%252E%252e', '../secret', 'a/../../secret', '..\\secret']) {
+    const { status, body } = await postGraphQL(gateway.endpoint, 'query ($id: ID!) { book: bookById(id: $id) { title } other: book(id: "1") { title } }', { id });
+    assert.equal(status, 200, `id ${JSON.stringify(id)}`);
+    assert.deepEqual(body.data, { book: null, other: { title: 'Dune' } }, `id ${JSON.stringify(id)}: only the refused field is null`);
+    assert.deepEqual(body.errors?.map((error) => [error.path, error.extensions?.code]), [[['book'], 'BAD_USER_INPUT']]);
+    assert.match(body.errors?.[0]?.message ?? '', /of \{args\.id\} (is empty|would be a "\." or "\.\." path segment), which would change the path of "\/books\/\{args\.id\}"/);
+  }
+  assert.deepEqual(service.requests.map((request) => request.url).filter((url) => !url.startsWith('/books?ids=1')), [], 'no refused value reached the service');
+
+  const fine = await postGraphQL(gateway.endpoint, '{ requiredBook(id: "3") { title } search(q: "a..b") { id } }');
+  assert.equal(fine.body.data?.requiredBook?.title, 'Ulysses', 'dots inside a value are fine');
+  assert.ok(service.requests.some((request) => request.url === '/search/a..b?sort=title'));
 });

@@ -1,3 +1,5 @@
+import { gatewayError } from '../../errors.ts';
+
 /** A `{args.name}` or `{parent.field}` reference in an `@http` template. */
 export interface Placeholder {
   /** As written between the braces, e.g. `args.id`. */
@@ -71,6 +73,7 @@ export function parseUrlTemplate(text: string): UrlTemplate {
         }
         const value = read(part.placeholder);
         if (value === null || value === undefined) return null;
+        refuseRouteChange(value, part.placeholder, text);
         path += encodeValue(value);
       }
       const query: string[] = [];
@@ -91,6 +94,38 @@ export function parseUrlTemplate(text: string): UrlTemplate {
       return query.length > 0 ? `${path}?${query.join('&')}` : path;
     },
   };
+}
+
+/**
+ * Refuses a path value that could make the service route the call elsewhere: empty (`/orders/`
+ * is the collection, not an order) or holding a `.` or `..` segment, before or after any number
+ * of percent-decodings (URL parsers resolve `..` and `%2e%2e` alike; some services decode `%2F`
+ * before routing). The error is the caller's: `BAD_USER_INPUT`, and nothing is sent.
+ */
+function refuseRouteChange(value: unknown, placeholder: Placeholder, template: string): void {
+  if (value === batchMark) return;
+  if (Array.isArray(value)) return value.forEach((item) => refuseRouteChange(item, placeholder, template));
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const problem = text === '' ? 'is empty' : decodings(text).some((decoded) => decoded.split(/[/\\]/).some((segment) => segment === '.' || segment === '..')) ? 'would be a "." or ".." path segment' : undefined;
+  if (problem) {
+    throw gatewayError('BAD_USER_INPUT', `The value ${JSON.stringify(text)} of {${placeholder.text}} ${problem}, which would change the path of "${template}".`, { rejectsRequest: false });
+  }
+}
+
+/** `text` and each of its successive percent-decodings, until one no longer changes or fails. */
+function decodings(text: string): string[] {
+  const forms = [text];
+  for (let current = text; forms.length < 8; ) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      break;
+    }
+    if (next === current) break;
+    forms.push((current = next));
+  }
+  return forms;
 }
 
 /** Reads a dotted property path; `undefined` where it breaks off. */
