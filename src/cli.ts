@@ -8,6 +8,7 @@ import { ConfigError } from './config/config-error.ts';
 import { loadConfig } from './config/load-config.ts';
 import { loadSources } from './sources/load-sources.ts';
 import { SchemaError } from './sources/schema-error.ts';
+import { exposureWarnings } from './server/exposure-warnings.ts';
 import { runUntilSignal } from './server/run-until-signal.ts';
 import { runWorkers } from './server/run-workers.ts';
 import { usableCores } from './server/usable-cores.ts';
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`--workers: expected a whole number of at least 1 or "auto", got "${values.workers}"\n`);
         return 1;
       }
+      if (cluster.isPrimary) for (const warning of exposureWarnings(config)) console.log(`[concierge] warning: ${warning}`);
       if (workers && cluster.isPrimary) return runWorkers({ workers });
       const running = await startGateway(config);
       if (cluster.isWorker) {

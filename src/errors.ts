@@ -30,6 +30,8 @@ export const errorCodes = {
   PAYLOAD_TOO_LARGE: 413,
   /** The request's Content-Type is not one the gateway reads. */
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The request names a host (`Host` header) the gateway does not answer to (`network.allowedHosts`). */
+  MISDIRECTED_REQUEST: 421,
   /** A rate limit was reached. */
   RATE_LIMITED: 429,
   /** A fault inside the gateway; details are logged, never sent. */

@@ -18,24 +18,34 @@ function problemsOf(raw: Record<string, unknown>): readonly string[] {
   assert.fail('expected a ConfigError');
 }
 
-test('metrics, the status page and no admin key by default', () => {
-  assert.deepEqual(normalizeConfig({ sources }, { env: {} }).metrics, {
+test('metrics, the status page, and admin surfaces for loopback callers only by default', () => {
+  const { admin, ...metrics } = normalizeConfig({ sources }, { env: {} }).metrics;
+  assert.deepEqual(metrics, {
     enabled: true, path: '/metrics', prefix: 'concierge_', collectProcessMetrics: true, operationNames: 'persisted',
     statusPage: { enabled: true, path: '/_concierge' },
   });
+  assert.equal(admin.key, undefined);
+  assert.equal(admin.loopbackOnly, true, 'no admin key: loopback callers only');
+  assert.deepEqual(['127.0.0.1', '127.8.9.10', '10.0.0.1', '0.0.0.0'].map((address) => admin.ipAllow?.check(address, 'ipv4')), [true, true, false, false]);
+  assert.equal(admin.ipAllow?.check('::1', 'ipv6'), true);
   const hash = 'AB'.repeat(32);
   const config = normalizeConfig({ sources, metrics: { port: 9464, operationNames: ['OrderHistory'], prefix: '' }, admin: { keyHash: hash, header: 'X-Ops-Key' } }, { env: {} });
   assert.equal(config.metrics.port, 9464);
   assert.deepEqual(config.metrics.operationNames, ['OrderHistory']);
   assert.equal(config.metrics.prefix, '');
-  assert.deepEqual(config.metrics.admin, { keyHash: hash.toLowerCase(), header: 'x-ops-key' });
+  assert.deepEqual(config.metrics.admin, { key: { keyHash: hash.toLowerCase(), header: 'x-ops-key' }, loopbackOnly: false }, 'with a key, any address that the network rules admit');
+  const scraper = normalizeConfig({ sources, admin: { ipAllow: ['10.0.0.0/8'] } }, { env: {} }).metrics.admin;
+  assert.equal(scraper.loopbackOnly, false);
+  assert.equal(scraper.key, undefined);
+  assert.equal(scraper.ipAllow?.check('10.1.2.3', 'ipv4'), true);
+  assert.equal(scraper.ipAllow?.check('127.0.0.1', 'ipv4'), false);
 });
 
 test('every mistake in metrics, statusPage and admin is reported, the admin key never shown', () => {
   assert.deepEqual(problemsOf({
     metrics: { enabled: 'yes', path: 'metrics', port: 70000, prefix: '9x', operationNames: ['Order History'], extra: 1 },
     statusPage: { path: '/status', enabled: 1 },
-    admin: { keyHash: 'my-secret-admin-key', header: 'x admin' },
+    admin: { keyHash: 'my-secret-admin-key', header: 'x admin', ipAllow: ['10.0.0.0/33'] },
   }), [
     'config.metrics.extra: unknown option; expected one of enabled, path, port, prefix, collectProcessMetrics, operationNames',
     'config.metrics.enabled: expected true or false, got "yes"',
@@ -46,11 +56,12 @@ test('every mistake in metrics, statusPage and admin is reported, the admin key 
     'config.statusPage.enabled: expected true or false, got 1',
     'config.admin.keyHash: expected the hex SHA-256 of the admin key (64 hex digits, e.g. printf %s "$KEY" | sha256sum), got 19 characters (not shown: it may be the key itself)',
     "config.admin.header: expected a header name of letters, digits and !#$%&'*+.^_`|~-, got \"x admin\"",
+    'config.admin.ipAllow[0]: expected an IPv4 or IPv6 address, or a CIDR range such as "10.0.0.0/8", got "10.0.0.0/33"',
   ]);
   assert.deepEqual(problemsOf({ metrics: { path: '/_concierge' } }), [
     'config.metrics.path: expected a path the status page does not use, got "/_concierge" (config.statusPage.path is "/_concierge")',
   ]);
-  assert.deepEqual(problemsOf({ admin: 'secret' }), ['config.admin: expected an object with keyHash, got "secret"']);
+  assert.deepEqual(problemsOf({ admin: 'secret' }), ['config.admin: expected an object with keyHash, header or ipAllow, got "secret"']);
 });
 
 test("the window's p95 is Prometheus's histogram_quantile, over the last five minutes only", () => {

@@ -166,7 +166,7 @@ test('10,000 invented operation names leave the number of series bounded', { tim
 
 test('the admin key guards /metrics and the status page: 401 without, 403 with a wrong one', async (t) => {
   const key = 'correct horse battery staple';
-  const shop = await startShop(t, { adjust: (config) => void (config.metrics.admin = { keyHash: sha256(key), header: 'x-admin-key' }) });
+  const shop = await startShop(t, { adjust: (config) => void (config.metrics.admin = { key: { keyHash: sha256(key), header: 'x-admin-key' }, loopbackOnly: false }) });
   const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`ops:${password}`).toString('base64')}` });
   for (const path of ['/metrics', '/_concierge', '/_concierge/data.json']) {
     const url = `${shop.gateway.url}${path}`;

@@ -69,7 +69,7 @@ test('browser origins: the allowlist answers CORS with credentials; any other or
 
   const evil = await ask({ origin: 'https://evil.example.net' });
   assert.equal(evil.status, 403);
-  assert.deepEqual(withoutRequestId(evil).errors?.[0], { message: 'Origin https://evil.example.net is not allowed.', extensions: { code: 'FORBIDDEN' } });
+  assert.deepEqual(withoutRequestId(evil).errors?.[0], { message: 'Origin https://evil.example.net is not allowed: add it to network.origins.', extensions: { code: 'FORBIDDEN' } });
   const evilPreflight = await fetch(gateway.endpoint, { method: 'OPTIONS', headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' } });
   assert.equal(evilPreflight.headers.get('access-control-allow-origin'), null);
   assert.equal(service.requests.length, 1);

@@ -99,7 +99,7 @@ test('behind the admin key, the page works with Basic credentials, its own fetch
   const browser = await launchBrowser(t);
   if (!browser) return;
   const key = 'status-page-admin-key';
-  const shop = await startShop(t, { adjust: (config) => void (config.metrics.admin = { keyHash: createHash('sha256').update(key).digest('hex'), header: 'x-admin-key' }) });
+  const shop = await startShop(t, { adjust: (config) => void (config.metrics.admin = { key: { keyHash: createHash('sha256').update(key).digest('hex'), header: 'x-admin-key' }, loopbackOnly: false }) });
   const refused = await fetch(`${shop.gateway.url}/_concierge`);
   assert.equal(refused.status, 401);
   assert.match(refused.headers.get('www-authenticate') ?? '', /^Basic /, 'browsers are asked for credentials');

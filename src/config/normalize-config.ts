@@ -121,9 +121,10 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   }
   for (const { name, options, keyOf } of subgraphs) sources.push({ ...normalizeSource(name, options, keyOf, sourceContext), ...optional('supergraph', supergraph) });
 
+  const host = check.string('config.host', config.host ?? '0.0.0.0');
   const normalized: NormalizedConfig = {
     port,
-    host: check.string('config.host', config.host ?? '0.0.0.0'),
+    host,
     schemasDir,
     graphqlEndpoint: check.path('config.graphqlEndpoint', config.graphqlEndpoint ?? '/graphql'),
     graphiql,
@@ -132,7 +133,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     queryPlanner: check.boolean('config.queryPlanner', config.queryPlanner ?? true),
     sources,
     authentication: normalizeAuthenticationOptions(config.authentication, config.consumers, context),
-    network: normalizeNetworkOptions(config.network, context),
+    network: normalizeNetworkOptions(config.network, context, host),
     authorization: normalizeAuthorizationOptions(config.authorization, context),
     identity: normalizeIdentityOptions(config.identity, context),
     limits: normalizeLimitsOptions(config.limits, context),

@@ -1,5 +1,7 @@
 import { isPlainObject, type Checker } from '../config/config-checker.ts';
+import type { BlockList } from 'node:net';
 import type { FeatureContext } from '../config/feature-options.ts';
+import { parseAddressRanges } from '../security/address-ranges.ts';
 
 /** Prometheus metrics: what the gateway serves for scrapers, and how label values stay bounded. */
 export interface MetricsConfig {
@@ -40,18 +42,29 @@ export interface MetricsConfig {
   operationNames?: 'persisted' | 'none' | string[];
 }
 
-/** The admin key that protects `/metrics` and the status page. Without it they are open. */
+/**
+ * Who may read `/metrics` and the status page (operation names, recent errors, consumers). Without
+ * an admin key only loopback callers may, so a gateway on `0.0.0.0` does not publish them.
+ */
 export interface AdminConfig {
   /**
    * Hex SHA-256 of the admin key (64 hex digits), e.g. `printf %s "$KEY" | sha256sum`. Callers send
    * the key itself in `header`, or as the password of HTTP Basic credentials (browsers ask for it).
+   * @default none: only `ipAllow` callers, with no key
    */
-  keyHash: string;
+  keyHash?: string;
   /**
    * Request header carrying the admin key.
    * @default 'x-admin-key'
    */
   header?: string;
+  /**
+   * Client addresses or CIDR ranges that may reach the admin surfaces (after `network` rules).
+   * With `keyHash` they must send the key as well.
+   * @default ['127.0.0.0/8', '::1'] without `keyHash`; any address with it
+   * @example ['10.0.0.0/8'] (a Prometheus inside the cluster, with or without a key)
+   */
+  ipAllow?: string[];
 }
 
 /** The live status page: sources and their health, rates, latencies and recent errors. */
@@ -78,10 +91,20 @@ export interface NormalizedMetrics {
   collectProcessMetrics: boolean;
   operationNames: 'persisted' | 'none' | readonly string[];
   statusPage: { enabled: boolean; path: string };
-  /** `undefined` leaves `/metrics` and the status page open. */
-  admin?: { keyHash: string; header: string };
+  admin: NormalizedAdmin;
 }
 
+/** The admin surfaces' guard settings, checked. */
+export interface NormalizedAdmin {
+  /** `undefined`: no key is asked for. */
+  key?: { keyHash: string; header: string };
+  /** `undefined`: any address (a key is set and no `ipAllow`). */
+  ipAllow?: BlockList;
+  /** Whether `ipAllow` was left to its loopback-only default. */
+  loopbackOnly: boolean;
+}
+
+const loopback = ['127.0.0.0/8', '::1'];
 const metricName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const graphqlName = /^[_A-Za-z][_0-9A-Za-z]*$/;
 const headerToken = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -90,7 +113,7 @@ const headerToken = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 export function normalizeMetricsOptions(metrics: unknown, admin: unknown, statusPage: unknown, { check }: FeatureContext): NormalizedMetrics {
   const raw = section('config.metrics', metrics, ['enabled', 'path', 'port', 'prefix', 'collectProcessMetrics', 'operationNames'], check);
   const page = section('config.statusPage', statusPage, ['enabled', 'path'], check);
-  const normalized: NormalizedMetrics = {
+  const normalized: Omit<NormalizedMetrics, 'admin'> = {
     enabled: check.boolean('config.metrics.enabled', raw['enabled'] ?? true),
     path: check.path('config.metrics.path', raw['path'] ?? '/metrics'),
     ...(raw['port'] === undefined ? {} : { port: check.integer('config.metrics.port', raw['port'], 1, 65535) }),
@@ -106,8 +129,7 @@ export function normalizeMetricsOptions(metrics: unknown, admin: unknown, status
   if (normalized.enabled && status.enabled && port === undefined && (path === status.path || path === `${status.path}/data.json`)) {
     check.problem(`config.metrics.path: expected a path the status page does not use, got "${path}" (config.statusPage.path is "${status.path}")`);
   }
-  const key = normalizeAdmin(admin, check);
-  return key ? { ...normalized, admin: key } : normalized;
+  return { ...normalized, admin: normalizeAdmin(admin, check) };
 }
 
 function section(key: string, value: unknown, known: string[], check: Checker): Record<string, unknown> {
@@ -133,19 +155,22 @@ function operationNames(value: unknown, check: Checker): NormalizedMetrics['oper
   return 'none';
 }
 
-function normalizeAdmin(value: unknown, check: Checker): NormalizedMetrics['admin'] {
-  if (value === undefined) return undefined;
-  if (!isPlainObject(value)) {
-    check.fail('config.admin', 'an object with keyHash', value);
-    return undefined;
-  }
-  check.knownKeys('config.admin', value, ['keyHash', 'header']);
-  const keyHash = value['keyHash'];
-  const header = value['header'] ?? 'x-admin-key';
-  if (typeof keyHash !== 'string' || !/^[0-9a-f]{64}$/i.test(keyHash)) {
+function normalizeAdmin(value: unknown, check: Checker): NormalizedAdmin {
+  if (value !== undefined && !isPlainObject(value)) check.fail('config.admin', 'an object with keyHash, header or ipAllow', value);
+  const admin = isPlainObject(value) ? value : {};
+  check.knownKeys('config.admin', admin, ['keyHash', 'header', 'ipAllow']);
+  const { keyHash } = admin;
+  const header = admin['header'] ?? 'x-admin-key';
+  if (keyHash !== undefined && (typeof keyHash !== 'string' || !/^[0-9a-f]{64}$/i.test(keyHash))) {
     // Not shown: a key pasted where its hash belongs is a secret.
     check.problem(`config.admin.keyHash: expected the hex SHA-256 of the admin key (64 hex digits, e.g. printf %s "$KEY" | sha256sum), got ${typeof keyHash === 'string' ? `${keyHash.length} characters` : `a ${typeof keyHash}`} (not shown: it may be the key itself)`);
   }
   if (typeof header !== 'string' || !headerToken.test(header)) check.fail('config.admin.header', "a header name of letters, digits and !#$%&'*+.^_`|~-", header);
-  return { keyHash: typeof keyHash === 'string' ? keyHash.toLowerCase() : '', header: typeof header === 'string' ? header.toLowerCase() : 'x-admin-key' };
+  const key = keyHash === undefined ? undefined : { keyHash: typeof keyHash === 'string' ? keyHash.toLowerCase() : '', header: typeof header === 'string' ? header.toLowerCase() : 'x-admin-key' };
+  const listed = admin['ipAllow'] ?? (key ? undefined : loopback);
+  return {
+    ...(key ? { key } : {}),
+    ...(listed === undefined ? {} : { ipAllow: parseAddressRanges('config.admin.ipAllow', listed, check) }),
+    loopbackOnly: admin['ipAllow'] === undefined && !key,
+  };
 }

@@ -9,6 +9,7 @@ import { createMetricsRecorder, type ObservedError, type ObservedOperation } fro
 import { observedErrors, observedErrorsOfBody } from '../observability/metrics-results.ts';
 import { renderStatusPage } from '../observability/status-page.ts';
 import { errorResponse } from '../server/error-response.ts';
+import { networkRefusal } from './use-network-rules.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 
@@ -23,11 +24,11 @@ interface RequestState {
 
 /**
  * Prometheus metrics at `metrics.path` (or on `metrics.port`) and the status page at
- * `statusPage.path`, both behind the admin key when one is set and answered before any GraphQL
- * work. Requests to the GraphQL endpoint are counted once answered, refusals included; upstream
+ * `statusPage.path`, both behind the admin guard (loopback only, or the admin key) and served by
+ * `endpoints`, which goes after the network rules and before any GraphQL work. Requests to the GraphQL endpoint are counted once answered, refusals included; upstream
  * calls through the fetch hooks. Both feed one recorder, so the page and the metrics agree.
  */
-export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void>; last?: Plugin }> {
+export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void>; last?: Plugin; endpoints?: Plugin }> {
   const { metrics: options, graphqlEndpoint } = config;
   const { statusPage } = options;
   if (!options.enabled && !statusPage.enabled) return { close: async () => {} };
@@ -49,7 +50,9 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     getOnly(request, options.path) ??
     new Response(await recorder.metrics.exposition(), { headers: { 'content-type': recorder.metrics.registry.contentType, 'cache-control': 'no-store' } });
   const listener = options.enabled && options.port !== undefined
-    ? await listenForMetrics(options.port, config.host, async (request) => (new URL(request.url).pathname === options.path ? serveMetrics(request) : undefined))
+    ? await listenForMetrics(options.port, config.host, async (request, incoming) =>
+        new URL(request.url).pathname === options.path ? (networkRefusal(config.network, request, incoming) ?? serveMetrics(request)) : undefined,
+      )
     : undefined;
   const page = statusPage.enabled ? renderStatusPage(statusPage.path) : undefined;
   const dataPath = `${statusPage.path.replace(/\/+$/, '')}/data.json`;
@@ -86,12 +89,18 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     },
   };
 
-  return {
-    last,
-    onRequest({ request, url, endResponse }) {
-      const { pathname } = url;
+  // Placed after the network rules (see createGateway): the admin surfaces are paths like any other.
+  const endpoints: Plugin = {
+    onRequest({ request, url: { pathname }, endResponse }) {
       if (page && (pathname === statusPage.path || pathname === dataPath)) return endResponse(servePage(request, pathname === dataPath));
       if (options.enabled && options.port === undefined && pathname === options.path) return serveMetrics(request).then(endResponse);
+    },
+  };
+
+  return {
+    last,
+    endpoints,
+    onRequest({ request, url: { pathname } }) {
       if (pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
       if (request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
       states.set(request, { started: performance.now(), operations: [], errors: [], processed: false });

@@ -2,6 +2,7 @@ import type { BlockList } from 'node:net';
 import { isPlainObject } from '../config/config-checker.ts';
 import type { FeatureContext } from '../config/feature-options.ts';
 import { hasRules, parseAddressRanges } from './address-ranges.ts';
+import { parseHostPatterns, type HostPattern } from './allowed-hosts.ts';
 import { parseOrigins } from './origins.ts';
 
 /** Who may reach the gateway over the network, and from which browser pages. */
@@ -33,9 +34,28 @@ export interface NetworkConfig {
    */
   origins?: string[];
   /**
+   * The URL clients use to reach the gateway (behind a load balancer or proxy, the public one).
+   * Pages of its origin may call the gateway like those in `origins`, and its host is added to
+   * `allowedHosts` when that list is set.
+   * @example 'https://api.shop.example.com'
+   */
+  publicUrl?: string;
+  /**
+   * Host names (the `Host` header, port ignored) the gateway answers to: exact, or one leading
+   * wildcard label (`*.example.com`). Any other host gets 421 `MISDIRECTED_REQUEST`, so a page
+   * that rebinds its own DNS name to the gateway's address (DNS rebinding) cannot use it.
+   * `['*']` answers to any host. Only `/healthz` and `/readyz` are exempt.
+   * @default ['localhost', '127.0.0.1', '[::1]'] when `host` is a loopback address; any host otherwise
+   * @example ['api.shop.example.com', '*.internal.example.com']
+   */
+  allowedHosts?: string[];
+  /**
    * Refuse requests that a browser could send cross-site without a preflight (GET, or POST with a
    * form or text content type) when they carry cookies and lack a `content-type: application/json`
-   * body or an `x-concierge-csrf` header, so a page on another site cannot use a user's cookies.
+   * body or a header such a request cannot carry (`x-concierge-csrf`, Apollo's
+   * `apollo-require-preflight` or `x-apollo-operation-name`, Yoga's `x-graphql-yoga-csrf`), so a
+   * page on another site cannot use a user's cookies. GraphiQL's page is still served to a
+   * browser's navigation; only executing an operation needs the header.
    * @default true
    */
   csrfPrevention?: boolean;
@@ -47,23 +67,38 @@ export interface NormalizedNetwork {
   ipDeny?: BlockList;
   trustedProxies: BlockList;
   origins: string[];
+  /** The origin of `publicUrl`, when set. */
+  publicOrigin?: string;
+  /** `undefined` answers to any host. */
+  allowedHosts?: HostPattern[];
   csrfPrevention: boolean;
 }
 
-const keys = ['ipAllow', 'ipDeny', 'trustedProxies', 'origins', 'csrfPrevention'];
+const keys = ['ipAllow', 'ipDeny', 'trustedProxies', 'origins', 'publicUrl', 'allowedHosts', 'csrfPrevention'];
+const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'];
 
-/** Checks `network`. */
-export function normalizeNetworkOptions(raw: unknown, { check }: FeatureContext): NormalizedNetwork {
+/** Checks `network`; `host` is the address the gateway listens on, which decides `allowedHosts`' default. */
+export function normalizeNetworkOptions(raw: unknown, { check }: FeatureContext, host: string): NormalizedNetwork {
   if (raw !== undefined && !isPlainObject(raw)) check.fail('config.network', 'an object', raw);
   const network = isPlainObject(raw) ? raw : {};
   check.knownKeys('config.network', network, keys);
   const ipAllow = parseAddressRanges('config.network.ipAllow', network['ipAllow'], check);
   const ipDeny = parseAddressRanges('config.network.ipDeny', network['ipDeny'], check);
+  const publicUrl = network['publicUrl'] === undefined ? undefined : check.url('config.network.publicUrl', network['publicUrl']);
+  const publicHost = publicUrl && URL.canParse(publicUrl) ? new URL(publicUrl).hostname : undefined;
+  const listed = network['allowedHosts'] ?? (isLoopback(host) ? loopbackHosts : ['*']);
+  const allowedHosts = parseHostPatterns('config.network.allowedHosts', publicHost && Array.isArray(listed) && !listed.includes('*') ? [...listed, publicHost] : listed, check);
   return {
     ...(hasRules(ipAllow) ? { ipAllow } : {}),
     ...(hasRules(ipDeny) ? { ipDeny } : {}),
     trustedProxies: parseAddressRanges('config.network.trustedProxies', network['trustedProxies'], check),
     origins: parseOrigins('config.network.origins', network['origins'], check),
+    ...(publicUrl && URL.canParse(publicUrl) ? { publicOrigin: new URL(publicUrl).origin } : {}),
+    ...(allowedHosts ? { allowedHosts } : {}),
     csrfPrevention: check.boolean('config.network.csrfPrevention', network['csrfPrevention'] ?? true),
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

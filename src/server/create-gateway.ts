@@ -72,7 +72,7 @@ async function assemble(
   config: NormalizedConfig,
   schema: GraphQLSchema,
   sources: readonly LoadedSource[],
-  { observers, rateLimits, responseCache }: { observers: Array<Plugin & { last?: Plugin }>; rateLimits: Plugin; responseCache: Plugin },
+  { observers, rateLimits, responseCache }: { observers: Array<Plugin & { last?: Plugin; endpoints?: Plugin }>; rateLimits: Plugin; responseCache: Plugin },
   closeAll: () => Promise<void>,
 ): Promise<Gateway> {
   let draining = false;
@@ -93,10 +93,12 @@ async function assemble(
       ...observers,
       // Probes answer from anywhere, without parsing a request or counting against limits.
       useHealthEndpoints({ isReady: () => !draining }),
-      // HSTS and the HTTPS policy apply to every answer, refusals included.
-      useTransportSecurity(config.tls),
-      // Cheap refusals before any credential is verified: address lists, origins, CSRF.
+      // Cheap refusals before anything else answers or any credential is verified: hosts, address lists, origins, CSRF.
       useNetworkRules(config.network),
+      // HSTS and the HTTPS policy apply to every answer, refusals included; redirects keep a host the rules accepted.
+      useTransportSecurity(config.tls),
+      // The admin surfaces (metrics, status page), behind their own guard.
+      ...observers.flatMap((observer) => (observer.endpoints ? [observer.endpoints] : [])),
       // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit and compressed once.
       ...(graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, render: async () => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql)) })] : []),
       // Who is calling: a bad credential is 401 here, before the document is even parsed.
