@@ -20,12 +20,14 @@ export const errorCodes = {
   UNAUTHENTICATED: 401,
   /** Valid credentials without the rights the operation needs. */
   FORBIDDEN: 403,
-  /** The requested object does not exist upstream (a non-null field whose service answered 404). */
+  /** Nothing is served at the path, or the requested object does not exist upstream (a non-null field whose service answered 404). */
   NOT_FOUND: 404,
   /** A persisted-operation hash the gateway does not know. */
   PERSISTED_QUERY_NOT_FOUND: 404,
   /** The HTTP method is not allowed for this request (a mutation over GET). */
   METHOD_NOT_ALLOWED: 405,
+  /** None of the media types the gateway answers with is acceptable to the client (its `Accept` header). */
+  NOT_ACCEPTABLE: 406,
   /** The request body is larger than the configured limit. */
   PAYLOAD_TOO_LARGE: 413,
   /** The request's Content-Type is not one the gateway reads. */

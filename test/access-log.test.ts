@@ -14,6 +14,7 @@ import { postGraphQL, sendRaw } from './helpers/graphql-request.ts';
 import type { UpstreamCall } from '../src/observability/access-log-record.ts';
 import { startShop } from './helpers/start-shop.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
+import { scrape, seriesOf, valueOf } from './helpers/prometheus-text.ts';
 
 /** An upstream call as a finished request's log line lists it. */
 type UpstreamEntry = UpstreamCall & { durationMs: number };
@@ -271,4 +272,42 @@ test('logging options are checked, each problem naming the key, the value and wh
   const notAnObject: string[] = [];
   normalizeLoggingOptions('debug', { check: createChecker(notAnObject), baseDir: '/' });
   assert.deepEqual(notAnObject, ['config.logging: expected an object such as { level: "info" }, got "debug"']);
+});
+
+test("every refusal Yoga or the gateway's guards make is a coded JSON answer with a request id, a log line and a metric", async (t) => {
+  const log = await logFile(t);
+  const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'world'));
+  const gateway = await startTestGateway(t, { hello: { kind: 'rest', url: service.url, sdl: 'type Query { hello: String @http(GET: "/hello") }' } }, {
+    logging: { level: 'info', destination: log.file },
+    maxRequestBytes: 1000,
+  });
+  const query = JSON.stringify({ query: '{ hello }' });
+  const large = JSON.stringify({ query: `{ hello }${' '.repeat(2000)}` });
+  const cases: Array<{ name: string; init: RequestInit; status: number; code: string; message: RegExp }> = [
+    { name: 'text/plain', init: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: query }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: /^The Content-Type "text\/plain" is not one the gateway reads: send the operation as application\/json\.$/ },
+    { name: 'no content type', init: { method: 'POST', body: new Blob([query]) }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: /Content-Type ""/ },
+    { name: 'Accept: application/xml', init: { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/xml' }, body: query }, status: 406, code: 'NOT_ACCEPTABLE', message: /^The Accept header "application\/xml" allows none of the media types/ },
+    { name: 'PUT', init: { method: 'PUT', headers: { 'content-type': 'application/json' }, body: query }, status: 405, code: 'METHOD_NOT_ALLOWED', message: /GET and POST/ },
+    { name: 'declared body over the limit', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: large }, status: 413, code: 'PAYLOAD_TOO_LARGE', message: /^Request body is larger than the limit of 1000 bytes \(maxRequestBytes\)\.$/ },
+    { name: 'chunked body over the limit', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Blob([large]).stream(), duplex: 'half' } as RequestInit, status: 413, code: 'PAYLOAD_TOO_LARGE', message: /1000 bytes/ },
+  ];
+  for (const { name, init, status, code, message } of cases) {
+    const response = await sendRaw(gateway.endpoint, init);
+    assert.equal(response.status, status, name);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/(graphql-response\+)?json/, name);
+    const [error, ...others] = response.body.errors ?? [];
+    assert.deepEqual(others, [], name);
+    assert.equal(error?.extensions?.code, code, name);
+    assert.match(error?.message ?? '', message, name);
+    assert.equal(error?.extensions?.['requestId'], response.headers.get('x-request-id'), `${name}: the request id, in the body and the header`);
+  }
+  const unknownPath = await sendRaw(`${gateway.url}/nothing-here`, {});
+  assert.deepEqual([unknownPath.status, unknownPath.body.errors?.[0]?.extensions?.code, unknownPath.body.errors?.[0]?.message], [404, 'NOT_FOUND', 'Nothing is served at /nothing-here.']);
+  assert.equal(service.requests.length, 0);
+
+  const lines = await log.lines(cases.length);
+  assert.deepEqual(lines.map((line) => [line.status, line.errorCodes]), cases.map(({ status, code }) => [status, [code]]), 'one access-log line each, with its code (other paths log at debug)');
+  const samples = await scrape(`${gateway.url}/metrics`);
+  for (const { code } of cases) assert.ok((valueOf(samples, 'concierge_errors_total', { code }) ?? 0) >= 1, `${code} is counted`);
+  assert.equal(seriesOf(samples, 'concierge_requests_total').filter((sample) => sample.labels['status_class'] === '4xx').reduce((sum, sample) => sum + sample.value, 0), cases.length);
 });

@@ -150,15 +150,15 @@ test('batching: off by default; when on, a batch over the limit is refused witho
 test('a body over maxRequestBytes is 413 whether it declares its length or is chunked; a chunked body under it works', async (t) => {
   const { catalog, endpoint } = await startCatalogGateway(t);
   const tenMegabytes = JSON.stringify({ query: `{ __typename }${' '.repeat(10 * 1024 * 1024)}` });
-  const expected = { errors: [{ message: 'Request body is larger than the limit of 1048576 bytes.', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] };
+  const expected = (requestId: string | null) => ({ errors: [{ message: 'Request body is larger than the limit of 1048576 bytes (maxRequestBytes).', extensions: { code: 'PAYLOAD_TOO_LARGE', requestId } }] });
 
   const declared = await sendRaw(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: tenMegabytes });
   assert.equal(declared.status, 413);
-  assert.deepEqual(declared.body, expected);
+  assert.deepEqual(declared.body, expected(declared.headers.get('x-request-id')));
 
   const chunked = await postChunked(endpoint, tenMegabytes);
   assert.equal(chunked.status, 413);
-  assert.deepEqual(JSON.parse(chunked.text), expected);
+  assert.deepEqual(JSON.parse(chunked.text), expected(chunked.headers.get('x-request-id')));
   assert.equal(catalog.requests.length, 0);
 
   const small = await postChunked(endpoint, JSON.stringify({ query: '{ product(id: "7") { name } }' }));
@@ -226,14 +226,14 @@ test('field suggestions: hidden when off, shown when on', async (t) => {
  * refuses early closes the connection while the body is still being written: once the answer has
  * come, the failed write is expected.
  */
-function postChunked(url: string, body: string): Promise<{ status: number; text: string }> {
+function postChunked(url: string, body: string): Promise<{ status: number; text: string; headers: Headers }> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' } }, (response) => {
       answered = true;
       let text = '';
       response.on('data', (chunk) => (text += String(chunk)));
-      response.on('close', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on('close', () => resolve({ status: response.statusCode ?? 0, text, headers: new Headers(response.headers as Record<string, string>) }));
     });
     request.on('error', (error) => answered || reject(error));
     const bytes = Buffer.from(body);

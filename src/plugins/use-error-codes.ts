@@ -5,7 +5,7 @@ import { errorCodes, isErrorCode, type ErrorCode } from '../errors.ts';
 import { requestIdOf } from '../observability/request-id.ts';
 
 /** The code for a status when the error says nothing more precise (first code in the table wins). */
-const codeByStatus = new Map<number, ErrorCode>();
+export const codeByStatus = new Map<number, ErrorCode>();
 for (const [code, status] of Object.entries(errorCodes) as Array<[ErrorCode, number]>) {
   if (!codeByStatus.has(status)) codeByStatus.set(status, code);
 }

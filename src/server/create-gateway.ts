@@ -5,7 +5,9 @@ import { createQueryPlanner, type QueryPlanner } from '../execution/create-query
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { batchingOption } from '../limits/limits-config.ts';
 import { useAccessLog } from '../plugins/use-access-log.ts';
+import { useAcceptableMediaTypes } from '../plugins/use-acceptable-media-types.ts';
 import { useAuthentication } from '../plugins/use-authentication.ts';
+import { useCodedRefusals } from '../plugins/use-coded-refusals.ts';
 import { useMetrics } from '../plugins/use-metrics.ts';
 import { useTracing } from '../plugins/use-tracing.ts';
 import { useAuthorization } from '../plugins/use-authorization.ts';
@@ -25,6 +27,7 @@ import { useHealthEndpoints } from '../plugins/use-health-endpoints.ts';
 import { loadSources } from '../sources/load-sources.ts';
 import { createFetchHooks } from '../transport/fetch-hooks.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
+import { useRequestSizeLimit } from './guard-request-size.ts';
 import { maskUnexpectedError } from './mask-unexpected-error.ts';
 
 /** The composed gateway: the schema and the Fetch-API/Node request handler that serves it. */
@@ -89,18 +92,24 @@ async function assemble(
     maskedErrors: { maskError: maskUnexpectedError },
     cors: corsOptions(config.network),
     plugins: [
+      // Before the observers, whose response hooks then see a coded body where Yoga sent none.
+      useCodedRefusals(),
       // Observers first, so traces, the access log and metrics see every request, refusals included.
       ...observers,
       // Probes answer from anywhere, without parsing a request or counting against limits.
       useHealthEndpoints({ isReady: () => !draining }),
       // Cheap refusals before anything else answers or any credential is verified: hosts, address lists, origins, CSRF.
       useNetworkRules(config.network),
+      // A body over maxRequestBytes, measured before Yoga reads it (see guardRequestSize).
+      useRequestSizeLimit(config.maxRequestBytes),
       // HSTS and the HTTPS policy apply to every answer, refusals included; redirects keep a host the rules accepted.
       useTransportSecurity(config.tls),
       // The admin surfaces (metrics, status page), behind their own guard.
       ...observers.flatMap((observer) => (observer.endpoints ? [observer.endpoints] : [])),
       // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit and compressed once.
       ...(graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, render: async () => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql)) })] : []),
+      // A client that accepts none of our media types is told so before anything runs.
+      useAcceptableMediaTypes(),
       // Who is calling: a bad credential is 401 here, before the document is even parsed.
       useAuthentication(config.authentication),
       // The consumer's own address and origin restrictions need the consumer.

@@ -1,18 +1,30 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorCodes } from '../errors.ts';
+import type { IncomingMessage } from 'node:http';
+import type { Plugin } from 'graphql-yoga';
+import { errorResponse } from './error-response.ts';
+
+/** Requests whose body is over the limit, marked by {@link guardRequestSize} for {@link useRequestSizeLimit}. */
+const tooLarge = new WeakSet<IncomingMessage>();
 
 /**
- * Refuses, with 413 `PAYLOAD_TOO_LARGE`, a request body larger than `limit` bytes, and calls `next`
- * for any other request.
+ * Measures a request body against `limit` bytes before Yoga reads it, then calls `next` for every
+ * request; one over the limit is marked so that {@link useRequestSizeLimit} refuses it inside the
+ * pipeline, where it gets a request id, an access-log line and a metric like any other refusal.
  *
- * A `Content-Length` over the limit is refused before anything reads the body (Node's parser never
+ * A `Content-Length` over the limit is marked before anything reads the body (Node's parser never
  * delivers more than the declared length). A body without one (chunked) is read here, up to the
  * limit, and handed on as a buffer in `request.body`: the way frameworks that read bodies first
  * pass them to Yoga's Node adapter, which then reads no stream. Reading the stream here and also
  * letting Yoga read it would lose data; failing Yoga's own read would answer 400 "invalid JSON".
+ * The rest of a refused body is read and dropped, and the connection closes after the answer.
  */
-export function guardRequestSize(request: IncomingMessage, response: ServerResponse, limit: number, next: () => void): void {
-  if (Number(request.headers['content-length'] ?? 0) > limit) return refuse(request, response, limit);
+export function guardRequestSize(request: IncomingMessage, limit: number, next: () => void): void {
+  const refuse = () => {
+    tooLarge.add(request);
+    Object.assign(request, { body: Buffer.alloc(0) });
+    request.resume();
+    next();
+  };
+  if (Number(request.headers['content-length'] ?? 0) > limit) return refuse();
   if (request.headers['content-length'] !== undefined || !request.headers['transfer-encoding']) return next();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -20,17 +32,22 @@ export function guardRequestSize(request: IncomingMessage, response: ServerRespo
     size += chunk.length;
     if (size <= limit) return void chunks.push(chunk);
     request.off('data', onData).off('end', onEnd);
-    refuse(request, response, limit);
+    refuse();
   };
   const onEnd = () => {
     Object.assign(request, { body: Buffer.concat(chunks, size) });
     next();
   };
-  request.on('data', onData).on('end', onEnd).once('error', () => response.destroy());
+  request.on('data', onData).on('end', onEnd).once('error', () => request.socket.destroy());
 }
 
-function refuse(request: IncomingMessage, response: ServerResponse, limit: number): void {
-  const body = JSON.stringify({ errors: [{ message: `Request body is larger than the limit of ${limit} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
-  response.writeHead(errorCodes.PAYLOAD_TOO_LARGE, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(body);
-  request.resume();
+/** Answers 413 `PAYLOAD_TOO_LARGE` to a request {@link guardRequestSize} marked, with `Connection: close`. */
+export function useRequestSizeLimit(limit: number): Plugin<Record<string, unknown>, { req?: IncomingMessage }> {
+  return {
+    onRequest({ request, serverContext, endResponse }) {
+      if (serverContext.req && tooLarge.has(serverContext.req)) {
+        endResponse(errorResponse(request, 'PAYLOAD_TOO_LARGE', `Request body is larger than the limit of ${limit} bytes (maxRequestBytes).`, { connection: 'close' }));
+      }
+    },
+  };
 }

@@ -32,7 +32,7 @@ const serverOptions = { keepAliveTimeout: 5_000 };
 export async function startGateway(config: NormalizedConfig): Promise<RunningGateway> {
   const gateway = await createGateway(config);
   const handle = (context: TransportContext) => (request: IncomingMessage, response: ServerResponse) => {
-    guardRequestSize(request, response, config.maxRequestBytes, () => void gateway.yoga(request, response, context));
+    guardRequestSize(request, config.maxRequestBytes, () => void gateway.yoga(request, response, context));
   };
   const { tls } = config;
   const secure = tls && createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca }, handle({}));
