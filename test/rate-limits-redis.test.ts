@@ -19,7 +19,7 @@ const skipOwnRedis = skip || (canStartRedis ? false : 'no redis-server binary: t
 const keys = { a: 'key-of-a-0123456789abcdef', b: 'key-of-b-0123456789abcdef' };
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
-async function writeGatewayConfig(t: TestContext, serviceUrl: string, redis: string, max: number, onStoreFailure: 'open' | 'closed', commandTimeout = 300): Promise<string> {
+async function writeGatewayConfig(t: TestContext, serviceUrl: string, redis: string, max: number, onStoreFailure: 'open' | 'closed', commandTimeout = 300, plans: Record<string, unknown> = {}): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-rl-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(path.join(dir, 'api.graphql'), `type Query { hello: String @http(GET: "/hello") limited: String @http(GET: "/limited") @rateLimit(max: ${max}, window: "1m") }`);
@@ -27,7 +27,7 @@ async function writeGatewayConfig(t: TestContext, serviceUrl: string, redis: str
     host: '127.0.0.1',
     graphiql: false,
     redis: { url: redis, keyPrefix: `concierge-test-${randomUUID()}:`, commandTimeout },
-    rateLimits: { onStoreFailure },
+    rateLimits: { onStoreFailure, plans },
     consumers: { a: { keyHash: hash(keys.a) }, b: { keyHash: hash(keys.b) } },
     // Dedupe off: the test counts every call the limit lets through at the service.
     sources: { api: { kind: 'rest', url: serviceUrl, schema: 'api.graphql', dedupeInFlight: false } },
@@ -112,5 +112,47 @@ for (const policy of ['closed', 'open'] as const) {
     for (let index = 0; index < 5; index += 1) after.push(await ask());
     assert.deepEqual(after.map((response) => response.body.data?.limited ?? response.body.errors?.[0]?.extensions?.code), ['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED'], 'the fresh Redis counts again');
     assert.equal(gateway.output().match(/unreachable/g)?.length, 1, 'no more lines once it is back');
+  });
+}
+
+for (const policy of ['closed', 'open'] as const) {
+  test(`Redis hanging (SIGSTOP: commands time out on a live connection) under "${policy}": plan budgets answer 503 or pass, fields null or pass, and the outage is logged once when it starts and once when it ends, with its count`, { skip: skipOwnRedis }, async (t) => {
+    const port = await freePort();
+    const redis = await startOwnRedis(t, port);
+    const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'ok'));
+    // Anonymous callers have a request budget; consumer a (plan "default", none configured) has field limits only.
+    const config = await writeGatewayConfig(t, service.url, `redis://127.0.0.1:${port}`, 100, policy, 300, { anonymous: { requests: { max: 1000, window: '1m' } } });
+    const gateway = await startGatewayProcess(t, config);
+    const asAnonymous = () => postGraphQL(gateway.url, '{ hello }');
+    const asConsumer = () => postGraphQL(gateway.url, '{ hello limited }', undefined, { 'x-api-key': keys.a });
+    assert.equal((await asAnonymous()).headers.get('ratelimit-limit'), '1000');
+    assert.deepEqual((await asConsumer()).body.data, { hello: 'ok', limited: 'ok' });
+
+    redis.kill('SIGSTOP');
+    t.after(() => redis.kill('SIGCONT'));
+    const calls = service.requests.length;
+    const during = [];
+    for (let index = 0; index < 3; index += 1) during.push(await asAnonymous(), await asConsumer());
+    for (const [index, response] of during.entries()) {
+      const budgeted = index % 2 === 0;
+      if (policy === 'open') {
+        assert.deepEqual([response.status, response.body], [200, { data: budgeted ? { hello: 'ok' } : { hello: 'ok', limited: 'ok' } }]);
+      } else if (budgeted) {
+        assert.equal(response.status, 503);
+        assert.deepEqual(response.body.errors?.map((error) => [error.extensions?.code, error.extensions?.['requestId']]), [['SERVICE_UNAVAILABLE', response.headers.get('x-request-id')]]);
+        assert.equal(response.body.data, undefined);
+      } else {
+        assert.equal(response.status, 200);
+        assert.deepEqual(response.body.data, { hello: 'ok', limited: null });
+        assert.deepEqual(response.body.errors?.map((error) => [error.path, error.extensions?.code]), [[['limited'], 'SERVICE_UNAVAILABLE']]);
+      }
+    }
+    assert.equal(service.requests.length - calls, policy === 'open' ? 9 : 3, 'refused requests and fields reach no service');
+    const opened = gateway.output().match(/redis \(rate limits\) unreachable: .*/g);
+    assert.deepEqual(opened?.map((line) => line.replace(/unreachable: [^;]*;/, 'unreachable: <reason>;')), [`redis (rate limits) unreachable: <reason>; ${policy === 'open' ? 'limited requests pass unchecked' : 'plan budgets refuse operations with 503 and limited fields answer null, with SERVICE_UNAVAILABLE'} (rateLimits.onStoreFailure: '${policy}') until it returns`], gateway.output());
+
+    redis.kill('SIGCONT');
+    assert.equal((await asAnonymous()).status, 200);
+    assert.deepEqual(gateway.output().match(/redis \(rate limits\) reachable again.*/g), [`redis (rate limits) reachable again; 6 rate-limit checks ${policy === 'open' ? 'let through unchecked' : 'answered SERVICE_UNAVAILABLE'} during the outage`], gateway.output());
   });
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
@@ -96,6 +98,76 @@ test('plan cost budgets sum the static cost of operations per window', async (t)
   assert.deepEqual(costs.map((response) => response.status), [200, 200, 429]);
   assert.equal(costs[2]?.body.errors?.[0]?.message, 'Cost limit of 50 per 60 s reached: this operation costs 20.');
   assert.equal(calls('/report'), 2);
+});
+
+/** A Redis URL where nothing listens: every command of a store there fails. */
+async function unreachableRedisUrl(): Promise<string> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `redis://127.0.0.1:${port}`;
+}
+
+async function setUpUnreachableStore(t: TestContext, onStoreFailure: 'open' | 'closed') {
+  const logged = t.mock.method(console, 'error', () => {});
+  const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'ok'));
+  const gateway = await startTestGateway(t, {
+    api: { kind: 'rest', url: service.url, sdl: /* GraphQL */ `
+      type Query {
+        hello: String @http(GET: "/hello")
+        report: String @http(GET: "/report") @cost(weight: 20)
+        limited: String @http(GET: "/limited") @rateLimit(max: 3, window: "1m")
+      }
+    ` },
+  }, {
+    redis: { url: await unreachableRedisUrl(), commandTimeout: 200 },
+    consumers: { a: { keyHash: hash(keys.a), plan: 'small' }, b: { keyHash: hash(keys.b), plan: 'metered' } },
+    rateLimits: { onStoreFailure, plans: { small: { requests: { max: 100, window: '1m' } }, metered: { cost: { max: 1000, window: '1m' } } } },
+  });
+  const lines = () => logged.mock.calls.map((call) => String(call.arguments[0]));
+  return { gateway, service, lines };
+}
+
+test('onStoreFailure "closed" with the store unreachable: plan budgets refuse the whole request with 503 SERVICE_UNAVAILABLE before any call; a limited field answers null, the rest 200', async (t) => {
+  const { gateway, service, lines } = await setUpUnreachableStore(t, 'closed');
+  const message = 'Rate limits cannot be checked right now; try again shortly.';
+
+  for (const [key, query] of [[keys.a, '{ hello }'], [keys.b, '{ report }']] as const) {
+    const refused = await postGraphQL(gateway.endpoint, query, undefined, { 'x-api-key': key });
+    assert.equal(refused.status, 503, query);
+    assert.match(refused.headers.get('content-type') ?? '', /^application\/graphql-response\+json/);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.deepEqual(refused.body, { errors: [{ message, extensions: { code: 'SERVICE_UNAVAILABLE', requestId: refused.headers.get('x-request-id') } }] });
+  }
+  const legacy = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a, accept: 'application/json' });
+  assert.equal(legacy.status, 503, 'a legacy application/json client is refused the same way');
+  assert.equal(service.requests.length, 0, 'no service was called');
+
+  const free = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.b });
+  assert.deepEqual([free.status, free.body], [200, { data: { hello: 'ok' } }], 'an operation costing 0 spends no cost budget, so needs no store');
+
+  const field = await postGraphQL(gateway.endpoint, '{ hello limited }');
+  assert.equal(field.status, 200);
+  assert.deepEqual(field.body.data, { hello: 'ok', limited: null });
+  assert.deepEqual(field.body.errors?.map((error) => [error.path, error.extensions?.code, error.message]), [[['limited'], 'SERVICE_UNAVAILABLE', 'Rate limits cannot be checked right now, so Query.limited is refused.']]);
+  assert.deepEqual(service.requests.map((request) => request.url), ['/hello', '/hello']);
+  assert.deepEqual(lines().filter((line) => line.includes('redis (rate limits)')), [
+    `[concierge] redis (rate limits) unreachable: ECONNREFUSED; plan budgets refuse operations with 503 and limited fields answer null, with SERVICE_UNAVAILABLE (rateLimits.onStoreFailure: 'closed') until it returns`,
+  ]);
+});
+
+test('onStoreFailure "open" with the store unreachable: everything passes, and the outage is logged once, saying so', async (t) => {
+  const { gateway, service, lines } = await setUpUnreachableStore(t, 'open');
+  const answers = [];
+  for (const key of [keys.a, keys.b, undefined]) {
+    answers.push(await postGraphQL(gateway.endpoint, '{ hello report limited }', undefined, key ? { 'x-api-key': key } : {}));
+  }
+  assert.deepEqual(answers.map((answer) => [answer.status, answer.body]), Array(3).fill([200, { data: { hello: 'ok', report: 'ok', limited: 'ok' } }]));
+  assert.equal(service.requests.length, 9);
+  assert.deepEqual(lines().filter((line) => line.includes('redis (rate limits)')), [
+    "[concierge] redis (rate limits) unreachable: ECONNREFUSED; limited requests pass unchecked (rateLimits.onStoreFailure: 'open') until it returns",
+  ]);
 });
 
 test('rate-limit config mistakes name the key', async () => {

@@ -11,6 +11,7 @@ import type { Hit, HitResult, RateLimitStore } from '../rate-limits/rate-limit-s
 import type { NormalizedPlanLimits, NormalizedRateLimits } from '../rate-limits/rate-limits-config.ts';
 import { createRedisRateLimitStore } from '../rate-limits/redis-rate-limit-store.ts';
 import { createRedisClient, waitUntilReady } from '../redis/create-redis-client.ts';
+import { createOutageLog } from '../redis/outage-log.ts';
 import type { NormalizedRedis } from '../redis/redis-config.ts';
 import { applyDenials } from '../security/apply-denials.ts';
 import { restrictDocument, type Decide } from '../security/restrict-document.ts';
@@ -28,13 +29,17 @@ interface Budget {
  * `RATE_LIMITED`, `Retry-After` and `RateLimit-*` headers. Per field (`@rateLimit` or config): a
  * field over its limit is cut from the document before any service is called, and answers `null`
  * with `RATE_LIMITED` on its path, while the rest of the operation runs. When the store fails,
- * `onStoreFailure` decides: let limited requests through, or refuse them with 503.
+ * `onStoreFailure` decides: `'open'` lets the check pass; `'closed'` answers as the limit would, with
+ * `SERVICE_UNAVAILABLE` instead: a plan budget refuses the whole operation with 503, a field limit
+ * cuts its field. Either way the outage is logged when it starts and when it ends, with the number
+ * of checks decided without the store.
  */
 export async function useRateLimits(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
   const fieldLimits = collectFieldLimits(sources, limits.fields);
+  const outage = createOutageLog({ purpose: 'rate limits', ...storeFailurePolicies[limits.onStoreFailure] });
   let store: RateLimitStore = createMemoryRateLimitStore();
   if (limits.store === 'redis' && redis) {
-    const client = createRedisClient(redis, 'rate limits');
+    const client = createRedisClient(redis, outage);
     await waitUntilReady(client, 2_000);
     store = createRedisRateLimitStore(client, redis.keyPrefix);
   }
@@ -44,8 +49,11 @@ export async function useRateLimits(limits: NormalizedRateLimits, redis: Normali
   /** A store verdict, or `undefined` when the store failed and the policy lets the request through. */
   const attempt = async (kind: 'sliding' | 'fixed', hit: Hit): Promise<HitResult | 'unavailable' | undefined> => {
     try {
-      return await store[kind](hit);
-    } catch {
+      const verdict = await store[kind](hit);
+      outage.answered();
+      return verdict;
+    } catch (error) {
+      outage.failedCommand((error as Error).message);
       return limits.onStoreFailure === 'closed' ? 'unavailable' : undefined;
     }
   };
@@ -107,6 +115,15 @@ export async function useRateLimits(limits: NormalizedRateLimits, redis: Normali
     close: () => store.close(),
   };
 }
+
+/** What each failure policy does, as the outage log says it. */
+const storeFailurePolicies = {
+  open: { policy: "limited requests pass unchecked (rateLimits.onStoreFailure: 'open')", consequence: 'rate-limit checks let through unchecked' },
+  closed: {
+    policy: "plan budgets refuse operations with 503 and limited fields answer null, with SERVICE_UNAVAILABLE (rateLimits.onStoreFailure: 'closed')",
+    consequence: 'rate-limit checks answered SERVICE_UNAVAILABLE',
+  },
+} as const;
 
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));

@@ -35,8 +35,11 @@ export interface RateLimitsConfig {
    */
   store?: 'memory' | 'redis';
   /**
-   * What happens to limited requests while Redis is unreachable: `'open'` lets them through,
-   * `'closed'` refuses them with 503 `SERVICE_UNAVAILABLE`. Logged once per outage.
+   * What happens to limited requests while Redis is unreachable or not answering: `'open'` lets
+   * them through unchecked; `'closed'` answers `SERVICE_UNAVAILABLE` where the limit would have
+   * answered `RATE_LIMITED`: a plan budget refuses the whole operation with HTTP 503, a field limit
+   * answers its field `null` and the rest of the operation runs. The outage is logged when it starts
+   * and when it ends, with the number of checks decided without Redis.
    * @default 'open'
    */
   onStoreFailure?: 'open' | 'closed';

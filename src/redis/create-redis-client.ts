@@ -1,12 +1,13 @@
 import { Redis } from 'ioredis';
+import type { OutageLog } from './outage-log.ts';
 import type { NormalizedRedis } from './redis-config.ts';
 
 /**
  * A Redis connection for one store. Commands fail fast while Redis is unreachable (no offline
  * queue), so a store's failure policy applies at once; ioredis reconnects on its own with backoff.
- * Each outage is logged once when it starts and once when it ends, never per command.
+ * What the connection sees goes to the store's outage log (one line per outage start and end).
  */
-export function createRedisClient(options: NormalizedRedis, purpose: string): Redis {
+export function createRedisClient(options: NormalizedRedis, outage: OutageLog): Redis {
   const client = new Redis(options.url, {
     lazyConnect: false,
     enableOfflineQueue: false,
@@ -15,20 +16,10 @@ export function createRedisClient(options: NormalizedRedis, purpose: string): Re
     connectTimeout: Math.max(options.commandTimeout, 1_000),
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
   });
-  let down = false;
-  const markDown = (reason: string) => {
-    if (down) return;
-    down = true;
-    console.error(`[concierge] redis (${purpose}) unreachable: ${reason}; its failure policy applies until it returns`);
-  };
-  client.on('error', (error: Error & { code?: string }) => markDown(error.code ?? error.message));
+  client.on('error', (error: Error & { code?: string }) => outage.lost(error.code ?? error.message));
   // A lost connection that ioredis is about to retry; a deliberate disconnect never reconnects.
-  client.on('reconnecting', () => markDown('connection lost'));
-  client.on('ready', () => {
-    if (!down) return;
-    down = false;
-    console.error(`[concierge] redis (${purpose}) reachable again`);
-  });
+  client.on('reconnecting', () => outage.lost('connection lost'));
+  client.on('ready', () => outage.answered());
   return client;
 }
 

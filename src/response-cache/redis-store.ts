@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createRedisClient, waitUntilReady } from '../redis/create-redis-client.ts';
+import { createOutageLog } from '../redis/outage-log.ts';
 import type { NormalizedRedis } from '../redis/redis-config.ts';
 import type { CachedResponse, ResponseStore } from './response-store.ts';
 
@@ -35,12 +36,12 @@ type ScriptedRedis = Redis & {
  * would live in different slots).
  *
  * While Redis is unreachable, reads miss and writes are dropped at once (no command queue), so
- * requests are answered by the services; the outage is logged once (see createRedisClient). Only
+ * requests are answered by the services; the outage is logged once (see OutageLog). Only
  * the requests of a gateway's first moments wait, for its first connection (at most a second or
  * `commandTimeout`), so that a replica that just started shares the others' entries at once.
  */
 export function createRedisStore(options: NormalizedRedis): ResponseStore {
-  const client = createRedisClient(options, 'response cache') as ScriptedRedis;
+  const client = createRedisClient(options, createOutageLog({ purpose: 'response cache' })) as ScriptedRedis;
   client.defineCommand('conciergeCacheStore', { lua: storeScript });
   client.defineCommand('conciergeCacheRemove', { lua: removeScript });
   const prefix = `${options.keyPrefix}cache:`;
