@@ -19,6 +19,8 @@ export class NotPlannable extends Error {}
 export interface OperationScope {
   fragments: Readonly<Record<string, FragmentDefinitionNode>>;
   variables: Readonly<Record<string, unknown>>;
+  /** Enum values `@inaccessible` hides, by enum name (answered as errors). */
+  hiddenEnumValues?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**

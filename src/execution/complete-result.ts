@@ -13,14 +13,17 @@ interface PathLink {
  * Shapes the merged upstream data into the client's answer: only the selected fields, in the
  * document's order, and graphql-js's null rules: a missing or null value at a non-null position
  * makes the nearest nullable parent null, with "Cannot return null for non-nullable field" unless
- * an error on that path already explains it.
+ * an error on that path (or on an object above it) already explains it. Scalars and enums are
+ * serialized by the gateway schema's types, as graphql-js does: a value it can't represent (an enum
+ * value `@inaccessible` hides) is null with an error on its path.
  */
 export function completeResult(data: Record<string, unknown>, shape: ObjectShape, errors: GraphQLError[]): Record<string, unknown> | null {
   let explained: Set<string> | undefined;
   const violation = (path: PathLink, coordinate: string) => {
     const segments = pathSegments(path);
     explained ??= new Set(errors.map((error) => (error.path ?? []).join('.')));
-    if (!explained.has(segments.join('.'))) errors.push(new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, { path: segments }));
+    // An error on the position or on an object above it (a failed entity) already explains the null.
+    if (!segments.some((_, index) => explained?.has(segments.slice(0, index + 1).join('.')))) errors.push(new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, { path: segments }));
   };
 
   const completeObject = (value: Record<string, unknown>, object: ObjectShape, path: PathLink | undefined): Record<string, unknown> | typeof BUBBLE => {
@@ -44,7 +47,15 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
       return BUBBLE;
     }
     let result: unknown = value;
-    if (type.list) {
+    if (type.leaf) {
+      try {
+        if (type.hidden?.has(String(value))) throw new Error(`Enum "${type.leaf.name}" cannot represent value: ${JSON.stringify(value)}`);
+        result = type.leaf.serialize(value);
+      } catch (error) {
+        errors.push(new GraphQLError((error as Error).message, { path: pathSegments(path) }));
+        result = BUBBLE;
+      }
+    } else if (type.list) {
       if (!Array.isArray(value)) return null;
       const items: unknown[] = new Array(value.length);
       const itemType = type.list;

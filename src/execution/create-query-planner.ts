@@ -30,6 +30,8 @@ export interface QueryPlanner {
   /** The plan of an operation (cached per document, operation name and `@skip`/`@include` conditions), or why there is none. */
   plan(document: DocumentNode, operationName: string | null | undefined, variables?: Readonly<Record<string, unknown>>): QueryPlan | NotPlannable;
   execute(args: ExecutionArgs): Promise<ExecutionResult> | undefined;
+  /** How many executions fell back to stitching, by the planner's reason: never a silent fallback. */
+  fallbacks(): ReadonlyMap<string, number>;
 }
 
 /**
@@ -67,8 +69,10 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
     return made;
   };
 
+  const fallbacks = new Map<string, number>();
   return {
     plan,
+    fallbacks: () => fallbacks,
     execute(args) {
       if (args.schema !== schema) return undefined;
       const operation = getOperationAST(args.document, args.operationName);
@@ -77,7 +81,10 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
       // Bad variables: stitching's executor answers them (400, graphql-js's messages).
       if (coerced.errors) return undefined;
       const planned = plan(args.document, args.operationName, coerced.coerced);
-      if (planned instanceof NotPlannable) return undefined;
+      if (planned instanceof NotPlannable) {
+        fallbacks.set(planned.message, (fallbacks.get(planned.message) ?? 0) + 1);
+        return undefined;
+      }
       return executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue, operation.operation === 'mutation').then(({ data, errors }) => {
         const completed = completeResult(data, planned.shape, errors);
         return errors.length > 0 ? { data: completed, errors } : { data: completed };
@@ -104,7 +111,7 @@ function makePlan(context: PlanningContext, document: DocumentNode, operationNam
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   try {
-    const scope = { fragments, variables };
+    const scope = { fragments, variables, hiddenEnumValues: context.supergraph.hiddenEnumValues };
     return { fetches: planOperation(context, operation, scope), shape: shapeOperation(context.schema, scope, rootTypeOf(context.schema, operation), operation.selectionSet) };
   } catch (error) {
     if (error instanceof NotPlannable) return error;

@@ -2,6 +2,7 @@ import type { Executor, ExecutionResult } from '@graphql-tools/utils';
 import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { gatewayError } from '../errors.ts';
 import type { Fetch, PathStep } from './plan-operation.ts';
+import { applyRenames } from './selection.ts';
 
 /** The merged answers of a plan's calls, before shaping, and the errors on their client paths. */
 export interface PlanResult {
@@ -20,13 +21,30 @@ interface Located {
 
 /**
  * Runs a plan: the root calls in parallel (in order when `serial`: a mutation), then each call's children once its answer is merged
- * into the objects it completes. An `_entities` call sends each distinct representation once. A
- * call that fails leaves its fields null with its error on each of their paths, and its children
- * are not made; an upstream error on `_entities.3.price` is moved to the path of that object.
+ * into the objects it completes (and once the other calls it needs, `after`, are done). An
+ * `_entities` call sends each distinct representation once, and none for an object whose key
+ * fields came back null (that object stays without the call's fields). A call that fails leaves its
+ * fields null with its error on each of their paths, and its children are not made; an upstream
+ * error on `_entities.3.price` is moved to the path of every object represented by 3.
  */
 export async function executePlan(fetches: readonly Fetch[], executors: ReadonlyMap<string, Executor>, variables: Record<string, unknown>, context: unknown, serial = false): Promise<PlanResult> {
   const data: Data = {};
   const errors: GraphQLError[] = [];
+  const done = new Map<Fetch, { promise: Promise<unknown>; resolve: (failure: unknown) => void }>();
+  const completion = (fetch: Fetch) => {
+    let entry = done.get(fetch);
+    if (!entry) {
+      let resolve: (failure: unknown) => void = () => undefined;
+      const promise = new Promise<unknown>((settle) => (resolve = settle));
+      done.set(fetch, (entry = { promise, resolve }));
+    }
+    return entry;
+  };
+  /** A call that ends without running its children settles them (and theirs) too, with its failure if any. */
+  const settle = (fetch: Fetch, failure: unknown, withChildren: boolean): void => {
+    completion(fetch).resolve(failure);
+    if (withChildren) for (const child of fetch.children) settle(child, failure, true);
+  };
   const call = (fetch: Fetch, extra?: Record<string, unknown>): Promise<ExecutionResult> => {
     const executor = executors.get(fetch.graph) as Executor;
     const passed: Record<string, unknown> = { ...extra };
@@ -42,43 +60,57 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
   };
 
   const runEntities = async (fetch: Fetch): Promise<void> => {
+    const failures = (await Promise.all((fetch.after ?? []).map((other) => completion(other).promise))).filter((failure) => failure !== undefined);
     const entity = fetch.entity as NonNullable<Fetch['entity']>;
-    const targets = locate(data, entity.path).filter(({ object }) => object['__typename'] === undefined || object['__typename'] === entity.typeName);
-    if (targets.length === 0) return;
+    const located = locate(data, entity.path).filter(({ object }) => object['__typename'] === undefined || object['__typename'] === entity.typeName);
+    if (failures.length > 0) {
+      failWithDependents(fetch, located, failures[0]);
+      return settle(fetch, failures[0], true);
+    }
     const representations: Data[] = [];
     const indexOf = new Map<string, number>();
-    const slots = targets.map(({ object }) => {
-      const representation = represent(object, entity.representation, { __typename: entity.typeName });
+    const targets: Located[] = [];
+    const slots: number[] = [];
+    for (const target of located) {
+      const representation = entity.keyFields.some((key) => target.object[key] === null || target.object[key] === undefined) ? undefined : represent(target.object, entity.representation, { __typename: entity.typeName });
+      // Key fields that came back null (or never came): the object can't be represented, and keeps no answer from this call.
+      if (representation === undefined) continue;
       const text = JSON.stringify(representation);
       let index = indexOf.get(text);
       if (index === undefined) {
         index = representations.push(representation) - 1;
         indexOf.set(text, index);
       }
-      return index;
-    });
+      targets.push(target);
+      slots.push(index);
+    }
+    if (targets.length === 0) return settle(fetch, undefined, true);
     let result: ExecutionResult;
     try {
       result = await call(fetch, { representations });
     } catch (error) {
       failWithDependents(fetch, targets, error);
-      return;
+      return settle(fetch, error, true);
     }
     const entities = (result.data as { _entities?: unknown } | null | undefined)?._entities;
     if (!Array.isArray(entities)) {
-      failWithDependents(fetch, targets, result.errors?.[0] ?? gatewayError('DOWNSTREAM_SERVICE_ERROR', `Service "${fetch.graph}" answered _entities without a list.`, { rejectsRequest: false, extensions: { service: fetch.graph } }));
-      return;
+      const error = result.errors?.[0] ?? gatewayError('DOWNSTREAM_SERVICE_ERROR', `Service "${fetch.graph}" answered _entities without a list.`, { rejectsRequest: false, extensions: { service: fetch.graph } });
+      failWithDependents(fetch, targets, error);
+      return settle(fetch, error, true);
     }
+    if (fetch.renames) applyRenames(entities, fetch.renames);
     for (const error of result.errors ?? []) {
       const index = error.path?.[0] === '_entities' ? error.path[1] : undefined;
-      const slot = typeof index === 'number' ? slots.indexOf(index) : -1;
-      // An error on `_entities.3.price` goes to the path of the (first) object represented by 3.
-      errors.push(slot === -1 ? relocate(error, undefined) : relocate(error, [...pathOf(targets[slot] as Located), ...(error.path as readonly (string | number)[]).slice(2)]));
+      const sharing = typeof index === 'number' ? targets.filter((_, position) => slots[position] === index) : [];
+      // An error on `_entities.3.price` goes to the path of each object represented by 3.
+      if (sharing.length === 0) errors.push(relocate(error, undefined));
+      for (const target of sharing) errors.push(relocate(error, [...pathOf(target), ...(error.path as readonly (string | number)[]).slice(2)]));
     }
     targets.forEach(({ object }, position) => {
       const answer: unknown = entities[slots[position] as number];
-      if (answer !== null && typeof answer === 'object') merge(object, answer as Data);
+      if (answer !== null && typeof answer === 'object') merge(object, structuredClone(answer) as Data);
     });
+    settle(fetch, undefined, false);
     await Promise.all(fetch.children.map(runEntities));
   };
 
@@ -88,11 +120,13 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       result = await call(fetch);
     } catch (error) {
       fail(data, fetch.keys, error, [], errors);
-      return;
+      return settle(fetch, error, true);
     }
     for (const error of result.errors ?? []) errors.push(asGraphQLError(error));
+    if (result.data && fetch.renames) applyRenames(result.data, fetch.renames);
     if (result.data) merge(data, result.data as Data);
     else for (const key of fetch.keys) if (data[key] === undefined) data[key] = null;
+    settle(fetch, undefined, false);
     await Promise.all(fetch.children.map(runEntities));
   };
   // A mutation's root calls run one after the other, each with its entity calls, as graphql-js runs its root fields.
@@ -126,13 +160,24 @@ function pathOf(located: Located): (string | number)[] {
   return path;
 }
 
-/** The representation of an object: the values of the key (and `@requires`) fields. */
-function represent(object: Data, fields: SelectionSetNode, representation: Data = {}): Data {
+/**
+ * The representation of an object: the values of the key (and `@requires`) fields, read under the
+ * keys the plan fetched them by (their aliases), and of the fragments that match an object's
+ * `__typename`; `undefined` when a key field is null or missing.
+ */
+function represent(object: Data, fields: SelectionSetNode, representation: Data = {}): Data | undefined {
   for (const field of fields.selections) {
+    if (field.kind === Kind.INLINE_FRAGMENT) {
+      if (field.typeCondition?.name.value === object['__typename'] && !represent(object, field.selectionSet, representation)) return undefined;
+      continue;
+    }
     if (field.kind !== Kind.FIELD) continue;
-    const value = object[field.name.value];
+    const value = object[field.alias?.value ?? field.name.value];
+    if (value === undefined) return undefined;
     const sub = field.selectionSet;
-    representation[field.name.value] = !sub || value === null || typeof value !== 'object' ? value : Array.isArray(value) ? value.map((item: unknown) => (item !== null && typeof item === 'object' ? represent(item as Data, sub) : item)) : represent(value as Data, sub);
+    if (!sub || value === null || typeof value !== 'object') representation[field.name.value] = value;
+    else if (Array.isArray(value)) representation[field.name.value] = value.map((item: unknown) => (item !== null && typeof item === 'object' ? (represent(item as Data, sub) ?? null) : item));
+    else representation[field.name.value] = represent(value as Data, sub) ?? null;
   }
   return representation;
 }

@@ -5,7 +5,6 @@ import {
   isLeafType,
   isListType,
   isNonNullType,
-  isObjectType,
   parse,
   print,
   visit,
@@ -15,10 +14,13 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
+import { Position, graphsResolving } from './plan-object.ts';
 import { isInterfaceObject, resolvesField, type Supergraph, type SupergraphType } from './read-supergraph.ts';
+import { Selection, type Renames } from './selection.ts';
 
 /** A step of the path to a fetch's objects: a response key, or `@` for every item of a list. */
 export type PathStep = string;
@@ -31,8 +33,15 @@ export interface Fetch {
   variables: string[];
   /** The response keys of the client's answer the call fills on each of its objects (made null, with its error, if it fails). */
   keys: string[];
-  /** An `_entities` call: the objects it completes and the fields that represent them. */
-  entity?: { typeName: string; path: PathStep[]; representation: SelectionSetNode };
+  /**
+   * An `_entities` call: the objects it completes and the fields that represent them (aliased by
+   * the response key the plan fetched them under; fragments only on object types).
+   */
+  entity?: { typeName: string; path: PathStep[]; representation: SelectionSetNode; keyFields: string[] };
+  /** Fields the subgraph answers under other keys than the client's (types that differ per subgraph). */
+  renames?: Renames;
+  /** Other calls (not ancestors) whose answers this one needs first: `@requires` fed by several subgraphs. */
+  after?: Fetch[];
   children: Fetch[];
 }
 
@@ -46,28 +55,32 @@ export interface PlanningContext {
   foreignRootFields: ReadonlySet<string>;
 }
 
-/** A fetch under construction: its selection and the variables it uses. */
-interface Draft {
+/** A fetch under construction: its selection, the variables it uses, and the calls made after it. */
+export interface Draft {
   fetch: Fetch;
   selection: Selection;
   variables: Set<string>;
   drafts: Draft[];
+  parent: Draft | undefined;
+  after: Draft[];
 }
 
 /**
- * Plans a query over the supergraph the way a federation router does: root fields go to the
- * subgraph that resolves them, the query stays in a subgraph as long as it resolves the fields,
- * and the fields it doesn't resolve become one `_entities` call per subgraph and position (after
- * the call that brings a field's `@requires`). Interfaces and unions are selected with one inline
- * fragment per object type the subgraph may return there. Throws {@link NotPlannable} for what it
- * doesn't cover (`@interfaceObject`, subscriptions, directives other than `@skip`/`@include`, fields
- * of other sources), which the gateway then executes through stitching.
+ * Plans a query over the supergraph the way a federation router does: each root field goes to the
+ * subgraph that answers it (and its selection) in the fewest calls, the query stays in a subgraph as
+ * long as it resolves the fields, and the fields it doesn't resolve (or resolves only given their
+ * `@requires`) become `_entities` calls after the calls that bring their keys and required fields
+ * (see {@link Position}). Interfaces and unions are selected with one inline fragment per object
+ * type the subgraph may return there. Throws {@link NotPlannable} for what it doesn't cover
+ * (`@interfaceObject`, subscriptions, directives other than `@skip`/`@include`, fields of other
+ * sources, client response keys starting with `__`), which the gateway then executes through stitching.
  */
 export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, scope: OperationScope): Fetch[] {
   if (operation.variableDefinitions?.some((definition) => definition.variable.name.value === 'representations')) throw new NotPlannable('a variable is named $representations');
   const rootType = rootTypeOf(context.schema, operation);
   const rootInfo = supergraphType(context, rootType.name);
   const mutation = operation.operation === 'mutation';
+  const planner = new Planner(context, scope);
   // A query's root fields: one call per subgraph. A mutation's run in order: one call per run of
   // consecutive fields of one subgraph (which executes them in order itself).
   const groups: Array<[string, Map<string, FieldNode[]>]> = [];
@@ -77,17 +90,13 @@ export function planOperation(context: PlanningContext, operation: OperationDefi
     if (name.startsWith('__') || context.foreignRootFields.has(`${rootType.name}.${name}`)) throw new NotPlannable(`${rootType.name}.${name} is not a supergraph field`);
     const candidates = graphsResolving(rootInfo, name);
     const joinable = mutation ? groups.slice(-1) : groups;
-    const group = joinable.find(([graph]) => candidates.includes(graph));
-    if (group) {
-      group[1].set(key, nodes);
-      continue;
-    }
-    if (candidates[0] === undefined) throw new NotPlannable(`no subgraph resolves ${rootType.name}.${name}`);
-    groups.push([candidates[0], new Map([[key, nodes]])]);
+    const graph = planner.cheapestRoot(rootType, key, nodes, candidates, joinable.map(([joined]) => joined));
+    const group = joinable.find(([joined]) => joined === graph);
+    if (group) group[1].set(key, nodes);
+    else groups.push([graph, new Map([[key, nodes]])]);
   }
-  const planner = new Planner(context, scope);
   return groups.map(([graph, fields]) => {
-    const draft = newDraft(graph, [...fields.keys()]);
+    const draft = planner.newDraft(graph, [...fields.keys()]);
     planner.planObject(rootType, fields, draft, draft.selection, [], undefined);
     return finish(draft, operation);
   });
@@ -100,117 +109,104 @@ export function rootTypeOf(schema: GraphQLSchema, operation: OperationDefinition
   return type;
 }
 
-class Planner {
+/** Plans selections into drafts; {@link Position} plans the entity calls of one position. */
+export class Planner {
   constructor(
     private readonly context: PlanningContext,
     private readonly scope: OperationScope,
   ) {}
 
-  /** Plans the fields of objects of one type the draft's subgraph is at, adding `_entities` calls for the rest. */
-  planObject(type: GraphQLObjectType, fields: Map<string, FieldNode[]>, draft: Draft, selection: Selection, path: PathStep[], provided: SelectionSetNode | undefined): void {
-    const info = supergraphType(this.context, type.name);
-    const graph = draft.fetch.graph;
-    const remote = new Map<string, Map<string, FieldNode[]>>();
-    const placeRemotely = (key: string, nodes: FieldNode[], name: string) => {
-      const target = this.chooseGraph(info, name, graph, provided, remote);
-      remote.set(target, (remote.get(target) ?? new Map<string, FieldNode[]>()).set(key, nodes));
-    };
-    for (const [key, nodes] of fields) {
-      const name = (nodes[0] as FieldNode).name.value;
-      if (name === '__typename') selection.add(key, key === name ? name : `${key}: __typename`);
-      else if (resolvesField(info, name, graph) || isProvided(provided, name)) this.planField(type, info, key, nodes, draft, selection, path, provided);
-      else placeRemotely(key, nodes, name);
-    }
-    if (remote.size === 0) return;
-
-    // Each remote field's @requires: resolved here when this subgraph can, else by another call first.
-    const dependsOn = new Map<string, string>();
-    /** Fields asked for only because a remote field requires them: not in the client's answer. */
-    const requiredOnly = new Set<FieldNode>();
-    const requiresOf = new Map<string, SelectionSetNode[]>();
-    for (const [target, group] of [...remote]) {
-      for (const nodes of group.values()) {
-        const requires = info.fields.get((nodes[0] as FieldNode).name.value)?.get(target)?.requires;
-        if (!requires) continue;
-        requiresOf.set(target, [...(requiresOf.get(target) ?? []), requires]);
-        for (const required of requires.selections) {
-          if (required.kind !== Kind.FIELD) throw new NotPlannable('@requires with fragments');
-          const name = required.name.value;
-          if (resolvesField(info, name, graph) || isProvided(provided, name)) {
-            this.planField(type, info, name, [required], draft, selection, path, provided);
-            continue;
-          }
-          let source = [...remote].find(([, candidate]) => (candidate.get(name)?.[0] as FieldNode | undefined)?.name.value === name)?.[0];
-          if (source === undefined) {
-            requiredOnly.add(required);
-            placeRemotely(name, [required], name);
-            source = [...remote].find(([, candidate]) => candidate.get(name)?.includes(required))?.[0] as string;
-          }
-          if (source === target) throw new NotPlannable(`${type.name}.${name} is required by a field of the same subgraph`);
-          if (info.fields.get(name)?.get(source)?.requires) throw new NotPlannable(`${type.name}.${name}: a required field has @requires itself`);
-          if (dependsOn.has(target) && dependsOn.get(target) !== source) throw new NotPlannable(`${type.name}: @requires from several subgraphs`);
-          dependsOn.set(target, source);
-        }
-      }
-    }
-
-    // A subgraph this one has no key for is reached through one that has both: its key fields are
-    // fetched there first (reviews knows a product's upc, inventory keys it by sku, products has both).
-    for (const target of [...remote.keys()]) {
-      const access = this.keyVia(info, target, graph, provided);
-      if (access?.via === undefined) continue;
-      const via = remote.get(access.via) ?? new Map<string, FieldNode[]>();
-      remote.set(access.via, via);
-      for (const field of access.key.selections as readonly FieldNode[]) {
-        if (via.has(field.name.value)) continue;
-        requiredOnly.add(field);
-        via.set(field.name.value, [field]);
-      }
-      if (dependsOn.has(target) && dependsOn.get(target) !== access.via) throw new NotPlannable(`${type.name}: a key and @requires from different subgraphs`);
-      dependsOn.set(target, access.via);
-    }
-
-    selection.add('__typename', '__typename');
-    const created = new Map<string, Draft>();
-    const creating = new Set<string>();
-    const create = (target: string): Draft => {
-      const existing = created.get(target);
-      if (existing) return existing;
-      if (creating.has(target)) throw new NotPlannable(`${type.name}: @requires in a cycle`);
-      creating.add(target);
-      const access = this.keyVia(info, target, graph, provided);
-      if (!access) throw new NotPlannable(`${info.name} has no key ${graph} can give ${target}`);
-      const { key } = access;
-      if (access.via === undefined) for (const field of key.selections) this.planField(type, info, (field as FieldNode).name.value, [field as FieldNode], draft, selection, path, provided);
-      const group = remote.get(target) as Map<string, FieldNode[]>;
-      const representation: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [...key.selections, ...(requiresOf.get(target) ?? []).flatMap((set) => set.selections)] };
-      const answered = [...group].filter(([, nodes]) => !nodes.every((node) => requiredOnly.has(node))).map(([key]) => key);
-      const child = newDraft(target, answered, { typeName: type.name, path, representation });
-      const dependency = dependsOn.get(target);
-      (dependency === undefined ? draft : create(dependency)).drafts.push(child);
-      this.planObject(type, group, child, child.selection, path, undefined);
-      created.set(target, child);
-      return child;
-    };
-    for (const target of remote.keys()) create(target);
+  newDraft(graph: string, keys: string[], entity?: Fetch['entity'], parent?: Draft): Draft {
+    return { fetch: { graph, document: { kind: Kind.DOCUMENT, definitions: [] }, variables: [], keys, ...(entity ? { entity } : {}), children: [] }, selection: new Selection(), variables: new Set(), drafts: [], parent, after: [] };
   }
 
-  private planField(type: GraphQLObjectType, info: SupergraphType, key: string, nodes: FieldNode[], draft: Draft, selection: Selection, path: PathStep[], provided: SelectionSetNode | undefined): void {
+  /**
+   * The subgraph to send a root field to: of those that answer it, the one whose plan of the field
+   * makes the fewest calls (its `@provides` spare entity calls), one already called on a tie.
+   */
+  cheapestRoot(rootType: GraphQLObjectType, key: string, nodes: FieldNode[], candidates: readonly string[], called: readonly string[]): string {
+    if (candidates.length <= 1) {
+      if (candidates[0] === undefined) throw new NotPlannable(`no subgraph resolves ${rootType.name}.${(nodes[0] as FieldNode).name.value}`);
+      return candidates[0];
+    }
+    let best: { graph: string; cost: number } | undefined;
+    for (const graph of candidates) {
+      const draft = this.newDraft(graph, [key]);
+      let cost: number;
+      try {
+        this.planObject(rootType, new Map([[key, nodes]]), draft, draft.selection, [], undefined);
+        cost = countDrafts(draft) - (called.includes(graph) ? 0.5 : 0);
+      } catch (error) {
+        if (!(error instanceof NotPlannable)) throw error;
+        continue;
+      }
+      if (!best || cost < best.cost) best = { graph, cost };
+    }
+    if (!best) throw new NotPlannable(`no subgraph can plan ${rootType.name}.${(nodes[0] as FieldNode).name.value}`);
+    return best.graph;
+  }
+
+  /**
+   * Plans the fields of objects of one type the draft's subgraph is at, adding `_entities` calls for
+   * the rest. `satisfied`: the response keys an entity call was made for, whose `@requires` its
+   * representation carries.
+   */
+  planObject(type: GraphQLObjectType, fields: Map<string, FieldNode[]>, draft: Draft, selection: Selection, path: PathStep[], provided: SelectionSetNode | undefined, satisfied: ReadonlySet<string> = new Set()): void {
+    const info = supergraphType(this.context, type.name);
+    const position = new Position(this, { type, info, draft, selection, path, provided });
+    for (const [key, nodes] of fields) {
+      const name = (nodes[0] as FieldNode).name.value;
+      if (key.startsWith('__') && !(key === '__typename' && name === '__typename') && !satisfied.has(key)) throw new NotPlannable(`the response key ${key} starts with __`);
+      if (name === '__typename') selection.add(key, key === name ? name : `${key}: __typename`);
+      else if (position.local(name) || (satisfied.has(key) && resolvesField(info, name, draft.fetch.graph))) this.planField(type, info, key, nodes, draft, selection, path, provided);
+      else position.placeRemotely(key, nodes);
+    }
+    position.finish();
+  }
+
+  /**
+   * A field as a representation sends it: fragments on interfaces and unions become one fragment
+   * per object type (the executor matches them by `__typename`), which selections with fragments also get.
+   */
+  concrete(field: FieldNode): FieldNode {
+    if (!field.selectionSet) return field;
+    const selections: SelectionNode[] = [];
+    for (const selection of field.selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) selections.push(this.concrete(selection));
+      else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition ? this.context.schema.getType(selection.typeCondition.name.value) : undefined;
+        const inner = this.concrete({ ...field, selectionSet: selection.selectionSet }).selectionSet as SelectionSetNode;
+        const types = condition && isAbstractType(condition) ? this.context.schema.getPossibleTypes(condition) : condition ? [condition] : [];
+        if (!selection.typeCondition) selections.push(...inner.selections);
+        for (const type of types) selections.push({ kind: Kind.INLINE_FRAGMENT, typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: type.name } }, selectionSet: inner });
+      } else throw new NotPlannable('a named fragment in a field set');
+    }
+    if (selections.some((selection) => selection.kind === Kind.INLINE_FRAGMENT)) selections.unshift({ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } });
+    return { ...field, selectionSet: { kind: Kind.SELECTION_SET, selections } };
+  }
+
+  planField(type: GraphQLObjectType, info: SupergraphType, key: string, nodes: FieldNode[], draft: Draft, selection: Selection, path: PathStep[], provided: SelectionSetNode | undefined): void {
     const node = nodes[0] as FieldNode;
     const name = node.name.value;
     const field = type.getFields()[name];
     if (!field) throw new NotPlannable(`${type.name}.${name} is not in the schema`);
     for (const argument of node.arguments ?? []) visit(argument, { Variable: (variable) => void draft.variables.add(variable.name.value) });
-    const head = `${key === name ? '' : `${key}: `}${name}${node.arguments && node.arguments.length > 0 ? `(${node.arguments.map((argument) => print(argument)).join(', ')})` : ''}`;
+    // A field whose type differs in this subgraph (`ID!` for `ID`) travels under a key of its own,
+    // so that sibling fragments selecting `id` on several types never conflict in the subgraph.
+    const typeInGraph = info.fields.get(name)?.get(draft.fetch.graph)?.type;
+    const responseKey = typeInGraph !== undefined && typeInGraph !== String(field.type) ? `__t_${key}_${typeInGraph.replace(/!/g, 'N').replace(/[[\]]/g, 'L')}` : key;
+    const target = responseKey === key ? undefined : key;
+    const head = `${responseKey === name ? '' : `${responseKey}: `}${name}${node.arguments && node.arguments.length > 0 ? `(${node.arguments.map((argument) => print(argument)).join(', ')})` : ''}`;
     const named = getNamedType(field.type);
     if (isLeafType(named)) {
-      selection.add(key, head);
+      selection.add(responseKey, head, undefined, target);
       return;
     }
     const steps = [...path, key, ...listSteps(field.type)];
+    const provides = info.fields.get(name)?.get(draft.fetch.graph)?.provides ?? providedBelow(provided, name);
     if (isAbstractType(named)) {
       // One fragment per object type this subgraph may return here; __typename says which it is.
-      const sub = selection.add(key, head, new Selection()) as Selection;
+      const sub = selection.add(responseKey, head, new Selection(), target) as Selection;
       sub.add('__typename', '__typename');
       const returned = this.context.supergraph.members.get(named.name);
       if (!returned || isInterfaceObject(this.context.supergraph, named.name)) throw new NotPlannable(`${named.name} has no members per subgraph, or is an @interfaceObject`);
@@ -219,72 +215,18 @@ class Planner {
         const childFields = collectFields(this.context.schema, this.scope, possible, subSelections(nodes));
         const fragment = sub.add(`... on ${possible.name}`, `... on ${possible.name}`, new Selection()) as Selection;
         fragment.add('__typename', '__typename');
-        this.planObject(possible, childFields, draft, fragment, steps, undefined);
+        this.planObject(possible, childFields, draft, fragment, steps, providedOn(this.context.schema, provides, possible));
       }
       return;
     }
-    const sub = selection.add(key, head, new Selection());
-    const provides = info.fields.get(name)?.get(draft.fetch.graph)?.provides ?? providedBelow(provided, name);
+    const sub = selection.add(responseKey, head, new Selection(), target) as Selection;
     const childFields = collectFields(this.context.schema, this.scope, named, subSelections(nodes));
-    this.planObject(named as GraphQLObjectType, childFields, draft, sub as Selection, steps, provides);
+    this.planObject(named as GraphQLObjectType, childFields, draft, sub, steps, provides);
   }
-
-  /** The subgraph to ask for a field this one doesn't resolve: one already asked at this position, else the first reachable directly, else through another. */
-  private chooseGraph(info: SupergraphType, name: string, current: string, provided: SelectionSetNode | undefined, asked: ReadonlyMap<string, unknown>): string {
-    const able = graphsResolving(info, name).filter((graph) => graph !== current && this.keyVia(info, graph, current, provided) !== undefined);
-    const graph = able.find((candidate) => asked.has(candidate)) ?? able.find((candidate) => this.keyOrUndefined(info, candidate, current, provided)) ?? able[0];
-    if (graph === undefined) throw new NotPlannable(`no subgraph can complete ${info.name}.${name} from ${current}`);
-    return graph;
-  }
-
-  /** A key of the target the current subgraph gives, else one a third subgraph (`via`) gives, reached by a key the current one gives. */
-  private keyVia(info: SupergraphType, target: string, current: string, provided: SelectionSetNode | undefined): { key: SelectionSetNode; via?: string } | undefined {
-    const local = this.keyOrUndefined(info, target, current, provided);
-    if (local) return { key: local };
-    const inTarget = info.graphs.get(target);
-    if (!inTarget || inTarget.isInterfaceObject) return undefined;
-    for (const key of inTarget.keys) {
-      for (const via of info.graphs.keys()) {
-        if (via === target || via === current || !this.keyOrUndefined(info, via, current, provided)) continue;
-        if (key.selections.every((field) => field.kind === Kind.FIELD && resolvesField(info, field.name.value, via))) return { key, via };
-      }
-    }
-    return undefined;
-  }
-
-  /** A `@key` of the target subgraph whose fields the current subgraph resolves. */
-  private keyOrUndefined(info: SupergraphType, target: string, current: string, provided: SelectionSetNode | undefined): SelectionSetNode | undefined {
-    const inTarget = info.graphs.get(target);
-    if (!inTarget || inTarget.isInterfaceObject || !info.graphs.has(current)) return undefined;
-    return inTarget.keys.find((key) => key.selections.every((field) => field.kind === Kind.FIELD && (resolvesField(info, field.name.value, current) || isProvided(provided, field.name.value))));
-  }
-}
-
-/** A subgraph selection under construction: response keys in order, each with its field text and sub-selection. */
-export class Selection {
-  private readonly entries = new Map<string, { head: string; sub?: Selection }>();
-
-  add(key: string, head: string, sub?: Selection): Selection | undefined {
-    const existing = this.entries.get(key);
-    if (!existing) {
-      this.entries.set(key, sub ? { head, sub } : { head });
-      return sub;
-    }
-    if (existing.head !== head || Boolean(existing.sub) !== Boolean(sub)) throw new NotPlannable(`the response key ${key} is used for two different fields`);
-    return existing.sub;
-  }
-
-  toString(): string {
-    return `{ ${[...this.entries.values()].map(({ head, sub }) => (sub ? `${head} ${sub.toString()}` : head)).join(' ')} }`;
-  }
-}
-
-function newDraft(graph: string, keys: string[], entity?: Fetch['entity']): Draft {
-  return { fetch: { graph, document: { kind: Kind.DOCUMENT, definitions: [] }, variables: [], keys, ...(entity ? { entity } : {}), children: [] }, selection: new Selection(), variables: new Set(), drafts: [] };
 }
 
 /** Writes a draft's subgraph operation and finishes its children. */
-function finish(draft: Draft, operation: OperationDefinitionNode): Fetch {
+function finish(draft: Draft, operation: OperationDefinitionNode, made = new Map<Draft, Fetch>()): Fetch {
   const { fetch } = draft;
   const definitions = (operation.variableDefinitions ?? []).filter((definition) => draft.variables.has(definition.variable.name.value));
   const printedDefinitions = definitions.map((definition) => print(definition));
@@ -293,7 +235,11 @@ function finish(draft: Draft, operation: OperationDefinitionNode): Fetch {
     : `${operation.operation}${printedDefinitions.length > 0 ? `(${printedDefinitions.join(', ')})` : ''} ${draft.selection.toString()}`;
   fetch.document = parse(text, { noLocation: true });
   fetch.variables = [...draft.variables];
-  fetch.children = draft.drafts.map((child) => finish(child, operation));
+  const renames = draft.selection.renames();
+  if (renames) fetch.renames = renames;
+  made.set(draft, fetch);
+  fetch.children = draft.drafts.map((child) => finish(child, operation, made));
+  if (draft.after.length > 0) fetch.after = draft.after.map((other) => other.fetch);
   return fetch;
 }
 
@@ -305,19 +251,28 @@ function supergraphType(context: PlanningContext, name: string): SupergraphType 
   return info;
 }
 
-function graphsResolving(info: SupergraphType, name: string): string[] {
-  const fields = info.fields.get(name);
-  const graphs = fields ? [...fields.keys()] : [...info.graphs.keys()];
-  return graphs.filter((graph) => resolvesField(info, name, graph));
-}
-
-function isProvided(provided: SelectionSetNode | undefined, name: string): boolean {
-  return provided?.selections.some((selection) => selection.kind === Kind.FIELD && selection.name.value === name) ?? false;
-}
-
 function providedBelow(provided: SelectionSetNode | undefined, name: string): SelectionSetNode | undefined {
   const field = provided?.selections.find((selection): selection is FieldNode => selection.kind === Kind.FIELD && selection.name.value === name);
   return field?.selectionSet;
+}
+
+/** What a `@provides` on an abstract field provides on one of its object types: its fields, and those of the fragments that apply. */
+function providedOn(schema: GraphQLSchema, provides: SelectionSetNode | undefined, type: GraphQLObjectType): SelectionSetNode | undefined {
+  if (!provides) return undefined;
+  const selections: SelectionNode[] = [];
+  for (const selection of provides.selections) {
+    if (selection.kind === Kind.FIELD) selections.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = selection.typeCondition?.name.value;
+      const named = condition === undefined ? undefined : schema.getType(condition);
+      if (condition === undefined || condition === type.name || (named && isAbstractType(named) && schema.isSubType(named, type))) selections.push(...(providedOn(schema, selection.selectionSet, type)?.selections ?? []));
+    }
+  }
+  return { kind: Kind.SELECTION_SET, selections };
+}
+
+function countDrafts(draft: Draft): number {
+  return draft.drafts.reduce((total, child) => total + countDrafts(child), 1);
 }
 
 function listSteps(type: GraphQLOutputType): PathStep[] {

@@ -21,6 +21,8 @@ export interface FieldInGraph {
   requires?: SelectionSetNode;
   /** `@provides(fields:)`: external fields of the returned type this subgraph answers on this path. */
   provides?: SelectionSetNode;
+  /** The field's type in this subgraph when it differs from the supergraph's (`@join__field(type:)`), e.g. `ID!` for `ID`. */
+  type?: string;
 }
 
 /** A type of the supergraph: its kind, the subgraphs that define it and how each resolves its fields. */
@@ -44,6 +46,8 @@ export interface Supergraph {
    * abstract type's name, then the object type's: `join__implements` and `join__unionMember`.
    */
   members: Map<string, Map<string, Set<string>>>;
+  /** Enum values `@inaccessible` hides from clients, by enum name: a subgraph returning one gets null and an error. */
+  hiddenEnumValues: Map<string, Set<string>>;
 }
 
 /**
@@ -106,18 +110,26 @@ export function readSupergraph(document: DocumentNode): Supergraph {
       for (const directive of joins) {
         const requires = stringArgument(directive, 'requires');
         const provides = stringArgument(directive, 'provides');
+        const typeInGraph = stringArgument(directive, 'type');
         byGraph.set(graphOf(directive) as string, {
           external: booleanArgument(directive, 'external') === true,
           usedOverridden: booleanArgument(directive, 'usedOverridden') === true,
           overrideLabel: stringArgument(directive, 'overrideLabel') !== undefined,
           ...(requires ? { requires: fieldSet(requires) } : {}),
           ...(provides ? { provides: fieldSet(provides) } : {}),
+          ...(typeInGraph ? { type: typeInGraph } : {}),
         });
       }
       type.fields.set(field.name.value, byGraph);
     }
   }
-  return { types, members };
+  const hiddenEnumValues = new Map<string, Set<string>>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION) continue;
+    const hidden = (definition.values ?? []).filter((value) => value.directives?.some((directive) => directive.name.value === 'inaccessible')).map((value) => value.name.value);
+    if (hidden.length > 0) hiddenEnumValues.set(definition.name.value, new Set(hidden));
+  }
+  return { types, members, hiddenEnumValues };
 }
 
 /** Whether some subgraph sees this interface as an object type (`@interfaceObject`). */
@@ -132,6 +144,11 @@ export function resolvesField(type: SupergraphType, fieldName: string, graph: st
   if (fields === null) return type.graphs.has(graph);
   const field = fields.get(graph);
   return field !== undefined && !field.external && !field.usedOverridden && !field.overrideLabel;
+}
+
+/** The `@requires` of a field in a subgraph, if any. */
+export function requiresOf(type: SupergraphType, fieldName: string, graph: string): SelectionSetNode | undefined {
+  return type.fields.get(fieldName)?.get(graph)?.requires;
 }
 
 function fieldSet(fields: string): SelectionSetNode {

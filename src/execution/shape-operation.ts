@@ -1,4 +1,4 @@
-import { getNamedType, isAbstractType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { getNamedType, isAbstractType, isLeafType, type GraphQLLeafType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
 
 /** What the client asked for at one position of the answer: how to shape the merged upstream data. */
@@ -10,6 +10,10 @@ export interface OutputShape {
   object?: ObjectShape;
   /** The position is an interface or union: the fields by the object's `__typename`. */
   objects?: Record<string, ObjectShape>;
+  /** The position is a scalar or enum: its values are serialized by the gateway's type (an enum value the schema hides becomes an error). */
+  leaf?: GraphQLLeafType;
+  /** Enum values the schema still lists but `@inaccessible` hides: serialized as errors too. */
+  hidden?: ReadonlySet<string>;
 }
 
 /** The fields the client selected on an object, in document order. */
@@ -57,12 +61,15 @@ function shapeOutput(schema: GraphQLSchema, scope: OperationScope, type: GraphQL
   const inner = nonNull ? type.ofType : type;
   if (isListType(inner)) return { nonNull, list: shapeOutput(schema, scope, inner.ofType, selectionSets) };
   const named = getNamedType(inner);
-  if (selectionSets.length === 0) return { nonNull };
+  if (isLeafType(named)) {
+    const hidden = scope.hiddenEnumValues?.get(named.name);
+    return { nonNull, leaf: named, ...(hidden ? { hidden } : {}) };
+  }
   if (isAbstractType(named)) {
     const objects: Record<string, ObjectShape> = {};
     for (const possible of schema.getPossibleTypes(named)) objects[possible.name] = shapeObject(schema, scope, possible, selectionSets);
     return { nonNull, objects };
   }
-  if (!isObjectType(named)) throw new NotPlannable(`${named.name} has no fields to select`);
+  if (!isObjectType(named)) throw new NotPlannable(`${String(named)} has no fields to select`);
   return { nonNull, object: shapeObject(schema, scope, named, selectionSets) };
 }

@@ -31,8 +31,8 @@ export interface SubgraphOptions {
   resolvers?: Record<string, Record<string, unknown>>;
   /** The object types of its `_Entity` union; none means no `_entities` field (only non-resolvable keys). */
   entities?: string[];
-  /** Answers one representation: the entity's fields (a concrete `__typename` when the reference names an interface), or null. */
-  resolve?: (reference: Reference) => Record<string, unknown> | null | undefined;
+  /** Answers one representation: the entity's fields (a concrete `__typename` when the reference names an interface), null, or an error for that entity alone. */
+  resolve?: (reference: Reference) => Record<string, unknown> | Error | null | undefined;
 }
 
 /**
@@ -54,7 +54,7 @@ export function subgraphSchema({ sdl, resolvers = {}, entities = [], resolve = (
               _entities: (_: unknown, { representations }: { representations: Reference[] }) =>
                 representations.map((reference) => {
                   const resolved = resolve(reference);
-                  return resolved === null || resolved === undefined ? null : { __typename: reference.__typename, ...resolved };
+                  return resolved === null || resolved === undefined || resolved instanceof Error ? (resolved ?? null) : { __typename: reference.__typename, ...resolved };
                 }),
             }
           : {}),

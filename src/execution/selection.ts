@@ -1,0 +1,70 @@
+import { NotPlannable } from './collect-fields.ts';
+
+/**
+ * The response keys under which the plan's own fields travel (the keys and `@requires` fields of
+ * entity calls): never a key the client may use, so a client alias (`product { upc: name }`) can't
+ * overwrite a key the plan fetched. Client response keys starting with `__` are not planned.
+ */
+export const internalKey = (name: string): string => `__key_${name}`;
+
+/**
+ * How to turn a subgraph's answer back into the client's response keys: the fields the subgraph
+ * answered under another key (`__t1_id` for `id`), with what to do inside them, and inside the
+ * fragments of each object type.
+ */
+export interface Renames {
+  fields: Map<string, { target?: string; sub?: Renames }>;
+  fragments: Map<string, Renames>;
+}
+
+/** A subgraph selection under construction: response keys in order, each with its field text and sub-selection. */
+export class Selection {
+  private readonly entries = new Map<string, { head: string; sub?: Selection; target?: string }>();
+
+  /** Adds a field (once per key); `target` is the client's key when the field travels under another one. */
+  add(key: string, head: string, sub?: Selection, target?: string): Selection | undefined {
+    const existing = this.entries.get(key);
+    if (!existing) {
+      this.entries.set(key, { head, ...(sub ? { sub } : {}), ...(target === undefined ? {} : { target }) });
+      return sub;
+    }
+    if (existing.head !== head || Boolean(existing.sub) !== Boolean(sub)) throw new NotPlannable(`the response key ${key} is used for two different fields`);
+    return existing.sub;
+  }
+
+  toString(): string {
+    return `{ ${[...this.entries.values()].map(({ head, sub }) => (sub ? `${head} ${sub.toString()}` : head)).join(' ')} }`;
+  }
+
+  /** What must be renamed in an answer to this selection; `undefined` when nothing. */
+  renames(): Renames | undefined {
+    const renames: Renames = { fields: new Map(), fragments: new Map() };
+    for (const [key, { sub, target }] of this.entries) {
+      const inner = sub?.renames();
+      if (key.startsWith('... on ')) {
+        if (inner) renames.fragments.set(key.slice('... on '.length), inner);
+      } else if (inner || target !== undefined) renames.fields.set(key, { ...(target === undefined ? {} : { target }), ...(inner ? { sub: inner } : {}) });
+    }
+    return renames.fields.size > 0 || renames.fragments.size > 0 ? renames : undefined;
+  }
+}
+
+/** Renames, in place, the keys of an answer the subgraph gave under other keys. */
+export function applyRenames(value: unknown, renames: Renames): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) applyRenames(item, renames);
+    return;
+  }
+  const object = value as Record<string, unknown>;
+  const fragment = renames.fragments.get(String(object['__typename']));
+  if (fragment) applyRenames(object, fragment);
+  for (const [key, { target, sub }] of renames.fields) {
+    if (!(key in object)) continue;
+    const inner = object[key];
+    if (sub) applyRenames(inner, sub);
+    if (target === undefined) continue;
+    delete object[key];
+    object[target] = inner;
+  }
+}

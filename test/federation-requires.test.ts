@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { requiresSubgraphs } from './helpers/requires-subgraphs.ts';
+import { errorsOf, startFederation } from './helpers/federation-gateways.ts';
+
+/**
+ * `@requires`: the planner fetches the required fields from the subgraphs that resolve them, then
+ * calls the requiring subgraph's `_entities` with them — also when that subgraph is the one the
+ * query is in, along chains and cycles between subgraphs, with fragments on abstract types, and
+ * when several subgraphs feed one field.
+ */
+
+const start = (t: TestContext) => startFederation(t, requiresSubgraphs);
+
+test('@requires on a field of the subgraph the query is in: the required fields come first from the others, then that subgraph is asked again', async (t) => {
+  const gateways = await start(t);
+  const { body, calls } = await gateways.ask('{ stock { upc shippingEstimate } }');
+  assert.deepEqual(body, { data: { stock: [{ upc: 'p1', shippingEstimate: 30 }, { upc: 'p2', shippingEstimate: 9 }] } });
+  assert.deepEqual(calls, { inventory: 2, products: 1 }, 'stock, the prices and weights, then the estimates');
+});
+
+test('@requires chain: insurance needs the estimate, which needs price and weight', async (t) => {
+  const gateways = await start(t);
+  const { body, calls } = await gateways.ask('{ products { insurance } }');
+  assert.deepEqual(body, { data: { products: [{ insurance: 'Table: 60' }, { insurance: 'Chair: 18' }] } });
+  assert.deepEqual(calls, { products: 1, inventory: 1, shipping: 1 });
+});
+
+test('@requires across a cycle of subgraphs: products needs inventory for label, inventory needs products for the estimate', async (t) => {
+  const gateways = await start(t);
+  const { body, calls } = await gateways.ask('{ stock { label shippingEstimate } }');
+  assert.deepEqual(body, { data: { stock: [{ label: 'Table', shippingEstimate: 30 }, { label: 'Chair (sold out)', shippingEstimate: 9 }] } });
+  assert.equal(calls['inventory'], 2);
+});
+
+test('@requires with fragments on an abstract type: each object sends the fields of its own type', async (t) => {
+  const gateways = await start(t);
+  const { body } = await gateways.ask('{ products { upc packing } }');
+  assert.deepEqual(body, { data: { products: [{ upc: 'p1', packing: 63 }, { upc: 'p2', packing: 1 }] } });
+});
+
+test('@requires fed by several subgraphs: the name from products and the estimate from inventory', async (t) => {
+  const gateways = await start(t);
+  const { body, calls } = await gateways.ask('{ stock { insurance inStock } }');
+  assert.deepEqual(body, { data: { stock: [{ insurance: 'Table: 60', inStock: true }, { insurance: 'Chair: 18', inStock: false }] } });
+  assert.deepEqual(calls, { inventory: 2, products: 1, shipping: 1 });
+});
+
+test('a required field the client also selects under an alias of another field keeps both apart', async (t) => {
+  const gateways = await start(t);
+  const query = '{ products { price: name weight: upc shippingEstimate } }';
+  const { body } = await gateways.ask(query);
+  assert.deepEqual(body, { data: { products: [{ price: 'Table', weight: 'p1', shippingEstimate: 30 }, { price: 'Chair', weight: 'p2', shippingEstimate: 9 }] } });
+  assert.equal(errorsOf(body as { errors?: [] }), undefined);
+});
