@@ -1,9 +1,10 @@
 import { getDefaultFieldConfigMerger, stitchSchemas, ValidationLevel, type MergeFieldConfigCandidate } from '@graphql-tools/stitch';
 import { stitchingDirectives } from '@graphql-tools/stitching-directives';
-import { filterSchema, getDirective, pruneSchema } from '@graphql-tools/utils';
-import { isObjectType, specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { filterSchema, pruneSchema } from '@graphql-tools/utils';
+import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import type { FederationStitching, LoadedSource } from '../sources/loaded-source.ts';
 import { findTypeConflicts } from './find-type-conflicts.ts';
+import { inaccessibleElements } from './inaccessible-elements.ts';
 import { locateMergedErrors } from './locate-merged-errors.ts';
 import { SchemaError } from '../sources/schema-error.ts';
 
@@ -11,8 +12,9 @@ const { stitchingDirectivesTransformer } = stitchingDirectives();
 
 /**
  * Stitches the sources into the one schema clients see. Types with the same name merge by their
- * `@key`s; a conflict between services' definitions is an error; `@inaccessible` fields (merge
- * entry points) and the composition directives are left out of the result. Federation subgraphs
+ * `@key`s; a conflict between services' definitions is an error; whatever `@inaccessible` marks
+ * (merge entry points; federation's types, fields, arguments, input fields and enum values) and
+ * the composition directives are left out of the result. Federation subgraphs
  * come with their supergraph's definitions and field merger, and their `_entities`/`_service`
  * plumbing is left out too.
  */
@@ -34,12 +36,17 @@ export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
   } catch (error) {
     throw new SchemaError([`composition: ${(error as Error).message}`]);
   }
-  const hidden = new Set([...sources.flatMap((source) => inaccessibleFields(source.subschema.schema)), ...(supergraph ? federationPlumbing : [])]);
+  const hidden = new Set([...sources.flatMap((source) => [...inaccessibleElements(source.subschema.schema, source.supergraph?.document)]), ...(supergraph ? federationPlumbing : [])]);
   return locateMergedErrors(pruneSchema(
     filterSchema({
       schema: stitched,
+      typeFilter: (typeName) => !hidden.has(typeName),
       rootFieldFilter: (operation, fieldName) => !hidden.has(`${operation}.${fieldName}`),
       objectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
+      interfaceFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
+      inputObjectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
+      argumentFilter: (typeName, fieldName, argumentName) => !hidden.has(`${typeName}.${fieldName}(${argumentName}:)`),
+      enumValueFilter: (typeName, valueName) => !hidden.has(`${typeName}.${valueName}`),
       // Composition directives are read from the sources; clients keep @include, @skip, @deprecated...
       directiveFilter: (name) => specifiedDirectives.some((directive) => directive.name === name),
     }),
@@ -53,10 +60,4 @@ function federationAwareMerger(sources: readonly LoadedSource[], supergraph: Fed
   const subgraphs = new Set(sources.filter((source) => source.supergraph).map((source) => source.subschema));
   const merge = getDefaultFieldConfigMerger();
   return (candidates: MergeFieldConfigCandidate[]) => (candidates.every((candidate) => candidate.subschema !== undefined && subgraphs.has(candidate.subschema as never)) ? supergraph.fieldConfigMerger(candidates) : merge(candidates));
-}
-
-function inaccessibleFields(schema: GraphQLSchema): string[] {
-  return Object.values(schema.getTypeMap()).flatMap((type) =>
-    isObjectType(type) ? Object.values(type.getFields()).filter((field) => getDirective(schema, field, 'inaccessible')?.length).map((field) => `${type.name}.${field.name}`) : [],
-  );
 }
