@@ -27,7 +27,7 @@ export interface CostOptions {
   model: CostModel;
   /** The operation to measure when the document has several. */
   operationName?: string | null | undefined;
-  /** The request's variables, as sent. */
+  /** The operation's variables, coerced or as sent (one without a value falls back to its default). */
   variables?: Readonly<Record<string, unknown>> | null | undefined;
   /** Size of a list field with neither `@listSize` nor a slicing argument's value. */
   defaultListSize: number;

@@ -9,3 +9,12 @@ import { gatewayError } from '../errors.ts';
 export function limitError(message: string, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
   return gatewayError('GRAPHQL_VALIDATION_FAILED', message, { ...(nodes ? { nodes } : {}), rejectsRequest: false, extensions: { http: { status: 400, spec: true } } });
 }
+
+/**
+ * The error of an argument value outside its declared bounds: `BAD_USER_INPUT`, HTTP 400, marked
+ * like {@link limitError} so a legacy `application/json` client gets 200 for it, as it does for
+ * variables that do not coerce.
+ */
+export function inputError(message: string, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
+  return gatewayError('BAD_USER_INPUT', message, { ...(nodes ? { nodes } : {}), rejectsRequest: false, extensions: { http: { status: 400, spec: true } } });
+}

@@ -1,12 +1,13 @@
 import { isAsyncIterable } from '@graphql-tools/utils';
-import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind, getOperationAST, getVariableValues, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf } from '../auth/consumer.ts';
 import { gatewayError } from '../errors.ts';
+import { collectArgumentBounds, findOutOfBounds } from '../limits/argument-bounds.ts';
 import { computeCost } from '../limits/compute-cost.ts';
 import { buildCostModel } from '../limits/cost-model.ts';
 import { introspectionAllowed, IntrospectionRefusedRule } from '../limits/introspection-policy.ts';
-import { limitError } from '../limits/limit-error.ts';
+import { inputError, limitError } from '../limits/limit-error.ts';
 import { recordOperationCost } from '../limits/operation-cost.ts';
 import type { NormalizedLimits } from '../limits/limits-config.ts';
 import { measureOperations } from '../limits/measure-operation.ts';
@@ -19,8 +20,9 @@ import type { LoadedSource } from '../sources/loaded-source.ts';
  * - params: documents over `maxTokens`, counted by the lexer before the parser builds anything;
  * - validation: depth, aliases, root fields and directives, measured before graphql-js's own rules
  *   run (some are quadratic in the aliases), and the introspection policy for the request's consumer;
- * - execution: the static cost, which depends on the request's variables and so cannot be part of
- *   the validation result Yoga caches per document.
+ * - execution: argument values outside their `@constraint` bounds (400 `BAD_USER_INPUT`, naming the
+ *   argument, the range and the value), then the static cost; both depend on the request's
+ *   variables and so cannot be part of the validation result Yoga caches per document.
  * Every document limit refuses with `GRAPHQL_VALIDATION_FAILED` and a message naming the measured
  * value and the limit. Hidden field suggestions drop "Did you mean ...?" from every error message
  * on the way out (validation, variable coercion and upstream errors alike).
@@ -28,6 +30,7 @@ import type { LoadedSource } from '../sources/loaded-source.ts';
 export function useOperationLimits(limits: NormalizedLimits, schema: GraphQLSchema, sources: readonly LoadedSource[]): Plugin {
   const production = process.env['NODE_ENV'] === 'production';
   const model = buildCostModel(sources.map((source) => source.subschema.schema));
+  const bounds = collectArgumentBounds(sources);
   const hideSuggestions = limits.fieldSuggestions === 'off' || (limits.fieldSuggestions === 'auto' && production);
   return {
     onRequestParse() {
@@ -52,7 +55,12 @@ export function useOperationLimits(limits: NormalizedLimits, schema: GraphQLSche
       if (!introspectionAllowed(limits.introspection, consumerOf(context.request), production)) addValidationRule(IntrospectionRefusedRule);
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const { cost, problems } = computeCost(args.document, { schema, model, operationName: args.operationName, variables: args.variableValues, defaultListSize: limits.defaultListSize });
+      const variables = coerceVariables(schema, args.document, args.operationName, args.variableValues);
+      // Execution refuses variables that do not coerce (400 BAD_USER_INPUT) before any field runs.
+      if (!variables) return;
+      const outOfBounds = findOutOfBounds(args.document, { schema, bounds, operationName: args.operationName, variables });
+      if (outOfBounds.length > 0) return setResultAndStopExecution({ errors: outOfBounds.map(({ message, node }) => inputError(message, node)) });
+      const { cost, problems } = computeCost(args.document, { schema, model, operationName: args.operationName, variables, defaultListSize: limits.defaultListSize });
       recordOperationCost(args.contextValue as object, cost);
       const errors = problems.map((problem) => limitError(problem));
       if (cost > limits.maxCost) errors.push(limitError(`Query cost ${cost} exceeds the limit of ${limits.maxCost}.`));
@@ -66,6 +74,14 @@ export function useOperationLimits(limits: NormalizedLimits, schema: GraphQLSche
       setResult(Array.isArray(result) ? hidden : (hidden[0] as ExecutionResult));
     },
   };
+}
+
+/** The operation's variables as execution coerces them; `undefined` when they do not coerce or there is no such operation. */
+function coerceVariables(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, raw: Readonly<Record<string, unknown>> | null | undefined): Record<string, unknown> | undefined {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return undefined;
+  const result = getVariableValues(schema, operation.variableDefinitions ?? [], raw ?? {});
+  return result.errors ? undefined : result.coerced;
 }
 
 /** Whether `query` has more than `max` tokens; stops lexing there. A string has no more tokens than characters. */
