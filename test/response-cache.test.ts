@@ -207,7 +207,7 @@ test("the example shop's hints: the catalogue for a minute, stock for 5 s, me pe
   assert.deepEqual(shop.services.requestCounts(), { users: 2, orders: 0, products: 2, inventory: 1, payments: 0, shipping: 0 });
 
   assert.equal(cacheStatus(await postGraphQL(shop.endpoint, ProductPageDocument, { id: '7' })), 'HIT');
-  const order = await postGraphQL(shop.endpoint, CreateOrderDocument, { input: { userId: '2', items: [{ productId: '7', quantity: 1 }] } });
+  const order = await postGraphQL(shop.endpoint, CreateOrderDocument, { input: { items: [{ productId: '7', quantity: 1 }] } }, { authorization: `Bearer ${await mintDevToken({ sub: '2', scopes: ['orders:read', 'orders:write'] })}` });
   assert.deepEqual(Object.keys(order.body.data?.createOrder.items[0]?.product ?? {}), ['id', 'name'], 'merged across services, without the added fields');
   assert.equal(cacheStatus(await postGraphQL(shop.endpoint, ProductPageDocument, { id: '7' })), 'MISS', 'the order returned product 7 (its stock changed)');
 });

@@ -122,8 +122,13 @@ export interface GraphiQLConfig {
   defaultQuery?: string;
   /** The variables (JSON text) in the variables editor when GraphiQL opens. */
   defaultVariables?: string;
-  /** The headers (JSON text) in the headers editor when GraphiQL opens, e.g. a development token. */
-  defaultHeaders?: string;
+  /**
+   * The headers (JSON text) in the headers editor when GraphiQL opens, or a function giving them
+   * for each page load, e.g. a short-lived development token. The page is rendered again (and
+   * compressed, about 0.3 s of CPU) whenever the function's text changes, so let it change seldom.
+   * @example async () => JSON.stringify({ authorization: `Bearer ${await freshToken()}` })
+   */
+  defaultHeaders?: string | (() => string | Promise<string>);
 }
 
 /** A service the gateway composes. */

@@ -194,8 +194,10 @@ function normalizeGraphiQL(value: unknown, check: Checker): NormalizedConfig['gr
   check.knownKeys('config.graphiql', value, ['title', 'defaultQuery', 'defaultVariables', 'defaultHeaders']);
   const graphiql: GraphiQLConfig & { title: string } = { title: check.string('config.graphiql.title', value['title'] ?? 'Concierge') };
   if (value['defaultQuery'] !== undefined) graphiql.defaultQuery = check.string('config.graphiql.defaultQuery', value['defaultQuery']);
+  const headers = value['defaultHeaders'];
+  if (typeof headers === 'function') graphiql.defaultHeaders = headers as () => string | Promise<string>;
   for (const key of ['defaultVariables', 'defaultHeaders'] as const) {
-    if (value[key] === undefined) continue;
+    if (value[key] === undefined || (key === 'defaultHeaders' && typeof headers === 'function')) continue;
     const text = check.string(`config.graphiql.${key}`, value[key]);
     try {
       JSON.parse(text);

@@ -7,11 +7,13 @@ export interface GraphiQLPageOptions {
   /** The GraphQL endpoint; browsers asking it for HTML get the page. */
   endpoint: string;
   /**
-   * Renders the whole page, assets inline (about 9 MB). Called on the first browser request only:
-   * the bundled GraphiQL costs about 45 MB of memory once loaded, which a gateway nobody browses
-   * never pays.
+   * Renders the whole page, assets inline (about 9 MB), with the headers editor's text. Called on
+   * the first browser request only, and again when `headers` gives another text: the bundled
+   * GraphiQL costs about 45 MB of memory once loaded, which a gateway nobody browses never pays.
    */
-  render: () => Promise<string>;
+  render: (headers: string | undefined) => Promise<string>;
+  /** The headers editor's text, or a function asked on every page load (a token minted for it). */
+  headers?: string | (() => string | Promise<string>);
 }
 
 interface Page {
@@ -22,18 +24,21 @@ interface Page {
 
 /**
  * Serves GraphiQL to browsers (a GET whose Accept prefers HTML) from memory: rendered on the first
- * such request, compressed once on the first that accepts gzip, with an ETag so a reload costs a 304.
+ * such request (and when its headers change), compressed once on the first that accepts gzip, with
+ * an ETag so a reload costs a 304.
  */
-export function useGraphiQLPage({ endpoint, render }: GraphiQLPageOptions): Plugin {
-  let page: Promise<Page> | undefined;
-  const load = () =>
-    (page ??= render().then(
-      (html): Page => ({ html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` }),
-      (error: unknown) => {
-        page = undefined;
-        throw error;
-      },
-    ));
+export function useGraphiQLPage({ endpoint, render, headers }: GraphiQLPageOptions): Plugin {
+  let cached: { text: string | undefined; page: Promise<Page> } | undefined;
+  const load = async () => {
+    const text = typeof headers === 'function' ? await headers() : headers;
+    if (!cached || cached.text !== text) {
+      const page = render(text).then((html): Page => ({ html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` }));
+      const entry = { text, page };
+      page.catch(() => cached === entry && (cached = undefined));
+      cached = entry;
+    }
+    return cached.page;
+  };
   return {
     async onRequest({ request, url, endResponse }) {
       if (request.method !== 'GET' || url.pathname !== endpoint || !request.headers.get('accept')?.includes('text/html')) return;

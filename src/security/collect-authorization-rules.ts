@@ -38,9 +38,17 @@ export function collectAuthorizationRules(sources: readonly LoadedSource[]): Aut
 
 function read(schema: GraphQLSchema, element: GraphQLNamedType | Parameters<typeof getDirective>[1]): Requirement | undefined {
   const authenticated = (getDirective(schema, element, 'authenticated') ?? []).length > 0;
-  const scopes = (getDirective(schema, element, 'requiresScopes') ?? []).map((args) => args['scopes'] as string[][]);
-  const policies = (getDirective(schema, element, 'policy') ?? []).map((args) => args['policies'] as string[][]);
+  const scopes = (getDirective(schema, element, 'requiresScopes') ?? []).map((args) => distinct(args['scopes'] as string[][]));
+  const policies = (getDirective(schema, element, 'policy') ?? []).map((args) => distinct(args['policies'] as string[][]));
   return authenticated || scopes.length > 0 || policies.length > 0 ? { authenticated, scopes, policies } : undefined;
+}
+
+/**
+ * The alternatives without repeats. Composition can hand back a type's directive with its list
+ * arguments merged with themselves (`[["a"], ["a"]]`): the same rule, named once.
+ */
+function distinct(alternatives: string[][]): string[][] {
+  return [...new Map(alternatives.map((all) => [JSON.stringify(all), all])).values()];
 }
 
 function add(rules: AuthorizationRules, map: Map<string, Requirement>, key: string, requirement: Requirement | undefined): void {

@@ -1,12 +1,15 @@
 import {
   Kind,
+  getArgumentValues,
   getNamedType,
   getNullableType,
+  getVariableValues,
   isListType,
   isCompositeType,
   isInterfaceType,
   isNonNullType,
   isObjectType,
+  print,
   visit,
   type DocumentNode,
   type FieldNode,
@@ -18,6 +21,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import type { FieldOccurrence } from './authorization-config.ts';
 
 /** A step of a response path: the response key, whether the field is non-null, and whether its list items are. */
 export interface PathStep {
@@ -33,12 +37,50 @@ export interface Denial {
   message: string;
 }
 
+/** A refusal without its place: `undefined` allows. */
+export type Verdict = Omit<Denial, 'path'> | undefined;
+
 /** One occurrence of a field in the operation, as a decider sees it. */
-export interface FieldVisit {
-  /** `Type.field` of the parent type the field is selected on. */
-  coordinate: string;
+export interface FieldVisit extends FieldOccurrence {
   field: GraphQLField<unknown, unknown>;
   node: FieldNode;
+  /** The type the field is selected on. */
+  parentType: GraphQLCompositeType;
+}
+
+/** A decision left to the result, on the objects one field occurrence reaches. */
+export interface Deferred {
+  /**
+   * `parent`: each object the field is selected on, whose field becomes null when refused;
+   * `self`: each object the field returns, which becomes null when refused.
+   */
+  on: 'parent' | 'self';
+  /** Fields the decision reads on that object; the operation selects them under internal aliases. */
+  requires: readonly FieldNode[];
+  /** Decides one object from the values of its `requires` fields. */
+  decide(values: ReadonlyMap<FieldNode, unknown>): Promise<Verdict>;
+}
+
+/** A {@link Deferred} decision placed in the operation. */
+export interface ResultCheck extends Deferred {
+  /** The field occurrence's response path. */
+  path: PathStep[];
+  /** The response key each `requires` field has on the object. */
+  keys: ReadonlyMap<FieldNode, string>;
+}
+
+/** Decides one field occurrence: a refusal, decisions left to the result, or `undefined` to allow it. */
+export type Decide = (visit: FieldVisit) => Promise<Verdict | { deferred: readonly Deferred[] }>;
+
+/** What {@link restrictDocument} made of an operation. */
+export interface RestrictedDocument {
+  document: DocumentNode;
+  /** The fields cut, with their places. */
+  denials: Denial[];
+  /** The decisions the result makes. */
+  checks: ResultCheck[];
+  /** The response keys the gateway added for `checks`: remove them from every answer. */
+  internalKeys: ReadonlySet<string>;
 }
 
 function nullability(type: GraphQLOutputType): Pick<PathStep, 'nonNull' | 'itemsNonNull'> {
@@ -46,60 +88,140 @@ function nullability(type: GraphQLOutputType): Pick<PathStep, 'nonNull' | 'items
   return { nonNull: isNonNullType(type), itemsNonNull: isListType(nullable) && isNonNullType(nullable.ofType) };
 }
 
-/** Decides one field occurrence; `undefined` allows it. */
-export type Decide = (visit: FieldVisit) => Promise<Omit<Denial, 'path'> | undefined>;
-
 /** The response key of the `__typename` that keeps an emptied selection set valid; removed from results. */
 export const placeholderKey = 'concierge__cut';
 
+const prefixes = new WeakMap<DocumentNode, string>();
+const printedFields = new WeakMap<FieldNode, string>();
+
+/** Restricted documents by source document and decisions, so that equal decisions give the same document object (and its caches). */
+const restrictedDocuments = new WeakMap<DocumentNode, Map<string, DocumentNode>>();
+
 /**
  * Cuts every field `decide` refuses out of the operation, before execution, so no service
- * is ever asked for it; returns the cut document and where each cut field was. A selection set left
+ * is ever asked for it, and adds the fields that decisions left to the result read; returns the
+ * new document, where each cut field was and the checks to run on the result. A selection set left
  * empty keeps an aliased `__typename` ({@link placeholderKey}), so the document stays valid.
- * Returns `undefined` when nothing is cut.
+ * `variables` are the request's, for the occurrences' argument values.
+ * Returns `undefined` when the document stays as it is.
  */
-export async function restrictDocument(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, decide: Decide): Promise<{ document: DocumentNode; denials: Denial[] } | undefined> {
+export async function restrictDocument(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, decide: Decide, variables: Record<string, unknown> = {}): Promise<RestrictedDocument | undefined> {
   const operation = document.definitions.find(
     (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
   );
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return undefined;
   const fragments = new Map(document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]));
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables).coerced ?? {};
   const removed = new Set<FieldNode>();
   const denials: Denial[] = [];
+  const checks: ResultCheck[] = [];
+  const added = new Map<SelectionSetNode, Map<string, FieldNode>>();
+  const aliasOf = internalAliases(document);
+  const signature: string[] = [];
 
-  const walk = async (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathStep[], seen: ReadonlySet<string>): Promise<void> => {
+  const place = (deferred: Deferred, target: SelectionSetNode, typeName: string, path: PathStep[]) => {
+    const fields = added.get(target) ?? new Map<string, FieldNode>();
+    added.set(target, fields);
+    const keys = new Map(deferred.requires.map((field) => [field, aliasOf(typeName, field)]));
+    for (const [field, alias] of keys) fields.set(alias, { ...field, alias: { kind: Kind.NAME, value: alias } });
+    checks.push({ ...deferred, path, keys });
+    return `${deferred.on}:${[...keys.values()].join(',')}`;
+  };
+
+  const walk = async (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathStep[], seen: ReadonlySet<string>, occurrence: FieldOccurrence | undefined): Promise<void> => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (type && isCompositeType(type)) await walk(selection.selectionSet, type, path, seen);
+        if (type && isCompositeType(type)) await walk(selection.selectionSet, type, path, seen, occurrence);
       } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (fragment && type && isCompositeType(type) && !seen.has(fragment.name.value)) await walk(fragment.selectionSet, type, path, new Set([...seen, fragment.name.value]));
+        if (fragment && type && isCompositeType(type) && !seen.has(fragment.name.value)) await walk(fragment.selectionSet, type, path, new Set([...seen, fragment.name.value]), occurrence);
       } else if (!selection.name.value.startsWith('__') && (isObjectType(parent) || isInterfaceType(parent))) {
         const field = parent.getFields()[selection.name.value];
         if (!field) continue;
         const named = getNamedType(field.type);
         const coordinate = `${parent.name}.${field.name}`;
         const step = { key: selection.alias?.value ?? selection.name.value, ...nullability(field.type) };
-        const denial = await decide({ coordinate, field, node: selection });
-        if (denial) {
+        const here = { coordinate, args: argumentValues(field, selection, coerced), parent: occurrence };
+        const decision = await decide({ ...here, field, node: selection, parentType: parent });
+        if (decision && !('deferred' in decision)) {
           removed.add(selection);
-          denials.push({ ...denial, path: [...path, step] });
-        } else if (selection.selectionSet && isCompositeType(named)) {
-          await walk(selection.selectionSet, named, [...path, step], seen);
+          denials.push({ ...decision, path: [...path, step] });
+          signature.push('-');
+          continue;
         }
+        for (const deferred of decision?.deferred ?? []) {
+          if (deferred.on === 'parent') signature.push(place(deferred, selectionSet, parent.name, [...path, step]));
+          else if (selection.selectionSet) signature.push(place(deferred, selection.selectionSet, named.name, [...path, step]));
+        }
+        signature.push('+');
+        if (selection.selectionSet && isCompositeType(named)) await walk(selection.selectionSet, named, [...path, step], seen, here);
       }
     }
   };
-  await walk(operation.selectionSet, root, [], new Set());
-  if (removed.size === 0) return undefined;
+  await walk(operation.selectionSet, root, [], new Set(), undefined);
+  if (removed.size === 0 && checks.length === 0) return undefined;
+  const internalKeys = new Set([...added.values()].flatMap((fields) => [...fields.keys()]));
+  return { document: rewrite(document, `${operationName ?? ''} ${signature.join(' ')}`, removed, added), denials, checks, internalKeys };
+}
 
+function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return getArgumentValues(field, node, variables);
+  } catch {
+    // Invalid arguments fail execution before any resolver runs; the decision does not matter.
+    return {};
+  }
+}
+
+function rewrite(document: DocumentNode, signature: string, removed: ReadonlySet<FieldNode>, added: ReadonlyMap<SelectionSetNode, ReadonlyMap<string, FieldNode>>): DocumentNode {
+  const known = restrictedDocuments.get(document) ?? new Map<string, DocumentNode>();
+  restrictedDocuments.set(document, known);
+  const cached = known.get(signature);
+  if (cached) return cached;
   const typename: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: placeholderKey }, name: { kind: Kind.NAME, value: '__typename' } };
   const restricted = visit(document, {
     Field: { enter: (node) => (removed.has(node) ? null : undefined) },
-    SelectionSet: { leave: (node) => (node.selections.length === 0 ? { ...node, selections: [typename] } : undefined) },
+    SelectionSet: {
+      enter: (node) => {
+        const extra = added.get(node);
+        return extra ? { ...node, selections: [...node.selections, ...extra.values()] } : undefined;
+      },
+      leave: (node) => (node.selections.length === 0 ? { ...node, selections: [typename] } : undefined),
+    },
   });
-  return { document: restricted, denials };
+  known.set(signature, restricted);
+  return restricted;
+}
+
+/**
+ * Aliases for the fields decisions add: one per type and field (printed), all starting with a
+ * prefix no response key of the document starts with, so that they never clobber a client's
+ * field and can be removed from answers wherever they are.
+ */
+function internalAliases(document: DocumentNode): (typeName: string, field: FieldNode) => string {
+  const prefix = prefixOf(document);
+  const aliases = new Map<string, string>();
+  return (typeName, field) => {
+    let printed = printedFields.get(field);
+    if (printed === undefined) printedFields.set(field, (printed = print(field)));
+    const key = `${typeName} ${printed}`;
+    let alias = aliases.get(key);
+    if (!alias) aliases.set(key, (alias = `${prefix}${aliases.size}`));
+    return alias;
+  };
+}
+
+function prefixOf(document: DocumentNode): string {
+  const known = prefixes.get(document);
+  if (known !== undefined) return known;
+  const keys: string[] = [];
+  visit(document, { Field: (node) => void keys.push(node.alias?.value ?? node.name.value) });
+  let prefix = 'concierge__policy';
+  const taken = (candidate: string) => keys.some((key) => key.startsWith(candidate));
+  while (taken(prefix)) prefix += '_';
+  prefixes.set(document, prefix);
+  return prefix;
 }

@@ -106,8 +106,8 @@ async function assemble(
       useTransportSecurity(config.tls),
       // The admin surfaces (metrics, status page), behind their own guard.
       ...observers.flatMap((observer) => (observer.endpoints ? [observer.endpoints] : [])),
-      // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit and compressed once.
-      ...(graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, render: async () => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql)) })] : []),
+      // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit (again when its headers change) and compressed once.
+      ...(graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, headers: graphiql.defaultHeaders, render: async (headers) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql, headers)) })] : []),
       // A client that accepts none of our media types is told so before anything runs.
       useAcceptableMediaTypes(),
       // Who is calling: a bad credential is 401 here, before the document is even parsed.
@@ -154,14 +154,14 @@ async function assemble(
   };
 }
 
-function graphiqlOptions(graphiql: Exclude<NormalizedConfig['graphiql'], false>) {
-  const { title, defaultQuery, defaultVariables, defaultHeaders } = graphiql;
+function graphiqlOptions(graphiql: Exclude<NormalizedConfig['graphiql'], false>, headers: string | undefined) {
+  const { title, defaultQuery, defaultVariables } = graphiql;
   return {
     title,
     ...(defaultQuery ? { defaultQuery, defaultTabs: [{ query: defaultQuery, ...(defaultVariables ? { variables: defaultVariables } : {}) }] } : {}),
     // GraphiQL 5 fills the variables editor from `initialVariables` only, which Yoga passes as `variables`.
     ...(defaultVariables ? { variables: defaultVariables } : {}),
-    ...(defaultHeaders ? { headers: defaultHeaders } : {}),
+    ...(headers ? { headers } : {}),
     defaultEditorToolsVisibility: defaultVariables ? ('variables' as const) : false,
   };
 }
