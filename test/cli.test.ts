@@ -38,7 +38,7 @@ test('check accepts the example shop; compose prints and writes the composed SDL
 
   const composed = await concierge(['compose']);
   assert.equal(composed.code, 0, composed.stderr);
-  assert.match(composed.stdout, /type User \{[^}]*orders\(first: Int = 10\): \[Order!\]!/);
+  assert.match(composed.stdout, /type User \{[^}]*orders\(first: Int = 10\): \[Order!\]\n/);
   assert.match(composed.stdout, /type Product \{[^}]*inventory: Inventory/);
   assert.doesNotMatch(composed.stdout, /@http|@merge|_users|usersByIds|inventoryProducts/, 'mapping directives and merge entry points stay internal');
 

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { decodeJwt } from 'jose';
 import type { Locator, Page } from 'playwright-core';
+import { createDevTokenSource } from '../examples/ecommerce/dev-keys.ts';
+import type { GraphiQLConfig } from '../src/config/define-config.ts';
 import { launchBrowser } from './helpers/browser.ts';
 import { startShop } from './helpers/start-shop.ts';
 
@@ -122,6 +125,39 @@ test('GraphiQL is self-contained and runs the preloaded order-history query', { 
   });
   assert.deepEqual(elsewhere, [], `requests to hosts other than the gateway (${origin})`);
   assert.deepEqual(pageErrors, []);
+});
+
+test('GraphiQL preloads a token of user 1 minted for the page load, good for 15 minutes and for at least 10 more', async (t) => {
+  const shop = await startShop(t);
+  const page = await (await fetch(shop.endpoint, { headers: { accept: 'text/html' } })).text();
+  const token = /Bearer (ey[\w-]+\.[\w-]+\.[\w-]+)/.exec(page)?.[1];
+  assert.ok(token, 'the page carries a bearer token');
+  const claims = decodeJwt(token);
+  assert.deepEqual([claims.sub, claims.scope, (claims.exp ?? 0) - (claims.iat ?? 0)], ['1', 'orders:read', 900]);
+  assert.ok((claims.exp ?? 0) - Date.now() / 1000 >= 600, 'minted at most 5 minutes before this load');
+
+  let now = 0;
+  const next = createDevTokenSource({ sub: '1', scopes: ['orders:read'], ttl: 900, now: () => now });
+  const first = await next();
+  now = 299_999;
+  assert.equal(await next(), first, 'reused for 5 minutes, so the page is not rendered again on every load');
+  now = 300_000;
+  assert.notEqual(await next(), first, 'then a fresh one: reloading the page renews the token');
+});
+
+test('exposed beyond loopback (HOST=0.0.0.0), the example gateway preloads no token', async () => {
+  const saved = process.env['HOST'];
+  process.env['HOST'] = '0.0.0.0';
+  try {
+    // Its own module instance (another URL), read with HOST set.
+    const fresh: string = '../gateway.config.ts?host=exposed';
+    const { default: config } = (await import(fresh)) as { default: { host?: string; graphiql?: GraphiQLConfig } };
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.graphiql?.defaultHeaders, undefined, 'whoever could load the page would get the token');
+  } finally {
+    if (saved === undefined) delete process.env['HOST'];
+    else process.env['HOST'] = saved;
+  }
 });
 
 /** The lines a Monaco editor has drawn (all of them for a short text), with its non-breaking spaces as spaces. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mintDevToken } from '../examples/ecommerce/dev-keys.ts';
 import { postGraphQL, sendRaw } from './helpers/graphql-request.ts';
 import { startShop } from './helpers/start-shop.ts';
 
@@ -31,11 +32,12 @@ test('GraphQL over HTTP: POST and GET, both response media types', async (t) => 
 
 test('the executable directives clients rely on: @include, @skip and @deprecated in introspection', async (t) => {
   const { endpoint } = await startShop(t);
+  const asUser2 = { authorization: `Bearer ${await mintDevToken({ sub: '2' })}` };
   const query = 'query ($full: Boolean!) { user(id: "2") { id name @include(if: $full) email @skip(if: $full) } }';
-  const full = await postGraphQL(endpoint, query, { full: true });
+  const full = await postGraphQL(endpoint, query, { full: true }, asUser2);
   assert.deepEqual(full.body, { data: { user: { id: '2', name: (full.body.data as { user: { name: string } }).user.name } } });
   assert.equal(typeof (full.body.data as { user: { name: unknown } }).user.name, 'string');
-  const short = await postGraphQL(endpoint, query, { full: false });
+  const short = await postGraphQL(endpoint, query, { full: false }, asUser2);
   assert.deepEqual(Object.keys((short.body.data as { user: object }).user), ['id', 'email']);
   const directives = await postGraphQL(endpoint, '{ __schema { directives { name } } }');
   assert.deepEqual((directives.body.data as { __schema: { directives: { name: string }[] } }).__schema.directives.map(({ name }) => name).sort(), ['deprecated', 'include', 'oneOf', 'skip', 'specifiedBy']);

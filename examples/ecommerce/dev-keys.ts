@@ -45,3 +45,29 @@ export async function mintDevToken({ sub, scopes = [], ttl = 3600 }: DevTokenOpt
     .setExpirationTime(`${ttl}s`)
     .sign(key);
 }
+
+/** Options of {@link createDevTokenSource}. */
+export interface DevTokenSourceOptions extends DevTokenOptions {
+  /**
+   * Seconds after which a new token is minted; until then the last one is handed out again, so a
+   * page that embeds it changes (and is rendered again) at most this often. Every token handed out
+   * is good for at least `ttl - renewAfter` seconds.
+   * @default 300
+   */
+  renewAfter?: number;
+  /** The clock, in milliseconds. */
+  now?: () => number;
+}
+
+/** Hands out development tokens for one user, minting a fresh one every `renewAfter` seconds. */
+export function createDevTokenSource({ renewAfter = 300, now = Date.now, ...token }: DevTokenSourceOptions): () => Promise<string> {
+  let current: { token: Promise<string>; mintedAt: number } | undefined;
+  return () => {
+    if (!current || now() - current.mintedAt >= renewAfter * 1000) {
+      const minted = { token: mintDevToken(token), mintedAt: now() };
+      minted.token.catch(() => current === minted && (current = undefined));
+      current = minted;
+    }
+    return current.token;
+  };
+}

@@ -35,10 +35,28 @@ function badRequest(message: string): HttpError {
   return new HttpError(400, message);
 }
 
-function parseOrderRequest(body: unknown, data: SeedData): OrderRequest {
-  if (!isRecord(body)) throw badRequest('Request body must be a JSON object { userId, items: [{ productId, quantity }] }');
-  const userId = asId(body.userId);
-  if (userId === undefined) throw badRequest('"userId" is required and must be a string');
+/** Who is calling, as the gateway vouches (see `identity` in gateway.config.ts). */
+interface Caller {
+  readonly userId: string;
+  readonly scopes: readonly string[];
+}
+
+/**
+ * The caller from the identity headers the gateway sets from the verified token: x-user-id (its
+ * subject) and x-user-scopes. The gateway drops client-sent copies and this service listens on
+ * loopback only, so only the gateway's values arrive. Without a caller: 401.
+ */
+function callerOf(req: IncomingMessage): Caller {
+  const userId = req.headers['x-user-id'];
+  if (typeof userId !== 'string' || userId === '') throw new HttpError(401, 'Orders are placed and cancelled for the caller in x-user-id; there is none');
+  const scopes = typeof req.headers['x-user-scopes'] === 'string' ? req.headers['x-user-scopes'].split(' ').filter(Boolean) : [];
+  return { userId, scopes };
+}
+
+function parseOrderRequest(body: unknown, caller: Caller, data: SeedData): OrderRequest {
+  if (!isRecord(body)) throw badRequest('Request body must be a JSON object { items: [{ productId, quantity }] }');
+  if ('userId' in body) throw badRequest('"userId" is not accepted: an order is placed for the caller (x-user-id)');
+  const { userId } = caller;
   if (!data.usersById.has(userId)) throw badRequest(`Unknown user "${userId}"`);
   const rawItems = body.items;
   if (!Array.isArray(rawItems) || rawItems.length === 0) throw badRequest('"items" must be a non-empty array');
@@ -76,6 +94,10 @@ function listOrders(store: OrderStore, params: URLSearchParams): unknown {
  * The orders REST API over `store`:
  * `GET /orders/{id}`, `GET /orders?ids=a,b`, `GET /orders?userIds=1,2&limit=10`,
  * `POST /orders`, `POST /orders/{id}/cancel`.
+ *
+ * Reads answer whoever asks: the gateway decides who may read an order, from the answer. Writes
+ * cannot be decided from an answer, as the change is made by then, so the service checks them
+ * itself: an order is placed for the caller and only its owner (or `orders:write:any`) cancels it.
  */
 export function createOrdersHandler(store: OrderStore = new OrderStore(), data: SeedData = seed): ServiceHandler {
   return async (req: IncomingMessage, res: ServerResponse) => {
@@ -89,7 +111,7 @@ export function createOrdersHandler(store: OrderStore = new OrderStore(), data: 
         sendJson(res, 200, listOrders(store, params));
         return;
       }
-      const request = parseOrderRequest(await readJsonBody(req), data);
+      const request = parseOrderRequest(await readJsonBody(req), callerOf(req), data);
       sendJson(res, 201, store.create(request.userId, request.items));
       return;
     }
@@ -104,6 +126,11 @@ export function createOrdersHandler(store: OrderStore = new OrderStore(), data: 
 
     if (action !== 'cancel') throw routeNotFound(pathname);
     assertMethod(req.method, ['POST']);
+    const caller = callerOf(req);
+    const owner = store.get(id)?.userId;
+    if (owner !== undefined && owner !== caller.userId && !caller.scopes.includes('orders:write:any')) {
+      throw new HttpError(403, `Order "${id}" is not yours to cancel`);
+    }
     const result = store.cancel(id);
     if (result.kind === 'not-found') throw new HttpError(404, `Order "${id}" not found`);
     if (result.kind === 'conflict') {

@@ -52,6 +52,8 @@ export interface Order {
 export interface Payment {
   readonly id: string;
   readonly orderId: string;
+  /** The order's customer, so that the gateway can tell who may read the payment. */
+  readonly userId: string;
   readonly status: PaymentStatus;
   readonly method: string;
   readonly amount: number;
@@ -214,7 +216,7 @@ function buildPayments(random: SeededRandom, orders: readonly Order[]): Payment[
   return orders.flatMap((order) => {
     if (order.userId !== '1' && random.float() >= 0.9) return [];
     const status = paymentStatusFor(random, order.status);
-    return [Object.freeze({ id: `pay_${order.id}`, orderId: order.id, status, method: random.pick(PAYMENT_METHODS), amount: order.total })];
+    return [Object.freeze({ id: `pay_${order.id}`, orderId: order.id, userId: order.userId, status, method: random.pick(PAYMENT_METHODS), amount: order.total })];
   });
 }
 

@@ -7,7 +7,9 @@ import { GRAPHQL_SERVICES, SERVICE_NAMES, startExampleServices } from './start-s
 /**
  * `npm start`: the six example services on their fixed ports (EXAMPLES_BASE_PORT, default 4001;
  * 0 for free ports) and the gateway with the project's gateway.config.ts (PORT, default 4000),
- * in one process. SIGTERM drains the gateway, then stops the services.
+ * in one process. Everything listens on 127.0.0.1; `HOST=0.0.0.0` exposes the gateway (then
+ * GraphiQL opens without a token), never the services, which trust the gateway's identity headers.
+ * SIGTERM drains the gateway, then stops the services.
  */
 const basePort = Number(process.env['EXAMPLES_BASE_PORT'] ?? 4001);
 const services = await startExampleServices({ basePort });
@@ -20,6 +22,10 @@ try {
   runUntilSignal(running, () => services.close());
   console.log(`[concierge] example services on ${SERVICE_NAMES.map((name) => services.urls[name]).join(', ')}`);
   console.log(`[concierge] GraphiQL and the GraphQL endpoint: ${running.url.replace('127.0.0.1', 'localhost')}${config.graphqlEndpoint}`);
+  const preloaded = config.graphiql && config.graphiql.defaultHeaders;
+  console.log(preloaded
+    ? '[concierge] GraphiQL opens as user "1" with a 15-minute token: reload the page for a fresh one, or `npm run token -- --sub <id> --scope orders:read`'
+    : `[concierge] listening on ${config.host}: GraphiQL opens without a token; \`npm run token -- --sub <id> --scope orders:read\` prints one`);
 } catch (error) {
   await services.close();
   console.error(error instanceof Error ? error.message : error);
