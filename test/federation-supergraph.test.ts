@@ -67,7 +67,7 @@ async function folderWith(t: TestContext, files: Record<string, string>): Promis
 }
 
 function configIn(dir: string, raw: Record<string, unknown>) {
-  return normalizeConfig({ port: 0, host: '127.0.0.1', logging: { level: 'silent' }, ...raw }, { baseDir: dir, env: {} });
+  return normalizeConfig({ port: 0, host: '127.0.0.1', logging: { level: 'silent' }, shutdownTimeout: 0, ...raw }, { baseDir: dir, env: {} });
 }
 
 async function startIn(t: TestContext, dir: string, raw: Record<string, unknown>): Promise<string> {

@@ -139,7 +139,7 @@ test('close() lets an in-flight HTTPS request finish, then both listeners refuse
     await new Promise((resolve) => setTimeout(resolve, 300));
     json(response, 200, { message: 'slow' });
   });
-  const { config } = await writeTestConfig(t, { things: { kind: 'rest', url: slow.url, sdl } }, { tls: { cert: certs.server.cert, key: certs.server.key, http: { port: 0, mode: 'allow' } } });
+  const { config } = await writeTestConfig(t, { things: { kind: 'rest', url: slow.url, sdl } }, { tls: { cert: certs.server.cert, key: certs.server.key, http: { port: 0, mode: 'allow' } }, shutdownTimeout: 10_000 });
   const running = await startGateway(config);
   const dispatcher = trustingAgent(t);
   const inFlight = postOverHttps(`${running.url}/graphql`, dispatcher);

@@ -6,6 +6,7 @@ import type { TransportContext } from '../plugins/use-transport-security.ts';
 import { reloadCertificatesOnChange } from '../tls/reload-certificates.ts';
 import { createGateway, type Gateway } from './create-gateway.ts';
 import { guardRequestSize } from './guard-request-size.ts';
+import { trackConnections, type TrackedConnections } from './track-connections.ts';
 
 /** A gateway listening on a port. */
 export interface RunningGateway {
@@ -17,8 +18,11 @@ export interface RunningGateway {
   /** Base URL of the plain-HTTP listener beside HTTPS (`tls.http`), when there is one. */
   httpUrl?: string;
   /**
-   * Graceful stop: `/readyz` turns 503, the ports stop accepting, in-flight requests finish (at most
-   * `shutdownTimeout` ms, after which their connections are closed), then upstream pools close.
+   * Graceful stop that loses no request sent on an open connection: `/readyz` turns 503, the ports
+   * stop accepting, every answer from now on carries `Connection: close`, idle kept-alive
+   * connections are closed once their announced keep-alive timeout has passed (see
+   * track-connections.ts); after `shutdownTimeout` ms the connections still open are closed. Then
+   * upstream pools close.
    */
   close(): Promise<void>;
 }
@@ -37,14 +41,14 @@ export async function startGateway(config: NormalizedConfig): Promise<RunningGat
   const { tls } = config;
   const secure = tls && createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca }, handle({}));
   const server: Server = secure || createServer(serverOptions, handle({}));
-  const servers = [server];
+  const tracked = [trackConnections(server)];
   let stopWatching = () => {};
   try {
     const port = await listen(server, config.port, config.host);
     let httpUrl: string | undefined;
     if (tls?.http) {
       const plain = createServer(serverOptions, handle({ httpsPort: port }));
-      servers.push(plain);
+      tracked.push(trackConnections(plain));
       httpUrl = baseUrl('http', config.host, await listen(plain, tls.http.port, config.host));
     }
     if (secure && tls.reload) stopWatching = reloadCertificatesOnChange(secure, tls);
@@ -54,10 +58,10 @@ export async function startGateway(config: NormalizedConfig): Promise<RunningGat
       server,
       url: baseUrl(tls ? 'https' : 'http', config.host, port),
       ...(httpUrl ? { httpUrl } : {}),
-      close: () => (closing ??= shutDown(gateway, servers, config.shutdownTimeout, stopWatching)),
+      close: () => (closing ??= shutDown(gateway, tracked, config.shutdownTimeout, stopWatching)),
     };
   } catch (error) {
-    await shutDown(gateway, servers, 0, stopWatching);
+    await shutDown(gateway, tracked, 0, stopWatching);
     throw error;
   }
 }
@@ -74,17 +78,9 @@ function baseUrl(scheme: 'http' | 'https', host: string, port: number): string {
   return `${scheme}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }
 
-async function shutDown(gateway: Gateway, servers: Server[], timeout: number, stopWatching: () => void): Promise<void> {
+async function shutDown(gateway: Gateway, tracked: TrackedConnections[], timeout: number, stopWatching: () => void): Promise<void> {
   gateway.drain();
   stopWatching();
-  const listening = servers.filter((server) => server.listening);
-  const closed = Promise.all(listening.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  const closeIdle = () => listening.forEach((server) => server.closeIdleConnections());
-  const idleSweep = setInterval(closeIdle, 50);
-  const deadline = setTimeout(() => listening.forEach((server) => server.closeAllConnections()), timeout);
-  closeIdle();
-  await closed;
-  clearInterval(idleSweep);
-  clearTimeout(deadline);
+  await Promise.all(tracked.map((connections) => connections.drain(timeout)));
   await gateway.close();
 }

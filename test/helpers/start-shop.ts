@@ -42,6 +42,8 @@ export async function startShop(t: TestContext, options: ShopOptions = {}): Prom
   config.host = '127.0.0.1';
   // Quiet test output; tests of the access log set their own destination.
   config.logging = { ...config.logging, level: 'silent' };
+  // Closed once its requests are answered: no need to wait for the kept-alive connections of fetch.
+  config.shutdownTimeout = 0;
   await options.adjust?.(config, services);
   const gateway = await startGateway(config);
   t.after(() => gateway.close());

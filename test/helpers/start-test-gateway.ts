@@ -17,7 +17,9 @@ export async function writeTestConfig(t: TestContext, sources: Record<string, Te
     await writeFile(path.join(dir, `${name}.graphql`), sdl);
     configured[name] = { ...source, schema: `${name}.graphql` };
   }
-  return { dir, config: normalizeConfig({ port: 0, host: '127.0.0.1', logging: { level: 'silent' }, ...extra, sources: configured }, { baseDir: dir, env: {} }) };
+  // shutdownTimeout 0: a test closes its gateway once its requests are answered, so close() need not
+  // wait for the kept-alive connections of its fetch calls (test/shutdown.test.ts tests the drain).
+  return { dir, config: normalizeConfig({ port: 0, host: '127.0.0.1', logging: { level: 'silent' }, shutdownTimeout: 0, ...extra, sources: configured }, { baseDir: dir, env: {} }) };
 }
 
 /** A gateway over the given sources on a free port; closed when the test ends. */
