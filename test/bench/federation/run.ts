@@ -6,10 +6,12 @@
  * Starts the subgraphs (one child), then measures each row in turn, each its own child started
  * only for its turn and stopped after it:
  * - `concierge`: Concierge over the subgraphs, one `federation` source each (gateway-child.ts);
- * - `hive-gateway`, `apollo-gateway`: the peers (peers/*-child.ts) over a supergraph composed from
+ * - `hive-gateway`, `hive-router-runtime` (Hive Gateway with Hive Router's Rust query planner),
+ *   `apollo-gateway`: the peers (peers/*-child.ts) over a supergraph composed from
  *   the same subgraphs (compose-supergraph.ts). They are installed by peers/package.json, never by
  *   the root one: on demand with `npm ci --prefix test/bench/federation/peers` when missing; if
  *   that fails, the bench says why and goes on without them;
+ * - `monolith`: one graphql-js schema over the same data in memory, no subgraphs (monolith-child.ts);
  * - `static`: a bare node:http server answering the exact answer bytes (static-child.ts), the ceiling.
  *
  * Each row first answers the query once, alone: its answer must be the same JSON as a reference
@@ -61,7 +63,9 @@ interface RowSpec {
 const ROWS: readonly RowSpec[] = [
   { name: 'concierge', file: `${here}/gateway-child.ts`, env: ({ urls }) => ({ ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls) }), peer: false, countsUpstream: true },
   { name: 'hive-gateway', file: `${here}/peers/hive-gateway-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }), peer: true, countsUpstream: true },
+  { name: 'hive-router-runtime', file: `${here}/peers/hive-router-runtime-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }), peer: true, countsUpstream: true },
   { name: 'apollo-gateway', file: `${here}/peers/apollo-gateway-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }), peer: true, countsUpstream: true },
+  { name: 'monolith', file: `${here}/monolith-child.ts`, env: () => ({ ...process.env }), peer: false, countsUpstream: false },
   { name: 'static', file: `${here}/static-child.ts`, env: ({ staticFile }) => ({ ...process.env, BENCH_STATIC_BODY_FILE: staticFile }), peer: false, countsUpstream: false },
 ];
 
