@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execute, parse, validate } from 'graphql';
 import { createSchema } from 'graphql-yoga';
+import { mulberry32 } from '../examples/ecommerce/seeded-random.ts';
 import { startFederation } from './helpers/federation-gateways.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { goods, requiresSubgraphs } from './helpers/requires-subgraphs.ts';
@@ -34,18 +35,6 @@ const reference = createSchema({
 });
 
 const productFields = ['upc', 'name', 'price', 'weight', 'inStock', 'label', 'shippingEstimate', 'packing', 'insurance'];
-
-/** mulberry32: a small seeded generator, so that a failing run can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random operation: aliases (also on key and required names), fragments, @skip/@include on a variable. */
 function operation(next: () => number): { query: string; variables: Record<string, unknown> } {
@@ -84,7 +73,7 @@ test('random operations answer what one graphql-js schema over the same data ans
   const seed = Number(process.env['DIFF_SEED'] ?? Date.now() % 1_000_000);
   const count = Number(process.env['DIFF_COUNT'] ?? 200);
   const gateways = await startFederation(t, requiresSubgraphs);
-  const next = random(seed);
+  const next = mulberry32(seed);
   let planned = 0;
   for (let index = 0; index < count; index++) {
     const { query, variables } = operation(next);
