@@ -6,6 +6,7 @@ import { createApiKey } from './auth/api-keys.ts';
 import { composeSchema } from './composition/compose-schema.ts';
 import { ConfigError } from './config/config-error.ts';
 import { loadConfig } from './config/load-config.ts';
+import { collectArgumentBounds } from './limits/argument-bounds.ts';
 import { loadSources } from './sources/load-sources.ts';
 import { SchemaError } from './sources/schema-error.ts';
 import { exposureWarnings } from './server/exposure-warnings.ts';
@@ -75,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       const sources = await loadSources(config);
       try {
         const sdl = printSchema(composeSchema(sources));
+        // What start-up checks of the registered schemas beyond composition: argument bounds.
+        collectArgumentBounds(sources);
         if (command === 'check') console.log(`ok: ${sources.length} sources compose (${sources.map((source) => source.name).join(', ')})`);
         else if (values.out) await writeFile(values.out, `${sdl}\n`);
         else process.stdout.write(`${sdl}\n`);

@@ -56,6 +56,13 @@ test('check names the file, line and column of an unknown directive', async (t) 
   assert.equal(stderr.trim(), 'Invalid schema:\n  - schemas/books.graphql:2:25: Unknown directive "@htp".');
 });
 
+test('check refuses what start-up refuses: an argument default outside its own @constraint', async (t) => {
+  const dir = await project(t, { books: { kind: 'rest', sdl: 'type Query {\n  books(first: Int = 500 @constraint(min: 1, max: 100)): [String!]! @http(GET: "/books?limit={args.first}")\n}\n' } });
+  const { code, stderr } = await concierge(['check'], dir);
+  assert.equal(code, 1);
+  assert.equal(stderr.trim(), 'Invalid schema:\n  - sources.books: the default of argument "first" of "Query.books" must be between 1 and 100, got 500.');
+});
+
 test('check names both services of a type conflict', async (t) => {
   const dir = await project(t, {
     catalog: { kind: 'graphql', sdl: 'type Product @key(selectionSet: "{ id }") { id: ID! price: Float }\ntype Query { products(ids: [ID!]!): [Product]! @merge(keyField: "id") }\n' },
