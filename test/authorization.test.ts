@@ -36,9 +36,11 @@ const keyOf = (name: string) => `key-of-${name}-0123456789abcdef`;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function startAccounts(t: TestContext) {
-  const service = await startFixtureServer(t, (request, response) => {
-    const { query } = JSON.parse(request.body) as { query: string };
-    json(response, 200, { data: query.includes('secret') ? { secret: 's3cret' } : query.includes('account(') ? { account: accounts[0] } : { accounts } });
+  const directives = await readFile(new URL('../src/composition/directives.graphql', import.meta.url), 'utf8');
+  const schema = createSchema({ typeDefs: `${directives}\n${accountsSdl}`, resolvers: { Query: { accounts: () => accounts, account: () => accounts[0], secret: () => 's3cret' } } });
+  const service = await startFixtureServer(t, async (request, response) => {
+    const { query, variables } = JSON.parse(request.body) as { query: string; variables?: Record<string, unknown> };
+    json(response, 200, await graphql({ schema, source: query, variableValues: variables ?? null }));
   });
   const source: TestSource = { kind: 'graphql', url: `${service.url}/graphql`, sdl: accountsSdl };
   const gateway = await startTestGateway(t, { accounts: source }, {

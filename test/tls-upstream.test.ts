@@ -62,7 +62,7 @@ test('without the client certificate the field fails with DOWNSTREAM_SERVICE_ERR
   assert.equal(response.status, 200);
   assert.deepEqual(withoutRequestId(response), {
     data: { hello: null },
-    errors: [{ message: 'Service "things" could not be reached.', path: ['hello'], extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', service: 'things' } }],
+    errors: [{ message: 'Service "things" could not be reached.', locations: [{ line: 1, column: 3 }], path: ['hello'], extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', service: 'things' } }],
   });
   assert.doesNotMatch(response.text, /127\.0\.0\.1|certificate|alert|ECONN|stack/i);
   assert.deepEqual(service.clients, []);

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type FieldNode } from 'graphql';
 import type { ObjectShape, OutputShape } from './shape-operation.ts';
 
 /** A null met a non-null position: the nearest nullable parent becomes null. */
@@ -26,15 +26,22 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
     if (!segments.some((_, index) => explained?.has(segments.slice(0, index + 1).join('.')))) errors.push(new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, { path: segments }));
   };
 
+  // As graphql-js completes an object's fields in order: once one nulls the object, the fields after it are
+  // never completed, so their errors (a failed call they shared) are not reported.
+  const unreported: string[] = [];
   const completeObject = (value: Record<string, unknown>, object: ObjectShape, path: PathLink | undefined): Record<string, unknown> | typeof BUBBLE => {
     const completed: Record<string, unknown> = {};
-    for (const field of object.fields) {
+    for (const [index, field] of object.fields.entries()) {
       if (field.typename) {
         completed[field.key] = value[field.key] ?? value['__typename'] ?? object.typeName;
         continue;
       }
       const result = completeValue(value[field.key], field.type, { prev: path, key: field.key }, field.coordinate);
-      if (result === BUBBLE) return BUBBLE;
+      if (result === BUBBLE) {
+        const at = pathSegments(path);
+        for (const later of object.fields.slice(index + 1)) unreported.push([...at, later.key].join('.'));
+        return BUBBLE;
+      }
       completed[field.key] = result;
     }
     return completed;
@@ -79,7 +86,27 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
   };
 
   const completed = completeObject(data, shape, undefined);
+  const kept = unreported.length === 0 ? errors : errors.filter((error) => !unreported.some((prefix) => `${(error.path ?? []).join('.')}.`.startsWith(`${prefix}.`)));
+  errors.splice(0, errors.length, ...kept.map((error) => locate(error, shape)));
   return completed === BUBBLE ? null : completed;
+}
+
+/** An error on a client path gets the location of the field at that path, as graphql-js gives it. */
+function locate(error: GraphQLError, shape: ObjectShape): GraphQLError {
+  if (!error.path || error.locations) return error;
+  let node: FieldNode | undefined;
+  let objects: ObjectShape[] = [shape];
+  for (const step of error.path) {
+    if (typeof step === 'number') continue;
+    const field = objects.flatMap((object) => object.fields).find((candidate) => candidate.key === step);
+    if (!field) return error;
+    node = field.node;
+    let type: OutputShape | undefined = field.type;
+    while (type?.list) type = type.list;
+    objects = type?.object ? [type.object] : Object.values(type?.objects ?? {});
+  }
+  if (!node?.loc) return error;
+  return new GraphQLError(error.message, { nodes: [node], path: error.path, originalError: error.originalError ?? undefined, extensions: error.extensions });
 }
 
 function pathSegments(path: PathLink | undefined): (string | number)[] {

@@ -1,3 +1,4 @@
+import { createDefaultExecutor } from '@graphql-tools/delegate';
 import type { Executor } from '@graphql-tools/utils';
 import {
   Kind,
@@ -9,6 +10,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FragmentDefinitionNode,
+  type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
 import type { LoadedSource } from '../sources/loaded-source.ts';
@@ -16,7 +18,8 @@ import { completeResult } from './complete-result.ts';
 import { executePlan } from './execute-plan.ts';
 import { NotPlannable } from './collect-fields.ts';
 import { planOperation, rootTypeOf, type Fetch, type PlanningContext } from './plan-operation.ts';
-import { readSupergraph } from './read-supergraph.ts';
+import { readStitchedSources } from './read-stitched-sources.ts';
+import { readSupergraph, type Supergraph } from './read-supergraph.ts';
 import { shapeOperation, type ObjectShape } from './shape-operation.ts';
 
 /** A planned operation: its subgraph calls and the shape of its answer. */
@@ -34,27 +37,34 @@ export interface QueryPlanner {
   fallbacks(): ReadonlyMap<string, number>;
 }
 
+/** Options of {@link createQueryPlanner}. */
+export interface QueryPlannerOptions {
+  /**
+   * Plan operations over graphql and rest sources too (their `@merge` entry points as entity
+   * fetches); `false` leaves every operation touching them to stitching, as before.
+   * @default true
+   */
+  stitchedSources?: boolean;
+}
+
 /**
- * The federation query planner of a gateway, or `undefined` when it has no federation source.
- * Plans are made once per document (the parsed document Yoga caches per query text) and reused.
+ * The query planner of a gateway, or `undefined` when it has nothing to plan. Its graph model is
+ * read from the supergraph's `join__*` directives (federation sources) and from the merge config of
+ * the stitching directives (graphql and rest sources). Plans are made once per document (the
+ * parsed document Yoga caches per query text) and reused.
  */
-export function createQueryPlanner(schema: GraphQLSchema, sources: readonly LoadedSource[]): QueryPlanner | undefined {
+export function createQueryPlanner(schema: GraphQLSchema, sources: readonly LoadedSource[], { stitchedSources = true }: QueryPlannerOptions = {}): QueryPlanner | undefined {
   const federation = sources.filter((source) => source.kind === 'federation');
+  const stitched = sources.filter((source) => source.kind !== 'federation');
   const supergraphDocument = federation[0]?.supergraph?.document;
-  if (!supergraphDocument) return undefined;
-  const executors = new Map(federation.map((source) => [source.name, source.subschema.executor as Executor]));
+  if (!supergraphDocument && (!stitchedSources || stitched.length === 0)) return undefined;
+  const executors = new Map(sources.map((source) => [source.name, (source.subschema.executor ?? createDefaultExecutor(source.subschema.schema)) as Executor]));
+  const model = supergraphDocument ? readSupergraph(supergraphDocument) : emptyModel();
   const foreignTypes = new Set<string>();
   const foreignRootFields = new Set<string>();
-  for (const source of sources) {
-    if (source.kind === 'federation') continue;
-    const sourceSchema = source.subschema.schema;
-    const rootTypes = [sourceSchema.getQueryType(), sourceSchema.getMutationType(), sourceSchema.getSubscriptionType()];
-    for (const rootType of rootTypes) for (const name of Object.keys(rootType?.getFields() ?? {})) foreignRootFields.add(`${rootType?.name}.${name}`);
-    for (const type of Object.values(sourceSchema.getTypeMap())) {
-      if (isObjectType(type) && !rootTypes.includes(type) && !type.name.startsWith('__')) foreignTypes.add(type.name);
-    }
-  }
-  const context: PlanningContext = { schema, supergraph: readSupergraph(supergraphDocument), foreignTypes, foreignRootFields };
+  if (stitchedSources) joinModels(model, readStitchedSources(schema, stitched), foreignTypes, foreignRootFields, [schema.getQueryType(), schema.getMutationType()]);
+  else for (const source of stitched) addForeign(source, foreignTypes, foreignRootFields);
+  const context: PlanningContext = { schema, supergraph: model, foreignTypes, foreignRootFields };
   const plans = new WeakMap<DocumentNode, { conditions: string[]; plans: Map<string, QueryPlan | NotPlannable> }>();
 
   /** Plans depend on the document, the operation and the values of the variables `@skip`/`@include` read. */
@@ -82,15 +92,56 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
       if (coerced.errors) return undefined;
       const planned = plan(args.document, args.operationName, coerced.coerced);
       if (planned instanceof NotPlannable) {
-        fallbacks.set(planned.message, (fallbacks.get(planned.message) ?? 0) + 1);
+        // Reasons can name a client's response key: past maxFallbackReasons they count together.
+        const reason = fallbacks.has(planned.message) || fallbacks.size < maxFallbackReasons ? planned.message : otherReasons;
+        fallbacks.set(reason, (fallbacks.get(reason) ?? 0) + 1);
         return undefined;
       }
       return executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue, operation.operation === 'mutation').then(({ data, errors }) => {
         const completed = completeResult(data, planned.shape, errors);
-        return errors.length > 0 ? { data: completed, errors } : { data: completed };
+        // graphql-js's order: errors first.
+        return errors.length > 0 ? { errors, data: completed } : { data: completed };
       });
     },
   };
+}
+
+/** How many distinct fallback reasons are counted one by one; the rest count as {@link otherReasons}. */
+const maxFallbackReasons = 100;
+const otherReasons = 'other reasons';
+
+function emptyModel(): Supergraph {
+  return { types: new Map(), members: new Map(), hiddenEnumValues: new Map(), unplannable: new Map() };
+}
+
+/**
+ * Adds the graphql and rest sources' model to the supergraph's. Root fields join the root types;
+ * a type both kinds define would need both kinds of entity calls at once: left to stitching.
+ */
+function joinModels(model: Supergraph, stitched: Supergraph, foreignTypes: Set<string>, foreignRootFields: Set<string>, rootTypes: ReadonlyArray<GraphQLObjectType | null | undefined>): void {
+  const rootNames = new Set(rootTypes.flatMap((type) => (type ? [type.name] : [])));
+  for (const [name, type] of stitched.types) {
+    const present = model.types.get(name);
+    if (!present) model.types.set(name, type);
+    else if (!rootNames.has(name)) foreignTypes.add(name);
+    else for (const [field, graphs] of type.fields) (present.fields.has(field) ? foreignRootFields.add(`${name}.${field}`) : present.fields.set(field, graphs));
+  }
+  for (const [abstract, byObject] of stitched.members) {
+    const present = model.members.get(abstract) ?? new Map<string, Set<string>>();
+    model.members.set(abstract, present);
+    for (const [object, graphs] of byObject) present.set(object, new Set([...(present.get(object) ?? []), ...graphs]));
+  }
+  model.unplannable = new Map([...(model.unplannable ?? []), ...(stitched.unplannable ?? [])]);
+}
+
+/** With stitched sources not planned: their types and root fields make an operation go to stitching. */
+function addForeign(source: LoadedSource, foreignTypes: Set<string>, foreignRootFields: Set<string>): void {
+  const sourceSchema = source.subschema.schema;
+  const rootTypes = [sourceSchema.getQueryType(), sourceSchema.getMutationType(), sourceSchema.getSubscriptionType()];
+  for (const rootType of rootTypes) for (const name of Object.keys(rootType?.getFields() ?? {})) foreignRootFields.add(`${rootType?.name}.${name}`);
+  for (const type of Object.values(sourceSchema.getTypeMap())) {
+    if (isObjectType(type) && !rootTypes.includes(type) && !type.name.startsWith('__')) foreignTypes.add(type.name);
+  }
 }
 
 /** The variables a document's `@skip` and `@include` conditions read. */
@@ -115,6 +166,8 @@ function makePlan(context: PlanningContext, document: DocumentNode, operationNam
     return { fetches: planOperation(context, operation, scope), shape: shapeOperation(context.schema, scope, rootTypeOf(context.schema, operation), operation.selectionSet) };
   } catch (error) {
     if (error instanceof NotPlannable) return error;
-    return new NotPlannable(`planning failed: ${(error as Error).message}`);
+    // A bug, not a limit of the planner: logged once per plan (plans are cached), then counted as a fallback.
+    console.error('[concierge] the query planner failed; the operation goes through stitching:', error);
+    return new NotPlannable('planning failed (a planner error, logged)');
   }
 }

@@ -1,7 +1,8 @@
 import type { Executor, ExecutionResult } from '@graphql-tools/utils';
 import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { gatewayError } from '../errors.ts';
-import type { Fetch, PathStep } from './plan-operation.ts';
+import { mergeVariable, type Fetch, type PathStep } from './plan-operation.ts';
+import type { MergeEntry } from './read-supergraph.ts';
 import { applyRenames } from './selection.ts';
 
 /** The merged answers of a plan's calls, before shaping, and the errors on their client paths. */
@@ -87,7 +88,7 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
     if (targets.length === 0) return settle(fetch, undefined, true);
     let result: ExecutionResult;
     try {
-      result = await call(fetch, { representations });
+      result = await call(fetch, entity.merge ? mergeVariables(entity.merge, representations) : { representations });
     } catch (error) {
       failWithDependents(fetch, targets, error);
       return settle(fetch, error, true);
@@ -104,11 +105,21 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       const sharing = typeof index === 'number' ? targets.filter((_, position) => slots[position] === index) : [];
       // An error on `_entities.3.price` goes to the path of each object represented by 3.
       if (sharing.length === 0) errors.push(relocate(error, undefined));
-      for (const target of sharing) errors.push(relocate(error, [...pathOf(target), ...(error.path as readonly (string | number)[]).slice(2)]));
+      // A `@merge` field's error on a whole object (`_entities.3`): its fields fail, as stitching's merged fields do.
+      const whole = entity.merge !== undefined && error.path?.length === 2;
+      for (const target of sharing) {
+        if (whole) fail(target.object, fetch.keys, error, pathOf(target), errors);
+        else errors.push(relocate(error, [...pathOf(target), ...(error.path as readonly (string | number)[]).slice(2)]));
+      }
     }
+    // An answer merged into several objects (one representation they share) is copied for all but the first.
+    const merged = new Set<number>();
     targets.forEach(({ object }, position) => {
-      const answer: unknown = entities[slots[position] as number];
-      if (answer !== null && typeof answer === 'object') merge(object, structuredClone(answer) as Data);
+      const slot = slots[position] as number;
+      const answer: unknown = entities[slot];
+      if (answer === null || typeof answer !== 'object') return;
+      merge(object, (merged.has(slot) ? structuredClone(answer) : answer) as Data);
+      merged.add(slot);
     });
     settle(fetch, undefined, false);
     await Promise.all(fetch.children.map(runEntities));
@@ -122,7 +133,8 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       fail(data, fetch.keys, error, [], errors);
       return settle(fetch, error, true);
     }
-    for (const error of result.errors ?? []) errors.push(asGraphQLError(error));
+    // A root call's paths are the client's (its aliases kept); its locations are the call's document's: dropped.
+    for (const error of result.errors ?? []) errors.push(relocate(error, asGraphQLError(error).path));
     if (result.data && fetch.renames) applyRenames(result.data, fetch.renames);
     if (result.data) merge(data, result.data as Data);
     else for (const key of fetch.keys) if (data[key] === undefined) data[key] = null;
@@ -133,6 +145,13 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
   if (serial) for (const fetch of fetches) await runRoot(fetch);
   else await Promise.all(fetches.map(runRoot));
   return { data, errors };
+}
+
+/** The variables of a `@merge` entry point's call: its arguments for the keys of the representations, in their order. */
+function mergeVariables(merge: MergeEntry, representations: readonly Data[]): Data {
+  const variables: Data = {};
+  for (const [name, value] of Object.entries(merge.argsFromKeys(representations.map((representation) => merge.key(representation))))) variables[mergeVariable(name)] = value;
+  return variables;
 }
 
 /** The objects at a path of the answer (`@` walks into every item of a list). */

@@ -81,7 +81,8 @@ export class Position {
       const deps = [...step.deps].filter((dep) => dep.fields.size > 0).map(create);
       const parent = deps.reduce<Draft>((deepest, dep) => (depthOf(dep) > depthOf(deepest) ? dep : deepest), draft);
       const representation: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: mergeFields(step.representation) };
-      const child = this.planner.newDraft(step.graph, step.answered, { typeName: type.name, path, representation, keyFields: step.keyFields }, parent);
+      const merge = this.at.info.graphs.get(step.graph)?.entry;
+      const child = this.planner.newDraft(step.graph, step.answered, { typeName: type.name, path, representation, keyFields: step.keyFields, ...(merge ? { merge } : {}) }, parent);
       child.after = deps.filter((dep) => dep !== parent && !isAncestor(dep, parent));
       parent.drafts.push(child);
       drafts.set(step, child);

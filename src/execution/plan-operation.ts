@@ -19,7 +19,7 @@ import {
 } from 'graphql';
 import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
 import { Position, graphsResolving } from './plan-object.ts';
-import { isInterfaceObject, resolvesField, type Supergraph, type SupergraphType } from './read-supergraph.ts';
+import { isInterfaceObject, resolvesField, type MergeEntry, type Supergraph, type SupergraphType } from './read-supergraph.ts';
 import { Selection, type Renames } from './selection.ts';
 
 /** A step of the path to a fetch's objects: a response key, or `@` for every item of a list. */
@@ -35,9 +35,10 @@ export interface Fetch {
   keys: string[];
   /**
    * An `_entities` call: the objects it completes and the fields that represent them (aliased by
-   * the response key the plan fetched them under; fragments only on object types).
+   * the response key the plan fetched them under; fragments only on object types). With `merge`, the
+   * call is the `@merge` entry point of a graphql or rest source, aliased `_entities`, sent the keys.
    */
-  entity?: { typeName: string; path: PathStep[]; representation: SelectionSetNode; keyFields: string[] };
+  entity?: { typeName: string; path: PathStep[]; representation: SelectionSetNode; keyFields: string[]; merge?: MergeEntry };
   /** Fields the subgraph answers under other keys than the client's (types that differ per subgraph). */
   renames?: Renames;
   /** Other calls (not ancestors) whose answers this one needs first: `@requires` fed by several subgraphs. */
@@ -49,9 +50,9 @@ export interface Fetch {
 export interface PlanningContext {
   schema: GraphQLSchema;
   supergraph: Supergraph;
-  /** Object types other (non-federation) sources also define: merged by stitching, never planned. */
+  /** Object types the model can't plan: sources of both kinds define them, or graphql and rest sources when those are not planned. */
   foreignTypes: ReadonlySet<string>;
-  /** Root fields other sources answer, as `Query.name` and `Mutation.name`. */
+  /** Root fields the model can't plan, as `Query.name` and `Mutation.name`. */
   foreignRootFields: ReadonlySet<string>;
 }
 
@@ -69,14 +70,15 @@ export interface Draft {
  * Plans a query over the supergraph the way a federation router does: each root field goes to the
  * subgraph that answers it (and its selection) in the fewest calls, the query stays in a subgraph as
  * long as it resolves the fields, and the fields it doesn't resolve (or resolves only given their
- * `@requires`) become `_entities` calls after the calls that bring their keys and required fields
- * (see {@link Position}). Interfaces and unions are selected with one inline fragment per object
+ * `@requires`) become entity calls after the calls that bring their keys and required fields
+ * (see {@link Position}): `_entities` for a subgraph, the `@merge` entry point (`usersByIds(ids:)`)
+ * for a graphql or rest source. Interfaces and unions are selected with one inline fragment per object
  * type the subgraph may return there. Throws {@link NotPlannable} for what it doesn't cover
- * (`@interfaceObject`, subscriptions, directives other than `@skip`/`@include`, fields of other
- * sources, client response keys starting with `__`), which the gateway then executes through stitching.
+ * (`@interfaceObject`, subscriptions, directives other than `@skip`/`@include`, types both kinds of
+ * source define, `@computed` fields, client response keys starting with `__`), which the gateway then executes through stitching.
  */
 export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, scope: OperationScope): Fetch[] {
-  if (operation.variableDefinitions?.some((definition) => definition.variable.name.value === 'representations')) throw new NotPlannable('a variable is named $representations');
+  if (operation.variableDefinitions?.some(({ variable }) => variable.name.value === 'representations' || variable.name.value.startsWith(mergeVariable('')))) throw new NotPlannable('a variable is named like the plan\'s own ($representations, $__merge_*)');
   const rootType = rootTypeOf(context.schema, operation);
   const rootInfo = supergraphType(context, rootType.name);
   const mutation = operation.operation === 'mutation';
@@ -88,6 +90,8 @@ export function planOperation(context: PlanningContext, operation: OperationDefi
     const name = (nodes[0] as FieldNode).name.value;
     if (name === '__typename') continue;
     if (name.startsWith('__') || context.foreignRootFields.has(`${rootType.name}.${name}`)) throw new NotPlannable(`${rootType.name}.${name} is not a supergraph field`);
+    const unplannable = context.supergraph.unplannable?.get(`${rootType.name}.${name}`);
+    if (unplannable !== undefined) throw new NotPlannable(unplannable);
     const candidates = graphsResolving(rootInfo, name);
     const joinable = mutation ? groups.slice(-1) : groups;
     const graph = planner.cheapestRoot(rootType, key, nodes, candidates, joinable.map(([joined]) => joined));
@@ -157,6 +161,8 @@ export class Planner {
     for (const [key, nodes] of fields) {
       const name = (nodes[0] as FieldNode).name.value;
       if (key.startsWith('__') && !(key === '__typename' && name === '__typename') && !satisfied.has(key)) throw new NotPlannable(`the response key ${key} starts with __`);
+      const unplannable = this.context.supergraph.unplannable?.get(`${type.name}.${name}`);
+      if (unplannable !== undefined) throw new NotPlannable(unplannable);
       if (name === '__typename') selection.add(key, key === name ? name : `${key}: __typename`);
       else if (position.local(name) || (satisfied.has(key) && resolvesField(info, name, draft.fetch.graph))) this.planField(type, info, key, nodes, draft, selection, path, provided);
       else position.placeRemotely(key, nodes);
@@ -230,9 +236,12 @@ function finish(draft: Draft, operation: OperationDefinitionNode, made = new Map
   const { fetch } = draft;
   const definitions = (operation.variableDefinitions ?? []).filter((definition) => draft.variables.has(definition.variable.name.value));
   const printedDefinitions = definitions.map((definition) => print(definition));
-  const text = fetch.entity
-    ? `query(${['$representations: [_Any!]!', ...printedDefinitions].join(', ')}) { _entities(representations: $representations) { ... on ${fetch.entity.typeName} ${draft.selection.toString()} } }`
-    : `${operation.operation}${printedDefinitions.length > 0 ? `(${printedDefinitions.join(', ')})` : ''} ${draft.selection.toString()}`;
+  const merge = fetch.entity?.merge;
+  const text = !fetch.entity
+    ? `${operation.operation}${printedDefinitions.length > 0 ? `(${printedDefinitions.join(', ')})` : ''} ${draft.selection.toString()}`
+    : merge
+      ? `query(${[...merge.arguments.map(({ name, type }) => `$${mergeVariable(name)}: ${type}`), ...printedDefinitions].join(', ')}) { _entities: ${merge.fieldName}(${merge.arguments.map(({ name }) => `${name}: $${mergeVariable(name)}`).join(', ')}) { ... on ${fetch.entity.typeName} ${draft.selection.toString()} } }`
+      : `query(${['$representations: [_Any!]!', ...printedDefinitions].join(', ')}) { _entities(representations: $representations) { ... on ${fetch.entity.typeName} ${draft.selection.toString()} } }`;
   fetch.document = parse(text, { noLocation: true });
   fetch.variables = [...draft.variables];
   const renames = draft.selection.renames();
@@ -241,6 +250,11 @@ function finish(draft: Draft, operation: OperationDefinitionNode, made = new Map
   fetch.children = draft.drafts.map((child) => finish(child, operation, made));
   if (draft.after.length > 0) fetch.after = draft.after.map((other) => other.fetch);
   return fetch;
+}
+
+/** The variable a `@merge` entry point's argument travels in: never one of the client's. */
+export function mergeVariable(argument: string): string {
+  return `__merge_${argument}`;
 }
 
 function supergraphType(context: PlanningContext, name: string): SupergraphType {

@@ -7,6 +7,23 @@ export interface TypeInGraph {
   keys: SelectionSetNode[];
   /** The subgraph sees this interface as an object type (`@interfaceObject`). */
   isInterfaceObject: boolean;
+  /** A graphql or rest source: the `@merge` root field it fetches objects of the type by (instead of `_entities`). */
+  entry?: MergeEntry;
+}
+
+/**
+ * How a graphql or rest source fetches objects of a type by their keys: one call of a `@merge` root
+ * field with the keys of every object at a position (`usersByIds(ids: [...])`), answered in key
+ * order. `key` and `argsFromKeys` are stitching's own (its merge config), so both ways agree.
+ */
+export interface MergeEntry {
+  fieldName: string;
+  /** The field's arguments, each sent as a variable: `ids: [ID!]!`. */
+  arguments: Array<{ name: string; type: string }>;
+  /** The key of one object, from its representation (the fields of `@key(selectionSet:)`). */
+  key: (representation: Record<string, unknown>) => unknown;
+  /** The field's arguments for a list of keys: `{ ids: keys }`. */
+  argsFromKeys: (keys: readonly unknown[]) => Record<string, unknown>;
 }
 
 /** How one subgraph resolves a field (`@join__field`). */
@@ -48,6 +65,8 @@ export interface Supergraph {
   members: Map<string, Map<string, Set<string>>>;
   /** Enum values `@inaccessible` hides from clients, by enum name: a subgraph returning one gets null and an error. */
   hiddenEnumValues: Map<string, Set<string>>;
+  /** Fields the planner leaves to stitching, by coordinate (`Order.total`), with the reason (`@computed`). */
+  unplannable?: Map<string, string>;
 }
 
 /**
@@ -64,16 +83,12 @@ export function readSupergraph(document: DocumentNode): Supergraph {
 
   const types = new Map<string, SupergraphType>();
   const members = new Map<string, Map<string, Set<string>>>();
-  const addMember = (abstract: string, object: string, graph: string) => {
-    const byObject = members.get(abstract) ?? new Map<string, Set<string>>();
-    members.set(abstract, byObject.set(object, (byObject.get(object) ?? new Set<string>()).add(graph)));
-  };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.UNION_TYPE_DEFINITION) continue;
     for (const directive of definition.directives ?? []) {
       const graph = directive.name.value === 'join__unionMember' ? graphOf(directive) : undefined;
       const member = stringArgument(directive, 'member');
-      if (graph && member) addMember(definition.name.value, member, graph);
+      if (graph && member) addMember(members, definition.name.value, member, graph);
     }
   }
   for (const definition of document.definitions) {
@@ -90,7 +105,7 @@ export function readSupergraph(document: DocumentNode): Supergraph {
     for (const directive of definition.directives ?? []) {
       const implemented = directive.name.value === 'join__implements' ? stringArgument(directive, 'interface') : undefined;
       const implementer = implemented === undefined ? undefined : graphOf(directive);
-      if (implemented !== undefined && implementer) addMember(implemented, type.name, implementer);
+      if (implemented !== undefined && implementer) addMember(members, implemented, type.name, implementer);
       if (directive.name.value !== 'join__type') continue;
       const graph = graphOf(directive);
       if (!graph) continue;
@@ -132,6 +147,12 @@ export function readSupergraph(document: DocumentNode): Supergraph {
   return { types, members, hiddenEnumValues };
 }
 
+/** Records that a source may return an object type where an abstract type is expected. */
+export function addMember(members: Supergraph['members'], abstract: string, object: string, graph: string): void {
+  const byObject = members.get(abstract) ?? new Map<string, Set<string>>();
+  members.set(abstract, byObject.set(object, (byObject.get(object) ?? new Set<string>()).add(graph)));
+}
+
 /** Whether some subgraph sees this interface as an object type (`@interfaceObject`). */
 export function isInterfaceObject(supergraph: Supergraph, name: string): boolean {
   return [...(supergraph.types.get(name)?.graphs.values() ?? [])].some((graph) => graph.isInterfaceObject);
@@ -151,8 +172,10 @@ export function requiresOf(type: SupergraphType, fieldName: string, graph: strin
   return type.fields.get(fieldName)?.get(graph)?.requires;
 }
 
-function fieldSet(fields: string): SelectionSetNode {
-  const operation = parse(`{ ${fields} }`, { noLocation: true }).definitions[0];
+/** A field set (`"id sku"`, `"{ id }"`) as a selection set. */
+export function fieldSet(fields: string): SelectionSetNode {
+  const text = fields.trim().startsWith('{') ? fields : `{ ${fields} }`;
+  const operation = parse(text, { noLocation: true }).definitions[0];
   if (operation?.kind !== Kind.OPERATION_DEFINITION) throw new Error(`not a field set: ${fields}`);
   return operation.selectionSet;
 }

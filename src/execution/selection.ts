@@ -32,7 +32,9 @@ export class Selection {
     return existing.sub;
   }
 
+  /** The selection as GraphQL; one whose fields are all skipped (`items { quantity @skip(if: true) }`) still selects `__typename`. */
   toString(): string {
+    if (this.entries.size === 0) return '{ __typename }';
     return `{ ${[...this.entries.values()].map(({ head, sub }) => (sub ? `${head} ${sub.toString()}` : head)).join(' ')} }`;
   }
 

@@ -1,4 +1,4 @@
-import { getNamedType, isAbstractType, isLeafType, type GraphQLLeafType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { getNamedType, type FieldNode, isAbstractType, isLeafType, type GraphQLLeafType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
 
 /** What the client asked for at one position of the answer: how to shape the merged upstream data. */
@@ -29,6 +29,8 @@ export interface FieldShape {
   /** The field's declaration, for errors: `Product.price`. */
   coordinate: string;
   type: OutputShape;
+  /** The field in the client's document: an error on its path gets its location. */
+  node?: FieldNode;
 }
 
 /** The shape of an operation's answer: the fields to keep, in order, with their nullability. */
@@ -51,7 +53,7 @@ function shapeObject(schema: GraphQLSchema, scope: OperationScope, type: GraphQL
     }
     const field = type.getFields()[name];
     if (!field) throw new NotPlannable(`${type.name}.${name} is not in the schema`);
-    fields.push({ key, typename: false, coordinate: `${type.name}.${name}`, type: shapeOutput(schema, scope, field.type, subSelections(nodes)) });
+    fields.push({ key, typename: false, coordinate: `${type.name}.${name}`, type: shapeOutput(schema, scope, field.type, subSelections(nodes)), node: nodes[0] as FieldNode });
   }
   return { typeName: type.name, fields };
 }

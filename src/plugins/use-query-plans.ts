@@ -13,7 +13,7 @@ export function executionPathOf(request: Request): ExecutionPath | undefined {
 }
 
 /**
- * Executes the queries the federation query planner covers with their cached plan, and hands
+ * Executes the operations the query planner covers with their cached plan, and hands
  * every other operation to stitching's execution unchanged. It sees the document the plugins
  * before it left (fields cut by authorization and rate limits are gone).
  */

@@ -35,7 +35,7 @@ export interface Gateway {
   config: NormalizedConfig;
   schema: GraphQLSchema;
   sources: readonly LoadedSource[];
-  /** The federation query planner, when there are federation sources and `queryPlanner` is on. */
+  /** The query planner (federation, graphql and rest sources), when `queryPlanner` is on. */
   planner: QueryPlanner | undefined;
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
   /** Whether `/readyz` answers 200: composed and not draining. */
@@ -126,7 +126,7 @@ async function assemble(
       responseCache,
       // What upstream services are told about the caller.
       await useIdentityForwarding(config.identity),
-      // Federation queries the planner covers run their cached plan; the rest go through stitching.
+      // Operations the planner covers run their cached plan; the rest go through stitching, counted by reason.
       ...(planner ? [useQueryPlans(planner)] : []),
       // Every error leaves with an extensions.code from src/errors.ts.
       useErrorCodes(),

@@ -2,6 +2,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { NormalizedConfig } from '../../src/config/normalize-config.ts';
+import type { QueryPlanner } from '../../src/execution/create-query-planner.ts';
 import { startGateway, type RunningGateway } from '../../src/server/start-gateway.ts';
 import { mintDevToken } from '../../examples/ecommerce/dev-keys.ts';
 import { GRAPHQL_SERVICES, SERVICE_NAMES, startExampleServices, type ExampleServices } from '../../examples/ecommerce/start-services.ts';
@@ -49,4 +50,32 @@ export async function startShop(t: TestContext, options: ShopOptions = {}): Prom
   t.after(() => gateway.close());
   const token = await mintDevToken({ sub: '1', scopes: ['orders:read'] });
   return { services, gateway, endpoint: `${gateway.url}${config.graphqlEndpoint}`, asUser1: { authorization: `Bearer ${token}` } };
+}
+
+/** The shop's gateway (which plans) and a second gateway over the same services with `queryPlanner: false`. */
+export interface ShopPair {
+  shop: Shop;
+  /** The GraphQL endpoint of the gateway that executes everything through stitching. */
+  stitchedEndpoint: string;
+  planner: QueryPlanner;
+}
+
+/**
+ * Starts the shop and a stitching-only gateway beside it, both with the response cache off (so that
+ * every request is executed) and with `adjust` applied to both configs.
+ */
+export async function startShopPair(t: TestContext, adjust: (config: NormalizedConfig) => void = () => undefined): Promise<ShopPair> {
+  const prepare = (config: NormalizedConfig) => {
+    config.responseCache = { ...config.responseCache, enabled: false };
+    adjust(config);
+  };
+  const shop = await startShop(t, { adjust: prepare });
+  const config = await loadConfig(`${root}gateway.config.ts`, root, shopEnv(shop.services.urls));
+  Object.assign(config, { host: '127.0.0.1', queryPlanner: false, shutdownTimeout: 0, logging: { ...config.logging, level: 'silent' } });
+  prepare(config);
+  const stitched = await startGateway(config);
+  t.after(() => stitched.close());
+  const planner = shop.gateway.gateway.planner;
+  if (!planner) throw new Error('the shop gateway has no query planner');
+  return { shop, stitchedEndpoint: `${stitched.url}${config.graphqlEndpoint}`, planner };
 }
