@@ -118,7 +118,7 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       const slot = slots[position] as number;
       const answer: unknown = entities[slot];
       if (answer === null || typeof answer !== 'object') return;
-      merge(object, (merged.has(slot) ? structuredClone(answer) : answer) as Data);
+      merge(object, (merged.has(slot) ? cloneJson(answer) : answer) as Data);
       merged.add(slot);
     });
     settle(fetch, undefined, false);
@@ -152,6 +152,15 @@ function mergeVariables(merge: MergeEntry, representations: readonly Data[]): Da
   const variables: Data = {};
   for (const [name, value] of Object.entries(merge.argsFromKeys(representations.map((representation) => merge.key(representation))))) variables[mergeVariable(name)] = value;
   return variables;
+}
+
+/** A deep copy of a JSON value (an answer as parsed): several times cheaper than `structuredClone`. */
+function cloneJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(cloneJson);
+  const copy: Data = {};
+  for (const key in value) copy[key] = cloneJson((value as Data)[key]);
+  return copy;
 }
 
 /** The objects at a path of the answer (`@` walks into every item of a list). */

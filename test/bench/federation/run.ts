@@ -24,7 +24,8 @@
  *
  * Environment: BENCH_ROWS (comma list of the rows above, default all), BENCH_CONNECTIONS (default
  * 50), BENCH_WARMUP_SECONDS (default 2), BENCH_SECONDS (measured, default 10), BENCH_UPSTREAM_REUSE=0
- * (Concierge without in-flight dedupe and HTTP cache).
+ * (Concierge without in-flight dedupe and HTTP cache), BENCH_CPU_PROF=<dir> (Concierge's child under
+ * `node --cpu-prof`).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -162,7 +163,8 @@ async function writeSupergraph({ urls, supergraphFile }: Context): Promise<strin
 async function measureRow(row: RowSpec, context: Context, body: string, reference: string): Promise<Measured | { reason: string }> {
   const children = new Children();
   try {
-    const { url } = await children.start<{ url: string }>({ name: row.name, file: row.file, env: row.env(context) });
+    const profile = row.name === 'concierge' && settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfileDir)}`] : [];
+    const { url } = await children.start<{ url: string }>({ name: row.name, file: row.file, env: row.env(context), nodeArgs: profile });
     const before = await readCounts(context.urls);
     const response = await fetch(url, { method: 'POST', headers, body });
     const text = await response.text();
