@@ -283,7 +283,7 @@ function withoutRequestIds(body: { errors?: readonly { extensions?: Record<strin
   return { ...body, errors: body.errors?.map(({ extensions: { requestId: _, ...extensions } = {}, ...error }) => ({ ...error, extensions })) };
 }
 
-test('the access log says which way each operation was executed', async (t) => {
+test('the access log says which way each operation was executed, and why not planned; the metrics count it by reason', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-plans-log-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'access.log');
@@ -292,12 +292,15 @@ test('the access log says which way each operation was executed', async (t) => {
   const gateway = await startTestGateway(t, sources, { logging: { level: 'info', destination: file } });
   await postGraphQL(gateway.endpoint, 'query Planned { topProducts { name inStock } }');
   await postGraphQL(gateway.endpoint, 'query Stitched { __schema { queryType { name } } topProducts { name } }');
-  let lines: { operationName: string; execution: unknown }[] = [];
+  let lines: { operationName: string; execution: unknown; fallback?: unknown }[] = [];
   for (let attempt = 0; attempt < 50 && lines.length < 2; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { operationName: string; execution: unknown });
   }
-  assert.deepEqual(lines.map(({ operationName, execution }) => [operationName, execution]), [['Planned', 'plan'], ['Stitched', 'stitching']]);
+  const reason = 'Query.__schema is not a supergraph field';
+  assert.deepEqual(lines.map(({ operationName, execution, fallback }) => [operationName, execution, fallback]), [['Planned', 'plan', undefined], ['Stitched', 'stitching', reason]]);
+  const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+  assert.match(metrics, new RegExp(`concierge_planner_fallbacks_total\\{reason="${reason}"\\} 1\\n`), 'the fallback is counted by its reason');
 });
 
 function countFetches(fetches: readonly { children: readonly unknown[] }[]): number {

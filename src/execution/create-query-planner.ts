@@ -32,9 +32,15 @@ export interface QueryPlan {
 export interface QueryPlanner {
   /** The plan of an operation (cached per document, operation name and `@skip`/`@include` conditions), or why there is none. */
   plan(document: DocumentNode, operationName: string | null | undefined, variables?: Readonly<Record<string, unknown>>): QueryPlan | NotPlannable;
-  execute(args: ExecutionArgs): Promise<ExecutionResult> | undefined;
+  /** Runs the operation's plan, or says why stitching must execute it instead. */
+  execute(args: ExecutionArgs): Promise<ExecutionResult> | Fallback;
   /** How many executions fell back to stitching, by the planner's reason: never a silent fallback. */
   fallbacks(): ReadonlyMap<string, number>;
+}
+
+/** Why an operation goes to stitching: a planner's reason (at most 100 distinct ones, then `other reasons`). */
+export interface Fallback {
+  reason: string;
 }
 
 /** Options of {@link createQueryPlanner}. */
@@ -84,18 +90,18 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
     plan,
     fallbacks: () => fallbacks,
     execute(args) {
-      if (args.schema !== schema) return undefined;
+      if (args.schema !== schema) return { reason: 'another schema' };
       const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return undefined;
+      if (!operation) return { reason: 'no operation to execute' };
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
       // Bad variables: stitching's executor answers them (400, graphql-js's messages).
-      if (coerced.errors) return undefined;
+      if (coerced.errors) return { reason: 'variables that do not coerce' };
       const planned = plan(args.document, args.operationName, coerced.coerced);
       if (planned instanceof NotPlannable) {
         // Reasons can name a client's response key: past maxFallbackReasons they count together.
         const reason = fallbacks.has(planned.message) || fallbacks.size < maxFallbackReasons ? planned.message : otherReasons;
         fallbacks.set(reason, (fallbacks.get(reason) ?? 0) + 1);
-        return undefined;
+        return { reason };
       }
       return executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue, operation.operation === 'mutation').then(({ data, errors }) => {
         const completed = completeResult(data, planned.shape, errors);

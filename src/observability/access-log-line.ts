@@ -1,3 +1,4 @@
+import type { Execution } from '../plugins/use-query-plans.ts';
 import type { Consumer } from '../auth/consumer.ts';
 import { errorCodes, isErrorCode } from '../errors.ts';
 import type { AccessRecord } from './access-log-record.ts';
@@ -17,8 +18,8 @@ export interface RequestOutcome {
   slow: boolean;
   /** The `x-cache` response header. */
   cache: string | null;
-  /** Federation: whether the operation ran its query plan or went through stitching; null when not executed or no planner. */
-  execution: 'plan' | 'stitching' | null;
+  /** Whether the operation ran its query plan or went through stitching, and why; null when not executed or no planner. */
+  execution: Execution | null;
   consumer: Consumer | undefined;
   clientAddress: string | null;
   /** The request headers, at `debug` only. */
@@ -55,7 +56,8 @@ export function accessLine(record: AccessRecord, outcome: RequestOutcome): Recor
     documentHash: record.documentHash ?? null,
     errorCodes: record.errorCodes,
     cache: outcome.cache,
-    execution: outcome.execution,
+    execution: outcome.execution?.path ?? null,
+    ...(outcome.execution?.path === 'stitching' ? { fallback: outcome.execution.reason } : {}),
     upstream: record.upstream,
     ...(outcome.slow ? { slow: true } : {}),
     ...(outcome.headers ? { headers: outcome.headers } : {}),

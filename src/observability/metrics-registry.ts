@@ -13,6 +13,8 @@ export interface GatewayMetrics {
   responseCache: Counter<'result'>;
   rateLimited: Counter<'scope'>;
   errors: Counter<'code'>;
+  /** Operations the query planner left to stitching, by its reason (bounded: at most 100 distinct, then `other reasons`). */
+  plannerFallbacks: Counter<'reason'>;
   schemaLoads: Counter;
   /** The Prometheus text exposition: this gateway's metrics, then the process's when collected. */
   exposition(): Promise<string>;
@@ -57,6 +59,7 @@ export function createGatewayMetrics(prefix: string, collectProcessMetrics: bool
     responseCache: new Counter({ name: `${prefix}response_cache_total`, help: 'Response cache lookups: HIT, MISS or BYPASS.', labelNames: ['result'], registers }),
     rateLimited: new Counter({ name: `${prefix}rate_limited_total`, help: 'Rate-limit rejections: whole operations (429) and single fields.', labelNames: ['scope'], registers }),
     errors: new Counter({ name: `${prefix}errors_total`, help: 'Errors sent to clients, by extensions.code.', labelNames: ['code'], registers }),
+    plannerFallbacks: new Counter({ name: `${prefix}planner_fallbacks_total`, help: 'Operations the query planner left to stitching, by its reason.', labelNames: ['reason'], registers }),
     schemaLoads: new Counter({ name: `${prefix}schema_loads_total`, help: 'Schema compositions: 1 at start, then one per reload.', registers }),
     async exposition() {
       const own = await registry.metrics();

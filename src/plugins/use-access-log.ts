@@ -5,7 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 import { consumerOf } from '../auth/consumer.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { createAccessLogger } from '../observability/access-log-logger.ts';
-import { executionPathOf } from './use-query-plans.ts';
+import { executionOf } from './use-query-plans.ts';
 import { accessLevel, accessLine, accessMessage, loggedHeaders, type RequestKind, type RequestOutcome } from '../observability/access-log-line.ts';
 import { documentHashOf, errorCodesIn, recordUpstreamCall, redactVariables, roundMs, type AccessRecord } from '../observability/access-log-record.ts';
 import { assignRequestId, requestIdHeader, requestIdOf } from '../observability/request-id.ts';
@@ -55,7 +55,7 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
       durationMs,
       slow: kind === 'graphql' && durationMs >= options.slowMs,
       cache: record.response?.headers.get('x-cache') ?? null,
-      execution: executionPathOf(request) ?? null,
+      execution: executionOf(request) ?? null,
       consumer: consumerOf(request),
       clientAddress: clientAddressOf(request) || req?.socket.remoteAddress || null,
       ...(atDebug ? { headers: loggedHeaders(request.headers) } : {}),

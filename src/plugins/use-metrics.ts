@@ -10,6 +10,7 @@ import { observedErrors, observedErrorsOfBody } from '../observability/metrics-r
 import { renderStatusPage } from '../observability/status-page.ts';
 import { errorResponse } from '../server/error-response.ts';
 import { networkRefusal } from './use-network-rules.ts';
+import { executionOf } from './use-query-plans.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 
@@ -76,6 +77,8 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       const state = states.get(request);
       if (!state) return;
       states.delete(request);
+      const execution = executionOf(request);
+      if (execution?.path === 'stitching') recorder.metrics.plannerFallbacks.inc({ reason: execution.reason });
       if (!state.processed && response.status >= 400) state.errors.push(...(await observedErrorsOfBody(response)));
       const cache = response.headers.get('x-cache');
       recorder.request({

@@ -2,14 +2,14 @@ import type { ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { QueryPlanner } from '../execution/create-query-planner.ts';
 
-/** How an operation was executed: by its query plan, or by stitching (what the planner does not cover). */
-export type ExecutionPath = 'plan' | 'stitching';
+/** How a request's operation was executed: by its query plan, or by stitching (what the planner does not cover) and why. */
+export type Execution = { path: 'plan' } | { path: 'stitching'; reason: string };
 
-const executionPaths = new WeakMap<Request, ExecutionPath>();
+const executions = new WeakMap<Request, Execution>();
 
-/** How a request's operation was executed, for the access log; `undefined` when it was not executed (a refusal, a cache hit) or there is no planner. */
-export function executionPathOf(request: Request): ExecutionPath | undefined {
-  return executionPaths.get(request);
+/** How a request's operation was executed, for the access log and metrics; `undefined` when it was not executed (a refusal, a cache hit) or there is no planner. */
+export function executionOf(request: Request): Execution | undefined {
+  return executions.get(request);
 }
 
 /**
@@ -23,8 +23,8 @@ export function useQueryPlans(planner: QueryPlanner): Plugin {
       setExecuteFn((args: ExecutionArgs) => {
         const planned = planner.execute(args);
         const request = (args.contextValue as { request?: Request } | undefined)?.request;
-        if (request) executionPaths.set(request, planned ? 'plan' : 'stitching');
-        return planned ?? executeFn(args);
+        if (request) executions.set(request, 'reason' in planned ? { path: 'stitching', reason: planned.reason } : { path: 'plan' });
+        return 'reason' in planned ? executeFn(args) : planned;
       });
     },
   };
