@@ -1,12 +1,16 @@
 import cluster from 'node:cluster';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { printSchema } from 'graphql';
+import { getOperationAST, parse, printSchema, validate, type DocumentNode } from 'graphql';
 import { createApiKey } from './auth/api-keys.ts';
 import { composeSchema } from './composition/compose-schema.ts';
 import { ConfigError } from './config/config-error.ts';
 import { loadConfig } from './config/load-config.ts';
+import { NotPlannable } from './execution/collect-fields.ts';
+import { createQueryPlanner } from './execution/create-query-planner.ts';
+import { printPlan } from './execution/print-plan.ts';
 import { collectArgumentBounds } from './limits/argument-bounds.ts';
+import type { NormalizedConfig } from './config/normalize-config.ts';
 import { loadSources } from './sources/load-sources.ts';
 import { SchemaError } from './sources/schema-error.ts';
 import { exposureWarnings } from './server/exposure-warnings.ts';
@@ -22,6 +26,8 @@ Commands:
   start      compose the sources and serve the gateway
   compose    print the composed schema (SDL)
   check      validate the config and the registered schemas; exit 1 on any problem
+  plan <file.graphql> [--variables json] [--operation name]
+             print the query plan of an operation (exit 1 when it is not planned, with the reason)
   keys create <consumer>
              print a new API key (once) and the keyHash to declare under consumers
 
@@ -36,6 +42,10 @@ Options:
                     Each worker keeps its own rate-limit counters and response cache unless
                     \`redis\` is configured: with n > 1, configure redis to keep them exact.
   --out <file>      with compose: write the SDL to a file instead of standard output
+  --variables <json>
+                    with plan: the variables (@skip/@include values decide the plan)
+  --operation <name>
+                    with plan: which operation of the document
   -h, --help        this text
 `;
 
@@ -43,7 +53,15 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: withWorkersValue(argv),
     allowPositionals: true,
-    options: { config: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string' },
+      port: { type: 'string' },
+      workers: { type: 'string' },
+      out: { type: 'string' },
+      variables: { type: 'string' },
+      operation: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command] = positionals;
   if (values.help || !command) {
@@ -86,9 +104,49 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'plan':
+      return printOperationPlan(config, positionals[1], values.variables, values.operation);
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${usage}`);
       return 1;
+  }
+}
+
+/** `concierge plan`: the plan of one operation of a document file, or why it goes to stitching. */
+async function printOperationPlan(config: NormalizedConfig, file: string | undefined, variablesText: string | undefined, operationName: string | undefined): Promise<number> {
+  if (!file) {
+    process.stderr.write('plan: expected a file with the operation, e.g. concierge plan query.graphql\n');
+    return 1;
+  }
+  let document: DocumentNode;
+  let variables: Record<string, unknown>;
+  try {
+    document = parse(await readFile(file, 'utf8'));
+    const parsed: unknown = JSON.parse(variablesText ?? '{}');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--variables: expected a JSON object, got ${variablesText}`);
+    variables = parsed as Record<string, unknown>;
+  } catch (error) {
+    process.stderr.write(`plan: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const sources = await loadSources(config);
+  try {
+    const schema = composeSchema(sources);
+    const errors = validate(schema, document);
+    if (errors.length > 0) {
+      process.stderr.write(`plan: the operation does not validate:\n${errors.map((error) => `  - ${error.message}`).join('\n')}\n`);
+      return 1;
+    }
+    const planner = createQueryPlanner(schema, sources);
+    const plan = planner?.plan(document, operationName, variables);
+    if (!plan || plan instanceof NotPlannable) {
+      process.stdout.write(`Not planned: executed by stitching (${plan?.message ?? 'queryPlanner is off or there is nothing to plan'}).\n`);
+      return 1;
+    }
+    process.stdout.write(`${printPlan(plan, getOperationAST(document, operationName)?.operation === 'mutation')}\n`);
+    return 0;
+  } finally {
+    await Promise.all(sources.map((source) => source.close()));
   }
 }
 

@@ -49,6 +49,23 @@ test('check accepts the example shop; compose prints and writes the composed SDL
   assert.equal(await readFile(path.join(dir, 'schema.graphql'), 'utf8'), composed.stdout);
 });
 
+test('plan prints the order history as Apollo and Hive print plans: one Fetch per service, Flatten paths, what waits and what runs together', async (t) => {
+  const { code, stdout } = await concierge(['plan', 'examples/ecommerce/order-history.graphql', '--variables', '{"id":"1"}']);
+  assert.equal(code, 0, stdout);
+  assert.deepEqual([...stdout.matchAll(/Fetch\(service: "(\w+)"\)/g)].map((match) => match[1]), ['users', 'orders', 'products', 'inventory', 'payments', 'shipping']);
+  assert.deepEqual([...stdout.matchAll(/Flatten\(path: "([^"]+)"\)/g)].map((match) => match[1]), ['user', 'user.orders.@.items.@.product', 'user.orders.@.items.@.product', 'user.orders.@', 'user.orders.@']);
+  assert.match(stdout, /^QueryPlan \{\n  Sequence \{\n    Fetch\(service: "users"\) \{\n      query \(\$id: ID!\) \{\n        user\(id: \$id\)/);
+  assert.match(stdout, /_entities: productsByIds\(ids: \$__merge_ids\)/);
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-plan-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(path.join(dir, 'introspection.graphql'), '{ __schema { queryType { name } } }');
+  const stitched = await concierge(['plan', path.join(dir, 'introspection.graphql')]);
+  assert.deepEqual([stitched.code, stitched.stdout.trim()], [1, 'Not planned: executed by stitching (Query.__schema is not a supergraph field).']);
+  const badVariables = await concierge(['plan', 'examples/ecommerce/order-history.graphql', '--variables', '[1]']);
+  assert.deepEqual([badVariables.code, badVariables.stderr.trim()], [1, 'plan: --variables: expected a JSON object, got [1]']);
+});
+
 test('check names the file, line and column of an unknown directive', async (t) => {
   const dir = await project(t, { books: { kind: 'rest', sdl: 'type Query {\n  book(id: ID!): String @htp(GET: "/books/{args.id}")\n}\n' } });
   const { code, stderr } = await concierge(['check'], dir);

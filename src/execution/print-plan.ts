@@ -1,0 +1,29 @@
+import { print } from 'graphql';
+import type { QueryPlan } from './create-query-planner.ts';
+import type { Fetch } from './plan-operation.ts';
+
+/**
+ * A plan as text, in the shape Apollo's and Hive's query-plan output takes: `Fetch` nodes (the
+ * service and the document it is sent), `Flatten` for an entity call (the answer path it completes,
+ * `@` for every item of a list), `Sequence` where a call waits for another and `Parallel` where
+ * calls run together. A mutation's root calls are a `Sequence`.
+ */
+export function printPlan(plan: QueryPlan, serial = false): string {
+  return `QueryPlan {\n${indent(group(serial ? 'Sequence' : 'Parallel', plan.fetches.map(printFetch)))}\n}`;
+}
+
+function printFetch(fetch: Fetch): string {
+  const waits = fetch.after?.length ? `, after: [${fetch.after.map((other) => JSON.stringify(other.graph)).join(', ')}]` : '';
+  const node = `Fetch(service: ${JSON.stringify(fetch.graph)}${waits}) {\n${indent(print(fetch.document))}\n}`;
+  const call = fetch.entity ? `Flatten(path: ${JSON.stringify(fetch.entity.path.join('.'))}) {\n${indent(node)}\n}` : node;
+  if (fetch.children.length === 0) return call;
+  return `Sequence {\n${indent(`${call},\n${group('Parallel', fetch.children.map(printFetch))}`)}\n}`;
+}
+
+function group(kind: 'Parallel' | 'Sequence', nodes: string[]): string {
+  return nodes.length === 1 ? (nodes[0] as string) : `${kind} {\n${indent(nodes.join(',\n'))}\n}`;
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '  ');
+}
