@@ -1,3 +1,6 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 /**
  * The child side of the bench's process protocol: a child prints one JSON line on stdout once it
  * listens, and stops on SIGTERM/SIGINT or when its stdin closes (the bench holds the other end, so
@@ -29,6 +32,23 @@ export function stopWhenAsked(name: string, close: () => Promise<void>): void {
   process.stdin.once('end', stop);
   process.stdin.once('error', stop);
   process.stdin.resume();
+}
+
+/**
+ * Serves `server` on a free port of 127.0.0.1, stops it when asked ({@link stopWhenAsked}: open
+ * connections closed, then `close`), and announces `{"url":"http://127.0.0.1:<port><path>"}`.
+ */
+export async function serveUntilAsked(name: string, server: Server, path: string, close: () => void | Promise<void> = () => {}): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  stopWhenAsked(name, async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await close();
+  });
+  announceReady({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}` });
 }
 
 /** The service URLs the bench hands to the gateway and aggregator children (BENCH_SERVICE_URLS, JSON). */

@@ -7,9 +7,8 @@
  * Prints `{"url":"http://127.0.0.1:<port>/graphql"}`.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { execute, parse, validate, type DocumentNode, type GraphQLError } from 'graphql';
-import { announceReady, stopWhenAsked } from '../child-ready.ts';
+import { serveUntilAsked } from '../child-ready.ts';
 import { monolithSchema } from './data.ts';
 
 const schema = monolithSchema();
@@ -36,12 +35,4 @@ const server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => 
     response.writeHead(200, headers).end(JSON.stringify(result));
   });
 });
-await new Promise<void>((resolve, reject) => {
-  server.once('error', reject);
-  server.listen(0, '127.0.0.1', () => resolve());
-});
-stopWhenAsked('monolith', async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-announceReady({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` });
+await serveUntilAsked('monolith', server, '/graphql');

@@ -64,7 +64,7 @@ interface RowSpec {
 const ROWS: readonly RowSpec[] = [
   { name: 'concierge', file: `${here}/gateway-child.ts`, env: ({ urls }) => ({ ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls) }), peer: false, countsUpstream: true },
   { name: 'hive-gateway', file: `${here}/peers/hive-gateway-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }), peer: true, countsUpstream: true },
-  { name: 'hive-router-runtime', file: `${here}/peers/hive-router-runtime-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }), peer: true, countsUpstream: true },
+  { name: 'hive-router-runtime', file: `${here}/peers/hive-gateway-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile, BENCH_HIVE_ROUTER_RUNTIME: '1' }), peer: true, countsUpstream: true },
   { name: 'apollo-gateway', file: `${here}/peers/apollo-gateway-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }), peer: true, countsUpstream: true },
   { name: 'monolith', file: `${here}/monolith-child.ts`, env: () => ({ ...process.env }), peer: false, countsUpstream: false },
   { name: 'static', file: `${here}/static-child.ts`, env: ({ staticFile }) => ({ ...process.env, BENCH_STATIC_BODY_FILE: staticFile }), peer: false, countsUpstream: false },

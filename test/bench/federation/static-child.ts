@@ -6,8 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { announceReady, stopWhenAsked } from '../child-ready.ts';
+import { serveUntilAsked } from '../child-ready.ts';
 
 const file = process.env['BENCH_STATIC_BODY_FILE'];
 if (!file) throw new Error('BENCH_STATIC_BODY_FILE is not set: start this file through `npm run bench:federation`');
@@ -18,12 +17,4 @@ const server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => 
   request.resume();
   request.once('end', () => response.writeHead(200, headers).end(body));
 });
-await new Promise<void>((resolve, reject) => {
-  server.once('error', reject);
-  server.listen(0, '127.0.0.1', () => resolve());
-});
-stopWhenAsked('static', async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-announceReady({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` });
+await serveUntilAsked('static', server, '/graphql');
