@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createDevTokenSource, devAudience, devIssuer, ensureDevKeys } from './examples/ecommerce/dev-keys.ts';
 import type { Consumer } from './src/auth/consumer.ts';
 import { defineConfig } from './src/config/define-config.ts';
+import { isLoopbackHost } from './src/security/network-config.ts';
 import type { FieldOccurrence, ObjectPolicy, PolicyFunction } from './src/security/authorization-config.ts';
 
 // The example shop's development signing key is created on first start, never committed.
@@ -9,7 +10,7 @@ const { publicKeyFile } = await ensureDevKeys();
 
 // Loopback only, unless HOST says otherwise (`HOST=0.0.0.0 npm start`).
 const host = process.env['HOST'] || '127.0.0.1';
-const onLoopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+const onLoopback = isLoopbackHost(host);
 
 // GraphiQL opens as user "1" with the scope orders:read: a 15-minute development token, renewed
 // every 5 minutes, so a page load always gets one good for 10 more (reload the page for a fresh

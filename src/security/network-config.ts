@@ -86,7 +86,7 @@ export function normalizeNetworkOptions(raw: unknown, { check }: FeatureContext,
   const ipDeny = parseAddressRanges('config.network.ipDeny', network['ipDeny'], check);
   const publicUrl = network['publicUrl'] === undefined ? undefined : check.url('config.network.publicUrl', network['publicUrl']);
   const publicHost = publicUrl && URL.canParse(publicUrl) ? new URL(publicUrl).hostname : undefined;
-  const listed = network['allowedHosts'] ?? (isLoopback(host) ? loopbackHosts : ['*']);
+  const listed = network['allowedHosts'] ?? (isLoopbackHost(host) ? loopbackHosts : ['*']);
   const allowedHosts = parseHostPatterns('config.network.allowedHosts', publicHost && Array.isArray(listed) && !listed.includes('*') ? [...listed, publicHost] : listed, check);
   return {
     ...(hasRules(ipAllow) ? { ipAllow } : {}),
@@ -99,6 +99,7 @@ export function normalizeNetworkOptions(raw: unknown, { check }: FeatureContext,
   };
 }
 
-function isLoopback(host: string): boolean {
+/** Whether `host` (the address the gateway listens on) is a loopback address or name. */
+export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

@@ -1,4 +1,5 @@
 import type { NormalizedConfig } from '../config/normalize-config.ts';
+import { isLoopbackHost } from '../security/network-config.ts';
 
 /**
  * What a gateway listening beyond loopback exposes that its operator may not mean to, one line
@@ -7,7 +8,7 @@ import type { NormalizedConfig } from '../config/normalize-config.ts';
  * `network.publicUrl`.
  */
 export function exposureWarnings({ host, network, metrics }: NormalizedConfig): string[] {
-  if (host === 'localhost' || host === '::1' || host.startsWith('127.')) return [];
+  if (isLoopbackHost(host)) return [];
   const warnings: string[] = [];
   const surfaces = [...(metrics.enabled ? ['/metrics'] : []), ...(metrics.statusPage.enabled ? ['the status page'] : [])].join(' and ');
   if (surfaces && !metrics.admin.key) {
