@@ -68,6 +68,12 @@ export interface JwtConfig {
    * @default 'scope'
    */
   scopesClaim?: string;
+  /**
+   * How many verified tokens to remember (least recently used first out), so that a token's next
+   * request skips the signature check; each use still checks `exp`. 0 verifies every request.
+   * @default 10000
+   */
+  cacheSize?: number;
 }
 
 /** One local JWT key: exactly one of `file` and `secret`. */
@@ -132,6 +138,7 @@ export interface NormalizedJwt {
   clockTolerance: number;
   cookie?: string;
   scopesClaim: string;
+  cacheSize: number;
 }
 
 /** A declared consumer, checked. */
@@ -185,7 +192,7 @@ function normalizeJwt(raw: unknown, check: Checker, baseDir: string): Normalized
     check.fail(key, 'an object', raw);
     return undefined;
   }
-  check.knownKeys(key, raw, ['jwks', 'keys', 'issuer', 'audience', 'clockTolerance', 'cookie', 'scopesClaim']);
+  check.knownKeys(key, raw, ['jwks', 'keys', 'issuer', 'audience', 'clockTolerance', 'cookie', 'scopesClaim', 'cacheSize']);
   if (raw['jwks'] === undefined && raw['keys'] === undefined) check.problem(`${key}: expected jwks or keys (where the signing keys come from), got neither`);
   if (raw['keys'] !== undefined && !Array.isArray(raw['keys'])) check.problem(`${key}.keys: expected a list of keys, got a ${typeof raw['keys']} (not shown: it may hold a secret)`);
   const keys: unknown[] = Array.isArray(raw['keys']) ? raw['keys'] : [];
@@ -201,6 +208,7 @@ function normalizeJwt(raw: unknown, check: Checker, baseDir: string): Normalized
     clockTolerance: check.integer(`${key}.clockTolerance`, raw['clockTolerance'] ?? 30, 0, 3600),
     ...(raw['cookie'] === undefined ? {} : { cookie: headerName(`${key}.cookie`, raw['cookie'], check) }),
     scopesClaim: check.string(`${key}.scopesClaim`, raw['scopesClaim'] ?? 'scope'),
+    cacheSize: check.integer(`${key}.cacheSize`, raw['cacheSize'] ?? 10_000, 0, 1_000_000),
   };
 }
 

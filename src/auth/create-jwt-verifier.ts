@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, importJWK, importSPKI, jwtVerify, type CryptoKey, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { NormalizedJwt, NormalizedJwtKey } from './authentication-config.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 /** What a valid token says about its bearer. */
 export interface VerifiedJwt {
@@ -35,12 +36,20 @@ const claimNames: Record<string, string> = { exp: 'expiry', sub: 'subject', iss:
 /** Thrown when the JWKS endpoint fails, times out or was tried too recently: the verifier fails closed. */
 class JwksUnavailable extends Error {}
 
+/** Options of {@link createJwtVerifier} that are not configuration. */
+export interface JwtVerifierOptions {
+  /** The clock, in milliseconds since the epoch, for `exp`, `nbf` and the verified-token cache. */
+  now?: () => number;
+}
+
 /**
  * Verifies JWTs: the header's `alg` must be allowed by a key source (so `none`, and an HS
  * algorithm aimed at a public key, are refused before any key is used); local keys whose `kid`
  * fits are tried first, then the JWKS; then signature, `exp`, `nbf`, `iss`, `aud` and `sub`.
+ * Tokens that pass are kept in a {@link VerifiedTokenCache} (`cacheSize`), still checked for expiry on each use.
  */
-export function createJwtVerifier(options: NormalizedJwt): JwtVerifier {
+export function createJwtVerifier(options: NormalizedJwt, { now = Date.now }: JwtVerifierOptions = {}): JwtVerifier {
+  const cache = new VerifiedTokenCache(options.cacheSize, options.clockTolerance);
   const remote = options.jwks && createRemoteKeys(options.jwks);
   const allowed = new Set([...options.keys.flatMap((key) => key.algorithms), ...(options.jwks?.algorithms ?? [])]);
   const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
@@ -65,6 +74,8 @@ export function createJwtVerifier(options: NormalizedJwt): JwtVerifier {
 
   return {
     async verify(token) {
+      const known = cache.get(token, now());
+      if (known) return { ok: true, jwt: known };
       let header: ProtectedHeaderParameters;
       try {
         header = decodeProtectedHeader(token);
@@ -81,10 +92,13 @@ export function createJwtVerifier(options: NormalizedJwt): JwtVerifier {
               algorithms: [alg],
               requiredClaims: ['exp', 'sub'],
               clockTolerance: options.clockTolerance,
+              currentDate: new Date(now()),
               ...(options.issuer ? { issuer: options.issuer } : {}),
               ...(options.audience ? { audience: options.audience } : {}),
             });
-            return verified(payload, options.scopesClaim);
+            const result = verified(payload, options.scopesClaim);
+            if (result.ok) cache.set(token, result.jwt);
+            return result;
           } catch (error) {
             message = describe(error);
             if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
