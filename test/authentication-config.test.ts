@@ -87,7 +87,7 @@ test('key files: unreadable, a private key, neither or both of file and secret; 
     'config.authentication.jwt.keys: expected a list of keys, got a string (not shown: it may hold a secret)',
   ]);
   assert.deepEqual(problemsOf({ authentication: { jwt: { secret: 'hunter2' } } }), [
-    'config.authentication.jwt.secret: unknown option; expected one of jwks, keys, issuer, audience, clockTolerance, cookie, scopesClaim',
+    'config.authentication.jwt.secret: unknown option; expected one of jwks, keys, issuer, audience, clockTolerance, cookie, scopesClaim, cacheSize',
     'config.authentication.jwt: expected jwks or keys (where the signing keys come from), got neither',
   ]);
 });
