@@ -50,6 +50,20 @@ test('@rateLimit: over the limit the field is null with RATE_LIMITED, never reac
   assert.deepEqual(anonymous.body.data, { search: ['x'] }, 'anonymous callers count by address');
 });
 
+test('identityArgs read the coerced arguments: a term given as a variable, or as a variable\'s default, shares the literal\'s budget', async (t) => {
+  const { gateway, calls } = await setUp(t);
+  const ask = (query: string, variables?: Record<string, unknown>) => postGraphQL(gateway.endpoint, query, variables, { 'x-api-key': keys.a });
+  const answers = [
+    await ask('{ search(term: "shoes") }'),
+    await ask('query ($term: String!) { search(term: $term) }', { term: 'shoes' }),
+    await ask('query ($term: String! = "shoes") { search(term: $term) }'),
+    await ask('query ($term: String! = "shoes") { search(term: $term) }'),
+  ];
+  assert.deepEqual(answers.map((answer) => answer.body.errors?.[0]?.extensions?.code ?? 'ok'), ['ok', 'ok', 'ok', 'RATE_LIMITED']);
+  assert.equal(calls('/search'), 3);
+  assert.deepEqual((await ask('query ($term: String! = "hats") { search(term: $term) }')).body.data, { search: ['x'] }, 'another default, another budget');
+});
+
 test('arrayLengthField counts the list length; the directive message is used', async (t) => {
   const { gateway, calls } = await setUp(t);
   const first = await postGraphQL(gateway.endpoint, '{ bulk(ids: ["1", "2", "3"]) }');

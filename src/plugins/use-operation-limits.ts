@@ -1,5 +1,6 @@
 import { isAsyncIterable } from '@graphql-tools/utils';
-import { GraphQLError, Lexer, Source, TokenKind, getOperationAST, getVariableValues, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { coerceOperationVariables } from '../execution/coerce-operation-variables.ts';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf } from '../auth/consumer.ts';
 import { gatewayError } from '../errors.ts';
@@ -55,7 +56,7 @@ export function useOperationLimits(limits: NormalizedLimits, schema: GraphQLSche
       if (!introspectionAllowed(limits.introspection, consumerOf(context.request), production)) addValidationRule(IntrospectionRefusedRule);
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const variables = coerceVariables(schema, args.document, args.operationName, args.variableValues);
+      const variables = coerceOperationVariables(schema, args.document, args.operationName, args.variableValues)?.coerced;
       // Execution refuses variables that do not coerce (400 BAD_USER_INPUT) before any field runs.
       if (!variables) return;
       const outOfBounds = findOutOfBounds(args.document, { schema, bounds, operationName: args.operationName, variables });
@@ -74,14 +75,6 @@ export function useOperationLimits(limits: NormalizedLimits, schema: GraphQLSche
       setResult(Array.isArray(result) ? hidden : (hidden[0] as ExecutionResult));
     },
   };
-}
-
-/** The operation's variables as execution coerces them; `undefined` when they do not coerce or there is no such operation. */
-function coerceVariables(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, raw: Readonly<Record<string, unknown>> | null | undefined): Record<string, unknown> | undefined {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return undefined;
-  const result = getVariableValues(schema, operation.variableDefinitions ?? [], raw ?? {});
-  return result.errors ? undefined : result.coerced;
 }
 
 /** Whether `query` has more than `max` tokens; stops lexing there. A string has no more tokens than characters. */

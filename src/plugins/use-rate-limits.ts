@@ -1,4 +1,3 @@
-import { getArgumentValues } from '@graphql-tools/utils';
 import { GraphQLError } from 'graphql';
 import { getFieldIdentity } from 'graphql-rate-limit';
 import type { Plugin } from 'graphql-yoga';
@@ -80,10 +79,9 @@ export async function useRateLimits(limits: NormalizedRateLimits, redis: Normali
         if (verdict && !verdict.allowed) return setResultAndStopExecution({ errors: [tooMany(`Cost limit of ${budget.max} per ${seconds(budget.windowMs)} s reached: this operation costs ${cost}.`, budget.max, verdict)] });
       }
       if (fieldLimits.size === 0) return;
-      const decide: Decide = async ({ coordinate, field, node }) => {
+      const decide: Decide = async ({ coordinate, field, args: values }) => {
         const limit = fieldLimits.get(coordinate);
         if (!limit) return undefined;
-        const values = getArgumentValues(field, node, args.variableValues ?? {});
         const listLength = limit.arrayLengthField ? (values[limit.arrayLengthField] as unknown[] | undefined)?.length : undefined;
         const verdict = await attempt('sliding', {
           key: `field:${coordinate}:${getFieldIdentity(field.name, limit.identityArgs, values)}:${key}`,
@@ -96,7 +94,7 @@ export async function useRateLimits(limits: NormalizedRateLimits, redis: Normali
         if (!verdict || verdict.allowed) return undefined;
         return { code: 'RATE_LIMITED', message: limit.message ?? `You are trying to access '${field.name}' too often` };
       };
-      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide);
+      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {});
       if (!restricted) return;
       args.document = restricted.document;
       return {
