@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { getOperationAST, parse, printSchema, validate, type DocumentNode } from 'graphql';
+import { parse, printSchema, validate, type DocumentNode } from 'graphql';
 import { createApiKey } from './auth/api-keys.ts';
 import { composeSchema } from './composition/compose-schema.ts';
 import { ConfigError } from './config/config-error.ts';
@@ -27,7 +27,8 @@ Commands:
   compose    print the composed schema (SDL)
   check      validate the config and the registered schemas; exit 1 on any problem
   plan <file.graphql> [--variables json] [--operation name]
-             print the query plan of an operation (exit 1 when it is not planned, with the reason)
+             print the query plan of an operation and its id (the access log's
+             queryPlanId); exit 1 when it is not planned, with the reason
   keys create <consumer>
              print a new API key (once) and the keyHash to declare under consumers
 
@@ -143,7 +144,7 @@ async function printOperationPlan(config: NormalizedConfig, file: string | undef
       process.stdout.write(`Not planned: executed by stitching (${plan?.message ?? 'queryPlanner is off or there is nothing to plan'}).\n`);
       return 1;
     }
-    process.stdout.write(`${printPlan(plan, getOperationAST(document, operationName)?.operation === 'mutation')}\n`);
+    process.stdout.write(`${printPlan(plan)}\nPlan id: ${plan.id}\n`);
     return 0;
   } finally {
     await Promise.all(sources.map((source) => source.close()));

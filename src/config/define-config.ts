@@ -11,6 +11,7 @@ import type { IdentityConfig } from '../security/identity-config.ts';
 import type { NetworkConfig } from '../security/network-config.ts';
 import type { TlsConfig, UpstreamTlsConfig } from '../tls/tls-config.ts';
 import type { TrustedDocumentsConfig } from '../trusted-documents/trusted-documents-config.ts';
+import type { QueryPlannerConfig } from './query-planner-config.ts';
 
 /**
  * The gateway's configuration, as written in `gateway.config.ts` (or JSON). Every string may use
@@ -58,10 +59,11 @@ export interface GatewayConfig {
    * document (cached), one `_entities` call per subgraph and position, results merged and shaped
    * without per-field resolvers. Operations it does not cover (`@interfaceObject`, subscriptions,
    * introspection, fields of other sources) go through stitching as before. `false` sends every
-   * operation through stitching.
+   * operation through stitching; an object turns the planner on with options.
    * @default true
+   * @example { exposePlan: { scope: 'debug:plan' } }
    */
-  queryPlanner?: boolean;
+  queryPlanner?: boolean | QueryPlannerConfig;
   /**
    * The services to compose, by name. The name is what errors report as `extensions.service`.
    * Required unless `supergraph` gives the services.

@@ -18,6 +18,7 @@ import type { GatewayConfig, GraphiQLConfig } from './define-config.ts';
 import { createChecker, isPlainObject, show, type Checker } from './config-checker.ts';
 import type { FeatureContext } from './feature-options.ts';
 import { interpolateEnv } from './interpolate-env.ts';
+import { normalizeQueryPlannerOptions, type NormalizedQueryPlanner } from './query-planner-config.ts';
 
 /** A source with every default filled in. */
 export interface NormalizedSource {
@@ -50,7 +51,8 @@ export interface NormalizedConfig {
   graphqlEndpoint: string;
   graphiql: false | (GraphiQLConfig & { title: string });
   shutdownTimeout: number;
-  queryPlanner: boolean;
+  /** The query planner's options; `false` sends every operation through stitching. */
+  queryPlanner: false | NormalizedQueryPlanner;
   maxRequestBytes: number;
   sources: NormalizedSource[];
   authentication: NormalizedAuthentication;
@@ -130,7 +132,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     graphiql,
     shutdownTimeout: check.integer('config.shutdownTimeout', config.shutdownTimeout ?? 10_000, 0, 600_000),
     maxRequestBytes: check.integer('config.maxRequestBytes', config.maxRequestBytes ?? 1_048_576, 1, 1_073_741_824),
-    queryPlanner: check.boolean('config.queryPlanner', config.queryPlanner ?? true),
+    queryPlanner: normalizeQueryPlannerOptions(config.queryPlanner, context),
     sources,
     authentication: normalizeAuthenticationOptions(config.authentication, config.consumers, context),
     network: normalizeNetworkOptions(config.network, context, host),

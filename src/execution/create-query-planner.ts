@@ -13,11 +13,13 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import { completeResult } from './complete-result.ts';
 import { executePlan } from './execute-plan.ts';
 import { NotPlannable } from './collect-fields.ts';
 import { planOperation, rootTypeOf, type Fetch, type PlanningContext } from './plan-operation.ts';
+import { planIdOf, printPlan } from './print-plan.ts';
 import { readStitchedSources } from './read-stitched-sources.ts';
 import { readSupergraph, type Supergraph } from './read-supergraph.ts';
 import { shapeOperation, type ObjectShape } from './shape-operation.ts';
@@ -26,6 +28,14 @@ import { shapeOperation, type ObjectShape } from './shape-operation.ts';
 export interface QueryPlan {
   fetches: Fetch[];
   shape: ObjectShape;
+  /** Whether the root calls run one after another (a mutation's), not together. */
+  serial: boolean;
+  /**
+   * The plan's id: the first 16 hex digits of the SHA-256 of its printed form ({@link printPlan}),
+   * so the same plan has the same id in every process and in `concierge plan`. Computed once per plan.
+   * @example '3f9c2a71d04b8e65'
+   */
+  id: string;
 }
 
 /** Executes the operations it can plan; says `undefined` for the rest, which stitching executes. */
@@ -33,10 +43,23 @@ export interface QueryPlanner {
   /** The plan of an operation (cached per document, operation name and `@skip`/`@include` conditions), or why there is none. */
   plan(document: DocumentNode, operationName: string | null | undefined, variables?: Readonly<Record<string, unknown>>): QueryPlan | NotPlannable;
   /** Runs the operation's plan, or says why stitching must execute it instead. */
-  execute(args: ExecutionArgs): Promise<ExecutionResult> | Fallback;
+  execute(args: ExecutionArgs): PlannedExecution | Fallback;
   /** How many executions fell back to stitching, by the planner's reason: never a silent fallback. */
   fallbacks(): ReadonlyMap<string, number>;
 }
+
+/** An operation run by its plan: the plan and the result it gives. */
+export interface PlannedExecution {
+  plan: QueryPlan;
+  result: Promise<ExecutionResult>;
+}
+
+/**
+ * Most plans kept per document. Plans are keyed by the values of the variables `@skip` and
+ * `@include` read, so a document with n of them has up to 2^n plans: the most recently used are
+ * kept, and a client cycling through more combinations costs planning time, never memory.
+ */
+export const maxPlansPerDocument = 32;
 
 /** Why an operation goes to stitching: a planner's reason (at most 100 distinct ones, then `other reasons`). */
 export interface Fallback {
@@ -57,7 +80,7 @@ export interface QueryPlannerOptions {
  * The query planner of a gateway, or `undefined` when it has nothing to plan. Its graph model is
  * read from the supergraph's `join__*` directives (federation sources) and from the merge config of
  * the stitching directives (graphql and rest sources). Plans are made once per document (the
- * parsed document Yoga caches per query text) and reused.
+ * parsed document Yoga caches per query text) and reused, at most {@link maxPlansPerDocument} per document.
  */
 export function createQueryPlanner(schema: GraphQLSchema, sources: readonly LoadedSource[], { stitchedSources = true }: QueryPlannerOptions = {}): QueryPlanner | undefined {
   const federation = sources.filter((source) => source.kind === 'federation');
@@ -71,12 +94,12 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
   if (stitchedSources) joinModels(model, readStitchedSources(schema, stitched), foreignTypes, foreignRootFields, [schema.getQueryType(), schema.getMutationType()]);
   else for (const source of stitched) addForeign(source, foreignTypes, foreignRootFields);
   const context: PlanningContext = { schema, supergraph: model, foreignTypes, foreignRootFields };
-  const plans = new WeakMap<DocumentNode, { conditions: string[]; plans: Map<string, QueryPlan | NotPlannable> }>();
+  const plans = new WeakMap<DocumentNode, { conditions: string[]; plans: LRUCache<string, QueryPlan | NotPlannable> }>();
 
   /** Plans depend on the document, the operation and the values of the variables `@skip`/`@include` read. */
   const plan = (document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> = {}): QueryPlan | NotPlannable => {
     let entry = plans.get(document);
-    if (!entry) plans.set(document, (entry = { conditions: conditionVariables(document), plans: new Map() }));
+    if (!entry) plans.set(document, (entry = { conditions: conditionVariables(document), plans: new LRUCache({ max: maxPlansPerDocument }) }));
     const key = `${operationName ?? ''}\u0000${JSON.stringify(entry.conditions.map((name) => variables[name] ?? null))}`;
     const cached = entry.plans.get(key);
     if (cached) return cached;
@@ -103,11 +126,12 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
         fallbacks.set(reason, (fallbacks.get(reason) ?? 0) + 1);
         return { reason };
       }
-      return executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue, operation.operation === 'mutation').then(({ data, errors }) => {
+      const result = executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue, planned.serial).then(({ data, errors }) => {
         const completed = completeResult(data, planned.shape, errors);
         // graphql-js's order: errors first.
         return errors.length > 0 ? { errors, data: completed } : { data: completed };
       });
+      return { plan: planned, result };
     },
   };
 }
@@ -169,10 +193,13 @@ function makePlan(context: PlanningContext, document: DocumentNode, operationNam
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   try {
     const scope = { fragments, variables, hiddenEnumValues: context.supergraph.hiddenEnumValues };
-    return { fetches: planOperation(context, operation, scope), shape: shapeOperation(context.schema, scope, rootTypeOf(context.schema, operation), operation.selectionSet) };
+    const fetches = planOperation(context, operation, scope);
+    const serial = operation.operation === 'mutation';
+    const shape = shapeOperation(context.schema, scope, rootTypeOf(context.schema, operation), operation.selectionSet);
+    return { fetches, shape, serial, id: planIdOf(printPlan({ fetches, serial })) };
   } catch (error) {
     if (error instanceof NotPlannable) return error;
-    // A bug, not a limit of the planner: logged once per plan (plans are cached), then counted as a fallback.
+    // A bug, not a limit of the planner: logged once per cached plan, then counted as a fallback.
     console.error('[concierge] the query planner failed; the operation goes through stitching:', error);
     return new NotPlannable('planning failed (a planner error, logged)');
   }

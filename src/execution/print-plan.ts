@@ -1,4 +1,5 @@
 import { print } from 'graphql';
+import { sha256Of } from '../trusted-documents/document-id.ts';
 import type { QueryPlan } from './create-query-planner.ts';
 import type { Fetch } from './plan-operation.ts';
 
@@ -8,8 +9,13 @@ import type { Fetch } from './plan-operation.ts';
  * `@` for every item of a list), `Sequence` where a call waits for another and `Parallel` where
  * calls run together. A mutation's root calls are a `Sequence`.
  */
-export function printPlan(plan: QueryPlan, serial = false): string {
-  return `QueryPlan {\n${indent(group(serial ? 'Sequence' : 'Parallel', plan.fetches.map(printFetch)))}\n}`;
+export function printPlan({ fetches, serial }: Pick<QueryPlan, 'fetches' | 'serial'>): string {
+  return `QueryPlan {\n${indent(group(serial ? 'Sequence' : 'Parallel', fetches.map(printFetch)))}\n}`;
+}
+
+/** A plan's id from its printed form: the first 16 hex digits of its SHA-256 (see {@link QueryPlan.id}). */
+export function planIdOf(printed: string): string {
+  return sha256Of(printed).slice(0, 16);
 }
 
 function printFetch(fetch: Fetch): string {

@@ -18,7 +18,7 @@ export interface RequestOutcome {
   slow: boolean;
   /** The `x-cache` response header. */
   cache: string | null;
-  /** Whether the operation ran its query plan or went through stitching, and why; null when not executed or no planner. */
+  /** Whether the operation ran its query plan (and its id) or went through stitching, and why; null when not executed or no planner. */
   execution: Execution | null;
   consumer: Consumer | undefined;
   clientAddress: string | null;
@@ -58,6 +58,7 @@ export function accessLine(record: AccessRecord, outcome: RequestOutcome): Recor
     cache: outcome.cache,
     execution: outcome.execution?.path ?? null,
     ...(outcome.execution?.path === 'stitching' ? { fallback: outcome.execution.reason } : {}),
+    ...(outcome.execution?.path === 'plan' ? { queryPlanId: outcome.execution.planId } : {}),
     upstream: record.upstream,
     ...(outcome.slow ? { slow: true } : {}),
     ...(outcome.headers ? { headers: outcome.headers } : {}),

@@ -127,7 +127,7 @@ async function assemble(
       // What upstream services are told about the caller.
       await useIdentityForwarding(config.identity),
       // Operations the planner covers run their cached plan; the rest go through stitching, counted by reason.
-      ...(planner ? [useQueryPlans(planner)] : []),
+      ...(planner ? [useQueryPlans(planner, config.queryPlanner)] : []),
       // Every error leaves with an extensions.code from src/errors.ts.
       useErrorCodes(),
       // Last: the observers' counting parts, which need the final codes, status and cache result.
