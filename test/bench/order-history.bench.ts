@@ -9,7 +9,7 @@
  *
  * Exits 1 on a wrong answer or a crash, never because of a timing.
  * Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (50),
- * BENCH_PROBE_SECONDS (3), BENCH_ONLY, BENCH_PIN, BENCH_CPU_PROF (see settings.ts).
+ * BENCH_PROBE_SECONDS (3), BENCH_ONLY, BENCH_PIN, BENCH_CPU_PROF, BENCH_NODE_ENV (production) (see settings.ts).
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -26,6 +26,7 @@ import { readSettings, root, type BenchSettings } from './settings.ts';
 import { describe, readCounts, readSettledCounts, subtract, sum, type Counts } from './upstream-calls.ts';
 
 const settings = readSettings();
+process.env['NODE_ENV'] = settings.nodeEnv;
 const children = new Children();
 
 try {
@@ -34,7 +35,7 @@ try {
   const loadAverage = os.loadavg()[0] ?? 0;
   console.log(`Concierge bench: node ${process.version}, ${settings.cores} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), 1-min load average before start ${loadAverage.toFixed(2)}`);
   if (loadAverage > 0.5) console.log('Something else has been using the CPUs in the last minute: expect noisy numbers.');
-  console.log(`Note: ${note}\n`);
+  console.log(`Note: ${note}\nChildren run with NODE_ENV=${settings.nodeEnv}, as deployed (BENCH_NODE_ENV changes it).\n`);
 
   const nodeArgs = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(root, settings.cpuProfileDir)}`] : [];
   const cpus = childCpus === undefined ? {} : { cpus: childCpus };
