@@ -1,5 +1,5 @@
 import { isAsyncIterable } from '@graphql-tools/utils';
-import { getNamedType, type FieldNode } from 'graphql';
+import { getNamedType, isCompositeType, type FieldNode, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf, type Consumer } from '../auth/consumer.ts';
 import { ConfigError } from '../config/config-error.ts';
@@ -8,6 +8,7 @@ import { applyDenials } from '../security/apply-denials.ts';
 import { applyResultChecks, withoutKeys } from '../security/apply-result-checks.ts';
 import { isObjectPolicy, type AuthorizationPolicy, type NormalizedAuthorization, type ObjectPolicy, type ObjectSource, type PolicyInput } from '../security/authorization-config.ts';
 import type { AuthorizationRules, Requirement } from '../security/collect-authorization-rules.ts';
+import { possibleObjectTypes } from '../security/possible-types.ts';
 import { readPolicyRequires, type PolicyRequires } from '../security/read-policy-requires.ts';
 import { restrictDocument, type Decide, type Deferred, type FieldVisit, type Verdict } from '../security/restrict-document.ts';
 
@@ -18,6 +19,16 @@ import { restrictDocument, type Decide, type Deferred, type FieldVisit, type Ver
  * paths. Object policies the request alone cannot decide are decided on the result: the fields they
  * read are added under internal aliases, and the refused objects (or fields) become `null` with
  * their errors.
+ *
+ * A rule applies wherever its field or type can be read, whatever type the selection is written
+ * against: a rule on `User.email` when `email` is selected on an interface `User` implements, a
+ * rule on an interface's field on every implementation, a rule on a type when a field returns an
+ * interface or union it belongs to, a rule on an interface when a field returns a type that
+ * implements it. A refusal decided before the call cuts the field as selected:
+ * `accounts { email }` with only `User.email` protected refuses every `email` of the list, a
+ * `Robot`'s too (`... on Robot { email }` reads those), and a field that can return a protected
+ * type is refused when its type's rule refuses. Decisions left to the result are made per object,
+ * on the objects of the rule's type only.
  *
  * The order matters for the response cache, which comes after this plugin: its answer on a hit,
  * like execution's, passes through `onExecuteDone` here, so every answer is decided for the caller
@@ -40,7 +51,7 @@ export function useAuthorization(rules: AuthorizationRules, { policies }: Normal
       if (rules.fields.size === 0 && rules.types.size === 0) return;
       requires ??= readPolicyRequires(args.schema, rules, policies);
       const { request } = args.contextValue as { request: Request };
-      const decide = createDecider(rules, { consumer: consumerOf(request), request, policies, requires });
+      const decide = createDecider(rules, { consumer: consumerOf(request), request, policies, requires, schema: args.schema });
       const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {});
       if (!restricted) return;
       args.document = restricted.document;
@@ -69,16 +80,22 @@ interface Caller {
   request: Request;
   policies: Record<string, AuthorizationPolicy>;
   requires: PolicyRequires;
+  schema: GraphQLSchema;
+}
+
+/** A requirement a visit decides, on which objects, and how a refusal names what was refused. */
+interface Applicable {
+  requirement: Requirement;
+  on: Deferred['on'];
+  typeName: string;
+  subject: string;
 }
 
 function createDecider(rules: AuthorizationRules, caller: Caller): Decide {
   return async (visit) => {
     const deferred: Deferred[] = [];
-    const own = rules.fields.get(visit.coordinate);
-    const ofType = rules.types.get(getNamedType(visit.field.type).name);
-    for (const [requirement, on] of [[own, 'parent'], [ofType, 'self']] as const) {
-      if (!requirement) continue;
-      const decision = await decideRequirement(requirement, on, visit, caller);
+    for (const applicable of applicableRules(rules, visit, caller.schema)) {
+      const decision = await decideRequirement(applicable, visit, caller);
       if (!Array.isArray(decision)) return decision;
       deferred.push(...decision);
     }
@@ -86,25 +103,44 @@ function createDecider(rules: AuthorizationRules, caller: Caller): Decide {
   };
 }
 
+/**
+ * The field's own rule, then, on the occurrence's first visit only (the field's return type is
+ * the same on every visit, or narrower), the rule of the type it returns, of each object type it
+ * can return (for an interface or a union) and of each interface those implement.
+ */
+function applicableRules({ fields, types }: AuthorizationRules, visit: FieldVisit, schema: GraphQLSchema): Applicable[] {
+  const own = fields.get(visit.coordinate);
+  const applicable: Applicable[] = own ? [{ requirement: own, on: 'parent', typeName: visit.parentType.name, subject: visit.coordinate }] : [];
+  if (visit.parentType !== visit.selectedOn) return applicable;
+  const named = getNamedType(visit.field.type);
+  const objects = isCompositeType(named) ? possibleObjectTypes(schema, named) : [];
+  const returned = new Set<GraphQLNamedType>([named, ...objects, ...objects.flatMap((object) => object.getInterfaces())]);
+  for (const type of returned) {
+    const requirement = types.get(type.name);
+    if (requirement) applicable.push({ requirement, on: 'self', typeName: type.name, subject: type === named ? visit.coordinate : `${visit.coordinate}, which can return ${type.name},` });
+  }
+  return applicable;
+}
+
 /** A refusal, or the decisions left to the result (none: allowed). */
-async function decideRequirement({ authenticated, scopes, policies: policyLists }: Requirement, on: Deferred['on'], visit: FieldVisit, caller: Caller): Promise<Verdict | Deferred[]> {
+async function decideRequirement({ requirement, on, typeName, subject }: Applicable, visit: FieldVisit, caller: Caller): Promise<Verdict | Deferred[]> {
+  const { authenticated, scopes, policies: policyLists } = requirement;
   const { consumer, request, policies } = caller;
   const { coordinate } = visit;
-  if (!consumer && (authenticated || scopes.length > 0)) return { code: 'UNAUTHENTICATED', message: `Reading ${coordinate} needs an authenticated caller.` };
+  if (!consumer && (authenticated || scopes.length > 0)) return { code: 'UNAUTHENTICATED', message: `Reading ${subject} needs an authenticated caller.` };
   for (const alternatives of scopes) {
     if (!alternatives.some((all) => all.every((scope) => consumer?.scopes.includes(scope)))) {
-      return { code: 'FORBIDDEN', message: `Reading ${coordinate} needs the scope ${alternatives.map((all) => all.join(' and ')).join(', or ')}.` };
+      return { code: 'FORBIDDEN', message: `Reading ${subject} needs the scope ${alternatives.map((all) => all.join(' and ')).join(', or ')}.` };
     }
   }
   const input: PolicyInput = { consumer, request, coordinate, args: visit.args, parent: visit.parent };
-  const typeName = on === 'parent' ? visit.parentType.name : getNamedType(visit.field.type).name;
   const deferred: Deferred[] = [];
   for (const alternatives of policyLists) {
     const named = alternatives.map((all) => all.join(' and ')).join(', or ');
     const code = consumer ? 'FORBIDDEN' : 'UNAUTHENTICATED';
     const open = await openAlternatives(alternatives, policies, { ...input, objectFrom: on === 'parent' ? visit.parent : { coordinate, args: visit.args, parent: visit.parent } });
     if (open === 'allowed') continue;
-    if (open.length === 0) return { code, message: `Reading ${coordinate} is not allowed by policy ${named}.` };
+    if (open.length === 0) return { code, message: `Reading ${subject} is not allowed by policy ${named}.` };
     const refusal = { code, message: on === 'parent' ? `Reading ${coordinate} is not allowed by policy ${named}.` : `Reading this ${typeName} is not allowed by policy ${named}.` } as const;
     deferred.push(deferOnResult(open, on, typeName, input, caller.requires, refusal));
   }
@@ -148,6 +184,7 @@ function deferOnResult(open: Array<Array<[string, ObjectPolicy]>>, on: Deferred[
   };
   return {
     on,
+    typeName,
     requires: [...new Set(open.flat().flatMap(([name]) => fieldsOf(name)))],
     async decide(values) {
       for (const all of open) {

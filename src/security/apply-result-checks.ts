@@ -17,13 +17,13 @@ interface Position {
 }
 
 /**
- * Runs the checks left to the result, outer ones first, each on every object it reaches, and puts
- * each refusal in as `null` with its error at its exact path (list indices included), errors in
- * the document's order. Objects under a refused one are not decided, as GraphQL never resolves
- * below a null. Every decision is made on the answer as it came; then each refusal is nulled, a
- * non-null field's or list item's null propagating to the nearest nullable ancestor, as in
- * execution. The internal fields stay in place (the response cache stores them, so that a cached
- * answer is decided again); {@link withoutKeys} removes them.
+ * Runs the checks left to the result, outer ones first, each on every object it reaches (of the
+ * types it decides, when it names them), and puts each refusal in as `null` with its error at its
+ * exact path (list indices included), errors in the document's order. Objects under a refused one
+ * are not decided, as GraphQL never resolves below a null. Every decision is made on the answer as
+ * it came; then each refusal is nulled, a non-null field's or list item's null propagating to the
+ * nearest nullable ancestor, as in execution. The internal fields stay in place (the response
+ * cache stores them, so that a cached answer is decided again); {@link withoutKeys} removes them.
  */
 export async function applyResultChecks(result: ExecutionResult, checks: readonly ResultCheck[]): Promise<ExecutionResult> {
   if (!result.data || checks.length === 0) return result;
@@ -33,7 +33,7 @@ export async function applyResultChecks(result: ExecutionResult, checks: readonl
   const isUnderRefused = (steps: readonly Step[]) => steps.some((_, index) => refusedPaths.has(pathKey(steps.slice(0, index + 1))));
   for (const check of [...checks].sort((a, b) => a.path.length - b.path.length)) {
     const targets = check.on === 'self' ? objectsAt(data, check.path) : fieldsAt(data, check.path);
-    const open = targets.filter(({ steps }) => !isUnderRefused(steps));
+    const open = targets.filter(({ object, steps }) => decides(check, object) && !isUnderRefused(steps));
     const verdicts = await Promise.all(open.map(({ object }) => check.decide(new Map([...check.keys].map(([field, key]) => [field, object[key]])))));
     const refused = open.flatMap(({ steps }, index) => {
       const verdict = verdicts[index];
@@ -61,6 +61,13 @@ export function withoutKeys<T>(value: T, keys: ReadonlySet<string>): T {
     Object.values(value).forEach((item) => withoutKeys(item, keys));
   }
   return value;
+}
+
+/** Whether `check` decides `object`: every object at its path, or those of the types it filters on. */
+function decides({ typenames }: ResultCheck, object: Data): boolean {
+  if (!typenames) return true;
+  const name = object[typenames.key];
+  return typeof name === 'string' ? typenames.names.has(name) : typenames.decidesUnnamed;
 }
 
 const pathKey = (steps: readonly Step[]) => steps.map((step) => step.key).join('\u0000');

@@ -4,7 +4,11 @@ import type { FeatureContext } from '../config/feature-options.ts';
 
 /** One occurrence of a field in the operation: where it is and the arguments it was given. */
 export interface FieldOccurrence {
-  /** The field as `Type.field`, the type being the one it is selected on. */
+  /**
+   * The field as `Type.field`. Asked about a rule, the type is the one carrying it: `User.email`
+   * for `email` selected on an `Account` interface that `User` implements, `Account.email` for a
+   * rule on the interface's field however it is selected. As a `parent`, the type it is selected on.
+   */
   coordinate: string;
   /** Its argument values, coerced with the request's variables (defaults filled in). */
   args: Readonly<Record<string, unknown>>;
@@ -41,8 +45,10 @@ export interface ObjectSource {
  * A policy on objects, for object-level authorization ("a caller reads only their own orders").
  * Used in `@policy` on a field, it decides on the object the field is selected on (the type that
  * declares the field, like federation's `@requires`); on a type, on each object of that type a
- * field returns. A denied object, or a denied field, becomes `null` with `FORBIDDEN` at its exact
- * path (list indices included), and nulls propagate as in GraphQL execution.
+ * field returns. Through an interface or a union, it decides the objects of its type and no other
+ * (a `@policy` on `User.phone` decides the `User`s of `accounts { phone }`, not the `Robot`s). A
+ * denied object, or a denied field, becomes `null` with `FORBIDDEN` at its exact path (list
+ * indices included), and nulls propagate as in GraphQL execution.
  */
 export interface ObjectPolicy {
   /**

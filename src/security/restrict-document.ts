@@ -16,12 +16,16 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { FieldOccurrence } from './authorization-config.ts';
+import { coversType, fieldDeclarations, possibleObjectTypes } from './possible-types.ts';
 
 /** A step of a response path: the response key, whether the field is non-null, and whether its list items are. */
 export interface PathStep {
@@ -35,17 +39,32 @@ export interface Denial {
   path: PathStep[];
   code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'SERVICE_UNAVAILABLE';
   message: string;
+  /**
+   * Set when the field was cut from a fragment that may not apply to every object at `path` (one
+   * on a union member, say): a response key the gateway added to that fragment, so present on
+   * exactly the objects that selected the field. Only those get the null and the error.
+   */
+  marker?: string;
 }
 
 /** A refusal without its place: `undefined` allows. */
-export type Verdict = Omit<Denial, 'path'> | undefined;
+export type Verdict = Omit<Denial, 'path' | 'marker'> | undefined;
 
-/** One occurrence of a field in the operation, as a decider sees it. */
+/**
+ * One occurrence of a field in the operation, as a decider sees it, for one type it can resolve
+ * on. A field selected on an interface is visited once for the interface, then once for each
+ * implementation and each interface of those that declares it (`Account.email`, `User.email`,
+ * `Robot.email`), so that a rule on any of them applies; one selected on an object type, once for
+ * it and once for each of its interfaces that declares it. The first refusal cuts the field.
+ */
 export interface FieldVisit extends FieldOccurrence {
+  /** The field as `parentType` declares it. */
   field: GraphQLField<unknown, unknown>;
   node: FieldNode;
-  /** The type the field is selected on. */
+  /** The type whose field is decided (`coordinate`'s type). */
   parentType: GraphQLCompositeType;
+  /** The type the field is selected on: `parentType` on an occurrence's first visit. */
+  selectedOn: GraphQLCompositeType;
 }
 
 /** A decision left to the result, on the objects one field occurrence reaches. */
@@ -55,6 +74,8 @@ export interface Deferred {
    * `self`: each object the field returns, which becomes null when refused.
    */
   on: 'parent' | 'self';
+  /** The type whose objects it decides: objects of other types at the same place are not decided. */
+  typeName: string;
   /** Fields the decision reads on that object; the operation selects them under internal aliases. */
   requires: readonly FieldNode[];
   /** Decides one object from the values of its `requires` fields. */
@@ -67,9 +88,26 @@ export interface ResultCheck extends Deferred {
   path: PathStep[];
   /** The response key each `requires` field has on the object. */
   keys: ReadonlyMap<FieldNode, string>;
+  /** Set when the objects at `path` can be of other types than `typeName`. */
+  typenames?: TypenameFilter;
 }
 
-/** Decides one field occurrence: a refusal, decisions left to the result, or `undefined` to allow it. */
+/** Which objects a {@link ResultCheck} decides, by their `__typename`. */
+export interface TypenameFilter {
+  /** The response key of the `__typename` the gateway added. */
+  key: string;
+  /** The object types decided. */
+  names: ReadonlySet<string>;
+  /**
+   * Whether an object without `key` is decided all the same. True when every object at the path
+   * passes through the selection that holds it (the key missing is then an anomaly: decide, fail
+   * closed); false under a fragment on a narrower type, whose key is missing exactly on the
+   * objects that fragment does not select.
+   */
+  decidesUnnamed: boolean;
+}
+
+/** Decides one {@link FieldVisit}: a refusal, decisions left to the result, or `undefined` to allow it. */
 export type Decide = (visit: FieldVisit) => Promise<Verdict | { deferred: readonly Deferred[] }>;
 
 /** What {@link restrictDocument} made of an operation. */
@@ -90,6 +128,9 @@ function nullability(type: GraphQLOutputType): Pick<PathStep, 'nonNull' | 'items
 
 /** The response key of the `__typename` that keeps an emptied selection set valid; removed from results. */
 export const placeholderKey = 'concierge__cut';
+
+/** The `__typename` the gateway adds, under aliases of its own, to tell objects apart. */
+const typenameField: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
 
 const prefixes = new WeakMap<DocumentNode, string>();
 const printedFields = new WeakMap<FieldNode, string>();
@@ -116,54 +157,87 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
   const removed = new Set<FieldNode>();
   const denials: Denial[] = [];
   const checks: ResultCheck[] = [];
-  const added = new Map<SelectionSetNode, Map<string, FieldNode>>();
+  const added = new Map<SelectionSetNode, Map<string, Map<string, FieldNode>>>();
   const aliasOf = internalAliases(document);
+  const markers = new Map<SelectionSetNode, string>();
   const signature: string[] = [];
 
-  const place = (deferred: Deferred, target: SelectionSetNode, typeName: string, path: PathStep[]) => {
-    const fields = added.get(target) ?? new Map<string, FieldNode>();
-    added.set(target, fields);
-    const keys = new Map(deferred.requires.map((field) => [field, aliasOf(typeName, field)]));
-    for (const [field, alias] of keys) fields.set(alias, { ...field, alias: { kind: Kind.NAME, value: alias } });
-    checks.push({ ...deferred, path, keys });
-    return `${deferred.on}:${[...keys.values()].join(',')}`;
+  const add = (target: SelectionSetNode, condition: string, alias: string, field: FieldNode) => {
+    const byCondition = added.get(target) ?? new Map<string, Map<string, FieldNode>>();
+    added.set(target, byCondition);
+    const fields = byCondition.get(condition) ?? new Map<string, FieldNode>();
+    byCondition.set(condition, fields);
+    fields.set(alias, { ...field, alias: { kind: Kind.NAME, value: alias } });
+  };
+  const markerOf = (selectionSet: SelectionSetNode) => {
+    let marker = markers.get(selectionSet);
+    if (marker === undefined) markers.set(selectionSet, (marker = aliasOf(`cut ${markers.size}`, typenameField)));
+    add(selectionSet, '', marker, typenameField);
+    return marker;
+  };
+  const place = (deferred: Deferred, target: SelectionSetNode, targetType: GraphQLCompositeType, narrowed: boolean, path: PathStep[]) => {
+    const type = schema.getType(deferred.typeName);
+    const condition = deferred.typeName === targetType.name ? '' : deferred.typeName;
+    const keys = new Map(deferred.requires.map((field) => [field, aliasOf(deferred.typeName, field)]));
+    for (const [field, alias] of keys) add(target, condition, alias, field);
+    let typenames: TypenameFilter | undefined;
+    if (type && isCompositeType(type) && (narrowed || !coversType(schema, type, targetType))) {
+      const key = aliasOf('', typenameField);
+      add(target, '', key, typenameField);
+      typenames = { key, names: new Set(possibleObjectTypes(schema, type).map((object) => object.name)), decidesUnnamed: !narrowed };
+    }
+    checks.push({ ...deferred, path, keys, ...(typenames ? { typenames } : {}) });
+    return `${deferred.on}:${condition}:${[...keys.values()].join(',')}${typenames ? `:${typenames.key}` : ''}`;
+  };
+  const decideAll = async (selection: FieldNode, parent: GraphQLObjectType | GraphQLInterfaceType, occurrence: FieldOccurrence | undefined): Promise<NonNullable<Verdict> | Deferred[]> => {
+    const deferred: Deferred[] = [];
+    for (const { type, field } of fieldDeclarations(schema, parent, selection.name.value)) {
+      const coordinate = `${type.name}.${field.name}`;
+      const decision = await decide({ coordinate, args: argumentValues(field, selection, coerced), parent: occurrence, field, node: selection, parentType: type, selectedOn: parent });
+      if (decision && !('deferred' in decision)) return decision;
+      deferred.push(...(decision?.deferred ?? []));
+    }
+    return deferred;
   };
 
-  const walk = async (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathStep[], seen: ReadonlySet<string>, occurrence: FieldOccurrence | undefined): Promise<void> => {
+  // `narrowed`: a fragment on the way here (since the operation's root) may not apply to every
+  // object at `path`, so objects there may come from other selections than this one.
+  const walk = async (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathStep[], seen: ReadonlySet<string>, occurrence: FieldOccurrence | undefined, narrowed: boolean): Promise<void> => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (type && isCompositeType(type)) await walk(selection.selectionSet, type, path, seen, occurrence);
+        if (type && isCompositeType(type)) await walk(selection.selectionSet, type, path, seen, occurrence, narrowed || !coversType(schema, type, parent));
       } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (fragment && type && isCompositeType(type) && !seen.has(fragment.name.value)) await walk(fragment.selectionSet, type, path, new Set([...seen, fragment.name.value]), occurrence);
+        if (fragment && type && isCompositeType(type) && !seen.has(fragment.name.value)) {
+          await walk(fragment.selectionSet, type, path, new Set([...seen, fragment.name.value]), occurrence, narrowed || !coversType(schema, type, parent));
+        }
       } else if (!selection.name.value.startsWith('__') && (isObjectType(parent) || isInterfaceType(parent))) {
         const field = parent.getFields()[selection.name.value];
         if (!field) continue;
         const named = getNamedType(field.type);
-        const coordinate = `${parent.name}.${field.name}`;
         const step = { key: selection.alias?.value ?? selection.name.value, ...nullability(field.type) };
-        const here = { coordinate, args: argumentValues(field, selection, coerced), parent: occurrence };
-        const decision = await decide({ ...here, field, node: selection, parentType: parent });
-        if (decision && !('deferred' in decision)) {
+        const here = { coordinate: `${parent.name}.${field.name}`, args: argumentValues(field, selection, coerced), parent: occurrence };
+        const decision = await decideAll(selection, parent, occurrence);
+        if (!Array.isArray(decision)) {
           removed.add(selection);
-          denials.push({ ...decision, path: [...path, step] });
+          denials.push({ ...decision, path: [...path, step], ...(narrowed ? { marker: markerOf(selectionSet) } : {}) });
           signature.push('-');
           continue;
         }
-        for (const deferred of decision?.deferred ?? []) {
-          if (deferred.on === 'parent') signature.push(place(deferred, selectionSet, parent.name, [...path, step]));
-          else if (selection.selectionSet) signature.push(place(deferred, selection.selectionSet, named.name, [...path, step]));
+        for (const deferred of decision) {
+          if (deferred.on === 'parent') signature.push(place(deferred, selectionSet, parent, narrowed, [...path, step]));
+          else if (selection.selectionSet && isCompositeType(named)) signature.push(place(deferred, selection.selectionSet, named, narrowed, [...path, step]));
         }
         signature.push('+');
-        if (selection.selectionSet && isCompositeType(named)) await walk(selection.selectionSet, named, [...path, step], seen, here);
+        if (selection.selectionSet && isCompositeType(named)) await walk(selection.selectionSet, named, [...path, step], seen, here, narrowed);
       }
     }
   };
-  await walk(operation.selectionSet, root, [], new Set(), undefined);
+  await walk(operation.selectionSet, root, [], new Set(), undefined, false);
   if (removed.size === 0 && checks.length === 0) return undefined;
-  const internalKeys = new Set([...added.values()].flatMap((fields) => [...fields.keys()]));
+  const internalKeys = new Set([...added.values()].flatMap((byCondition) => [...byCondition.values()].flatMap((fields) => [...fields.keys()])));
   return { document: rewrite(document, `${operationName ?? ''} ${signature.join(' ')}`, removed, added), denials, checks, internalKeys };
 }
 
@@ -176,7 +250,7 @@ function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, 
   }
 }
 
-function rewrite(document: DocumentNode, signature: string, removed: ReadonlySet<FieldNode>, added: ReadonlyMap<SelectionSetNode, ReadonlyMap<string, FieldNode>>): DocumentNode {
+function rewrite(document: DocumentNode, signature: string, removed: ReadonlySet<FieldNode>, added: ReadonlyMap<SelectionSetNode, ReadonlyMap<string, ReadonlyMap<string, FieldNode>>>): DocumentNode {
   const known = restrictedDocuments.get(document) ?? new Map<string, DocumentNode>();
   restrictedDocuments.set(document, known);
   const cached = known.get(signature);
@@ -187,13 +261,19 @@ function rewrite(document: DocumentNode, signature: string, removed: ReadonlySet
     SelectionSet: {
       enter: (node) => {
         const extra = added.get(node);
-        return extra ? { ...node, selections: [...node.selections, ...extra.values()] } : undefined;
+        return extra ? { ...node, selections: [...node.selections, ...[...extra].flatMap(([condition, fields]) => selectionsOf(condition, [...fields.values()]))] } : undefined;
       },
       leave: (node) => (node.selections.length === 0 ? { ...node, selections: [typename] } : undefined),
     },
   });
   known.set(signature, restricted);
   return restricted;
+}
+
+/** The fields, under an inline fragment on the type named `condition` when there is one. */
+function selectionsOf(condition: string, fields: FieldNode[]): SelectionNode[] {
+  if (!condition) return fields;
+  return [{ kind: Kind.INLINE_FRAGMENT, typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: condition } }, selectionSet: { kind: Kind.SELECTION_SET, selections: fields } }];
 }
 
 /**

@@ -1,0 +1,34 @@
+import { isObjectType, type GraphQLCompositeType, type GraphQLField, type GraphQLInterfaceType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+
+/** A type that declares fields, and one of its fields. */
+export interface FieldDeclaration {
+  type: GraphQLObjectType | GraphQLInterfaceType;
+  field: GraphQLField<unknown, unknown>;
+}
+
+/** The object types a value of `type` can be: itself for an object type, else its implementations or members. */
+export function possibleObjectTypes(schema: GraphQLSchema, type: GraphQLCompositeType): readonly GraphQLObjectType[] {
+  return isObjectType(type) ? [type] : schema.getPossibleTypes(type);
+}
+
+/** Whether every object `inner` can be is also one `outer` can be: a fragment on `outer` then applies to each. */
+export function coversType(schema: GraphQLSchema, outer: GraphQLCompositeType, inner: GraphQLCompositeType): boolean {
+  if (outer === inner) return true;
+  const names = new Set(possibleObjectTypes(schema, outer).map((type) => type.name));
+  return possibleObjectTypes(schema, inner).every((type) => names.has(type.name));
+}
+
+/**
+ * Every declaration a field selected on `parent` can resolve through: the field on `parent`
+ * first, then on each object type `parent` can be, and on each interface those implement that
+ * declares it. `Account.email` with `User` and `Robot` implementing `Node` and `Account` gives
+ * `Account.email`, `User.email`, `Robot.email`; `User.email` gives `User.email`, `Account.email`.
+ */
+export function fieldDeclarations(schema: GraphQLSchema, parent: GraphQLObjectType | GraphQLInterfaceType, fieldName: string): FieldDeclaration[] {
+  const declarations = new Map<string, FieldDeclaration>();
+  for (const type of [parent, ...possibleObjectTypes(schema, parent).flatMap((object) => [object, ...object.getInterfaces()])]) {
+    const field = type.getFields()[fieldName];
+    if (field && !declarations.has(type.name)) declarations.set(type.name, { type, field });
+  }
+  return [...declarations.values()];
+}
