@@ -1,88 +1,63 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { execute, parse, validate } from 'graphql';
-import { createSchema } from 'graphql-yoga';
-import { mulberry32 } from '../examples/ecommerce/seeded-random.ts';
+import { parse, validate } from 'graphql';
+import { createReference, differenceFrom } from './helpers/differential-compare.ts';
+import { generateOperation } from './helpers/differential-generator.ts';
+import { faultySubgraphs, injectFault, pickFault, requiresReference } from './helpers/differential-requires.ts';
+import { createCoverage, createMismatches, differentialRun, type KnownDifference } from './helpers/differential-run.ts';
 import { startFederation } from './helpers/federation-gateways.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
-import { goods, requiresSubgraphs } from './helpers/requires-subgraphs.ts';
 
 /**
- * Differential: random valid operations over the requires supergraph, answered by the planning
- * gateway and by one plain graphql-js schema over the same data, must be equal (data, and errors by
- * path and code). DIFF_SEED replays a run, DIFF_COUNT sets its size.
+ * Differential: random valid operations over the requires supergraph (aliases onto key and required
+ * fields' names, fragments on an interface, variables, `@skip`/`@include`), with a fault injected in
+ * a subgraph for about a third of them, answered by the planning gateway and by one plain graphql-js
+ * schema over the same data, must be equal (data, and errors by path and code). DIFF_SEED replays a
+ * run, DIFF_COUNT sets its size, DIFF_OP runs one operation of it alone; a failure prints the command.
  */
 
-const reference = createSchema({
-  typeDefs: /* GraphQL */ `
-    interface Attachment { id: ID! }
-    type Image implements Attachment { id: ID! size: Int! }
-    type Video implements Attachment { id: ID! length: Int! }
-    type Product { upc: String! name: String! price: Int! weight: Int! attachments: [Attachment!]! inStock: Boolean! label: String! shippingEstimate: Int! packing: Int! insurance: String! }
-    type Query { products: [Product!]! stock: [Product!]! }
-  `,
-  resolvers: {
-    Query: { products: () => goods, stock: () => goods },
-    Attachment: { __resolveType: (value: { __typename: string }) => value.__typename },
-    Product: {
-      inStock: (product: (typeof goods)[number]) => product.upc === 'p1',
-      label: (product: (typeof goods)[number]) => `${product.name}${product.upc === 'p1' ? '' : ' (sold out)'}`,
-      shippingEstimate: (product: (typeof goods)[number]) => product.price / 10 + product.weight,
-      packing: (product: (typeof goods)[number]) => product.attachments.reduce((total, item) => total + (item.__typename === 'Image' ? (item.size ?? 0) : (item.length ?? 0)), 0),
-      insurance: (product: (typeof goods)[number]) => `${product.name}: ${(product.price / 10 + product.weight) * 2}`,
-    },
+const required = ['alias', 'alias-on-field-name', 'inline-fragment', 'named-fragment', 'abstract-type', 'skip', 'include', 'list', 'fault', 'error:SERVICE_UNAVAILABLE', 'error:GATEWAY_TIMEOUT', 'error:DOWNSTREAM_SERVICE_ERROR'];
+
+const internal = (key: string) => key.endsWith(' INTERNAL_SERVER_ERROR');
+
+/** Bugs of src/execution/ this differential found, reported to their owners; remove one when it is fixed. */
+const knownDifferences: KnownDifference[] = [
+  {
+    bug: 'when a subgraph answers `data: null` for a non-null root field (a non-null field failed there), the planner adds a second error, INTERNAL_SERVER_ERROR "Cannot return null for non-nullable field Query.stock.", at the root field (e.g. `{ stock { upc inStock } }` with inventory failing inStock of p1; stitching gives the subgraph error alone)',
+    matches: ({ description, foreignErrors }) => description.startsWith('errors the reference') && foreignErrors.every((key) => /^\["[^"]+"\] INTERNAL_SERVER_ERROR$/.test(key)),
   },
-});
-
-const productFields = ['upc', 'name', 'price', 'weight', 'inStock', 'label', 'shippingEstimate', 'packing', 'insurance'];
-
-/** A random operation: aliases (also on key and required names), fragments, @skip/@include on a variable. */
-function operation(next: () => number): { query: string; variables: Record<string, unknown> } {
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const used = new Set<string>();
-  const key = (name: string) => {
-    const alias = next() < 0.35 ? pick(productFields.filter((candidate) => !used.has(candidate))) : undefined;
-    const chosen = alias ?? (used.has(name) ? undefined : name);
-    if (chosen === undefined || used.has(chosen)) return undefined;
-    used.add(chosen);
-    return chosen === name ? name : `${chosen}: ${name}`;
-  };
-  const condition = () => (next() < 0.2 ? ` @${pick(['skip', 'include'])}(if: $flag)` : '');
-  const parts: string[] = [];
-  for (const name of productFields) {
-    if (next() < 0.5) continue;
-    const head = key(name);
-    if (head) parts.push(next() < 0.2 ? `... on Product${condition()} { ${head} }` : `${head}${condition()}`);
-  }
-  if (next() < 0.4 && !used.has('attachments')) {
-    used.add('attachments');
-    const inner = [next() < 0.5 ? '__typename' : '', next() < 0.5 ? '... on Attachment { id }' : 'id', next() < 0.6 ? '... on Image { size }' : '', next() < 0.6 ? '... on Video { length }' : ''].filter(Boolean);
-    parts.push(`attachments { ${inner.join(' ')} }`);
-  }
-  if (parts.length === 0) parts.push('upc');
-  const root = pick(['products', 'stock']);
-  const body = parts.join(' ');
-  return body.includes('$flag') ? { query: `query ($flag: Boolean!) { ${root} { ${body} } }`, variables: { flag: next() < 0.5 } } : { query: `{ ${root} { ${body} } }`, variables: {} };
-}
-
-function comparable(body: { data?: unknown; errors?: readonly { path?: readonly unknown[]; extensions?: { code?: unknown } }[] }): string {
-  return JSON.stringify({ data: body.data ?? null, errors: (body.errors ?? []).map((error) => [error.path ?? null, error.extensions?.code ?? null]) });
-}
+  {
+    bug: 'when the fetch of a @requires field fails for an entity, the planner reports the upstream error on its internal alias (`["stock",1,"__key_price"]`) and the dependent field as INTERNAL_SERVER_ERROR "Cannot return null for non-nullable field Product.shippingEstimate.", instead of the upstream error (path and code) on the client\'s field (e.g. `{ stock { upc shippingEstimate } }` with products failing p2)',
+    matches: ({ description, foreignErrors }) => description.startsWith('errors the reference') && foreignErrors.some((key) => key.includes('"__key_')) && foreignErrors.every((key) => key.includes('"__key_') || internal(key)),
+  },
+];
 
 test('random operations answer what one graphql-js schema over the same data answers', async (t) => {
-  const seed = Number(process.env['DIFF_SEED'] ?? Date.now() % 1_000_000);
-  const count = Number(process.env['DIFF_COUNT'] ?? 200);
-  const gateways = await startFederation(t, requiresSubgraphs);
-  const next = mulberry32(seed);
+  const run = differentialRun('test/federation-differential.test.ts', 300);
+  const gateways = await startFederation(t, faultySubgraphs);
+  t.after(() => injectFault(undefined));
+  const schema = gateways.planned.gateway.schema;
+  const reference = createReference(requiresReference);
+  const coverage = createCoverage(required);
+  const mismatches = createMismatches(run, knownDifferences);
   let planned = 0;
-  for (let index = 0; index < count; index++) {
-    const { query, variables } = operation(next);
-    const document = parse(query);
-    assert.deepEqual(validate(reference, document), [], `seed ${seed}: the generator made an invalid operation: ${query}`);
-    if (gateways.declines(query, variables) === undefined) planned++;
-    const expected = comparable((await execute({ schema: reference, document, variableValues: variables })) as never);
-    const { body } = await postGraphQL(gateways.planned.endpoint, query, variables);
-    assert.equal(comparable(body), expected, `seed ${seed} (replay with DIFF_SEED=${seed}), operation ${index}: ${query} ${JSON.stringify(variables)}`);
+  for (const index of run.indices) {
+    const random = run.random(index);
+    const fault = pickFault(random);
+    const operation = generateOperation({ schema, maxDepth: 2, fieldChance: 0.5, keyFields: ['upc', 'id'] }, random);
+    const document = parse(operation.query);
+    assert.deepEqual(validate(requiresReference, document), [], `seed ${run.seed}: the generator made an invalid operation (${run.replay(index)}): ${operation.query}`);
+    if (gateways.declines(operation.query, operation.variables) === undefined) planned++;
+    injectFault(fault);
+    const expected = await reference(document, operation.variables);
+    const { body } = await postGraphQL(gateways.planned.endpoint, operation.query, operation.variables);
+    const shown = { ...operation, query: `${operation.query}\n# fault: ${JSON.stringify(fault ?? null)}` };
+    mismatches.check(differenceFrom(body, expected), index, shown, { 'the gateway': body, 'the reference': expected.answer });
+    coverage.record(operation, expected.answer, fault ? ['fault'] : []);
   }
-  assert.ok(planned >= count * 0.9, `seed ${seed}: only ${planned} of ${count} operations were planned`);
+  t.diagnostic(`seed ${run.seed}: ${planned} of ${run.indices.length} planned`);
+  t.diagnostic(coverage.summary());
+  for (const line of mismatches.known()) t.diagnostic(line);
+  mismatches.assertNone();
+  assert.ok(planned >= run.indices.length * 0.9, `seed ${run.seed}: only ${planned} of ${run.indices.length} operations were planned`);
 });
