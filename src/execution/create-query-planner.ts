@@ -3,7 +3,6 @@ import type { Executor } from '@graphql-tools/utils';
 import {
   Kind,
   getOperationAST,
-  getVariableValues,
   isObjectType,
   visit,
   type DocumentNode,
@@ -15,6 +14,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { LoadedSource } from '../sources/loaded-source.ts';
+import { coerceOperationVariables } from './coerce-operation-variables.ts';
 import { completeResult } from './complete-result.ts';
 import { executePlan } from './execute-plan.ts';
 import { NotPlannable } from './collect-fields.ts';
@@ -114,9 +114,8 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
     fallbacks: () => fallbacks,
     execute(args) {
       if (args.schema !== schema) return { reason: 'another schema' };
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return { reason: 'no operation to execute' };
-      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
+      const coerced = coerceOperationVariables(schema, args.document, args.operationName, args.variableValues as Record<string, unknown> | undefined);
+      if (!coerced) return { reason: 'no operation to execute' };
       // Bad variables: stitching's executor answers them (400, graphql-js's messages).
       if (coerced.errors) return { reason: 'variables that do not coerce' };
       const planned = plan(args.document, args.operationName, coerced.coerced);

@@ -89,8 +89,13 @@ function exceedsTokens(query: string, max: number): boolean {
   return false;
 }
 
+/** Measures by document: Yoga caches parsed documents per query text, so each is measured once. */
+const measured = new WeakMap<DocumentNode, ReturnType<typeof measureOperations>>();
+
 function structureErrors(document: DocumentNode, limits: NormalizedLimits): GraphQLError[] {
-  return measureOperations(document).flatMap(({ operation, measures }) => {
+  let measures = measured.get(document);
+  if (!measures) measured.set(document, (measures = measureOperations(document)));
+  return measures.flatMap(({ operation, measures }) => {
     const checks: Array<[number, number, string]> = [
       [measures.depth, limits.maxDepth, 'depth'],
       [measures.aliases, limits.maxAliases, 'alias count'],

@@ -3,7 +3,6 @@ import {
   getArgumentValues,
   getNamedType,
   getNullableType,
-  getVariableValues,
   isListType,
   isCompositeType,
   isInterfaceType,
@@ -24,6 +23,7 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { coerceOperationVariables } from '../execution/coerce-operation-variables.ts';
 import type { FieldOccurrence } from './authorization-config.ts';
 import { coversType, fieldDeclarations, possibleObjectTypes } from './possible-types.ts';
 
@@ -153,7 +153,7 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return undefined;
   const fragments = new Map(document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]));
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables).coerced ?? {};
+  const coerced = coerceOperationVariables(schema, document, operationName, variables)?.coerced ?? {};
   const removed = new Set<FieldNode>();
   const denials: Denial[] = [];
   const checks: ResultCheck[] = [];
@@ -193,7 +193,7 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
     const deferred: Deferred[] = [];
     for (const { type, field } of fieldDeclarations(schema, parent, selection.name.value)) {
       const coordinate = `${type.name}.${field.name}`;
-      const decision = await decide({ coordinate, args: argumentValues(field, selection, coerced), parent: occurrence, field, node: selection, parentType: type, selectedOn: parent });
+      const decision = await decide(lazyArgs({ coordinate, parent: occurrence, field, node: selection, parentType: type, selectedOn: parent }, field, selection, coerced));
       if (decision && !('deferred' in decision)) return decision;
       deferred.push(...(decision?.deferred ?? []));
     }
@@ -218,7 +218,7 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
         if (!field) continue;
         const named = getNamedType(field.type);
         const step = { key: selection.alias?.value ?? selection.name.value, ...nullability(field.type) };
-        const here = { coordinate: `${parent.name}.${field.name}`, args: argumentValues(field, selection, coerced), parent: occurrence };
+        const here = lazyArgs({ coordinate: `${parent.name}.${field.name}`, parent: occurrence }, field, selection, coerced);
         const decision = await decideAll(selection, parent, occurrence);
         if (!Array.isArray(decision)) {
           removed.add(selection);
@@ -239,6 +239,15 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
   if (removed.size === 0 && checks.length === 0) return undefined;
   const internalKeys = new Set([...added.values()].flatMap((byCondition) => [...byCondition.values()].flatMap((fields) => [...fields.keys()])));
   return { document: rewrite(document, `${operationName ?? ''} ${signature.join(' ')}`, removed, added), denials, checks, internalKeys };
+}
+
+/**
+ * `target` with an `args` property computed on first read: most occurrences have no rule, and
+ * their decider never reads the arguments.
+ */
+function lazyArgs<T extends object>(target: T, field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): T & { args: Record<string, unknown> } {
+  let args: Record<string, unknown> | undefined;
+  return Object.defineProperty(target, 'args', { enumerable: true, get: () => (args ??= argumentValues(field, node, variables)) }) as T & { args: Record<string, unknown> };
 }
 
 function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
