@@ -193,7 +193,8 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
     const deferred: Deferred[] = [];
     for (const { type, field } of fieldDeclarations(schema, parent, selection.name.value)) {
       const coordinate = `${type.name}.${field.name}`;
-      const decision = await decide(lazyArgs({ coordinate, parent: occurrence, field, node: selection, parentType: type, selectedOn: parent }, field, selection, coerced));
+      const visit = Object.assign(new Occurrence(coordinate, occurrence, field, selection, coerced), { field, node: selection, parentType: type, selectedOn: parent });
+      const decision = await decide(visit);
       if (decision && !('deferred' in decision)) return decision;
       deferred.push(...(decision?.deferred ?? []));
     }
@@ -218,7 +219,7 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
         if (!field) continue;
         const named = getNamedType(field.type);
         const step = { key: selection.alias?.value ?? selection.name.value, ...nullability(field.type) };
-        const here = lazyArgs({ coordinate: `${parent.name}.${field.name}`, parent: occurrence }, field, selection, coerced);
+        const here = new Occurrence(`${parent.name}.${field.name}`, occurrence, field, selection, coerced);
         const decision = await decideAll(selection, parent, occurrence);
         if (!Array.isArray(decision)) {
           removed.add(selection);
@@ -242,12 +243,35 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
 }
 
 /**
- * `target` with an `args` property computed on first read: most occurrences have no rule, and
+ * A field occurrence whose `args` are computed on first read: most occurrences have no rule, and
  * their decider never reads the arguments.
  */
-function lazyArgs<T extends object>(target: T, field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): T & { args: Record<string, unknown> } {
-  let args: Record<string, unknown> | undefined;
-  return Object.defineProperty(target, 'args', { enumerable: true, get: () => (args ??= argumentValues(field, node, variables)) }) as T & { args: Record<string, unknown> };
+class Occurrence implements FieldOccurrence {
+  #args: Record<string, unknown> | undefined;
+  readonly #field: GraphQLField<unknown, unknown>;
+  readonly #node: FieldNode;
+  readonly #variables: Record<string, unknown>;
+
+  constructor(
+    readonly coordinate: string,
+    readonly parent: FieldOccurrence | undefined,
+    field: GraphQLField<unknown, unknown>,
+    node: FieldNode,
+    variables: Record<string, unknown>,
+  ) {
+    this.#field = field;
+    this.#node = node;
+    this.#variables = variables;
+  }
+
+  get args(): Record<string, unknown> {
+    return (this.#args ??= argumentValues(this.#field, this.#node, this.#variables));
+  }
+
+  /** What a policy that logs its input sees: the occurrence's own properties. */
+  toJSON(): FieldOccurrence {
+    return { coordinate: this.coordinate, args: this.args, parent: this.parent };
+  }
 }
 
 function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
