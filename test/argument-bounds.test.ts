@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
-import { parse, print } from 'graphql';
+import { graphql, parse, print } from 'graphql';
+import { createSchema } from 'graphql-yoga';
 import { OrderHistoryDocument } from '../generated/operations.ts';
 import { computeCost } from '../src/limits/compute-cost.ts';
 import { buildCostModel } from '../src/limits/cost-model.ts';
@@ -112,6 +114,62 @@ test('@constraint that cannot hold, or that its own default breaks, stops start-
     startTestGateway(t, { api: { kind: 'rest', url: 'http://127.0.0.1:9', sdl: 'type Query { find(term: String @constraint(minLength: 3)): String @http(GET: "/find") }' } }),
     /api\.graphql:1:44: Unknown argument "minLength" on directive "@constraint"\./,
   );
+});
+
+// Bounds on an interface field (Account.friends, Social.friends) and on an implementation's
+// (User.tags); User implements both interfaces, Robot only Account.
+const accountsSdl = /* GraphQL */ `
+  interface Account {
+    id: ID!
+    friends(first: Int @constraint(min: 0, max: 10)): [Account!]!
+    tags(limit: Int): [String!]!
+  }
+  interface Social { friends(first: Int @constraint(max: 5)): [Account!]! }
+  type User implements Account & Social {
+    id: ID!
+    friends(first: Int): [Account!]!
+    tags(limit: Int @constraint(min: 1, max: 3)): [String!]!
+  }
+  type Robot implements Account {
+    id: ID!
+    friends(first: Int): [Account!]!
+    tags(limit: Int): [String!]!
+  }
+  type Query { accounts: [Account!]! users: [User!]! robots: [Robot!]! }
+`;
+
+async function startAccounts(t: TestContext) {
+  const directives = await readFile(new URL('../src/composition/directives.graphql', import.meta.url), 'utf8');
+  const records = [{ __typename: 'User', id: 'ada', friends: [], tags: ['a'] }, { __typename: 'Robot', id: 'r2', friends: [], tags: ['b'] }];
+  const schema = createSchema({
+    typeDefs: `${directives}\n${accountsSdl}`,
+    resolvers: {
+      Query: { accounts: () => records, users: () => records.slice(0, 1), robots: () => records.slice(1) },
+      Account: { __resolveType: (value: { __typename: string }) => value.__typename },
+    },
+  });
+  const service = await startFixtureServer(t, async (request, response) => {
+    const { query } = JSON.parse(request.body) as { query: string };
+    json(response, 200, await graphql({ schema, source: query }));
+  });
+  const gateway = await startTestGateway(t, { accounts: { kind: 'graphql', url: `${service.url}/graphql`, sdl: accountsSdl } });
+  return { service, endpoint: gateway.endpoint };
+}
+
+test("@constraint on any declaration of a field applies, whether it is selected on the interface or on an implementation", async (t) => {
+  const { service, endpoint } = await startAccounts(t);
+  const cases: Array<[string, string]> = [
+    ['{ robots { friends(first: 11) { id } } }', 'Argument "first" of "Robot.friends" must be between 0 and 10, got 11.'],
+    ['{ accounts { ... on Robot { friends(first: -1) { id } } } }', 'Argument "first" of "Robot.friends" must be between 0 and 10, got -1.'],
+    ['{ users { friends(first: 8) { id } } }', 'Argument "first" of "User.friends" must be between 0 and 5, got 8.'],
+    ['{ accounts { friends(first: 8) { id } } }', 'Argument "first" of "Account.friends" must be between 0 and 5, got 8.'],
+    ['{ accounts { tags(limit: 9) } }', 'Argument "limit" of "Account.tags" must be between 1 and 3, got 9.'],
+  ];
+  for (const [query, message] of cases) assertRefused(await postGraphQL(endpoint, query), [message], query);
+  assert.equal(service.requests.length, 0);
+
+  const allowed = await postGraphQL(endpoint, '{ robots { friends(first: 8) { id } } accounts { ... on Robot { tags(limit: 9) } } }');
+  assert.deepEqual(allowed.body, { data: { robots: [{ friends: [] }], accounts: [{}, { tags: ['b'] }] } }, "a Robot is neither Social nor a User: their bounds do not hold on Robot's fields");
 });
 
 test('example shop: out-of-range page sizes and offsets are refused with 400 BAD_USER_INPUT, and no service is called', async (t) => {

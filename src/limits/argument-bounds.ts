@@ -5,7 +5,6 @@ import {
   getNamedType,
   getNullableType,
   getOperationAST,
-  isAbstractType,
   isInputObjectType,
   isInterfaceType,
   isListType,
@@ -20,6 +19,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { fieldDeclarations } from '../security/possible-types.ts';
 import { SchemaError } from '../sources/schema-error.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 
@@ -121,7 +121,9 @@ export interface BoundsCheckOptions {
  * Every argument value of a validated operation outside its `@constraint`, as execution would see
  * it: literals, variables, argument defaults, and the fields of input objects and lists at any
  * depth. Every field of the document is checked, fragments once each, whether or not
- * `@skip`/`@include` would run it.
+ * `@skip`/`@include` would run it. The bounds of every declaration of a field hold together (see
+ * `fieldDeclarations`): selected on an interface, each implementation's; on an object type, its
+ * interfaces'. The message names the field as the operation selects it.
  */
 export function findOutOfBounds(document: DocumentNode, { schema, bounds, operationName, variables }: BoundsCheckOptions): OutOfBounds[] {
   if (bounds.arguments.size === 0 && bounds.inputFields.size === 0) return [];
@@ -148,9 +150,7 @@ export function findOutOfBounds(document: DocumentNode, { schema, bounds, operat
       } else if (parent && (isObjectType(parent) || isInterfaceType(parent))) {
         const field = parent.getFields()[selection.name.value];
         if (!field) continue;
-        // Through an interface, the bounds its implementations declare apply too.
-        const owners = isAbstractType(parent) ? [parent, ...schema.getPossibleTypes(parent)] : [parent];
-        const declared = owners.flatMap((owner) => bounds.arguments.get(`${owner.name}.${field.name}`) ?? []);
+        const declared = fieldDeclarations(schema, parent, field.name).flatMap(({ type }) => bounds.arguments.get(`${type.name}.${field.name}`) ?? []);
         if (declared.length > 0 || field.args.some(mayHoldBounds)) {
           const coordinate = `${parent.name}.${field.name}`;
           const values = argumentValues(field, selection, variables);

@@ -3,6 +3,7 @@ import {
   getNamedType,
   getNullableType,
   getOperationAST,
+  isAbstractType,
   isCompositeType,
   isInterfaceType,
   isListType,
@@ -17,6 +18,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { fieldDeclarations, type FieldDeclaration } from '../security/possible-types.ts';
 import type { CostModel, ListSize } from './cost-model.ts';
 
 /** What {@link computeCost} needs besides the document. */
@@ -50,8 +52,14 @@ interface Sized {
  * scalar or enum) plus its selection's cost, times its list size when it returns a list, plus the
  * `@cost` of the arguments it is given. A list's size is the largest value given to a
  * `@listSize` slicing argument (literal, variable or default), else its `assumedSize`, else
- * `defaultListSize`. The branches of an abstract type are added up rather than maximised, which
- * overestimates; introspection fields cost nothing (the introspection policy governs them).
+ * `defaultListSize`. Introspection fields cost nothing (the introspection policy governs them).
+ *
+ * Costs follow the schema, not how the query spells a selection, taking the maximum over the
+ * possible types as the specification does for abstract types: a field costs the most any of its
+ * declarations costs (see `fieldDeclarations`: through an interface, each implementation's `@cost`
+ * and `@listSize`; on an object type, its interfaces' too), and an interface or union returned
+ * weighs what its heaviest object type weighs. Fragments on the branches of an abstract type are
+ * added up rather than maximised, which overestimates.
  */
 export function computeCost(document: DocumentNode, options: CostOptions): CostResult {
   const { schema, model, variables = {}, defaultListSize } = options;
@@ -87,21 +95,39 @@ export function computeCost(document: DocumentNode, options: CostOptions): CostR
     return sizes.length > 0 ? Math.max(...sizes) : (listSize.assumedSize ?? defaultListSize);
   };
 
-  const fieldCost = (parent: GraphQLNamedType, node: FieldNode, sized: Sized | undefined): number => {
-    if (node.name.value.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) return 0;
-    const field = parent.getFields()[node.name.value];
-    if (!field) return 0;
-    const coordinate = `${parent.name}.${field.name}`;
+  const typeWeight = (type: GraphQLNamedType): number => {
+    const own = model.typeWeights.get(type.name);
+    if (own !== undefined || !isAbstractType(type)) return own ?? (isCompositeType(type) ? 1 : 0);
+    const weights = schema.getPossibleTypes(type).map((object) => model.typeWeights.get(object.name) ?? 1);
+    return weights.length > 0 ? Math.max(...weights) : 1;
+  };
+
+  const declarationCost = ({ type: owner, field }: FieldDeclaration, node: FieldNode, sized: Sized | undefined, children: (sized: Sized | undefined) => number): number => {
+    const coordinate = `${owner.name}.${field.name}`;
     const info = model.fields.get(coordinate);
-    const type = getNamedType(field.type);
-    const weight = info?.weight ?? model.typeWeights.get(type.name) ?? (isCompositeType(type) ? 1 : 0);
+    const weight = info?.weight ?? typeWeight(getNamedType(field.type));
     const argumentsCost = (node.arguments ?? []).reduce((sum, argument) => sum + (info?.argumentWeights[argument.name.value] ?? 0), 0);
     const isList = isListType(getNullableType(field.type));
     const size = isList || info?.listSize?.sizedFields.length ? listSizeOf(coordinate, field, node, info?.listSize) : 1;
     const childrenSized = info?.listSize?.sizedFields.length ? { fields: new Set(info.listSize.sizedFields), size } : undefined;
-    const children = node.selectionSet ? selectionCost(type, node.selectionSet, childrenSized) : 0;
     const multiplier = sized?.fields.has(field.name) ? sized.size : isList && !childrenSized ? size : 1;
-    return multiplier * (weight + children) + argumentsCost;
+    return multiplier * (weight + children(childrenSized)) + argumentsCost;
+  };
+
+  const fieldCost = (parent: GraphQLNamedType, node: FieldNode, sized: Sized | undefined): number => {
+    if (node.name.value.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) return 0;
+    const field = parent.getFields()[node.name.value];
+    if (!field) return 0;
+    // The selection is measured on the selected field's type, once per sizing its declarations ask for.
+    const childCosts = new Map<string, number>();
+    const children = (childrenSized: Sized | undefined): number => {
+      if (!node.selectionSet) return 0;
+      const key = childrenSized ? `${[...childrenSized.fields].join(',')}:${childrenSized.size}` : '';
+      let cost = childCosts.get(key);
+      if (cost === undefined) childCosts.set(key, (cost = selectionCost(getNamedType(field.type), node.selectionSet, childrenSized)));
+      return cost;
+    };
+    return Math.max(...fieldDeclarations(schema, parent, field.name).map((declaration) => declarationCost(declaration, node, sized, children)));
   };
 
   const fragmentCost = (name: string, sized: Sized | undefined): number => {

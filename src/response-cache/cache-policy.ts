@@ -1,7 +1,6 @@
 import {
   Kind,
   getNamedType,
-  isAbstractType,
   isCompositeType,
   isInterfaceType,
   isObjectType,
@@ -13,6 +12,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { fieldDeclarations, possibleObjectTypes, typesOfValue, type FieldDeclaration } from '../security/possible-types.ts';
 import type { CacheHint, CacheHints, CacheScope } from './cache-hints.ts';
 
 /** How a query's response may be cached, whatever data it returns. */
@@ -42,6 +42,16 @@ export interface CallerRules {
  * maxAge of its own unless hinted. The response's maxAge is the smallest of them; it is PRIVATE
  * when any field or type it selects is.
  *
+ * Hints and caller rules follow the schema, not how the query spells a selection. A field selected
+ * on an interface may resolve on any implementation, and one selected on an object type is also
+ * the field its interfaces declare, so the rule above is applied to every declaration of the field
+ * (see `fieldDeclarations`); a field returning an interface or union may return any of its object
+ * types, so it is applied once per object type, whose hint (and its interfaces') restricts the
+ * returned type's. The most restrictive outcome wins: the shortest maxAge, PRIVATE over PUBLIC.
+ * Apollo, deciding at run time, reads the hint of the implementation's field and of the declared
+ * return type only; a hint it would read is never ignored here, and those it would not only shorten
+ * or privatize the answer.
+ *
  * It is computed from the document alone, counting every fragment branch and every field under
  * `@skip`/`@include`, so it never depends on the data and can be kept per document; it may be
  * shorter than what the returned data alone would allow, never longer.
@@ -53,9 +63,7 @@ export function computeCachePolicy(schema: GraphQLSchema, document: DocumentNode
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return { maxAge: 0, scope: 'PUBLIC', callerDependent: false };
   const fragments = new Map(document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]));
-  let maxAge = Number.POSITIVE_INFINITY;
-  let scope: CacheScope = 'PUBLIC';
-  let callerDependent = false;
+  const policy: CachePolicy = { maxAge: Number.POSITIVE_INFINITY, scope: 'PUBLIC', callerDependent: false };
 
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, atRoot: boolean, seen: ReadonlySet<string>): void => {
     for (const selection of selectionSet.selections) {
@@ -69,47 +77,86 @@ export function computeCachePolicy(schema: GraphQLSchema, document: DocumentNode
       } else if (!selection.name.value.startsWith('__') && (isObjectType(parent) || isInterfaceType(parent))) {
         const field = parent.getFields()[selection.name.value];
         if (!field) continue;
+        for (const declaration of fieldDeclarations(schema, parent, field.name)) restrict(policy, declarationPolicy(schema, declaration, { hints, rules, defaultMaxAge, atRoot }));
         const named = getNamedType(field.type);
-        const coordinate = `${parent.name}.${field.name}`;
-        const hint = fieldHint(schema, hints, coordinate, named);
-        const own = hint.maxAge ?? ((isCompositeType(named) && !hint.inheritMaxAge) || atRoot ? defaultMaxAge : undefined);
-        if (own !== undefined) maxAge = Math.min(maxAge, own);
-        if (hint.scope === 'PRIVATE' || rules.byPolicy(coordinate, named)) scope = 'PRIVATE';
-        if (rules.byStanding(coordinate, named)) callerDependent = true;
         if (selection.selectionSet && isCompositeType(named)) walk(selection.selectionSet, named, false, seen);
       }
     }
   };
   walk(operation.selectionSet, root, true, new Set());
-  return { maxAge: Number.isFinite(maxAge) ? maxAge : 0, scope, callerDependent };
+  return { ...policy, maxAge: Number.isFinite(policy.maxAge) ? policy.maxAge : 0 };
 }
 
-/** The field's hint over its type's: a field's `maxAge` or `scope` replaces the type's, and PRIVATE from either stays. */
-function fieldHint(schema: GraphQLSchema, hints: CacheHints, coordinate: string, type: GraphQLNamedType): CacheHint {
-  const ofType = isCompositeType(type) ? typeHint(schema, hints, type) : {};
+/** What one declaration of a selected field needs to know besides the schema. */
+interface DeclarationContext {
+  hints: CacheHints;
+  rules: CallerRules;
+  defaultMaxAge: number;
+  /** Whether the field is a root field, which takes `defaultMaxAge` even when it returns a scalar. */
+  atRoot: boolean;
+}
+
+/**
+ * The policy one declaration of a field imposes: Apollo's rule once per object type the field may
+ * return (once for a scalar or enum), the shortest of them; and the caller rules of the field and
+ * of every type its value may be. `maxAge` is infinite when the field has none of its own.
+ */
+function declarationPolicy(schema: GraphQLSchema, { type, field }: FieldDeclaration, { hints, rules, defaultMaxAge, atRoot }: DeclarationContext): CachePolicy {
+  const coordinate = `${type.name}.${field.name}`;
+  const named = getNamedType(field.type);
   const ofField = hints.fields.get(coordinate) ?? {};
-  const maxAge = ofField.maxAge ?? (ofField.inheritMaxAge ? undefined : ofType.maxAge);
+  const returned = isCompositeType(named) ? typeHints(schema, hints, named) : [{}];
+  let maxAge = Number.POSITIVE_INFINITY;
+  let scope: CacheScope = ofField.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC';
+  for (const ofType of returned) {
+    const hint = fieldHint(ofField, ofType);
+    maxAge = Math.min(maxAge, hint.maxAge ?? ((isCompositeType(named) && !hint.inheritMaxAge) || atRoot ? defaultMaxAge : Number.POSITIVE_INFINITY));
+    if (hint.scope === 'PRIVATE') scope = 'PRIVATE';
+  }
+  const types: GraphQLNamedType[] = isCompositeType(named) ? typesOfValue(schema, named) : [named];
+  if (types.some((candidate) => rules.byPolicy(coordinate, candidate))) scope = 'PRIVATE';
+  return { maxAge, scope, callerDependent: types.some((candidate) => rules.byStanding(coordinate, candidate)) };
+}
+
+/** Narrows `policy` to what `other` allows too. */
+function restrict(policy: CachePolicy, other: CachePolicy): void {
+  policy.maxAge = Math.min(policy.maxAge, other.maxAge);
+  if (other.scope === 'PRIVATE') policy.scope = 'PRIVATE';
+  if (other.callerDependent) policy.callerDependent = true;
+}
+
+/**
+ * The field's hint over its type's, as Apollo applies them: the field's `maxAge` or `scope`
+ * replaces the type's, `inheritMaxAge` (on either) holds only where neither gives a maxAge, and
+ * PRIVATE from either stays.
+ */
+function fieldHint(ofField: CacheHint, ofType: CacheHint): CacheHint {
+  const maxAge = ofField.maxAge ?? ofType.maxAge;
   return {
     ...(maxAge === undefined ? {} : { maxAge }),
     ...(ofType.scope === 'PRIVATE' || ofField.scope === 'PRIVATE' ? { scope: 'PRIVATE' } : {}),
-    ...(ofField.inheritMaxAge || (ofField.maxAge === undefined && ofType.inheritMaxAge) ? { inheritMaxAge: true } : {}),
+    ...(maxAge === undefined && (ofField.inheritMaxAge || ofType.inheritMaxAge) ? { inheritMaxAge: true } : {}),
   };
 }
 
 /**
- * A type's hint. An interface or union without a maxAge of its own takes the shortest of its
- * possible types' when every one has one (whichever comes back, its hint is respected), and is
- * PRIVATE when any possible type is.
+ * The hint of a field's return type, once per object type it may return (itself for an object
+ * type): the return type's own hint, as Apollo reads it, restricted by the object type's and its
+ * interfaces' (the shortest maxAge, PRIVATE if any is). Only the return type's own `inheritMaxAge`
+ * counts: the others may restrict, never relax.
  */
-function typeHint(schema: GraphQLSchema, hints: CacheHints, type: GraphQLCompositeType): CacheHint {
+function typeHints(schema: GraphQLSchema, hints: CacheHints, type: GraphQLCompositeType): CacheHint[] {
   const own = hints.types.get(type.name) ?? {};
-  if (!isAbstractType(type)) return own;
-  const possible = schema.getPossibleTypes(type).map((member) => hints.types.get(member.name) ?? {});
-  const maxAges = possible.map((hint) => hint.maxAge);
-  const maxAge = own.maxAge ?? (maxAges.length > 0 && maxAges.every((value) => value !== undefined) ? Math.min(...(maxAges as number[])) : undefined);
+  const objects = possibleObjectTypes(schema, type);
+  if (objects.length === 0) return [own];
+  return objects.map((object) => restrictedBy(own, [object, ...object.getInterfaces()].filter((other) => other !== type).map((other) => hints.types.get(other.name) ?? {})));
+}
+
+function restrictedBy(own: CacheHint, others: readonly CacheHint[]): CacheHint {
+  const maxAges = [own, ...others].flatMap((hint) => (hint.maxAge === undefined ? [] : [hint.maxAge]));
   return {
-    ...own,
-    ...(maxAge === undefined ? {} : { maxAge }),
-    ...(own.scope === 'PRIVATE' || possible.some((hint) => hint.scope === 'PRIVATE') ? { scope: 'PRIVATE' } : {}),
+    ...(maxAges.length > 0 ? { maxAge: Math.min(...maxAges) } : {}),
+    ...([own, ...others].some((hint) => hint.scope === 'PRIVATE') ? { scope: 'PRIVATE' } : {}),
+    ...(maxAges.length === 0 && own.inheritMaxAge ? { inheritMaxAge: true } : {}),
   };
 }

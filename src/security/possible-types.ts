@@ -11,6 +11,15 @@ export function possibleObjectTypes(schema: GraphQLSchema, type: GraphQLComposit
   return isObjectType(type) ? [type] : schema.getPossibleTypes(type);
 }
 
+/**
+ * Every type a value of `type` is an instance of: `type` itself, each object type it can be, and
+ * each interface those implement. A rule or hint on any of them applies to a field returning `type`.
+ */
+export function typesOfValue(schema: GraphQLSchema, type: GraphQLCompositeType): GraphQLCompositeType[] {
+  const objects = possibleObjectTypes(schema, type);
+  return [...new Set<GraphQLCompositeType>([type, ...objects, ...objects.flatMap((object) => object.getInterfaces())])];
+}
+
 /** Whether every object `inner` can be is also one `outer` can be: a fragment on `outer` then applies to each. */
 export function coversType(schema: GraphQLSchema, outer: GraphQLCompositeType, inner: GraphQLCompositeType): boolean {
   if (outer === inner) return true;
