@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { requiresSubgraphs } from './helpers/requires-subgraphs.ts';
+import { withBlurb } from './helpers/federation-media-subgraphs.ts';
+import { requiresSubgraphs, withGoods } from './helpers/requires-subgraphs.ts';
 import { errorsOf, startFederation } from './helpers/federation-gateways.ts';
 
 /**
  * `@requires`: the planner fetches the required fields from the subgraphs that resolve them, then
  * calls the requiring subgraph's `_entities` with them — also when that subgraph is the one the
- * query is in, along chains and cycles between subgraphs, with fragments on abstract types, and
- * when several subgraphs feed one field.
+ * query is in, along chains and cycles between subgraphs, with fragments on abstract types, when
+ * several subgraphs feed one field, and on an `@interfaceObject`'s field.
  */
 
 const start = (t: TestContext) => startFederation(t, requiresSubgraphs);
@@ -52,4 +53,28 @@ test('a required field the client also selects under an alias of another field k
   const { body } = await gateways.ask(query);
   assert.deepEqual(body, { data: { products: [{ price: 'Table', weight: 'p1', shippingEstimate: 30 }, { price: 'Chair', weight: 'p2', shippingEstimate: 9 }] } });
   assert.equal(errorsOf(body as { errors?: [] }), undefined);
+});
+
+test('@requires through a fragment on the interface, for an entity selected through an interface of its own', async (t) => {
+  const gateways = await startFederation(t, withGoods);
+  const { body, calls } = await gateways.ask('{ goods { name ... on Product { manifest } } }');
+  assert.deepEqual(body, { data: { goods: [{ name: 'Table', manifest: 'i1:3 v1' }, { name: 'Chair', manifest: 'i2:1' }] } });
+  assert.deepEqual(calls, { products: 1, inventory: 1 });
+  assert.deepEqual(gateways.servers['inventory']?.representations(), [
+    [
+      { __typename: 'Product', upc: 'p1', attachments: [{ __typename: 'Image', id: 'i1', size: 3 }, { __typename: 'Video', id: 'v1' }] },
+      { __typename: 'Product', upc: 'p2', attachments: [{ __typename: 'Image', id: 'i2', size: 1 }] },
+    ],
+  ]);
+});
+
+test('@requires on an @interfaceObject field: the interface owner sends the required field, objects are represented as the interface', async (t) => {
+  const gateways = await startFederation(t, withBlurb);
+  const onBooks = await gateways.ask('{ library { id ... on Book { blurb } } }');
+  assert.deepEqual(onBooks.body, { data: { library: [{ id: 'm1', blurb: 'Dune (5/5)' }, { id: 'm2' }, { id: 'm3', blurb: 'Emma (3/5)' }] } });
+  assert.deepEqual(onBooks.calls, { media: 1, ratings: 1 });
+  assert.deepEqual(gateways.servers['ratings']?.representations(), [[{ __typename: 'Media', id: 'm1', title: 'Dune' }, { __typename: 'Media', id: 'm3', title: 'Emma' }]]);
+  const topRated = await gateways.ask('{ topRated { rating blurb } }');
+  assert.deepEqual(topRated.body, { data: { topRated: [{ rating: 4, blurb: 'Alien (4/5)' }, { rating: 5, blurb: 'Dune (5/5)' }] } });
+  assert.deepEqual(topRated.calls, { ratings: 2, media: 1 }, 'the objects, their titles from media, then the blurbs');
 });

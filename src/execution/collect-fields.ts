@@ -3,9 +3,11 @@ import {
   GraphQLSkipDirective,
   Kind,
   getDirectiveValues,
+  isObjectType,
   isUnionType,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLInterfaceType,
   type GraphQLObjectType,
   type GraphQLSchema,
   type SelectionNode,
@@ -21,14 +23,20 @@ export interface OperationScope {
   variables: Readonly<Record<string, unknown>>;
   /** Enum values `@inaccessible` hides, by enum name (answered as errors). */
   hiddenEnumValues?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * The progressive `@override` labels active for this request (see `decideOverrideLabels`); plans
+   * differ by them. `undefined`: not decided, and an operation a label would decide is not planned.
+   */
+  overrideLabels?: ReadonlySet<string>;
 }
 
 /**
- * The fields a selection selects on one concrete object type, by response key in document order,
- * fragments inlined, `@skip` and `@include` applied (graphql-js's CollectFields). Any other
- * directive on a selection makes the operation not plannable.
+ * The fields a selection selects on one concrete object type (or on an interface itself: the
+ * fragments on it and its own interfaces), by response key in document order, fragments inlined,
+ * `@skip` and `@include` applied (graphql-js's CollectFields). Any other directive on a selection
+ * makes the operation not plannable.
  */
-export function collectFields(schema: GraphQLSchema, scope: OperationScope, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): Map<string, FieldNode[]> {
+export function collectFields(schema: GraphQLSchema, scope: OperationScope, type: GraphQLObjectType | GraphQLInterfaceType, selectionSets: readonly SelectionSetNode[]): Map<string, FieldNode[]> {
   const { fragments } = scope;
   const fields = new Map<string, FieldNode[]>();
   const visit = (selectionSet: SelectionSetNode) => {
@@ -51,6 +59,22 @@ export function collectFields(schema: GraphQLSchema, scope: OperationScope, type
   return fields;
 }
 
+/**
+ * Whether the selection differs by concrete type: a `__typename`, or fields some implementation
+ * selects otherwise than the interface (`shapeOperation` completes the objects the same way otherwise).
+ */
+export function dependsOnType(onInterface: ReadonlyMap<string, readonly FieldNode[]>, byType: Iterable<ReadonlyMap<string, readonly FieldNode[]>>): boolean {
+  if ([...onInterface.values()].some((keyNodes) => keyNodes[0]?.name.value === '__typename')) return true;
+  for (const fields of byType) {
+    if (fields.size !== onInterface.size) return true;
+    for (const [key, keyNodes] of onInterface) {
+      const other = fields.get(key);
+      if (!other || other.length !== keyNodes.length || other.some((node, index) => node !== keyNodes[index])) return true;
+    }
+  }
+  return false;
+}
+
 /** The sub-selections of every node of one response key, merged. */
 export function subSelections(nodes: readonly FieldNode[]): SelectionSetNode[] {
   return nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
@@ -64,9 +88,9 @@ function included(selection: SelectionNode, variables: Readonly<Record<string, u
   return getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.['if'] !== false;
 }
 
-function applies(schema: GraphQLSchema, type: GraphQLObjectType, condition: string): boolean {
+function applies(schema: GraphQLSchema, type: GraphQLObjectType | GraphQLInterfaceType, condition: string): boolean {
   if (condition === type.name) return true;
   if (type.getInterfaces().some((candidate) => candidate.name === condition)) return true;
   const named = schema.getType(condition);
-  return isUnionType(named) && named.getTypes().includes(type);
+  return isUnionType(named) && isObjectType(type) && named.getTypes().includes(type);
 }

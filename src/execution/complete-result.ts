@@ -78,8 +78,16 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
     } else if (type.object) {
       result = typeof value === 'object' ? completeObject(value as Record<string, unknown>, type.object, path) : null;
     } else if (type.objects) {
-      const object = typeof value === 'object' ? type.objects[String((value as Record<string, unknown>)['__typename'])] : undefined;
-      result = object ? completeObject(value as Record<string, unknown>, object, path) : null;
+      const typename = String((value as Record<string, unknown>)['__typename']);
+      const object = Object.hasOwn(type.objects, typename) ? type.objects[typename] : undefined;
+      if (object) result = completeObject(value as Record<string, unknown>, object, path);
+      else {
+        // A type the API schema lacks (`@inaccessible`): graphql-js's error, never the object's data. An
+        // object whose call failed (an @interfaceObject's, never typed) already has its error.
+        const at = pathSegments(path);
+        if (!errors.some((error) => error.path !== undefined && at.every((step, index) => error.path?.[index] === step))) errors.push(new GraphQLError(`Abstract type "${type.abstract}" was resolved to a type "${typename}" that does not exist inside the schema.`, { path: at }));
+        result = BUBBLE;
+      }
     }
     if (result !== BUBBLE) return result;
     return type.nonNull ? BUBBLE : null;

@@ -3,7 +3,7 @@ import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { gatewayError } from '../errors.ts';
 import { mergeVariable, type Fetch, type PathStep } from './plan-operation.ts';
 import type { MergeEntry } from './read-supergraph.ts';
-import { applyRenames } from './selection.ts';
+import { applyRenames, renamePath } from './selection.ts';
 
 /** The merged answers of a plan's calls, before shaping, and the errors on their client paths. */
 export interface PlanResult {
@@ -26,7 +26,8 @@ interface Located {
  * `_entities` call sends each distinct representation once, and none for an object whose key
  * fields came back null (that object stays without the call's fields). A call that fails leaves its
  * fields null with its error on each of their paths, and its children are not made; an upstream
- * error on `_entities.3.price` is moved to the path of every object represented by 3.
+ * error on `_entities.3.price` is moved to the path of every object represented by 3. Objects sent to
+ * an `@interfaceObject` are represented as the interface, and keep their own `__typename`.
  */
 export async function executePlan(fetches: readonly Fetch[], executors: ReadonlyMap<string, Executor>, variables: Record<string, unknown>, context: unknown, serial = false): Promise<PlanResult> {
   const data: Data = {};
@@ -55,15 +56,14 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
 
   /** A failed call's fields are null with its error, and so are those of the calls that needed its answer on the same objects (`@requires`). */
   const failWithDependents = (fetch: Fetch, targets: readonly Located[], error: unknown): void => {
-    const typeName = fetch.entity?.typeName;
-    for (const target of targets) if (target.object['__typename'] === undefined || target.object['__typename'] === typeName) fail(target.object, fetch.keys, error, pathOf(target), errors);
+    for (const target of targets) if (!fetch.entity || completes(fetch.entity, target.object)) fail(target.object, keysOn(fetch, target.object), error, pathOf(target), errors);
     for (const child of fetch.children) if (child.entity && fetch.entity && child.entity.path.join('.') === fetch.entity.path.join('.')) failWithDependents(child, targets, error);
   };
 
   const runEntities = async (fetch: Fetch): Promise<void> => {
     const failures = (await Promise.all((fetch.after ?? []).map((other) => completion(other).promise))).filter((failure) => failure !== undefined);
     const entity = fetch.entity as NonNullable<Fetch['entity']>;
-    const located = locate(data, entity.path).filter(({ object }) => object['__typename'] === undefined || object['__typename'] === entity.typeName);
+    const located = locate(data, entity.path).filter(({ object }) => completes(entity, object));
     if (failures.length > 0) {
       failWithDependents(fetch, located, failures[0]);
       return settle(fetch, failures[0], true);
@@ -73,7 +73,7 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
     const targets: Located[] = [];
     const slots: number[] = [];
     for (const target of located) {
-      const representation = entity.keyFields.some((key) => target.object[key] === null || target.object[key] === undefined) ? undefined : represent(target.object, entity.representation, { __typename: entity.typeName });
+      const representation = entity.keyFields.some((key) => target.object[key] === null || target.object[key] === undefined) ? undefined : represent(target.object, entity.representation, { __typename: entity.representedAs ?? entity.typeName });
       // Key fields that came back null (or never came): the object can't be represented, and keeps no answer from this call.
       if (representation === undefined) continue;
       const text = JSON.stringify(representation);
@@ -100,6 +100,8 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       return settle(fetch, error, true);
     }
     if (fetch.renames) applyRenames(entities, fetch.renames);
+    // An @interfaceObject answers the interface's name as __typename: the object keeps its own.
+    if (entity.representedAs !== undefined) for (const answer of entities) if (answer !== null && typeof answer === 'object') delete (answer as Data)['__typename'];
     for (const error of result.errors ?? []) {
       const index = error.path?.[0] === '_entities' ? error.path[1] : undefined;
       const sharing = typeof index === 'number' ? targets.filter((_, position) => slots[position] === index) : [];
@@ -108,8 +110,8 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       // A `@merge` field's error on a whole object (`_entities.3`): its fields fail, as stitching's merged fields do.
       const whole = entity.merge !== undefined && error.path?.length === 2;
       for (const target of sharing) {
-        if (whole) fail(target.object, fetch.keys, error, pathOf(target), errors);
-        else errors.push(relocate(error, [...pathOf(target), ...(error.path as readonly (string | number)[]).slice(2)]));
+        if (whole) fail(target.object, keysOn(fetch, target.object), error, pathOf(target), errors);
+        else errors.push(relocate(error, [...pathOf(target), ...renamePath((error.path as readonly (string | number)[]).slice(2), fetch.renames)]));
       }
     }
     // An answer merged into several objects (one representation they share) is copied for all but the first.
@@ -134,7 +136,10 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       return settle(fetch, error, true);
     }
     // A root call's paths are the client's (its aliases kept); its locations are the call's document's: dropped.
-    for (const error of result.errors ?? []) errors.push(relocate(error, asGraphQLError(error).path));
+    for (const error of result.errors ?? []) {
+      const path = asGraphQLError(error).path;
+      errors.push(relocate(error, path && renamePath(path, fetch.renames)));
+    }
     if (result.data && fetch.renames) applyRenames(result.data, fetch.renames);
     if (result.data) merge(data, result.data as Data);
     else for (const key of fetch.keys) if (data[key] === undefined) data[key] = null;
@@ -145,6 +150,19 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
   if (serial) for (const fetch of fetches) await runRoot(fetch);
   else await Promise.all(fetches.map(runRoot));
   return { data, errors };
+}
+
+/** Whether an entity call completes an object: one of its type (or of the implementations sharing a call to an `@interfaceObject`). */
+function completes(entity: NonNullable<Fetch['entity']>, object: Data): boolean {
+  const typename = object['__typename'];
+  return typename === undefined || typename === entity.typeName || (typeof typename === 'string' && entity.keysByType !== undefined && Object.hasOwn(entity.keysByType, typename));
+}
+
+/** The client's keys a call fills on an object: those of the object's type when implementations share the call. */
+function keysOn(fetch: Fetch, object: Data): readonly string[] {
+  const byType = fetch.entity?.keysByType;
+  const typename = object['__typename'];
+  return byType && typeof typename === 'string' ? (byType[typename] ?? fetch.keys) : fetch.keys;
 }
 
 /** The variables of a `@merge` entry point's call: its arguments for the keys of the representations, in their order. */

@@ -1,7 +1,7 @@
-import { Kind, type FieldNode, type GraphQLObjectType, type SelectionNode, type SelectionSetNode } from 'graphql';
+import { Kind, print, type FieldNode, type GraphQLObjectType, type SelectionNode, type SelectionSetNode } from 'graphql';
 import { NotPlannable } from './collect-fields.ts';
-import type { Draft, Planner } from './plan-operation.ts';
-import { requiresOf, resolvesField, type SupergraphType } from './read-supergraph.ts';
+import type { Draft, Fetch, Planner } from './plan-operation.ts';
+import { requiresOf, type SupergraphType } from './read-supergraph.ts';
 import { internalKey, type Selection } from './selection.ts';
 
 /** One `_entities` call to make at a position: the fields it answers and what it needs first. */
@@ -55,7 +55,7 @@ export class Position {
   /** The draft's subgraph answers this field here, needing nothing else. */
   local(name: string): boolean {
     if (isProvided(this.at.provided, name)) return true;
-    return resolvesField(this.at.info, name, this.graph) && requiresOf(this.at.info, name, this.graph) === undefined;
+    return this.planner.resolves(this.at.info, name, this.graph) && requiresOf(this.at.info, name, this.graph) === undefined;
   }
 
   /** A client's field the draft's subgraph does not answer here. */
@@ -81,11 +81,21 @@ export class Position {
       const deps = [...step.deps].filter((dep) => dep.fields.size > 0).map(create);
       const parent = deps.reduce<Draft>((deepest, dep) => (depthOf(dep) > depthOf(deepest) ? dep : deepest), draft);
       const representation: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: mergeFields(step.representation) };
-      const merge = this.at.info.graphs.get(step.graph)?.entry;
-      const child = this.planner.newDraft(step.graph, step.answered, { typeName: type.name, path, representation, keyFields: step.keyFields, ...(merge ? { merge } : {}) }, parent);
-      child.after = deps.filter((dep) => dep !== parent && !isAncestor(dep, parent));
-      parent.drafts.push(child);
+      const { entry: merge, asInterface } = this.at.info.graphs.get(step.graph) ?? {};
+      const entity = { typeName: type.name, path, representation, keyFields: step.keyFields, ...(merge ? { merge } : {}), ...(asInterface ? { representedAs: asInterface } : {}) };
+      const after = deps.filter((dep) => dep !== parent && !isAncestor(dep, parent));
+      // The implementations of an interface at one position share one call to its @interfaceObject.
+      const shared = asInterface === undefined ? undefined : parent.drafts.find((other) => sameCall(other, entity, step.graph, after));
+      const child = shared ?? this.planner.newDraft(step.graph, step.answered, entity, parent);
       drafts.set(step, child);
+      if (shared) shared.fetch.keys.push(...step.answered.filter((key) => !shared.fetch.keys.includes(key)));
+      else {
+        child.after = after;
+        if (asInterface !== undefined && child.fetch.entity) child.fetch.entity.keysByType = {};
+        parent.drafts.push(child);
+      }
+      const byType = child.fetch.entity?.keysByType;
+      if (byType) byType[type.name] = [...new Set([...(byType[type.name] ?? []), ...step.answered])];
       this.planner.planObject(type, step.fields, child, child.selection, path, undefined, new Set(step.fields.keys()));
       return child;
     };
@@ -95,7 +105,7 @@ export class Position {
   /** A step that resolves the field and depends on none of `avoid`: an existing one, else a new one. */
   private stepFor(name: string, avoid: ReadonlySet<Step>): Step {
     const { info } = this.at;
-    const graphs = graphsResolving(info, name);
+    const graphs = this.planner.graphsResolving(info, name);
     const existing = this.steps.find((step) => graphs.includes(step.graph) && !avoid.has(step) && !dependsOnAny(step, avoid));
     if (existing) return existing;
     const direct = graphs.filter((graph) => this.directKey(graph) !== undefined);
@@ -165,13 +175,6 @@ export class Position {
   }
 }
 
-/** The subgraphs that answer a field of a type (with or without `@requires`). */
-export function graphsResolving(info: SupergraphType, name: string): string[] {
-  const fields = info.fields.get(name);
-  const graphs = fields ? [...fields.keys()] : [...info.graphs.keys()];
-  return graphs.filter((graph) => resolvesField(info, name, graph));
-}
-
 export function isProvided(provided: SelectionSetNode | undefined, name: string): boolean {
   return provided?.selections.some((selection) => selection.kind === Kind.FIELD && selection.name.value === name) ?? false;
 }
@@ -191,6 +194,13 @@ function dependsOnAny(step: Step, avoid: ReadonlySet<Step>, seen = new Set<Step>
     if (dependsOnAny(dep, avoid, seen)) return true;
   }
   return false;
+}
+
+/** Whether a draft is the call to an `@interfaceObject` another implementation would make: same subgraph, objects, representation and waits. */
+function sameCall(draft: Draft, entity: NonNullable<Fetch['entity']>, graph: string, after: readonly Draft[]): boolean {
+  const other = draft.fetch.entity;
+  if (!other?.keysByType || draft.fetch.graph !== graph || other.representedAs !== entity.representedAs || other.path.join('.') !== entity.path.join('.')) return false;
+  return print(other.representation) === print(entity.representation) && draft.after.length === after.length && draft.after.every((dep, index) => dep === after[index]);
 }
 
 function depthOf(draft: Draft): number {

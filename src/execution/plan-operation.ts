@@ -5,11 +5,14 @@ import {
   isLeafType,
   isListType,
   isNonNullType,
+  isObjectType,
   parse,
   print,
   visit,
   type DocumentNode,
   type FieldNode,
+  type GraphQLAbstractType,
+  type GraphQLInterfaceType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -18,8 +21,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
-import { Position, graphsResolving } from './plan-object.ts';
-import { isInterfaceObject, resolvesField, type MergeEntry, type Supergraph, type SupergraphType } from './read-supergraph.ts';
+import { planInterfaceObject } from './plan-interface-object.ts';
+import { Position } from './plan-object.ts';
+import { overrideLabelOf, resolvesField, type MergeEntry, type Supergraph, type SupergraphType } from './read-supergraph.ts';
 import { Selection, type Renames } from './selection.ts';
 
 /** A step of the path to a fetch's objects: a response key, or `@` for every item of a list. */
@@ -38,7 +42,17 @@ export interface Fetch {
    * the response key the plan fetched them under; fragments only on object types). With `merge`, the
    * call is the `@merge` entry point of a graphql or rest source, aliased `_entities`, sent the keys.
    */
-  entity?: { typeName: string; path: PathStep[]; representation: SelectionSetNode; keyFields: string[]; merge?: MergeEntry };
+  entity?: {
+    typeName: string;
+    path: PathStep[];
+    representation: SelectionSetNode;
+    keyFields: string[];
+    merge?: MergeEntry;
+    /** The `@interfaceObject` the subgraph knows the objects as: their representations and fragment name it, and its `__typename` in the answer is dropped. */
+    representedAs?: string;
+    /** The client's keys the call fills by object type, when implementations of that interface share the call (one call for all). */
+    keysByType?: Record<string, string[]>;
+  };
   /** Fields the subgraph answers under other keys than the client's (types that differ per subgraph). */
   renames?: Renames;
   /** Other calls (not ancestors) whose answers this one needs first: `@requires` fed by several subgraphs. */
@@ -73,16 +87,30 @@ export interface Draft {
  * `@requires`) become entity calls after the calls that bring their keys and required fields
  * (see {@link Position}): `_entities` for a subgraph, the `@merge` entry point (`usersByIds(ids:)`)
  * for a graphql or rest source. Interfaces and unions are selected with one inline fragment per object
- * type the subgraph may return there. Throws {@link NotPlannable} for what it doesn't cover
- * (`@interfaceObject`, subscriptions, directives other than `@skip`/`@include`, types both kinds of
- * source define, `@computed` fields, client response keys starting with `__`), which the gateway then executes through stitching.
+ * type the subgraph may return there (see {@link planInterfaceObject} for an `@interfaceObject`). A
+ * progressive `@override` is planned for the labels `scope.overrideLabels` says are active. Throws
+ * {@link NotPlannable} for what it doesn't cover (subscriptions, directives other than
+ * `@skip`/`@include`, types both kinds of source define, `@computed` fields, client response keys
+ * starting with `__`, a progressive `@override` without the request's labels), which the gateway then
+ * executes through stitching.
  */
 export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, scope: OperationScope): Fetch[] {
+  const planner = new Planner(context, scope);
+  try {
+    return planRoot(planner, operation);
+  } catch (error) {
+    // A plan that failed for want of a subgraph may have met a field whose subgraph the request's labels decide.
+    if (error instanceof NotPlannable && planner.undecided !== undefined) throw new NotPlannable(planner.undecided);
+    throw error;
+  }
+}
+
+function planRoot(planner: Planner, operation: OperationDefinitionNode): Fetch[] {
+  const { context, scope } = planner;
   if (operation.variableDefinitions?.some(({ variable }) => variable.name.value === 'representations' || variable.name.value.startsWith(mergeVariable('')))) throw new NotPlannable('a variable is named like the plan\'s own ($representations, $__merge_*)');
   const rootType = rootTypeOf(context.schema, operation);
   const rootInfo = supergraphType(context, rootType.name);
   const mutation = operation.operation === 'mutation';
-  const planner = new Planner(context, scope);
   // A query's root fields: one call per subgraph. A mutation's run in order: one call per run of
   // consecutive fields of one subgraph (which executes them in order itself).
   const groups: Array<[string, Map<string, FieldNode[]>]> = [];
@@ -92,7 +120,7 @@ export function planOperation(context: PlanningContext, operation: OperationDefi
     if (name.startsWith('__') || context.foreignRootFields.has(`${rootType.name}.${name}`)) throw new NotPlannable(`${rootType.name}.${name} is not a supergraph field`);
     const unplannable = context.supergraph.unplannable?.get(`${rootType.name}.${name}`);
     if (unplannable !== undefined) throw new NotPlannable(unplannable);
-    const candidates = graphsResolving(rootInfo, name);
+    const candidates = planner.graphsResolving(rootInfo, name);
     const joinable = mutation ? groups.slice(-1) : groups;
     const graph = planner.cheapestRoot(rootType, key, nodes, candidates, joinable.map(([joined]) => joined));
     const group = joinable.find(([joined]) => joined === graph);
@@ -115,10 +143,30 @@ export function rootTypeOf(schema: GraphQLSchema, operation: OperationDefinition
 
 /** Plans selections into drafts; {@link Position} plans the entity calls of one position. */
 export class Planner {
+  /** Why the plan may depend on the request: a progressive `@override` met without the request's labels. */
+  undecided: string | undefined;
+
   constructor(
-    private readonly context: PlanningContext,
-    private readonly scope: OperationScope,
+    readonly context: PlanningContext,
+    readonly scope: OperationScope,
   ) {}
+
+  /** Whether a subgraph answers a field of a type itself, progressive `@override`s decided by the request's labels. */
+  resolves(info: SupergraphType, name: string, graph: string): boolean {
+    const labels = this.scope.overrideLabels;
+    if (labels === undefined && this.undecided === undefined) {
+      const label = overrideLabelOf(info, name);
+      if (label !== undefined) this.undecided = `${info.name}.${name} has a progressive @override (label "${label}"): which subgraph answers depends on the request's labels, which the planner was not given`;
+    }
+    return resolvesField(info, name, graph, labels);
+  }
+
+  /** The subgraphs that answer a field of a type (with or without `@requires`). */
+  graphsResolving(info: SupergraphType, name: string): string[] {
+    const fields = info.fields.get(name);
+    const graphs = fields ? [...fields.keys()] : [...info.graphs.keys()];
+    return graphs.filter((graph) => this.resolves(info, name, graph));
+  }
 
   newDraft(graph: string, keys: string[], entity?: Fetch['entity'], parent?: Draft): Draft {
     return { fetch: { graph, document: { kind: Kind.DOCUMENT, definitions: [] }, variables: [], keys, ...(entity ? { entity } : {}), children: [] }, selection: new Selection(), variables: new Set(), drafts: [], parent, after: [] };
@@ -164,7 +212,7 @@ export class Planner {
       const unplannable = this.context.supergraph.unplannable?.get(`${type.name}.${name}`);
       if (unplannable !== undefined) throw new NotPlannable(unplannable);
       if (name === '__typename') selection.add(key, key === name ? name : `${key}: __typename`);
-      else if (position.local(name) || (satisfied.has(key) && resolvesField(info, name, draft.fetch.graph))) this.planField(type, info, key, nodes, draft, selection, path, provided);
+      else if (position.local(name) || (satisfied.has(key) && this.resolves(info, name, draft.fetch.graph))) this.planField(type, info, key, nodes, draft, selection, path, provided);
       else position.placeRemotely(key, nodes);
     }
     position.finish();
@@ -191,7 +239,8 @@ export class Planner {
     return { ...field, selectionSet: { kind: Kind.SELECTION_SET, selections } };
   }
 
-  planField(type: GraphQLObjectType, info: SupergraphType, key: string, nodes: FieldNode[], draft: Draft, selection: Selection, path: PathStep[], provided: SelectionSetNode | undefined): void {
+  /** Plans a field the draft's subgraph answers (on an object type, or on an `@interfaceObject`'s interface). */
+  planField(type: GraphQLObjectType | GraphQLInterfaceType, info: SupergraphType, key: string, nodes: FieldNode[], draft: Draft, selection: Selection, path: PathStep[], provided: SelectionSetNode | undefined): void {
     const node = nodes[0] as FieldNode;
     const name = node.name.value;
     const field = type.getFields()[name];
@@ -210,14 +259,13 @@ export class Planner {
     }
     const steps = [...path, key, ...listSteps(field.type)];
     const provides = info.fields.get(name)?.get(draft.fetch.graph)?.provides ?? providedBelow(provided, name);
+    const sub = selection.add(responseKey, head, new Selection(), target) as Selection;
+    const namedInGraph = typeInGraph === undefined ? named.name : typeInGraph.replace(/[[\]!]/g, '');
     if (isAbstractType(named)) {
       // One fragment per object type this subgraph may return here; __typename says which it is.
-      const sub = selection.add(responseKey, head, new Selection(), target) as Selection;
       sub.add('__typename', '__typename');
-      const returned = this.context.supergraph.members.get(named.name);
-      if (!returned || isInterfaceObject(this.context.supergraph, named.name)) throw new NotPlannable(`${named.name} has no members per subgraph, or is an @interfaceObject`);
-      for (const possible of this.context.schema.getPossibleTypes(named)) {
-        if (!returned.get(possible.name)?.has(draft.fetch.graph)) continue;
+      if (this.context.supergraph.types.get(named.name)?.graphs.get(draft.fetch.graph)?.isInterfaceObject) return planInterfaceObject(this, named as GraphQLInterfaceType, nodes, draft, sub, steps);
+      for (const possible of this.possibleTypes(named, namedInGraph, draft.fetch.graph)) {
         const childFields = collectFields(this.context.schema, this.scope, possible, subSelections(nodes));
         const fragment = sub.add(`... on ${possible.name}`, `... on ${possible.name}`, new Selection()) as Selection;
         fragment.add('__typename', '__typename');
@@ -225,9 +273,27 @@ export class Planner {
       }
       return;
     }
-    const sub = selection.add(responseKey, head, new Selection(), target) as Selection;
-    const childFields = collectFields(this.context.schema, this.scope, named, subSelections(nodes));
-    this.planObject(named as GraphQLObjectType, childFields, draft, sub, steps, provides);
+    const childFields = collectFields(this.context.schema, this.scope, named as GraphQLObjectType, subSelections(nodes));
+    if (namedInGraph === named.name) return this.planObject(named as GraphQLObjectType, childFields, draft, sub, steps, provides);
+    // An interface or union in this subgraph (`@join__field(type:)`): the object type's fields under its fragment.
+    sub.add('__typename', '__typename');
+    const fragment = sub.add(`... on ${named.name}`, `... on ${named.name}`, new Selection()) as Selection;
+    this.planObject(named as GraphQLObjectType, childFields, draft, fragment, steps, provides);
+  }
+
+  /**
+   * The object types of an abstract position a subgraph may return: the members it declares, of the
+   * field's own type there when that is narrower (`@join__field(type:)`: `Book` where the supergraph
+   * says `Media`).
+   */
+  private possibleTypes(named: GraphQLAbstractType, namedInGraph: string, graph: string): readonly GraphQLObjectType[] {
+    const possible = this.context.schema.getPossibleTypes(named);
+    const narrowed = this.context.schema.getType(namedInGraph);
+    if (namedInGraph !== named.name && isObjectType(narrowed)) return possible.filter((type) => type === narrowed);
+    const returned = this.context.supergraph.members.get(namedInGraph);
+    const known = this.context.supergraph.types.get(namedInGraph)?.graphs.has(graph) || [...(returned?.values() ?? [])].some((graphs) => graphs.has(graph));
+    if (!known) throw new NotPlannable(`${graph} does not define ${namedInGraph}, and the supergraph does not say what the field returns there (@join__field(type:))`);
+    return possible.filter((type) => returned?.get(type.name)?.has(graph));
   }
 }
 
@@ -241,7 +307,7 @@ function finish(draft: Draft, operation: OperationDefinitionNode, made = new Map
     ? `${operation.operation}${printedDefinitions.length > 0 ? `(${printedDefinitions.join(', ')})` : ''} ${draft.selection.toString()}`
     : merge
       ? `query(${[...merge.arguments.map(({ name, type }) => `$${mergeVariable(name)}: ${type}`), ...printedDefinitions].join(', ')}) { _entities: ${merge.fieldName}(${merge.arguments.map(({ name }) => `${name}: $${mergeVariable(name)}`).join(', ')}) { ... on ${fetch.entity.typeName} ${draft.selection.toString()} } }`
-      : `query(${['$representations: [_Any!]!', ...printedDefinitions].join(', ')}) { _entities(representations: $representations) { ... on ${fetch.entity.typeName} ${draft.selection.toString()} } }`;
+      : `query(${['$representations: [_Any!]!', ...printedDefinitions].join(', ')}) { _entities(representations: $representations) { ... on ${fetch.entity.representedAs ?? fetch.entity.typeName} ${draft.selection.toString()} } }`;
   fetch.document = parse(text, { noLocation: true });
   fetch.variables = [...draft.variables];
   const renames = draft.selection.renames();
@@ -261,7 +327,6 @@ function supergraphType(context: PlanningContext, name: string): SupergraphType 
   const info = context.supergraph.types.get(name);
   if (!info || !info.isObject) throw new NotPlannable(`${name} is not an object type of the supergraph`);
   if (context.foreignTypes.has(name)) throw new NotPlannable(`${name} is also defined by another source`);
-  if (info.interfaces.some((name) => isInterfaceObject(context.supergraph, name))) throw new NotPlannable(`${name} implements an @interfaceObject`);
   return info;
 }
 

@@ -9,6 +9,11 @@ export interface TypeInGraph {
   isInterfaceObject: boolean;
   /** A graphql or rest source: the `@merge` root field it fetches objects of the type by (instead of `_entities`). */
   entry?: MergeEntry;
+  /**
+   * The subgraph knows objects of this type only as the `@interfaceObject` of this name (an
+   * interface the type implements): it is sent them as that type, by that type's keys.
+   */
+  asInterface?: string;
 }
 
 /**
@@ -34,6 +39,10 @@ export interface FieldInGraph {
   usedOverridden: boolean;
   /** Progressive `@override(label:)`: which subgraph answers depends on the request. */
   overrideLabel: boolean;
+  /** The progressive override's label (`percent(20)`): the overriding subgraph answers while it is active, the other one while it is not. */
+  label?: string;
+  /** `@override(from:)`: the subgraph this one took the field over from. */
+  overrides?: string;
   /** `@requires(fields:)`: fields of the parent, resolved elsewhere, the subgraph needs first. */
   requires?: SelectionSetNode;
   /** `@provides(fields:)`: external fields of the returned type this subgraph answers on this path. */
@@ -67,6 +76,8 @@ export interface Supergraph {
   hiddenEnumValues: Map<string, Set<string>>;
   /** Fields the planner leaves to stitching, by coordinate (`Order.total`), with the reason (`@computed`). */
   unplannable?: Map<string, string>;
+  /** The labels of the progressive `@override`s (`percent(20)`), each once: every request decides which are active. */
+  overrideLabels?: string[];
 }
 
 /**
@@ -83,6 +94,9 @@ export function readSupergraph(document: DocumentNode): Supergraph {
 
   const types = new Map<string, SupergraphType>();
   const members = new Map<string, Map<string, Set<string>>>();
+  const overrideLabels = new Set<string>();
+  /** Fields with a bare `@join__field`: an `@interfaceObject` resolves them for the type. */
+  const viaInterface: Array<[SupergraphType, string]> = [];
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.UNION_TYPE_DEFINITION) continue;
     for (const directive of definition.directives ?? []) {
@@ -117,6 +131,11 @@ export function readSupergraph(document: DocumentNode): Supergraph {
     }
     for (const field of definition.fields ?? []) {
       const joins = (field.directives ?? []).filter((directive) => directive.name.value === 'join__field');
+      if (joins.length === 1 && !joins[0]?.arguments?.length && type.isObject) {
+        type.fields.set(field.name.value, new Map());
+        viaInterface.push([type, field.name.value]);
+        continue;
+      }
       if (joins.length === 0 || joins.some((directive) => !graphOf(directive))) {
         type.fields.set(field.name.value, null);
         continue;
@@ -126,10 +145,15 @@ export function readSupergraph(document: DocumentNode): Supergraph {
         const requires = stringArgument(directive, 'requires');
         const provides = stringArgument(directive, 'provides');
         const typeInGraph = stringArgument(directive, 'type');
+        const label = stringArgument(directive, 'overrideLabel');
+        const overrides = stringArgument(directive, 'override');
+        if (label !== undefined) overrideLabels.add(label);
         byGraph.set(graphOf(directive) as string, {
           external: booleanArgument(directive, 'external') === true,
           usedOverridden: booleanArgument(directive, 'usedOverridden') === true,
-          overrideLabel: stringArgument(directive, 'overrideLabel') !== undefined,
+          overrideLabel: label !== undefined,
+          ...(label !== undefined ? { label } : {}),
+          ...(overrides !== undefined ? { overrides } : {}),
           ...(requires ? { requires: fieldSet(requires) } : {}),
           ...(provides ? { provides: fieldSet(provides) } : {}),
           ...(typeInGraph ? { type: typeInGraph } : {}),
@@ -138,13 +162,32 @@ export function readSupergraph(document: DocumentNode): Supergraph {
       type.fields.set(field.name.value, byGraph);
     }
   }
+  for (const [type, field] of viaInterface) joinInterfaceObjects(types, type, field);
   const hiddenEnumValues = new Map<string, Set<string>>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.ENUM_TYPE_DEFINITION) continue;
     const hidden = (definition.values ?? []).filter((value) => value.directives?.some((directive) => directive.name.value === 'inaccessible')).map((value) => value.name.value);
     if (hidden.length > 0) hiddenEnumValues.set(definition.name.value, new Set(hidden));
   }
-  return { types, members, hiddenEnumValues };
+  return { types, members, hiddenEnumValues, overrideLabels: [...overrideLabels] };
+}
+
+/**
+ * A field of an object type that only an `@interfaceObject` resolves (the supergraph marks it with a
+ * bare `@join__field`): the interface's subgraphs that see it as an object resolve it for the type
+ * too, and know its objects as the interface, by the interface's keys there.
+ */
+function joinInterfaceObjects(types: ReadonlyMap<string, SupergraphType>, type: SupergraphType, fieldName: string): void {
+  const byGraph = type.fields.get(fieldName) as Map<string, FieldInGraph>;
+  for (const name of type.interfaces) {
+    const abstract = types.get(name);
+    for (const [graph, field] of abstract?.fields.get(fieldName) ?? []) {
+      const inGraph = abstract?.graphs.get(graph);
+      if (!inGraph?.isInterfaceObject) continue;
+      byGraph.set(graph, field);
+      if (!type.graphs.has(graph)) type.graphs.set(graph, { keys: inGraph.keys, isInterfaceObject: false, asInterface: name });
+    }
+  }
 }
 
 /** Records that a source may return an object type where an abstract type is expected. */
@@ -153,18 +196,30 @@ export function addMember(members: Supergraph['members'], abstract: string, obje
   members.set(abstract, byObject.set(object, (byObject.get(object) ?? new Set<string>()).add(graph)));
 }
 
-/** Whether some subgraph sees this interface as an object type (`@interfaceObject`). */
-export function isInterfaceObject(supergraph: Supergraph, name: string): boolean {
-  return [...(supergraph.types.get(name)?.graphs.values() ?? [])].some((graph) => graph.isInterfaceObject);
-}
-
-/** Whether a subgraph answers a field of a type itself (not external, not overridden away). */
-export function resolvesField(type: SupergraphType, fieldName: string, graph: string): boolean {
+/**
+ * Whether a subgraph answers a field of a type itself (not external, not overridden away). A field
+ * every subgraph of the type defines is not answered by one that knows the type only as an
+ * `@interfaceObject`, except the fields of its keys (another field there may be `@external`). A progressive
+ * `@override` is decided by the request's active `labels`; without them, neither subgraph answers it.
+ */
+export function resolvesField(type: SupergraphType, fieldName: string, graph: string, labels?: ReadonlySet<string>): boolean {
   const fields = type.fields.get(fieldName);
   if (fields === undefined) return false;
-  if (fields === null) return type.graphs.has(graph);
+  if (fields === null) {
+    const inGraph = type.graphs.get(graph);
+    if (!inGraph || inGraph.asInterface !== undefined) return false;
+    return !inGraph.isInterfaceObject || inGraph.keys.some((key) => key.selections.some((field) => field.kind === Kind.FIELD && field.name.value === fieldName));
+  }
   const field = fields.get(graph);
-  return field !== undefined && !field.external && !field.usedOverridden && !field.overrideLabel;
+  if (field === undefined || field.external || field.usedOverridden) return false;
+  if (field.label === undefined) return !field.overrideLabel;
+  return labels !== undefined && labels.has(field.label) === (field.overrides !== undefined);
+}
+
+/** The label of a progressive `@override` of the field, if it has one. */
+export function overrideLabelOf(type: SupergraphType, fieldName: string): string | undefined {
+  for (const field of type.fields.get(fieldName)?.values() ?? []) if (field.label !== undefined) return field.label;
+  return undefined;
 }
 
 /** The `@requires` of a field in a subgraph, if any. */

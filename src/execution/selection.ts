@@ -70,3 +70,17 @@ export function applyRenames(value: unknown, renames: Renames): void {
     object[target] = inner;
   }
 }
+
+/**
+ * A subgraph's error path with the client's response keys for the fields it answered under other
+ * keys (`__t_item_Book` for `item`), so the error lands where the client's data is.
+ */
+export function renamePath(path: readonly (string | number)[], renames: Renames | undefined): (string | number)[] {
+  let current = renames;
+  return path.map((step) => {
+    if (typeof step === 'number' || !current) return step;
+    const rename = current.fields.get(step) ?? [...current.fragments.values()].map((fragment) => fragment.fields.get(step)).find((found) => found !== undefined);
+    current = rename?.sub;
+    return rename?.target ?? step;
+  });
+}

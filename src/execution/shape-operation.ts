@@ -1,5 +1,5 @@
-import { getNamedType, type FieldNode, isAbstractType, isLeafType, type GraphQLLeafType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
-import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
+import { getNamedType, type FieldNode, isAbstractType, isInterfaceType, isLeafType, type GraphQLLeafType, isListType, isNonNullType, isObjectType, type GraphQLInterfaceType, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { NotPlannable, collectFields, dependsOnType, subSelections, type OperationScope } from './collect-fields.ts';
 
 /** What the client asked for at one position of the answer: how to shape the merged upstream data. */
 export interface OutputShape {
@@ -10,6 +10,8 @@ export interface OutputShape {
   object?: ObjectShape;
   /** The position is an interface or union: the fields by the object's `__typename`. */
   objects?: Record<string, ObjectShape>;
+  /** The interface or union's name, for the error on a `__typename` the schema lacks (an `@inaccessible` type). */
+  abstract?: string;
   /** The position is a scalar or enum: its values are serialized by the gateway's type (an enum value the schema hides becomes an error). */
   leaf?: GraphQLLeafType;
   /** Enum values the schema still lists but `@inaccessible` hides: serialized as errors too. */
@@ -43,7 +45,7 @@ export function shapeOperation(
   return shapeObject(schema, scope, type, [selectionSet]);
 }
 
-function shapeObject(schema: GraphQLSchema, scope: OperationScope, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): ObjectShape {
+function shapeObject(schema: GraphQLSchema, scope: OperationScope, type: GraphQLObjectType | GraphQLInterfaceType, selectionSets: readonly SelectionSetNode[]): ObjectShape {
   const fields: FieldShape[] = [];
   for (const [key, nodes] of collectFields(schema, scope, type, selectionSets)) {
     const name = (nodes[0] as (typeof nodes)[number]).name.value;
@@ -69,8 +71,12 @@ function shapeOutput(schema: GraphQLSchema, scope: OperationScope, type: GraphQL
   }
   if (isAbstractType(named)) {
     const objects: Record<string, ObjectShape> = {};
-    for (const possible of schema.getPossibleTypes(named)) objects[possible.name] = shapeObject(schema, scope, possible, selectionSets);
-    return { nonNull, objects };
+    const possibleTypes = schema.getPossibleTypes(named);
+    for (const possible of possibleTypes) objects[possible.name] = shapeObject(schema, scope, possible, selectionSets);
+    // An @interfaceObject's objects keep the interface's name when nothing selected depends on their type.
+    const byType = possibleTypes.map((possible) => collectFields(schema, scope, possible, selectionSets));
+    if (isInterfaceType(named) && !dependsOnType(collectFields(schema, scope, named, selectionSets), byType)) objects[named.name] = shapeObject(schema, scope, named, selectionSets);
+    return { nonNull, objects, abstract: named.name };
   }
   if (!isObjectType(named)) throw new NotPlannable(`${String(named)} has no fields to select`);
   return { nonNull, object: shapeObject(schema, scope, named, selectionSets) };

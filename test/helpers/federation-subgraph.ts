@@ -15,15 +15,18 @@ export const federationDefinitions = /* GraphQL */ `
   directive @external on OBJECT | FIELD_DEFINITION
   directive @requires(fields: String!) on FIELD_DEFINITION
   directive @provides(fields: String!) on FIELD_DEFINITION
-  directive @override(from: String!) on FIELD_DEFINITION
+  directive @override(from: String!, label: String) on FIELD_DEFINITION
   directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
   directive @interfaceObject on OBJECT
   scalar _Any
   type _Service { sdl: String! }
 `;
 
-/** The `@link` line importing federation directives by name. */
-export const link = (...names: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [${names.map((name) => `"@${name}"`).join(', ')}])`;
+/** The `@link` line importing federation directives by name (Federation 2.3). */
+export const link = (...names: string[]) => linkAt('2.3', ...names);
+
+/** The `@link` line of a given Federation version (`2.7` for `@override(label:)`), importing directives by name. */
+export const linkAt = (version: string, ...names: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v${version}", import: [${names.map((name) => `"@${name}"`).join(', ')}])`;
 
 /** What a hand-written subgraph is made of. */
 export interface SubgraphOptions {
@@ -70,6 +73,8 @@ export interface SubgraphServer {
   requests: FixtureServer['requests'];
   /** The GraphQL documents it was sent, in order. */
   queries(): string[];
+  /** The representations of each `_entities` call it was sent, in order. */
+  representations(): Reference[][];
 }
 
 /** Serves {@link subgraphSchema} over HTTP on a free port; closed when the test ends. */
@@ -79,5 +84,11 @@ export async function serveSubgraph(t: TestContext, options: SubgraphOptions): P
     const answer = await yoga.fetch(`http://subgraph${request.url}`, { method: request.method, headers: { 'content-type': 'application/json' }, body: request.body || undefined });
     json(response, answer.status, await answer.json());
   });
-  return { url: `${server.url}/graphql`, requests: server.requests, queries: () => server.requests.map((request) => (JSON.parse(request.body) as { query: string }).query) };
+  const bodies = () => server.requests.map((request) => JSON.parse(request.body) as { query: string; variables?: { representations?: Reference[] } });
+  return {
+    url: `${server.url}/graphql`,
+    requests: server.requests,
+    queries: () => bodies().map((body) => body.query),
+    representations: () => bodies().flatMap((body) => (body.variables?.representations ? [body.variables.representations] : [])),
+  };
 }

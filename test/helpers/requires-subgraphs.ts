@@ -67,3 +67,36 @@ export const requiresSubgraphs: Record<string, SubgraphOptions> = {
   },
 };
 
+/**
+ * Products, where Product implements the interface Good (listed by `goods`), and inventory, whose
+ * `manifest` `@requires` the attachments through a fragment on the interface Attachment itself.
+ */
+export const withGoods: Record<string, SubgraphOptions> = {
+  products: {
+    ...(requiresSubgraphs['products'] as SubgraphOptions),
+    sdl: `${link('key', 'shareable')}
+      ${attachmentTypes}
+      interface Good { upc: String! name: String! }
+      type Product implements Good @key(fields: "upc") { upc: String! name: String! attachments: [Attachment!]! @shareable }
+      type Query { goods: [Good!]! }`,
+    resolvers: {
+      Query: { goods: () => goods },
+      Attachment: { __resolveType: (value: Reference) => value.__typename },
+      Good: { __resolveType: () => 'Product' },
+    },
+  },
+  inventory: {
+    sdl: `${link('key', 'shareable', 'external', 'requires')}
+      ${attachmentTypes}
+      type Product @key(fields: "upc") {
+        upc: String! attachments: [Attachment!]! @external
+        manifest: String! @requires(fields: "attachments { ... on Attachment { id } ... on Image { size } }")
+      }`,
+    resolvers: {
+      Attachment: { __resolveType: (value: Reference) => value.__typename },
+      Product: { manifest: (product: Reference) => (product['attachments'] as Reference[]).map((item) => (item.__typename === 'Image' ? `${String(item['id'])}:${number(item['size'])}` : String(item['id']))).join(' ') },
+    },
+    entities: ['Product'],
+    resolve: (reference) => reference,
+  },
+};
