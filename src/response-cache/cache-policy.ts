@@ -113,7 +113,7 @@ function declarationPolicy(schema: GraphQLSchema, { type, field }: FieldDeclarat
     maxAge = Math.min(maxAge, hint.maxAge ?? ((isCompositeType(named) && !hint.inheritMaxAge) || atRoot ? defaultMaxAge : Number.POSITIVE_INFINITY));
     if (hint.scope === 'PRIVATE') scope = 'PRIVATE';
   }
-  const types: GraphQLNamedType[] = isCompositeType(named) ? typesOfValue(schema, named) : [named];
+  const types: readonly GraphQLNamedType[] = isCompositeType(named) ? typesOfValue(schema, named) : [named];
   if (types.some((candidate) => rules.byPolicy(coordinate, candidate))) scope = 'PRIVATE';
   return { maxAge, scope, callerDependent: types.some((candidate) => rules.byStanding(coordinate, candidate)) };
 }
