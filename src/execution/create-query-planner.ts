@@ -87,7 +87,7 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
   const stitched = sources.filter((source) => source.kind !== 'federation');
   const supergraphDocument = federation[0]?.supergraph?.document;
   if (!supergraphDocument && (!stitchedSources || stitched.length === 0)) return undefined;
-  const executors = new Map(sources.map((source) => [source.name, (source.subschema.executor ?? createDefaultExecutor(source.subschema.schema)) as Executor]));
+  const executors = new Map(sources.map((source) => [source.name, (source.plannedExecutor ?? source.subschema.executor ?? createDefaultExecutor(source.subschema.schema)) as Executor]));
   const model = supergraphDocument ? readSupergraph(supergraphDocument) : emptyModel();
   const foreignTypes = new Set<string>();
   const foreignRootFields = new Set<string>();

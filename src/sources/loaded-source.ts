@@ -1,4 +1,5 @@
 import type { SubschemaConfig } from '@graphql-tools/delegate';
+import type { Executor } from '@graphql-tools/utils';
 import type { MergeFieldConfigCandidate } from '@graphql-tools/stitch';
 import type { DocumentNode, GraphQLFieldConfig } from 'graphql';
 
@@ -10,6 +11,8 @@ export interface LoadedSource {
   sdl: string;
   /** What stitching delegates to: a remote executor, or the REST source's local resolvers. */
   subschema: SubschemaConfig;
+  /** The executor the query planner sends this source's calls to, when not the subschema's (a REST source's in-process one). */
+  plannedExecutor?: Executor;
   /** For a federation subgraph: what stitching needs beyond the subschemas, shared by all subgraphs of the config. */
   supergraph?: FederationStitching;
   /** Closes the source's connections. */

@@ -6,6 +6,7 @@ import { readRegistered } from '../graphql/load-graphql-source.ts';
 import type { LoadedSource } from '../loaded-source.ts';
 import { SchemaError, displayPath } from '../schema-error.ts';
 import { createRestResolver } from './create-rest-resolver.ts';
+import { createInProcessExecutor } from './execute-in-process.ts';
 import { readRestMappings } from './read-rest-mappings.ts';
 
 const restDirectives = readDirectives(new URL('./directives.graphql', import.meta.url));
@@ -28,6 +29,7 @@ export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch
     kind: 'rest',
     sdl,
     subschema: { name: source.name, schema, batch: false },
+    plannedExecutor: createInProcessExecutor(schema),
     close: () => client.close(),
   };
 }

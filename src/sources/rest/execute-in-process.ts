@@ -1,0 +1,326 @@
+import type { ExecutionResult, Executor } from '@graphql-tools/utils';
+import {
+  GraphQLError,
+  Kind,
+  getArgumentValues,
+  getDirectiveValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isAbstractType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  locatedError,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLAbstractType,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+type Data = Record<string, unknown>;
+type Fields = Map<string, FieldNode[]>;
+type MaybePromise<T> = T | Promise<T>;
+
+/** A null that must reach the nearest nullable position: its error is already recorded. */
+const bubble: unique symbol = Symbol('null bubbling up');
+type Completed = unknown;
+
+/** The response path of a position, as graphql-js links it. */
+interface Path {
+  prev: Path | undefined;
+  key: string | number;
+  /** The type whose field this position is (a list item's: its list field's), for error messages. */
+  typename: string | undefined;
+}
+
+interface Run {
+  schema: GraphQLSchema;
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+  context: unknown;
+  errors: GraphQLError[];
+  /** Collected fields by selection set and type, when no `@skip`/`@include` decides them. */
+  collected: WeakMap<SelectionSetNode, Map<string, Fields>>;
+}
+
+const noArguments: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/**
+ * The executor the query planner uses for a REST source's in-process schema: graphql-js's execution
+ * semantics (argument and variable coercion, `@skip`/`@include`, fragments, resolvers called for
+ * every object of a level before any is awaited so DataLoader batches them, null bubbling to the
+ * nearest nullable position, errors located on their paths, leaves serialized, mutations' root
+ * fields in order) without what a general executor allocates for every field: a field without a
+ * resolver is read from its object, and a resolve info is built only for fields that have one.
+ * The REST source's own resolvers (`@http`, `@ref`, `@stub`) are the only ones such a schema has.
+ */
+export function createInProcessExecutor(schema: GraphQLSchema): Executor {
+  const executor = (request: Parameters<Executor>[0]) => executeInProcess(schema, request.document, (request.variables ?? {}) as Record<string, unknown>, request.context, request.operationName);
+  return executor as Executor;
+}
+
+/** Executes one operation of `document` over `schema`'s resolvers; see {@link createInProcessExecutor}. */
+export function executeInProcess(schema: GraphQLSchema, document: DocumentNode, rawVariables: Record<string, unknown>, context: unknown, operationName?: string): MaybePromise<ExecutionResult> {
+  const operation = getOperationAST(document, operationName);
+  const root = operation && schema.getRootType(operation.operation);
+  if (!operation || !root) return { errors: [new GraphQLError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide an operation.')] };
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
+  if (coerced.errors) return { errors: coerced.errors };
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  const run: Run = { schema, operation, fragments, variables: coerced.coerced, context, errors: [], collected: new WeakMap() };
+  const fields = collect(run, root, [operation.selectionSet]);
+  const data = operation.operation === 'mutation' ? executeSerially(run, root, fields) : executeFields(run, root, undefined, fields, undefined);
+  const finish = (value: Completed): ExecutionResult => {
+    const result = (value === bubble ? null : value) as Data | null;
+    return run.errors.length > 0 ? { errors: run.errors, data: result } : { data: result };
+  };
+  return isPromise(data) ? data.then(finish) : finish(data);
+}
+
+function executeSerially(run: Run, type: GraphQLObjectType, fields: Fields): Promise<Completed> {
+  const data: Data = {};
+  let chain: Promise<boolean> = Promise.resolve(true);
+  for (const [key, nodes] of fields) {
+    chain = chain.then(async (alive) => {
+      if (!alive) return false;
+      const value = await executeField(run, type, undefined, nodes, { prev: undefined, key, typename: type.name });
+      if (value === bubble) return false;
+      if (value !== undefined) data[key] = value;
+      return true;
+    });
+  }
+  return chain.then((alive) => (alive ? data : bubble));
+}
+
+/** An object's fields: every resolver called before any is awaited; `bubble` when a non-null field is null. */
+function executeFields(run: Run, type: GraphQLObjectType, source: unknown, fields: Fields, path: Path | undefined): MaybePromise<Completed> {
+  const data: Data = {};
+  let pending: Array<Promise<void>> | undefined;
+  let bubbled = false;
+  for (const [key, nodes] of fields) {
+    const value = executeField(run, type, source, nodes, { prev: path, key, typename: type.name });
+    if (isPromise(value)) {
+      (pending ??= []).push(
+        value.then((settled) => {
+          if (settled === bubble) bubbled = true;
+          else if (settled !== undefined) data[key] = settled;
+        }),
+      );
+    } else if (value === bubble) {
+      bubbled = true;
+    } else if (value !== undefined) {
+      data[key] = value;
+    }
+  }
+  if (!pending) return bubbled ? bubble : data;
+  // Keys keep document order: settled values were written as they came, so re-insert in order.
+  return Promise.all(pending).then(() => (bubbled ? bubble : inOrder(data, fields)));
+}
+
+function inOrder(data: Data, fields: Fields): Data {
+  const ordered: Data = {};
+  for (const key of fields.keys()) if (key in data) ordered[key] = data[key];
+  return ordered;
+}
+
+/** One field: `undefined` when the type has no such field (graphql-js skips it). */
+function executeField(run: Run, parent: GraphQLObjectType, source: unknown, nodes: FieldNode[], path: Path): MaybePromise<Completed> | undefined {
+  const node = nodes[0] as FieldNode;
+  const name = node.name.value;
+  if (name === '__typename') return parent.name;
+  const field = parent.getFields()[name];
+  if (!field) return undefined;
+  const type = field.type;
+  let result: unknown;
+  try {
+    const args = field.args.length === 0 ? noArguments : getArgumentValues(field, node, run.variables);
+    result = field.resolve ? field.resolve(source, args, run.context, resolveInfo(run, field, parent, nodes, path)) : readProperty(source, name);
+  } catch (error) {
+    return fail(run, error, type, nodes, path);
+  }
+  if (isPromise(result)) {
+    return result.then(
+      (value) => complete(run, type, nodes, value, path),
+      (error: unknown) => fail(run, error, type, nodes, path),
+    );
+  }
+  return complete(run, type, nodes, result, path);
+}
+
+function readProperty(source: unknown, name: string): unknown {
+  return source !== null && typeof source === 'object' ? (source as Data)[name] : undefined;
+}
+
+/** A completion that may throw (a bad leaf, an unresolvable type): the error recorded at `path`. */
+function complete(run: Run, type: GraphQLOutputType, nodes: FieldNode[], value: unknown, path: Path): MaybePromise<Completed> {
+  try {
+    const completed = completeValue(run, type, nodes, value, path);
+    return isPromise(completed) ? completed.catch((error: unknown) => fail(run, error, type, nodes, path)) : completed;
+  } catch (error) {
+    return fail(run, error, type, nodes, path);
+  }
+}
+
+function fail(run: Run, error: unknown, type: GraphQLOutputType, nodes: FieldNode[], path: Path): Completed {
+  run.errors.push(locatedError(error, nodes, pathOf(path)));
+  return isNonNullType(type) ? bubble : null;
+}
+
+/**
+ * The completed value at a position of type `type`: a non-null position whose value is null
+ * records the error and passes {@link bubble} up; a nullable position stops it (becomes null).
+ */
+function completeValue(run: Run, type: GraphQLOutputType, nodes: FieldNode[], value: unknown, path: Path): MaybePromise<Completed> {
+  if (value instanceof Error) throw value;
+  if (isNonNullType(type)) {
+    const inner = completeNamedOrList(run, type.ofType, nodes, value, path);
+    const check = (completed: Completed): Completed => {
+      if (completed !== null) return completed;
+      run.errors.push(locatedError(new Error(`Cannot return null for non-nullable field ${path.typename ?? ''}.${(nodes[0] as FieldNode).name.value}.`), nodes, pathOf(path)));
+      return bubble;
+    };
+    return isPromise(inner) ? inner.then(check) : check(inner);
+  }
+  const inner = completeNamedOrList(run, type, nodes, value, path);
+  return isPromise(inner) ? inner.then(nullIfBubbled) : nullIfBubbled(inner);
+}
+
+/** A value of a nullable type, or {@link bubble} when a non-null position inside it is null. */
+function completeNamedOrList(run: Run, type: GraphQLOutputType, nodes: FieldNode[], value: unknown, path: Path): MaybePromise<Completed> {
+  if (value === null || value === undefined) return null;
+  if (isListType(type)) return completeList(run, type.ofType, nodes, value, path);
+  if (isLeafType(type)) {
+    const serialized = type.serialize(value);
+    if (serialized === undefined) throw new Error(`Expected \`${type.name}.serialize(${JSON.stringify(value)})\` to return non-nullable value, returned: undefined`);
+    return serialized;
+  }
+  const object = isAbstractType(type) ? resolveObjectType(run, type, value, nodes, path) : (type as GraphQLObjectType);
+  return executeFields(run, object, value, collect(run, object, nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []))), path);
+}
+
+function nullIfBubbled(value: Completed): Completed {
+  return value === bubble ? null : value;
+}
+
+function completeList(run: Run, itemType: GraphQLOutputType, nodes: FieldNode[], value: unknown, path: Path): MaybePromise<Completed> {
+  if (typeof value !== 'object' || value === null || !(Symbol.iterator in value)) {
+    throw new GraphQLError(`Expected Iterable, but did not find one for field "${path.typename}.${(nodes[0] as FieldNode).name.value}".`);
+  }
+  const items: Completed[] = [];
+  let pending: Array<Promise<void>> | undefined;
+  let bubbled = false;
+  let index = 0;
+  for (const item of value as Iterable<unknown>) {
+    const at = index;
+    const itemPath: Path = { prev: path, key: at, typename: path.typename };
+    const completed = isPromise(item) ? item.then((resolved) => complete(run, itemType, nodes, resolved, itemPath), (error: unknown) => fail(run, error, itemType, nodes, itemPath)) : complete(run, itemType, nodes, item, itemPath);
+    if (isPromise(completed)) {
+      items.push(null);
+      (pending ??= []).push(
+        completed.then((settled) => {
+          if (settled === bubble) bubbled = true;
+          else items[at] = settled;
+        }),
+      );
+    } else {
+      if (completed === bubble) bubbled = true;
+      items.push(completed);
+    }
+    index += 1;
+  }
+  // A non-null item that is null makes the list's own position null (or bubble further).
+  if (!pending) return bubbled ? bubble : items;
+  return Promise.all(pending).then(() => (bubbled ? bubble : items));
+}
+
+function resolveObjectType(run: Run, type: GraphQLAbstractType, value: unknown, nodes: FieldNode[], path: Path): GraphQLObjectType {
+  const info = () => resolveInfo(run, undefined, undefined, nodes, path);
+  const resolved = type.resolveType ? type.resolveType(value, run.context, info(), type) : readProperty(value, '__typename');
+  if (isPromise(resolved)) throw new GraphQLError(`Abstract type "${type.name}" resolved its type asynchronously, which the in-process executor does not support.`);
+  const named = typeof resolved === 'string' ? run.schema.getType(resolved) : undefined;
+  if (!named || !isObjectType(named) || !run.schema.isSubType(type, named)) {
+    throw new GraphQLError(`Abstract type "${type.name}" must resolve to an Object type at runtime for field "${path.typename ?? ''}.${(nodes[0] as FieldNode).name.value}". Either the "${type.name}" type should provide a "resolveType" function or each possible type should provide an "isTypeOf" function.`);
+  }
+  return named;
+}
+
+/** The fields of `selectionSets` on `type`, fragments inlined and `@skip`/`@include` applied (graphql-js's CollectFields). */
+function collect(run: Run, type: GraphQLObjectType, selectionSets: SelectionSetNode[]): Fields {
+  const first = selectionSets.length === 1 ? (selectionSets[0] as SelectionSetNode) : undefined;
+  const known = first && run.collected.get(first)?.get(type.name);
+  if (known) return known;
+  const fields: Fields = new Map();
+  const visited = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (!included(run, selection)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const key = selection.alias?.value ?? selection.name.value;
+        const nodes = fields.get(key);
+        if (nodes) nodes.push(selection);
+        else fields.set(key, [selection]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (!selection.typeCondition || applies(run.schema, type, selection.typeCondition.name.value)) visit(selection.selectionSet);
+      } else if (!visited.has(selection.name.value)) {
+        visited.add(selection.name.value);
+        const fragment = run.fragments[selection.name.value];
+        if (fragment && applies(run.schema, type, fragment.typeCondition.name.value)) visit(fragment.selectionSet);
+      }
+    }
+  };
+  for (const selectionSet of selectionSets) visit(selectionSet);
+  if (first) {
+    const byType = run.collected.get(first) ?? new Map<string, Fields>();
+    run.collected.set(first, byType.set(type.name, fields));
+  }
+  return fields;
+}
+
+function included(run: Run, selection: SelectionSetNode['selections'][number]): boolean {
+  if (!selection.directives?.length) return true;
+  if (getDirectiveValues(GraphQLSkipDirective, selection, run.variables)?.['if'] === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, selection, run.variables)?.['if'] !== false;
+}
+
+function applies(schema: GraphQLSchema, type: GraphQLObjectType, condition: string): boolean {
+  if (condition === type.name) return true;
+  const named = schema.getType(condition);
+  return named !== undefined && isAbstractType(named) && schema.isSubType(named, type);
+}
+
+function resolveInfo(run: Run, field: GraphQLField<unknown, unknown> | undefined, parent: GraphQLObjectType | undefined, nodes: FieldNode[], path: Path): GraphQLResolveInfo {
+  return {
+    fieldName: (nodes[0] as FieldNode).name.value,
+    fieldNodes: nodes,
+    returnType: field?.type as GraphQLOutputType,
+    parentType: parent as GraphQLObjectType,
+    path,
+    schema: run.schema,
+    fragments: run.fragments,
+    rootValue: undefined,
+    operation: run.operation,
+    variableValues: run.variables,
+  };
+}
+
+function pathOf(path: Path | undefined): Array<string | number> {
+  const keys: Array<string | number> = [];
+  for (let at = path; at; at = at.prev) keys.unshift(at.key);
+  return keys;
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
