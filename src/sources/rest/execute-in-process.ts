@@ -80,7 +80,7 @@ export function executeInProcess(schema: GraphQLSchema, document: DocumentNode, 
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   const run: Run = { schema, operation, fragments, variables: coerced.coerced, context, errors: [], collected: new WeakMap() };
-  const fields = collect(run, root, [operation.selectionSet]);
+  const fields = collect(run, root, operation.selectionSet);
   const data = operation.operation === 'mutation' ? executeSerially(run, root, fields) : executeFields(run, root, undefined, fields, undefined);
   const finish = (value: Completed): ExecutionResult => {
     const result = (value === bubble ? null : value) as Data | null;
@@ -186,15 +186,17 @@ function completeValue(run: Run, type: GraphQLOutputType, nodes: FieldNode[], va
   if (value instanceof Error) throw value;
   if (isNonNullType(type)) {
     const inner = completeNamedOrList(run, type.ofType, nodes, value, path);
-    const check = (completed: Completed): Completed => {
-      if (completed !== null) return completed;
-      run.errors.push(locatedError(new Error(`Cannot return null for non-nullable field ${path.typename ?? ''}.${(nodes[0] as FieldNode).name.value}.`), nodes, pathOf(path)));
-      return bubble;
-    };
-    return isPromise(inner) ? inner.then(check) : check(inner);
+    return isPromise(inner) ? inner.then((completed) => nonNull(run, completed, nodes, path)) : nonNull(run, inner, nodes, path);
   }
   const inner = completeNamedOrList(run, type, nodes, value, path);
   return isPromise(inner) ? inner.then(nullIfBubbled) : nullIfBubbled(inner);
+}
+
+/** A non-null position's value: null there is an error of its own, and bubbles up. */
+function nonNull(run: Run, completed: Completed, nodes: FieldNode[], path: Path): Completed {
+  if (completed !== null) return completed;
+  run.errors.push(locatedError(new Error(`Cannot return null for non-nullable field ${path.typename ?? ''}.${(nodes[0] as FieldNode).name.value}.`), nodes, pathOf(path)));
+  return bubble;
 }
 
 /** A value of a nullable type, or {@link bubble} when a non-null position inside it is null. */
@@ -207,7 +209,7 @@ function completeNamedOrList(run: Run, type: GraphQLOutputType, nodes: FieldNode
     return serialized;
   }
   const object = isAbstractType(type) ? resolveObjectType(run, type, value, nodes, path) : (type as GraphQLObjectType);
-  return executeFields(run, object, value, collect(run, object, nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []))), path);
+  return executeFields(run, object, value, collect(run, object, nodes), path);
 }
 
 function nullIfBubbled(value: Completed): Completed {
@@ -256,36 +258,42 @@ function resolveObjectType(run: Run, type: GraphQLAbstractType, value: unknown, 
   return named;
 }
 
-/** The fields of `selectionSets` on `type`, fragments inlined and `@skip`/`@include` applied (graphql-js's CollectFields). */
-function collect(run: Run, type: GraphQLObjectType, selectionSets: SelectionSetNode[]): Fields {
-  const first = selectionSets.length === 1 ? (selectionSets[0] as SelectionSetNode) : undefined;
-  const known = first && run.collected.get(first)?.get(type.name);
+/**
+ * The fields the sub-selections of `nodes` (or the operation's selection) select on `type`,
+ * fragments inlined and `@skip`/`@include` applied (graphql-js's CollectFields); remembered per
+ * selection set and type for the rest of the operation when one node selects them.
+ */
+function collect(run: Run, type: GraphQLObjectType, nodes: readonly FieldNode[] | SelectionSetNode): Fields {
+  const single = 'kind' in nodes ? nodes : nodes.length === 1 ? nodes[0]?.selectionSet : undefined;
+  const known = single && run.collected.get(single)?.get(type.name);
   if (known) return known;
   const fields: Fields = new Map();
   const visited = new Set<string>();
-  const visit = (selectionSet: SelectionSetNode) => {
-    for (const selection of selectionSet.selections) {
-      if (!included(run, selection)) continue;
-      if (selection.kind === Kind.FIELD) {
-        const key = selection.alias?.value ?? selection.name.value;
-        const nodes = fields.get(key);
-        if (nodes) nodes.push(selection);
-        else fields.set(key, [selection]);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (!selection.typeCondition || applies(run.schema, type, selection.typeCondition.name.value)) visit(selection.selectionSet);
-      } else if (!visited.has(selection.name.value)) {
-        visited.add(selection.name.value);
-        const fragment = run.fragments[selection.name.value];
-        if (fragment && applies(run.schema, type, fragment.typeCondition.name.value)) visit(fragment.selectionSet);
-      }
-    }
-  };
-  for (const selectionSet of selectionSets) visit(selectionSet);
-  if (first) {
-    const byType = run.collected.get(first) ?? new Map<string, Fields>();
-    run.collected.set(first, byType.set(type.name, fields));
+  if ('kind' in nodes) visitSelections(run, type, nodes, fields, visited);
+  else for (const node of nodes) if (node.selectionSet) visitSelections(run, type, node.selectionSet, fields, visited);
+  if (single) {
+    const byType = run.collected.get(single) ?? new Map<string, Fields>();
+    run.collected.set(single, byType.set(type.name, fields));
   }
   return fields;
+}
+
+function visitSelections(run: Run, type: GraphQLObjectType, selectionSet: SelectionSetNode, fields: Fields, visited: Set<string>): void {
+  for (const selection of selectionSet.selections) {
+    if (!included(run, selection)) continue;
+    if (selection.kind === Kind.FIELD) {
+      const key = selection.alias?.value ?? selection.name.value;
+      const nodes = fields.get(key);
+      if (nodes) nodes.push(selection);
+      else fields.set(key, [selection]);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      if (!selection.typeCondition || applies(run.schema, type, selection.typeCondition.name.value)) visitSelections(run, type, selection.selectionSet, fields, visited);
+    } else if (!visited.has(selection.name.value)) {
+      visited.add(selection.name.value);
+      const fragment = run.fragments[selection.name.value];
+      if (fragment && applies(run.schema, type, fragment.typeCondition.name.value)) visitSelections(run, type, fragment.selectionSet, fields, visited);
+    }
+  }
 }
 
 function included(run: Run, selection: SelectionSetNode['selections'][number]): boolean {
