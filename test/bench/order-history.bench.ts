@@ -27,6 +27,7 @@ import { describe, readCounts, readSettledCounts, subtract, sum, type Counts } f
 
 const settings = readSettings();
 process.env['NODE_ENV'] = settings.nodeEnv;
+process.env['NODE_OPTIONS'] = settings.nodeOptions;
 const children = new Children();
 
 try {
@@ -35,7 +36,7 @@ try {
   const loadAverage = os.loadavg()[0] ?? 0;
   console.log(`Concierge bench: node ${process.version}, ${settings.cores} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), 1-min load average before start ${loadAverage.toFixed(2)}`);
   if (loadAverage > 0.5) console.log('Something else has been using the CPUs in the last minute: expect noisy numbers.');
-  console.log(`Note: ${note}\nChildren run with NODE_ENV=${settings.nodeEnv}, as deployed (BENCH_NODE_ENV changes it).\n`);
+  console.log(`Note: ${note}\nChildren run with NODE_ENV=${settings.nodeEnv} NODE_OPTIONS=${settings.nodeOptions}, as deployed (BENCH_NODE_ENV, BENCH_NODE_OPTIONS change them).\n`);
 
   const nodeArgs = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(root, settings.cpuProfileDir)}`] : [];
   const cpus = childCpus === undefined ? {} : { cpus: childCpus };

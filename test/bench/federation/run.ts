@@ -89,6 +89,7 @@ const headers = { 'content-type': 'application/json', accept: 'application/graph
 
 const settings = readSettings();
 process.env['NODE_ENV'] = settings.nodeEnv;
+process.env['NODE_OPTIONS'] = settings.nodeOptions;
 const rows = selectRows(process.env['BENCH_ROWS']);
 const subgraphs = new Children();
 const workDir = await mkdtemp(path.join(tmpdir(), 'concierge-bench-federation-'));
@@ -99,7 +100,7 @@ try {
   await writeFile(staticFile, reference);
   console.log(`Federation bench: 4 subgraphs, query ${here}/query.graphql, answer ${Buffer.byteLength(reference)} bytes`);
   console.log(`Rows: ${rows.map(({ name }) => name).join(', ')}${rows.length < ROWS.length ? ' (BENCH_ROWS)' : ''}`);
-  console.log(`${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per row, ${settings.cores} CPUs; every process with NODE_ENV=${settings.nodeEnv} (BENCH_NODE_ENV)`);
+  console.log(`${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per row, ${settings.cores} CPUs; every process with NODE_ENV=${settings.nodeEnv} NODE_OPTIONS=${settings.nodeOptions} (BENCH_NODE_ENV, BENCH_NODE_OPTIONS)`);
   console.log(`Concierge upstream reuse (in-flight dedupe, HTTP cache): ${process.env['BENCH_UPSTREAM_REUSE'] === '0' ? 'off (BENCH_UPSTREAM_REUSE=0)' : 'on, the default (BENCH_UPSTREAM_REUSE=0 turns it off)'}\n`);
 
   const { urls } = await subgraphs.start<{ urls: Record<string, string> }>({ name: 'subgraphs', file: `${here}/subgraphs-child.ts` });
