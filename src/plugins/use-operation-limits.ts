@@ -1,5 +1,6 @@
 import { isAsyncIterable } from '@graphql-tools/utils';
 import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { coerceOperationVariables } from '../execution/coerce-operation-variables.ts';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf } from '../auth/consumer.ts';
@@ -30,6 +31,7 @@ import type { LoadedSource } from '../sources/loaded-source.ts';
  */
 export function useOperationLimits(limits: NormalizedLimits, schema: GraphQLSchema, sources: readonly LoadedSource[]): Plugin {
   const production = process.env['NODE_ENV'] === 'production';
+  const measuredWithVariables = new WeakMap<DocumentNode, LRUCache<string, OperationMeasures>>();
   const model = buildCostModel(sources.map((source) => source.subschema.schema));
   const bounds = collectArgumentBounds(sources);
   const hideSuggestions = limits.fieldSuggestions === 'off' || (limits.fieldSuggestions === 'auto' && production);
@@ -59,9 +61,11 @@ export function useOperationLimits(limits: NormalizedLimits, schema: GraphQLSche
       const variables = coerceOperationVariables(schema, args.document, args.operationName, args.variableValues)?.coerced;
       // Execution refuses variables that do not coerce (400 BAD_USER_INPUT) before any field runs.
       if (!variables) return;
-      const outOfBounds = findOutOfBounds(args.document, { schema, bounds, operationName: args.operationName, variables });
+      const { outOfBounds, cost, problems } = measureOnce(measuredWithVariables, args.document, args.operationName, variables, () => ({
+        outOfBounds: findOutOfBounds(args.document, { schema, bounds, operationName: args.operationName, variables }),
+        ...computeCost(args.document, { schema, model, operationName: args.operationName, variables, defaultListSize: limits.defaultListSize }),
+      }));
       if (outOfBounds.length > 0) return setResultAndStopExecution({ errors: outOfBounds.map(({ message, node }) => inputError(message, node)) });
-      const { cost, problems } = computeCost(args.document, { schema, model, operationName: args.operationName, variables, defaultListSize: limits.defaultListSize });
       recordOperationCost(args.contextValue as object, cost);
       const errors = problems.map((problem) => limitError(problem));
       if (cost > limits.maxCost) errors.push(limitError(`Query cost ${cost} exceeds the limit of ${limits.maxCost}.`));
@@ -87,6 +91,26 @@ function exceedsTokens(query: string, max: number): boolean {
     // A lexical error: the parser reports it.
   }
   return false;
+}
+
+/** What {@link useOperationLimits} measures of an operation with its variables. */
+interface OperationMeasures {
+  outOfBounds: ReturnType<typeof findOutOfBounds>;
+  cost: number;
+  problems: string[];
+}
+
+/**
+ * Measures by document and variable values (the most recent 16 per document): for one gateway's
+ * schema and limits they are a function of both alone, and clients repeat them.
+ */
+function measureOnce(cache: WeakMap<DocumentNode, LRUCache<string, OperationMeasures>>, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>, measure: () => OperationMeasures): OperationMeasures {
+  let known = cache.get(document);
+  if (!known) cache.set(document, (known = new LRUCache({ max: 16 })));
+  const key = `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
+  let measures = known.get(key);
+  if (!measures) known.set(key, (measures = measure()));
+  return measures;
 }
 
 /** Measures by document: Yoga caches parsed documents per query text, so each is measured once. */
