@@ -6,17 +6,13 @@ export interface FieldDeclaration {
   field: GraphQLField<unknown, unknown>;
 }
 
-/** Answers by schema and question: the schema is immutable, and the walks ask the same questions for every request. */
-const memos = new WeakMap<GraphQLSchema, Map<string, unknown>>();
-
-function memo<T>(schema: GraphQLSchema, key: string, compute: () => T): T {
-  let known = memos.get(schema);
-  if (!known) memos.set(schema, (known = new Map()));
-  if (known.has(key)) return known.get(key) as T;
-  const value = compute();
-  known.set(key, value);
-  return value;
-}
+/**
+ * Answers by type (a schema's types are immutable objects of that schema alone): the walks ask the
+ * same questions for every request.
+ */
+const fieldsOfType = new WeakMap<GraphQLObjectType | GraphQLInterfaceType, Map<string, readonly FieldDeclaration[]>>();
+const valuesOfType = new WeakMap<GraphQLCompositeType, readonly GraphQLCompositeType[]>();
+const coverage = new WeakMap<GraphQLCompositeType, WeakMap<GraphQLCompositeType, boolean>>();
 
 /** The object types a value of `type` can be: itself for an object type, else its implementations or members. */
 export function possibleObjectTypes(schema: GraphQLSchema, type: GraphQLCompositeType): readonly GraphQLObjectType[] {
@@ -28,19 +24,25 @@ export function possibleObjectTypes(schema: GraphQLSchema, type: GraphQLComposit
  * each interface those implement. A rule or hint on any of them applies to a field returning `type`.
  */
 export function typesOfValue(schema: GraphQLSchema, type: GraphQLCompositeType): readonly GraphQLCompositeType[] {
-  return memo(schema, `values ${type.name}`, () => {
+  let types = valuesOfType.get(type);
+  if (!types) {
     const objects = possibleObjectTypes(schema, type);
-    return [...new Set<GraphQLCompositeType>([type, ...objects, ...objects.flatMap((object) => object.getInterfaces())])];
-  });
+    valuesOfType.set(type, (types = [...new Set<GraphQLCompositeType>([type, ...objects, ...objects.flatMap((object) => object.getInterfaces())])]));
+  }
+  return types;
 }
 
 /** Whether every object `inner` can be is also one `outer` can be: a fragment on `outer` then applies to each. */
 export function coversType(schema: GraphQLSchema, outer: GraphQLCompositeType, inner: GraphQLCompositeType): boolean {
   if (outer === inner) return true;
-  return memo(schema, `covers ${outer.name} ${inner.name}`, () => {
+  let byInner = coverage.get(outer);
+  if (!byInner) coverage.set(outer, (byInner = new WeakMap()));
+  let covers = byInner.get(inner);
+  if (covers === undefined) {
     const names = new Set(possibleObjectTypes(schema, outer).map((type) => type.name));
-    return possibleObjectTypes(schema, inner).every((type) => names.has(type.name));
-  });
+    byInner.set(inner, (covers = possibleObjectTypes(schema, inner).every((type) => names.has(type.name))));
+  }
+  return covers;
 }
 
 /**
@@ -50,12 +52,16 @@ export function coversType(schema: GraphQLSchema, outer: GraphQLCompositeType, i
  * `Account.email`, `User.email`, `Robot.email`; `User.email` gives `User.email`, `Account.email`.
  */
 export function fieldDeclarations(schema: GraphQLSchema, parent: GraphQLObjectType | GraphQLInterfaceType, fieldName: string): readonly FieldDeclaration[] {
-  return memo(schema, `fields ${parent.name}.${fieldName}`, () => {
+  let byName = fieldsOfType.get(parent);
+  if (!byName) fieldsOfType.set(parent, (byName = new Map()));
+  let known = byName.get(fieldName);
+  if (!known) {
     const declarations = new Map<string, FieldDeclaration>();
     for (const type of [parent, ...possibleObjectTypes(schema, parent).flatMap((object) => [object, ...object.getInterfaces()])]) {
       const field = type.getFields()[fieldName];
       if (field && !declarations.has(type.name)) declarations.set(type.name, { type, field });
     }
-    return [...declarations.values()];
-  });
+    byName.set(fieldName, (known = [...declarations.values()]));
+  }
+  return known;
 }
