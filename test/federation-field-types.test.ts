@@ -1,17 +1,23 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import type { QueryPlanner } from '../src/execution/create-query-planner.ts';
+import type { SchemaError } from '../src/sources/schema-error.ts';
 import { composeServices } from '@theguild/federation-composition';
 import { GraphQLError, parse, print, type DocumentNode } from 'graphql';
 import { widenSharedFieldTypes } from '../src/composition/shared-field-types.ts';
 import { engineOver, graphsOf, runPlanned } from './helpers/federation-engine.ts';
 import { link, serveSubgraph, type Reference, type SubgraphOptions } from './helpers/federation-subgraph.ts';
-import { errorsOf } from './helpers/federation-gateways.ts';
+import { errorsOf, startFederation, type FederationOptions } from './helpers/federation-gateways.ts';
+import { postGraphQL } from './helpers/graphql-request.ts';
+import { startTestGateway } from './helpers/start-test-gateway.ts';
 
 /**
  * A field several subgraphs share whose type differs per subgraph (`@join__field(type:)`):
  * `Query.book` and `Review.item` are `Book` in `shelf` but the interface `Media` in `catalog`,
  * `Query.pick` is `Book` in `shelf` but the union `Pick` in `catalog`. The supergraph returns the
- * wider type; each subgraph is sent only fragments on the types it may return there.
+ * wider type; each subgraph is sent only fragments on the types it may return there. A gateway
+ * starts over them (composed, or from a supergraph file) and plans them; composition still refuses
+ * unrelated types, and any difference with a graphql or rest source.
  */
 
 const books = [{ __typename: 'Book', id: 'b1', title: 'Dune', pages: 412 }, { __typename: 'Book', id: 'b2', title: 'Emma', pages: 320 }];
@@ -99,4 +105,53 @@ test('an entity field that is Book in one subgraph and Media in the other, compl
   assert.deepEqual(errorsOf(body as { errors?: [] }), [[['reviews', 1, 'item', 'title'], undefined, undefined]], 'the error at the client\'s path, not the plan\'s alias of item; title is non-null');
   assert.deepEqual(graphsOf(fetches), ['shelf', 'catalog', 'catalog']);
   assert.deepEqual(calls(), { shelf: 1, catalog: 2 });
+});
+
+/** Queries over the fields typed per subgraph, and their answers as `{ data, errors: errorsOf(...) }`. */
+const throughGateway: Array<[string, unknown]> = [
+  ['{ book(id: "b1") { ... on Book { title pages } } }', { data: { book: { title: 'Dune', pages: 412 } } }],
+  ['{ book(id: "v1") { __typename id ... on Movie { minutes } ... on Book { pages } } pick(id: "b2") { ... on Book { pages } ... on Movie { minutes } } }', { data: { book: { __typename: 'Movie', id: 'v1', minutes: 117 }, pick: { pages: 320 } } }],
+  ['{ book(id: "b2") { id ... on Book { title } } }', { data: { book: null }, errors: [[['book', 'title'], 'DOWNSTREAM_SERVICE_ERROR', 'shelf']] }],
+  [
+    '{ reviews { stars item { __typename id ... on Book { title pages } } } }',
+    { data: { reviews: [{ stars: 5, item: { __typename: 'Book', id: 'b1', title: 'Dune', pages: 412 } }, { stars: 3, item: null }] }, errors: [[['reviews', 1, 'item', 'title'], 'DOWNSTREAM_SERVICE_ERROR', 'shelf']] },
+  ],
+];
+
+const ways: Array<[string, FederationOptions]> = [
+  ['composed from the subgraphs\' SDL', {}],
+  ['read from a supergraph file', { supergraph: (urls) => print(supergraphOf(urls)) }],
+];
+
+for (const [way, options] of ways) {
+  test(`a gateway whose supergraph is ${way} starts over fields typed per subgraph, plans them and answers as stitching does`, async (t) => {
+    const gateways = await startFederation(t, subgraphs, { ...options, stitched: true });
+    assert.equal(String(gateways.planned.gateway.schema.getQueryType()?.getFields()['book']?.type), 'Media', 'the client sees the wider type');
+    for (const [query, expected] of throughGateway) {
+      const { body } = await gateways.ask(query);
+      assert.deepEqual({ data: body.data, ...(body.errors ? { errors: errorsOf(body) } : {}) }, expected, query);
+      const stitched = (await postGraphQL(gateways.stitched?.endpoint as string, query)).body;
+      assert.deepEqual([stitched.data, errorsOf(stitched)], [body.data, errorsOf(body)], `stitching answers ${query} the same`);
+    }
+    assert.deepEqual([...(gateways.planned.gateway.planner as QueryPlanner).fallbacks()], [], 'every query was planned');
+  });
+}
+
+test('composition still refuses unrelated types between subgraphs, and any type difference between a subgraph and a graphql source', async (t) => {
+  const [shelf, catalog, movies] = await Promise.all([
+    serveSubgraph(t, subgraphs['shelf'] as SubgraphOptions),
+    serveSubgraph(t, subgraphs['catalog'] as SubgraphOptions),
+    serveSubgraph(t, { sdl: `${link('key', 'shareable')} type Movie @key(fields: "id") { id: ID! minutes: Int! } type Query { book(id: ID!): Movie @shareable }`, entities: ['Movie'] }),
+  ]);
+  const problemsOf = async (sources: Parameters<typeof startTestGateway>[1]) => {
+    const error = await startTestGateway(t, sources).then(() => assert.fail('the gateway started'), (error: unknown) => error as SchemaError);
+    return error.problems;
+  };
+  const subgraph = (url: string) => ({ kind: 'federation' as const, url, sdl: '' });
+  assert.deepEqual(await problemsOf({ shelf: subgraph(shelf.url), movies: subgraph(movies.url) }), [
+    'sources.shelf, sources.movies: Query.book: Type of field "Query.book" is incompatible across subgraphs: it has type "Movie" in subgraph "movies" but type "Book" in subgraph "shelf" (FIELD_TYPE_MISMATCH)',
+  ]);
+  // The graphql source agrees with shelf, not with catalog: that is still a conflict.
+  const extra = { kind: 'graphql' as const, url: 'http://127.0.0.1:9/graphql', sdl: 'type Book { id: ID! } type Query { book(id: ID!): Book }' };
+  assert.deepEqual(await problemsOf({ shelf: subgraph(shelf.url), catalog: subgraph(catalog.url), extra }), ["composition: Query.book is Book in extra but Media in catalog; services must agree on a shared field's type"]);
 });

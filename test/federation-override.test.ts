@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { parse, type DocumentNode } from 'graphql';
+import { NotPlannable } from '../src/execution/collect-fields.ts';
+import { createQueryPlanner, type PlannedExecution, type QueryPlanner } from '../src/execution/create-query-planner.ts';
 import { decideOverrideLabels, overrideLabelKey } from '../src/execution/override-labels.ts';
 import { engineOf, graphsOf, runPlanned } from './helpers/federation-engine.ts';
 import { link, linkAt, type Reference } from './helpers/federation-subgraph.ts';
@@ -77,10 +80,49 @@ test('one draw per label and request: every field the label decides agrees, and 
   assert.equal(overrideLabelKey(new Set(['percent(5)', 'beta'])), overrideLabelKey(new Set(['beta', 'percent(5)'])));
 });
 
-test('without the request\'s labels the planner leaves a field a label decides to stitching, saying why; other fields are planned', async (t) => {
+test('without the request\'s labels the planner declines a field a label decides, saying why; other fields are planned', async (t) => {
   const gateways = await start(t);
   assert.equal(gateways.declines('{ products { price } }'), 'Product.price has a progressive @override (label "percent(25)"): which subgraph answers depends on the request\'s labels, which the planner was not given');
   assert.equal(gateways.declines('{ products { name weight } }'), undefined);
-  const { body } = await postGraphQL(gateways.planned.endpoint, '{ products { upc price } }');
-  assert.deepEqual(body, { data: { products: [{ upc: 'p1', price: 100 }, { upc: 'p2', price: 40 }] } }, 'stitching answers it');
+});
+
+test('through the gateway, each request decides the labels and is planned for them: never left to stitching', async (t) => {
+  const gateways = await start(t);
+  const planner = gateways.planned.gateway.planner as QueryPlanner;
+  for (let request = 0; request < 4; request++) {
+    const before = gateways.calls();
+    const { body } = await postGraphQL(gateways.planned.endpoint, '{ products { upc price } }');
+    assert.deepEqual(body, { data: { products: [{ upc: 'p1', price: 100 }, { upc: 'p2', price: 40 }] } });
+    const after = gateways.calls();
+    assert.equal(after['legacy'], (before['legacy'] ?? 0) + 1);
+    assert.ok([0, 1].includes((after['pricing'] ?? 0) - (before['pricing'] ?? 0)), 'pricing is asked at most once, when the label is active');
+  }
+  assert.deepEqual([...planner.fallbacks()], [], 'no request went to stitching');
+});
+
+test('the planner decides the labels with the random source it is given, and caches a plan per decision that matters', async (t) => {
+  const gateways = await start(t);
+  const { schema, sources } = gateways.planned.gateway;
+  let draw = 0;
+  const planner = createQueryPlanner(schema, sources, { overrideLabels: { random: () => (draw++ % 2 === 0 ? 0.2 : 0.25) } }) as QueryPlanner;
+  const execute = async (document: DocumentNode) => {
+    const execution = planner.execute({ schema, document, contextValue: {} });
+    assert.ok('plan' in execution, `not planned: ${'reason' in execution ? execution.reason : ''}`);
+    return { plan: (execution as PlannedExecution).plan, body: await (execution as PlannedExecution).result };
+  };
+  // Yoga hands the planner the document it cached for the query text: one per text.
+  const query = parse('{ products { name price } }');
+  const active = await execute(query);
+  const inactive = await execute(query);
+  const answer = { data: { products: [{ name: 'Table', price: 100 }, { name: 'Chair', price: 40 }] } };
+  assert.deepEqual([active.body, inactive.body], [answer, answer]);
+  assert.deepEqual([active.plan.fetches.length, active.plan.fetches[0]?.children.map((fetch) => fetch.graph)], [1, ['pricing']], 'active: pricing answers price');
+  assert.deepEqual([inactive.plan.fetches.length, inactive.plan.fetches[0]?.children.length], [1, 0], 'inactive: legacy answers it all');
+  assert.equal((await execute(query)).plan, active.plan, 'the plan of each decision is cached');
+  // A document whose plan meets no labelled field has one plan, whatever the labels.
+  const document = parse('{ products { name weight } }');
+  const first = planner.plan(document, undefined, {}, new Set(['percent(25)']));
+  assert.ok(!(first instanceof NotPlannable));
+  assert.equal(planner.plan(document, undefined, {}, new Set()), first);
+  assert.deepEqual([...planner.fallbacks()], []);
 });

@@ -3,9 +3,10 @@ import { stitchingDirectives } from '@graphql-tools/stitching-directives';
 import { filterSchema, pruneSchema } from '@graphql-tools/utils';
 import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import type { FederationStitching, LoadedSource } from '../sources/loaded-source.ts';
-import { findTypeConflicts } from './find-type-conflicts.ts';
+import { fieldsTypedPerSubgraph, findTypeConflicts } from './find-type-conflicts.ts';
 import { inaccessibleElements } from './inaccessible-elements.ts';
 import { locateMergedErrors } from './locate-merged-errors.ts';
+import { withSupergraphFieldTypes } from './shared-field-types.ts';
 import { SchemaError } from '../sources/schema-error.ts';
 
 const { stitchingDirectivesTransformer } = stitchingDirectives();
@@ -30,6 +31,8 @@ export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
       ...(supergraph ? { typeDefs: supergraph.typeDefs } : {}),
       typeMergingOptions: {
         validationSettings: { validationLevel: ValidationLevel.Error },
+        // Federation subgraphs may type a shared field differently (`@join__field(type:)`): their composition checked it.
+        validationScopes: Object.fromEntries(fieldsTypedPerSubgraph(sources).map((coordinate) => [coordinate, { validationLevel: ValidationLevel.Off }])),
         ...(supergraph ? { fieldConfigMerger: federationAwareMerger(sources, supergraph) } : {}),
       },
     });
@@ -59,5 +62,6 @@ const federationPlumbing = ['Query._entities', 'Query._service'];
 function federationAwareMerger(sources: readonly LoadedSource[], supergraph: FederationStitching) {
   const subgraphs = new Set(sources.filter((source) => source.supergraph).map((source) => source.subschema));
   const merge = getDefaultFieldConfigMerger();
-  return (candidates: MergeFieldConfigCandidate[]) => (candidates.every((candidate) => candidate.subschema !== undefined && subgraphs.has(candidate.subschema as never)) ? supergraph.fieldConfigMerger(candidates) : merge(candidates));
+  const federationMerge = withSupergraphFieldTypes(supergraph.fieldConfigMerger, supergraph.document);
+  return (candidates: MergeFieldConfigCandidate[]) => (candidates.every((candidate) => candidate.subschema !== undefined && subgraphs.has(candidate.subschema as never)) ? federationMerge(candidates) : merge(candidates));
 }

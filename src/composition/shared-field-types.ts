@@ -1,11 +1,18 @@
+import type { MergeFieldConfigCandidate } from '@graphql-tools/stitch';
 import {
+  GraphQLList,
+  GraphQLNonNull,
   Kind,
+  getNamedType,
   parseType,
   print,
   type ConstDirectiveNode,
   type DefinitionNode,
   type DocumentNode,
   type FieldDefinitionNode,
+  type GraphQLFieldConfig,
+  type GraphQLNamedOutputType,
+  type GraphQLOutputType,
   type TypeNode,
 } from 'graphql';
 import { joinGraphs } from '../sources/federation/join-graphs.ts';
@@ -43,6 +50,38 @@ export function widenSharedFieldTypes(supergraph: DocumentNode, subgraphs: reado
     return { ...definition, ...(fields ? { fields } : {}) };
   });
   return { ...supergraph, definitions };
+}
+
+/** How stitching merges the definitions several subschemas give of one field. */
+export type FieldConfigMerger = (candidates: MergeFieldConfigCandidate[]) => GraphQLFieldConfig<unknown, Record<string, unknown>>;
+
+/**
+ * Stitching's field merger for a supergraph's subgraphs, where a shared field whose named type
+ * differs per subgraph returns the supergraph's type: federation's own merger keeps the last
+ * subgraph's type on root fields (`Query.book: Book` where the supergraph says `Media`), and the
+ * gateway's schema would then refuse `book { ... on Movie { minutes } }`.
+ */
+export function withSupergraphFieldTypes(merge: FieldConfigMerger, supergraph: DocumentNode): FieldConfigMerger {
+  const types = new Map<string, TypeNode>();
+  for (const definition of supergraph.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+    for (const field of definition.fields ?? []) types.set(`${definition.name.value}.${field.name.value}`, field.type);
+  }
+  return (candidates) => {
+    const merged = merge(candidates);
+    const named = candidates.map((candidate) => getNamedType(candidate.fieldConfig.type));
+    const first = candidates[0];
+    const type = first && new Set(named.map(({ name }) => name)).size > 1 ? types.get(`${first.type.name}.${first.fieldName}`) : undefined;
+    const widest = type && named.find(({ name }) => name === namedOf(type));
+    return type && widest ? { ...merged, type: wrapped(type, widest) } : merged;
+  };
+}
+
+/** A named type wrapped in the lists and non-nulls a type reference says. */
+function wrapped(type: TypeNode, named: GraphQLNamedOutputType): GraphQLOutputType {
+  if (type.kind === Kind.NON_NULL_TYPE) return new GraphQLNonNull(wrapped(type.type, named) as Exclude<GraphQLOutputType, GraphQLNonNull<never>>);
+  if (type.kind === Kind.LIST_TYPE) return new GraphQLList(wrapped(type.type, named));
+  return named;
 }
 
 /** Each subgraph field's type by coordinate (`Query.book`), extensions included. */

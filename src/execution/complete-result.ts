@@ -13,17 +13,21 @@ interface PathLink {
  * Shapes the merged upstream data into the client's answer: only the selected fields, in the
  * document's order, and graphql-js's null rules: a missing or null value at a non-null position
  * makes the nearest nullable parent null, with "Cannot return null for non-nullable field" unless
- * an error on that path (or on an object above it) already explains it. Scalars and enums are
+ * an error on that path, below it or on an object above it already explains it. Scalars and enums are
  * serialized by the gateway schema's types, as graphql-js does: a value it can't represent (an enum
  * value `@inaccessible` hides) is null with an error on its path.
  */
 export function completeResult(data: Record<string, unknown>, shape: ObjectShape, errors: GraphQLError[]): Record<string, unknown> | null {
-  let explained: Set<string> | undefined;
+  let explained: { at: Set<string>; under: Set<string> } | undefined;
   const violation = (path: PathLink, coordinate: string) => {
     const segments = pathSegments(path);
-    explained ??= new Set(errors.map((error) => (error.path ?? []).join('.')));
-    // An error on the position or on an object above it (a failed entity) already explains the null.
-    if (!segments.some((_, index) => explained?.has(segments.slice(0, index + 1).join('.')))) errors.push(new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, { path: segments }));
+    explained ??= explanations(errors);
+    const { at, under } = explained;
+    // As graphql-js: an error on the position or below it (a null a subgraph propagated), or on an
+    // object above it (a failed entity), already explains the null.
+    if (!under.has(JSON.stringify(segments)) && !segments.some((_, index) => at.has(JSON.stringify(segments.slice(0, index + 1))))) {
+      errors.push(new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, { path: segments }));
+    }
   };
 
   // As graphql-js completes an object's fields in order: once one nulls the object, the fields after it are
@@ -97,6 +101,18 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
   const kept = unreported.length === 0 ? errors : errors.filter((error) => !unreported.some((prefix) => `${(error.path ?? []).join('.')}.`.startsWith(`${prefix}.`)));
   errors.splice(0, errors.length, ...kept.map((error) => locate(error, shape)));
   return completed === BUBBLE ? null : completed;
+}
+
+/** The paths errors are on (`at`), and every path at or above one of them (`under`: an error is under it). */
+function explanations(errors: readonly GraphQLError[]): { at: Set<string>; under: Set<string> } {
+  const at = new Set<string>();
+  const under = new Set<string>();
+  for (const { path } of errors) {
+    if (!path) continue;
+    at.add(JSON.stringify(path));
+    for (let length = 1; length <= path.length; length++) under.add(JSON.stringify(path.slice(0, length)));
+  }
+  return { at, under };
 }
 
 /** An error on a client path gets the location of the field at that path, as graphql-js gives it. */

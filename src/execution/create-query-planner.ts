@@ -18,6 +18,7 @@ import { coerceOperationVariables } from './coerce-operation-variables.ts';
 import { completeResult } from './complete-result.ts';
 import { executePlan } from './execute-plan.ts';
 import { NotPlannable } from './collect-fields.ts';
+import { decideOverrideLabels, overrideLabelKey, type OverrideLabelOptions } from './override-labels.ts';
 import { planOperation, rootTypeOf, type Fetch, type PlanningContext } from './plan-operation.ts';
 import { planIdOf, printPlan } from './print-plan.ts';
 import { readStitchedSources } from './read-stitched-sources.ts';
@@ -40,8 +41,12 @@ export interface QueryPlan {
 
 /** Executes the operations it can plan; says `undefined` for the rest, which stitching executes. */
 export interface QueryPlanner {
-  /** The plan of an operation (cached per document, operation name and `@skip`/`@include` conditions), or why there is none. */
-  plan(document: DocumentNode, operationName: string | null | undefined, variables?: Readonly<Record<string, unknown>>): QueryPlan | NotPlannable;
+  /**
+   * The plan of an operation (cached per document, operation name, `@skip`/`@include` conditions and
+   * active progressive `@override` labels), or why there is none. Without `overrideLabels`, an
+   * operation touching a field a label decides is not planned.
+   */
+  plan(document: DocumentNode, operationName: string | null | undefined, variables?: Readonly<Record<string, unknown>>, overrideLabels?: ReadonlySet<string>): QueryPlan | NotPlannable;
   /** Runs the operation's plan, or says why stitching must execute it instead. */
   execute(args: ExecutionArgs): PlannedExecution | Fallback;
   /** How many executions fell back to stitching, by the planner's reason: never a silent fallback. */
@@ -74,6 +79,13 @@ export interface QueryPlannerOptions {
    * @default true
    */
   stitchedSources?: boolean;
+  /**
+   * How each request decides which progressive `@override` labels (`percent(20)`) are active: once
+   * per request, before planning it (see {@link decideOverrideLabels}).
+   * @default { random: Math.random, isActive: () => false }
+   * @example { random: () => 0 } // every percent(n) label active, as in a test
+   */
+  overrideLabels?: OverrideLabelOptions;
 }
 
 /**
@@ -82,7 +94,7 @@ export interface QueryPlannerOptions {
  * the stitching directives (graphql and rest sources). Plans are made once per document (the
  * parsed document Yoga caches per query text) and reused, at most {@link maxPlansPerDocument} per document.
  */
-export function createQueryPlanner(schema: GraphQLSchema, sources: readonly LoadedSource[], { stitchedSources = true }: QueryPlannerOptions = {}): QueryPlanner | undefined {
+export function createQueryPlanner(schema: GraphQLSchema, sources: readonly LoadedSource[], { stitchedSources = true, overrideLabels }: QueryPlannerOptions = {}): QueryPlanner | undefined {
   const federation = sources.filter((source) => source.kind === 'federation');
   const stitched = sources.filter((source) => source.kind !== 'federation');
   const supergraphDocument = federation[0]?.supergraph?.document;
@@ -94,17 +106,25 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
   if (stitchedSources) joinModels(model, readStitchedSources(schema, stitched), foreignTypes, foreignRootFields, [schema.getQueryType(), schema.getMutationType()]);
   else for (const source of stitched) addForeign(source, foreignTypes, foreignRootFields);
   const context: PlanningContext = { schema, supergraph: model, foreignTypes, foreignRootFields };
-  const plans = new WeakMap<DocumentNode, { conditions: string[]; plans: LRUCache<string, QueryPlan | NotPlannable> }>();
+  const plans = new WeakMap<DocumentNode, PlansOfDocument>();
 
-  /** Plans depend on the document, the operation and the values of the variables `@skip`/`@include` read. */
-  const plan = (document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> = {}): QueryPlan | NotPlannable => {
+  /**
+   * Plans depend on the document, the operation, the values of the variables `@skip`/`@include` read
+   * and the active labels, of which only those of the fields its plans met: planning reads a label
+   * only to decide such a field, so two label sets that agree on every label a plan read make that
+   * same plan. A document whose plans meet no labelled field has one plan for every request, however
+   * many labels the supergraph has, and the {@link maxPlansPerDocument} slots go to real differences.
+   */
+  const plan = (document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> = {}, labels?: ReadonlySet<string>): QueryPlan | NotPlannable => {
     let entry = plans.get(document);
-    if (!entry) plans.set(document, (entry = { conditions: conditionVariables(document), plans: new LRUCache({ max: maxPlansPerDocument }) }));
-    const key = `${operationName ?? ''}\u0000${JSON.stringify(entry.conditions.map((name) => variables[name] ?? null))}`;
-    const cached = entry.plans.get(key);
+    if (!entry) plans.set(document, (entry = { conditions: conditionVariables(document), labelsRead: new Set(), plans: new LRUCache({ max: maxPlansPerDocument }) }));
+    const prefix = `${operationName ?? ''}\u0000${JSON.stringify(entry.conditions.map((name) => variables[name] ?? null))}\u0000`;
+    const { labelsRead } = entry;
+    const keyOf = () => `${prefix}${labels === undefined ? '-' : `+${overrideLabelKey(new Set([...labels].filter((label) => labelsRead.has(label))))}`}`;
+    const cached = entry.plans.get(keyOf());
     if (cached) return cached;
-    const made = makePlan(context, document, operationName, variables);
-    entry.plans.set(key, made);
+    const made = makePlan(context, document, operationName, variables, labels, labelsRead);
+    entry.plans.set(keyOf(), made);
     return made;
   };
 
@@ -118,7 +138,7 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
       if (!coerced) return { reason: 'no operation to execute' };
       // Bad variables: stitching's executor answers them (400, graphql-js's messages).
       if (coerced.errors) return { reason: 'variables that do not coerce' };
-      const planned = plan(args.document, args.operationName, coerced.coerced);
+      const planned = plan(args.document, args.operationName, coerced.coerced, decideOverrideLabels(model.overrideLabels ?? [], overrideLabels));
       if (planned instanceof NotPlannable) {
         // Reasons can name a client's response key: past maxFallbackReasons they count together.
         const reason = fallbacks.has(planned.message) || fallbacks.size < maxFallbackReasons ? planned.message : otherReasons;
@@ -133,6 +153,13 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
       return { plan: planned, result };
     },
   };
+}
+
+/** The plans of one document, and the progressive `@override` labels any of them read (see `plan`). */
+interface PlansOfDocument {
+  conditions: string[];
+  labelsRead: Set<string>;
+  plans: LRUCache<string, QueryPlan | NotPlannable>;
 }
 
 /** How many distinct fallback reasons are counted one by one; the rest count as {@link otherReasons}. */
@@ -185,14 +212,14 @@ function conditionVariables(document: DocumentNode): string[] {
   return [...names].sort();
 }
 
-function makePlan(context: PlanningContext, document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>>): QueryPlan | NotPlannable {
+function makePlan(context: PlanningContext, document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>>, labels: ReadonlySet<string> | undefined, labelsRead: Set<string>): QueryPlan | NotPlannable {
   const operation = getOperationAST(document, operationName);
   if (!operation) return new NotPlannable('no operation to execute');
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   try {
-    const scope = { fragments, variables, hiddenEnumValues: context.supergraph.hiddenEnumValues };
-    const fetches = planOperation(context, operation, scope);
+    const scope = { fragments, variables, hiddenEnumValues: context.supergraph.hiddenEnumValues, ...(labels ? { overrideLabels: labels } : {}) };
+    const fetches = planOperation(context, operation, scope, labelsRead);
     const serial = operation.operation === 'mutation';
     const shape = shapeOperation(context.schema, scope, rootTypeOf(context.schema, operation), operation.selectionSet);
     return { fetches, shape, serial, id: planIdOf(printPlan({ fetches, serial })) };

@@ -96,10 +96,21 @@ export class Position {
       }
       const byType = child.fetch.entity?.keysByType;
       if (byType) byType[type.name] = [...new Set([...(byType[type.name] ?? []), ...step.answered])];
+      if (child.fetch.entity) this.recordRequires(child.fetch.entity, step);
       this.planner.planObject(type, step.fields, child, child.selection, path, undefined, new Set(step.fields.keys()));
       return child;
     };
     for (const step of steps) create(step);
+  }
+
+  /** Records, on the call, the internal keys of the `@requires` fields each of the step's fields needs. */
+  private recordRequires(entity: NonNullable<Fetch['entity']>, step: Step): void {
+    for (const [key, nodes] of step.fields) {
+      const requires = requiresOf(this.at.info, (nodes[0] as FieldNode).name.value, step.graph);
+      if (!requires) continue;
+      entity.requires ??= {};
+      entity.requires[key] = requires.selections.flatMap((field) => (field.kind === Kind.FIELD ? [internalKey(field.name.value)] : []));
+    }
   }
 
   /** A step that resolves the field and depends on none of `avoid`: an existing one, else a new one. */

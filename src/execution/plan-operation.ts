@@ -52,6 +52,12 @@ export interface Fetch {
     representedAs?: string;
     /** The client's keys the call fills by object type, when implementations of that interface share the call (one call for all). */
     keysByType?: Record<string, string[]>;
+    /**
+     * By response key of the call (a client's key, or an internal key it fetches for another call):
+     * the internal keys of the `@requires` fields it needs. An object one of them failed on is called
+     * without the keys that need it, which fail with its error.
+     */
+    requires?: Record<string, string[]>;
   };
   /** Fields the subgraph answers under other keys than the client's (types that differ per subgraph). */
   renames?: Renames;
@@ -92,10 +98,10 @@ export interface Draft {
  * {@link NotPlannable} for what it doesn't cover (subscriptions, directives other than
  * `@skip`/`@include`, types both kinds of source define, `@computed` fields, client response keys
  * starting with `__`, a progressive `@override` without the request's labels), which the gateway then
- * executes through stitching.
+ * executes through stitching. `labelsRead` receives the labels the plan (or the reason) depends on.
  */
-export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, scope: OperationScope): Fetch[] {
-  const planner = new Planner(context, scope);
+export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, scope: OperationScope, labelsRead = new Set<string>()): Fetch[] {
+  const planner = new Planner(context, scope, labelsRead);
   try {
     return planRoot(planner, operation);
   } catch (error) {
@@ -146,17 +152,20 @@ export class Planner {
   /** Why the plan may depend on the request: a progressive `@override` met without the request's labels. */
   undecided: string | undefined;
 
+  /** `labelsRead`: filled with the labels of the progressive `@override`s the plan met, the only ones it depends on. */
   constructor(
     readonly context: PlanningContext,
     readonly scope: OperationScope,
+    private readonly labelsRead = new Set<string>(),
   ) {}
 
   /** Whether a subgraph answers a field of a type itself, progressive `@override`s decided by the request's labels. */
   resolves(info: SupergraphType, name: string, graph: string): boolean {
     const labels = this.scope.overrideLabels;
-    if (labels === undefined && this.undecided === undefined) {
-      const label = overrideLabelOf(info, name);
-      if (label !== undefined) this.undecided = `${info.name}.${name} has a progressive @override (label "${label}"): which subgraph answers depends on the request's labels, which the planner was not given`;
+    const label = overrideLabelOf(info, name);
+    if (label !== undefined) {
+      this.labelsRead.add(label);
+      if (labels === undefined) this.undecided ??= `${info.name}.${name} has a progressive @override (label "${label}"): which subgraph answers depends on the request's labels, which the planner was not given`;
     }
     return resolvesField(info, name, graph, labels);
   }

@@ -7,6 +7,9 @@ import { NotPlannable } from './collect-fields.ts';
  */
 export const internalKey = (name: string): string => `__key_${name}`;
 
+/** Whether a step of an answer's path is one of the plan's {@link internalKey}s, never shown to a client. */
+export const isInternalKey = (step: string | number): step is string => typeof step === 'string' && step.startsWith('__key_');
+
 /**
  * How to turn a subgraph's answer back into the client's response keys: the fields the subgraph
  * answered under another key (`__t1_id` for `id`), with what to do inside them, and inside the

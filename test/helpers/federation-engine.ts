@@ -46,7 +46,7 @@ export function engineOver(supergraph: DocumentNode, urls: Readonly<Record<strin
 
 /**
  * Plans a query and runs the plan as the gateway's planner does, with the progressive `@override`
- * labels given as this request's active ones (the gateway's planner does not pass them yet).
+ * labels given as this request's active ones (the gateway's planner draws them per request).
  * Fragments and variables are not needed by the tests that use it.
  */
 export async function runPlanned({ schema, supergraph, executors }: Engine, query: string, overrideLabels?: ReadonlySet<string>): Promise<PlannedRun> {

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { parse } from 'graphql';
 import { NotPlannable } from '../../src/execution/collect-fields.ts';
 import type { QueryPlan } from '../../src/execution/create-query-planner.ts';
 import { serveSubgraph, type SubgraphOptions, type SubgraphServer } from './federation-subgraph.ts';
 import { postGraphQL, type ClientError, type GraphQLResponse } from './graphql-request.ts';
-import { startTestGateway } from './start-test-gateway.ts';
+import { startTestGateway, type TestSource } from './start-test-gateway.ts';
 
 /** Hand-written subgraphs behind a planning gateway (and, when asked, one with `queryPlanner: false`). */
 export interface FederationGateways {
@@ -22,11 +25,29 @@ export interface FederationGateways {
   ask(query: string, variables?: Record<string, unknown>): Promise<{ body: GraphQLResponse['body']; calls: Record<string, number> }>;
 }
 
+/** How {@link startFederation} starts its gateways. */
+export interface FederationOptions {
+  /** Also start a gateway with `queryPlanner: false` (`stitched`). */
+  stitched?: boolean;
+  /**
+   * Configure the gateways with `supergraph:`, a file holding this SDL made for the subgraphs' URLs
+   * (as `rover supergraph compose` writes it), instead of one federation source per subgraph.
+   */
+  supergraph?: (urls: Record<string, string>) => string;
+}
+
 /** Serves the subgraphs and starts the gateways over them; all closed when the test ends. */
-export async function startFederation(t: TestContext, subgraphs: Record<string, SubgraphOptions>, { stitched = false } = {}): Promise<FederationGateways> {
+export async function startFederation(t: TestContext, subgraphs: Record<string, SubgraphOptions>, { stitched = false, supergraph }: FederationOptions = {}): Promise<FederationGateways> {
   const servers = Object.fromEntries(await Promise.all(Object.entries(subgraphs).map(async ([name, options]) => [name, await serveSubgraph(t, options)] as const)));
-  const sources = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: server.url, sdl: '', dedupeInFlight: false }]));
-  const extra = { limits: { maxCost: 1_000_000, maxDepth: 50, maxAliases: 1000 } };
+  const extra: Record<string, unknown> = { limits: { maxCost: 1_000_000, maxDepth: 50, maxAliases: 1000 } };
+  let sources: Record<string, TestSource> = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: server.url, sdl: '', dedupeInFlight: false }]));
+  if (supergraph) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'concierge-supergraph-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    extra['supergraph'] = path.join(dir, 'supergraph.graphql');
+    await writeFile(extra['supergraph'] as string, supergraph(Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.url]))));
+    sources = {};
+  }
   const [planned, reference] = await Promise.all([startTestGateway(t, sources, extra), stitched ? startTestGateway(t, sources, { ...extra, queryPlanner: false }) : undefined]);
   const calls = () => Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.queries().filter((query) => !query.includes('_service')).length]));
   const planOrReason = (query: string, variables?: Record<string, unknown>) => {

@@ -1,5 +1,6 @@
 import { composeServices } from '@theguild/federation-composition';
 import { Source, parse, type DocumentNode, type GraphQLError } from 'graphql';
+import { widenSharedFieldTypes } from '../../composition/shared-field-types.ts';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
 import type { HttpClient } from '../../transport/http-client.ts';
 import { createGraphQLExecutor } from '../graphql/create-graphql-executor.ts';
@@ -16,6 +17,8 @@ export interface Supergraph {
 /**
  * Asks each subgraph for its SDL (`{ _service { sdl } }`) and composes them. A subgraph that does
  * not answer, and every composition error, is a problem naming the source.
+ * A shared field whose type differs per subgraph gets the widest type and `@join__field(type:)`s, as
+ * Apollo's composition writes it (see {@link widenSharedFieldTypes}).
  */
 export async function composeSubgraphs(sources: readonly NormalizedSource[], clientOf: (source: NormalizedSource) => HttpClient): Promise<Supergraph> {
   const settled = await Promise.allSettled(sources.map((source) => readServiceSdl(source, clientOf(source))));
@@ -24,7 +27,7 @@ export async function composeSubgraphs(sources: readonly NormalizedSource[], cli
   const subgraphs = sources.map((source, index) => ({ name: source.name, url: source.url, ...(settled[index] as PromiseFulfilledResult<{ sdl: string; typeDefs: DocumentNode }>).value }));
   const composed = composeServices(subgraphs);
   if (composed.errors) throw new SchemaError(describeCompositionErrors(composed.errors, subgraphs));
-  return { supergraphDocumentNode: composed.supergraphDocumentNode, sdls: new Map(subgraphs.map(({ name, sdl }) => [name, sdl])) };
+  return { supergraphDocumentNode: widenSharedFieldTypes(composed.supergraphDocumentNode, subgraphs), sdls: new Map(subgraphs.map(({ name, sdl }) => [name, sdl])) };
 }
 
 /** The supergraph of `config.supergraph`: nothing is asked of the subgraphs, and no subgraph SDL is known. */
