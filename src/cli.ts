@@ -3,13 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse, printSchema, validate, type DocumentNode } from 'graphql';
 import { createApiKey } from './auth/api-keys.ts';
+import { composeChecked } from './composition/compose-checked.ts';
 import { composeSchema } from './composition/compose-schema.ts';
 import { ConfigError } from './config/config-error.ts';
 import { loadConfig } from './config/load-config.ts';
 import { NotPlannable } from './execution/collect-fields.ts';
 import { createQueryPlanner } from './execution/create-query-planner.ts';
 import { printPlan } from './execution/print-plan.ts';
-import { collectArgumentBounds } from './limits/argument-bounds.ts';
 import type { NormalizedConfig } from './config/normalize-config.ts';
 import { loadSources } from './sources/load-sources.ts';
 import { SchemaError } from './sources/schema-error.ts';
@@ -31,6 +31,9 @@ Commands:
              queryPlanId); exit 1 when it is not planned, with the reason
   keys create <consumer>
              print a new API key (once) and the keyHash to declare under consumers
+  schema <publish|check|history|diff|rollback|delete|import> ...
+             the schema registry: service SDL versions, changed only through a check
+             against recorded usage (concierge schema --help; exit 2 on usage errors)
 
 Options:
   --config <file>   config file (default: gateway.config.{ts,mjs,js,json} in the current folder)
@@ -51,6 +54,8 @@ Options:
 `;
 
 async function main(argv: string[]): Promise<number> {
+  // Its own options and exit codes (2 for usage errors); loaded only here, with its database clients.
+  if (argv[0] === 'schema') return (await import('./registry/run-schema-command.ts')).runSchemaCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: withWorkersValue(argv),
     allowPositionals: true,
@@ -94,9 +99,7 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const sources = await loadSources(config);
       try {
-        const sdl = printSchema(composeSchema(sources));
-        // What start-up checks of the registered schemas beyond composition: argument bounds.
-        collectArgumentBounds(sources);
+        const sdl = printSchema(composeChecked(sources));
         if (command === 'check') console.log(`ok: ${sources.length} sources compose (${sources.map((source) => source.name).join(', ')})`);
         else if (values.out) await writeFile(values.out, `${sdl}\n`);
         else process.stdout.write(`${sdl}\n`);

@@ -5,6 +5,7 @@ import type { AdminConfig, MetricsConfig, StatusPageConfig } from '../observabil
 import type { TracingConfig } from '../observability/tracing-config.ts';
 import type { RateLimitsConfig } from '../rate-limits/rate-limits-config.ts';
 import type { RedisConfig } from '../redis/redis-config.ts';
+import type { RegistryConfig } from '../registry/registry-config.ts';
 import type { ResponseCacheConfig } from '../response-cache/response-cache-config.ts';
 import type { AuthorizationConfig } from '../security/authorization-config.ts';
 import type { IdentityConfig } from '../security/identity-config.ts';
@@ -111,6 +112,12 @@ export interface GatewayConfig {
   statusPage?: StatusPageConfig;
   /** The admin key that protects /metrics, the status page and admin endpoints when set. */
   admin?: AdminConfig;
+  /**
+   * The schema registry's store, for `concierge schema publish | check | history | diff | rollback |
+   * delete | import`. Without it, the embedded store in `.concierge/registry` beside the config file.
+   * @example { store: 'postgres', url: '${DATABASE_URL}', usageWindow: '14d' }
+   */
+  registry?: RegistryConfig;
 }
 
 /** GraphiQL settings. */

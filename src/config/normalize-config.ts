@@ -7,6 +7,7 @@ import { normalizeMetricsOptions, type NormalizedMetrics } from '../observabilit
 import { normalizeTracingOptions, type NormalizedTracing } from '../observability/tracing-config.ts';
 import { normalizeRateLimitsOptions, type NormalizedRateLimits } from '../rate-limits/rate-limits-config.ts';
 import { normalizeRedisOptions, type NormalizedRedis } from '../redis/redis-config.ts';
+import { normalizeRegistryOptions, type NormalizedRegistry } from '../registry/registry-config.ts';
 import { normalizeResponseCacheOptions, type NormalizedResponseCache } from '../response-cache/response-cache-config.ts';
 import { normalizeAuthorizationOptions, type NormalizedAuthorization } from '../security/authorization-config.ts';
 import { normalizeIdentityOptions, type NormalizedIdentity } from '../security/identity-config.ts';
@@ -41,6 +42,11 @@ export interface NormalizedSource {
   dedupeInFlight: boolean;
   /** For a subgraph of `config.supergraph`: the supergraph, whose SDL stands in for `_service`. */
   supergraph?: NormalizedSupergraph;
+  /**
+   * The SDL as the schema registry holds it: when set, no file is read and no service is asked
+   * (introspection, `_service`), and problems name the SDL by `name` instead of `schemaPath`.
+   */
+  registered?: { sdl: string; name: string };
 }
 
 /** The configuration with every default filled in and every value checked. */
@@ -71,6 +77,8 @@ export interface NormalizedConfig {
   /** Metrics, the status page and the admin key. */
   metrics: NormalizedMetrics;
   tracing: NormalizedTracing;
+  /** The schema registry's store (`concierge schema ...`). */
+  registry: NormalizedRegistry;
 }
 
 /** Where the config came from: relative paths resolve against `baseDir`; `env` feeds `${NAME}`. */
@@ -79,7 +87,7 @@ export interface NormalizeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'queryPlanner', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin'];
+const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'queryPlanner', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin', 'registry'];
 const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight'];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -147,6 +155,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     logging: normalizeLoggingOptions(config.logging, context),
     metrics: normalizeMetricsOptions(config.metrics, config.admin, config.statusPage, context),
     tracing: normalizeTracingOptions(config.tracing, context),
+    registry: normalizeRegistryOptions(config.registry, context),
   };
   // A bad supergraph.defaults option is found once per subgraph.
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);

@@ -10,7 +10,7 @@ import { SchemaError } from './schema-error.ts';
  * Loads every configured source; all problems of all sources are reported together. The federation
  * subgraphs load together, as one supergraph. `onFetch` observes every upstream call.
  */
-export async function loadSources(config: NormalizedConfig, onFetch?: OnFetch): Promise<LoadedSource[]> {
+export async function loadSources(config: Pick<NormalizedConfig, 'sources'>, onFetch?: OnFetch): Promise<LoadedSource[]> {
   const subgraphs = config.sources.filter((source) => source.kind === 'federation');
   const settled = await Promise.allSettled([
     ...config.sources.flatMap((source) => (source.kind === 'rest' ? [loadRestSource(source, onFetch)] : source.kind === 'graphql' ? [loadGraphQLSource(source, onFetch)] : [])),

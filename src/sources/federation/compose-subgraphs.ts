@@ -15,13 +15,13 @@ export interface Supergraph {
 }
 
 /**
- * Asks each subgraph for its SDL (`{ _service { sdl } }`) and composes them. A subgraph that does
- * not answer, and every composition error, is a problem naming the source.
+ * Asks each subgraph for its SDL (`{ _service { sdl } }`), unless the registry gave it, and composes
+ * them. A subgraph that does not answer, and every composition error, is a problem naming the source.
  * A shared field whose type differs per subgraph gets the widest type and `@join__field(type:)`s, as
  * Apollo's composition writes it (see {@link widenSharedFieldTypes}).
  */
 export async function composeSubgraphs(sources: readonly NormalizedSource[], clientOf: (source: NormalizedSource) => HttpClient): Promise<Supergraph> {
-  const settled = await Promise.allSettled(sources.map((source) => readServiceSdl(source, clientOf(source))));
+  const settled = await Promise.allSettled(sources.map((source) => (source.registered ? parseRegistered(source.registered) : readServiceSdl(source, clientOf(source)))));
   const problems = settled.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
   if (problems.length > 0) throw new SchemaError(problems);
   const subgraphs = sources.map((source, index) => ({ name: source.name, url: source.url, ...(settled[index] as PromiseFulfilledResult<{ sdl: string; typeDefs: DocumentNode }>).value }));
@@ -33,6 +33,15 @@ export async function composeSubgraphs(sources: readonly NormalizedSource[], cli
 /** The supergraph of `config.supergraph`: nothing is asked of the subgraphs, and no subgraph SDL is known. */
 export function supergraphFromFile({ file, sdl }: NormalizedSupergraph): Supergraph {
   return { supergraphDocumentNode: parse(new Source(sdl, displayPath(file))), sdls: new Map() };
+}
+
+async function parseRegistered({ sdl, name }: { sdl: string; name: string }): Promise<{ sdl: string; typeDefs: DocumentNode }> {
+  try {
+    return { sdl, typeDefs: parse(new Source(sdl, name)) };
+  } catch (error) {
+    const [location] = (error as GraphQLError).locations ?? [];
+    throw new Error(`${name}${location ? `:${location.line}:${location.column}` : ''}: ${(error as Error).message}`);
+  }
 }
 
 async function readServiceSdl(source: NormalizedSource, client: HttpClient): Promise<{ sdl: string; typeDefs: DocumentNode }> {

@@ -16,8 +16,9 @@ import { createGraphQLExecutor } from './create-graphql-executor.ts';
 export async function loadGraphQLSource(source: NormalizedSource, onFetch?: OnFetch): Promise<LoadedSource> {
   const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, ...(onFetch ? { onFetch } : {}) });
   try {
-    const sdl = source.schemaFrom === 'file' ? await readRegistered(source) : await introspect(source, client);
-    const schema = buildSourceSchema(sdl, source.schemaFrom === 'file' ? displayPath(source.schemaPath) : `${source.name} (introspection)`, [compositionDirectives]);
+    const fromService = source.schemaFrom === 'introspection' && !source.registered;
+    const sdl = fromService ? await introspect(source, client) : await readRegistered(source);
+    const schema = buildSourceSchema(sdl, fromService ? `${source.name} (introspection)` : registeredName(source), [compositionDirectives]);
     return {
       name: source.name,
       kind: 'graphql',
@@ -31,13 +32,19 @@ export async function loadGraphQLSource(source: NormalizedSource, onFetch?: OnFe
   }
 }
 
-/** Reads a source's registered SDL file. */
+/** Reads a source's registered SDL: the registry's when it gave one, else the file's. */
 export async function readRegistered(source: NormalizedSource): Promise<string> {
+  if (source.registered) return source.registered.sdl;
   try {
     return await readFile(source.schemaPath, 'utf8');
   } catch {
     throw new SchemaError([`sources.${source.name}: expected a registered schema at ${displayPath(source.schemaPath)}, found no readable file`]);
   }
+}
+
+/** How problems name a source's registered SDL: the registry's name for it, or the file's path. */
+export function registeredName(source: NormalizedSource): string {
+  return source.registered?.name ?? displayPath(source.schemaPath);
 }
 
 async function introspect(source: NormalizedSource, client: HttpClient): Promise<string> {

@@ -2,9 +2,9 @@ import type { NormalizedSource } from '../../config/normalize-config.ts';
 import type { OnFetch } from '../../transport/fetch-hooks.ts';
 import { createHttpClient } from '../../transport/http-client.ts';
 import { buildSourceSchema, compositionDirectives, readDirectives } from '../build-source-schema.ts';
-import { readRegistered } from '../graphql/load-graphql-source.ts';
+import { readRegistered, registeredName } from '../graphql/load-graphql-source.ts';
 import type { LoadedSource } from '../loaded-source.ts';
-import { SchemaError, displayPath } from '../schema-error.ts';
+import { SchemaError } from '../schema-error.ts';
 import { createRestResolver } from './create-rest-resolver.ts';
 import { createInProcessExecutor } from './execute-in-process.ts';
 import { readRestMappings } from './read-rest-mappings.ts';
@@ -18,9 +18,9 @@ const restDirectives = readDirectives(new URL('./directives.graphql', import.met
  */
 export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch): Promise<LoadedSource> {
   const sdl = await readRegistered(source);
-  const schema = buildSourceSchema(sdl, displayPath(source.schemaPath), [compositionDirectives, restDirectives]);
+  const schema = buildSourceSchema(sdl, registeredName(source), [compositionDirectives, restDirectives]);
   const { mappings, problems } = readRestMappings(schema);
-  if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${displayPath(source.schemaPath)}: ${problem}`));
+  if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${registeredName(source)}: ${problem}`));
   const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, ...(onFetch ? { onFetch } : {}) });
   const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize, requestStates: new WeakMap() };
   for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime);

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import pg from 'pg';
+import type { Registry, RegistryOptions } from '../../src/registry/create-registry.ts';
+import { openRegistry } from '../../src/registry/open-registry.ts';
+import type { RegistryLocation } from '../../src/registry/registry-config.ts';
+
+/** A store backend the registry suites run on. */
+export interface RegistryBackend {
+  name: 'embedded' | 'postgres';
+  /** Why the backend's tests are skipped (node:test's `skip` option), or `false`. */
+  skip: string | false;
+  /** A new, empty store for one test, removed when the test ends (pass or fail). */
+  location(t: TestContext): Promise<RegistryLocation>;
+}
+
+/** A registry on a new store, and a way to open the same store again (a restart). */
+export interface OpenedRegistry {
+  registry: Registry;
+  location: RegistryLocation;
+  /** Opens the store again; the registry is closed when the test ends. */
+  reopen(options?: RegistryOptions): Promise<Registry>;
+}
+
+const databaseUrl = process.env['DATABASE_URL'];
+
+let template: Promise<string> | undefined;
+
+/**
+ * A migrated embedded store to copy: PGlite's first start (its initdb) takes seconds, a copy of
+ * its folder milliseconds. Each test still gets its own folder.
+ */
+function embeddedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'concierge-registry-template-'));
+    process.on('exit', () => rmSync(directory, { recursive: true, force: true }));
+    await (await openRegistry({ store: 'embedded', directory })).close();
+    return directory;
+  })();
+  return template;
+}
+
+/** The embedded store, and PostgreSQL when DATABASE_URL is set (a database per test, dropped after it). */
+export const registryBackends: RegistryBackend[] = [
+  {
+    name: 'embedded',
+    skip: false,
+    async location(t) {
+      const directory = await mkdtemp(path.join(tmpdir(), 'concierge-registry-'));
+      t.after(() => rm(directory, { recursive: true, force: true }));
+      await cp(await embeddedTemplate(), directory, { recursive: true });
+      return { store: 'embedded', directory };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: databaseUrl ? false : 'DATABASE_URL is not set: the PostgreSQL store is tested only against a server (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)',
+    async location(t) {
+      const database = `concierge_registry_${randomBytes(6).toString('hex')}`;
+      await admin(`CREATE DATABASE ${database}`);
+      // FORCE: a registry the test left open must not keep the database alive.
+      t.after(() => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      const url = new URL(databaseUrl as string);
+      url.pathname = `/${database}`;
+      return { store: 'postgres', url: url.href };
+    },
+  },
+];
+
+/** Opens a registry on a new store of a backend; everything is closed when the test ends. */
+export async function openTestRegistry(t: TestContext, backend: RegistryBackend, options: RegistryOptions = {}): Promise<OpenedRegistry> {
+  const opened: Registry[] = [];
+  // Before the store's own cleanup, since hooks run in the order they are added: close, then remove.
+  t.after(() => Promise.all(opened.map((registry) => registry.close())));
+  const location = await backend.location(t);
+  const reopen = async (again: RegistryOptions = options) => {
+    const registry = await openRegistry(location, again);
+    opened.push(registry);
+    return registry;
+  };
+  return { registry: await reopen(), location, reopen };
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
