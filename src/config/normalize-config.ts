@@ -114,9 +114,11 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   const { supergraph, subgraphs } = normalizeSupergraphOptions(config.supergraph, config.sources, context);
   const sources: NormalizedSource[] = [];
   const sourceContext = { ...context, schemasDir };
-  const rawSources = config.sources ?? (config.supergraph === undefined ? undefined : {});
-  if (!isPlainObject(rawSources) || (Object.keys(rawSources).length === 0 && config.supergraph === undefined)) {
-    problems.push(`config.sources: expected ${config.supergraph === undefined ? 'an object with at least one source' : 'an object of sources'}, got ${show(config.sources)}`);
+  // A gateway that follows the registry may take every source from it.
+  const sourcesOptional = config.supergraph !== undefined || (isPlainObject(config.registry) && config.registry['follow'] !== false);
+  const rawSources = config.sources ?? (sourcesOptional ? {} : undefined);
+  if (!isPlainObject(rawSources) || (Object.keys(rawSources).length === 0 && !sourcesOptional)) {
+    problems.push(`config.sources: expected ${sourcesOptional ? 'an object of sources' : 'an object with at least one source'}, got ${show(config.sources)}`);
   } else {
     for (const [name, source] of Object.entries(rawSources)) {
       const key = `config.sources.${name}`;

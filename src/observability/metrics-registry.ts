@@ -16,6 +16,8 @@ export interface GatewayMetrics {
   /** Operations the query planner left to stitching, by its reason (bounded: at most 100 distinct, then `other reasons`). */
   plannerFallbacks: Counter<'reason'>;
   schemaLoads: Counter;
+  /** Registry graph versions this gateway tried to serve: `applied`, or `failed` (the running graph stayed). */
+  schemaSwaps: Counter<'result'>;
   /** The Prometheus text exposition: this gateway's metrics, then the process's when collected. */
   exposition(): Promise<string>;
 }
@@ -61,6 +63,7 @@ export function createGatewayMetrics(prefix: string, collectProcessMetrics: bool
     errors: new Counter({ name: `${prefix}errors_total`, help: 'Errors sent to clients, by extensions.code.', labelNames: ['code'], registers }),
     plannerFallbacks: new Counter({ name: `${prefix}planner_fallbacks_total`, help: 'Operations the query planner left to stitching, by its reason.', labelNames: ['reason'], registers }),
     schemaLoads: new Counter({ name: `${prefix}schema_loads_total`, help: 'Schema compositions: 1 at start, then one per reload.', registers }),
+    schemaSwaps: new Counter({ name: `${prefix}schema_swaps_total`, help: 'Registry graph versions this gateway tried to serve: applied, or failed (the running graph stayed).', labelNames: ['result'], registers }),
     async exposition() {
       const own = await registry.metrics();
       return processRegistry ? `${own}\n${await processRegistry.metrics()}` : own;

@@ -53,9 +53,18 @@ function render(data) {
   $('#sources').replaceChildren(...data.sources.map((s) => row([[s.name, 'name'], [s.kind, 'kind'], [s.origin, 'origin'], [s.health, 'health', 'health ' + s.health], [s.lastErrorAt ? time(s.lastErrorAt) + ': ' + s.lastError : '\u2013', 'lastError', 'message'], ...numbers(s)], { source: s.name })));
   $('#operations').replaceChildren(...data.operations.map((o) => row([[o.type, 'type'], [o.operation, 'operation'], ...numbers(o)], { operation: o.type + ' ' + o.operation })));
   $('#errors').replaceChildren(...data.recentErrors.map((e) => row([[time(e.time), 'time'], [e.code, 'code'], [e.count > 1 ? e.message + ' (\u00d7' + e.count + ')' : e.message, 'message', 'message'], [e.operation, 'operation'], [e.service ?? '\u2013', 'service']], {})));
+  renderSchema(data.schema);
   $('#window').textContent = 'last ' + Math.max(1, Math.round(data.windowSeconds / 60)) + ' min';
   $('#updated').textContent = 'updated ' + time(data.generatedAt);
   $('#updated').classList.remove('bad');
+}
+function renderSchema(schema) {
+  $('#schema').hidden = !schema;
+  if (!schema) return;
+  $('#schema-version').textContent = schema.version === null ? 'config sources' : 'v' + schema.version;
+  $('#schema-services').replaceChildren(...schema.services.map((s) => row([[s.name, 'name'], [s.kind, 'kind'], [s.version === null ? 'config' : 'v' + s.version, 'version']], { service: s.name })));
+  $('#schema-swaps').replaceChildren(...schema.swaps.map((w) => row([[time(w.at), 'time'], ['v' + w.version, 'version'], [w.result, 'result', w.result === 'failed' ? 'bad' : ''], [w.reason ?? '\u2013', 'reason', 'message'], [w.durationMs + ' ms', 'duration', 'num']], { swap: String(w.version) })));
+  $('#schema-checks').replaceChildren(...schema.checks.map((c) => row([[time(c.at), 'time'], [c.service, 'service'], [c.action, 'action'], [c.passed ? 'passed' : 'failed', 'passed', c.passed ? '' : 'bad'], [c.author, 'author'], [c.summary, 'summary']], { check: String(c.id) })));
 }
 async function refresh() {
   try {
@@ -84,6 +93,14 @@ const body = `
 <table><thead><tr><th>Service</th><th>Kind</th><th>Origin</th><th>Health</th><th>Last error</th><th class="num">Calls</th><th class="num">Rate</th><th class="num">Errors</th><th class="num">p95</th></tr></thead><tbody id="sources"></tbody></table>
 <h2>Operations</h2>
 <table><thead><tr><th>Type</th><th>Operation</th><th class="num">Requests</th><th class="num">Rate</th><th class="num">Errors</th><th class="num">p95</th></tr></thead><tbody id="operations"></tbody></table>
+<section id="schema" hidden>
+<h2>Schema <span class="muted" id="schema-version"></span></h2>
+<table><thead><tr><th>Service</th><th>Kind</th><th>Version</th></tr></thead><tbody id="schema-services"></tbody></table>
+<h2>Schema swaps</h2>
+<table><thead><tr><th>Time</th><th>Graph</th><th>Result</th><th>Reason</th><th class="num">Took</th></tr></thead><tbody id="schema-swaps"></tbody></table>
+<h2>Schema checks</h2>
+<table><thead><tr><th>Time</th><th>Service</th><th>Action</th><th>Result</th><th>Author</th><th>Summary</th></tr></thead><tbody id="schema-checks"></tbody></table>
+</section>
 <h2>Recent errors</h2>
 <table><thead><tr><th>Time</th><th>Code</th><th>Message</th><th>Operation</th><th>Service</th></tr></thead><tbody id="errors"></tbody></table>
 `;

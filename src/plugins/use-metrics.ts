@@ -14,6 +14,28 @@ import { executionOf } from './use-query-plans.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 
+/** The metrics plugin, its placed parts, and what the gateway tells it about schema swaps. */
+export interface MetricsPlugin extends Plugin {
+  close(): Promise<void>;
+  /** Goes last in the plugin list (see createGateway). */
+  last?: Plugin;
+  /** The admin surfaces, placed after the network rules. */
+  endpoints?: Plugin;
+  /** Counts a registry graph version this gateway tried to serve (`concierge_schema_swaps_total`). */
+  schemaSwapped(result: 'applied' | 'failed'): void;
+  /** Where the status page's Schema tab reads from (`schema` in its data). */
+  showSchema(provider: () => Promise<SchemaStatus>): void;
+}
+
+/** What the status page's Schema tab shows: the served graph, the last swaps and checks. */
+export interface SchemaStatus {
+  /** The registry graph version served; `null` when the config's sources are served. */
+  version: number | null;
+  services: Array<{ name: string; version: number | null; kind: string }>;
+  swaps: Array<{ version: number; result: 'applied' | 'failed'; reason: string | null; at: string; durationMs: number }>;
+  checks: Array<{ id: number; service: string; action: string; passed: boolean; author: string; at: string; summary: string }>;
+}
+
 /** What the metrics know of one GraphQL request while it runs. */
 interface RequestState {
   started: number;
@@ -29,10 +51,11 @@ interface RequestState {
  * `endpoints`, which goes after the network rules and before any GraphQL work. Requests to the GraphQL endpoint are counted once answered, refusals included; upstream
  * calls through the fetch hooks. Both feed one recorder, so the page and the metrics agree.
  */
-export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void>; last?: Plugin; endpoints?: Plugin }> {
+export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<MetricsPlugin> {
   const { metrics: options, graphqlEndpoint } = config;
   const { statusPage } = options;
-  if (!options.enabled && !statusPage.enabled) return { close: async () => {} };
+  if (!options.enabled && !statusPage.enabled) return { close: async () => {}, schemaSwapped: () => {}, showSchema: () => {} };
+  let schemaStatus: (() => Promise<SchemaStatus>) | undefined;
   const recorder = createMetricsRecorder({ prefix: options.prefix, collectProcessMetrics: options.enabled && options.collectProcessMetrics, sources: config.sources });
   const guard = createAdminGuard(options.admin);
   const operationLabel = createOperationLabel(options.operationNames, config.trustedDocuments.documents.values());
@@ -57,11 +80,11 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     : undefined;
   const page = statusPage.enabled ? renderStatusPage(statusPage.path) : undefined;
   const dataPath = `${statusPage.path.replace(/\/+$/, '')}/data.json`;
-  const servePage = (request: Request, data: boolean): Response =>
+  const servePage = async (request: Request, data: boolean): Promise<Response> =>
     guard(request) ??
     getOnly(request, statusPage.path) ??
     (data
-      ? new Response(JSON.stringify(recorder.statusData()), { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } })
+      ? new Response(JSON.stringify({ ...recorder.statusData(), ...(schemaStatus ? { schema: await schemaStatus() } : {}) }), { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } })
       : new Response(page?.html, { headers: page?.headers }));
 
   // Placed last in the plugin list (see createGateway): errors carry their final codes by then, and
@@ -95,7 +118,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
   // Placed after the network rules (see createGateway): the admin surfaces are paths like any other.
   const endpoints: Plugin = {
     onRequest({ request, url: { pathname }, endResponse }) {
-      if (page && (pathname === statusPage.path || pathname === dataPath)) return endResponse(servePage(request, pathname === dataPath));
+      if (page && (pathname === statusPage.path || pathname === dataPath)) return servePage(request, pathname === dataPath).then(endResponse);
       if (options.enabled && options.port === undefined && pathname === options.path) return serveMetrics(request).then(endResponse);
     },
   };
@@ -103,6 +126,10 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
   return {
     last,
     endpoints,
+    schemaSwapped: (result) => recorder.metrics.schemaSwaps.inc({ result }),
+    showSchema(provider) {
+      schemaStatus = provider;
+    },
     onRequest({ request, url: { pathname } }) {
       if (pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
       if (request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;

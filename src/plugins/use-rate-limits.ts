@@ -33,15 +33,9 @@ interface Budget {
  * cuts its field. Either way the outage is logged when it starts and when it ends, with the number
  * of checks decided without the store.
  */
-export async function useRateLimits(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
+export async function useRateLimits(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[], shared?: RateLimitStoreUse): Promise<Plugin & { close(): Promise<void> }> {
   const fieldLimits = collectFieldLimits(sources, limits.fields);
-  const outage = createOutageLog({ purpose: 'rate limits', ...storeFailurePolicies[limits.onStoreFailure] });
-  let store: RateLimitStore = createMemoryRateLimitStore();
-  if (limits.store === 'redis' && redis) {
-    const client = createRedisClient(redis, outage);
-    await waitUntilReady(client, 2_000);
-    store = createRedisRateLimitStore(client, redis.keyPrefix);
-  }
+  const { store, outage, close } = shared ? { ...shared, close: async () => {} } : await openRateLimitStore(limits, redis);
   const budgets = new WeakMap<Request, Budget>();
   const planOf = (name: string): NormalizedPlanLimits | undefined => limits.plans.get(name) ?? limits.plans.get('default');
 
@@ -110,8 +104,27 @@ export async function useRateLimits(limits: NormalizedRateLimits, redis: Normali
       response.headers.set('ratelimit-remaining', String(Math.max(0, budget.limit - budget.result.used)));
       response.headers.set('ratelimit-reset', String(seconds(budget.result.resetMs)));
     },
-    close: () => store.close(),
+    close,
   };
+}
+
+/** The counters' store and its outage log: opened once per gateway and shared by every graph version's plugin. */
+export interface RateLimitStoreUse {
+  store: RateLimitStore;
+  outage: ReturnType<typeof createOutageLog>;
+  close(): Promise<void>;
+}
+
+/** Opens the counters' store: Redis with `store: 'redis'`, else memory. */
+export async function openRateLimitStore(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined): Promise<RateLimitStoreUse> {
+  const outage = createOutageLog({ purpose: 'rate limits', ...storeFailurePolicies[limits.onStoreFailure] });
+  let store: RateLimitStore = createMemoryRateLimitStore();
+  if (limits.store === 'redis' && redis) {
+    const client = createRedisClient(redis, outage);
+    await waitUntilReady(client, 2_000);
+    store = createRedisRateLimitStore(client, redis.keyPrefix);
+  }
+  return { store, outage, close: () => store.close() };
 }
 
 /** What each failure policy does, as the outage log says it. */

@@ -40,14 +40,14 @@ interface Plan {
  * `varyHeaders` are the request headers that reach services (the sources' `forwardHeaders`): their
  * values are part of the key, since a service may answer differently by them (`accept-language`).
  */
-export function useResponseCache(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[], varyHeaders: readonly string[] = []): Plugin & { close(): Promise<void> } {
+export function useResponseCache(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[], varyHeaders: readonly string[] = [], shared?: ResponseStore): Plugin & { close(): Promise<void> } {
   if (!options.enabled) return { close: async () => {} };
   const storeKind = options.store ?? (redis ? 'redis' : 'memory');
   const { hints, problems } = collectCacheHints(sources, options);
   if (storeKind === 'redis' && !redis) problems.unshift('config.responseCache.store: expected a top-level redis: { url } for the "redis" store, found none');
   if (problems.length > 0) throw new ConfigError(problems);
   const rules = callerRules(collectAuthorizationRules(sources));
-  const store: ResponseStore = redis && storeKind === 'redis' ? createRedisStore(redis) : createMemoryStore(options.maxBytes);
+  const store = shared ?? openResponseStore(options, redis);
   const { defaultMaxAge, includeExtensionMetadata, purge } = options;
   const outcomes = new WeakMap<Request, CacheOutcome>();
   const batched = new WeakSet<Request>();
@@ -136,8 +136,13 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
       }
       for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
     },
-    close: () => store.close(),
+    close: () => (shared ? Promise.resolve() : store.close()),
   };
+}
+
+/** The cache's store (Redis, or memory bounded by `maxBytes`): opened once per gateway and shared by every graph version's plugin. */
+export function openResponseStore(options: NormalizedResponseCache, redis: NormalizedRedis | undefined): ResponseStore {
+  return redis && (options.store ?? 'redis') === 'redis' ? createRedisStore(redis) : createMemoryStore(options.maxBytes);
 }
 
 function callerRules({ fields, types }: AuthorizationRules): CallerRules {

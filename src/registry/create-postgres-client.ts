@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { listenPostgres } from './listen-postgres.ts';
 import type { SqlClient, SqlQueryable } from './sql-client.ts';
 
 /** The shared backend: a pool of connections to a PostgreSQL server (`postgres://...`). */
@@ -30,6 +31,7 @@ export function createPostgresClient(url: string): SqlClient {
         connection.release(broken);
       }
     },
+    listen: (channel, options) => listenPostgres(url, channel, options),
     close: () => pool.end(),
   };
 }

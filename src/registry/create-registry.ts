@@ -6,6 +6,7 @@ import type { CheckReport, SchemaChange } from './check-report.ts';
 import { composeRegistered } from './compose-registered.ts';
 import { RegistryInputError } from './registry-input-error.ts';
 import type { CheckRecord, GraphVersion, RegistryReads, RegistryStore, RegistryTransaction, ServiceAction, ServiceDefinition, ServiceVersion, UsageRecord, UsageSample } from './registry-store.ts';
+import { subscribeToGraphs, type GraphSubscription } from './subscribe-registry.ts';
 import { schemaChanges, serviceSchema } from './schema-changes.ts';
 import { validateServiceInput, validateServiceName, type ServiceInput } from './validate-service-input.ts';
 
@@ -23,6 +24,16 @@ export interface RegistryOptions {
   now?: () => Date;
   /** Documents that count as used in every check (a trusted-document manifest), by id. */
   persistedDocuments?: ReadonlyMap<string, string>;
+  /**
+   * Milliseconds between two looks at the store by `subscribe` when it cannot be notified.
+   * @default 2000
+   */
+  pollInterval?: number;
+  /**
+   * Where `subscribe` tells outages of the store or of its notifications.
+   * @default process.emitWarning
+   */
+  log?: (message: string) => void;
 }
 
 /** Who asks for a change, and how. */
@@ -57,9 +68,6 @@ export interface ChangeResult {
  * Every change is checked and stored in one exclusive transaction (see `createSqlStore`).
  * Bad input throws a `RegistryInputError` and stores nothing.
  *
- * TODO (gateway half of issue 12): `subscribe(onChange)` for gateways that follow the registry.
- * Each new graph version is already announced with `NOTIFY concierge_registry, '<version>'`
- * (PostgreSQL `LISTEN`, PGlite `listen()`); until then, poll `latestGraph()`.
  */
 export interface Registry {
   /** The store underneath, for reads this interface does not wrap. */
@@ -88,6 +96,11 @@ export interface Registry {
   recordUsage(batch: readonly UsageSample[]): Promise<void>;
   /** Usage of coordinates from `since` on, by default within the usage window. */
   usage(coordinates: readonly string[], since?: Date): Promise<UsageRecord[]>;
+  /**
+   * Calls `onChange(version)` when a newer graph version is stored, by this process or another:
+   * heard through PostgreSQL `LISTEN concierge_registry` at once, else polled (see `subscribeToGraphs`).
+   */
+  subscribe(onChange: (version: number) => void): GraphSubscription;
   /** Closes the store; closing again does nothing. */
   close(): Promise<void>;
 }
@@ -96,7 +109,7 @@ const week = 7 * 86_400_000;
 
 /** A registry over a store. */
 export function createRegistry(store: RegistryStore, options: RegistryOptions = {}): Registry {
-  const { usageWindow = week, now = () => new Date(), persistedDocuments = new Map() } = options;
+  const { usageWindow = week, now = () => new Date(), persistedDocuments = new Map(), pollInterval = 2_000, log = (message: string) => process.emitWarning(message) } = options;
   const since = () => new Date(now().getTime() - usageWindow);
   let closed: Promise<void> | undefined;
 
@@ -227,6 +240,7 @@ export function createRegistry(store: RegistryStore, options: RegistryOptions = 
     },
     recordUsage: (batch) => store.recordUsage(batch),
     usage: (coordinates, from = since()) => store.usage(coordinates, from),
+    subscribe: (onChange) => subscribeToGraphs(store, onChange, { pollInterval, log }),
     close: () => (closed ??= store.close()),
   };
 }

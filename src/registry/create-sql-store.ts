@@ -1,3 +1,4 @@
+import type { ListenOptions } from './listen-postgres.ts';
 import type { CheckReport } from './check-report.ts';
 import type { CheckRecord, GraphVersion, NewGraphVersion, RegistryReads, RegistryStore, RegistryTransaction, ServiceKind, ServiceVersion, UsageRecord, UsageSample } from './registry-store.ts';
 import { registryLockKey } from './run-migrations.ts';
@@ -39,6 +40,11 @@ export function createSqlStore(sql: SqlClient): RegistryStore {
         [rows.map((row) => row.hour), rows.map((row) => row.coordinate), rows.map((row) => row.documentHash), rows.map((row) => row.client), rows.map((row) => row.count)],
       );
     },
+    async latestVersion() {
+      const [row] = await sql.query<{ version: number | null }>('SELECT max(version) AS version FROM graph_versions');
+      return row?.version === null || row?.version === undefined ? undefined : Number(row.version);
+    },
+    ...(sql.listen ? { listen: (options: ListenOptions) => (sql.listen as NonNullable<SqlClient['listen']>)(registryChannel, options) } : {}),
     async pruneUsage(before) {
       const [row] = await sql.query<{ count: number }>('WITH gone AS (DELETE FROM usage WHERE hour < $1 RETURNING 1) SELECT count(*)::integer AS count FROM gone', [before]);
       return Number(row?.count);

@@ -1,3 +1,4 @@
+import type { ListenOptions, Listening } from './listen-postgres.ts';
 import type { CheckReport } from './check-report.ts';
 
 /** The kinds of service the gateway composes, as `sources.<name>.kind` names them. */
@@ -145,6 +146,10 @@ export interface RegistryStore extends RegistryReads {
   exclusive<T>(work: (tx: RegistryTransaction) => Promise<T>): Promise<T>;
   /** Adds usage counts (several samples of one hour, coordinate, document and client add up). */
   recordUsage(batch: readonly UsageSample[]): Promise<void>;
+  /** The newest graph version's number, `undefined` while the store is empty (what a follower polls). */
+  latestVersion(): Promise<number | undefined>;
+  /** Listens for new graph versions' announcements, where other processes can send them (PostgreSQL). */
+  listen?(options: ListenOptions): Listening;
   /** Forgets usage counted in hours before `before` (retention); resolves to the rows removed. */
   pruneUsage(before: Date): Promise<number>;
   /** Closes the store's connection. */

@@ -1,3 +1,5 @@
+import type { ListenOptions, Listening } from './listen-postgres.ts';
+
 /** What runs SQL: a client, or the transaction a client opened. */
 export interface SqlQueryable {
   /** Runs one statement with `$1`-style parameters and returns its rows. */
@@ -16,6 +18,11 @@ export interface SqlClient extends SqlQueryable {
    * rolled back when it throws.
    */
   transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Listens for `NOTIFY` on a channel, on a connection of its own that is replaced when lost; only
+   * where other processes can notify (a PostgreSQL server).
+   */
+  listen?(channel: string, options: ListenOptions): Listening;
   /** Closes the connection (or pool). */
   close(): Promise<void>;
 }

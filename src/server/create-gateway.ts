@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { composeSchema } from '../composition/compose-schema.ts';
@@ -8,16 +9,16 @@ import { useAccessLog } from '../plugins/use-access-log.ts';
 import { useAcceptableMediaTypes } from '../plugins/use-acceptable-media-types.ts';
 import { useAuthentication } from '../plugins/use-authentication.ts';
 import { useCodedRefusals } from '../plugins/use-coded-refusals.ts';
-import { useMetrics } from '../plugins/use-metrics.ts';
+import { useMetrics, type MetricsPlugin } from '../plugins/use-metrics.ts';
 import { useTracing } from '../plugins/use-tracing.ts';
 import { useAuthorization } from '../plugins/use-authorization.ts';
 import { useErrorCodes } from '../plugins/use-error-codes.ts';
 import { useIdentityForwarding } from '../plugins/use-identity-forwarding.ts';
 import { useConsumerNetworkRules, useNetworkRules } from '../plugins/use-network-rules.ts';
 import { useOperationLimits } from '../plugins/use-operation-limits.ts';
-import { useRateLimits } from '../plugins/use-rate-limits.ts';
+import { openRateLimitStore, useRateLimits, type RateLimitStoreUse } from '../plugins/use-rate-limits.ts';
 import { useQueryPlans } from '../plugins/use-query-plans.ts';
-import { useResponseCache } from '../plugins/use-response-cache.ts';
+import { openResponseStore, useResponseCache } from '../plugins/use-response-cache.ts';
 import { useTransportSecurity } from '../plugins/use-transport-security.ts';
 import { useTrustedDocuments } from '../plugins/use-trusted-documents.ts';
 import { collectAuthorizationRules } from '../security/collect-authorization-rules.ts';
@@ -25,63 +26,212 @@ import { corsOptions } from '../security/cors-options.ts';
 import { useGraphiQLPage } from '../plugins/use-graphiql-page.ts';
 import { useHealthEndpoints } from '../plugins/use-health-endpoints.ts';
 import { loadSources } from '../sources/load-sources.ts';
-import { createFetchHooks } from '../transport/fetch-hooks.ts';
+import { createFetchHooks, type FetchHooks } from '../transport/fetch-hooks.ts';
+import type { ResponseStore } from '../response-cache/response-store.ts';
+import type { Registry } from '../registry/create-registry.ts';
+import { followRegistry, type RegistryFollower } from '../registry/follow-registry.ts';
+import { gatewaySources } from '../registry/gateway-sources.ts';
+import { openRegistry } from '../registry/open-registry.ts';
+import type { GraphVersion } from '../registry/registry-store.ts';
+import { schemaStatus } from '../registry/schema-status.ts';
+import { useRegistryApi } from '../registry/use-registry-api.ts';
+import { useSchemaVersionHeader } from '../registry/use-schema-version-header.ts';
+import { useUsageRecording } from '../registry/use-usage-recording.ts';
+import { SchemaError } from '../sources/schema-error.ts';
+import type { TransportContext } from '../plugins/use-transport-security.ts';
+import { createGraphSlot, type GraphSlot } from './graph-slot.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import { useRequestSizeLimit } from './guard-request-size.ts';
 import { maskUnexpectedError } from './mask-unexpected-error.ts';
 
-/** The composed gateway: the schema and the Fetch-API/Node request handler that serves it. */
-export interface Gateway {
-  config: NormalizedConfig;
+/** One composed graph: what is built anew for each registry graph version and swapped whole. */
+export interface ServedGraph {
+  /** The registry graph version; `undefined` for the config's own sources. */
+  version: number | undefined;
   schema: GraphQLSchema;
   sources: readonly LoadedSource[];
-  /** The query planner (federation, graphql and rest sources), when `queryPlanner` is on. */
   planner: QueryPlanner | undefined;
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+  /** Closes the sources' connection pools (once its last request is answered, see `GraphSlot`). */
+  close(): Promise<void>;
+}
+
+/** The composed gateway: the graph it serves now and the Node request handler that serves it. */
+export interface Gateway {
+  config: NormalizedConfig;
+  /** The current graph's public schema. */
+  readonly schema: GraphQLSchema;
+  /** The current graph's sources. */
+  readonly sources: readonly LoadedSource[];
+  /** The current graph's query planner (federation, graphql and rest sources), when `queryPlanner` is on. */
+  readonly planner: QueryPlanner | undefined;
+  /** The current graph's Yoga: a request handed to it runs on it to the end. */
+  readonly yoga: ServedGraph['yoga'];
+  /** The registry graph version served; `undefined` when the config's sources are. */
+  readonly version: number | undefined;
+  /** The graphs served and still draining. */
+  readonly graphs: GraphSlot<ServedGraph>;
+  /** The registry it follows (`registry.follow`), and how: attempts, `reached(version)`. */
+  readonly registry?: { registry: Registry; follower: RegistryFollower; flushUsage(): Promise<void> };
+  /** Serves one Node request on the graph current when it arrives, to the end (see `GraphSlot`). */
+  handle(request: IncomingMessage, response: ServerResponse, context: TransportContext): void;
   /** Whether `/readyz` answers 200: composed and not draining. */
   readonly ready: boolean;
   /** Marks the gateway as draining: `/readyz` answers 503 from now on. */
   drain(): void;
-  /** Closes the sources' connection pools. */
+  /** Stops following the registry; closes every graph's pools and the shared stores. */
   close(): Promise<void>;
 }
 
+/** What a caller may hand a gateway instead of letting it open its own. */
+export interface GatewayOptions {
+  /** The registry to follow (a test's, or one the CLI opened): not closed with the gateway. */
+  registry?: Registry;
+  /** Where swap failures and registry outages are told. @default console.error, silent with logging.level 'silent' */
+  log?: (message: string) => void;
+}
+
+/** What every graph version shares: built once, surviving every swap. */
+interface Shared {
+  config: NormalizedConfig;
+  fetchHooks: FetchHooks;
+  observers: Array<Plugin & { last?: Plugin; endpoints?: Plugin }>;
+  rateLimitStore: RateLimitStoreUse;
+  responseStore: ResponseStore | undefined;
+  identityForwarding: Plugin;
+  surfaces: Plugin[];
+  isReady: () => boolean;
+}
+
 /**
- * The composition root: loads the sources, stitches them and maps the configuration to Yoga's
- * ordered plugin list. Registered schemas need no running service, so a service that is down at
- * start-up only makes its own fields fail until it returns.
+ * The composition root. What holds state across requests is built once: the upstream-call hooks,
+ * the observers (metrics registry, tracer, access log), the rate-limit and response-cache stores
+ * (Redis connections included), identity forwarding. What depends on the schema is built per graph
+ * (`buildGraph`): the sources and their pools, the composed schema, the planner, and the plugins
+ * that read the schema; with `registry.follow`, once per registry graph version, swapped atomically
+ * (see `GraphSlot`, `followRegistry`). Registered schemas need no running service, so a service
+ * that is down only makes its own fields fail until it returns.
  */
-export async function createGateway(config: NormalizedConfig): Promise<Gateway> {
+export async function createGateway(config: NormalizedConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.log ?? (config.logging.level === 'silent' ? () => {} : (message: string) => console.error(`[concierge] ${message}`));
   const fetchHooks = createFetchHooks();
-  const sources = await loadSources(config, fetchHooks.dispatch);
-  const opened: Array<{ close(): Promise<void> }> = [...sources];
-  const closeAll = () => Promise.all(opened.map((resource) => resource.close())).then(() => undefined);
+  const opened: Array<{ close(): Promise<void> }> = [];
+  // In reverse order of opening: the usage recorder writes to the registry before it closes.
+  const closeShared = async () => {
+    for (const resource of opened.reverse()) await resource.close();
+  };
+  let draining = false;
   try {
-    const schema = composeSchema(sources);
-    const observers = [await useTracing(config, fetchHooks, sources), await useAccessLog(config, fetchHooks, sources), await useMetrics(config, fetchHooks, sources)];
+    const registry = config.registry.follow ? (options.registry ?? (await openOwnRegistry(config, log, opened))) : undefined;
+    const observers = [await useTracing(config, fetchHooks, []), await useAccessLog(config, fetchHooks, []), await useMetrics(config, fetchHooks, [])];
     opened.push(...observers);
-    const rateLimits = await useRateLimits(config.rateLimits, config.redis, sources);
-    opened.push(rateLimits);
-    const responseCache = useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders));
-    opened.push(responseCache);
-    return await assemble(config, schema, sources, { observers, rateLimits, responseCache }, closeAll);
+    const rateLimitStore = await openRateLimitStore(config.rateLimits, config.redis);
+    opened.push(rateLimitStore);
+    const responseStore = config.responseCache.enabled ? openResponseStore(config.responseCache, config.redis) : undefined;
+    if (responseStore) opened.push(responseStore);
+    const usage = registry && useUsageRecording(registry, config.registry, { log });
+    const surfaces = registry && usage ? [useRegistryApi(registry, config.registry), usage] : [];
+    opened.push(...surfaces);
+    const shared: Shared = { config, fetchHooks, observers, rateLimitStore, responseStore, identityForwarding: await useIdentityForwarding(config.identity), surfaces, isReady: () => !draining };
+    const graphs = createGraphSlot(await buildGraph(shared, registry ? await registry.latestGraph() : undefined));
+    const follower = registry && followGraphs(shared, registry, graphs, log, observers[2] as MetricsPlugin);
+    return {
+      config,
+      get schema() {
+        return graphs.current.schema;
+      },
+      get sources() {
+        return graphs.current.sources;
+      },
+      get planner() {
+        return graphs.current.planner;
+      },
+      get yoga() {
+        return graphs.current.yoga;
+      },
+      get version() {
+        return graphs.current.version;
+      },
+      graphs,
+      ...(registry && follower && usage ? { registry: { registry, follower, flushUsage: usage.flush } } : {}),
+      handle(request, response, context) {
+        const { graph, leave } = graphs.enter();
+        response.once('close', leave);
+        void graph.yoga(request, response, context);
+      },
+      get ready() {
+        return !draining;
+      },
+      drain() {
+        draining = true;
+      },
+      close: async () => {
+        draining = true;
+        await follower?.close();
+        await graphs.close();
+        await closeShared();
+      },
+    };
   } catch (error) {
-    await closeAll();
+    await closeShared();
     throw error;
   }
 }
 
-async function assemble(
-  config: NormalizedConfig,
+async function openOwnRegistry(config: NormalizedConfig, log: (message: string) => void, opened: Array<{ close(): Promise<void> }>): Promise<Registry> {
+  const registry = await openRegistry(config.registry, { usageWindow: config.registry.usageWindow, pollInterval: config.registry.pollInterval, log });
+  opened.push(registry);
+  return registry;
+}
+
+/** Follows the registry: each new graph version built off the request path, swapped in, or refused with its reason. */
+function followGraphs(shared: Shared, registry: Registry, graphs: GraphSlot<ServedGraph>, log: (message: string) => void, metrics: MetricsPlugin): RegistryFollower {
+  const follower = followRegistry({
+    registry,
+    served: () => graphs.current.version,
+    build: (graph) => buildGraph(shared, graph),
+    swap: (built) => graphs.swap(built),
+    onAttempt(attempt) {
+      metrics.schemaSwapped(attempt.result);
+      if (attempt.result === 'failed') log(`schema registry: graph v${attempt.version} is not served here, v${graphs.current.version ?? '(config)'} stays: ${attempt.reason}`);
+    },
+  });
+  metrics.showSchema(() => schemaStatus(registry, graphs.current, follower.attempts));
+  return follower;
+}
+
+/** Builds one graph: its sources (from the registry graph, else the config), schema, planner and Yoga. */
+async function buildGraph(shared: Shared, graph: GraphVersion | undefined): Promise<ServedGraph> {
+  const { config } = shared;
+  const sources = await loadSources({ sources: gatewaySources(config, graph) }, shared.fetchHooks.dispatch);
+  const closeSources = () => Promise.all(sources.map((source) => source.close())).then(() => undefined);
+  try {
+    if (sources.length === 0) throw new SchemaError([`composition: no source: config.sources has none and the registry${graph ? '' : ' is empty'}`]);
+    const schema = composeSchema(sources);
+    const planner = config.queryPlanner ? createQueryPlanner(schema, sources) : undefined;
+    const graphPlugins = {
+      rateLimits: await useRateLimits(config.rateLimits, config.redis, sources, shared.rateLimitStore),
+      responseCache: useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders), shared.responseStore),
+    };
+    const yoga = assemble(shared, schema, sources, planner, graphPlugins, graph?.version);
+    return { version: graph?.version, schema, sources, planner, yoga, close: closeSources };
+  } catch (error) {
+    await closeSources();
+    throw error;
+  }
+}
+
+function assemble(
+  shared: Shared,
   schema: GraphQLSchema,
   sources: readonly LoadedSource[],
-  { observers, rateLimits, responseCache }: { observers: Array<Plugin & { last?: Plugin; endpoints?: Plugin }>; rateLimits: Plugin; responseCache: Plugin },
-  closeAll: () => Promise<void>,
-): Promise<Gateway> {
-  let draining = false;
+  planner: QueryPlanner | undefined,
+  { rateLimits, responseCache }: { rateLimits: Plugin; responseCache: Plugin },
+  version: number | undefined,
+): ServedGraph['yoga'] {
+  const { config, observers, isReady } = shared;
   const { graphiql } = config;
-  const planner = config.queryPlanner ? createQueryPlanner(schema, sources) : undefined;
-  const yoga = createYoga<Record<string, unknown>>({
+  return createYoga<Record<string, unknown>>({
     schema,
     graphqlEndpoint: config.graphqlEndpoint,
     graphiql: false,
@@ -94,10 +244,12 @@ async function assemble(
     plugins: [
       // Before the observers, whose response hooks then see a coded body where Yoga sent none.
       useCodedRefusals(),
+      // Every answer says which registry graph version served it, refusals included.
+      ...(version === undefined ? [] : [useSchemaVersionHeader(version)]),
       // Observers first, so traces, the access log and metrics see every request, refusals included.
       ...observers,
       // Probes answer from anywhere, without parsing a request or counting against limits.
-      useHealthEndpoints({ isReady: () => !draining }),
+      useHealthEndpoints({ isReady }),
       // Cheap refusals before anything else answers or any credential is verified: hosts, address lists, origins, CSRF.
       useNetworkRules(config.network),
       // A body over maxRequestBytes, measured before Yoga reads it (see guardRequestSize).
@@ -106,6 +258,8 @@ async function assemble(
       useTransportSecurity(config.tls),
       // The admin surfaces (metrics, status page), behind their own guard.
       ...observers.flatMap((observer) => (observer.endpoints ? [observer.endpoints] : [])),
+      // The registry API (its own tokens) and usage recording, when following a registry.
+      ...shared.surfaces,
       // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit (again when its headers change) and compressed once.
       ...(graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, headers: graphiql.defaultHeaders, render: async (headers) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql, headers)) })] : []),
       // A client that accepts none of our media types is told so before anything runs.
@@ -125,7 +279,7 @@ async function assemble(
       // A cached answer skips execution; counted against the limits above all the same.
       responseCache,
       // What upstream services are told about the caller.
-      await useIdentityForwarding(config.identity),
+      shared.identityForwarding,
       // Operations the planner covers run their cached plan; the rest go through stitching, counted by reason.
       ...(planner ? [useQueryPlans(planner, config.queryPlanner)] : []),
       // Every error leaves with an extensions.code from src/errors.ts.
@@ -134,24 +288,6 @@ async function assemble(
       ...observers.flatMap((observer) => (observer.last ? [observer.last] : [])),
     ],
   });
-
-  return {
-    config,
-    schema,
-    sources,
-    planner,
-    yoga,
-    get ready() {
-      return !draining;
-    },
-    drain() {
-      draining = true;
-    },
-    close: async () => {
-      draining = true;
-      await closeAll();
-    },
-  };
 }
 
 function graphiqlOptions(graphiql: Exclude<NormalizedConfig['graphiql'], false>, headers: string | undefined) {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import type { TransportContext } from '../plugins/use-transport-security.ts';
 import { reloadCertificatesOnChange } from '../tls/reload-certificates.ts';
-import { createGateway, type Gateway } from './create-gateway.ts';
+import { createGateway, type Gateway, type GatewayOptions } from './create-gateway.ts';
 import { guardRequestSize } from './guard-request-size.ts';
 import { trackConnections, type TrackedConnections } from './track-connections.ts';
 
@@ -33,10 +33,10 @@ const serverOptions = { keepAliveTimeout: 5_000 };
  * Composes the gateway and listens on `config.port` (0 picks a free port): over HTTPS when `tls`
  * is configured, with the optional plain-HTTP listener on `tls.http.port` and certificate reload.
  */
-export async function startGateway(config: NormalizedConfig): Promise<RunningGateway> {
-  const gateway = await createGateway(config);
+export async function startGateway(config: NormalizedConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const gateway = await createGateway(config, options);
   const handle = (context: TransportContext) => (request: IncomingMessage, response: ServerResponse) => {
-    guardRequestSize(request, config.maxRequestBytes, () => void gateway.yoga(request, response, context));
+    guardRequestSize(request, config.maxRequestBytes, () => gateway.handle(request, response, context));
   };
   const { tls } = config;
   const secure = tls && createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca }, handle({}));
