@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createDevTokenSource, devAudience, devIssuer, ensureDevKeys } from './examples/ecommerce/dev-keys.ts';
 import type { Consumer } from './src/auth/consumer.ts';
@@ -16,6 +17,18 @@ const onLoopback = isLoopbackHost(host);
 // every 5 minutes, so a page load always gets one good for 10 more (reload the page for a fresh
 // one). Never when the gateway is reachable from other machines: whoever loads the page gets it.
 const graphiqlToken = createDevTokenSource({ sub: '1', scopes: ['orders:read'], ttl: 900 });
+
+// With CONCIERGE_REGISTRY_DIR (e.g. .concierge/registry), the shop serves the schema registry's
+// latest graph, kept in that folder, and follows its new versions without a restart: `npx
+// concierge schema import` seeds it from `sources`; teams publish through the gateway (`concierge
+// schema publish ... --registry http://localhost:4000`) with REGISTRY_ADMIN_TOKEN or their own
+// REGISTRY_<SERVICE>_TOKEN. Tokens come from the environment; only their SHA-256 is kept.
+const registryDirectory = process.env['CONCIERGE_REGISTRY_DIR'];
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+const teamTokens = ['users', 'orders', 'products', 'inventory', 'payments', 'shipping'].flatMap((service) => {
+  const token = process.env[`REGISTRY_${service.toUpperCase()}_TOKEN`];
+  return token ? [[service, sha256(token)] as const] : [];
+});
 
 /** The user the caller is: the token's subject, the same claim the services receive as x-user-id. */
 const subjectOf = (consumer: Consumer | undefined) => consumer?.claims?.['sub'];
@@ -84,6 +97,16 @@ export default defineConfig({
   identity: { headers: { 'x-user-id': 'sub', 'x-user-scopes': 'scopes' } },
   // Hints in schemas/: the product catalogue 60 s (public), stock 5 s, `me` 30 s per user (private).
   responseCache: { enabled: true },
+  ...(registryDirectory
+    ? {
+        registry: {
+          directory: registryDirectory,
+          pollInterval: '500ms',
+          ...(process.env['REGISTRY_ADMIN_TOKEN'] ? { adminTokenHash: sha256(process.env['REGISTRY_ADMIN_TOKEN']) } : {}),
+          publishTokens: Object.fromEntries(teamTokens),
+        },
+      }
+    : {}),
   sources: {
     users: { kind: 'graphql', url: '${USERS_URL:-http://127.0.0.1:4001/graphql}', forwardHeaders: ['accept-language'] },
     orders: { kind: 'rest', url: '${ORDERS_URL:-http://127.0.0.1:4002}' },

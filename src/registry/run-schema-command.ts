@@ -16,6 +16,7 @@ import { openRegistry } from './open-registry.ts';
 import { defaultRegistryDirectory, isPostgresUrl, type RegistryLocation } from './registry-config.ts';
 import { RegistryInputError } from './registry-input-error.ts';
 import { registeredSources, serviceOptionKeys } from './registered-sources.ts';
+import { remoteRegistry, type RegistryCommands } from './remote-registry.ts';
 
 const exitCodes = `Exit codes:
   0  done (or nothing to change)
@@ -26,9 +27,13 @@ const exitCodes = `Exit codes:
 `;
 
 const storeOptions = `Store (the first given wins):
+  --registry <http(s)://gateway>
+                    a gateway's registry API (every command but import), with --token <token> or
+                    CONCIERGE_REGISTRY_TOKEN: the admin token, or a team's token for its service.
+                    The API records the token's holder as the author (--author is not sent)
   --store <dir | postgres://...>
                     an embedded store's folder (created when missing) or a PostgreSQL URL
-  CONCIERGE_REGISTRY  the same, from the environment
+  CONCIERGE_REGISTRY  any of these, from the environment
   the config's registry option (--config <file>, or gateway.config.* in the current folder;
                     without the option, the embedded store in ${defaultRegistryDirectory} beside it)
 `;
@@ -129,6 +134,8 @@ const options = {
   manifest: { type: 'string', multiple: true },
   to: { type: 'string' },
   store: { type: 'string' },
+  registry: { type: 'string' },
+  token: { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -169,12 +176,14 @@ export async function runSchemaCommand(argv: readonly string[], context: SchemaC
     context.stdout(`Usage: concierge schema ${command.synopsis}\n\n${command.text}\n${storeOptions}\n${exitCodes}`);
     return 0;
   }
-  let registry: Registry | undefined;
+  let registry: RegistryCommands | undefined;
   try {
-    const config = await readConfig(values.config, context);
+    const remote = remoteRegistry(name, values, context.env);
+    // Through a gateway's API, the gateway's config decides: the local one is not read.
+    const config = remote ? undefined : await readConfig(values.config, context);
     // Every argument and file is read before the store is opened: a usage error touches no store.
     const act = await prepare(name, rest, values, config, context);
-    registry = await open(values.store, config, context);
+    registry = remote ?? (await open(values.store, config, context));
     return await act(registry);
   } catch (error) {
     if (!(error instanceof RegistryInputError || error instanceof ConfigError || error instanceof SchemaError)) throw error;
@@ -186,7 +195,7 @@ export async function runSchemaCommand(argv: readonly string[], context: SchemaC
 }
 
 /** Checks a command's arguments and reads its files; resolves to what it does with the registry. */
-async function prepare(name: string, args: string[], values: Values, config: NormalizedConfig | undefined, context: SchemaCommandContext): Promise<(registry: Registry) => Promise<number>> {
+async function prepare(name: string, args: string[], values: Values, config: NormalizedConfig | undefined, context: SchemaCommandContext): Promise<(registry: RegistryCommands) => Promise<number>> {
   const author = values.author ?? (context.env['CONCIERGE_AUTHOR'] || context.env['USER'] || context.env['LOGNAME'] || 'unknown');
   const change = { author, force: values.force ?? false, persistedDocuments: readManifests(values.manifest ?? [], context.cwd) };
   const service = () => expectArguments(name, args, ['service'])[0] as string;
@@ -273,7 +282,7 @@ function diffVersions([from = '', to = '']: string[]): DiffVersions {
   throw new RegistryInputError([`expected two graph versions (diff 3 5) or two versions of one service (diff products@2 products@3), got ${from} ${to}`]);
 }
 
-async function diff(versions: DiffVersions, registry: Registry, context: SchemaCommandContext): Promise<number> {
+async function diff(versions: DiffVersions, registry: RegistryCommands, context: SchemaCommandContext): Promise<number> {
   if ('graphs' in versions) {
     const [from, to] = versions.graphs;
     context.stdout(describeChanges(`graph v${from} to v${to}`, await registry.diffGraphs(from, to)));
