@@ -13,6 +13,7 @@ import { printPlan } from './execution/print-plan.ts';
 import type { NormalizedConfig } from './config/normalize-config.ts';
 import { loadSources } from './sources/load-sources.ts';
 import { SchemaError } from './sources/schema-error.ts';
+import { hotReloadVariable } from './sources/federation/supergraph-config.ts';
 import { exposureWarnings } from './server/exposure-warnings.ts';
 import { runUntilSignal } from './server/run-until-signal.ts';
 import { runWorkers } from './server/run-workers.ts';
@@ -45,6 +46,8 @@ Options:
                     SIGTERM/SIGINT and restarts them one by one on SIGHUP. Without it, one process.
                     Each worker keeps its own rate-limit counters and response cache unless
                     \`redis\` is configured: with n > 1, configure redis to keep them exact.
+  --hot-reload      with start: serve each change of the config.supergraph file without a restart
+                    (sets CONCIERGE_HOT_RELOAD=true; the same as supergraph.hotReload)
   --out <file>      with compose: write the SDL to a file instead of standard output
   --variables <json>
                     with plan: the variables (@skip/@include values decide the plan)
@@ -63,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string' },
       port: { type: 'string' },
       workers: { type: 'string' },
+      'hot-reload': { type: 'boolean' },
       out: { type: 'string' },
       variables: { type: 'string' },
       operation: { type: 'string' },
@@ -76,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'keys') return createKeyCommand(positionals.slice(1));
   if (values.port !== undefined) process.env['PORT'] = values.port;
+  if (values['hot-reload']) process.env[hotReloadVariable] = 'true';
   const config = await loadConfig(values.config);
   switch (command) {
     case 'start': {

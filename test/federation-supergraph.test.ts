@@ -154,7 +154,7 @@ test('a supergraph file that is missing, does not parse or is no supergraph stop
   assert.deepEqual(problemsOf(dir, { supergraph: 'subgraph.graphql' }), [
     'config.supergraph: expected a supergraph SDL whose join__Graph enum lists its subgraphs (as `rover supergraph compose` writes it), got "subgraph.graphql", which has no join__Graph enum',
   ]);
-  assert.deepEqual(problemsOf(dir, { supergraph: { path: 'supergraph.graphql' } }), ['config.supergraph.path: unknown option; expected one of file, defaults, subgraphs', 'config.supergraph.file: expected a non-empty string, got nothing']);
+  assert.deepEqual(problemsOf(dir, { supergraph: { path: 'supergraph.graphql' } }), ['config.supergraph.path: unknown option; expected one of file, hotReload, defaults, subgraphs', 'config.supergraph.file: expected a non-empty string, got nothing']);
 });
 
 test('supergraph subgraph options are checked against the supergraph and the sources, each problem naming its key', async (t) => {

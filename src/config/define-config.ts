@@ -76,6 +76,9 @@ export interface GatewayConfig {
    * source of that name calling that URL. Nothing is asked of the subgraphs at start-up (no
    * `_service`), so they need not be running. The subgraphs mix with `graphql` and `rest` sources;
    * `sources` may then have no `federation` source and no source named like a subgraph.
+   * Hot reload (serving each change of the file without a restart) is `hotReload: true` in the object
+   * form; for either form, `concierge start --hot-reload` or the environment variable
+   * `CONCIERGE_HOT_RELOAD=true` turns it on (`supergraph.hotReload: false` keeps it off).
    * @example './supergraph.graphql'
    * @example { file: './supergraph.graphql', defaults: { forwardHeaders: ['authorization'] }, subgraphs: { reviews: { url: '${REVIEWS_URL}' } } }
    */
@@ -237,6 +240,17 @@ export interface FederationSourceConfig extends Omit<SourceCommonConfig, 'schema
 export interface SupergraphConfig {
   /** The supergraph SDL file, relative to the config file. */
   file: string;
+  /**
+   * Serve each change of the file without a restart, like Apollo Router's `--hot-reload`: the
+   * file's folder is watched (a write, or a rename into place), a changed content is composed off
+   * the request path and swapped in atomically (requests finish on the graph they started on). A
+   * content that does not parse or compose keeps the running graph: logged once with the reason,
+   * counted in `concierge_schema_swaps_total{result="failed"}` and listed on the status page.
+   * Answers carry the served content's SHA-256 prefix (12 hex digits) in `x-concierge-schema-version`.
+   * Not beside `registry.follow`, where the registry decides the graph.
+   * @default false, or `CONCIERGE_HOT_RELOAD` (true/false, 1/0; set by `concierge start --hot-reload`)
+   */
+  hotReload?: boolean;
   /**
    * Options for every subgraph of the supergraph, so that one added later gets them too (each
    * subgraph may override them in `subgraphs`).

@@ -79,6 +79,17 @@ export interface NormalizedConfig {
   tracing: NormalizedTracing;
   /** The schema registry's store (`concierge schema ...`). */
   registry: NormalizedRegistry;
+  /** `config.supergraph`, when set: its file, and how a changed content becomes sources again. */
+  supergraph?: SupergraphWatch;
+}
+
+/** The supergraph file, and what a hot reload needs: the subgraph sources of a new content. */
+export interface SupergraphWatch extends NormalizedSupergraph {
+  /**
+   * The subgraph sources of `text` as the file's new content, checked and defaulted as at start-up
+   * with the same options (`defaults`, `subgraphs`). Throws a {@link ConfigError} with every problem.
+   */
+  subgraphSources(text: string): NormalizedSource[];
 }
 
 /** Where the config came from: relative paths resolve against `baseDir`; `env` feeds `${NAME}`. */
@@ -111,9 +122,13 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   const graphiql = normalizeGraphiQL(config.graphiql, check);
 
   const redis = normalizeRedisOptions(config.redis, context);
-  const { supergraph, subgraphs } = normalizeSupergraphOptions(config.supergraph, config.sources, context);
   const sources: NormalizedSource[] = [];
   const sourceContext = { ...context, schemasDir };
+  const supergraphOf = (text: string | undefined, checker: Checker) => {
+    const { supergraph, subgraphs } = normalizeSupergraphOptions(config.supergraph, config.sources, { ...context, check: checker }, env, text);
+    return { supergraph, sources: subgraphs.map(({ name, options, keyOf }) => ({ ...normalizeSource(name, options, keyOf, { ...sourceContext, check: checker }), ...optional('supergraph', supergraph) })) };
+  };
+  const { supergraph, sources: subgraphSources } = supergraphOf(undefined, check);
   // A gateway that follows the registry may take every source from it.
   const sourcesOptional = config.supergraph !== undefined || (isPlainObject(config.registry) && config.registry['follow'] !== false);
   const rawSources = config.sources ?? (sourcesOptional ? {} : undefined);
@@ -131,7 +146,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
       sources.push(normalizeSource(name, source, (option) => `${key}.${option}`, sourceContext));
     }
   }
-  for (const { name, options, keyOf } of subgraphs) sources.push({ ...normalizeSource(name, options, keyOf, sourceContext), ...optional('supergraph', supergraph) });
+  sources.push(...subgraphSources);
 
   const host = check.string('config.host', config.host ?? '0.0.0.0');
   const normalized: NormalizedConfig = {
@@ -158,10 +173,22 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     metrics: normalizeMetricsOptions(config.metrics, config.admin, config.statusPage, context),
     tracing: normalizeTracingOptions(config.tracing, context),
     registry: normalizeRegistryOptions(config.registry, context),
+    ...optional('supergraph', supergraph && { ...supergraph, subgraphSources: (text: string) => reloaded(supergraphOf, text) }),
   };
+  if (supergraph?.hotReload && normalized.registry.follow) {
+    check.fail('config.supergraph.hotReload', 'false beside registry.follow (the registry decides which graph is served)', true);
+  }
   // A bad supergraph.defaults option is found once per subgraph.
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return normalized;
+}
+
+/** The subgraph sources of a new supergraph content, or a {@link ConfigError} with every problem. */
+function reloaded(supergraphOf: (text: string, check: Checker) => { sources: NormalizedSource[] }, text: string): NormalizedSource[] {
+  const problems: string[] = [];
+  const { sources } = supergraphOf(text, createChecker(problems));
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  return sources;
 }
 
 /** One source's options, each named in problems by `keyOf(option)`, with its defaults filled in. */

@@ -23,11 +23,14 @@ th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #8883
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .health { font-weight: 600; } .health.healthy { color: var(--ok); } .health.failing { color: var(--bad); } .health.unknown { color: var(--muted); }
 .message { max-width: 36rem; overflow-wrap: anywhere; }
+.criticality { font-weight: 600; } .criticality.breaking { color: var(--bad); } .criticality.dangerous { color: #9a6700; } .criticality.safe { color: var(--ok); }
+tr[data-graph] { cursor: pointer; } tr[aria-selected="true"] { background: #8882; }
 `;
 
 function script(dataPath: string): string {
   return `
 const dataUrl = ${JSON.stringify(dataPath).replace(/</g, '\\u003c')};
+let selected = null;
 const $ = (selector) => document.querySelector(selector);
 const rate = (n) => (n < 10 ? n.toFixed(2) : n.toFixed(1)) + '/s';
 const percent = (n) => (n * 100).toFixed(1) + '%';
@@ -61,21 +64,31 @@ function render(data) {
 function renderSchema(schema) {
   $('#schema').hidden = !schema;
   if (!schema) return;
-  $('#schema-version').textContent = schema.version === null ? 'config sources' : 'v' + schema.version;
+  $('#schema-version').textContent = schema.file ? 'supergraph file ' + schema.file.label : schema.version === null ? 'config sources' : 'v' + schema.version;
   $('#schema-services').replaceChildren(...schema.services.map((s) => row([[s.name, 'name'], [s.kind, 'kind'], [s.version === null ? 'config' : 'v' + s.version, 'version']], { service: s.name })));
-  $('#schema-swaps').replaceChildren(...schema.swaps.map((w) => row([[time(w.at), 'time'], ['v' + w.version, 'version'], [w.result, 'result', w.result === 'failed' ? 'bad' : ''], [w.reason ?? '\u2013', 'reason', 'message'], [w.durationMs + ' ms', 'duration', 'num']], { swap: String(w.version) })));
-  $('#schema-checks').replaceChildren(...schema.checks.map((c) => row([[time(c.at), 'time'], [c.service, 'service'], [c.action, 'action'], [c.passed ? 'passed' : 'failed', 'passed', c.passed ? '' : 'bad'], [c.author, 'author'], [c.summary, 'summary']], { check: String(c.id) })));
+  $('#schema-swaps').replaceChildren(...schema.swaps.map((w) => row([[time(w.at), 'time'], [w.label ?? 'v' + w.version, 'version'], [w.result, 'result', w.result === 'failed' ? 'bad' : ''], [w.reason ?? '\u2013', 'reason', 'message'], [w.durationMs + ' ms', 'duration', 'num']], { swap: String(w.version) })));
+  $('#schema-checks').replaceChildren(...schema.checks.map((c) => row([[time(c.at), 'time'], [c.service, 'service'], [c.action, 'action'], [c.passed ? 'passed' : 'failed', 'passed', c.passed ? '' : 'bad'], [c.author, 'author'], [c.summary, 'summary'], [c.reason ?? '\u2013', 'reason', 'message']], { check: String(c.id) })));
+  $('#schema-history').replaceChildren(...schema.history.map((g) => {
+    const tr = row([['v' + g.version, 'version'], [time(g.at), 'time'], [g.author, 'author'], [g.changes.map((c) => c.service + ' v' + c.version + ' (' + c.action + ')').join(', '), 'changes']], { graph: String(g.version) });
+    tr.setAttribute('aria-selected', String(schema.diff !== null && schema.diff.version === g.version));
+    tr.addEventListener('click', () => { selected = g.version; refresh(false); });
+    return tr;
+  }));
+  const diff = schema.diff;
+  $('#schema-diff-title').textContent = diff ? 'Changes in v' + diff.version + (diff.from === null ? '' : ' from v' + diff.from) : '';
+  $('#schema-diff').replaceChildren(...(diff ? diff.changes.map((c) => row([[c.criticality, 'criticality', 'criticality ' + c.criticality], [c.message, 'message', 'message']], { change: c.criticality })) : []));
+  $('#schema-diff-note').textContent = diff?.note ?? '';
 }
-async function refresh() {
+async function refresh(repeat = true) {
   try {
-    const response = await fetch(dataUrl, { cache: 'no-store', credentials: 'same-origin' });
+    const response = await fetch(dataUrl + (selected === null ? '' : '?version=' + selected), { cache: 'no-store', credentials: 'same-origin' });
     if (!response.ok) throw new Error('HTTP ' + response.status);
     render(await response.json());
   } catch (error) {
     $('#updated').textContent = 'refresh failed: ' + error.message;
     $('#updated').classList.add('bad');
   }
-  setTimeout(refresh, ${statusRefreshMs});
+  if (repeat) setTimeout(refresh, ${statusRefreshMs});
 }
 refresh();
 `;
@@ -98,8 +111,12 @@ const body = `
 <table><thead><tr><th>Service</th><th>Kind</th><th>Version</th></tr></thead><tbody id="schema-services"></tbody></table>
 <h2>Schema swaps</h2>
 <table><thead><tr><th>Time</th><th>Graph</th><th>Result</th><th>Reason</th><th class="num">Took</th></tr></thead><tbody id="schema-swaps"></tbody></table>
+<h2>Graph versions <span class="muted">(select one to see its changes)</span></h2>
+<table><thead><tr><th>Graph</th><th>Time</th><th>Author</th><th>Services changed</th></tr></thead><tbody id="schema-history"></tbody></table>
+<h2 id="schema-diff-title"></h2>
+<table><tbody id="schema-diff"></tbody></table><p class="muted" id="schema-diff-note"></p>
 <h2>Schema checks</h2>
-<table><thead><tr><th>Time</th><th>Service</th><th>Action</th><th>Result</th><th>Author</th><th>Summary</th></tr></thead><tbody id="schema-checks"></tbody></table>
+<table><thead><tr><th>Time</th><th>Service</th><th>Action</th><th>Result</th><th>Author</th><th>In words</th><th>Why it failed</th></tr></thead><tbody id="schema-checks"></tbody></table>
 </section>
 <h2>Recent errors</h2>
 <table><thead><tr><th>Time</th><th>Code</th><th>Message</th><th>Operation</th><th>Service</th></tr></thead><tbody id="errors"></tbody></table>

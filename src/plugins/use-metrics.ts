@@ -13,6 +13,7 @@ import { networkRefusal } from './use-network-rules.ts';
 import { executionOf } from './use-query-plans.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
+import type { ChangeCriticality } from '../registry/check-report.ts';
 
 /** The metrics plugin, its placed parts, and what the gateway tells it about schema swaps. */
 export interface MetricsPlugin extends Plugin {
@@ -23,17 +24,34 @@ export interface MetricsPlugin extends Plugin {
   endpoints?: Plugin;
   /** Counts a registry graph version this gateway tried to serve (`concierge_schema_swaps_total`). */
   schemaSwapped(result: 'applied' | 'failed'): void;
-  /** Where the status page's Schema tab reads from (`schema` in its data). */
-  showSchema(provider: () => Promise<SchemaStatus>): void;
+  /** Where the status page's Schema tab reads from (`schema` in its data); `selected` is `data.json?version=` when given. */
+  showSchema(provider: (selected?: number) => Promise<SchemaStatus>): void;
 }
 
 /** What the status page's Schema tab shows: the served graph, the last swaps and checks. */
 export interface SchemaStatus {
-  /** The registry graph version served; `null` when the config's sources are served. */
+  /** The registry graph version served (or the supergraph file's revision); `null` when the config's sources are served. */
   version: number | null;
+  /** With a hot-reloaded supergraph file: its path, and the served content's hash prefix (the `x-concierge-schema-version` header). */
+  file?: { path: string; label: string };
   services: Array<{ name: string; version: number | null; kind: string }>;
-  swaps: Array<{ version: number; result: 'applied' | 'failed'; reason: string | null; at: string; durationMs: number }>;
-  checks: Array<{ id: number; service: string; action: string; passed: boolean; author: string; at: string; summary: string }>;
+  /** `label`: a supergraph file content's hash prefix. */
+  swaps: Array<{ version: number; label?: string; result: 'applied' | 'failed'; reason: string | null; at: string; durationMs: number }>;
+  /**
+   * The last checks; `summary` says the result in words (`passed: 1 breaking (unused), 2 safe`),
+   * `reason` why a failed one failed (its composition problems, or the breaking changes in use).
+   */
+  checks: Array<{ id: number; service: string; action: string; passed: boolean; author: string; at: string; summary: string; counts: Record<ChangeCriticality, number>; reason: string | null }>;
+  /** The last graph versions, newest first: who made each, when, and which services changed. */
+  history: Array<{ version: number; author: string; at: string; changes: Array<{ service: string; version: number; action: string }> }>;
+  /** The changes from the previous graph version to the served one (or to `data.json?version=`), breaking ones first; `null` without a registry graph. */
+  diff: { version: number; from: number | null; changes: Array<{ criticality: ChangeCriticality; message: string; path: string | null }>; note: string | null } | null;
+}
+
+/** `data.json?version=N`: the graph version whose diff the Schema tab shows. */
+function selectedVersion(request: Request): number | undefined {
+  const value = new URL(request.url).searchParams.get('version');
+  return value !== null && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : undefined;
 }
 
 /** What the metrics know of one GraphQL request while it runs. */
@@ -55,7 +73,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
   const { metrics: options, graphqlEndpoint } = config;
   const { statusPage } = options;
   if (!options.enabled && !statusPage.enabled) return { close: async () => {}, schemaSwapped: () => {}, showSchema: () => {} };
-  let schemaStatus: (() => Promise<SchemaStatus>) | undefined;
+  let schemaStatus: ((selected?: number) => Promise<SchemaStatus>) | undefined;
   const recorder = createMetricsRecorder({ prefix: options.prefix, collectProcessMetrics: options.enabled && options.collectProcessMetrics, sources: config.sources });
   const guard = createAdminGuard(options.admin);
   const operationLabel = createOperationLabel(options.operationNames, config.trustedDocuments.documents.values());
@@ -84,7 +102,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     guard(request) ??
     getOnly(request, statusPage.path) ??
     (data
-      ? new Response(JSON.stringify({ ...recorder.statusData(), ...(schemaStatus ? { schema: await schemaStatus() } : {}) }), { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } })
+      ? new Response(JSON.stringify({ ...recorder.statusData(), ...(schemaStatus ? { schema: await schemaStatus(selectedVersion(request)) } : {}) }), { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } })
       : new Response(page?.html, { headers: page?.headers }));
 
   // Placed last in the plugin list (see createGateway): errors carry their final codes by then, and

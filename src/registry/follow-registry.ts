@@ -1,10 +1,11 @@
-import type { Registry } from './create-registry.ts';
 import type { GraphVersion } from './registry-store.ts';
 
 /** One attempt to serve a new graph version. */
 export interface SwapRecord {
-  /** The registry graph version. */
+  /** The registry graph version, or the supergraph file's revision (counted from 1 at start-up). */
   version: number;
+  /** What answers carry in `x-concierge-schema-version` for it, when not the version: a supergraph file's hash prefix. */
+  label?: string;
   result: 'applied' | 'failed';
   /** Why it failed: the problems start-up would report. */
   reason?: string;
@@ -14,15 +15,25 @@ export interface SwapRecord {
   durationMs: number;
 }
 
+/**
+ * Where graph versions come from: the schema registry, or a watched supergraph file. Versions
+ * only grow; `subscribe` tells of a newer one, `latestGraph` reads the newest.
+ */
+export interface GraphFeed<V extends { version: number }> {
+  latestGraph(): Promise<V | undefined>;
+  subscribe(onChange: (version: number) => void): { close(): Promise<void> };
+}
+
 /** Options of {@link followRegistry}. */
-export interface FollowOptions<G> {
-  registry: Registry;
-  /** The graph version served now; `undefined` when none from the registry. */
+export interface FollowOptions<G, V extends { version: number; label?: string } = GraphVersion> {
+  /** The registry, or another feed of graph versions (a supergraph file). */
+  feed: GraphFeed<V>;
+  /** The graph version served now; `undefined` when none from the feed. */
   served: () => number | undefined;
   /** Builds everything a graph version needs, off the request path; throws when it cannot be served here. */
-  build: (graph: GraphVersion) => Promise<G>;
+  build: (graph: V) => Promise<G>;
   /** Serves a built graph (see `GraphSlot.swap`). */
-  swap: (built: G, graph: GraphVersion) => void;
+  swap: (built: G, graph: V) => void;
   /** Called with each attempt, applied or failed (metrics, logs). */
   onAttempt: (record: SwapRecord) => void;
   /**
@@ -37,8 +48,8 @@ export interface FollowOptions<G> {
   retryDelay?: number;
 }
 
-/** A gateway following the registry. */
-export interface RegistryFollower {
+/** A gateway following the registry (or a supergraph file). */
+export interface GraphFollower {
   /** The last attempts, newest first. */
   readonly attempts: readonly SwapRecord[];
   /** Resolves once a version at least `version` is served, or with the attempt that failed on it. */
@@ -53,8 +64,8 @@ export interface RegistryFollower {
  * and hands it to `swap`. A version that cannot be built here leaves the served graph as it is:
  * the attempt is recorded, with its reason, once.
  */
-export function followRegistry<G extends { close(): Promise<void> }>(options: FollowOptions<G>): RegistryFollower {
-  const { registry, served, build, swap, onAttempt, keep = 20, retryDelay = 2_000 } = options;
+export function followRegistry<G extends { close(): Promise<void> }, V extends { version: number; label?: string } = GraphVersion>(options: FollowOptions<G, V>): GraphFollower {
+  const { feed, served, build, swap, onAttempt, keep = 20, retryDelay = 2_000 } = options;
   const attempts: SwapRecord[] = [];
   const waiters = new Set<{ version: number; resolve: (record: SwapRecord | undefined) => void }>();
   let heard = 0;
@@ -77,25 +88,26 @@ export function followRegistry<G extends { close(): Promise<void> }>(options: Fo
     onAttempt(entry);
     settle(entry);
   };
-  const attempt = async (graph: GraphVersion, started: number) => {
+  const attempt = async (graph: V, started: number) => {
     tried = graph.version;
+    const named = { version: graph.version, ...(graph.label === undefined ? {} : { label: graph.label }) };
     try {
       const built = await build(graph);
       if (closed) return void (await built.close());
       swap(built, graph);
-      record({ version: graph.version, result: 'applied', at: new Date().toISOString(), durationMs: performance.now() - started });
+      record({ ...named, result: 'applied', at: new Date().toISOString(), durationMs: performance.now() - started });
     } catch (error) {
       const problems = (error as { problems?: readonly string[] }).problems;
       const reason = problems ? problems.join('; ') : (error as Error).message;
-      record({ version: graph.version, result: 'failed', reason, at: new Date().toISOString(), durationMs: performance.now() - started });
+      record({ ...named, result: 'failed', reason, at: new Date().toISOString(), durationMs: performance.now() - started });
     }
   };
   const loop = async () => {
     while (!closed && heard > tried) {
       const started = performance.now();
-      let graph: GraphVersion | undefined;
+      let graph: V | undefined;
       try {
-        graph = await registry.latestGraph();
+        graph = await feed.latestGraph();
       } catch {
         // subscribeToGraphs tells store outages; look again later.
         retry = setTimeout(kick, retryDelay);
@@ -117,7 +129,7 @@ export function followRegistry<G extends { close(): Promise<void> }>(options: Fo
     });
   }
 
-  const subscription = registry.subscribe((version) => {
+  const subscription = feed.subscribe((version) => {
     heard = Math.max(heard, version);
     kick();
   });

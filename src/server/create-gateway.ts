@@ -29,25 +29,29 @@ import { loadSources } from '../sources/load-sources.ts';
 import { createFetchHooks, type FetchHooks } from '../transport/fetch-hooks.ts';
 import type { ResponseStore } from '../response-cache/response-store.ts';
 import type { Registry } from '../registry/create-registry.ts';
-import { followRegistry, type RegistryFollower } from '../registry/follow-registry.ts';
+import { followRegistry, type FollowOptions, type GraphFollower } from '../registry/follow-registry.ts';
 import { gatewaySources } from '../registry/gateway-sources.ts';
 import { openRegistry } from '../registry/open-registry.ts';
 import type { GraphVersion } from '../registry/registry-store.ts';
-import { schemaStatus } from '../registry/schema-status.ts';
+import { createSchemaStatus, supergraphFileStatus } from '../registry/schema-status.ts';
 import { useRegistryApi } from '../registry/use-registry-api.ts';
 import { useSchemaVersionHeader } from '../registry/use-schema-version-header.ts';
 import { useUsageRecording } from '../registry/use-usage-recording.ts';
 import { SchemaError } from '../sources/schema-error.ts';
+import { supergraphLabel, watchSupergraphFile, type SupergraphRevision } from '../sources/federation/watch-supergraph-file.ts';
 import type { TransportContext } from '../plugins/use-transport-security.ts';
 import { createGraphSlot, type GraphSlot } from './graph-slot.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
+import type { NormalizedSource } from '../config/normalize-config.ts';
 import { useRequestSizeLimit } from './guard-request-size.ts';
 import { maskUnexpectedError } from './mask-unexpected-error.ts';
 
 /** One composed graph: what is built anew for each registry graph version and swapped whole. */
 export interface ServedGraph {
-  /** The registry graph version; `undefined` for the config's own sources. */
+  /** The registry graph version, or the supergraph file's revision (see `watchSupergraphFile`); `undefined` for the config's own sources. */
   version: number | undefined;
+  /** What its answers carry in `x-concierge-schema-version`: the registry graph version, or the supergraph file's hash prefix; none for other config sources. */
+  label: string | undefined;
   schema: GraphQLSchema;
   sources: readonly LoadedSource[];
   planner: QueryPlanner | undefined;
@@ -72,7 +76,9 @@ export interface Gateway {
   /** The graphs served and still draining. */
   readonly graphs: GraphSlot<ServedGraph>;
   /** The registry it follows (`registry.follow`), and how: attempts, `reached(version)`. */
-  readonly registry?: { registry: Registry; follower: RegistryFollower; flushUsage(): Promise<void> };
+  readonly registry?: { registry: Registry; follower: GraphFollower; flushUsage(): Promise<void> };
+  /** The supergraph file it follows (`supergraph.hotReload`), and how: attempts, `reached(revision)`. */
+  readonly supergraphFile?: { file: string; follower: GraphFollower };
   /** Serves one Node request on the graph current when it arrives, to the end (see `GraphSlot`). */
   handle(request: IncomingMessage, response: ServerResponse, context: TransportContext): void;
   /** Whether `/readyz` answers 200: composed and not draining. */
@@ -108,8 +114,9 @@ interface Shared {
  * the observers (metrics registry, tracer, access log), the rate-limit and response-cache stores
  * (Redis connections included), identity forwarding. What depends on the schema is built per graph
  * (`buildGraph`): the sources and their pools, the composed schema, the planner, and the plugins
- * that read the schema; with `registry.follow`, once per registry graph version, swapped atomically
- * (see `GraphSlot`, `followRegistry`). Registered schemas need no running service, so a service
+ * that read the schema; with `registry.follow`, once per registry graph version, and with
+ * `supergraph.hotReload`, once per new content of the supergraph file, swapped atomically
+ * (see `GraphSlot`, `followRegistry`, `watchSupergraphFile`). Registered schemas need no running service, so a service
  * that is down only makes its own fields fail until it returns.
  */
 export async function createGateway(config: NormalizedConfig, options: GatewayOptions = {}): Promise<Gateway> {
@@ -133,8 +140,10 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
     const surfaces = registry && usage ? [useRegistryApi(registry, config.registry), usage] : [];
     opened.push(...surfaces);
     const shared: Shared = { config, fetchHooks, observers, rateLimitStore, responseStore, identityForwarding: await useIdentityForwarding(config.identity), surfaces, isReady: () => !draining };
-    const graphs = createGraphSlot(await buildGraph(shared, registry ? await registry.latestGraph() : undefined));
-    const follower = registry && followGraphs(shared, registry, graphs, log, observers[2] as MetricsPlugin);
+    const graphs = createGraphSlot(await buildGraph(shared, registry ? servedOf(config, await registry.latestGraph()) : servedOf(config, undefined)));
+    const metrics = observers[2] as MetricsPlugin;
+    const follower = registry && followRegistryGraphs(shared, registry, graphs, log, metrics);
+    const watched = !registry && config.supergraph?.hotReload ? followSupergraphFile(shared, config.supergraph, graphs, log, metrics) : undefined;
     return {
       config,
       get schema() {
@@ -154,6 +163,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
       },
       graphs,
       ...(registry && follower && usage ? { registry: { registry, follower, flushUsage: usage.flush } } : {}),
+      ...(watched && config.supergraph ? { supergraphFile: { file: config.supergraph.file, follower: watched } } : {}),
       handle(request, response, context) {
         const { graph, leave } = graphs.enter();
         response.once('close', leave);
@@ -168,6 +178,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
       close: async () => {
         draining = true;
         await follower?.close();
+        await watched?.close();
         await graphs.close();
         await closeShared();
       },
@@ -184,37 +195,79 @@ async function openOwnRegistry(config: NormalizedConfig, log: (message: string) 
   return registry;
 }
 
-/** Follows the registry: each new graph version built off the request path, swapped in, or refused with its reason. */
-function followGraphs(shared: Shared, registry: Registry, graphs: GraphSlot<ServedGraph>, log: (message: string) => void, metrics: MetricsPlugin): RegistryFollower {
-  const follower = followRegistry({
-    registry,
+/** What one graph is built from: its sources, and how its answers name it. */
+interface GraphInput {
+  sources: NormalizedSource[];
+  version: number | undefined;
+  label: string | undefined;
+}
+
+/** The sources of a registry graph version, else the config's (named by the supergraph file's hash when there is one). */
+function servedOf(config: NormalizedConfig, graph: GraphVersion | undefined): GraphInput {
+  if (graph) return { sources: gatewaySources(config, graph), version: graph.version, label: String(graph.version) };
+  return { sources: config.sources, version: config.supergraph?.hotReload ? 1 : undefined, label: config.supergraph && supergraphLabel(config.supergraph.sdl) };
+}
+
+/**
+ * Follows a feed of graph versions (the registry, a supergraph file): each new one built off the
+ * request path and swapped in, or refused with its reason, logged once and counted
+ * (`concierge_schema_swaps_total`). One code path for both, so a file swaps exactly as a publish.
+ */
+function followGraphs<V extends { version: number; label?: string }>(
+  graphs: GraphSlot<ServedGraph>,
+  metrics: MetricsPlugin,
+  options: Pick<FollowOptions<ServedGraph, V>, 'feed' | 'build'> & { refused: (attempt: { version: number; label?: string; reason?: string }) => void },
+): GraphFollower {
+  return followRegistry({
+    feed: options.feed,
+    build: options.build,
     served: () => graphs.current.version,
-    build: (graph) => buildGraph(shared, graph),
     swap: (built) => graphs.swap(built),
     onAttempt(attempt) {
       metrics.schemaSwapped(attempt.result);
-      if (attempt.result === 'failed') log(`schema registry: graph v${attempt.version} is not served here, v${graphs.current.version ?? '(config)'} stays: ${attempt.reason}`);
+      if (attempt.result === 'failed') options.refused(attempt);
     },
   });
-  metrics.showSchema(() => schemaStatus(registry, graphs.current, follower.attempts));
+}
+
+function followRegistryGraphs(shared: Shared, registry: Registry, graphs: GraphSlot<ServedGraph>, log: (message: string) => void, metrics: MetricsPlugin): GraphFollower {
+  const follower = followGraphs(graphs, metrics, {
+    feed: registry,
+    build: (graph) => buildGraph(shared, servedOf(shared.config, graph)),
+    refused: (attempt) => log(`schema registry: graph v${attempt.version} is not served here, v${graphs.current.version ?? '(config)'} stays: ${attempt.reason}`),
+  });
+  const schemaStatus = createSchemaStatus(registry);
+  metrics.showSchema((selected) => schemaStatus(graphs.current, follower.attempts, selected));
   return follower;
 }
 
-/** Builds one graph: its sources (from the registry graph, else the config), schema, planner and Yoga. */
-async function buildGraph(shared: Shared, graph: GraphVersion | undefined): Promise<ServedGraph> {
+function followSupergraphFile(shared: Shared, supergraph: NonNullable<NormalizedConfig['supergraph']>, graphs: GraphSlot<ServedGraph>, log: (message: string) => void, metrics: MetricsPlugin): GraphFollower {
+  const others = shared.config.sources.filter((source) => !source.supergraph);
+  const build = (revision: SupergraphRevision) => buildGraph(shared, { sources: [...others, ...supergraph.subgraphSources(revision.sdl)], version: revision.version, label: revision.label });
+  const follower = followGraphs(graphs, metrics, {
+    feed: watchSupergraphFile({ file: supergraph.file, sdl: supergraph.sdl, log }),
+    build,
+    refused: (attempt) => log(`supergraph file ${supergraph.file}: its content ${attempt.label} is not served, ${graphs.current.label} stays: ${attempt.reason}`),
+  });
+  metrics.showSchema(async () => supergraphFileStatus(supergraph.file, graphs.current, follower.attempts));
+  return follower;
+}
+
+/** Builds one graph: its sources (from a registry graph version, a supergraph file or the config), schema, planner and Yoga. */
+async function buildGraph(shared: Shared, { sources: normalized, version, label }: GraphInput): Promise<ServedGraph> {
   const { config } = shared;
-  const sources = await loadSources({ sources: gatewaySources(config, graph) }, shared.fetchHooks.dispatch);
+  const sources = await loadSources({ sources: normalized }, shared.fetchHooks.dispatch);
   const closeSources = () => Promise.all(sources.map((source) => source.close())).then(() => undefined);
   try {
-    if (sources.length === 0) throw new SchemaError([`composition: no source: config.sources has none and the registry${graph ? '' : ' is empty'}`]);
+    if (sources.length === 0) throw new SchemaError([`composition: no source: config.sources has none and the registry${version === undefined ? ' is empty' : ''}`]);
     const schema = composeSchema(sources);
     const planner = config.queryPlanner ? createQueryPlanner(schema, sources) : undefined;
     const graphPlugins = {
       rateLimits: await useRateLimits(config.rateLimits, config.redis, sources, shared.rateLimitStore),
       responseCache: useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders), shared.responseStore),
     };
-    const yoga = assemble(shared, schema, sources, planner, graphPlugins, graph?.version);
-    return { version: graph?.version, schema, sources, planner, yoga, close: closeSources };
+    const yoga = assemble(shared, schema, sources, planner, graphPlugins, label);
+    return { version, label, schema, sources, planner, yoga, close: closeSources };
   } catch (error) {
     await closeSources();
     throw error;
@@ -227,7 +280,7 @@ function assemble(
   sources: readonly LoadedSource[],
   planner: QueryPlanner | undefined,
   { rateLimits, responseCache }: { rateLimits: Plugin; responseCache: Plugin },
-  version: number | undefined,
+  label: string | undefined,
 ): ServedGraph['yoga'] {
   const { config, observers, isReady } = shared;
   const { graphiql } = config;
@@ -244,8 +297,8 @@ function assemble(
     plugins: [
       // Before the observers, whose response hooks then see a coded body where Yoga sent none.
       useCodedRefusals(),
-      // Every answer says which registry graph version served it, refusals included.
-      ...(version === undefined ? [] : [useSchemaVersionHeader(version)]),
+      // Every answer says which registry graph version (or supergraph file content) served it, refusals included.
+      ...(label === undefined ? [] : [useSchemaVersionHeader(label)]),
       // Observers first, so traces, the access log and metrics see every request, refusals included.
       ...observers,
       // Probes answer from anywhere, without parsing a request or counting against limits.

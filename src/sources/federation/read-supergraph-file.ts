@@ -18,14 +18,15 @@ const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permi
 
 /**
  * Reads a supergraph SDL file (relative to the config file) and lists its subgraphs. Problems are
- * recorded under `key`; one about the SDL names the file, line and column.
+ * recorded under `key`; one about the SDL names the file, line and column. `text`, when given, is
+ * the file's content already read (a hot reload hashes what it read), and nothing is read again.
  */
-export function readSupergraphFile(file: string, key: string, { check, baseDir }: FeatureContext): SupergraphFile | undefined {
+export function readSupergraphFile(file: string, key: string, { check, baseDir }: FeatureContext, text?: string): SupergraphFile | undefined {
   const absolute = path.resolve(baseDir, file);
   const shown = displayPath(absolute);
   let sdl: string;
   try {
-    sdl = readFileSync(absolute, 'utf8');
+    sdl = text ?? readFileSync(absolute, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     check.fail(key, 'a readable supergraph SDL file', file, ` (${reasons[code] ?? code}: ${absolute})`);

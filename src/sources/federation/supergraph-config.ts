@@ -8,6 +8,8 @@ export interface NormalizedSupergraph {
   /** Absolute path. */
   file: string;
   sdl: string;
+  /** Whether a change of the file is served without a restart (see `watchSupergraphFile`). */
+  hotReload: boolean;
 }
 
 /** A subgraph of the supergraph as the raw options of a federation source, and the config key each option came from. */
@@ -18,6 +20,8 @@ export interface SupergraphSource {
 }
 
 const key = 'config.supergraph';
+/** The environment variable (set by `concierge start --hot-reload`) that turns hot reload on for either form of `config.supergraph`. */
+export const hotReloadVariable = 'CONCIERGE_HOT_RELOAD';
 const subgraphKeys = ['url', 'timeout', 'forwardHeaders', 'headers', 'connections', 'tls', 'httpCache', 'dedupeInFlight', 'batch'];
 /** The same names as `config.sources` takes, since each subgraph becomes a source. */
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -26,23 +30,29 @@ const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
  * Checks `config.supergraph` and reads its file: one federation source per subgraph, calling the
  * URL the supergraph gives unless `subgraphs.<name>.url` replaces it, with `defaults` under each
  * subgraph's own options. `sources` (the raw `config.sources`) may then hold no federation source
- * and no name of a subgraph.
+ * and no name of a subgraph. `hotReload` comes from the object form, else from `CONCIERGE_HOT_RELOAD`
+ * in `env`. `text` is the file's content when the caller read it (a hot reload).
  */
-export function normalizeSupergraphOptions(raw: unknown, sources: unknown, context: FeatureContext): { supergraph?: NormalizedSupergraph; subgraphs: SupergraphSource[] } {
+export function normalizeSupergraphOptions(raw: unknown, sources: unknown, context: FeatureContext, env: NodeJS.ProcessEnv, text?: string): { supergraph?: NormalizedSupergraph; subgraphs: SupergraphSource[] } {
   const { check } = context;
-  if (raw === undefined) return { subgraphs: [] };
+  const fromEnv = hotReloadFromEnv(env[hotReloadVariable], check);
+  if (raw === undefined) {
+    if (fromEnv) check.fail(key, `a supergraph file to watch (${hotReloadVariable} is "${env[hotReloadVariable]}", as --hot-reload sets it)`, raw);
+    return { subgraphs: [] };
+  }
   const options = typeof raw === 'string' ? { file: raw } : raw;
   if (!isPlainObject(options)) {
     check.fail(key, 'a supergraph file name, or an object with file', raw);
     return { subgraphs: [] };
   }
-  check.knownKeys(key, options, ['file', 'defaults', 'subgraphs']);
+  check.knownKeys(key, options, ['file', 'hotReload', 'defaults', 'subgraphs']);
   const fileKey = typeof raw === 'string' ? key : `${key}.file`;
   const file = check.string(fileKey, options['file']);
+  const hotReload = check.boolean(`${key}.hotReload`, options['hotReload'] ?? fromEnv ?? false);
   const defaults = optionsAt(`${key}.defaults`, options['defaults'], subgraphKeys.filter((option) => option !== 'url'), context);
   const overrides = isPlainObject(options['subgraphs']) ? options['subgraphs'] : {};
   if (options['subgraphs'] !== undefined && !isPlainObject(options['subgraphs'])) check.fail(`${key}.subgraphs`, 'an object of options by subgraph name', options['subgraphs']);
-  const read = file ? readSupergraphFile(file, fileKey, context) : undefined;
+  const read = file ? readSupergraphFile(file, fileKey, context, text) : undefined;
   if (!read) return { subgraphs: [] };
   checkNames(read, overrides, sources, context);
   const subgraphs = read.graphs.map(({ name, url }): SupergraphSource => {
@@ -55,7 +65,16 @@ export function normalizeSupergraphOptions(raw: unknown, sources: unknown, conte
     // A stand-in, so that the subgraph's other options are still checked; the problem stops start-up.
     return { name, options: { kind: 'federation', ...defaults, ...own, url: 'https://invalid' }, keyOf };
   });
-  return { supergraph: { file: read.file, sdl: read.sdl }, subgraphs };
+  return { supergraph: { file: read.file, sdl: read.sdl, hotReload }, subgraphs };
+}
+
+/** `CONCIERGE_HOT_RELOAD`: unset, or true/false (1/0). */
+function hotReloadFromEnv(value: string | undefined, check: FeatureContext['check']): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (['true', '1'].includes(value)) return true;
+  if (['false', '0'].includes(value)) return false;
+  check.fail(`${key}.hotReload`, 'true, false, 1 or 0', value, ` (from ${hotReloadVariable})`);
+  return undefined;
 }
 
 /** Subgraph names must make source names, `subgraphs` may name only subgraphs, and `sources` may not take their place. */
