@@ -25,6 +25,10 @@ const usage = `Usage: concierge <command> [options]
 
 Commands:
   start      compose the sources and serve the gateway
+  dev        serve like start, with GraphiQL on and pretty logs on a terminal, and follow the files:
+             a changed SDL file (schemasDir, each source's schema) is composed and swapped in without
+             a restart, or refused with its problems while the running graph stays; a changed config
+             swaps its sources the same way, and restarts the gateway on the same port for any other change
   compose    print the composed schema (SDL)
   check      validate the config and the registered schemas; exit 1 on any problem
   plan <file.graphql> [--variables json] [--operation name]
@@ -38,7 +42,7 @@ Commands:
 
 Options:
   --config <file>   config file (default: gateway.config.{ts,mjs,js,json} in the current folder)
-  --port <n>        port for start (default: config.port, PORT, 4000)
+  --port <n>        port for start and dev (default: config.port, PORT, 4000)
   --workers [n|auto]
                     with start: serve from n processes sharing the port (auto, or no value: one
                     per core, capped by the container's CPU quota),
@@ -81,6 +85,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'keys') return createKeyCommand(positionals.slice(1));
   if (values.port !== undefined) process.env['PORT'] = values.port;
   if (values['hot-reload']) process.env[hotReloadVariable] = 'true';
+  if (command === 'dev') {
+    // Loads (and reloads) the config itself, and serves until a signal.
+    await (await import('./server/run-dev.ts')).runDev(values.config);
+    return -1;
+  }
   const config = await loadConfig(values.config);
   switch (command) {
     case 'start': {

@@ -29,7 +29,7 @@ import { loadSources } from '../sources/load-sources.ts';
 import { createFetchHooks, type FetchHooks } from '../transport/fetch-hooks.ts';
 import type { ResponseStore } from '../response-cache/response-store.ts';
 import type { Registry } from '../registry/create-registry.ts';
-import { followRegistry, type FollowOptions, type GraphFollower } from '../registry/follow-registry.ts';
+import { followRegistry, type FollowOptions, type GraphFeed, type GraphFollower } from '../registry/follow-registry.ts';
 import { gatewaySources } from '../registry/gateway-sources.ts';
 import { openRegistry } from '../registry/open-registry.ts';
 import type { GraphVersion } from '../registry/registry-store.ts';
@@ -38,6 +38,8 @@ import { useRegistryApi } from '../registry/use-registry-api.ts';
 import { useSchemaVersionHeader } from '../registry/use-schema-version-header.ts';
 import { useUsageRecording } from '../registry/use-usage-recording.ts';
 import { SchemaError } from '../sources/schema-error.ts';
+import { ConfigError } from '../config/config-error.ts';
+import type { SourcesRevision } from '../sources/watch-source-files.ts';
 import { supergraphLabel, watchSupergraphFile, type SupergraphRevision } from '../sources/federation/watch-supergraph-file.ts';
 import type { TransportContext } from '../plugins/use-transport-security.ts';
 import { createGraphSlot, type GraphSlot } from './graph-slot.ts';
@@ -79,6 +81,8 @@ export interface Gateway {
   readonly registry?: { registry: Registry; follower: GraphFollower; flushUsage(): Promise<void> };
   /** The supergraph file it follows (`supergraph.hotReload`), and how: attempts, `reached(revision)`. */
   readonly supergraphFile?: { file: string; follower: GraphFollower };
+  /** The follower of `options.sourcesFeed`, when given and used. */
+  readonly sourceFiles?: GraphFollower;
   /** Serves one Node request on the graph current when it arrives, to the end (see `GraphSlot`). */
   handle(request: IncomingMessage, response: ServerResponse, context: TransportContext): void;
   /** Whether `/readyz` answers 200: composed and not draining. */
@@ -95,6 +99,11 @@ export interface GatewayOptions {
   registry?: Registry;
   /** Where swap failures and registry outages are told. @default console.error, silent with logging.level 'silent' */
   log?: (message: string) => void;
+  /**
+   * New revisions of the config's sources to serve without a restart (`concierge dev`, see
+   * `watchSourceFiles`); ignored when following a registry or a supergraph file.
+   */
+  sourcesFeed?: GraphFeed<SourcesRevision>;
 }
 
 /** What every graph version shares: built once, surviving every swap. */
@@ -144,6 +153,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
     const metrics = observers[2] as MetricsPlugin;
     const follower = registry && followRegistryGraphs(shared, registry, graphs, log, metrics);
     const watched = !registry && config.supergraph?.hotReload ? followSupergraphFile(shared, config.supergraph, graphs, log, metrics) : undefined;
+    const sourceFiles = !registry && !watched && options.sourcesFeed ? followSourceFiles(shared, options.sourcesFeed, graphs, log, metrics) : undefined;
     return {
       config,
       get schema() {
@@ -164,6 +174,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
       graphs,
       ...(registry && follower && usage ? { registry: { registry, follower, flushUsage: usage.flush } } : {}),
       ...(watched && config.supergraph ? { supergraphFile: { file: config.supergraph.file, follower: watched } } : {}),
+      ...(sourceFiles ? { sourceFiles } : {}),
       handle(request, response, context) {
         const { graph, leave } = graphs.enter();
         response.once('close', leave);
@@ -179,6 +190,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
         draining = true;
         await follower?.close();
         await watched?.close();
+        await sourceFiles?.close();
         await graphs.close();
         await closeShared();
       },
@@ -216,7 +228,7 @@ function servedOf(config: NormalizedConfig, graph: GraphVersion | undefined): Gr
 function followGraphs<V extends { version: number; label?: string }>(
   graphs: GraphSlot<ServedGraph>,
   metrics: MetricsPlugin,
-  options: Pick<FollowOptions<ServedGraph, V>, 'feed' | 'build'> & { refused: (attempt: { version: number; label?: string; reason?: string }) => void },
+  options: Pick<FollowOptions<ServedGraph, V>, 'feed' | 'build'> & { refused: (attempt: { version: number; label?: string; reason?: string }) => void; applied?: (version: number) => void },
 ): GraphFollower {
   return followRegistry({
     feed: options.feed,
@@ -226,6 +238,7 @@ function followGraphs<V extends { version: number; label?: string }>(
     onAttempt(attempt) {
       metrics.schemaSwapped(attempt.result);
       if (attempt.result === 'failed') options.refused(attempt);
+      else options.applied?.(attempt.version);
     },
   });
 }
@@ -251,6 +264,32 @@ function followSupergraphFile(shared: Shared, supergraph: NonNullable<Normalized
   });
   metrics.showSchema(async () => supergraphFileStatus(supergraph.file, graphs.current, follower.attempts));
   return follower;
+}
+
+/**
+ * Follows the config's sources as their SDL files change: a change that does not compose leaves
+ * the running graph and is told once, with the lines start-up prints for it (again only once it
+ * differs or after a change was served).
+ */
+function followSourceFiles(shared: Shared, feed: GraphFeed<SourcesRevision>, graphs: GraphSlot<ServedGraph>, log: (message: string) => void, metrics: MetricsPlugin): GraphFollower {
+  let told: string | undefined;
+  let cause = '';
+  const build = async (revision: SourcesRevision) => {
+    cause = revision.cause;
+    try {
+      return await buildGraph(shared, { sources: revision.sources, version: revision.version, label: undefined });
+    } catch (error) {
+      const lines = error instanceof SchemaError || error instanceof ConfigError ? error.message : `[concierge] ${(error as Error).message}`;
+      if (lines !== told) log(`${cause} changed; not served, the running graph stays:\n${lines}`);
+      told = lines;
+      throw error;
+    }
+  };
+  const applied = (version: number) => {
+    told = undefined;
+    log(`${cause} changed; serving the new graph (revision ${version})`);
+  };
+  return followGraphs(graphs, metrics, { feed, build, refused: () => {}, applied });
 }
 
 /** Builds one graph: its sources (from a registry graph version, a supergraph file or the config), schema, planner and Yoga. */

@@ -4,7 +4,7 @@ import type { RunningGateway } from './start-gateway.ts';
  * Stops the gateway gracefully on SIGTERM or SIGINT, then exits. A second signal exits at once.
  * `onStopped` runs after the gateway has closed (e.g. to stop example services).
  */
-export function runUntilSignal(running: RunningGateway, onStopped: () => Promise<void> = async () => {}): void {
+export function runUntilSignal(running: Pick<RunningGateway, 'close'>, onStopped: () => Promise<void> = async () => {}): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
