@@ -100,6 +100,9 @@ interface OperationMeasures {
   problems: string[];
 }
 
+/** Longest operation name and variables, as JSON, whose measures are remembered. */
+const maxMeasuredKey = 2048;
+
 /**
  * Measures by document and variable values (the most recent 16 per document): for one gateway's
  * schema and limits they are a function of both alone, and clients repeat them.
@@ -108,6 +111,8 @@ function measureOnce(cache: WeakMap<DocumentNode, LRUCache<string, OperationMeas
   let known = cache.get(document);
   if (!known) cache.set(document, (known = new LRUCache({ max: 16 })));
   const key = `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
+  // Only small keys are kept: large variable values would make the cache a memory sink.
+  if (key.length > maxMeasuredKey) return measure();
   let measures = known.get(key);
   if (!measures) known.set(key, (measures = measure()));
   return measures;
