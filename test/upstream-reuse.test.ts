@@ -156,7 +156,8 @@ test('a timeout fails every waiting caller with GATEWAY_TIMEOUT, and the next re
 });
 
 test('an error status is shared by the callers waiting for it but never cached, even with max-age', async (t) => {
-  const { service, gateway } = await setUp(t);
+  // Without retries, which would ask again (test/upstream-resilience.test.ts covers them).
+  const { service, gateway } = await setUp(t, { retries: false });
   const failed = await Promise.all(Array.from({ length: 3 }, () => postGraphQL(gateway.endpoint, '{ item(kind: "unavailable") { n } }')));
   for (const answer of failed) {
     assert.equal(answer.body.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE');

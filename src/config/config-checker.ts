@@ -1,3 +1,5 @@
+import ms from 'ms';
+
 /** Collects config problems; each method returns the value when valid, else a placeholder after recording the problem. */
 export type Checker = ReturnType<typeof createChecker>;
 
@@ -35,6 +37,13 @@ export function createChecker(problems: string[]) {
     integer(key: string, value: unknown, min: number, max: number, note = ''): number {
       if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
       fail(key, `an integer from ${min} to ${max}`, value, note);
+      return min;
+    },
+    /** A duration in `ms` syntax ('500ms', '10s', '1m') or a number of milliseconds, from `min` to `max` ms. */
+    duration(key: string, value: unknown, min: number, max: number): number {
+      const parsed = typeof value === 'number' ? value : typeof value === 'string' ? ms(value as ms.StringValue) : Number.NaN;
+      if (typeof parsed === 'number' && Number.isFinite(parsed) && parsed >= min && parsed <= max) return Math.round(parsed);
+      fail(key, `a duration such as "500ms" or "10s", or a number of milliseconds, from ${min} to ${max} ms`, value);
       return min;
     },
     oneOf<const T extends string>(key: string, value: unknown, allowed: readonly T[]): T {

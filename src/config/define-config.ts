@@ -11,6 +11,7 @@ import type { AuthorizationConfig } from '../security/authorization-config.ts';
 import type { IdentityConfig } from '../security/identity-config.ts';
 import type { NetworkConfig } from '../security/network-config.ts';
 import type { TlsConfig, UpstreamTlsConfig } from '../tls/tls-config.ts';
+import type { BreakerConfig, RetriesConfig } from '../transport/resilience-config.ts';
 import type { TrustedDocumentsConfig } from '../trusted-documents/trusted-documents-config.ts';
 import type { QueryPlannerConfig } from './query-planner-config.ts';
 
@@ -191,6 +192,24 @@ export interface SourceCommonConfig {
    * @default true
    */
   dedupeInFlight?: boolean;
+  /**
+   * Retry reading calls (GET, HEAD, GraphQL queries) that found the service unreachable, timed out
+   * or were answered 502/503/504, with jittered exponential backoff, within a retry budget and the
+   * call's `timeout`. Mutations and other writes are never retried. `false` turns retries off.
+   * @default { attempts: 2, budgetPercent: 20, backoff: '50ms', maxBackoff: '1s' }
+   * @example { attempts: 3, budgetPercent: 10, attemptTimeout: '2s' }
+   */
+  retries?: false | RetriesConfig;
+  /**
+   * The service's circuit breaker: after repeated failures its fields fail at once with
+   * `SERVICE_UNAVAILABLE` (the rest of the answer is served) until a trial call succeeds.
+   * Off by default: with consecutive failures, one record the service always fails on would open
+   * the circuit for every caller; prefer `failureRate` over a window for busy sources.
+   * @default false
+   * @example { threshold: 5, halfOpenAfter: '10s' }
+   * @example { failureRate: 0.5, window: '30s', halfOpenAfter: '30s' }
+   */
+  breaker?: false | BreakerConfig;
 }
 
 /** A GraphQL service. */

@@ -14,6 +14,7 @@ import { normalizeIdentityOptions, type NormalizedIdentity } from '../security/i
 import { normalizeNetworkOptions, type NormalizedNetwork } from '../security/network-config.ts';
 import { normalizeSupergraphOptions, type NormalizedSupergraph } from '../sources/federation/supergraph-config.ts';
 import { normalizeTlsOptions, normalizeUpstreamTlsOptions, type NormalizedTls, type NormalizedUpstreamTls } from '../tls/tls-config.ts';
+import { normalizeBreakerOptions, normalizeRetriesOptions, type NormalizedBreaker, type NormalizedRetries } from '../transport/resilience-config.ts';
 import { normalizeTrustedDocumentsOptions, type NormalizedTrustedDocuments } from '../trusted-documents/trusted-documents-config.ts';
 import type { GatewayConfig, GraphiQLConfig } from './define-config.ts';
 import { createChecker, isPlainObject, show, type Checker } from './config-checker.ts';
@@ -40,6 +41,10 @@ export interface NormalizedSource {
   tls?: NormalizedUpstreamTls;
   httpCache: boolean;
   dedupeInFlight: boolean;
+  /** Retries of reading calls (`attempts: 0` when off). */
+  retries: NormalizedRetries;
+  /** The circuit breaker, or `false`. */
+  breaker: NormalizedBreaker;
   /** For a subgraph of `config.supergraph`: the supergraph, whose SDL stands in for `_service`. */
   supergraph?: NormalizedSupergraph;
   /**
@@ -99,7 +104,7 @@ export interface NormalizeOptions {
 }
 
 const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'queryPlanner', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin', 'registry'];
-const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight'];
+const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight', 'retries', 'breaker'];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /**
@@ -195,13 +200,15 @@ function reloaded(supergraphOf: (text: string, check: Checker) => { sources: Nor
 function normalizeSource(name: string, source: Record<string, unknown>, keyOf: (option: string) => string, context: FeatureContext & { schemasDir: string }): NormalizedSource {
   const { check, baseDir, schemasDir } = context;
   const kind = check.oneOf(keyOf('kind'), source['kind'], ['graphql', 'rest', 'federation'] as const);
+  const url = check.url(keyOf('url'), source['url']);
+  const timeout = check.integer(keyOf('timeout'), source['timeout'] ?? 10_000, 1, 600_000);
   const normalized: NormalizedSource = {
     name,
     kind,
-    url: check.url(keyOf('url'), source['url']),
+    url,
     schemaPath: path.resolve(baseDir, typeof source['schema'] === 'string' ? source['schema'] : path.join(schemasDir, `${name}.graphql`)),
     schemaFrom: check.oneOf(keyOf('schemaFrom'), source['schemaFrom'] ?? 'file', ['file', 'introspection'] as const),
-    timeout: check.integer(keyOf('timeout'), source['timeout'] ?? 10_000, 1, 600_000),
+    timeout,
     forwardHeaders: check.stringList(keyOf('forwardHeaders'), source['forwardHeaders'] ?? []).map((header) => header.toLowerCase()),
     headers: check.stringRecord(keyOf('headers'), source['headers'] ?? {}),
     connections: check.integer(keyOf('connections'), source['connections'] ?? 64, 1, 10_000),
@@ -210,6 +217,8 @@ function normalizeSource(name: string, source: Record<string, unknown>, keyOf: (
     ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], keyOf('tls'), context, source['url'])),
     httpCache: check.boolean(keyOf('httpCache'), source['httpCache'] ?? true),
     dedupeInFlight: check.boolean(keyOf('dedupeInFlight'), source['dedupeInFlight'] ?? true),
+    retries: normalizeRetriesOptions(source['retries'], keyOf('retries'), timeout, check),
+    breaker: normalizeBreakerOptions(source['breaker'], keyOf('breaker'), check),
   };
   if (kind === 'federation' && source['schemaFrom'] !== undefined) {
     check.problem(`${keyOf('schemaFrom')}: expected no schemaFrom for a federation source (its SDL is the subgraph's { _service { sdl } } at start-up), got ${show(source['schemaFrom'])}`);

@@ -5,6 +5,10 @@ import type { NormalizedUpstreamTls } from '../tls/tls-config.ts';
 import { withHttpCache } from './http-cache.ts';
 import { withInFlightDedupe } from './in-flight-dedupe.ts';
 import type { SendUpstream } from './received-response.ts';
+import type { NormalizedBreaker, NormalizedRetries } from './resilience-config.ts';
+import { createRetryBudget } from './retry-budget.ts';
+import { withCircuitBreaker } from './with-circuit-breaker.ts';
+import { withRetries } from './with-retries.ts';
 
 /** Where and how to call one upstream service. */
 export interface HttpClientOptions {
@@ -12,7 +16,7 @@ export interface HttpClientOptions {
   service: string;
   /** Base URL; request paths are appended to its path. */
   url: string;
-  /** Deadline of one call (headers and body), in milliseconds. */
+  /** Deadline of one call (headers and body, every attempt included), in milliseconds. */
   timeout: number;
   /** Most keep-alive connections. */
   connections: number;
@@ -35,6 +39,16 @@ export interface HttpClientOptions {
    * @default false
    */
   dedupeInFlight?: boolean;
+  /**
+   * Retries of reading calls (see `RetriesConfig` in resilience-config.ts).
+   * @default no retries
+   */
+  retries?: NormalizedRetries;
+  /**
+   * The source's circuit breaker (see `BreakerConfig` in resilience-config.ts).
+   * @default false
+   */
+  breaker?: NormalizedBreaker;
   /** Observers of every call (logs, metrics, traces): see {@link OnFetch}. */
   onFetch?: OnFetch;
 }
@@ -49,7 +63,8 @@ export interface UpstreamRequest {
   body?: string;
   /**
    * The call only reads, though its method is not GET (a GraphQL query): identical calls in flight
-   * at the same moment may share one answer. GETs always may; nothing else does.
+   * at the same moment may share one answer, and a failed one may be retried. GETs always may;
+   * nothing else does.
    */
   readOnly?: boolean;
   /** The client request this call serves, for observers. */
@@ -73,10 +88,11 @@ export interface HttpClient {
  * `GATEWAY_TIMEOUT` past the deadline, `DOWNSTREAM_SERVICE_ERROR` when the service cannot be
  * reached or answers with something that is not JSON. Messages name the service, never its URL.
  * With `dedupeInFlight` and `httpCache`, calls first join an identical call in flight, then look
- * in the cache, and only then go upstream.
+ * in the cache, and only then go upstream: through the retries, each attempt through the circuit
+ * breaker, which fails it with `SERVICE_UNAVAILABLE` while open.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { service, timeout, connections, headers = {}, tls, httpCache = false, httpCacheBytes, dedupeInFlight = false, onFetch } = options;
+  const { service, timeout, connections, headers = {}, tls, httpCache = false, httpCacheBytes, dedupeInFlight = false, retries, breaker = false, onFetch } = options;
   const base = new URL(options.url);
   const basePath = base.pathname.replace(/\/+$/, '');
   const connect = tls && { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, rejectUnauthorized: tls.rejectUnauthorized };
@@ -84,8 +100,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const upstreamError = (message: string, extensions: Record<string, unknown> = {}) =>
     gatewayError('DOWNSTREAM_SERVICE_ERROR', message, { rejectsRequest: false, extensions: { service, ...extensions } });
 
-  let send: SendUpstream = async ({ method, path, headers: sentHeaders, body }) => {
-    const signal = AbortSignal.timeout(timeout);
+  let send: SendUpstream = async ({ method, path, headers: sentHeaders, body, timeout: attemptTimeout = timeout }) => {
+    const signal = AbortSignal.timeout(attemptTimeout);
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
@@ -93,7 +109,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       text = await response.body.text();
     } catch {
       if (signal.aborted) {
-        throw gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${timeout} ms.`, {
+        throw gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${attemptTimeout} ms.`, {
           rejectsRequest: false,
           extensions: { service },
         });
@@ -108,6 +124,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw upstreamError(`Service "${service}" answered ${status} with a body that is not JSON.`, { upstreamStatus: status });
     }
   };
+  if (breaker) send = withCircuitBreaker(send, service, breaker);
+  if (retries && retries.attempts > 0) {
+    const { budgetPercent, ...retryOptions } = retries;
+    send = withRetries(send, { ...retryOptions, timeout, budget: createRetryBudget(budgetPercent) });
+  }
   if (httpCache) send = withHttpCache(send, httpCacheBytes === undefined ? {} : { maxBytes: httpCacheBytes });
   if (dedupeInFlight) send = withInFlightDedupe(send);
 

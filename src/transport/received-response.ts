@@ -13,8 +13,11 @@ export interface ReceivedResponse {
   body: unknown;
 }
 
-/** One upstream call, with every header that reaches the service already merged in. */
-export type SendUpstream = (request: UpstreamRequest & { headers: Record<string, string> }) => Promise<ReceivedResponse>;
+/**
+ * One upstream call, with every header that reaches the service already merged in, and the time
+ * allowed for this attempt when retries give it less than the client's whole `timeout`.
+ */
+export type SendUpstream = (request: UpstreamRequest & { headers: Record<string, string>; timeout?: number }) => Promise<ReceivedResponse>;
 
 /**
  * A copy of a shared answer with a body of its own. Resolvers and stitching may annotate the

@@ -15,7 +15,7 @@ import { joinGraphs } from './join-graphs.ts';
  * one loaded source per subgraph, called through our HTTP client.
  */
 export async function loadFederationSources(sources: readonly NormalizedSource[], onFetch?: OnFetch): Promise<LoadedSource[]> {
-  const clients = new Map(sources.map((source) => [source.name, createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, ...(onFetch ? { onFetch } : {}) })] as const));
+  const clients = new Map(sources.map((source) => [source.name, createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, retries: source.retries, breaker: source.breaker, ...(onFetch ? { onFetch } : {}) })] as const));
   const closeAll = () => Promise.all([...clients.values()].map((client) => client.close())).then(() => undefined);
   try {
     const file = sources.find((source) => source.supergraph)?.supergraph;

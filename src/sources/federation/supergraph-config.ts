@@ -22,7 +22,7 @@ export interface SupergraphSource {
 const key = 'config.supergraph';
 /** The environment variable (set by `concierge start --hot-reload`) that turns hot reload on for either form of `config.supergraph`. */
 export const hotReloadVariable = 'CONCIERGE_HOT_RELOAD';
-const subgraphKeys = ['url', 'timeout', 'forwardHeaders', 'headers', 'connections', 'tls', 'httpCache', 'dedupeInFlight', 'batch'];
+const subgraphKeys = ['url', 'timeout', 'forwardHeaders', 'headers', 'connections', 'tls', 'httpCache', 'dedupeInFlight', 'batch', 'retries', 'breaker'];
 /** The same names as `config.sources` takes, since each subgraph becomes a source. */
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 

@@ -14,7 +14,7 @@ import { createGraphQLExecutor } from './create-graphql-executor.ts';
  * to introspection at start-up (its `_sdl` field when it has one, so merge directives survive).
  */
 export async function loadGraphQLSource(source: NormalizedSource, onFetch?: OnFetch): Promise<LoadedSource> {
-  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, ...(onFetch ? { onFetch } : {}) });
+  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, retries: source.retries, breaker: source.breaker, ...(onFetch ? { onFetch } : {}) });
   try {
     const fromService = source.schemaFrom === 'introspection' && !source.registered;
     const sdl = fromService ? await introspect(source, client) : await readRegistered(source);

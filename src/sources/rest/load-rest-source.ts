@@ -21,7 +21,7 @@ export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch
   const schema = buildSourceSchema(sdl, registeredName(source), [compositionDirectives, restDirectives]);
   const { mappings, problems } = readRestMappings(schema);
   if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${registeredName(source)}: ${problem}`));
-  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, ...(onFetch ? { onFetch } : {}) });
+  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, retries: source.retries, breaker: source.breaker, ...(onFetch ? { onFetch } : {}) });
   const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize, requestStates: new WeakMap() };
   for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime);
   return {

@@ -1,0 +1,79 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
+import { GraphQLError } from 'graphql';
+import type { ReceivedResponse, SendUpstream } from './received-response.ts';
+import type { RetryBudget } from './retry-budget.ts';
+
+/** Options of {@link withRetries}. */
+export interface RetryOptions {
+  /** Most retries after the first attempt. */
+  attempts: number;
+  /** The call's deadline, from its start, in milliseconds: no attempt and no wait goes past it. */
+  timeout: number;
+  /** Time allowed for one attempt, in milliseconds (at most `timeout`). */
+  attemptTimeout: number;
+  /** Median first wait and longest wait between attempts, in milliseconds. */
+  backoff: number;
+  maxBackoff: number;
+  /** The source's budget, shared by all its calls. */
+  budget: RetryBudget;
+}
+
+/** The answers worth a second attempt: a gateway or proxy in front of the service gave up or is overloaded. */
+const retryableStatuses = new Set([502, 503, 504]);
+
+/**
+ * Tries reading calls again (GET, HEAD, `readOnly`) when they fail in a way another attempt may
+ * mend; see {@link RetriesConfig} in resilience-config.ts. Every call, retried or not, gets the
+ * whole deadline `timeout`; each attempt gets `attemptTimeout` of what is left of it. The waits
+ * follow cockatiel's exponential backoff with decorrelated jitter.
+ *
+ * Written by hand rather than with cockatiel's `retry()`, whose attempts know neither a budget
+ * shared across calls nor a deadline that the next wait must not cross: here both are asked
+ * before each wait, and a refused retry returns the last outcome as it was.
+ */
+export function withRetries(send: SendUpstream, options: RetryOptions): SendUpstream {
+  const { attempts, timeout, attemptTimeout, budget } = options;
+  const backoff = new ExponentialBackoff({ initialDelay: options.backoff, maxDelay: options.maxBackoff });
+  return async (request) => {
+    budget.recordCall();
+    const reading = request.method === 'GET' || request.method === 'HEAD' || request.readOnly === true;
+    const deadline = performance.now() + timeout;
+    let wait: IBackoff<unknown> = backoff.next();
+    for (let attempt = 0; ; attempt++) {
+      const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
+      const outcome = await settle(send({ ...request, timeout: Math.min(attemptTimeout, remaining) }));
+      wait = wait.next(undefined);
+      const retry = reading && attempt < attempts && isRetryable(outcome) && performance.now() + wait.duration < deadline && budget.tryRetry();
+      if (!retry) return unwrap(outcome);
+      await sleep(wait.duration);
+    }
+  };
+}
+
+type Outcome = { response: ReceivedResponse } | { error: unknown };
+
+async function settle(call: Promise<ReceivedResponse>): Promise<Outcome> {
+  try {
+    return { response: await call };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function unwrap(outcome: Outcome): ReceivedResponse {
+  if ('error' in outcome) throw outcome.error;
+  return outcome.response;
+}
+
+/**
+ * A 502, 503 or 504 answer (readable or not), no answer in time, or no answer at all. Errors that
+ * are not ours (a bug) and fast failures of an open circuit are never retried.
+ */
+function isRetryable(outcome: Outcome): boolean {
+  if ('response' in outcome) return retryableStatuses.has(outcome.response.status);
+  if (!(outcome.error instanceof GraphQLError)) return false;
+  const { code, upstreamStatus } = outcome.error.extensions;
+  if (code === 'GATEWAY_TIMEOUT') return true;
+  return code === 'DOWNSTREAM_SERVICE_ERROR' && (upstreamStatus === undefined || retryableStatuses.has(upstreamStatus as number));
+}
