@@ -33,19 +33,55 @@ export async function contentHash(file: string): Promise<string> {
   }
 }
 
+/** Reads that a burst of events starts once it has been quiet for a while, one after the other. */
+export interface DebouncedReads {
+  /** An event: (re)starts the quiet period, after which `read` runs (after any read in progress). */
+  poke(): void;
+  /** Drops a pending read and waits for one in progress. */
+  close(): Promise<void>;
+}
+
+/** {@link DebouncedReads} of `read`, `debounceMs` after the last event. */
+export function debouncedReads(debounceMs: number, read: () => Promise<void>): DebouncedReads {
+  let timer: NodeJS.Timeout | undefined;
+  let reading = Promise.resolve();
+  return {
+    poke() {
+      clearTimeout(timer);
+      timer = setTimeout(() => void (reading = reading.then(read)), debounceMs);
+    },
+    async close() {
+      clearTimeout(timer);
+      await reading;
+    },
+  };
+}
+
 /**
- * Watches files as `watchSupergraphFile` watches the supergraph: through their folders (an editor
- * that saves by renaming a temporary file into place leaves a watch on the old inode deaf), each
- * event on a watched name (re)starting a short timer, and only a content hash that differs from
- * the last one read counting as a change, so a `touch` or an identical save does nothing.
+ * Watches `folder` for events on `names` (every event when the platform gives no name) and pokes
+ * `reads`. The folder rather than the files: an editor or a deploy that saves by renaming a
+ * temporary file into place leaves a watch on the old inode deaf, while the folder hears the rename.
+ * Throws when the folder cannot be watched; a watch that fails later is told to `failed`.
+ */
+export function watchFolder(folder: string, names: ReadonlySet<string>, reads: DebouncedReads, failed: (error: Error) => void): FSWatcher {
+  const watcher = watch(folder, { persistent: false }, (_event, name) => {
+    if (name !== null && !names.has(String(name))) return;
+    reads.poke();
+  });
+  watcher.on('error', failed);
+  return watcher;
+}
+
+/**
+ * Watches files through their folders ({@link watchFolder}), each event on a watched name
+ * (re)starting a short timer, and only a content hash that differs from the last one read
+ * counting as a change, so a `touch` or an identical save does nothing.
  */
 export async function watchFiles(options: WatchFilesOptions): Promise<WatchedFiles> {
   const { files, onChange, log, debounceMs = 100 } = options;
   const hashes = new Map<string, string>();
   for (const file of files) hashes.set(file, await contentHash(file));
-  let timer: NodeJS.Timeout | undefined;
-  let reading = Promise.resolve();
-  const read = async () => {
+  const reads = debouncedReads(debounceMs, async () => {
     const changed: string[] = [];
     for (const [file, hash] of hashes) {
       const now = await contentHash(file);
@@ -53,28 +89,21 @@ export async function watchFiles(options: WatchFilesOptions): Promise<WatchedFil
       hashes.set(file, now);
     }
     if (changed.length > 0) onChange(changed);
-  };
+  });
   const folders = new Map<string, Set<string>>();
   for (const file of files) folders.set(path.dirname(file), (folders.get(path.dirname(file)) ?? new Set()).add(path.basename(file)));
   const watchers: FSWatcher[] = [];
   for (const [folder, names] of folders) {
     try {
-      const watcher = watch(folder, { persistent: false }, (_event, name) => {
-        if (name !== null && !names.has(String(name))) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => void (reading = reading.then(read)), debounceMs);
-      });
-      watcher.on('error', (error) => log(`watching ${folder} failed, its changes are no longer seen: ${error.message}`));
-      watchers.push(watcher);
+      watchers.push(watchFolder(folder, names, reads, (error) => log(`watching ${folder} failed, its changes are no longer seen: ${error.message}`)));
     } catch (error) {
       log(`cannot watch ${folder}, its changes are not seen: ${(error as Error).message}`);
     }
   }
   return {
     async close() {
-      clearTimeout(timer);
       for (const watcher of watchers) watcher.close();
-      await reading;
+      await reads.close();
     },
   };
 }

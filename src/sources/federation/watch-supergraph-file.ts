@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GraphFeed } from '../../registry/follow-registry.ts';
+import { debouncedReads, watchFolder } from '../watch-files.ts';
 
 /** One content of the supergraph file. */
 export interface SupergraphRevision {
@@ -35,10 +36,8 @@ export function supergraphLabel(sdl: string): string {
 }
 
 /**
- * The supergraph file as a feed of graph versions, for `followRegistry`. Why the folder is watched
- * and not the file: deploys and editors replace a file by writing a temporary one and renaming it
- * into place, after which a watch on the old file's inode hears nothing more; a watch on the folder
- * hears the rename under the file's name. Every event of that name (re)starts a short timer; when
+ * The supergraph file as a feed of graph versions, for `followRegistry`, watched through its folder
+ * ({@link watchFolder}: a rename into place is heard). Every event of its name (re)starts a short timer; when
  * it fires, the file is read and hashed, and only a content never seen last makes a new revision,
  * so a `touch` or a rewrite with the same text does nothing. A missing file (between unlink and
  * rename, or deleted) is not a revision: the running graph stays until a content arrives.
@@ -48,11 +47,9 @@ export function watchSupergraphFile(options: WatchSupergraphOptions): GraphFeed<
   let latest: SupergraphRevision = { version: 1, label: supergraphLabel(options.sdl), sdl: options.sdl };
   const listeners = new Set<(version: number) => void>();
   let watcher: FSWatcher | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let reading = Promise.resolve();
   let lastError: string | undefined;
 
-  const read = async () => {
+  const reads = debouncedReads(debounceMs, async () => {
     let sdl: string;
     try {
       sdl = await readFile(file, 'utf8');
@@ -67,15 +64,9 @@ export function watchSupergraphFile(options: WatchSupergraphOptions): GraphFeed<
     if (label === latest.label && sdl === latest.sdl) return;
     latest = { version: latest.version + 1, label, sdl };
     for (const listener of listeners) listener(latest.version);
-  };
-  const changed = (_event: string, name: string | Buffer | null) => {
-    if (name !== null && String(name) !== path.basename(file)) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void (reading = reading.then(read)), debounceMs);
-  };
+  });
   const start = () => {
-    watcher = watch(path.dirname(file), { persistent: false }, changed);
-    watcher.on('error', (error) => log(`supergraph file ${file}: watching its folder failed, changes are no longer served: ${error.message}`));
+    watcher = watchFolder(path.dirname(file), new Set([path.basename(file)]), reads, (error) => log(`supergraph file ${file}: watching its folder failed, changes are no longer served: ${error.message}`));
   };
 
   return {
@@ -87,10 +78,9 @@ export function watchSupergraphFile(options: WatchSupergraphOptions): GraphFeed<
         async close() {
           listeners.delete(onChange);
           if (listeners.size > 0) return;
-          clearTimeout(timer);
           watcher?.close();
           watcher = undefined;
-          await reading;
+          await reads.close();
         },
       };
     },
