@@ -1,8 +1,9 @@
 import { getStitchingOptionsFromSupergraphSdl } from '@graphql-tools/federation';
 import type { DocumentNode } from 'graphql';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
+import { createSourceClient } from '../create-source-client.ts';
 import type { OnFetch } from '../../transport/fetch-hooks.ts';
-import { createHttpClient, type HttpClient } from '../../transport/http-client.ts';
+import type { HttpClient } from '../../transport/http-client.ts';
 import { createGraphQLExecutor } from '../graphql/create-graphql-executor.ts';
 import type { LoadedSource } from '../loaded-source.ts';
 import { composeSubgraphs, supergraphFromFile } from './compose-subgraphs.ts';
@@ -15,7 +16,7 @@ import { joinGraphs } from './join-graphs.ts';
  * one loaded source per subgraph, called through our HTTP client.
  */
 export async function loadFederationSources(sources: readonly NormalizedSource[], onFetch?: OnFetch): Promise<LoadedSource[]> {
-  const clients = new Map(sources.map((source) => [source.name, createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, retries: source.retries, breaker: source.breaker, ...(onFetch ? { onFetch } : {}) })] as const));
+  const clients = new Map(sources.map((source) => [source.name, createSourceClient(source, onFetch)] as const));
   const closeAll = () => Promise.all([...clients.values()].map((client) => client.close())).then(() => undefined);
   try {
     const file = sources.find((source) => source.supergraph)?.supergraph;

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { schemaFromExecutor } from '@graphql-tools/wrap';
 import { parse, printSchema } from 'graphql';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
+import { createSourceClient } from '../create-source-client.ts';
 import type { OnFetch } from '../../transport/fetch-hooks.ts';
-import { createHttpClient, type HttpClient } from '../../transport/http-client.ts';
+import type { HttpClient } from '../../transport/http-client.ts';
 import { buildSourceSchema, compositionDirectives } from '../build-source-schema.ts';
 import type { LoadedSource } from '../loaded-source.ts';
 import { SchemaError, displayPath } from '../schema-error.ts';
@@ -14,7 +15,7 @@ import { createGraphQLExecutor } from './create-graphql-executor.ts';
  * to introspection at start-up (its `_sdl` field when it has one, so merge directives survive).
  */
 export async function loadGraphQLSource(source: NormalizedSource, onFetch?: OnFetch): Promise<LoadedSource> {
-  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, retries: source.retries, breaker: source.breaker, ...(onFetch ? { onFetch } : {}) });
+  const client = createSourceClient(source, onFetch);
   try {
     const fromService = source.schemaFrom === 'introspection' && !source.registered;
     const sdl = fromService ? await introspect(source, client) : await readRegistered(source);

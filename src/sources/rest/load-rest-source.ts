@@ -1,6 +1,6 @@
 import type { NormalizedSource } from '../../config/normalize-config.ts';
 import type { OnFetch } from '../../transport/fetch-hooks.ts';
-import { createHttpClient } from '../../transport/http-client.ts';
+import { createSourceClient } from '../create-source-client.ts';
 import { buildSourceSchema, compositionDirectives, readDirectives } from '../build-source-schema.ts';
 import { readRegistered, registeredName } from '../graphql/load-graphql-source.ts';
 import type { LoadedSource } from '../loaded-source.ts';
@@ -21,7 +21,7 @@ export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch
   const schema = buildSourceSchema(sdl, registeredName(source), [compositionDirectives, restDirectives]);
   const { mappings, problems } = readRestMappings(schema);
   if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${registeredName(source)}: ${problem}`));
-  const client = createHttpClient({ service: source.name, url: source.url, timeout: source.timeout, connections: source.connections, headers: source.headers, tls: source.tls, httpCache: source.httpCache, dedupeInFlight: source.dedupeInFlight, retries: source.retries, breaker: source.breaker, ...(onFetch ? { onFetch } : {}) });
+  const client = createSourceClient(source, onFetch);
   const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize, requestStates: new WeakMap() };
   for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime);
   return {
