@@ -2,6 +2,7 @@ import type { SubschemaConfig } from '@graphql-tools/delegate';
 import type { Executor } from '@graphql-tools/utils';
 import type { MergeFieldConfigCandidate } from '@graphql-tools/stitch';
 import type { DocumentNode, GraphQLFieldConfig } from 'graphql';
+import type { HttpClient } from '../transport/http-client.ts';
 
 /** A source ready to compose: its schema as registered and how the gateway calls it. */
 export interface LoadedSource {
@@ -15,6 +16,8 @@ export interface LoadedSource {
   plannedExecutor?: Executor;
   /** For a federation subgraph: what stitching needs beyond the subschemas, shared by all subgraphs of the config. */
   supergraph?: FederationStitching;
+  /** The source's HTTP client (plain routes proxy through it); the subgraphs of one supergraph each have their own. */
+  client: HttpClient;
   /** Closes the source's connections. */
   close(): Promise<void>;
 }

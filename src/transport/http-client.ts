@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { gatewayError } from '../errors.ts';
 import type { OnFetch } from './fetch-hooks.ts';
@@ -77,9 +78,31 @@ export interface UpstreamResponse {
   body: unknown;
 }
 
+/** A client request passed through to the service as it came (plain routes). */
+export interface ProxyRequest {
+  method: string;
+  /** Path and query string, appended to the base URL's path. */
+  path: string;
+  /** The headers to send, hop-by-hop ones already removed. */
+  headers: Record<string, string | string[]>;
+  /** The request body, streamed; `null` when there is none. */
+  body: Readable | null;
+  /** Aborts the call (the client went away). A service's silence is bounded by the source's `timeout`, before the headers and between body chunks. */
+  signal?: AbortSignal;
+  /** The client request the call serves, for observers. */
+  origin?: Request;
+}
+
 /** A keep-alive connection pool to one service. */
 export interface HttpClient {
   request(request: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * Sends a request through as it came and gives the answer back unread, for the caller to
+   * stream: the source's TLS and observers apply, not its JSON handling, cache, dedupe or retries.
+   * Fails with `DOWNSTREAM_SERVICE_ERROR` (unreachable) or `GATEWAY_TIMEOUT` (no headers within the
+   * source's `timeout`).
+   */
+  proxy(request: ProxyRequest): Promise<Dispatcher.ResponseData>;
   close(): Promise<void>;
 }
 
@@ -147,6 +170,32 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       done?.({ status, durationMs: performance.now() - started });
       return { status, body };
+    },
+    async proxy({ origin, ...call }) {
+      // Observers add to these (trace context, request id); they go out beside the client's own.
+      const added: Record<string, string> = {};
+      const done = onFetch?.({ service, instance: base.origin, method: call.method, path: call.path, headers: added, ...(origin ? { origin } : {}) });
+      const started = performance.now();
+      try {
+        // No deadline on the whole exchange: a long download is fine while bytes keep coming.
+        const response = await pool.request({
+          method: call.method as 'GET',
+          path: basePath + call.path || '/',
+          headers: { ...call.headers, ...added },
+          body: call.body,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+          ...(call.signal ? { signal: call.signal } : {}),
+        });
+        done?.({ status: response.statusCode, durationMs: performance.now() - started });
+        return response;
+      } catch (cause) {
+        const error = (cause as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT'
+          ? gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${timeout} ms.`, { rejectsRequest: false, extensions: { service } })
+          : upstreamError(`Service "${service}" could not be reached.`);
+        done?.({ error, durationMs: performance.now() - started });
+        throw Object.assign(error, { cause });
+      }
     },
     close: () => pool.close(),
   };

@@ -36,9 +36,10 @@ export async function loadFederationSources(sources: readonly NormalizedSource[]
     const closing = new Set<string>();
     return stitching.subschemas.map((subschema) => {
       const name = subschema.name ?? '';
-      const client = closing.has(name) ? undefined : clients.get(name);
+      const client = clients.get(name) as HttpClient;
+      const closes = !closing.has(name);
       closing.add(name);
-      return { name, kind: 'federation', sdl: sdls.get(name) ?? '', subschema, supergraph, close: () => client?.close() ?? Promise.resolve() };
+      return { name, kind: 'federation', sdl: sdls.get(name) ?? '', subschema, supergraph, client, close: () => (closes ? client.close() : Promise.resolve()) };
     });
   } catch (error) {
     await closeAll();

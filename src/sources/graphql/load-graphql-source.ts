@@ -25,6 +25,7 @@ export async function loadGraphQLSource(source: NormalizedSource, onFetch?: OnFe
       kind: 'graphql',
       sdl,
       subschema: { name: source.name, schema, executor: createGraphQLExecutor(source, client), batch: source.batch },
+      client,
       close: () => client.close(),
     };
   } catch (error) {

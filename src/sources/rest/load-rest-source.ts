@@ -30,6 +30,7 @@ export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch
     sdl,
     subschema: { name: source.name, schema, batch: false },
     plannedExecutor: createInProcessExecutor(schema),
+    client,
     close: () => client.close(),
   };
 }
