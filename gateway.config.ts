@@ -97,6 +97,8 @@ export default defineConfig({
   identity: { headers: { 'x-user-id': 'sub', 'x-user-scopes': 'scopes' } },
   // Hints in schemas/: the product catalogue 60 s (public), stock 5 s, `me` 30 s per user (private).
   responseCache: { enabled: true },
+  // The shop's lists are small and its clients known: a tighter cost limit than the default 50,000.
+  limits: { maxCost: 10_000 },
   ...(registryDirectory
     ? {
         registry: {

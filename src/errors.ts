@@ -14,6 +14,11 @@ export const errorCodes = {
   GRAPHQL_PARSE_FAILED: 400,
   /** The document does not validate against the composed schema. */
   GRAPHQL_VALIDATION_FAILED: 400,
+  /**
+   * The operation's estimated cost is above `limits.maxCost` (the code Apollo Router and Hive
+   * Router give the same refusal).
+   */
+  COST_ESTIMATED_TOO_EXPENSIVE: 400,
   /** The variables do not match the operation's variable definitions. */
   BAD_USER_INPUT: 400,
   /** No valid credentials where the operation needs them. */

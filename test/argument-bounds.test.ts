@@ -205,10 +205,10 @@ test('example shop: the cost limit sees the page sizes the schemas declare', asy
 
   shop.services.resetRequestCounts();
   const over = await postGraphQL(shop.endpoint, '{ users(first: 100) { orders(first: 100) { id } } }', undefined, shop.asUser1);
-  assert.deepEqual([over.status, over.body.errors?.map((error) => error.message)], [400, ['Query cost 10100 exceeds the limit of 10000.']]);
+  assert.deepEqual([over.status, over.body.errors?.map((error) => error.message)], [400, ['Operation cost 10100 exceeds limits.maxCost (10000). Lists without @listSize or a slicing argument count as defaultListSize elements each.']]);
   assert.deepEqual(shop.services.requestCounts(), { users: 0, orders: 0, products: 0, inventory: 0, payments: 0, shipping: 0 });
   const atLimit = await postGraphQL(shop.endpoint, '{ users(first: 100) { orders(first: 99) { id } } }', undefined, shop.asUser1);
-  assert.equal(atLimit.status, 200, 'cost 100 × 100 = 10000 is within the default limit');
-  assert.equal(atLimit.body.errors?.find((error) => error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED'), undefined);
+  assert.equal(atLimit.status, 200, "cost 100 × 100 = 10000 is within the shop's limit");
+  assert.equal(atLimit.body.errors?.find((error) => error.extensions?.code === 'COST_ESTIMATED_TOO_EXPENSIVE'), undefined);
   assert.equal(atLimit.body.data?.users.length, 50, 'all 50 users: the service caps nothing below the bound');
 });

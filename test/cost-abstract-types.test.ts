@@ -85,7 +85,7 @@ test('the gateway refuses the same cost through the interface and on the concret
 
   for (const query of ['{ accounts { reviews(first: 40) { id } } }', '{ users { reviews(first: 40) { id } } }', '{ accounts { ... on User { reviews(first: 40) { id } } } }']) {
     const refused = await postGraphQL(gateway.endpoint, query);
-    assert.deepEqual([refused.status, refused.body.errors?.map((error) => error.message)], [400, ['Query cost 123 exceeds the limit of 100.']], query);
+    assert.deepEqual([refused.status, refused.body.errors?.map((error) => error.message)], [400, ['Operation cost 123 exceeds limits.maxCost (100). Lists without @listSize or a slicing argument count as defaultListSize elements each.']], query);
   }
   assert.equal(service.requests.length, 0);
   const allowed = await postGraphQL(gateway.endpoint, '{ accounts { email reviews(first: 20) { id } } }');

@@ -67,7 +67,7 @@ test('limits config: safe defaults, and every mistake names the key and the valu
   const problems: string[] = [];
   const context = { check: createChecker(problems), baseDir: '.' };
   assert.deepEqual(normalizeLimitsOptions(undefined, context), {
-    maxDepth: 12, maxAliases: 30, maxRootFields: 20, maxDirectives: 50, maxTokens: 5000, maxCost: 10000, defaultListSize: 10, maxBatchedOperations: 1, introspection: 'auto', fieldSuggestions: 'auto',
+    maxDepth: 12, maxAliases: 30, maxRootFields: 20, maxDirectives: 50, maxTokens: 5000, maxCost: 50000, defaultListSize: 10, maxBatchedOperations: 1, introspection: 'auto', fieldSuggestions: 'auto',
   });
   assert.deepEqual(batchingOption(normalizeLimitsOptions({ maxBatchedOperations: 5 }, context)), { limit: 5 });
   assert.equal(batchingOption(normalizeLimitsOptions({}, context)), false);
@@ -115,10 +115,13 @@ test('fragments: spreads are counted each time, and a cycle is a validation erro
 });
 
 test('static cost: @listSize and @cost multiply, slicing arguments read variables, cheap queries pass', async (t) => {
-  const { catalog, endpoint } = await startCatalogGateway(t);
+  const { catalog, endpoint } = await startCatalogGateway(t, { limits: { maxCost: 10_000 } });
+  const costly = (cost: number) => `Operation cost ${cost} exceeds limits.maxCost (10000). Lists without @listSize or a slicing argument count as defaultListSize elements each.`;
   const bomb = await postGraphQL(endpoint, '{ products(first: 1000) { related { related { id } } } }');
-  assertRefused(bomb, catalog, ['Query cost 2551000 exceeds the limit of 10000.']);
-  assertRefused(await postGraphQL(endpoint, '{ search(term: "x") { related { related { name } } } }'), catalog, ['Query cost 25700 exceeds the limit of 10000.']);
+  assertRefused(bomb, catalog, [costly(2551000)], 'COST_ESTIMATED_TOO_EXPENSIVE');
+  const { requestId: _, ...extensions } = bomb.body.errors?.[0]?.extensions ?? {};
+  assert.deepEqual(extensions, { code: 'COST_ESTIMATED_TOO_EXPENSIVE', 'cost.estimated': 2551000, 'cost.max': 10000 });
+  assertRefused(await postGraphQL(endpoint, '{ search(term: "x") { related { related { name } } } }'), catalog, [costly(25700)], 'COST_ESTIMATED_TOO_EXPENSIVE');
   assertRefused(await postGraphQL(endpoint, '{ products { id } }'), catalog, ['Field "Query.products" must be given exactly one of its slicing arguments: first.']);
 
   const query = 'query Cheap($n: Int!) { products(first: $n) { id reviews(first: 2) { body } } }';
@@ -126,9 +129,9 @@ test('static cost: @listSize and @cost multiply, slicing arguments read variable
   assert.equal(cheap.status, 200, cheap.text);
   assert.deepEqual(cheap.body.data?.products.map((item: { id: string; reviews: unknown[] }) => [item.id, item.reviews.length]), [['1', 2], ['2', 2], ['3', 2]]);
   const calls = catalog.requests.length;
-  const costly = await postGraphQL(endpoint, query, { n: 5000 });
-  assert.equal(costly.status, 400);
-  assert.deepEqual(costly.body.errors?.map((error) => error.message), ['Query cost 15000 exceeds the limit of 10000.']);
+  const tooMany = await postGraphQL(endpoint, query, { n: 5000 });
+  assert.equal(tooMany.status, 400);
+  assert.deepEqual(tooMany.body.errors?.map((error) => error.message), [costly(15000)]);
   assert.equal(catalog.requests.length, calls, 'the same document with costly variables reaches no service');
   assert.equal((await postGraphQL(endpoint, query, { n: 3 })).status, 200, 'and the cheap variables pass again');
 });

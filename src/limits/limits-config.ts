@@ -42,8 +42,15 @@ export interface LimitsConfig {
    * Highest static cost of an operation, from `@cost` and `@listSize` in the registered schemas:
    * an object costs 1 (or its `@cost` weight), a scalar 0, and a list field multiplies its
    * elements' cost by its size (a slicing argument's value, else `assumedSize`, else
-   * {@link defaultListSize}).
-   * @default 10000
+   * {@link defaultListSize}). Refused with `COST_ESTIMATED_TOO_EXPENSIVE` (extensions
+   * `cost.estimated`, `cost.max`, as Apollo Router and Hive Router give them).
+   *
+   * The default admits four levels of nested lists of unknown size (10⁴ objects each costing a
+   * little) and the standard federation benchmark query (cost 24,420), and refuses five
+   * (10⁵ = 100,000): the exponential shape a cost limit exists to stop. Apollo Router and Hive
+   * Router ship demand control off, Kong's `max_cost` is 0 (none); a gateway on the internet
+   * should have one, so Concierge keeps one on with room for real queries.
+   * @default 50000
    */
   maxCost?: number;
   /**
@@ -88,7 +95,7 @@ export function normalizeLimitsOptions(raw: unknown, { check }: FeatureContext):
     maxRootFields: check.integer(`${key}.maxRootFields`, limits['maxRootFields'] ?? 20, 1, 100_000),
     maxDirectives: check.integer(`${key}.maxDirectives`, limits['maxDirectives'] ?? 50, 0, 100_000),
     maxTokens: check.integer(`${key}.maxTokens`, limits['maxTokens'] ?? 5000, 1, 10_000_000),
-    maxCost: check.integer(`${key}.maxCost`, limits['maxCost'] ?? 10_000, 1, Number.MAX_SAFE_INTEGER),
+    maxCost: check.integer(`${key}.maxCost`, limits['maxCost'] ?? 50_000, 1, Number.MAX_SAFE_INTEGER),
     defaultListSize: check.integer(`${key}.defaultListSize`, limits['defaultListSize'] ?? 10, 0, 1_000_000),
     maxBatchedOperations: check.integer(`${key}.maxBatchedOperations`, limits['maxBatchedOperations'] ?? 1, 1, 1000),
     introspection: check.oneOf(`${key}.introspection`, limits['introspection'] ?? 'auto', switches),

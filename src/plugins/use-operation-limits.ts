@@ -9,7 +9,7 @@ import { collectArgumentBounds, findOutOfBounds } from '../limits/argument-bound
 import { computeCost } from '../limits/compute-cost.ts';
 import { buildCostModel } from '../limits/cost-model.ts';
 import { introspectionAllowed, IntrospectionRefusedRule } from '../limits/introspection-policy.ts';
-import { inputError, limitError } from '../limits/limit-error.ts';
+import { costError, inputError, limitError } from '../limits/limit-error.ts';
 import { recordOperationCost } from '../limits/operation-cost.ts';
 import type { NormalizedLimits } from '../limits/limits-config.ts';
 import { measureOperations } from '../limits/measure-operation.ts';
@@ -68,7 +68,7 @@ export function useOperationLimits(limits: NormalizedLimits, schema: GraphQLSche
       if (outOfBounds.length > 0) return setResultAndStopExecution({ errors: outOfBounds.map(({ message, node }) => inputError(message, node)) });
       recordOperationCost(args.contextValue as object, cost);
       const errors = problems.map((problem) => limitError(problem));
-      if (cost > limits.maxCost) errors.push(limitError(`Query cost ${cost} exceeds the limit of ${limits.maxCost}.`));
+      if (cost > limits.maxCost) errors.push(costError(cost, limits.maxCost));
       if (errors.length > 0) setResultAndStopExecution({ errors });
     },
     onResultProcess({ result, setResult }) {
