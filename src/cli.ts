@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse, printSchema, validate, type DocumentNode } from 'graphql';
 import { createApiKey } from './auth/api-keys.ts';
+import { commandHelp, overview } from './cli-help.ts';
 import { composeChecked } from './composition/compose-checked.ts';
 import { composeSchema } from './composition/compose-schema.ts';
 import { ConfigError } from './config/config-error.ts';
@@ -21,83 +22,62 @@ import { usableCores } from './server/usable-cores.ts';
 import { reportWorkerFailure, serveAsWorker } from './server/serve-as-worker.ts';
 import { startGateway } from './server/start-gateway.ts';
 
-const usage = `Usage: concierge <command> [options]
+const cliOptions = {
+  config: { type: 'string' },
+  supergraph: { type: 'string' },
+  port: { type: 'string' },
+  workers: { type: 'string' },
+  'hot-reload': { type: 'boolean' },
+  out: { type: 'string' },
+  variables: { type: 'string' },
+  operation: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-Commands:
-  start      compose the sources and serve the gateway
-  dev        serve like start, with GraphiQL on and pretty logs on a terminal, and follow the files:
-             a changed SDL file (schemasDir, each source's schema) is composed and swapped in without
-             a restart, or refused with its problems while the running graph stays; a changed config
-             swaps its sources the same way, and restarts the gateway on the same port for any other change
-  compose    print the composed schema (SDL)
-  check      validate the config and the registered schemas; exit 1 on any problem
-  plan <file.graphql> [--variables json] [--operation name]
-             print the query plan of an operation and its id (the access log's
-             queryPlanId); exit 1 when it is not planned, with the reason
-  keys create <consumer>
-             print a new API key (once) and the keyHash to declare under consumers
-  schema <publish|check|history|diff|rollback|delete|import> ...
-             the schema registry: service SDL versions, changed only through a check
-             against recorded usage (concierge schema --help; exit 2 on usage errors)
-
-Options:
-  --config <file>   config file (default: gateway.config.{ts,mjs,js,json} in the current folder)
-  --port <n>        port for start and dev (default: config.port, PORT, 4000)
-  --workers [n|auto]
-                    with start: serve from n processes sharing the port (auto, or no value: one
-                    per core, capped by the container's CPU quota),
-                    supervised by a primary that respawns a crashed worker, drains them all on
-                    SIGTERM/SIGINT and restarts them one by one on SIGHUP. Without it, one process.
-                    Each worker keeps its own rate-limit counters and response cache unless
-                    \`redis\` is configured: with n > 1, configure redis to keep them exact.
-  --hot-reload      with start: serve each change of the config.supergraph file without a restart
-                    (sets CONCIERGE_HOT_RELOAD=true; the same as supergraph.hotReload)
-  --out <file>      with compose: write the SDL to a file instead of standard output
-  --variables <json>
-                    with plan: the variables (@skip/@include values decide the plan)
-  --operation <name>
-                    with plan: which operation of the document
-  -h, --help        this text
-`;
+/** Exit code 2 with what was wrong and where to read more. */
+function usageError(message: string, command?: string): number {
+  const more = command && commandHelp[command] ? `concierge ${command} --help` : 'concierge --help';
+  process.stderr.write(`${message}\n(${more} lists the options)\n`);
+  return 2;
+}
 
 async function main(argv: string[]): Promise<number> {
   // Its own options and exit codes (2 for usage errors); loaded only here, with its database clients.
   if (argv[0] === 'schema') return (await import('./registry/run-schema-command.ts')).runSchemaCommand(argv.slice(1));
-  const { positionals, values } = parseArgs({
-    args: withWorkersValue(argv),
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      port: { type: 'string' },
-      workers: { type: 'string' },
-      'hot-reload': { type: 'boolean' },
-      out: { type: 'string' },
-      variables: { type: 'string' },
-      operation: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: withWorkersValue(argv), allowPositionals: true, options: cliOptions });
+  } catch (error) {
+    // Unknown options, a missing value: a usage error, told with what was wrong.
+    return usageError((error as Error).message, argv.find((argument) => !argument.startsWith('-')));
+  }
+  const { positionals, values } = parsed;
   const [command] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(usage);
-    return values.help ? 0 : 1;
+  if (!command) {
+    process.stdout.write(overview);
+    return values.help ? 0 : 2;
+  }
+  if (values.help) {
+    const help = commandHelp[command];
+    if (!help) return usageError(`Unknown command "${command}".`);
+    process.stdout.write(help);
+    return 0;
   }
   if (command === 'keys') return createKeyCommand(positionals.slice(1));
   if (values.port !== undefined) process.env['PORT'] = values.port;
   if (values['hot-reload']) process.env[hotReloadVariable] = 'true';
   if (command === 'dev') {
+    if (values.supergraph !== undefined) return usageError('dev: --supergraph is for start, compose, check and plan; dev follows a config file.', command);
     // Loads (and reloads) the config itself, and serves until a signal.
     await (await import('./server/run-dev.ts')).runDev(values.config);
     return -1;
   }
-  const config = await loadConfig(values.config);
+  if (!(command in commandHelp)) return usageError(`Unknown command "${command}".`);
+  const config = await loadConfig(values.config, process.cwd(), process.env, values.supergraph === undefined ? {} : { supergraph: values.supergraph });
   switch (command) {
     case 'start': {
       const workers = parseWorkers(values.workers);
-      if (workers === 'invalid') {
-        process.stderr.write(`--workers: expected a whole number of at least 1 or "auto", got "${values.workers}"\n`);
-        return 1;
-      }
+      if (workers === 'invalid') return usageError(`--workers: expected a whole number of at least 1 or "auto", got "${values.workers}"`, command);
       if (cluster.isPrimary) for (const warning of exposureWarnings(config)) console.log(`[concierge] warning: ${warning}`);
       if (workers && cluster.isPrimary) return runWorkers({ workers });
       const running = await startGateway(config);
@@ -122,20 +102,14 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    case 'plan':
-      return printOperationPlan(config, positionals[1], values.variables, values.operation);
     default:
-      process.stderr.write(`Unknown command "${command}".\n\n${usage}`);
-      return 1;
+      return printOperationPlan(config, positionals[1], values.variables, values.operation);
   }
 }
 
 /** `concierge plan`: the plan of one operation of a document file, or why it goes to stitching. */
 async function printOperationPlan(config: NormalizedConfig, file: string | undefined, variablesText: string | undefined, operationName: string | undefined): Promise<number> {
-  if (!file) {
-    process.stderr.write('plan: expected a file with the operation, e.g. concierge plan query.graphql\n');
-    return 1;
-  }
+  if (!file) return usageError('plan: expected a file with the operation, e.g. concierge plan query.graphql', 'plan');
   let document: DocumentNode;
   let variables: Record<string, unknown>;
   try {
@@ -182,8 +156,7 @@ function parseWorkers(value: string | undefined): number | 'invalid' | undefined
 
 function createKeyCommand([action, consumer]: string[]): number {
   if (action !== 'create' || !consumer || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(consumer)) {
-    process.stderr.write(`Usage: concierge keys create <consumer> (a name of letters, digits, - and _ starting with a letter)\n`);
-    return 1;
+    return usageError('Usage: concierge keys create <consumer> (a name of letters, digits, - and _ starting with a letter)', 'keys');
   }
   const { key, keyHash } = createApiKey();
   const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(consumer) ? consumer : `'${consumer}'`;

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
+import { composeServices } from '@theguild/federation-composition';
+import { parse } from 'graphql';
 import { link, serveSubgraph } from './helpers/federation-subgraph.ts';
+import { spawnGatewayProcess } from './helpers/spawn-gateway-process.ts';
 import { root } from './helpers/start-shop.ts';
 
 const run = promisify(execFile);
@@ -150,11 +153,43 @@ test('a config mistake stops start-up with the key, the value and what was expec
   ]);
 });
 
-test('unknown commands and --help', async () => {
+test('usage errors exit 2 and say where help is; every command has its own --help', async () => {
   const unknown = await concierge(['serve']);
-  assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /Unknown command "serve"/);
+  assert.deepEqual([unknown.code, unknown.stderr], [2, 'Unknown command "serve".\n(concierge --help lists the options)\n']);
+  const option = await concierge(['start', '--prot', '4000']);
+  assert.equal(option.code, 2);
+  assert.match(option.stderr, /Unknown option '--prot'[^]*concierge start --help/);
+  assert.equal((await concierge(['keys', 'create'])).code, 2);
+  assert.equal((await concierge(['plan'])).code, 2);
   const help = await concierge(['--help']);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /concierge <command>[\s\S]*start[\s\S]*compose[\s\S]*check/);
+  assert.match(help.stdout, /concierge <command>[\s\S]*start[\s\S]*compose[\s\S]*check[\s\S]*Exit codes: 0 done; 1 a problem/);
+  for (const command of ['start', 'dev', 'compose', 'check', 'plan', 'keys']) {
+    const own = await concierge([command, '--help']);
+    assert.equal(own.code, 0, command);
+    assert.match(own.stdout, new RegExp(`^Usage: concierge ${command}`), command);
+    assert.match(own.stdout, /Exit codes|--port/, command);
+  }
+  assert.match((await concierge(['start', '-h'])).stdout, /--supergraph <file>[^]*--hot-reload[^]*--workers/);
+});
+
+test('start --supergraph serves a supergraph file with no config file; check and compose read it too', async (t) => {
+  const subgraphSdl = `${link('key')} type Product @key(fields: "upc") { upc: String! name: String! } type Query { topProducts: [Product!]! }`;
+  const products = await serveSubgraph(t, { sdl: subgraphSdl, resolvers: { Query: { topProducts: () => [{ upc: '1', name: 'Table' }] } }, entities: ['Product'] });
+  const composed = composeServices([{ name: 'products', url: products.url, typeDefs: parse(subgraphSdl) }]);
+  assert.equal(composed.errors, undefined);
+  const dir = await mkdtemp(path.join(tmpdir(), 'concierge-supergraph-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(path.join(dir, 'supergraph.graphql'), composed.supergraphSdl ?? '');
+
+  const checked = await concierge(['check', '--supergraph', 'supergraph.graphql'], dir);
+  assert.deepEqual([checked.code, checked.stdout.trim()], [0, 'ok: 1 sources compose (products)']);
+  assert.match((await concierge(['compose', '--supergraph', 'supergraph.graphql'], dir)).stdout, /type Product \{\n  upc: String!\n  name: String!\n\}/);
+  const missing = await concierge(['check', '--supergraph', 'nothing.graphql'], dir);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /config\.supergraph: expected a readable supergraph SDL file/);
+
+  const gateway = await spawnGatewayProcess(t, [cli, 'start', '--supergraph', 'supergraph.graphql', '--port', '0'], {}, /serving 1 sources at (http:\/\/\S+)/, dir);
+  const answer = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ topProducts { upc name } }' }) });
+  assert.deepEqual([answer.status, await answer.json()], [200, { data: { topProducts: [{ upc: '1', name: 'Table' }] } }]);
 });

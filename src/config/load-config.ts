@@ -7,21 +7,44 @@ import { normalizeConfig, type NormalizedConfig } from './normalize-config.ts';
 
 const defaultNames = ['gateway.config.ts', 'gateway.config.mjs', 'gateway.config.js', 'gateway.config.json'];
 
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Import a module config anew rather than from Node's module cache (`concierge dev` re-reads it on change; the modules it imports stay cached). */
+  fresh?: boolean;
+  /**
+   * A supergraph file to serve (`--supergraph`), relative to `cwd`: it replaces the config's
+   * `supergraph` file (its other options stay), and with it no config file is needed: without
+   * one, every other option takes its default.
+   */
+  supergraph?: string;
+}
+
 /**
  * Reads and normalizes a config file: a module whose default export is the config (TypeScript is
- * loaded through tsx), or JSON. Without a path, the first `gateway.config.*` in `cwd`. With `fresh`,
- * a module is imported anew rather than from Node's module cache (`concierge dev` re-reads it on
- * change; the modules it imports stay cached).
+ * loaded through tsx), or JSON. Without a path, the first `gateway.config.*` in `cwd`.
  */
-export async function loadConfig(file?: string, cwd = process.cwd(), env = process.env, { fresh = false } = {}): Promise<NormalizedConfig> {
+export async function loadConfig(file?: string, cwd = process.cwd(), env = process.env, { fresh = false, supergraph }: LoadConfigOptions = {}): Promise<NormalizedConfig> {
+  if (supergraph !== undefined && !file && !defaultConfigIn(cwd)) return normalizeConfig({ supergraph: path.resolve(cwd, supergraph) }, { baseDir: cwd, env });
   const found = configFilePath(file, cwd);
   const raw = found.endsWith('.json') ? parseJson(found, await readFile(found, 'utf8')) : await importConfig(found, fresh);
-  return normalizeConfig(raw, { baseDir: path.dirname(found), env });
+  return normalizeConfig(supergraph === undefined ? raw : withSupergraph(raw, path.resolve(cwd, supergraph)), { baseDir: path.dirname(found), env });
+}
+
+function defaultConfigIn(cwd: string): string | undefined {
+  return defaultNames.map((name) => path.join(cwd, name)).find((candidate) => existsSync(candidate));
+}
+
+/** The config with `supergraph` pointing at `file`, keeping the options of its object form. */
+function withSupergraph(raw: unknown, file: string): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const config = raw as Record<string, unknown>;
+  const current = config['supergraph'];
+  return { ...config, supergraph: current !== null && typeof current === 'object' && !Array.isArray(current) ? { ...current, file } : file };
 }
 
 /** The absolute path of the config file `loadConfig` reads; throws a {@link ConfigError} when there is none. */
 export function configFilePath(file?: string, cwd = process.cwd()): string {
-  const found = file ? path.resolve(cwd, file) : defaultNames.map((name) => path.join(cwd, name)).find((candidate) => existsSync(candidate));
+  const found = file ? path.resolve(cwd, file) : defaultConfigIn(cwd);
   if (!found) throw new ConfigError([`config file: expected one of ${defaultNames.join(', ')} in ${cwd}, or --config <file>; found none`]);
   if (!existsSync(found)) throw new ConfigError([`config file: expected an existing file, got "${found}"`]);
   return found;

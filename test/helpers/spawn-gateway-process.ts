@@ -13,11 +13,11 @@ export interface GatewayProcess {
 }
 
 /**
- * Runs `node <args>` in the project folder and waits until its output matches `ready`;
+ * Runs `node <args>` in the project folder (or `cwd`) and waits until its output matches `ready`;
  * killed when the test ends. Rejects with the output when the process exits first.
  */
-export async function spawnGatewayProcess(t: TestContext, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnGatewayProcess(t: TestContext, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, cwd = root): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => child.kill('SIGKILL'));
   let output = '';
   child.stderr.on('data', (chunk) => (output += String(chunk)));
