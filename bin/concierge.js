@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Loads TypeScript (the CLI and gateway.config.ts) through tsx, then runs the CLI.
-import { register } from 'tsx/esm/api';
+// The compiled CLI (dist/, as the package is installed), or in a checkout of the repository, where
+// src/ is, the TypeScript itself through tsx.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli.ts');
+const source = new URL('../src/cli.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import('../dist/cli.js');
+}

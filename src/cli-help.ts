@@ -2,6 +2,7 @@
 export const overview = `Usage: concierge <command> [options]     (concierge <command> --help for its own)
 
 Commands:
+  init       scaffold gateway.config.ts, schemas/ and a README section in the current folder
   start      compose the sources and serve the gateway
   dev        serve like start with GraphiQL on and pretty logs, and follow the files without a restart
   compose    print the composed schema (SDL)
@@ -89,6 +90,16 @@ ${configOptions}
 
 Exit codes: 0 printed; 1 the operation does not validate or is not planned (the reason is printed);
 2 a usage error.
+`,
+  init: `Usage: concierge init [--force]
+
+Writes, in the current folder, gateway.config.ts with one REST source, schemas/products.graphql with
+its SDL, and README.md with a section on running the gateway (or prints that section when a
+README.md exists). Start it with: npx concierge start.
+
+  --force               overwrite gateway.config.ts and schemas/products.graphql when they exist
+
+Exit codes: 0 written; 1 a file exists (nothing is written; its name is printed); 2 a usage error.
 `,
   keys: `Usage: concierge keys create <consumer>
 

@@ -31,6 +31,7 @@ const cliOptions = {
   out: { type: 'string' },
   variables: { type: 'string' },
   operation: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'keys') return createKeyCommand(positionals.slice(1));
+  if (command === 'init') return initCommand(values.force === true);
   if (values.port !== undefined) process.env['PORT'] = values.port;
   if (values['hot-reload']) process.env[hotReloadVariable] = 'true';
   if (command === 'dev') {
@@ -152,6 +154,21 @@ function parseWorkers(value: string | undefined): number | 'invalid' | undefined
   if (value === undefined) return undefined;
   if (value === 'auto') return usableCores();
   return /^[1-9]\d*$/.test(value) ? Number(value) : 'invalid';
+}
+
+async function initCommand(force: boolean): Promise<number> {
+  const { initProject, InitConflict } = await import('./init-project.ts');
+  try {
+    const { written, readmeSnippet } = await initProject(process.cwd(), { force });
+    process.stdout.write(`Wrote ${written.join(', ')}.\n`);
+    if (readmeSnippet) process.stdout.write(`\nREADME.md exists; a section to add to it:\n\n${readmeSnippet}\n`);
+    process.stdout.write('\nNext: npx concierge check, then npx concierge start (GraphiQL at http://localhost:4000/graphql).\n');
+    return 0;
+  } catch (error) {
+    if (!(error instanceof InitConflict)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
 }
 
 function createKeyCommand([action, consumer]: string[]): number {

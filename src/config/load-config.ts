@@ -20,8 +20,8 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Reads and normalizes a config file: a module whose default export is the config (TypeScript is
- * loaded through tsx), or JSON. Without a path, the first `gateway.config.*` in `cwd`.
+ * Reads and normalizes a config file: a module whose default export is the config (TypeScript
+ * through tsx), or JSON. Without a path, the first `gateway.config.*` in `cwd`.
  */
 export async function loadConfig(file?: string, cwd = process.cwd(), env = process.env, { fresh = false, supergraph }: LoadConfigOptions = {}): Promise<NormalizedConfig> {
   if (supergraph !== undefined && !file && !defaultConfigIn(cwd)) return normalizeConfig({ supergraph: path.resolve(cwd, supergraph) }, { baseDir: cwd, env });
@@ -50,6 +50,23 @@ export function configFilePath(file?: string, cwd = process.cwd()): string {
   return found;
 }
 
+/**
+ * Imports a config module. A TypeScript one is loaded through tsx only when Node cannot load it
+ * itself: the compiled CLI has no TypeScript loader registered, a checkout running the sources has.
+ */
+async function importModule(href: string): Promise<unknown> {
+  try {
+    return await import(href);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const { tsImport } = await import('tsx/esm/api');
+    const module = (await tsImport(href, import.meta.url)) as { default?: unknown };
+    // In a project without "type": "module" the file is CommonJS: its `export default` is `exports.default`.
+    const exported = module.default as { __esModule?: boolean; default?: unknown } | undefined;
+    return exported?.__esModule ? { default: exported.default } : module;
+  }
+}
+
 function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
@@ -61,7 +78,7 @@ function parseJson(file: string, text: string): unknown {
 async function importConfig(file: string, fresh: boolean): Promise<unknown> {
   const url = pathToFileURL(file);
   if (fresh) url.searchParams.set('revision', String(Date.now()));
-  const module = (await import(url.href)) as { default?: unknown };
+  const module = (await importModule(url.href)) as { default?: unknown };
   if (module.default === undefined) throw new ConfigError([`config file ${file}: expected a default export (export default defineConfig({...})), found none`]);
   return module.default;
 }
