@@ -3,13 +3,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { print } from 'graphql';
 import { OrderHistoryDocument } from '../generated/operations.ts';
 import { createChecker } from '../src/config/config-checker.ts';
 import { normalizeLoggingOptions, type NormalizedLogging } from '../src/observability/logging-config.ts';
 import { sha256Of } from '../src/trusted-documents/document-id.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
+import { linesOf } from './helpers/log-lines.ts';
 import { postGraphQL, sendRaw } from './helpers/graphql-request.ts';
 import type { UpstreamCall } from '../src/observability/access-log-record.ts';
 import { startShop } from './helpers/start-shop.ts';
@@ -40,7 +40,7 @@ interface LogLine {
   variables?: unknown;
 }
 
-/** A log file in a fresh folder, and a reader that waits for lines the gateway writes after each response. */
+/** A log file in a fresh folder, and a reader that waits for the lines the gateway writes after each response. */
 async function logFile(t: TestContext) {
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-log-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -50,12 +50,7 @@ async function logFile(t: TestContext) {
     file,
     text,
     async lines(atLeast = 1): Promise<LogLine[]> {
-      const deadline = Date.now() + 3000;
-      for (;;) {
-        const lines = (await text()).split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as LogLine);
-        if (lines.length >= atLeast || Date.now() > deadline) return lines;
-        await sleep(10);
-      }
+      return (await linesOf(file, atLeast)).map((line) => JSON.parse(line) as LogLine);
     },
   };
 }

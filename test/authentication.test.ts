@@ -3,7 +3,6 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import type { Plugin } from 'graphql-yoga';
@@ -16,6 +15,7 @@ import { useAuthentication } from '../src/plugins/use-authentication.ts';
 import { json, startFixtureServer, type FixtureServer } from './helpers/fixture-server.ts';
 import { postGraphQL, type GraphQLResponse } from './helpers/graphql-request.ts';
 import { root } from './helpers/start-shop.ts';
+import { createManualClock, type ManualClock } from './helpers/manual-clock.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
 import { withoutRequestId } from './helpers/request-id.ts';
 
@@ -45,16 +45,19 @@ async function startIdentityProvider(t: TestContext, keys: JWK[], state = { down
   return Object.assign(server, { state });
 }
 
-/** A REST service with one field, behind a gateway with JWT (JWKS) and API-key authentication. */
-async function startSecuredGateway(t: TestContext, idp: FixtureServer) {
+/** The JWKS `refreshInterval` of {@link startSecuredGateway}, in seconds. */
+const refreshInterval = 300;
+
+/** A REST service with one field, behind a gateway with JWT (JWKS) and API-key authentication; its time is `clock`'s, when given. */
+async function startSecuredGateway(t: TestContext, idp: FixtureServer, clock?: ManualClock) {
   const upstream = await startFixtureServer(t, (_request, response) => json(response, 200, { message: 'world' }));
   const gateway = await startTestGateway(t, { hello: { kind: 'rest', url: upstream.url, sdl: helloSdl } }, {
-    authentication: { jwt: { jwks: { url: `${idp.url}/jwks.json`, algorithms: ['RS256'], refreshInterval: 1 }, issuer, audience, cookie: 'session' } },
+    authentication: { jwt: { jwks: { url: `${idp.url}/jwks.json`, algorithms: ['RS256'], refreshInterval }, issuer, audience, cookie: 'session' } },
     consumers: {
       shop: { keyHash: hashApiKey(shopKey), scopes: ['orders:read', 'products:read'], plan: 'gold' },
       legacy: { keyHash: hashApiKey(revokedKey), disabled: true },
     },
-  });
+  }, clock ? { clock } : {});
   const hello = (headers: Record<string, string>) => postGraphQL(gateway.endpoint, '{ hello }', undefined, headers);
   return { upstream, hello };
 }
@@ -126,44 +129,56 @@ test('unknown kids refetch the JWKS at most once per refreshInterval; known keys
   const [k1, k2] = [await signingKey('k1'), await signingKey('k2')];
   const keys = [k1.jwk];
   const idp = await startIdentityProvider(t, keys);
-  const { upstream, hello } = await startSecuredGateway(t, idp);
+  const clock = createManualClock(Date.now());
+  const { upstream, hello } = await startSecuredGateway(t, idp, clock);
   const unknown = bearer(await sign({ ...k2, kid: 'nobody' }));
+  const interval = refreshInterval * 1000;
   const unknownKid = "The token's signing key (kid) is not known.";
 
   assert.equal((await hello(bearer(await sign(k1)))).status, 200);
   assert.equal(idp.requests.length, 1, 'first token fetches the JWKS');
   for (let index = 0; index < 10; index += 1) assertRefused(await hello(unknown), unknownKid, `unknown kid ${index} within the interval`);
+  clock.advance(interval - 1);
+  assertRefused(await hello(unknown), unknownKid, 'unknown kid 1 ms before the interval ends');
   assert.equal(idp.requests.length, 1, 'no refetch within refreshInterval');
 
-  await sleep(1100);
+  clock.advance(1);
   await Promise.all(Array.from({ length: 10 }, async () => assertRefused(await hello(unknown), unknownKid, 'unknown kid after the interval')));
   assert.equal(idp.requests.length, 2, 'one refetch for ten concurrent unknown kids');
 
   keys.push(k2.jwk);
-  await sleep(1100);
+  clock.advance(interval);
   assert.equal((await hello(bearer(await sign(k2)))).status, 200, 'a rotated-in key is picked up');
   assert.equal(idp.requests.length, 3);
 
   idp.state.down = true;
-  await sleep(1100);
+  clock.advance(interval);
   for (let index = 0; index < 5; index += 1) assert.equal((await hello(bearer(await sign(k1)))).status, 200, 'cached key while the JWKS is down');
   assert.equal(idp.requests.length, 3, 'known kids need no fetch');
   for (let index = 0; index < 5; index += 1) assertRefused(await hello(unknown), 'The signing keys (JWKS) could not be fetched; try again later.', 'unknown kid while down');
   assert.equal(idp.requests.length, 4, 'one failed attempt, then none until the interval has passed');
+  clock.advance(interval);
+  assertRefused(await hello(unknown), 'The signing keys (JWKS) could not be fetched; try again later.', 'unknown kid, one interval after the failed attempt');
+  assert.equal(idp.requests.length, 5, 'tried again once the interval has passed');
   assert.equal(upstream.requests.length, 7);
 });
 
 test('with no keys ever fetched, tokens are refused (fail closed) and the JWKS is tried once per interval', async (t) => {
   const key = await signingKey('k1');
   const idp = await startIdentityProvider(t, [key.jwk], { down: true });
-  const { upstream, hello } = await startSecuredGateway(t, idp);
+  const clock = createManualClock(Date.now());
+  const { upstream, hello } = await startSecuredGateway(t, idp, clock);
   const token = bearer(await sign(key));
   for (let index = 0; index < 5; index += 1) assertRefused(await hello(token), 'The signing keys (JWKS) could not be fetched; try again later.', `attempt ${index}`);
   assert.equal(idp.requests.length, 1);
   assert.equal(upstream.requests.length, 0);
   idp.state.down = false;
-  await sleep(1100);
+  clock.advance(refreshInterval * 1000 - 1);
+  assertRefused(await hello(token), 'The signing keys (JWKS) could not be fetched; try again later.', 'not retried within the interval');
+  assert.equal(idp.requests.length, 1);
+  clock.advance(1);
   assert.equal((await hello(token)).status, 200, 'recovers once the JWKS answers');
+  assert.equal(idp.requests.length, 2);
 });
 
 test('the recorded consumer: JWT alone, API key alone, and both (scopes both grant)', async (t) => {

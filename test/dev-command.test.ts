@@ -9,6 +9,7 @@ import { createSchema } from 'graphql-yoga';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { spawnGatewayProcess } from './helpers/spawn-gateway-process.ts';
+import { waitForOutput } from './helpers/wait-for-output.ts';
 
 /** The service always answers every field; the registered SDL decides which ones the gateway serves. */
 const serviceSdl = /* GraphQL */ `
@@ -36,15 +37,6 @@ async function project(t: TestContext): Promise<{ configFile: string; sdlFile: s
   return { configFile, sdlFile, config };
 }
 
-/** Polls `check` until it holds, for at most `ms`. */
-async function eventually(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 const count = (text: string, pattern: RegExp) => text.match(new RegExp(pattern, 'g'))?.length ?? 0;
 
 test('dev swaps an edited SDL file in without a restart, keeps the graph on a broken one (told once), restarts on a config change, and stops on SIGTERM', async (t) => {
@@ -56,21 +48,22 @@ test('dev swaps an edited SDL file in without a restart, keeps the graph on a br
   assert.match((await fetch(dev.url, { headers: { accept: 'text/html' } })).headers.get('content-type') ?? '', /text\/html/, 'GraphiQL is on');
 
   await writeFile(sdlFile, registered('greeting'));
-  await eventually('greeting is served', async () => (await answers('greeting')).data?.greeting === 'good day');
-  assert.match(dev.output(), /schemas\/greeter\.graphql changed; serving the new graph \(revision 2\)/);
+  await waitForOutput(dev, /schemas\/greeter\.graphql changed; serving the new graph \(revision 2\)/);
+  assert.deepEqual(await answers('greeting'), { data: { greeting: 'good day' } });
 
   await writeFile(sdlFile, 'type Query { hello: String! greeting: }');
-  await eventually('the broken SDL is told', () => /not served, the running graph stays/.test(dev.output()));
+  await waitForOutput(dev, /not served, the running graph stays/);
   assert.match(dev.output(), /schemas\/greeter\.graphql changed; not served, the running graph stays:\nInvalid schema:\n {2}- /);
   assert.deepEqual(await answers('greeting'), { data: { greeting: 'good day' } }, 'the running graph stays');
 
   await writeFile(sdlFile, 'type Query { hello: String! greeting: }\n');
   await writeFile(sdlFile, registered('greeting', 'farewell'));
-  await eventually('farewell is served', async () => (await answers('farewell')).data?.farewell === 'bye');
+  await waitForOutput(dev, /serving the new graph[^]*serving the new graph/);
+  assert.deepEqual(await answers('farewell'), { data: { farewell: 'bye' } });
   assert.equal(count(dev.output(), /Invalid schema:/), 1, dev.output());
 
   await config({ shutdownTimeout: 2_000 });
-  await eventually('the gateway restarted', () => /dev: restarted at /.test(dev.output()));
+  await waitForOutput(dev, /dev: restarted at /);
   assert.match(dev.output(), new RegExp(`dev: restarted at ${dev.url.replace(/[.:/]/g, '\\$&')}: .*gateway\\.config\\.json changed \\(shutdownTimeout\\)`));
   assert.deepEqual(await answers('farewell'), { data: { farewell: 'bye' } }, 'served on the same port with the SDL as it is now');
 
@@ -84,7 +77,7 @@ test('dev swaps a config whose sources alone changed without a restart', async (
   const { configFile, config } = await project(t);
   const dev = await spawnGatewayProcess(t, ['bin/concierge.js', 'dev', '--config', configFile, '--port', '0'], {}, /dev: serving \d+ sources at (http\S+)/);
   await config({ sources: { greeter: { kind: 'graphql', url: 'http://127.0.0.1:9/graphql' } } });
-  await eventually('the new sources are served', () => /config sources changed; serving the new graph \(revision 2\)/.test(dev.output()));
+  await waitForOutput(dev, /config sources changed; serving the new graph \(revision 2\)/);
   assert.equal((await postGraphQL(dev.url, '{ hello }')).body.data, null, 'the new URL answers nothing');
   assert.doesNotMatch(dev.output(), /restarted/);
 });

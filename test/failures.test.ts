@@ -47,8 +47,12 @@ test('a GraphQL service that is down fails its merged fields on their paths', as
 });
 
 test('a service slower than its timeout gives GATEWAY_TIMEOUT on its fields only', async (t) => {
+  // The service answers only once the test is over: the gateway's own timer (150 ms) ends the wait.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  t.after(() => release());
   const slow = await startFixtureServer(t, async (_request, response) => {
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await released;
     json(response, 200, { data: null });
   });
   const shop = await startShop(t, {
@@ -59,11 +63,9 @@ test('a service slower than its timeout gives GATEWAY_TIMEOUT on its fields only
     },
   });
 
-  const started = performance.now();
   const response = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' }, shop.asUser1);
-  const elapsed = performance.now() - started;
 
-  assert.ok(elapsed < 900, `answered after the timeout, not the service (${Math.round(elapsed)} ms)`);
+  assert.ok(slow.requests.length > 0, 'answered while the service still holds its answer');
   const items = response.body.data?.user?.orders?.flatMap((order) => order.items) ?? [];
   assert.ok(items.length >= 30 && items.every((item) => item.product?.name && item.product.inventory === null));
   const errors = response.body.errors ?? [];

@@ -24,7 +24,7 @@ async function setup(t: import('node:test').TestContext, jwt: Record<string, unk
   const { authentication } = normalizeConfig({ sources: { hello: { kind: 'rest', url: 'http://hello' } }, authentication: { jwt: { keys: [{ file: 'es.pem', algorithms: ['ES256'] }], clockTolerance: 30, ...jwt } } }, { baseDir: dir, env: {} });
   assert.ok(authentication.jwt);
   const clock = { now: start * 1000 };
-  const verifier = createJwtVerifier(authentication.jwt, { now: () => clock.now });
+  const verifier = createJwtVerifier(authentication.jwt, { clock: { now: () => clock.now } });
   const verifications = t.mock.method(crypto.subtle, 'verify');
   const sign = (claims: JWTPayload = {}) => new SignJWT({ sub: 'user-1', iat: start, exp: start + 600, scope: 'a b', ...claims }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
   return { verifier, clock, sign, verifications };

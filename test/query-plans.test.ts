@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -9,6 +9,7 @@ import { NotPlannable } from '../src/execution/collect-fields.ts';
 import { link, subgraphSchema, type Reference, type SubgraphOptions } from './helpers/federation-subgraph.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
+import { linesOf } from './helpers/log-lines.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
 
 /**
@@ -292,11 +293,7 @@ test('the access log says which way each operation was executed, and why not pla
   const gateway = await startTestGateway(t, sources, { logging: { level: 'info', destination: file } });
   await postGraphQL(gateway.endpoint, 'query Planned { topProducts { name inStock } }');
   await postGraphQL(gateway.endpoint, 'query Stitched { __schema { queryType { name } } topProducts { name } }');
-  let lines: { operationName: string; execution: unknown; fallback?: unknown }[] = [];
-  for (let attempt = 0; attempt < 50 && lines.length < 2; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { operationName: string; execution: unknown });
-  }
+  const lines = (await linesOf(file, 2)).map((line) => JSON.parse(line) as { operationName: string; execution: unknown; fallback?: unknown });
   const reason = 'Query.__schema is not a supergraph field';
   assert.deepEqual(lines.map(({ operationName, execution, fallback }) => [operationName, execution, fallback]), [['Planned', 'plan', undefined], ['Stitched', 'stitching', reason]]);
   const metrics = await (await fetch(`${gateway.url}/metrics`)).text();

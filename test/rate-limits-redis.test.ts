@@ -11,6 +11,7 @@ import { postGraphQL } from './helpers/graphql-request.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { spawnGatewayProcess, type GatewayProcess } from './helpers/spawn-gateway-process.ts';
 import { root } from './helpers/start-shop.ts';
+import { waitForOutput } from './helpers/wait-for-output.ts';
 
 const redisUrl = process.env['REDIS_URL'];
 const skip = redisUrl ? false : 'REDIS_URL is not set: the distributed-mode tests need a Redis (CI sets it)';
@@ -56,20 +57,20 @@ test('three gateways sharing Redis let exactly 100 of 300 concurrent calls throu
   assert.equal(other.filter((response) => response.body.data?.limited === 'ok').length, 30, 'another consumer has its own budget');
 });
 
-/** A Redis of the test's own, so it can be stopped and started again. */
+/** A Redis of the test's own, so it can be stopped and started again; resolves once it says it accepts connections. */
 async function startOwnRedis(t: TestContext, port: number) {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => child.kill('SIGKILL'));
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const ready = await new Promise<boolean>((resolve) => {
-      const socket = createServer().listen(port, '127.0.0.1');
-      socket.once('listening', () => socket.close(() => resolve(false)));
-      socket.once('error', () => resolve(true));
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += String(chunk);
+      if (/Ready to accept connections/.test(output)) resolve();
     });
-    if (ready) return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`redis-server did not start on ${port}`);
+    child.stderr.on('data', (chunk) => (output += String(chunk)));
+    child.once('exit', (code) => reject(new Error(`redis-server on ${port} exited with ${code} before it was ready:\n${output}`)));
+  });
+  return child;
 }
 
 async function freePort(): Promise<number> {
@@ -106,8 +107,7 @@ for (const policy of ['closed', 'open'] as const) {
     assert.equal(gateway.output().match(/redis \(rate limits\) unreachable/g)?.length, 1, gateway.output());
 
     redis = await startOwnRedis(t, port);
-    const deadline = Date.now() + 10_000;
-    while (!/reachable again/.test(gateway.output()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitForOutput(gateway, /reachable again/);
     const after = [];
     for (let index = 0; index < 5; index += 1) after.push(await ask());
     assert.deepEqual(after.map((response) => response.body.data?.limited ?? response.body.errors?.[0]?.extensions?.code), ['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED'], 'the fresh Redis counts again');

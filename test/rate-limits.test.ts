@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
+import { createManualClock, type ManualClock } from './helpers/manual-clock.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
 
 const sdl = /* GraphQL */ `
@@ -19,12 +20,13 @@ const sdl = /* GraphQL */ `
 const keys = { a: 'key-of-a-0123456789abcdef', b: 'key-of-b-0123456789abcdef' };
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
-async function setUp(t: TestContext, extra: Record<string, unknown> = {}) {
+/** A gateway over the `api` service; its windows run on `clock` (a window-aligned one by default: 2026-12-01T00:00:00Z). */
+async function setUp(t: TestContext, extra: Record<string, unknown> = {}, clock: ManualClock = createManualClock()) {
   const service = await startFixtureServer(t, (request, response) => json(response, 200, request.url?.startsWith('/search') || request.url?.startsWith('/bulk') ? ['x'] : 'ok'));
   const gateway = await startTestGateway(t, { api: { kind: 'rest', url: service.url, sdl } }, {
     consumers: { a: { keyHash: hash(keys.a), plan: 'small' }, b: { keyHash: hash(keys.b) } },
     ...extra,
-  });
+  }, { clock });
   const calls = (prefix: string) => service.requests.filter((request) => request.url.startsWith(prefix)).length;
   return { gateway, calls };
 }
@@ -84,25 +86,52 @@ test('limits declared in config for fields whose SDL we do not own; unknown coor
   await assert.rejects(setUp(t, { rateLimits: { fields: { 'Query.legasy': { max: 1 } } } }), /config\.rateLimits\.fields\.Query\.legasy: expected a field of a registered schema, found none/);
 });
 
-test('plan request budgets: 429 RATE_LIMITED with Retry-After and RateLimit-* headers; other plans unaffected', async (t) => {
-  const { gateway, calls } = await setUp(t, { rateLimits: { plans: { small: { requests: { max: 2, window: '1m' } }, default: { requests: { max: 100, window: '1m' } } } } });
+test('plan request budgets: 429 RATE_LIMITED with Retry-After and RateLimit-* headers; other plans unaffected; the next window starts afresh', async (t) => {
+  const clock = createManualClock();
+  const { gateway, calls } = await setUp(t, { rateLimits: { plans: { small: { requests: { max: 2, window: '1m' } }, default: { requests: { max: 100, window: '1m' } } } } }, clock);
   const first = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a });
   assert.equal(first.headers.get('ratelimit-limit'), '2');
   assert.equal(first.headers.get('ratelimit-remaining'), '1');
-  assert.ok(Number(first.headers.get('ratelimit-reset')) >= 1);
+  assert.equal(first.headers.get('ratelimit-reset'), '60');
+  clock.advance(15_000);
   await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a });
   const third = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a });
 
   assert.equal(third.status, 429);
   assert.deepEqual(third.body.errors?.[0]?.extensions, { code: 'RATE_LIMITED', requestId: third.headers.get('x-request-id') });
   assert.equal(third.body.errors?.[0]?.message, 'Request limit of 2 per 60 s reached.');
-  assert.ok(Number(third.headers.get('retry-after')) >= 1 && Number(third.headers.get('retry-after')) <= 60);
+  assert.deepEqual([third.headers.get('retry-after'), third.headers.get('ratelimit-reset')], ['45', '45'], 'the window ends 45 s later');
   assert.equal(third.headers.get('ratelimit-remaining'), '0');
   assert.equal(calls('/hello'), 2);
 
   const other = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.b });
   assert.equal(other.status, 200);
   assert.equal(other.headers.get('ratelimit-limit'), '100');
+
+  clock.advance(44_999);
+  assert.equal((await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a })).status, 429, '1 ms before the window ends');
+  clock.advance(1);
+  const next = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a });
+  assert.deepEqual([next.status, next.headers.get('ratelimit-remaining'), next.headers.get('ratelimit-reset')], [200, '1', '60'], 'a new window');
+  assert.equal(calls('/hello'), 4, "a's three allowed requests and b's one");
+});
+
+test('a field limit\'s window slides: each hit frees its place one window after it was counted', async (t) => {
+  const clock = createManualClock();
+  const { gateway, calls } = await setUp(t, {}, clock);
+  const search = async () => {
+    const answer = await postGraphQL(gateway.endpoint, '{ search(term: "shoes") }', undefined, { 'x-api-key': keys.a });
+    return answer.body.errors?.[0]?.extensions?.code ?? 'ok';
+  };
+  const verdicts = [];
+  for (const step of [0, 10_000, 10_000]) {
+    clock.advance(step);
+    verdicts.push(await search());
+  }
+  assert.deepEqual(verdicts, ['ok', 'ok', 'ok'], 'three per minute, 10 s apart');
+  clock.advance(40_000);
+  assert.deepEqual([await search(), await search()], ['ok', 'RATE_LIMITED'], 'a minute after the first hit, it has left the window; the second has not');
+  assert.equal(calls('/search'), 4);
 });
 
 test('plan cost budgets sum the static cost of operations per window', async (t) => {

@@ -26,7 +26,7 @@ test('the example shop follows a registry: a team publishes a field through the 
       assert.deepEqual([imported.code, imported.stdout], [0, 'imported users, orders, products, inventory, payments, shipping as graph v1\n'], imported.stderr);
     },
   });
-  const before = await answerFromVersion(shop.endpoint, 1, queryFields);
+  const before = await answerFromVersion(shop.endpoint, shop.gateway.gateway, 1, queryFields);
   assert.equal(fieldNames(before.body.data).includes('productCount'), false);
 
   const publish = ['publish', 'products', '--schema', 'examples/ecommerce/products-with-count.graphql', '--registry', shop.gateway.url];
@@ -35,7 +35,7 @@ test('the example shop follows a registry: a team publishes a field through the 
   const published = await runSchema(publish, root, { CONCIERGE_REGISTRY_TOKEN: 'products-token-of-the-test' });
   assert.deepEqual([published.code, published.stdout.trim().split('\n').at(-1)], [0, 'published products v2: graph v2'], published.stderr);
 
-  const after = await answerFromVersion(shop.endpoint, 2, queryFields);
+  const after = await answerFromVersion(shop.endpoint, shop.gateway.gateway, 2, queryFields);
   assert.equal(fieldNames(after.body.data).includes('productCount'), true);
   const counted = await postGraphQL(shop.endpoint, '{ productCount product(id: "1") { name } }');
   assert.deepEqual(counted.body, { data: { productCount: seed.products.length, product: { name: seed.productsById.get('1')?.name } } });

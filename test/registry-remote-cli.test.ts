@@ -32,7 +32,7 @@ test('concierge schema --registry: every command through the API of a following 
 
   const published = await remote('svc-secret', 'publish', 'svc', '--schema', 'svc-v2.graphql');
   assert.deepEqual([published.code, published.stdout.trim().split('\n').at(-1)], [0, 'published svc v2: graph v2'], published.stderr);
-  const answer = await answerFromVersion(gateway.endpoint, 2, '{ f1 }');
+  const answer = await answerFromVersion(gateway.endpoint, gateway.gateway, 2, '{ f1 }');
   assert.deepEqual(answer.body.data, { f1: 'A:f1' });
 
   const refusals: Array<[string | undefined, string[], number, string]> = [
@@ -75,7 +75,7 @@ test('concierge schema --registry: every command through the API of a following 
     'graph v1  svc v1  publish         by ci         <time>',
     '',
   ].join('\n'));
-  const gone = await answerFromVersion(gateway.endpoint, 3, '{ f0 }');
+  const gone = await answerFromVersion(gateway.endpoint, gateway.gateway, 3, '{ f0 }');
   assert.deepEqual(gone.body.data, { f0: 'A:f0' });
 
   const closed = createServer().listen(0, '127.0.0.1');

@@ -11,6 +11,7 @@ import { postGraphQL } from './helpers/graphql-request.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { spawnGatewayProcess, type GatewayProcess } from './helpers/spawn-gateway-process.ts';
 import { root } from './helpers/start-shop.ts';
+import { waitForOutput } from './helpers/wait-for-output.ts';
 import { trackConnections } from '../src/server/track-connections.ts';
 
 /** `concierge start` in its own process, one process, over a `things` REST service at `serviceUrl`. */
@@ -26,19 +27,26 @@ async function startGatewayProcess(t: TestContext, serviceUrl: string): Promise<
 }
 
 test('SIGTERM finishes in-flight requests, refuses new ones, then exits 0', async (t) => {
+  // The service tells when the request reached it, and answers when the test says so.
+  const arrived = deferred();
+  const answer = deferred();
+  t.after(answer.resolve);
   const slow = await startFixtureServer(t, async (_request, response) => {
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    arrived.resolve();
+    await answer.promise;
     json(response, 200, { id: '1', name: 'slow' });
   });
   const gateway = await startGatewayProcess(t, slow.url);
   const endpoint = gateway.url;
 
   const inFlight = postGraphQL(endpoint, '{ thing { name } }');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await arrived.promise;
   const exited = once(gateway.child, 'exit');
   gateway.child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Printed in the same turn as the listener closes, before anything else can run.
+  await waitForOutput(gateway, /SIGTERM: finishing in-flight requests/);
   await assert.rejects(fetch(`${new URL(endpoint).origin}/healthz`), 'the port no longer accepts connections');
+  answer.resolve();
 
   const response = await inFlight;
   assert.equal(response.status, 200);
@@ -47,6 +55,13 @@ test('SIGTERM finishes in-flight requests, refuses new ones, then exits 0', asyn
   assert.equal(code, 0, gateway.output());
   assert.match(gateway.output(), /SIGTERM: finishing in-flight requests/);
 });
+
+/** A promise and its resolve, for a fixture to wait on what the test does. */
+function deferred() {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
 
 /** An answer as a load client saw it. */
 interface Answer {
@@ -140,6 +155,8 @@ function get(url: string, agent: Agent | false) {
 }
 
 test('a draining server answers a request sent on an idle kept-alive connection, with Connection: close, and closes the connections left idle once their announced keep-alive timeout has passed', { timeout: 30_000 }, async (t) => {
+  // The keep-alive countdown runs on mocked time (Date and setTimeout), advanced by the test.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   const server = createServer((_request, response) => response.end('ok'));
   server.keepAliveTimeout = 2_000;
   const connections = trackConnections(server);
@@ -154,12 +171,18 @@ test('a draining server answers a request sent on an idle kept-alive connection,
   t.after(() => [reusing, idle].forEach((agent) => agent.destroy()));
   const first = await get(url, reusing);
   assert.equal(first.headers['keep-alive'], 'timeout=2', 'the hint clients keep a connection by');
-  const idleClosed = once((await get(url, idle)).socket, 'close');
+  const idleSocket = (await get(url, idle)).socket;
+  const idleClosed = once(idleSocket, 'close');
 
   const drained = connections.drain(60_000);
   await assert.rejects(get(url, false), { code: 'ECONNREFUSED' }, 'no new connections');
   const second = await get(url, reusing);
   assert.deepEqual([second.status, second.reusedSocket, second.headers.connection], [200, true, 'close'], 'the kept-alive connection was still open, and is told to close');
+  t.mock.timers.tick(1_999);
+  assert.equal(idleSocket.destroyed, false, 'the idle connection stays open until its keep-alive timeout has passed');
+  // The agent unrefs its idle socket; with no real timer left, only this keeps the process waiting for its close.
+  idleSocket.ref();
+  t.mock.timers.tick(1);
   await idleClosed;
   await drained;
 });

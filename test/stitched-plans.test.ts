@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -9,6 +9,7 @@ import { print } from 'graphql';
 import { OrderHistoryDocument } from '../generated/operations.ts';
 import type { QueryPlanner } from '../src/execution/create-query-planner.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
+import { linesOf } from './helpers/log-lines.ts';
 import { startShopPair, type ShopPair } from './helpers/start-shop.ts';
 
 /**
@@ -157,11 +158,7 @@ test('the access log says "plan" and lists the six upstream calls of the order h
   const file = path.join(dir, 'access.log');
   const { shop } = await startShopPair(t, (config) => void (config.logging = { ...config.logging, level: 'info', destination: file }));
   await postGraphQL(shop.endpoint, orderHistory, { id: '1' }, shop.asUser1);
-  let lines: Array<{ execution: unknown; upstream: Array<{ service: string; method: string; path: string }> }> = [];
-  for (let attempt = 0; attempt < 50 && lines.length < 1; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as (typeof lines)[number]);
-  }
+  const lines = (await linesOf(file, 1)).map((line) => JSON.parse(line) as { execution: unknown; upstream: Array<{ service: string; method: string; path: string }> });
   assert.equal(lines[0]?.execution, 'plan');
   assert.deepEqual(lines[0]?.upstream.map(({ service, method, path }) => `${service} ${method} ${path}`).sort(), [
     'inventory POST /graphql',

@@ -62,17 +62,6 @@ async function startHot(t: TestContext, { supergraph = (file: string): unknown =
   return { running, endpoint: `${running.url}/graphql`, url: running.url, file, logged, replace, serviceUrl: service.url };
 }
 
-/** Polls `probe` until it returns a value, failing after `timeout` ms. */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeout = 10_000): Promise<T> {
-  const deadline = performance.now() + timeout;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 test('a changed supergraph file is served without a restart; the header names the content by its hash prefix', { timeout: 30_000 }, async (t) => {
   const hot = await startHot(t);
   const first = await postGraphQL(hot.endpoint, '{ topProducts { name } }');
@@ -82,10 +71,8 @@ test('a changed supergraph file is served without a restart; the header names th
 
   const added = supergraphOf(hot.serviceUrl, 'price');
   await hot.replace(added);
-  const served = await eventually(async () => {
-    const response = await postGraphQL(hot.endpoint, '{ topProducts { price } }');
-    return response.body.errors ? undefined : response;
-  }, 'the new field to be served');
+  assert.equal(await hot.running.gateway.supergraphFile?.follower.reached(2), undefined, 'revision 2 is served (no failed attempt)');
+  const served = await postGraphQL(hot.endpoint, '{ topProducts { price } }');
   assert.deepEqual(served.body.data, { topProducts: [{ price: 120 }, { price: 45 }] });
   assert.equal(served.headers.get(schemaVersionHeader), supergraphLabel(added));
   assert.deepEqual(hot.running.gateway.supergraphFile?.follower.attempts.map(({ version, label, result }) => [version, label, result]), [[2, supergraphLabel(added), 'applied']]);
@@ -140,7 +127,8 @@ test('requests in flight during swaps all succeed, each answered by one content'
   for (let round = 1; round <= 6; round++) {
     const content = contents[round % contents.length] as string;
     await hot.replace(content);
-    await eventually(async () => ((await postGraphQL(hot.endpoint, '{ __typename }')).headers.get(schemaVersionHeader) === supergraphLabel(content) ? true : undefined), `content ${round} to be served`);
+    assert.equal(await hot.running.gateway.supergraphFile?.follower.reached(round + 1), undefined, `revision ${round + 1} is served (no failed attempt)`);
+    assert.equal((await postGraphQL(hot.endpoint, '{ __typename }')).headers.get(schemaVersionHeader), supergraphLabel(content), `content ${round} is served`);
   }
   done = true;
   await Promise.all(clients);

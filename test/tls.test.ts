@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, get } from 'node:https';
@@ -99,8 +99,10 @@ test('plain HTTP in refuse mode answers 403 FORBIDDEN naming the HTTPS URL', { s
 });
 
 test('a renewed pair is served to new connections while an open keep-alive connection keeps working', { skip }, async (t) => {
-  const logged = t.mock.method(console, 'log', () => {});
-  const errors = t.mock.method(console, 'error', () => {});
+  // What the gateway prints is also an event the test waits for.
+  const printed = new EventEmitter();
+  const logged = t.mock.method(console, 'log', (line: unknown) => void printed.emit('log', String(line)));
+  const errors = t.mock.method(console, 'error', (line: unknown) => void printed.emit('error', String(line)));
   const dir = mkdtempSync(path.join(tmpdir(), 'concierge-reload-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cert = path.join(dir, 'gateway.pem');
@@ -121,31 +123,43 @@ test('a renewed pair is served to new connections while an open keep-alive conne
     copyFileSync(from, `${to}.tmp`);
     renameSync(`${to}.tmp`, to);
   };
+  const refused = once(printed, 'error');
   replace(certs.renewed.cert, cert);
-  await until(() => errors.mock.callCount() > 0);
+  await refused;
   assert.match(String(errors.mock.calls[0]?.arguments[0]), /^\[concierge\] TLS files changed but were not loaded, the current certificate stays: config\.tls\.key: expected the private key of the certificate in ".*gateway\.pem", got ".*gateway-key\.pem"$/);
   assert.equal(await serialOfNewConnection(Number(port), ca), certs.server.serial, 'a mismatched pair keeps the current certificate');
 
+  const reloaded = once(printed, 'log');
   replace(certs.renewed.key, key);
-  await until(async () => (await serialOfNewConnection(Number(port), ca)) === certs.renewed.serial);
+  await reloaded;
   assert.match(String(logged.mock.calls.at(-1)?.arguments[0]), /^\[concierge\] TLS certificate reloaded from .*gateway\.pem \(serial 1002, valid until /);
+  assert.equal(await serialOfNewConnection(Number(port), ca), certs.renewed.serial, 'new connections get the renewed certificate');
 
   const second = await getWith(keepAlive, `${gateway.url}/healthz`);
   assert.deepEqual([second.status, second.serial, second.reused], [200, certs.server.serial, true], 'the open connection keeps its certificate');
 });
 
 test('close() lets an in-flight HTTPS request finish, then both listeners refuse connections', { skip }, async (t) => {
+  // The service tells when the request reached it, and answers once the gateway is closing.
+  let arrived = () => {};
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  let answer = () => {};
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  t.after(() => answer());
   const slow = await startFixtureServer(t, async (_request, response) => {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    arrived();
+    await answered;
     json(response, 200, { message: 'slow' });
   });
   const { config } = await writeTestConfig(t, { things: { kind: 'rest', url: slow.url, sdl } }, { tls: { cert: certs.server.cert, key: certs.server.key, http: { port: 0, mode: 'allow' } }, shutdownTimeout: 10_000 });
   const running = await startGateway(config);
   const dispatcher = trustingAgent(t);
   const inFlight = postOverHttps(`${running.url}/graphql`, dispatcher);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await reached;
 
-  await running.close();
+  const closed = running.close();
+  answer();
+  await closed;
 
   const response = await inFlight;
   assert.equal(response.status, 200);
@@ -171,12 +185,4 @@ async function serialOfNewConnection(port: number, ca: string): Promise<string> 
   const serial = socket.getPeerCertificate().serialNumber;
   socket.destroy();
   return serial;
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeout = 3_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`condition not met within ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

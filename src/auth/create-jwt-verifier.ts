@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, importJWK, importSPKI, jwtVerify, type CryptoKey, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, errors, importJWK, importSPKI, jwtVerify, type CryptoKey, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { systemClock, type Clock } from '../clock.ts';
 import type { NormalizedJwt, NormalizedJwtKey } from './authentication-config.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
@@ -38,8 +39,8 @@ class JwksUnavailable extends Error {}
 
 /** Options of {@link createJwtVerifier} that are not configuration. */
 export interface JwtVerifierOptions {
-  /** The clock, in milliseconds since the epoch, for `exp`, `nbf` and the verified-token cache. */
-  now?: () => number;
+  /** The time of `exp`, `nbf`, the verified-token cache and the JWKS refresh interval. @default systemClock */
+  clock?: Clock;
 }
 
 /**
@@ -48,9 +49,9 @@ export interface JwtVerifierOptions {
  * fits are tried first, then the JWKS; then signature, `exp`, `nbf`, `iss`, `aud` and `sub`.
  * Tokens that pass are kept in a {@link VerifiedTokenCache} (`cacheSize`), still checked for expiry on each use.
  */
-export function createJwtVerifier(options: NormalizedJwt, { now = Date.now }: JwtVerifierOptions = {}): JwtVerifier {
+export function createJwtVerifier(options: NormalizedJwt, { clock = systemClock }: JwtVerifierOptions = {}): JwtVerifier {
   const cache = new VerifiedTokenCache(options.cacheSize, options.clockTolerance);
-  const remote = options.jwks && createRemoteKeys(options.jwks);
+  const remote = options.jwks && createRemoteKeys(options.jwks, clock);
   const allowed = new Set([...options.keys.flatMap((key) => key.algorithms), ...(options.jwks?.algorithms ?? [])]);
   const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
   const importKey = (key: NormalizedJwtKey, index: number, alg: string) => {
@@ -74,7 +75,7 @@ export function createJwtVerifier(options: NormalizedJwt, { now = Date.now }: Jw
 
   return {
     async verify(token) {
-      const known = cache.get(token, now());
+      const known = cache.get(token, clock.now());
       if (known) return { ok: true, jwt: known };
       let header: ProtectedHeaderParameters;
       try {
@@ -92,7 +93,7 @@ export function createJwtVerifier(options: NormalizedJwt, { now = Date.now }: Jw
               algorithms: [alg],
               requiredClaims: ['exp', 'sub'],
               clockTolerance: options.clockTolerance,
-              currentDate: new Date(now()),
+              currentDate: new Date(clock.now()),
               ...(options.issuer ? { issuer: options.issuer } : {}),
               ...(options.audience ? { audience: options.audience } : {}),
             });
@@ -113,30 +114,51 @@ export function createJwtVerifier(options: NormalizedJwt, { now = Date.now }: Jw
 }
 
 /**
- * The JWKS, cached without expiry so that known keys keep working while the endpoint is down. jose
- * refetches on an unknown `kid` only once `refreshInterval` has passed since the last successful
- * fetch; the fetch below adds the same spacing after failed attempts, so neither a flood of tokens
- * with made-up `kid`s nor an endpoint that is down makes the gateway call it more than once per
- * interval. Until a first fetch succeeds there are no keys, and every token is refused.
+ * The JWKS, kept without expiry so that known keys keep working while the endpoint is down. An
+ * unknown `kid` refetches it only once `refreshInterval` has passed since the last successful
+ * fetch, and never sooner than `refreshInterval` after the last attempt, failed ones included; so
+ * neither a flood of tokens with made-up `kid`s nor an endpoint that is down makes the gateway
+ * call it more than once per interval, and concurrent tokens share one fetch. Until a first fetch
+ * succeeds there are no keys, and every token is refused. (jose's `createRemoteJWKSet` does the
+ * same but reads `Date.now()` itself; this one reads `clock`.)
  */
-function createRemoteKeys(jwks: NonNullable<NormalizedJwt['jwks']>) {
+function createRemoteKeys(jwks: NonNullable<NormalizedJwt['jwks']>, clock: Clock) {
   const interval = jwks.refreshInterval * 1000;
-  let lastAttempt = -Infinity;
-  const resolve = createRemoteJWKSet(new URL(jwks.url), {
-    cooldownDuration: interval,
-    timeoutDuration: jwks.timeout,
-    cacheMaxAge: Infinity,
-    [customFetch]: async (url, init) => {
-      if (Date.now() - lastAttempt < interval) throw new JwksUnavailable('fetched less than refreshInterval ago');
-      lastAttempt = Date.now();
-      return fetch(url, init);
-    },
-  });
+  let keys: ReturnType<typeof createLocalJWKSet> | undefined;
+  let fetchedAt = -Infinity;
+  let triedAt = -Infinity;
+  let pending: Promise<void> | undefined;
+  const load = async () => {
+    const response = await fetch(jwks.url, { redirect: 'manual', headers: { accept: 'application/json, application/jwk-set+json' }, signal: AbortSignal.timeout(jwks.timeout) });
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new Error(`the JWKS endpoint answered ${response.status}`);
+    }
+    keys = createLocalJWKSet((await response.json()) as JSONWebKeySet);
+    fetchedAt = clock.now();
+  };
+  const refresh = (): Promise<void> => {
+    if (pending) return pending;
+    if (clock.now() - triedAt < interval) return Promise.reject(new JwksUnavailable('fetched less than refreshInterval ago'));
+    triedAt = clock.now();
+    pending = load().finally(() => (pending = undefined));
+    return pending;
+  };
+  const resolve = async (header: ProtectedHeaderParameters) => {
+    if (!keys) await refresh();
+    try {
+      return await (keys as NonNullable<typeof keys>)(header);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || clock.now() - fetchedAt < interval) throw error;
+      await refresh();
+      return (keys as NonNullable<typeof keys>)(header);
+    }
+  };
   return async (header: ProtectedHeaderParameters) => {
     try {
       return await resolve(header);
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof JwksUnavailable) throw error;
       throw new JwksUnavailable('JWKS unavailable', { cause: error });
     }
   };

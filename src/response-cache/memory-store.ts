@@ -1,13 +1,15 @@
 import { LRUCache } from 'lru-cache';
-import type { CachedResponse, ResponseStore, StoredResponse } from './response-store.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { isExpired, type CachedResponse, type ResponseStore, type StoredResponse } from './response-store.ts';
 
 /**
  * The store of one process: an LRU bounded by bytes (the bodies, plus a little per entry), each
  * entry with its own TTL, and maps from entity and type to the keys of the entries holding them.
  * The maps lose a key whenever the LRU drops its entry (evicted, expired when read, replaced,
- * deleted), so they never hold more than the LRU does.
+ * deleted), so they never hold more than the LRU does. TTLs run on `clock`; an entry is expired
+ * from the moment `maxAge` has passed (the LRU itself drops it a millisecond later).
  */
-export function createMemoryStore(maxBytes: number): ResponseStore {
+export function createMemoryStore(maxBytes: number, clock: Clock = systemClock): ResponseStore {
   const byEntity = new Map<string, Set<string>>();
   const byType = new Map<string, Set<string>>();
   const index = (map: Map<string, Set<string>>, names: readonly string[], key: string) => {
@@ -26,6 +28,9 @@ export function createMemoryStore(maxBytes: number): ResponseStore {
   };
   const entries = new LRUCache<string, StoredResponse>({
     maxSize: maxBytes,
+    // The LRU reads the time from `clock` on every check (no cached reading between two).
+    perf: clock,
+    ttlResolution: 0,
     sizeCalculation: (entry) => entry.body.length + entry.entities.reduce((total, entity) => total + entity.length, 0) + 256,
     dispose: (entry, key) => {
       unindex(byEntity, entry.entities, key);
@@ -40,7 +45,8 @@ export function createMemoryStore(maxBytes: number): ResponseStore {
 
   return {
     async get(key): Promise<CachedResponse | undefined> {
-      return entries.get(key);
+      const entry = entries.get(key);
+      return entry && !isExpired(entry, clock.now()) ? entry : undefined;
     },
     async set(key, entry, ttlMs) {
       entries.set(key, entry, { ttl: ttlMs });

@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import { createRedisClient, waitUntilReady } from '../redis/create-redis-client.ts';
 import { createOutageLog } from '../redis/outage-log.ts';
 import type { NormalizedRedis } from '../redis/redis-config.ts';
-import type { CachedResponse, ResponseStore } from './response-store.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { isExpired, type CachedResponse, type ResponseStore } from './response-store.ts';
 
 // KEYS[1] the entry, KEYS[2..] the index sets of its entities and types; ARGV: value, ttl, member.
 // An index set lives as long as the longest entry it lists.
@@ -39,8 +40,14 @@ type ScriptedRedis = Redis & {
  * requests are answered by the services; the outage is logged once (see OutageLog). Only
  * the requests of a gateway's first moments wait, for its first connection (at most a second or
  * `commandTimeout`), so that a replica that just started shares the others' entries at once.
+ *
+ * An entry expires twice: Redis drops it `maxAge` after it was stored, on Redis's clock (that is
+ * what frees the memory), and a read finds it expired once `maxAge` has passed since its
+ * `storedAt`, on `clock`. Whichever comes first wins, so a replica whose clock runs a little ahead
+ * misses a little early, and none serves an entry past its `maxAge`; a test moves `clock` instead
+ * of waiting for Redis.
  */
-export function createRedisStore(options: NormalizedRedis): ResponseStore {
+export function createRedisStore(options: NormalizedRedis, clock: Clock = systemClock): ResponseStore {
   const client = createRedisClient(options, createOutageLog({ purpose: 'response cache' })) as ScriptedRedis;
   client.defineCommand('conciergeCacheStore', { lua: storeScript });
   client.defineCommand('conciergeCacheRemove', { lua: removeScript });
@@ -64,7 +71,8 @@ export function createRedisStore(options: NormalizedRedis): ResponseStore {
       if (!(await ready())) return undefined;
       try {
         const text = await client.get(entryPrefix + key);
-        return text === null ? undefined : (JSON.parse(text) as CachedResponse);
+        const entry = text === null ? undefined : (JSON.parse(text) as CachedResponse);
+        return entry && !isExpired(entry, clock.now()) ? entry : undefined;
       } catch {
         return undefined;
       }

@@ -13,6 +13,11 @@ export interface CachedResponse {
   storedAt: number;
 }
 
+/** Whether `maxAge` has passed since the entry was stored, at `now` (epoch milliseconds). */
+export function isExpired(entry: Pick<CachedResponse, 'maxAge' | 'storedAt'>, now: number): boolean {
+  return now - entry.storedAt >= entry.maxAge * 1000;
+}
+
 /** An entry with what it holds, so that a change to one of them removes it. */
 export interface StoredResponse extends CachedResponse {
   /** `Type:id` of every entity in the result. */

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { Clock } from '../clock.ts';
 import { freshnessLifetime } from './cache-control.ts';
 import { reparsed, type ReceivedResponse, type SendUpstream } from './received-response.ts';
 import { requestKey } from './request-key.ts';
@@ -11,9 +12,11 @@ export interface HttpCacheOptions {
    * @default 20971520 (20 MiB)
    */
   maxBytes?: number;
-  /** The clock, in milliseconds. @default performance.now */
-  now?: () => number;
+  /** The time freshness is measured on (only differences matter). @default performance.now(), which no wall-clock step moves */
+  clock?: Clock;
 }
+
+const monotonic: Clock = { now: () => performance.now() };
 
 interface StoredAnswer {
   response: ReceivedResponse;
@@ -26,15 +29,15 @@ interface StoredAnswer {
  * a body of its own. Nothing is kept from a failed call. Other methods pass straight through.
  */
 export function withHttpCache(send: SendUpstream, options: HttpCacheOptions = {}): SendUpstream {
-  const { maxBytes = 20 * 1024 * 1024, now = () => performance.now() } = options;
+  const { maxBytes = 20 * 1024 * 1024, clock = monotonic } = options;
   const stored = new LRUCache<string, StoredAnswer>({ maxSize: maxBytes, sizeCalculation: (answer, key) => answer.response.text.length + key.length });
   return async (request) => {
     if (request.method !== 'GET') return send(request);
     const key = requestKey(request);
     const hit = stored.get(key);
-    if (hit && hit.expires > now()) return reparsed(hit.response);
+    if (hit && hit.expires > clock.now()) return reparsed(hit.response);
     if (hit) stored.delete(key);
-    const sentAt = now();
+    const sentAt = clock.now();
     const response = await send(request);
     const lifetime = freshnessLifetime(response.status, response.headers, request.headers);
     if (lifetime > 0) stored.set(key, { response: { ...response, body: undefined }, expires: sentAt + lifetime });

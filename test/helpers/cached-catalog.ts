@@ -3,6 +3,7 @@ import type { TestContext } from 'node:test';
 import { hashApiKey } from '../../src/auth/api-keys.ts';
 import { startFixtureServer, type FixtureServer } from './fixture-server.ts';
 import { postGraphQL, sendRaw, type GraphQLResponse } from './graphql-request.ts';
+import type { GatewayOptions } from '../../src/server/create-gateway.ts';
 import { startTestGateway } from './start-test-gateway.ts';
 
 /** API keys of the catalogue's consumers: a without scopes, b and c who may read costs, and one that may purge. */
@@ -60,8 +61,8 @@ export async function startCatalogService(t: TestContext): Promise<FixtureServer
   return Object.assign(server, { calls: (path: string) => server.requests.filter((request) => request.url === path).length });
 }
 
-/** A gateway over the catalogue with the response cache on; `responseCache` and `extra` add to its config. */
-export async function startCachedGateway(t: TestContext, catalog: FixtureServer, responseCache: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+/** A gateway over the catalogue with the response cache on; `responseCache` and `extra` add to its config, `options` are the gateway's (a test's clock). */
+export async function startCachedGateway(t: TestContext, catalog: FixtureServer, responseCache: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, options: GatewayOptions = {}) {
   const gateway = await startTestGateway(t, { catalog: { kind: 'rest', url: catalog.url, sdl: catalogSdl } }, {
     consumers: {
       a: { keyHash: hashApiKey(keys.a) },
@@ -72,7 +73,7 @@ export async function startCachedGateway(t: TestContext, catalog: FixtureServer,
     identity: { headers: { 'x-consumer': 'consumer' } },
     ...extra,
     responseCache: { enabled: true, ttlPerCoordinate: { 'Query.flash': 1 }, ...responseCache },
-  });
+  }, options);
   const query = (text: string, key?: keyof typeof keys, headers: Record<string, string> = {}) =>
     postGraphQL(gateway.endpoint, text, undefined, { ...(key ? { 'x-api-key': keys[key] } : {}), ...headers });
   const purge = (body: unknown, key?: keyof typeof keys) =>

@@ -6,6 +6,6 @@ if (cluster.isPrimary) {
   process.exitCode = await runWorkers({ workers: 2, maxCrashes: 3, crashWindow: 10_000 });
 } else {
   const listening: WorkerMessage = { concierge: 'listening', url: 'http://127.0.0.1:1/graphql', sources: 0, inProcessState: [], drainTimeout: 0 };
-  process.send?.(listening);
-  setTimeout(() => process.exit(7), 300);
+  // Crashes as soon as the message is on its way: the primary reads it before it learns of the exit.
+  process.send?.(listening, () => process.exit(7));
 }

@@ -1,5 +1,5 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { schemaVersionHeader } from '../../src/registry/use-schema-version-header.ts';
+import type { Gateway } from '../../src/server/create-gateway.ts';
 import { runSchemaCommand } from '../../src/registry/run-schema-command.ts';
 import { postGraphQL, type GraphQLResponse } from './graphql-request.ts';
 
@@ -19,16 +19,16 @@ export async function runSchema(args: string[], cwd: string, env: NodeJS.Process
 }
 
 /**
- * Asks `query` until an answer carries `x-concierge-schema-version: <version>` or later, at most
- * `attempts` times, `pause` ms apart: the gateway swaps once it has read and built the new graph
- * (the embedded store is polled), so the first answers may still come from the old one.
+ * The answer to `query` at `endpoint` once `gateway` serves graph v`version` or later: the gateway
+ * swaps once it has read and built the new graph (the embedded store is polled), so this waits for
+ * its registry follower to get there (`reached`), and fails with the reason when it could not.
  */
-export async function answerFromVersion(endpoint: string, version: number, query: string, headers: Record<string, string> = {}, { attempts = 200, pause = 50 } = {}): Promise<GraphQLResponse> {
-  let last: GraphQLResponse | undefined;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    last = await postGraphQL(endpoint, query, undefined, headers);
-    if (Number(last.headers.get(schemaVersionHeader)) >= version) return last;
-    await delay(pause);
-  }
-  throw new Error(`no answer from graph v${version} after ${attempts} requests: the last came from v${last?.headers.get(schemaVersionHeader)} (${last?.text})`);
+export async function answerFromVersion(endpoint: string, gateway: Gateway, version: number, query: string, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
+  const follower = gateway.registry?.follower;
+  if (!follower) throw new Error('the gateway follows no registry');
+  const failed = await follower.reached(version);
+  if (failed) throw new Error(`graph v${version} is not served: ${failed.reason}`);
+  const answer = await postGraphQL(endpoint, query, undefined, headers);
+  if (Number(answer.headers.get(schemaVersionHeader)) < version) throw new Error(`graph v${version} is served, yet the answer came from v${answer.headers.get(schemaVersionHeader)} (${answer.text})`);
+  return answer;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { normalizeConfig } from '../../src/config/normalize-config.ts';
+import type { GatewayOptions } from '../../src/server/create-gateway.ts';
 import { startGateway, type RunningGateway } from '../../src/server/start-gateway.ts';
 
 /** A source of a test gateway: its config plus the SDL to register for it. */
@@ -22,10 +23,10 @@ export async function writeTestConfig(t: TestContext, sources: Record<string, Te
   return { dir, config: normalizeConfig({ port: 0, host: '127.0.0.1', logging: { level: 'silent' }, shutdownTimeout: 0, ...extra, sources: configured }, { baseDir: dir, env: {} }) };
 }
 
-/** A gateway over the given sources on a free port; closed when the test ends. */
-export async function startTestGateway(t: TestContext, sources: Record<string, TestSource>, extra: Record<string, unknown> = {}): Promise<RunningGateway & { endpoint: string }> {
+/** A gateway over the given sources on a free port (with a test's clock or upstream-call observer in `options`); closed when the test ends. */
+export async function startTestGateway(t: TestContext, sources: Record<string, TestSource>, extra: Record<string, unknown> = {}, options: GatewayOptions = {}): Promise<RunningGateway & { endpoint: string }> {
   const { config } = await writeTestConfig(t, sources, extra);
-  const running = await startGateway(config);
+  const running = await startGateway(config, options);
   t.after(() => running.close());
   return Object.assign(running, { endpoint: `${running.url}${config.graphqlEndpoint}` });
 }
