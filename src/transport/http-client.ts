@@ -1,10 +1,13 @@
 import type { Readable } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { Clock } from '../clock.ts';
 import { gatewayError } from '../errors.ts';
 import type { OnFetch } from './fetch-hooks.ts';
 import type { NormalizedUpstreamTls } from '../tls/tls-config.ts';
 import { withHttpCache } from './http-cache.ts';
 import { withInFlightDedupe } from './in-flight-dedupe.ts';
+import { createInstancePool, type InstanceLease, type InstancePool } from './instance-pool.ts';
+import type { InstanceSpec, LoadBalancing, NormalizedHealthCheck, NormalizedOutlierDetection } from './instances-config.ts';
 import type { SendUpstream } from './received-response.ts';
 import type { NormalizedBreaker, NormalizedRetries } from './resilience-config.ts';
 import { createRetryBudget } from './retry-budget.ts';
@@ -15,8 +18,32 @@ import { withRetries } from './with-retries.ts';
 export interface HttpClientOptions {
   /** The source's name, reported as `extensions.service`. */
   service: string;
-  /** Base URL; request paths are appended to its path. */
+  /** Base URL; request paths are appended to its path. Ignored with `urls` or `instances`. */
   url: string;
+  /** Several instances of the service, instead of `url`: see `instances` for what one call does. */
+  urls?: readonly InstanceSpec[];
+  /**
+   * How a call picks an instance (see {@link LoadBalancing}).
+   * @default 'least-request'
+   */
+  loadBalancing?: LoadBalancing;
+  /**
+   * Passive ejection of failing instances; `false` for none.
+   * @default false
+   */
+  outlierDetection?: NormalizedOutlierDetection | false;
+  /**
+   * Active health checks of the instances; `false` for none.
+   * @default false
+   */
+  healthCheck?: NormalizedHealthCheck | false;
+  /**
+   * The instance pool to call through, kept by the caller (shared across schema swaps) and not
+   * closed with the client; `url`, `urls`, `connections`, `tls`, `loadBalancing`,
+   * `outlierDetection` and `healthCheck` are then the pool's business.
+   * @default a pool of the client's own over `urls` (or `url`), closed with it
+   */
+  instances?: InstancePool;
   /** Deadline of one call (headers and body, every attempt included), in milliseconds. */
   timeout: number;
   /** Most keep-alive connections. */
@@ -35,6 +62,8 @@ export interface HttpClientOptions {
    * @default 20971520 (20 MiB)
    */
   httpCacheBytes?: number;
+  /** The time the HTTP cache measures freshness on: a test's. @default performance.now() */
+  httpCacheClock?: Clock;
   /**
    * Send identical reading calls (GETs, `readOnly` POSTs) that are in flight at the same moment once.
    * @default false
@@ -89,6 +118,8 @@ export interface ProxyRequest {
   body: Readable | null;
   /** Aborts the call (the client went away). A service's silence is bounded by the source's `timeout`, before the headers and between body chunks. */
   signal?: AbortSignal;
+  /** The silence allowed instead of the source's `timeout`, in milliseconds (a plain route's own `timeout`). */
+  timeout?: number;
   /** The client request the call serves, for observers. */
   origin?: Request;
 }
@@ -103,46 +134,59 @@ export interface HttpClient {
    * source's `timeout`).
    */
   proxy(request: ProxyRequest): Promise<Dispatcher.ResponseData>;
+  /** The instances it calls: discovery and announcements change them with `update()`. */
+  readonly instances?: InstancePool;
   close(): Promise<void>;
 }
 
 /**
- * Creates the client of one service over an undici pool. Failures become field errors:
- * `GATEWAY_TIMEOUT` past the deadline, `DOWNSTREAM_SERVICE_ERROR` when the service cannot be
- * reached or answers with something that is not JSON. Messages name the service, never its URL.
+ * Creates the client of one service over its instance pool (one undici pool per instance).
+ * Failures become field errors: `GATEWAY_TIMEOUT` past the deadline, `DOWNSTREAM_SERVICE_ERROR`
+ * when the service cannot be reached or answers with something that is not JSON,
+ * `SERVICE_UNAVAILABLE` when it has no instance at all. Messages name the service, never its URL.
  * With `dedupeInFlight` and `httpCache`, calls first join an identical call in flight, then look
- * in the cache, and only then go upstream: through the retries, each attempt through the circuit
- * breaker, which fails it with `SERVICE_UNAVAILABLE` while open.
+ * in the cache, and only then go upstream: through the retries (each on an instance not tried yet
+ * when there is one), each attempt through the circuit breaker, which fails it with
+ * `SERVICE_UNAVAILABLE` while open, then to the instance the balancer picks.
+ *
+ * Observers see one call per client call (`onFetch`), not one per attempt: its `done` reports in
+ * `instance` the instance that answered, or the last one tried when none did.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { service, timeout, connections, headers = {}, tls, httpCache = false, httpCacheBytes, dedupeInFlight = false, retries, breaker = false, onFetch } = options;
-  const base = new URL(options.url);
-  const basePath = base.pathname.replace(/\/+$/, '');
-  const connect = tls && { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, rejectUnauthorized: tls.rejectUnauthorized };
-  const pool = new Pool(base.origin, { connections, keepAliveTimeout: 30_000, pipelining: 1, ...(connect ? { connect } : {}) });
+  const { service, timeout, headers = {}, httpCache = false, httpCacheBytes, dedupeInFlight = false, retries, breaker = false, onFetch } = options;
+  const pool = options.instances ?? ownPool(options);
+  const firstOrigin = () => pool.status()[0]?.origin ?? new URL(options.url).origin;
   const upstreamError = (message: string, extensions: Record<string, unknown> = {}) =>
     gatewayError('DOWNSTREAM_SERVICE_ERROR', message, { rejectsRequest: false, extensions: { service, ...extensions } });
+  const acquire = (tried?: Set<string>): InstanceLease => {
+    const lease = pool.acquire(tried);
+    if (!lease) throw gatewayError('SERVICE_UNAVAILABLE', `Service "${service}" has no instance to call.`, { rejectsRequest: false, extensions: { service } });
+    tried?.add(lease.url);
+    return lease;
+  };
 
-  let send: SendUpstream = async ({ method, path, headers: sentHeaders, body, timeout: attemptTimeout = timeout }) => {
+  let send: SendUpstream = async ({ method, path, headers: sentHeaders, body, timeout: attemptTimeout = timeout, tried }) => {
+    const lease = acquire(tried);
     const signal = AbortSignal.timeout(attemptTimeout);
+    const started = performance.now();
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
-      response = await pool.request({ method: method as 'GET', path: basePath + path || '/', headers: sentHeaders, body, signal });
+      response = await lease.dispatcher.request({ method: method as 'GET', path: lease.basePath + path || '/', headers: sentHeaders, body, signal });
       text = await response.body.text();
-    } catch {
+    } catch (cause) {
+      lease.release({ failed: true });
       if (signal.aborted) {
-        throw gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${attemptTimeout} ms.`, {
-          rejectsRequest: false,
-          extensions: { service },
-        });
+        const error = gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${attemptTimeout} ms.`, { rejectsRequest: false, extensions: { service } });
+        throw Object.assign(error, { cause });
       }
-      throw upstreamError(`Service "${service}" could not be reached.`);
+      throw Object.assign(upstreamError(`Service "${service}" could not be reached.`), { cause });
     }
     const { statusCode: status, headers: responseHeaders } = response;
-    if (text.length === 0) return { status, headers: responseHeaders, text, body: undefined };
+    lease.release({ failed: status >= 500, latencyMs: performance.now() - started });
+    if (text.length === 0) return { status, headers: responseHeaders, text, body: undefined, instance: lease.origin };
     try {
-      return { status, headers: responseHeaders, text, body: JSON.parse(text) };
+      return { status, headers: responseHeaders, text, body: JSON.parse(text), instance: lease.origin };
     } catch {
       throw upstreamError(`Service "${service}" answered ${status} with a body that is not JSON.`, { upstreamStatus: status });
     }
@@ -152,51 +196,105 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const { budgetPercent, ...retryOptions } = retries;
     send = withRetries(send, { ...retryOptions, timeout, budget: createRetryBudget(budgetPercent) });
   }
-  if (httpCache) send = withHttpCache(send, httpCacheBytes === undefined ? {} : { maxBytes: httpCacheBytes });
+  if (httpCache) send = withHttpCache(send, { maxBytes: httpCacheBytes, clock: options.httpCacheClock });
   if (dedupeInFlight) send = withInFlightDedupe(send);
 
   return {
     async request({ headers: callHeaders, origin, ...call }) {
       const sentHeaders = { accept: 'application/json', ...(call.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers, ...callHeaders };
-      const done = onFetch?.({ service, instance: base.origin, method: call.method, path: call.path, headers: sentHeaders, ...(origin ? { origin } : {}) });
+      const event = { service, instance: firstOrigin(), method: call.method, path: call.path, headers: sentHeaders, ...(origin ? { origin } : {}) };
+      const done = onFetch?.(event);
+      const tried = new Set<string>();
+      const answered = (instance?: string) => (event.instance = instance ?? originOf([...tried].at(-1)) ?? event.instance);
       const started = performance.now();
       let status: number;
       let body: unknown;
+      let instance: string | undefined;
       try {
-        ({ status, body } = await send({ ...call, headers: sentHeaders }));
+        ({ status, body, instance } = await send({ ...call, headers: sentHeaders, tried }));
       } catch (error) {
-        done?.({ error: error as Error, durationMs: performance.now() - started });
+        done?.({ error: error as Error, durationMs: performance.now() - started, instance: answered() });
         throw error;
       }
-      done?.({ status, durationMs: performance.now() - started });
+      done?.({ status, durationMs: performance.now() - started, instance: answered(instance) });
       return { status, body };
     },
-    async proxy({ origin, ...call }) {
+    async proxy({ origin, timeout: silence = timeout, ...call }) {
+      // One instance, and a second only for a bodiless GET or HEAD that could not connect: a body
+      // streamed once cannot be sent again.
+      const tried = new Set<string>();
+      const again = (call.method === 'GET' || call.method === 'HEAD') && call.body === null;
+      let lease = acquire(tried);
       // Observers add to these (trace context, request id); they go out beside the client's own.
       const added: Record<string, string> = {};
-      const done = onFetch?.({ service, instance: base.origin, method: call.method, path: call.path, headers: added, ...(origin ? { origin } : {}) });
+      const event = { service, instance: lease.origin, method: call.method, path: call.path, headers: added, ...(origin ? { origin } : {}) };
+      const done = onFetch?.(event);
       const started = performance.now();
-      try {
-        // No deadline on the whole exchange: a long download is fine while bytes keep coming.
-        const response = await pool.request({
-          method: call.method as 'GET',
-          path: basePath + call.path || '/',
-          headers: { ...call.headers, ...added },
-          body: call.body,
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-          ...(call.signal ? { signal: call.signal } : {}),
-        });
-        done?.({ status: response.statusCode, durationMs: performance.now() - started });
-        return response;
-      } catch (cause) {
-        const error = (cause as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT'
-          ? gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${timeout} ms.`, { rejectsRequest: false, extensions: { service } })
-          : upstreamError(`Service "${service}" could not be reached.`);
-        done?.({ error, durationMs: performance.now() - started });
-        throw Object.assign(error, { cause });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const response = await proxyTo(lease, call, added, silence);
+          event.instance = lease.origin;
+          done?.({ status: response.statusCode, durationMs: performance.now() - started, instance: lease.origin });
+          return response;
+        } catch (cause) {
+          const timedOut = (cause as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
+          if (again && attempt === 0 && !timedOut && !call.signal?.aborted && pool.status().length > 1) {
+            lease = acquire(tried);
+            continue;
+          }
+          const error = timedOut
+            ? gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${silence} ms.`, { rejectsRequest: false, extensions: { service } })
+            : upstreamError(`Service "${service}" could not be reached.`);
+          event.instance = lease.origin;
+          done?.({ error, durationMs: performance.now() - started, instance: lease.origin });
+          throw Object.assign(error, { cause });
+        }
       }
     },
-    close: () => pool.close(),
+    instances: pool,
+    close: () => (options.instances ? Promise.resolve() : pool.close()),
   };
+}
+
+/** The pool of a client given no shared one: its own instances, closed with it. */
+function ownPool(options: HttpClientOptions): InstancePool {
+  const { service, url, urls, connections, tls, loadBalancing, outlierDetection = false, healthCheck = false } = options;
+  return createInstancePool({
+    service,
+    instances: urls && urls.length > 0 ? urls : [{ url, weight: 1 }],
+    connections,
+    ...(tls ? { tls } : {}),
+    ...(loadBalancing ? { loadBalancing } : {}),
+    outlierDetection,
+    healthCheck,
+  });
+}
+
+/**
+ * One pass-through attempt. No deadline on the whole exchange: a long download is fine while
+ * bytes keep coming. The instance counts as busy until the answer's headers arrive.
+ */
+async function proxyTo(lease: InstanceLease, call: Omit<ProxyRequest, 'origin'>, added: Record<string, string>, timeout: number): Promise<Dispatcher.ResponseData> {
+  const started = performance.now();
+  try {
+    const response = await lease.dispatcher.request({
+      method: call.method as 'GET',
+      path: lease.basePath + call.path || '/',
+      headers: { ...call.headers, ...added },
+      body: call.body,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      ...(call.signal ? { signal: call.signal } : {}),
+    });
+    lease.release({ failed: response.statusCode >= 500, latencyMs: performance.now() - started });
+    return response;
+  } catch (cause) {
+    // A client that went away says nothing about the instance.
+    lease.release({ failed: !call.signal?.aborted });
+    throw cause;
+  }
+}
+
+function originOf(url: string | undefined): string | undefined {
+  return url === undefined ? undefined : new URL(url).origin;
 }

@@ -11,13 +11,17 @@ export interface ReceivedResponse {
   text: string;
   /** `text` parsed as JSON (`undefined` when empty). Belongs to one caller: others get {@link reparsed}. */
   body: unknown;
+  /** The origin of the instance that answered (kept with a cached answer). */
+  instance?: string;
 }
 
 /**
- * One upstream call, with every header that reaches the service already merged in, and the time
- * allowed for this attempt when retries give it less than the client's whole `timeout`.
+ * One upstream call, with every header that reaches the service already merged in, the time
+ * allowed for this attempt when retries give it less than the client's whole `timeout`, and the
+ * instances (URLs) its earlier attempts went to: each attempt adds its own, and the next one
+ * avoids them while another instance is in rotation.
  */
-export type SendUpstream = (request: UpstreamRequest & { headers: Record<string, string>; timeout?: number }) => Promise<ReceivedResponse>;
+export type SendUpstream = (request: UpstreamRequest & { headers: Record<string, string>; timeout?: number; tried?: Set<string> }) => Promise<ReceivedResponse>;
 
 /**
  * A copy of a shared answer with a body of its own. Resolvers and stitching may annotate the

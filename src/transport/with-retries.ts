@@ -24,7 +24,8 @@ const retryableStatuses = new Set([502, 503, 504]);
 
 /**
  * Tries reading calls again (GET, HEAD, `readOnly`) when they fail in a way another attempt may
- * mend; see {@link RetriesConfig} in resilience-config.ts. Every call, retried or not, gets the
+ * mend, on another instance when the source has one in rotation (every attempt shares the call's
+ * `tried` set); see {@link RetriesConfig} in resilience-config.ts. Every call, retried or not, gets the
  * whole deadline `timeout`; each attempt gets `attemptTimeout` of what is left of it. The waits
  * follow cockatiel's exponential backoff with decorrelated jitter.
  *
@@ -39,10 +40,11 @@ export function withRetries(send: SendUpstream, options: RetryOptions): SendUpst
     budget.recordCall();
     const reading = request.method === 'GET' || request.method === 'HEAD' || request.readOnly === true;
     const deadline = performance.now() + timeout;
+    const tried = request.tried ?? new Set<string>();
     let wait: IBackoff<unknown> = backoff.next();
     for (let attempt = 0; ; attempt++) {
       const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-      const outcome = await settle(send({ ...request, timeout: Math.min(attemptTimeout, remaining) }));
+      const outcome = await settle(send({ ...request, tried, timeout: Math.min(attemptTimeout, remaining) }));
       wait = wait.next(undefined);
       const retry = reading && attempt < attempts && isRetryable(outcome) && performance.now() + wait.duration < deadline && budget.tryRetry();
       if (!retry) return unwrap(outcome);

@@ -32,6 +32,8 @@ export interface ShopOptions {
 export function shopEnv(urls: ExampleServices['urls']): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
   for (const name of SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = urls[name] + (GRAPHQL_SERVICES.includes(name) ? '/graphql' : '');
+  // gateway.config.ts lists two products instances; tests run one (the same URL twice counts once).
+  env['PRODUCTS_2_URL'] = env['PRODUCTS_URL'];
   return env;
 }
 
