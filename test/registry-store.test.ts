@@ -105,7 +105,7 @@ for (const backend of registryBackends) {
         [() => registry.rollback({ service: 'users', to: 7, author: 'a' }), ['users has no version 7: its versions are 1 to 1']],
         [() => registry.publish({ service: 'books', sdl: usersSdl, author: 'a' }), ['books is not registered yet: its first publish needs a kind (graphql, rest, federation) and a url']],
         [() => registry.publish({ service: 'users', sdl: usersSdl, options: { timeout: '5s' }, author: 'a' }), ['options.timeout: expected an integer from 1 to 600000, got "5s"']],
-        [() => registry.publish({ service: 'users', sdl: usersSdl, options: { headers: { authorization: 'secret' } }, author: 'a' }), ['options.headers: unknown option; expected one of timeout, forwardHeaders, connections, batch, maxBatchSize, httpCache, dedupeInFlight (headers and tls stay in the gateway config)']],
+        [() => registry.publish({ service: 'users', sdl: usersSdl, options: { headers: { authorization: 'secret' } }, author: 'a' }), ['options.headers: unknown option; expected one of timeout, forwardHeaders, connections, batch, maxBatchSize, httpCache, dedupeInFlight, retries, breaker, loadBalancing, healthCheck, outlierDetection (headers and tls stay in the gateway config)']],
         [() => registry.publish({ service: 'no such', sdl: usersSdl, author: 'a' }), ['service: expected a name of letters, digits, - and _ starting with a letter, got "no such"']],
         [() => registry.diffGraphs(1, 4), ['no graph version 4: graph versions are 1 to 1']],
       ];
@@ -151,7 +151,7 @@ for (const backend of registryBackends) {
       const sql = await clientFor(location);
       try {
         assert.deepEqual(await Promise.all([runMigrations(sql), runMigrations(sql)]), [[], []]);
-        assert.deepEqual(await sql.query('SELECT version, name FROM schema_migrations ORDER BY version'), [{ version: 1, name: 'initial' }]);
+        assert.deepEqual(await sql.query('SELECT version, name FROM schema_migrations ORDER BY version'), [{ version: 1, name: 'initial' }, { version: 2, name: 'announced-instances' }]);
       } finally {
         // Before the store is removed (its own cleanup hook runs first).
         await sql.close();

@@ -1,6 +1,6 @@
 import type { ListenOptions } from './listen-postgres.ts';
 import type { CheckReport } from './check-report.ts';
-import type { CheckRecord, GraphVersion, NewGraphVersion, RegistryReads, RegistryStore, RegistryTransaction, ServiceKind, ServiceVersion, UsageRecord, UsageSample } from './registry-store.ts';
+import type { CheckRecord, GraphVersion, NewGraphVersion, RegistryReads, RegistryStore, RegistryTransaction, ServiceKind, ServiceVersion, StoredAnnouncement, UsageRecord, UsageSample } from './registry-store.ts';
 import { registryLockKey } from './run-migrations.ts';
 import type { SqlClient, SqlQueryable } from './sql-client.ts';
 
@@ -45,6 +45,24 @@ export function createSqlStore(sql: SqlClient): RegistryStore {
       return row?.version === null || row?.version === undefined ? undefined : Number(row.version);
     },
     ...(sql.listen ? { listen: (options: ListenOptions) => (sql.listen as NonNullable<SqlClient['listen']>)(registryChannel, options) } : {}),
+    async announceInstance({ service, url, weight, heartbeatAt, expiresAt }) {
+      await sql.query('DELETE FROM announced_instances WHERE expires_at <= $1', [heartbeatAt]);
+      const [row] = await sql.query<AnnouncementRow>(
+        `INSERT INTO announced_instances (service, url, weight, announced_at, heartbeat_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)
+         ON CONFLICT (service, url) DO UPDATE SET weight = excluded.weight, heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at
+         RETURNING *`,
+        [service, url, weight, heartbeatAt, expiresAt],
+      );
+      return toAnnouncement(row as AnnouncementRow);
+    },
+    async withdrawInstance(service, url, now) {
+      const rows = await sql.query('DELETE FROM announced_instances WHERE service = $1 AND url = $2 RETURNING expires_at > $3 AS live', [service, url, now]);
+      return rows.some((row) => row['live'] === true);
+    },
+    async announcedInstances(now) {
+      const rows = await sql.query<AnnouncementRow>('SELECT * FROM announced_instances WHERE expires_at > $1 ORDER BY service, url', [now]);
+      return rows.map(toAnnouncement);
+    },
     async pruneUsage(before) {
       const [row] = await sql.query<{ count: number }>('WITH gone AS (DELETE FROM usage WHERE hour < $1 RETURNING 1) SELECT count(*)::integer AS count FROM gone', [before]);
       return Number(row?.count);
@@ -205,6 +223,19 @@ function toServiceVersion(row: ServiceRow): ServiceVersion {
     publishedAt: new Date(row.published_at),
     graphVersion: Number(row.graph_version),
   };
+}
+
+interface AnnouncementRow {
+  service: string;
+  url: string;
+  weight: number;
+  announced_at: Date | string;
+  heartbeat_at: Date | string;
+  expires_at: Date | string;
+}
+
+function toAnnouncement(row: AnnouncementRow): StoredAnnouncement {
+  return { service: row.service, url: row.url, weight: Number(row.weight), announcedAt: new Date(row.announced_at), heartbeatAt: new Date(row.heartbeat_at), expiresAt: new Date(row.expires_at) };
 }
 
 function toCheckRecord(row: CheckRow): CheckRecord {

@@ -13,7 +13,7 @@ export type ServiceAction = 'import' | 'publish' | 'rollback' | 'delete';
 /** What a service is at one version: enough to build its source. */
 export interface ServiceDefinition {
   kind: ServiceKind;
-  /** Where it runs; the first is the URL the gateway calls (`sources.<name>.url`). At least one. */
+  /** Where it runs; the instances the gateway calls (`sources.<name>.url`, or `.urls` when several). At least one. */
   urls: string[];
   /** The registered SDL, as a `schemas/<name>.graphql` file holds it. */
   sdl: string;
@@ -107,6 +107,17 @@ export interface UsageSample {
   at: Date;
 }
 
+/** An instance announced through a gateway's admin API, as stored (see `src/transport/discovery/`). */
+export interface StoredAnnouncement {
+  service: string;
+  url: string;
+  weight: number;
+  /** When it was first announced since it last expired. */
+  announcedAt: Date;
+  heartbeatAt: Date;
+  expiresAt: Date;
+}
+
 /** What can be read from a store, inside a transaction or not. */
 export interface RegistryReads {
   /** The newest graph version; `undefined` while the store is empty. */
@@ -150,6 +161,15 @@ export interface RegistryStore extends RegistryReads {
   latestVersion(): Promise<number | undefined>;
   /** Listens for new graph versions' announcements, where other processes can send them (PostgreSQL). */
   listen?(options: ListenOptions): Listening;
+  /**
+   * Registers an announced instance, or renews it (a heartbeat: its weight and expiry change, its
+   * `announcedAt` stays unless it had expired); removes expired rows. Returns it as stored.
+   */
+  announceInstance(announcement: Omit<StoredAnnouncement, 'announcedAt'>): Promise<StoredAnnouncement>;
+  /** Removes an announced instance; whether it was there (and live at `now`). */
+  withdrawInstance(service: string, url: string, now: Date): Promise<boolean>;
+  /** Announced instances live at `now` (expiring after it), by service then URL. */
+  announcedInstances(now: Date): Promise<StoredAnnouncement[]>;
   /** Forgets usage counted in hours before `before` (retention); resolves to the rows removed. */
   pruneUsage(before: Date): Promise<number>;
   /** Closes the store's connection. */
