@@ -19,6 +19,7 @@ import { completeResult } from './complete-result.ts';
 import { executePlan } from './execute-plan.ts';
 import { NotPlannable } from './collect-fields.ts';
 import { decideOverrideLabels, overrideLabelKey, type OverrideLabelOptions } from './override-labels.ts';
+import { stickyCallerOf } from '../transport/sticky-share.ts';
 import { planOperation, rootTypeOf, type Fetch, type PlanningContext } from './plan-operation.ts';
 import { planIdOf, printPlan } from './print-plan.ts';
 import { readStitchedSources } from './read-stitched-sources.ts';
@@ -138,7 +139,7 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
       if (!coerced) return { reason: 'no operation to execute' };
       // Bad variables: stitching's executor answers them (400, graphql-js's messages).
       if (coerced.errors) return { reason: 'variables that do not coerce' };
-      const planned = plan(args.document, args.operationName, coerced.coerced, decideOverrideLabels(model.overrideLabels ?? [], overrideLabels));
+      const planned = plan(args.document, args.operationName, coerced.coerced, decideOverrideLabels(model.overrideLabels ?? [], overrideLabels, callerOf(args.contextValue)));
       if (planned instanceof NotPlannable) {
         // Reasons can name a client's response key: past maxFallbackReasons they count together.
         const reason = fallbacks.has(planned.message) || fallbacks.size < maxFallbackReasons ? planned.message : otherReasons;
@@ -153,6 +154,12 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
       return { plan: planned, result };
     },
   };
+}
+
+/** The caller of the request being executed, for sticky `percent(n)` labels; none outside a client request. */
+function callerOf(context: unknown): string | undefined {
+  const request = (context as { request?: Request } | undefined)?.request;
+  return request ? stickyCallerOf(request) : undefined;
 }
 
 /** The plans of one document, and the progressive `@override` labels any of them read (see `plan`). */
