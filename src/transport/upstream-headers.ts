@@ -18,6 +18,11 @@ export function setUpstreamIdentity(request: Request, identity: UpstreamIdentity
   identities.set(request, identity);
 }
 
+/** What upstream calls of this request say about the caller, when the identity plugin recorded it (plain routes pass on every other header). */
+export function upstreamIdentityOf(request: Request): UpstreamIdentity | undefined {
+  return identities.get(request);
+}
+
 /**
  * The headers of a call to `service`: the client's headers named in the source's allowlist
  * (lower-case), except those the gateway owns for identity, then the identity headers.
