@@ -1,5 +1,6 @@
 import { getDirective } from '@graphql-tools/utils';
-import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, visit, type ConstDirectiveNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { walkCoordinates } from './walk-coordinates.ts';
 
 /**
  * What `@inaccessible` hides from clients, by schema coordinate: `Type`, `Type.field`,
@@ -29,38 +30,8 @@ export function inaccessibleElements(schema: GraphQLSchema, supergraph?: Documen
 
 function inaccessibleInDocument(document: DocumentNode): string[] {
   const found: string[] = [];
-  const marked = (directives: readonly ConstDirectiveNode[] | undefined) => directives?.some((directive) => directive.name.value === 'inaccessible') ?? false;
-  let typeName = '';
-  let fieldName: string | undefined;
-  const enterType = (node: { name: { value: string }; directives?: readonly ConstDirectiveNode[] | undefined }) => {
-    typeName = node.name.value;
-    if (marked(node.directives)) found.push(typeName);
-  };
-  visit(document, {
-    ObjectTypeDefinition: enterType,
-    ObjectTypeExtension: enterType,
-    InterfaceTypeDefinition: enterType,
-    InterfaceTypeExtension: enterType,
-    UnionTypeDefinition: enterType,
-    EnumTypeDefinition: enterType,
-    InputObjectTypeDefinition: enterType,
-    ScalarTypeDefinition: enterType,
-    DirectiveDefinition: () => false,
-    FieldDefinition: {
-      enter(node) {
-        fieldName = node.name.value;
-        if (marked(node.directives)) found.push(`${typeName}.${fieldName}`);
-      },
-      leave() {
-        fieldName = undefined;
-      },
-    },
-    InputValueDefinition(node) {
-      if (marked(node.directives)) found.push(fieldName === undefined ? `${typeName}.${node.name.value}` : `${typeName}.${fieldName}(${node.name.value}:)`);
-    },
-    EnumValueDefinition(node) {
-      if (marked(node.directives)) found.push(`${typeName}.${node.name.value}`);
-    },
+  walkCoordinates(document, (coordinate, directives) => {
+    if (directives?.some((directive) => directive.name.value === 'inaccessible')) found.push(coordinate);
   });
   return found;
 }

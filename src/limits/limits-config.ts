@@ -83,23 +83,39 @@ export type NormalizedLimits = Required<LimitsConfig>;
 
 const switches = ['auto', 'on', 'off'] as const;
 
-/** Checks `limits` and fills in its defaults; problems go to `context.check`. */
-export function normalizeLimitsOptions(raw: unknown, { check }: FeatureContext): NormalizedLimits {
-  const key = 'config.limits';
+/** The limits of a gateway that sets none. */
+export const defaultLimits: NormalizedLimits = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxRootFields: 20,
+  maxDirectives: 50,
+  maxTokens: 5000,
+  maxCost: 50_000,
+  defaultListSize: 10,
+  maxBatchedOperations: 1,
+  introspection: 'auto',
+  fieldSuggestions: 'auto',
+};
+
+/**
+ * Checks `limits` and fills in its defaults; problems go to `context.check`, named under `key`.
+ * `base` gives the values of options left out (a client profile's limits start from the gateway's).
+ */
+export function normalizeLimitsOptions(raw: unknown, { check }: FeatureContext, key = 'config.limits', base: NormalizedLimits = defaultLimits): NormalizedLimits {
   if (raw !== undefined && !isPlainObject(raw)) check.fail(key, 'an object', raw);
   const limits = isPlainObject(raw) ? raw : {};
   check.knownKeys(key, limits, ['maxDepth', 'maxAliases', 'maxRootFields', 'maxDirectives', 'maxTokens', 'maxCost', 'defaultListSize', 'maxBatchedOperations', 'introspection', 'fieldSuggestions']);
   return {
-    maxDepth: check.integer(`${key}.maxDepth`, limits['maxDepth'] ?? 12, 1, 1000),
-    maxAliases: check.integer(`${key}.maxAliases`, limits['maxAliases'] ?? 30, 0, 100_000),
-    maxRootFields: check.integer(`${key}.maxRootFields`, limits['maxRootFields'] ?? 20, 1, 100_000),
-    maxDirectives: check.integer(`${key}.maxDirectives`, limits['maxDirectives'] ?? 50, 0, 100_000),
-    maxTokens: check.integer(`${key}.maxTokens`, limits['maxTokens'] ?? 5000, 1, 10_000_000),
-    maxCost: check.integer(`${key}.maxCost`, limits['maxCost'] ?? 50_000, 1, Number.MAX_SAFE_INTEGER),
-    defaultListSize: check.integer(`${key}.defaultListSize`, limits['defaultListSize'] ?? 10, 0, 1_000_000),
-    maxBatchedOperations: check.integer(`${key}.maxBatchedOperations`, limits['maxBatchedOperations'] ?? 1, 1, 1000),
-    introspection: check.oneOf(`${key}.introspection`, limits['introspection'] ?? 'auto', switches),
-    fieldSuggestions: check.oneOf(`${key}.fieldSuggestions`, limits['fieldSuggestions'] ?? 'auto', switches),
+    maxDepth: check.integer(`${key}.maxDepth`, limits['maxDepth'] ?? base.maxDepth, 1, 1000),
+    maxAliases: check.integer(`${key}.maxAliases`, limits['maxAliases'] ?? base.maxAliases, 0, 100_000),
+    maxRootFields: check.integer(`${key}.maxRootFields`, limits['maxRootFields'] ?? base.maxRootFields, 1, 100_000),
+    maxDirectives: check.integer(`${key}.maxDirectives`, limits['maxDirectives'] ?? base.maxDirectives, 0, 100_000),
+    maxTokens: check.integer(`${key}.maxTokens`, limits['maxTokens'] ?? base.maxTokens, 1, 10_000_000),
+    maxCost: check.integer(`${key}.maxCost`, limits['maxCost'] ?? base.maxCost, 1, Number.MAX_SAFE_INTEGER),
+    defaultListSize: check.integer(`${key}.defaultListSize`, limits['defaultListSize'] ?? base.defaultListSize, 0, 1_000_000),
+    maxBatchedOperations: check.integer(`${key}.maxBatchedOperations`, limits['maxBatchedOperations'] ?? base.maxBatchedOperations, 1, 1000),
+    introspection: check.oneOf(`${key}.introspection`, limits['introspection'] ?? base.introspection, switches),
+    fieldSuggestions: check.oneOf(`${key}.fieldSuggestions`, limits['fieldSuggestions'] ?? base.fieldSuggestions, switches),
   };
 }
 

@@ -5,7 +5,6 @@ import { isPlainObject, show } from '../config/config-checker.ts';
 import type { FeatureContext } from '../config/feature-options.ts';
 import { canonicalId, isSha256Id, sha256Of } from './document-id.ts';
 
-const key = 'config.trustedDocuments.manifest';
 const apolloFormat = 'apollo-persisted-query-manifest';
 const expectedFormats = `a map of document ids to documents, or {"format":"${apolloFormat}","version":1,"operations":[...]}`;
 
@@ -23,7 +22,7 @@ interface ManifestEntry {
  * parse, and an id that is a SHA-256 must be the SHA-256 of its document; each problem names the
  * file and the entry.
  */
-export function readManifest(file: string, { check, baseDir }: FeatureContext): Map<string, string> {
+export function readManifest(file: string, { check, baseDir }: FeatureContext, key = 'config.trustedDocuments.manifest'): Map<string, string> {
   const documents = new Map<string, string>();
   const where = `in ${JSON.stringify(file)}`;
   const absolute = path.resolve(baseDir, file);
@@ -42,7 +41,7 @@ export function readManifest(file: string, { check, baseDir }: FeatureContext): 
     check.problem(`${key}: ${JSON.stringify(file)} is not valid JSON: ${(error as Error).message}`);
     return documents;
   }
-  const entries = entriesOf(manifest, where, check.problem);
+  const entries = entriesOf(manifest, where, (message) => check.problem(`${key}: ${message}`));
   for (const { label, id, body } of entries) {
     const problem = (message: string) => check.problem(`${key}: ${label} ${where}: ${message}`);
     if (typeof body !== 'string' || body.trim() === '') {
@@ -67,30 +66,31 @@ export function readManifest(file: string, { check, baseDir }: FeatureContext): 
   return documents;
 }
 
+/** The manifest's entries; `problem` receives each mistake without the key, which it adds. */
 function entriesOf(manifest: unknown, where: string, problem: (message: string) => void): ManifestEntry[] {
   if (!isPlainObject(manifest)) {
-    problem(`${key}: expected ${expectedFormats}, got ${show(manifest)} ${where}`);
+    problem(`expected ${expectedFormats}, got ${show(manifest)} ${where}`);
     return [];
   }
   if (!('format' in manifest)) return Object.entries(manifest).map(([id, body]) => ({ label: `entry ${JSON.stringify(id)}`, id, body }));
   if (manifest['format'] !== apolloFormat) {
-    problem(`${key}: expected ${expectedFormats}, got format ${show(manifest['format'])} ${where}`);
+    problem(`expected ${expectedFormats}, got format ${show(manifest['format'])} ${where}`);
     return [];
   }
   if (manifest['version'] !== 1) {
-    problem(`${key}: expected version 1 of the ${apolloFormat} format, got ${show(manifest['version'])} ${where}`);
+    problem(`expected version 1 of the ${apolloFormat} format, got ${show(manifest['version'])} ${where}`);
     return [];
   }
   const operations = manifest['operations'];
   if (!Array.isArray(operations)) {
-    problem(`${key}: expected "operations" to be a list, got ${show(operations)} ${where}`);
+    problem(`expected "operations" to be a list, got ${show(operations)} ${where}`);
     return [];
   }
   const entries: ManifestEntry[] = [];
   operations.forEach((operation: unknown, index) => {
     const id = isPlainObject(operation) ? operation['id'] : undefined;
     if (!isPlainObject(operation) || typeof id !== 'string' || id === '') {
-      problem(`${key}: operations[${index}] ${where}: expected an object with a string "id" and "body", got ${show(operation)}`);
+      problem(`operations[${index}] ${where}: expected an object with a string "id" and "body", got ${show(operation)}`);
       return;
     }
     const name = typeof operation['name'] === 'string' ? ` (${operation['name']})` : '';

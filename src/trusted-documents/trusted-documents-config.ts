@@ -52,17 +52,17 @@ export interface NormalizedTrustedDocuments {
 
 const keys = ['manifest', 'apq', 'apqCacheSize', 'allowArbitraryDocuments'];
 
-/** Checks `trustedDocuments` and reads its manifest. */
-export function normalizeTrustedDocumentsOptions(raw: unknown, context: FeatureContext): NormalizedTrustedDocuments {
+/** Checks `trustedDocuments` (or a client profile's, named by `key`) and reads its manifest. */
+export function normalizeTrustedDocumentsOptions(raw: unknown, context: FeatureContext, key = 'config.trustedDocuments'): NormalizedTrustedDocuments {
   const { check } = context;
-  if (raw !== undefined && !isPlainObject(raw)) check.fail('config.trustedDocuments', 'an object', raw);
+  if (raw !== undefined && !isPlainObject(raw)) check.fail(key, 'an object', raw);
   const options = isPlainObject(raw) ? raw : {};
-  check.knownKeys('config.trustedDocuments', options, keys);
-  const manifest = options['manifest'] === undefined ? undefined : check.string('config.trustedDocuments.manifest', options['manifest']);
+  check.knownKeys(key, options, keys);
+  const manifest = options['manifest'] === undefined ? undefined : check.string(`${key}.manifest`, options['manifest']);
   return {
-    documents: manifest ? readManifest(manifest, context) : new Map(),
-    apq: check.boolean('config.trustedDocuments.apq', options['apq'] ?? true),
-    apqCacheSize: check.integer('config.trustedDocuments.apqCacheSize', options['apqCacheSize'] ?? 1000, 1, 1_000_000),
-    allowArbitraryDocuments: check.boolean('config.trustedDocuments.allowArbitraryDocuments', options['allowArbitraryDocuments'] ?? true),
+    documents: manifest ? readManifest(manifest, context, `${key}.manifest`) : new Map(),
+    apq: check.boolean(`${key}.apq`, options['apq'] ?? true),
+    apqCacheSize: check.integer(`${key}.apqCacheSize`, options['apqCacheSize'] ?? 1000, 1, 1_000_000),
+    allowArbitraryDocuments: check.boolean(`${key}.allowArbitraryDocuments`, options['allowArbitraryDocuments'] ?? true),
   };
 }
