@@ -30,6 +30,9 @@ const teamTokens = ['users', 'orders', 'products', 'inventory', 'payments', 'shi
   return token ? [[service, sha256(token)] as const] : [];
 });
 
+/** `text` cut to at most `max` characters at a word boundary, with an ellipsis when cut. */
+const shorten = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, text.lastIndexOf(' ', max - 1) > 0 ? text.lastIndexOf(' ', max - 1) : max - 1)}…`);
+
 /** The user the caller is: the token's subject, the same claim the services receive as x-user-id. */
 const subjectOf = (consumer: Consumer | undefined) => consumer?.claims?.['sub'];
 const hasScope = (scope: string): PolicyFunction => ({ consumer }) => consumer?.scopes.includes(scope) ?? false;
@@ -99,6 +102,29 @@ export default defineConfig({
   responseCache: { enabled: true },
   // The shop's lists are small and its clients known: a tighter cost limit than the default 50,000.
   limits: { maxCost: 10_000 },
+  // The products REST API as it is, through the same front door: a signed-in caller (`npm run
+  // token`) reads /api/products and /api/products/{id}, proxied to the products instances' /products.
+  routes: {
+    '/api/products/*': { source: 'products', methods: ['GET'], rewrite: '/products/*', authentication: 'required' },
+  },
+  // One API per client: the web shop sees the whole graph; the mobile apps (graphql-client-name:
+  // shop-ios or shop-android) see it without payment details, and get a short description computed
+  // here from the product's own description, fetched with the product in the same call.
+  clients: {
+    web: { default: true, names: ['web'] },
+    mobile: {
+      names: ['shop-ios', 'shop-android'],
+      exclude: { coordinates: ['Order.payment', 'Query.payment'] },
+      fields: {
+        'Product.shortDescription': {
+          type: 'String',
+          requires: 'description',
+          description: 'The description cut to 60 characters at a word boundary, for small screens.',
+          resolve: ({ description }) => shorten(String(description ?? ''), 60),
+        },
+      },
+    },
+  },
   ...(registryDirectory
     ? {
         registry: {
@@ -112,7 +138,14 @@ export default defineConfig({
   sources: {
     users: { kind: 'graphql', url: '${USERS_URL:-http://127.0.0.1:4001/graphql}', forwardHeaders: ['accept-language'] },
     orders: { kind: 'rest', url: '${ORDERS_URL:-http://127.0.0.1:4002}' },
-    products: { kind: 'rest', url: '${PRODUCTS_URL:-http://127.0.0.1:4003}' },
+    // Two instances (`npm start` runs both): calls are spread by least outstanding requests, and one
+    // that fails 3 calls in a row is ejected for 10 s (longer each time), its calls retried on the other.
+    // Where only one runs, PRODUCTS_2_URL names the same one (the same URL twice counts once).
+    products: {
+      kind: 'rest',
+      urls: ['${PRODUCTS_URL:-http://127.0.0.1:4003}', '${PRODUCTS_2_URL:-http://127.0.0.1:4007}'],
+      outlierDetection: { consecutiveFailures: 3, baseEjectionTime: '10s' },
+    },
     inventory: { kind: 'graphql', url: '${INVENTORY_URL:-http://127.0.0.1:4004/graphql}' },
     payments: { kind: 'rest', url: '${PAYMENTS_URL:-http://127.0.0.1:4005}' },
     shipping: { kind: 'graphql', url: '${SHIPPING_URL:-http://127.0.0.1:4006/graphql}' },

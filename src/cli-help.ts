@@ -61,12 +61,13 @@ way, and any other change of the config restarts the gateway on the same port.
   --config <file>       config file (default: gateway.config.{ts,mjs,js,json} in the current folder)
   --port <n>            port (default: config.port, then PORT, then 4000)
 `,
-  compose: `Usage: concierge compose [--config <file> | --supergraph <file>] [--out <file>]
+  compose: `Usage: concierge compose [--config <file> | --supergraph <file>] [--out <file>] [--client <name>]
 
 Prints the composed public schema (SDL), as clients see it.
 
 ${configOptions}
   --out <file>          write the SDL to a file instead of standard output
+  --client <name>       print the view of this client profile (config.clients) instead, computed fields included
 
 Exit codes: 0 printed; 1 when the sources do not compose (each problem printed); 2 on a usage error.
 `,

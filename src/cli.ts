@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parse, printSchema, validate, type DocumentNode } from 'graphql';
 import { createApiKey } from './auth/api-keys.ts';
 import { commandHelp, overview } from './cli-help.ts';
+import { clientViewSdl } from './clients/client-view-sdl.ts';
 import { composeChecked } from './composition/compose-checked.ts';
 import { composeSchema } from './composition/compose-schema.ts';
 import { ConfigError } from './config/config-error.ts';
@@ -32,6 +33,7 @@ const cliOptions = {
   variables: { type: 'string' },
   operation: { type: 'string' },
   force: { type: 'boolean' },
+  client: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -95,7 +97,10 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const sources = await loadSources(config);
       try {
-        const sdl = printSchema(composeChecked(sources));
+        const composed = composeChecked(sources);
+        const view = command === 'compose' && values.client !== undefined ? clientViewSdl(composed, sources, config.clients, values.client) : undefined;
+        if (view && 'unknown' in view) return usageError(view.unknown, command);
+        const sdl = view?.sdl ?? printSchema(composed);
         if (command === 'check') console.log(`ok: ${sources.length} sources compose (${sources.map((source) => source.name).join(', ')})`);
         else if (values.out) await writeFile(values.out, `${sdl}\n`);
         else process.stdout.write(`${sdl}\n`);

@@ -23,6 +23,7 @@ test('defaults are filled in and paths resolve against the config folder', () =>
     name: 'users', kind: 'graphql', url: 'http://users:4001/graphql', schemaPath: '/srv/gateway/schemas/users.graphql', schemaFrom: 'file',
     timeout: 10_000, forwardHeaders: [], headers: {}, connections: 64, batch: true, maxBatchSize: 100, httpCache: true, dedupeInFlight: true,
     retries: { attempts: 2, budgetPercent: 20, backoff: 50, maxBackoff: 1_000, attemptTimeout: 10_000 }, breaker: false,
+    loadBalancing: 'least-request', healthCheck: false, outlierDetection: { consecutiveFailures: 5, baseEjectionTime: 30_000, maxEjectionTime: 300_000, maxEjectionPercent: 50 },
   });
 });
 
@@ -47,9 +48,9 @@ test('every mistake is reported at once, naming the key, the bad value and what 
     },
   });
   assert.deepEqual(problems, [
-    'config.prot: unknown option; expected one of port, host, schemasDir, graphqlEndpoint, graphiql, shutdownTimeout, maxRequestBytes, queryPlanner, sources, supergraph, authentication, consumers, network, authorization, identity, limits, trustedDocuments, tls, redis, rateLimits, responseCache, logging, metrics, tracing, statusPage, admin, registry',
+    'config.prot: unknown option; expected one of port, host, schemasDir, graphqlEndpoint, graphiql, shutdownTimeout, maxRequestBytes, queryPlanner, sources, supergraph, authentication, consumers, network, authorization, identity, limits, trustedDocuments, tls, redis, rateLimits, responseCache, logging, metrics, tracing, statusPage, admin, registry, clients, defaultClient, routes',
     'config.graphiql.defaultVariables: expected JSON text, got "{id: 1}"',
-    'config.sources.users.timout: unknown option; expected one of kind, url, schema, timeout, forwardHeaders, headers, connections, schemaFrom, batch, maxBatchSize, tls, httpCache, dedupeInFlight, retries, breaker',
+    'config.sources.users.timout: unknown option; expected one of kind, url, schema, timeout, forwardHeaders, headers, connections, schemaFrom, batch, maxBatchSize, tls, httpCache, dedupeInFlight, retries, breaker, versions, versionOverride, mirror, discovery, urls, loadBalancing, healthCheck, outlierDetection',
     'config.sources.users.kind: expected one of "graphql", "rest", "federation", got "grapql"',
     'config.sources.orders.url: expected an http:// or https:// URL, got "ftp://orders"',
     'config.sources.orders.timeout: expected an integer from 1 to 600000, got -1',

@@ -1,4 +1,5 @@
 import type { AuthenticationConfig, ConsumerConfig } from '../auth/authentication-config.ts';
+import type { ClientsConfig } from '../clients/clients-config.ts';
 import type { LimitsConfig } from '../limits/limits-config.ts';
 import type { LoggingConfig } from '../observability/logging-config.ts';
 import type { AdminConfig, MetricsConfig, StatusPageConfig } from '../observability/metrics-config.ts';
@@ -7,11 +8,15 @@ import type { RateLimitsConfig } from '../rate-limits/rate-limits-config.ts';
 import type { RedisConfig } from '../redis/redis-config.ts';
 import type { RegistryConfig } from '../registry/registry-config.ts';
 import type { ResponseCacheConfig } from '../response-cache/response-cache-config.ts';
+import type { RouteConfig } from '../routes/routes-config.ts';
 import type { AuthorizationConfig } from '../security/authorization-config.ts';
 import type { IdentityConfig } from '../security/identity-config.ts';
 import type { NetworkConfig } from '../security/network-config.ts';
 import type { TlsConfig, UpstreamTlsConfig } from '../tls/tls-config.ts';
 import type { BreakerConfig, RetriesConfig } from '../transport/resilience-config.ts';
+import type { HealthCheckConfig, InstanceConfig, LoadBalancing, OutlierDetectionConfig } from '../transport/instances-config.ts';
+import type { DiscoveryConfig } from '../transport/discovery/discovery-config.ts';
+import type { MirrorConfig, VersionConfig, VersionOverrideConfig } from '../transport/traffic-config.ts';
 import type { TrustedDocumentsConfig } from '../trusted-documents/trusted-documents-config.ts';
 import type { QueryPlannerConfig } from './query-planner-config.ts';
 
@@ -52,7 +57,8 @@ export interface GatewayConfig {
    */
   shutdownTimeout?: number;
   /**
-   * Largest accepted request body, in bytes.
+   * Largest accepted request body, in bytes. Plain REST routes stream their bodies and have their
+   * own limit (`routes.<pattern>.maxBodyBytes`) instead.
    * @default 1048576
    */
   maxRequestBytes?: number;
@@ -122,6 +128,29 @@ export interface GatewayConfig {
    * @example { store: 'postgres', url: '${DATABASE_URL}', usageWindow: '14d' }
    */
   registry?: RegistryConfig;
+  /**
+   * Plain REST routes, by path pattern: requests whose path matches are proxied to a source's
+   * service through the same front door as GraphQL (network rules, authentication, plans and rate
+   * limits, the source's load balancing and breakers, access log, metrics, tracing, identity
+   * headers), bodies streamed both ways. `/api/orders/*` matches `/api/orders` and everything below
+   * it, `:id` one segment, anything else exactly; the most specific pattern wins. A pattern may not
+   * take the gateway's own paths (the GraphQL endpoint, probes, admin surfaces).
+   * @example { '/api/orders/*': { source: 'orders', methods: ['GET'] } }
+   */
+  routes?: Record<string, RouteConfig>;
+  /**
+   * Client profiles: a schema view (by `@tag` and coordinates), computed fields, trusted
+   * documents, limits and a rate-limit plan per client, chosen by consumer, JWT claim or the
+   * `graphql-client-name` header; requests are labelled by profile in the metrics and the access log.
+   * @example { web: { default: true }, mobile: { names: ['shop-ios'], exclude: { coordinates: ['Order.payment'] } } }
+   */
+  clients?: ClientsConfig;
+  /**
+   * The profile of callers matching no other (or mark one profile `default: true`). Required once
+   * `clients` is set.
+   * @example 'web'
+   */
+  defaultClient?: string;
 }
 
 /** GraphiQL settings. */
@@ -151,10 +180,10 @@ export type SourceConfig = GraphQLSourceConfig | RestSourceConfig | FederationSo
 export interface SourceCommonConfig {
   /**
    * For `graphql`, the service's GraphQL endpoint; for `rest`, the base URL the `@http` paths are
-   * appended to.
+   * appended to. May be omitted with `discovery`.
    * @example 'http://users:4001/graphql'
    */
-  url: string;
+  url?: string;
   /**
    * The registered SDL file, relative to the config file.
    * @default '<schemasDir>/<source name>.graphql'
@@ -210,6 +239,69 @@ export interface SourceCommonConfig {
    * @example { failureRate: 0.5, window: '30s', halfOpenAfter: '30s' }
    */
   breaker?: false | BreakerConfig;
+  /**
+   * Several instances of the service, instead of `url` (one or the other): each a URL, or
+   * `{ url, weight }` (weight 1 to 1000, default 1). All share one protocol and one path, since
+   * `tls` and the request paths are the source's. Each instance has its own connection pool; a
+   * call goes to one picked by `loadBalancing` among those in rotation, and a retry to another.
+   * @example ['http://products-1:4003', 'http://products-2:4003']
+   * @example [{ url: 'http://big:4003', weight: 3 }, 'http://small:4003']
+   */
+  urls?: InstanceConfig[];
+  /**
+   * How a call picks an instance. `'least-request'` (Envoy's default choice) suits most services:
+   * it needs no history and shies away from an instance whose calls pile up. Prefer
+   * `'p2c-ewma'` when instances differ in speed, `'round-robin'` for an exact, even spread.
+   * @default 'least-request'
+   */
+  loadBalancing?: LoadBalancing;
+  /**
+   * Active health checks of every instance, off the request path; an instance failing them is out
+   * of rotation until it passes again. `true` uses the defaults.
+   * @default false
+   * @example { path: '/health', interval: '10s', timeout: '2s', healthyThreshold: 2, unhealthyThreshold: 3 }
+   */
+  healthCheck?: boolean | HealthCheckConfig;
+  /**
+   * Passive outlier ejection: an instance failing `consecutiveFailures` calls in a row (not
+   * reachable, timeout, 5xx) leaves the rotation for a growing time, then comes back on probation.
+   * A source with one instance is never ejected. `false` turns it off.
+   * @default { consecutiveFailures: 5, baseEjectionTime: '30s', maxEjectionTime: '300s', maxEjectionPercent: 50 }
+   */
+  outlierDetection?: false | OutlierDetectionConfig;
+  /**
+   * Where the service's instances are found while the gateway runs, followed without a restart: DNS
+   * A/AAAA records (re-resolved on their TTL), SRV records (lowest priority, weights), or instances
+   * announcing themselves through the admin API (`PUT /_concierge/sources/<name>/instances`, expiring
+   * without a heartbeat). `url` may then be omitted; when given, it is used until discovery finds
+   * an instance. Start-up waits for the first DNS answer, and fails when it finds nothing and there
+   * is no `url`. A failed resolution keeps the last instances.
+   * @example { dns: 'products.internal', port: 4001, path: '/graphql' }
+   * @example { srv: '_graphql._tcp.products.internal', path: '/graphql' }
+   * @example { announce: true, ttl: '30s', allow: ['10.0.0.0/8'] }
+   */
+  discovery?: DiscoveryConfig;
+  /**
+   * Other versions of the service beside this one (`url` is the `stable` version): a canary, or the
+   * B of an A/B test, by name. Each caller (consumer, else client address) is given one version by a
+   * sticky hash, `weight` percent of the callers each, `stable` the rest; every call of one client
+   * request goes to the same version. Calls are counted per version in `/metrics` (`version` label).
+   * @example { v2: { url: 'http://orders-v2:4002/graphql', weight: 10 } }
+   */
+  versions?: Record<string, VersionConfig>;
+  /**
+   * Who may pick a version with the `concierge-version` header or cookie (`orders=v2`): by default
+   * consumers with the scope `version:override`; `true` anyone, `false` nobody.
+   * @default { header: 'concierge-version', cookie: 'concierge-version', scope: 'version:override' }
+   */
+  versionOverride?: boolean | VersionOverrideConfig;
+  /**
+   * A shadow service that receives a copy of a share of the reading calls (never mutations unless
+   * asked), whose answers are compared with this service's and counted in
+   * `concierge_mirror_requests_total`; clients only ever see this service's answers.
+   * @example { url: 'http://orders-next:4002/graphql', percent: 10 }
+   */
+  mirror?: false | MirrorConfig;
 }
 
 /** A GraphQL service. */
@@ -275,10 +367,10 @@ export interface SupergraphConfig {
    * subgraph may override them in `subgraphs`).
    * @example { timeout: 2000, forwardHeaders: ['authorization'] }
    */
-  defaults?: Omit<SupergraphSubgraphConfig, 'url'>;
+  defaults?: Omit<SupergraphSubgraphConfig, 'url' | 'urls'>;
   /**
-   * Options of single subgraphs, by their `join__graph(name:)`. `url` replaces the supergraph's, and
-   * is required for a subgraph the supergraph gives no URL (`url: ""`).
+   * Options of single subgraphs, by their `join__graph(name:)`. `url` (or `urls`, several instances)
+   * replaces the supergraph's, and is required for a subgraph the supergraph gives no URL (`url: ""`).
    * @example { reviews: { url: '${REVIEWS_URL:-http://reviews:4002/graphql}', timeout: 500 } }
    */
   subgraphs?: Record<string, SupergraphSubgraphConfig>;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from './config-error.ts';
 import { normalizeAuthenticationOptions, type NormalizedAuthentication } from '../auth/authentication-config.ts';
+import { normalizeClientsOptions, type NormalizedClients } from '../clients/normalize-clients.ts';
 import { normalizeLimitsOptions, type NormalizedLimits } from '../limits/limits-config.ts';
 import { normalizeLoggingOptions, type NormalizedLogging } from '../observability/logging-config.ts';
 import { normalizeMetricsOptions, type NormalizedMetrics } from '../observability/metrics-config.ts';
@@ -8,13 +9,19 @@ import { normalizeTracingOptions, type NormalizedTracing } from '../observabilit
 import { normalizeRateLimitsOptions, type NormalizedRateLimits } from '../rate-limits/rate-limits-config.ts';
 import { normalizeRedisOptions, type NormalizedRedis } from '../redis/redis-config.ts';
 import { normalizeRegistryOptions, type NormalizedRegistry } from '../registry/registry-config.ts';
+import { registryApiPath } from '../registry/use-registry-api.ts';
+import { announcePath } from '../transport/discovery/use-instance-announcements.ts';
+import { normalizeRoutesOptions, type NormalizedRoute } from '../routes/routes-config.ts';
 import { normalizeResponseCacheOptions, type NormalizedResponseCache } from '../response-cache/response-cache-config.ts';
 import { normalizeAuthorizationOptions, type NormalizedAuthorization } from '../security/authorization-config.ts';
 import { normalizeIdentityOptions, type NormalizedIdentity } from '../security/identity-config.ts';
 import { normalizeNetworkOptions, type NormalizedNetwork } from '../security/network-config.ts';
 import { normalizeSupergraphOptions, type NormalizedSupergraph } from '../sources/federation/supergraph-config.ts';
 import { normalizeTlsOptions, normalizeUpstreamTlsOptions, type NormalizedTls, type NormalizedUpstreamTls } from '../tls/tls-config.ts';
+import { normalizeDiscoveryOptions, undiscoveredUrl, type NormalizedDiscovery } from '../transport/discovery/discovery-config.ts';
 import { normalizeBreakerOptions, normalizeRetriesOptions, type NormalizedBreaker, type NormalizedRetries } from '../transport/resilience-config.ts';
+import { normalizeSourceInstances, type NormalizedInstances } from '../transport/instances-config.ts';
+import { normalizeMirrorOptions, normalizeVersionsOptions, type NormalizedMirror, type NormalizedVersions } from '../transport/traffic-config.ts';
 import { normalizeTrustedDocumentsOptions, type NormalizedTrustedDocuments } from '../trusted-documents/trusted-documents-config.ts';
 import type { GatewayConfig, GraphiQLConfig } from './define-config.ts';
 import { createChecker, isPlainObject, show, type Checker } from './config-checker.ts';
@@ -23,9 +30,10 @@ import { interpolateEnv } from './interpolate-env.ts';
 import { normalizeQueryPlannerOptions, type NormalizedQueryPlanner } from './query-planner-config.ts';
 
 /** A source with every default filled in. */
-export interface NormalizedSource {
+export interface NormalizedSource extends NormalizedInstances {
   name: string;
   kind: 'graphql' | 'rest' | 'federation';
+  /** The URL calls go to; with `urls`, the first instance's. */
   url: string;
   /** Absolute path of the registered SDL file. */
   schemaPath: string;
@@ -45,6 +53,12 @@ export interface NormalizedSource {
   retries: NormalizedRetries;
   /** The circuit breaker, or `false`. */
   breaker: NormalizedBreaker;
+  /** Where its instances are discovered, when they are (`url` is then {@link undiscoveredUrl} unless given). */
+  discovery?: NormalizedDiscovery;
+  /** Other versions beside the stable one (canary, A/B), when it has some. */
+  versions?: NormalizedVersions;
+  /** The shadow its reading calls are copied to, when it has one. */
+  mirror?: NormalizedMirror;
   /** For a subgraph of `config.supergraph`: the supergraph, whose SDL stands in for `_service`. */
   supergraph?: NormalizedSupergraph;
   /**
@@ -86,6 +100,10 @@ export interface NormalizedConfig {
   registry: NormalizedRegistry;
   /** `config.supergraph`, when set: its file, and how a changed content becomes sources again. */
   supergraph?: SupergraphWatch;
+  /** Client profiles (`clients`, `defaultClient`); none when not configured. */
+  clients: NormalizedClients;
+  /** Plain REST routes, most specific pattern first; none when not configured. */
+  routes: NormalizedRoute[];
 }
 
 /** The supergraph file, and what a hot reload needs: the subgraph sources of a new content. */
@@ -103,8 +121,8 @@ export interface NormalizeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'queryPlanner', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin', 'registry'];
-const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight', 'retries', 'breaker'];
+const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'queryPlanner', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin', 'registry', 'clients', 'defaultClient', 'routes'];
+const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight', 'retries', 'breaker', 'versions', 'versionOverride', 'mirror', 'discovery', 'urls', 'loadBalancing', 'healthCheck', 'outlierDetection'];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /**
@@ -179,13 +197,23 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     tracing: normalizeTracingOptions(config.tracing, context),
     registry: normalizeRegistryOptions(config.registry, context),
     ...optional('supergraph', supergraph && { ...supergraph, subgraphSources: (text: string) => reloaded(supergraphOf, text) }),
+    clients: { profiles: [], defaultProfile: undefined },
+    routes: [],
   };
+  normalized.clients = normalizeClientsOptions(config['clients'], config['defaultClient'], { ...context, consumers: normalized.authentication.apiKeys?.consumers.map((consumer) => consumer.name) ?? [], plans: [...normalized.rateLimits.plans.keys()], limits: normalized.limits });
+  normalized.routes = normalizeRoutesOptions(config['routes'], context, { sources, sourcesFromRegistry: normalized.registry.follow, reservedPaths: reservedPaths(normalized) });
   if (supergraph?.hotReload && normalized.registry.follow) {
     check.fail('config.supergraph.hotReload', 'false beside registry.follow (the registry decides which graph is served)', true);
   }
   // A bad supergraph.defaults option is found once per subgraph.
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return normalized;
+}
+
+/** The paths the gateway answers itself, which no route may take. */
+function reservedPaths({ graphqlEndpoint, metrics, responseCache, sources }: NormalizedConfig): string[] {
+  const statusPage = metrics.statusPage.path.replace(/\/+$/, '');
+  return [graphqlEndpoint, '/healthz', '/readyz', metrics.path, metrics.statusPage.path, `${statusPage}/data.json`, responseCache.purge.path, `${registryApiPath}/publish`, ...sources.map((source) => announcePath(source.name))];
 }
 
 /** The subgraph sources of a new supergraph content, or a {@link ConfigError} with every problem. */
@@ -200,7 +228,9 @@ function reloaded(supergraphOf: (text: string, check: Checker) => { sources: Nor
 function normalizeSource(name: string, source: Record<string, unknown>, keyOf: (option: string) => string, context: FeatureContext & { schemasDir: string }): NormalizedSource {
   const { check, baseDir, schemasDir } = context;
   const kind = check.oneOf(keyOf('kind'), source['kind'], ['graphql', 'rest', 'federation'] as const);
-  const url = check.url(keyOf('url'), source['url']);
+  const instances = normalizeSourceInstances(source, keyOf, check);
+  const discovery = normalizeDiscoveryOptions(source['discovery'], keyOf('discovery'), check);
+  const url = source['urls'] === undefined ? (discovery && source['url'] === undefined ? undiscoveredUrl : check.url(keyOf('url'), source['url'])) : (instances.urls?.[0]?.url ?? 'http://invalid');
   const timeout = check.integer(keyOf('timeout'), source['timeout'] ?? 10_000, 1, 600_000);
   const normalized: NormalizedSource = {
     name,
@@ -214,11 +244,15 @@ function normalizeSource(name: string, source: Record<string, unknown>, keyOf: (
     connections: check.integer(keyOf('connections'), source['connections'] ?? 64, 1, 10_000),
     batch: check.boolean(keyOf('batch'), source['batch'] ?? true),
     maxBatchSize: check.integer(keyOf('maxBatchSize'), source['maxBatchSize'] ?? 100, 1, 10_000),
-    ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], keyOf('tls'), context, source['url'])),
+    ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], keyOf('tls'), context, source['urls'] === undefined ? source['url'] : undefined)),
     httpCache: check.boolean(keyOf('httpCache'), source['httpCache'] ?? true),
     dedupeInFlight: check.boolean(keyOf('dedupeInFlight'), source['dedupeInFlight'] ?? true),
     retries: normalizeRetriesOptions(source['retries'], keyOf('retries'), timeout, check),
     breaker: normalizeBreakerOptions(source['breaker'], keyOf('breaker'), check),
+    ...instances,
+    ...optional('discovery', discovery),
+    ...optional('versions', normalizeVersionsOptions(source['versions'], source['versionOverride'], keyOf('versions'), keyOf('versionOverride'), check)),
+    ...optional('mirror', normalizeMirrorOptions(source['mirror'], keyOf('mirror'), timeout, check)),
   };
   if (kind === 'federation' && source['schemaFrom'] !== undefined) {
     check.problem(`${keyOf('schemaFrom')}: expected no schemaFrom for a federation source (its SDL is the subgraph's { _service { sdl } } at start-up), got ${show(source['schemaFrom'])}`);

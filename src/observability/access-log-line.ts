@@ -1,10 +1,11 @@
 import type { Execution } from '../plugins/use-query-plans.ts';
 import type { Consumer } from '../auth/consumer.ts';
+import type { RequestClient } from '../clients/client-of.ts';
 import { errorCodes, isErrorCode } from '../errors.ts';
 import type { AccessRecord } from './access-log-record.ts';
 
-/** What a request is to the log: probes and other endpoints are only for debugging. */
-export type RequestKind = 'graphql' | 'other' | 'probe';
+/** What a request is to the log: probes and other endpoints are only for debugging; plain REST routes are logged as GraphQL requests are. */
+export type RequestKind = 'graphql' | 'route' | 'other' | 'probe';
 
 /** The levels access-log lines are written at. */
 export type AccessLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -21,6 +22,8 @@ export interface RequestOutcome {
   /** Whether the operation ran its query plan (and its id) or went through stitching, and why; null when not executed or no planner. */
   execution: Execution | null;
   consumer: Consumer | undefined;
+  /** The client profile, when the gateway declares profiles. */
+  client?: RequestClient | undefined;
   clientAddress: string | null;
   /** The request headers, at `debug` only. */
   headers?: Record<string, string>;
@@ -50,7 +53,9 @@ export function accessLine(record: AccessRecord, outcome: RequestOutcome): Recor
     status: outcome.status,
     durationMs: outcome.durationMs,
     consumer: consumer ? { id: consumer.id, via: consumer.via } : null,
+    ...(outcome.client ? { client: outcome.client.profile.name, clientVersion: outcome.client.version ?? null } : {}),
     clientAddress: outcome.clientAddress,
+    ...(record.route ? { route: record.route } : {}),
     operationName: record.operationName ?? null,
     operationType: record.operationType ?? null,
     documentHash: record.documentHash ?? null,

@@ -6,8 +6,10 @@ import { canonicalId, sha256Of } from '../trusted-documents/document-id.ts';
 /** One upstream call of a request, as its access-log line lists it. */
 export interface UpstreamCall {
   service: string;
-  /** The service URL's origin. */
+  /** The origin of the instance that answered (or was tried last). */
   instance: string;
+  /** The source's version called, when it has versions (canary, A/B). */
+  version?: string;
   method: string;
   /** The path with its query parameter names but not their values: see {@link withoutQueryValues}. */
   path: string;
@@ -26,6 +28,8 @@ export interface AccessRecord {
   started: number;
   method: string;
   path: string;
+  /** The plain REST route's pattern, for a route request. */
+  route?: string;
   operationName?: string;
   operationType?: string;
   documentHash?: string;
@@ -65,9 +69,10 @@ export function withoutQueryValues(path: string): string {
 
 /** Adds an upstream call to its request's record; the returned hook completes it. */
 export function recordUpstreamCall(record: AccessRecord, event: FetchEvent): (result: FetchResult) => void {
-  const call: UpstreamCall = { service: event.service, instance: event.instance, method: event.method, path: withoutQueryValues(event.path) };
+  const call: UpstreamCall = { service: event.service, instance: event.instance, ...(event.version ? { version: event.version } : {}), method: event.method, path: withoutQueryValues(event.path) };
   record.upstream.push(call);
-  return ({ status, error, durationMs }) => {
+  return ({ status, error, durationMs, instance }) => {
+    if (instance) call.instance = instance;
     if (status !== undefined) call.status = status;
     if (error) call.error = String((error as Partial<GraphQLError>).extensions?.['code'] ?? error.name);
     call.durationMs = roundMs(durationMs);

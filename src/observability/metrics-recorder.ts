@@ -2,6 +2,7 @@ import type { ErrorCode } from '../errors.ts';
 import { isUpstreamFailure, statusClass, type UpstreamOutcome } from './metrics-labels.ts';
 import { createGatewayMetrics, latencyBuckets, type GatewayMetrics } from './metrics-registry.ts';
 import { createMinuteWindow, type WindowSummary } from './metrics-window.ts';
+import type { MirrorOutcome } from '../transport/with-mirror.ts';
 
 /** One operation of a request, labelled. */
 export interface ObservedOperation {
@@ -33,6 +34,8 @@ export interface RequestObservation {
   errors: readonly ObservedError[];
   /** The response cache's `x-cache`, when it set one. */
   cache?: string;
+  /** The client profile's labels, when the gateway declares profiles. */
+  client?: { name: string; version: string };
 }
 
 /** An upstream call once ended. */
@@ -43,6 +46,27 @@ export interface UpstreamObservation {
   seconds: number;
   /** What went wrong, for the status page (never the service's URL). */
   error?: string;
+  /** The source's version called, when it has versions. */
+  version?: string;
+}
+
+/** A shadow copy of a call (a source's `mirror`), once it ended. */
+export interface MirrorObservation extends MirrorOutcome {
+  service: string;
+}
+
+/** What the status page shows of one source's mirror. */
+export interface MirrorStatus {
+  service: string;
+  /** Copies sent: `same` + `different` + `failed` + `uncompared`. */
+  sent: number;
+  same: number;
+  different: number;
+  failed: number;
+  dropped: number;
+  uncompared: number;
+  /** The last differences, newest first: where the answers first differed. */
+  differences: Array<{ time: string; path: string; primary: string; shadow: string }>;
 }
 
 /** A source as the status page lists it. */
@@ -67,7 +91,11 @@ export interface StatusData {
   gateway: Rates;
   sources: Array<Rates & { name: string; kind: string; origin: string; health: 'healthy' | 'failing' | 'unknown'; lastErrorAt: string | null; lastError: string | null }>;
   operations: Array<Rates & { type: string; operation: string }>;
+  /** By client profile and version, when the gateway declares profiles. */
+  clients: Array<Rates & { client: string; version: string }>;
   recentErrors: Array<{ time: string; code: string; message: string; operation: string; service: string | null; count: number }>;
+  /** Sources with a mirror, once a copy was made. */
+  mirrors: MirrorStatus[];
 }
 
 /** Feeds one set of events to both the Prometheus metrics and the status page. */
@@ -75,6 +103,7 @@ export interface MetricsRecorder {
   metrics: GatewayMetrics;
   request(observation: RequestObservation): void;
   upstream(observation: UpstreamObservation): void;
+  mirror(observation: MirrorObservation): void;
   schemaLoaded(): void;
   statusData(now?: number): StatusData;
 }
@@ -102,11 +131,22 @@ export function createMetricsRecorder({ prefix, collectProcessMetrics, sources, 
   const health = new Map<string, { failing: boolean; lastErrorAt?: number; lastError?: string }>();
   const errors: StatusData['recentErrors'] = [];
   const labelsOf = new Map<string, { type: string; operation: string }>();
+  const clients = createMinuteWindow(latencyBuckets);
+  const clientsOf = new Map<string, { client: string; version: string }>();
+  const mirrors = new Map<string, MirrorStatus>();
 
   return {
     metrics,
-    request({ operations: ops, status, consumer, seconds, errors: sent, cache }) {
+    request({ operations: ops, status, consumer, seconds, errors: sent, cache, client }) {
       const failed = status >= 400 || sent.length > 0;
+      if (client) {
+        metrics.clientRequests.inc({ client: client.name, client_version: client.version, status_class: statusClass(status) });
+        metrics.clientRequestDuration.observe({ client: client.name, client_version: client.version }, seconds);
+        for (const { code } of sent) metrics.clientErrors.inc({ client: client.name, code });
+        const key = `${client.name} ${client.version}`;
+        if (!clientsOf.has(key)) clientsOf.set(key, { client: client.name, version: client.version });
+        clients.record(key, seconds, failed);
+      }
       for (const { type, label } of ops) {
         metrics.requests.inc({ operation_type: type, operation: label, status_class: statusClass(status), consumer });
         metrics.requestDuration.observe({ operation_type: type, operation: label }, seconds);
@@ -131,15 +171,27 @@ export function createMetricsRecorder({ prefix, collectProcessMetrics, sources, 
       errors.unshift(...listed.values());
       errors.splice(recentErrors);
     },
-    upstream({ service, instance, outcome, seconds, error }) {
-      metrics.upstreamRequests.inc({ service, instance, outcome });
-      metrics.upstreamDuration.observe({ service, instance }, seconds);
+    upstream({ service, instance, outcome, seconds, error, version }) {
+      const versioned = version === undefined ? {} : { version };
+      metrics.upstreamRequests.inc({ service, instance, outcome, ...versioned });
+      metrics.upstreamDuration.observe({ service, instance, ...versioned }, seconds);
       const failed = isUpstreamFailure(outcome);
       services.record(service, seconds, failed);
       let state = health.get(service);
       if (!state) health.set(service, (state = { failing: false }));
       state.failing = failed;
       if (failed) Object.assign(state, { lastErrorAt: Date.now(), lastError: error ?? outcome });
+    },
+    mirror({ service, result, difference }) {
+      metrics.mirrorRequests.inc({ service, result });
+      let status = mirrors.get(service);
+      if (!status) mirrors.set(service, (status = { service, sent: 0, same: 0, different: 0, failed: 0, dropped: 0, uncompared: 0, differences: [] }));
+      status[result] += 1;
+      if (result !== 'dropped') status.sent += 1;
+      if (difference) {
+        status.differences.unshift({ time: new Date().toISOString(), ...difference });
+        status.differences.splice(recentDifferences);
+      }
     },
     schemaLoaded() {
       metrics.schemaLoads.inc();
@@ -164,11 +216,16 @@ export function createMetricsRecorder({ prefix, collectProcessMetrics, sources, 
           };
         }),
         operations: [...ops.byKey].map(([key, summary]) => ({ ...(labelsOf.get(key) ?? { type: '', operation: key }), ...rates(summary) })).sort((a, b) => b.requests - a.requests),
+        clients: [...clients.summarize(now).byKey].map(([key, summary]) => ({ ...(clientsOf.get(key) ?? { client: key, version: 'other' }), ...rates(summary) })).sort((a, b) => b.requests - a.requests),
         recentErrors: [...errors],
+        mirrors: [...mirrors.values()].map((status) => ({ ...status, differences: [...status.differences] })),
       };
     },
   };
 }
+
+/** Differences of a mirror the status page lists. */
+const recentDifferences = 5;
 
 function rates(summary: WindowSummary | undefined): Rates {
   if (!summary) return { requests: 0, ratePerSecond: 0, errorRate: 0, p95Ms: null };

@@ -57,9 +57,25 @@ function render(data) {
   $('#operations').replaceChildren(...data.operations.map((o) => row([[o.type, 'type'], [o.operation, 'operation'], ...numbers(o)], { operation: o.type + ' ' + o.operation })));
   $('#errors').replaceChildren(...data.recentErrors.map((e) => row([[time(e.time), 'time'], [e.code, 'code'], [e.count > 1 ? e.message + ' (\u00d7' + e.count + ')' : e.message, 'message', 'message'], [e.operation, 'operation'], [e.service ?? '\u2013', 'service']], {})));
   renderSchema(data.schema);
+  renderClients(data.clients ?? []);
+  renderInstances(data.instances ?? []);
+  renderMirrors(data.mirrors ?? []);
   $('#window').textContent = 'last ' + Math.max(1, Math.round(data.windowSeconds / 60)) + ' min';
   $('#updated').textContent = 'updated ' + time(data.generatedAt);
   $('#updated').classList.remove('bad');
+}
+function renderClients(clients) {
+  $('#clients-section').hidden = clients.length === 0;
+  $('#clients').replaceChildren(...clients.map((c) => row([[c.client, 'client'], [c.version, 'version'], ...numbers(c)], { client: c.client + ' ' + c.version })));
+}
+function renderMirrors(mirrors) {
+  $('#mirroring').hidden = mirrors.length === 0;
+  $('#mirrors').replaceChildren(...mirrors.map((m) => row([[m.service, 'service'], [m.sent, 'sent', 'num'], [m.same, 'same', 'num'], [m.different, 'different', 'num' + (m.different > 0 ? ' bad' : '')], [m.failed, 'failed', 'num'], [m.dropped, 'dropped', 'num'], [m.differences.map((d) => d.path + ': ' + d.primary + ' \u2192 ' + d.shadow).join('; ') || '\u2013', 'differences', 'message']], { mirror: m.service })));
+}
+function renderInstances(sources) {
+  const rows = sources.flatMap((s) => s.instances.map((i) => row([[s.service, 'service'], [i.url, 'url'], [i.weight, 'weight', 'num'], [i.state, 'state', 'health ' + (i.state === 'healthy' ? 'healthy' : i.state === 'probation' ? 'unknown' : 'failing')], [i.outstanding, 'outstanding', 'num'], [i.requests, 'requests', 'num'], [ms(i.latencyMs), 'latency', 'num'], [i.ejections, 'ejections', 'num'], [i.lastCheck ? time(i.lastCheck.at) + (i.lastCheck.passed ? ' passed' : ' failed') : '\u2013', 'lastCheck']], { instance: s.service + ' ' + i.url })));
+  $('#instances-section').hidden = rows.length === 0;
+  $('#instances').replaceChildren(...rows);
 }
 function renderSchema(schema) {
   $('#schema').hidden = !schema;
@@ -104,6 +120,18 @@ const body = `
 </section>
 <h2>Sources</h2>
 <table><thead><tr><th>Service</th><th>Kind</th><th>Origin</th><th>Health</th><th>Last error</th><th class="num">Calls</th><th class="num">Rate</th><th class="num">Errors</th><th class="num">p95</th></tr></thead><tbody id="sources"></tbody></table>
+<section id="instances-section" hidden>
+<h2>Instances <span class="muted">(per source: load balancing, outlier ejection, health checks)</span></h2>
+<table><thead><tr><th>Service</th><th>URL</th><th class="num">Weight</th><th>State</th><th class="num">In flight</th><th class="num">Calls</th><th class="num">Latency (EWMA)</th><th class="num">Ejections</th><th>Last check</th></tr></thead><tbody id="instances"></tbody></table>
+</section>
+<section id="mirroring" hidden>
+<h2>Mirroring <span class="muted">(shadow copies compared with the source's answers; last differences first)</span></h2>
+<table><thead><tr><th>Service</th><th class="num">Sent</th><th class="num">Same</th><th class="num">Different</th><th class="num">Failed</th><th class="num">Dropped</th><th>Where they differed (source \u2192 shadow)</th></tr></thead><tbody id="mirrors"></tbody></table>
+</section>
+<section id="clients-section" hidden>
+<h2>Clients <span class="muted">(by client profile and version)</span></h2>
+<table><thead><tr><th>Client</th><th>Version</th><th class="num">Requests</th><th class="num">Rate</th><th class="num">Errors</th><th class="num">p95</th></tr></thead><tbody id="clients"></tbody></table>
+</section>
 <h2>Operations</h2>
 <table><thead><tr><th>Type</th><th>Operation</th><th class="num">Requests</th><th class="num">Rate</th><th class="num">Errors</th><th class="num">p95</th></tr></thead><tbody id="operations"></tbody></table>
 <section id="schema" hidden>

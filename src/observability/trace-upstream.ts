@@ -40,7 +40,11 @@ export function traceUpstreamCalls({ tracer, propagator, parentOf, basePaths }: 
       parent,
     );
     propagator.inject(trace.setSpan(parent, span), event.headers, defaultTextMapSetter);
-    return ({ status, error }) => {
+    return ({ status, error, instance: answered }) => {
+      if (answered && answered !== instance.origin) {
+        const url = new URL(answered);
+        span.setAttributes({ 'concierge.instance': answered, [ATTR_SERVER_ADDRESS]: url.hostname.replace(/^\[(.*)\]$/, '$1'), [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) });
+      }
       if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       if (error) span.recordException(error);
       endSpan(span, error ? [errorCodeOf(error, error.name)] : status !== undefined && status >= 400 ? [String(status)] : []);

@@ -3,12 +3,14 @@ import { isAsyncIterable } from '@graphql-tools/utils';
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf } from '../auth/consumer.ts';
+import { clientOf } from '../clients/client-of.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { createAccessLogger } from '../observability/access-log-logger.ts';
 import { executionOf } from './use-query-plans.ts';
 import { accessLevel, accessLine, accessMessage, loggedHeaders, type RequestKind, type RequestOutcome } from '../observability/access-log-line.ts';
 import { documentHashOf, errorCodesIn, recordUpstreamCall, redactVariables, roundMs, type AccessRecord } from '../observability/access-log-record.ts';
 import { assignRequestId, requestIdHeader, requestIdOf } from '../observability/request-id.ts';
+import { isProxiedResponse, routeOf } from '../routes/route-request.ts';
 import { clientAddressOf } from '../security/client-address.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
@@ -41,6 +43,7 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
 
   const kindOf = (record: AccessRecord): RequestKind => {
     if (probePaths.has(record.path)) return 'probe';
+    if (record.route) return 'route';
     const html = record.response?.headers.get('content-type')?.startsWith('text/html');
     return record.path === config.graphqlEndpoint && record.method !== 'OPTIONS' && !html ? 'graphql' : 'other';
   };
@@ -57,6 +60,7 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
       cache: record.response?.headers.get('x-cache') ?? null,
       execution: executionOf(request) ?? null,
       consumer: consumerOf(request),
+      client: clientOf(request),
       clientAddress: clientAddressOf(request) || req?.socket.remoteAddress || null,
       ...(atDebug ? { headers: loggedHeaders(request.headers) } : {}),
     };
@@ -65,17 +69,20 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
     logger[level](accessLine(record, outcome), accessMessage(record, outcome));
   };
   const track = (request: Request, path: string, context: NodeContext): AccessRecord => {
-    const record: AccessRecord = { requestId: assignRequestId(request), started: performance.now(), method: request.method, path, hadErrors: false, errorCodes: [], upstream: [] };
+    const route = routeOf(request)?.route.pattern.text;
+    const record: AccessRecord = { requestId: assignRequestId(request), started: performance.now(), method: request.method, path, hadErrors: false, errorCodes: [], upstream: [], ...(route ? { route } : {}) };
     records.set(request, record);
     if (logging) context.res?.once('close', () => safely(() => finish(request, record, context)));
     return record;
   };
 
   fetchHooks.add((event) => {
-    if (!event.origin) return;
-    const id = requestIdOf(event.origin);
+    const id = event.origin && requestIdOf(event.origin);
     if (id !== undefined) event.headers[requestIdHeader] = id;
-    const record = logging ? records.get(event.origin) : undefined;
+    // A shadow copy is not the request's call: only a difference is told (never the bodies).
+    if (event.mirror) return logging ? ({ mirror }) => mirror?.log && logger.warn({ mirror: { service: event.service, requestId: id, ...mirror.difference } }, `mirror of ${event.service} answered differently at ${mirror.difference?.path}`) : undefined;
+    if (event.ignoredOverride && atDebug) logger.debug({ requestId: id, service: event.service, version: event.version }, `version override ignored: ${event.ignoredOverride}`);
+    const record = logging && event.origin ? records.get(event.origin) : undefined;
     return record && recordUpstreamCall(record, { ...event, path: (basePaths.get(event.service) ?? '') + event.path || '/' });
   });
 
@@ -110,7 +117,8 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
       const record = records.get(request) ?? track(request, new URL(request.url).pathname, serverContext as NodeContext);
       response.headers.set(requestIdHeader, record.requestId);
       let final = response;
-      if (logging && (record.hadErrors || response.status >= 400) && /json/.test(response.headers.get('content-type') ?? '')) {
+      // A service's answer through a route is its own, streamed: not read for codes.
+      if (logging && (record.hadErrors || response.status >= 400) && /json/.test(response.headers.get('content-type') ?? '') && !isProxiedResponse(response)) {
         const body = await response.text();
         record.errorCodes = errorCodesIn(body);
         final = new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });

@@ -3,17 +3,18 @@ import { createApiKeyLookup } from '../auth/api-keys.ts';
 import type { NormalizedAuthentication, NormalizedConsumer } from '../auth/authentication-config.ts';
 import { setConsumer, type Consumer } from '../auth/consumer.ts';
 import { createJwtVerifier, type VerifiedJwt } from '../auth/create-jwt-verifier.ts';
+import type { Clock } from '../clock.ts';
 import { errorResponse } from '../server/error-response.ts';
 
 /**
  * Verifies the request's credentials and records its {@link Consumer}: a bearer JWT
  * (`Authorization: Bearer`, else the configured cookie), an API key, both, or neither (anonymous,
- * unless `required`). A credential that is presented but invalid ends the request with 401
+ * unless `required` and not `optional` for the request, as a plain route may say). A credential that is presented but invalid ends the request with 401
  * `UNAUTHENTICATED` before any GraphQL work, whatever else the request carries.
  */
-export function useAuthentication(options: NormalizedAuthentication): Plugin {
+export function useAuthentication(options: NormalizedAuthentication, { optional = () => false, clock }: { optional?: (request: Request) => boolean; clock?: Clock } = {}): Plugin {
   const { jwt, apiKeys, required } = options;
-  const verifier = jwt && createJwtVerifier(jwt);
+  const verifier = jwt && createJwtVerifier(jwt, clock ? { clock } : {});
   const findConsumer = apiKeys && createApiKeyLookup(apiKeys.consumers);
   const refuse = (request: Request, message: string, challenge = 'Bearer error="invalid_token"') =>
     errorResponse(request, 'UNAUTHENTICATED', message, { 'www-authenticate': challenge });
@@ -23,7 +24,7 @@ export function useAuthentication(options: NormalizedAuthentication): Plugin {
       const token = jwt && bearerToken(request, jwt.cookie);
       const key = apiKeys && request.headers.get(apiKeys.header);
       if (token === undefined && (key === undefined || key === null)) {
-        if (required) endResponse(refuse(request, 'Authentication is required: send a bearer token or an API key.', 'Bearer'));
+        if (required && !optional(request)) endResponse(authenticationRequired(request));
         return;
       }
       let declared: NormalizedConsumer | undefined;
@@ -42,6 +43,11 @@ export function useAuthentication(options: NormalizedAuthentication): Plugin {
       if (consumer) setConsumer(request, consumer);
     },
   };
+}
+
+/** 401 `UNAUTHENTICATED` to a request that sent no credential where one is required. */
+export function authenticationRequired(request: Request): Response {
+  return errorResponse(request, 'UNAUTHENTICATED', 'Authentication is required: send a bearer token or an API key.', { 'www-authenticate': 'Bearer' });
 }
 
 /**

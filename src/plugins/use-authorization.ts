@@ -10,6 +10,7 @@ import { isObjectPolicy, type AuthorizationPolicy, type NormalizedAuthorization,
 import type { AuthorizationRules, Requirement } from '../security/collect-authorization-rules.ts';
 import { possibleObjectTypes } from '../security/possible-types.ts';
 import { readPolicyRequires, type PolicyRequires } from '../security/read-policy-requires.ts';
+import { isClientView } from '../clients/client-views.ts';
 import { restrictDocument, type Decide, type Deferred, type FieldVisit, type Verdict } from '../security/restrict-document.ts';
 
 /**
@@ -45,6 +46,8 @@ export function useAuthorization(rules: AuthorizationRules, { policies }: Normal
   const internalKeys = new WeakMap<object, ReadonlySet<string>>();
   return {
     onSchemaChange({ schema }) {
+      // A client view is a subset of the graph: policies read their fields as the graph has them.
+      if (isClientView(schema)) return;
       requires = readPolicyRequires(schema, rules, policies);
     },
     async onExecute({ args }) {

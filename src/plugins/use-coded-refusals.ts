@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
+import { isProxiedResponse } from '../routes/route-request.ts';
 import { errorResponse } from '../server/error-response.ts';
 import { notAcceptableMessage } from './use-acceptable-media-types.ts';
 import { codeByStatus } from './use-error-codes.ts';
@@ -12,7 +13,7 @@ import { codeByStatus } from './use-error-codes.ts';
 export function useCodedRefusals(): Plugin {
   return {
     onResponse({ request, response, setResponse }) {
-      if (response.status < 400 || response.body !== null) return;
+      if (response.status < 400 || response.body !== null || isProxiedResponse(response)) return;
       const code = codeByStatus.get(response.status) ?? (response.status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR');
       setResponse(errorResponse(request, code, refusalMessage(request, response.status), Object.fromEntries(response.headers)));
     },

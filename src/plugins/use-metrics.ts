@@ -1,6 +1,8 @@
 import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf } from '../auth/consumer.ts';
+import { clientOf } from '../clients/client-of.ts';
+import { isClientView } from '../clients/client-views.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { createAdminGuard } from '../observability/admin-key.ts';
 import { listenForMetrics } from '../observability/metrics-listener.ts';
@@ -10,9 +12,12 @@ import { observedErrors, observedErrorsOfBody } from '../observability/metrics-r
 import { renderStatusPage } from '../observability/status-page.ts';
 import { errorResponse } from '../server/error-response.ts';
 import { networkRefusal } from './use-network-rules.ts';
+import { isProxiedResponse, routeOf } from '../routes/route-request.ts';
 import { executionOf } from './use-query-plans.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
+import type { SourceInstances } from '../transport/instance-pools.ts';
+import type { DiscoveryObserver } from '../transport/discovery/create-discoveries.ts';
 import type { ChangeCriticality } from '../registry/check-report.ts';
 
 /** The metrics plugin, its placed parts, and what the gateway tells it about schema swaps. */
@@ -26,6 +31,10 @@ export interface MetricsPlugin extends Plugin {
   schemaSwapped(result: 'applied' | 'failed'): void;
   /** Where the status page's Schema tab reads from (`schema` in its data); `selected` is `data.json?version=` when given. */
   showSchema(provider: (selected?: number) => Promise<SchemaStatus>): void;
+  /** Where `/metrics` and the status page's Instances table read each source's instances from. */
+  showInstances(provider: () => readonly SourceInstances[]): void;
+  /** What the sources' discoveries report (`concierge_discovered_instances`, `concierge_discovery_failures_total`). */
+  discovery: DiscoveryObserver;
 }
 
 /** What the status page's Schema tab shows: the served graph, the last swaps and checks. */
@@ -46,6 +55,12 @@ export interface SchemaStatus {
   history: Array<{ version: number; author: string; at: string; changes: Array<{ service: string; version: number; action: string }> }>;
   /** The changes from the previous graph version to the served one (or to `data.json?version=`), breaking ones first; `null` without a registry graph. */
   diff: { version: number; from: number | null; changes: Array<{ criticality: ChangeCriticality; message: string; path: string | null }>; note: string | null } | null;
+}
+
+/** The `client` and `client_version` labels of a request: `other` for one refused before it had a profile. */
+function clientLabels(request: Request): { name: string; version: string } {
+  const client = clientOf(request);
+  return client ? { name: client.profile.name, version: client.versionLabel } : { name: 'other', version: 'other' };
 }
 
 /** `data.json?version=N`: the graph version whose diff the Schema tab shows. */
@@ -72,18 +87,21 @@ interface RequestState {
 export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<MetricsPlugin> {
   const { metrics: options, graphqlEndpoint } = config;
   const { statusPage } = options;
-  if (!options.enabled && !statusPage.enabled) return { close: async () => {}, schemaSwapped: () => {}, showSchema: () => {} };
+  if (!options.enabled && !statusPage.enabled) return { close: async () => {}, schemaSwapped: () => {}, showSchema: () => {}, showInstances: () => {}, discovery: { instances: () => {}, failure: () => {} } };
   let schemaStatus: ((selected?: number) => Promise<SchemaStatus>) | undefined;
+  let instances: () => readonly SourceInstances[] = () => [];
   const recorder = createMetricsRecorder({ prefix: options.prefix, collectProcessMetrics: options.enabled && options.collectProcessMetrics, sources: config.sources });
   const guard = createAdminGuard(options.admin);
   const operationLabel = createOperationLabel(options.operationNames, config.trustedDocuments.documents.values());
   const states = new WeakMap<Request, RequestState>();
   let loaded: GraphQLSchema | undefined;
 
-  fetchHooks.add(({ service, instance }) => (result) => {
+  fetchHooks.add(({ service, instance, version, mirror }) => (result) => {
+    // A shadow copy is no call of the source's: counted by how it compared, never in the source's health.
+    if (mirror) return void (result.mirror && recorder.mirror({ service, ...result.mirror }));
     const outcome = upstreamOutcome(result);
     const error = isUpstreamFailure(outcome) ? (result.error?.message ?? `answered HTTP ${result.status}`) : undefined;
-    recorder.upstream({ service, instance, outcome, seconds: result.durationMs / 1000, ...(error ? { error } : {}) });
+    recorder.upstream({ service, instance: result.instance ?? instance, outcome, seconds: result.durationMs / 1000, ...(error ? { error } : {}), ...(version ? { version } : {}) });
   });
 
   const getOnly = (request: Request, path: string) => (request.method === 'GET' ? undefined : errorResponse(request, 'METHOD_NOT_ALLOWED', `${path} answers GET only.`, { allow: 'GET' }));
@@ -102,7 +120,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     guard(request) ??
     getOnly(request, statusPage.path) ??
     (data
-      ? new Response(JSON.stringify({ ...recorder.statusData(), ...(schemaStatus ? { schema: await schemaStatus(selectedVersion(request)) } : {}) }), { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } })
+      ? new Response(JSON.stringify({ ...recorder.statusData(), instances: instances(), ...(schemaStatus ? { schema: await schemaStatus(selectedVersion(request)) } : {}) }), { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } })
       : new Response(page?.html, { headers: page?.headers }));
 
   // Placed last in the plugin list (see createGateway): errors carry their final codes by then, and
@@ -120,7 +138,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       states.delete(request);
       const execution = executionOf(request);
       if (execution?.path === 'stitching') recorder.metrics.plannerFallbacks.inc({ reason: execution.reason });
-      if (!state.processed && response.status >= 400) state.errors.push(...(await observedErrorsOfBody(response)));
+      if (!state.processed && response.status >= 400 && !isProxiedResponse(response)) state.errors.push(...(await observedErrorsOfBody(response)));
       const cache = response.headers.get('x-cache');
       recorder.request({
         operations: state.operations.length > 0 ? state.operations : [{ type: unknownOperationType, label: otherOperation }],
@@ -129,6 +147,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
         seconds: (performance.now() - state.started) / 1000,
         errors: state.errors,
         ...(cache === null ? {} : { cache }),
+        ...(config.clients.profiles.length > 0 ? { client: clientLabels(request) } : {}),
       });
     },
   };
@@ -148,7 +167,18 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     showSchema(provider) {
       schemaStatus = provider;
     },
+    showInstances(provider) {
+      instances = provider;
+      recorder.metrics.showInstances(provider);
+    },
+    discovery: {
+      instances: (service, mechanism, count) => recorder.metrics.discoveredInstances.set({ service, mechanism }, count),
+      failure: (service, mechanism) => recorder.metrics.discoveryFailures.inc({ service, mechanism }),
+    },
     onRequest({ request, url: { pathname } }) {
+      // A plain REST route's request counts as one operation of type `route`, labelled with its pattern.
+      const route = routeOf(request);
+      if (route && request.method !== 'OPTIONS') return void states.set(request, { started: performance.now(), operations: [{ type: 'route', label: route.route.pattern.text }], errors: [], processed: false });
       if (pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
       if (request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
       states.set(request, { started: performance.now(), operations: [], errors: [], processed: false });
@@ -169,7 +199,8 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     },
     // envelop announces the schema once when Yoga starts, then on every replacement.
     onSchemaChange({ schema }) {
-      if (schema === loaded) return;
+      // Client views are set per request (see useClientViews): only a new graph is a load.
+      if (schema === loaded || isClientView(schema)) return;
       loaded = schema;
       recorder.schemaLoaded();
     },

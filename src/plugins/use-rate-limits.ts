@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { getFieldIdentity } from 'graphql-rate-limit';
 import type { Plugin } from 'graphql-yoga';
+import { systemClock, type Clock } from '../clock.ts';
 import { errorCodes } from '../errors.ts';
 import { operationCostOf } from '../limits/operation-cost.ts';
 import { callerIdentity } from '../rate-limits/caller-identity.ts';
@@ -17,7 +18,7 @@ import { restrictDocument, type Decide } from '../security/restrict-document.ts'
 import type { LoadedSource } from '../sources/loaded-source.ts';
 
 /** The request budget's state, for the RateLimit-* response headers. */
-interface Budget {
+export interface Budget {
   limit: number;
   result: HitResult;
 }
@@ -38,29 +39,15 @@ export async function useRateLimits(limits: NormalizedRateLimits, redis: Normali
   const { store, outage, close } = shared ? { ...shared, close: async () => {} } : await openRateLimitStore(limits, redis);
   const budgets = new WeakMap<Request, Budget>();
   const planOf = (name: string): NormalizedPlanLimits | undefined => limits.plans.get(name) ?? limits.plans.get('default');
-
-  /** A store verdict, or `undefined` when the store failed and the policy lets the request through. */
-  const attempt = async (kind: 'sliding' | 'fixed', hit: Hit): Promise<HitResult | 'unavailable' | undefined> => {
-    try {
-      const verdict = await store[kind](hit);
-      outage.answered();
-      return verdict;
-    } catch (error) {
-      outage.failedCommand((error as Error).message);
-      return limits.onStoreFailure === 'closed' ? 'unavailable' : undefined;
-    }
-  };
+  const attempt = (kind: 'sliding' | 'fixed', hit: Hit) => attemptHit({ store, outage }, limits.onStoreFailure, kind, hit);
 
   return {
     async onParams({ request, setResult }) {
-      const { key, plan } = callerIdentity(request);
-      const budget = planOf(plan)?.requests;
-      if (!budget) return;
-      const verdict = await attempt('fixed', { key: `req:${key}`, windowMs: budget.windowMs, max: budget.max, weight: 1, record: 'always' });
-      if (verdict === 'unavailable') return setResult({ errors: [unavailable()] });
-      if (!verdict) return;
-      budgets.set(request, { limit: budget.max, result: verdict });
-      if (!verdict.allowed) setResult({ errors: [tooMany(`Request limit of ${budget.max} per ${seconds(budget.windowMs)} s reached.`, budget.max, verdict)] });
+      const planned = planRequestBudget(limits, request);
+      if (!planned) return;
+      const counted = await countRequest({ store, outage }, limits.onStoreFailure, planned.key, planned.budget);
+      if (counted.budget) budgets.set(request, counted.budget);
+      if (counted.refusal) setResult({ errors: [counted.refusal] });
     },
     async onExecute({ args, setResultAndStopExecution }) {
       const { request } = args.contextValue as { request: Request };
@@ -100,9 +87,7 @@ export async function useRateLimits(limits: NormalizedRateLimits, redis: Normali
     onResponse({ request, response }) {
       const budget = budgets.get(request);
       if (!budget) return;
-      response.headers.set('ratelimit-limit', String(budget.limit));
-      response.headers.set('ratelimit-remaining', String(Math.max(0, budget.limit - budget.result.used)));
-      response.headers.set('ratelimit-reset', String(seconds(budget.result.resetMs)));
+      for (const [name, value] of Object.entries(rateLimitHeaders(budget))) response.headers.set(name, value);
     },
     close,
   };
@@ -115,10 +100,14 @@ export interface RateLimitStoreUse {
   close(): Promise<void>;
 }
 
-/** Opens the counters' store: Redis with `store: 'redis'`, else memory. */
-export async function openRateLimitStore(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined): Promise<RateLimitStoreUse> {
+/**
+ * Opens the counters' store: Redis with `store: 'redis'`, else memory, whose windows run on
+ * `clock`. Redis's windows run on Redis's own clock (see redis-rate-limit-store.ts), so that
+ * replicas agree.
+ */
+export async function openRateLimitStore(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined, clock: Clock = systemClock): Promise<RateLimitStoreUse> {
   const outage = createOutageLog({ purpose: 'rate limits', ...storeFailurePolicies[limits.onStoreFailure] });
-  let store: RateLimitStore = createMemoryRateLimitStore();
+  let store: RateLimitStore = createMemoryRateLimitStore(clock);
   if (limits.store === 'redis' && redis) {
     const client = createRedisClient(redis, outage);
     await waitUntilReady(client, 2_000);
@@ -135,6 +124,53 @@ const storeFailurePolicies = {
     consequence: 'rate-limit checks answered SERVICE_UNAVAILABLE',
   },
 } as const;
+
+/** A store verdict, or `undefined` when the store failed and the policy lets the request through. */
+async function attemptHit({ store, outage }: Pick<RateLimitStoreUse, 'store' | 'outage'>, onStoreFailure: NormalizedRateLimits['onStoreFailure'], kind: 'sliding' | 'fixed', hit: Hit): Promise<HitResult | 'unavailable' | undefined> {
+  try {
+    const verdict = await store[kind](hit);
+    outage.answered();
+    return verdict;
+  } catch (error) {
+    outage.failedCommand((error as Error).message);
+    return onStoreFailure === 'closed' ? 'unavailable' : undefined;
+  }
+}
+
+/** One request counted against a budget: its state for the RateLimit-* headers, and the refusal when over it (or when the store failed closed). */
+export interface CountedRequest {
+  budget?: Budget;
+  refusal?: GraphQLError;
+}
+
+/**
+ * Counts one request against a request budget (a plan's `requests`, a route's `rateLimit`) under
+ * `key`, in a fixed window; refused attempts count too. Over the budget: 429 `RATE_LIMITED` with
+ * `Retry-After`; with the store down and `onStoreFailure: 'closed'`: 503 `SERVICE_UNAVAILABLE`.
+ */
+export async function countRequest(use: Pick<RateLimitStoreUse, 'store' | 'outage'>, onStoreFailure: NormalizedRateLimits['onStoreFailure'], key: string, budget: { max: number; windowMs: number }): Promise<CountedRequest> {
+  const verdict = await attemptHit(use, onStoreFailure, 'fixed', { key, windowMs: budget.windowMs, max: budget.max, weight: 1, record: 'always' });
+  if (verdict === 'unavailable') return { refusal: unavailable() };
+  if (!verdict) return {};
+  const counted = { limit: budget.max, result: verdict };
+  return verdict.allowed ? { budget: counted } : { budget: counted, refusal: tooMany(`Request limit of ${budget.max} per ${seconds(budget.windowMs)} s reached.`, budget.max, verdict) };
+}
+
+/** The plan of a caller's requests: its request budget and counter key, when its plan has one. */
+export function planRequestBudget(limits: NormalizedRateLimits, request: Request): { key: string; budget: { max: number; windowMs: number } } | undefined {
+  const { key, plan } = callerIdentity(request);
+  const budget = (limits.plans.get(plan) ?? limits.plans.get('default'))?.requests;
+  return budget && { key: `req:${key}`, budget };
+}
+
+/** The `RateLimit-Limit`, `-Remaining` and `-Reset` headers of a budget's state. */
+export function rateLimitHeaders(budget: Budget): Record<string, string> {
+  return {
+    'ratelimit-limit': String(budget.limit),
+    'ratelimit-remaining': String(Math.max(0, budget.limit - budget.result.used)),
+    'ratelimit-reset': String(seconds(budget.result.resetMs)),
+  };
+}
 
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));

@@ -2,6 +2,8 @@ import { isAsyncIterable } from '@graphql-tools/utils';
 import { getOperationAST, print, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationTypeNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf } from '../auth/consumer.ts';
+import { clientOf } from '../clients/client-of.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { NormalizedRedis } from '../redis/redis-config.ts';
 import { collectCacheHints } from '../response-cache/cache-hints.ts';
@@ -39,15 +41,16 @@ interface Plan {
  *
  * `varyHeaders` are the request headers that reach services (the sources' `forwardHeaders`): their
  * values are part of the key, since a service may answer differently by them (`accept-language`).
+ * `clock` dates the entries (`maxAge`, `Age`, the `ttl` of the extension metadata).
  */
-export function useResponseCache(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[], varyHeaders: readonly string[] = [], shared?: ResponseStore): Plugin & { close(): Promise<void> } {
+export function useResponseCache(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[], varyHeaders: readonly string[] = [], shared?: ResponseStore, clock: Clock = systemClock): Plugin & { close(): Promise<void> } {
   if (!options.enabled) return { close: async () => {} };
   const storeKind = options.store ?? (redis ? 'redis' : 'memory');
   const { hints, problems } = collectCacheHints(sources, options);
   if (storeKind === 'redis' && !redis) problems.unshift('config.responseCache.store: expected a top-level redis: { url } for the "redis" store, found none');
   if (problems.length > 0) throw new ConfigError(problems);
   const rules = callerRules(collectAuthorizationRules(sources));
-  const store = shared ?? openResponseStore(options, redis);
+  const store = shared ?? openResponseStore(options, redis, clock);
   const { defaultMaxAge, includeExtensionMetadata, purge } = options;
   const outcomes = new WeakMap<Request, CacheOutcome>();
   const batched = new WeakSet<Request>();
@@ -68,7 +71,7 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
   const answer = (entry: CachedResponse, hit: boolean): ExecutionResult => {
     const result = JSON.parse(entry.body) as ExecutionResult;
     if (!includeExtensionMetadata) return result;
-    const ttl = Math.max(0, entry.maxAge - Math.floor((Date.now() - entry.storedAt) / 1000));
+    const ttl = Math.max(0, entry.maxAge - Math.floor((clock.now() - entry.storedAt) / 1000));
     return { ...result, extensions: { ...result.extensions, responseCache: { hit, ttl } } };
   };
 
@@ -100,7 +103,9 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
       if (plan?.kind !== 'query' || plan.policy.maxAge <= 0 || batched.has(request)) return;
       const audience = audienceOf(plan.policy, consumerOf(request));
       if (audience === undefined) return;
-      const headers = varyHeaders.map((name) => request.headers.get(name) ?? '');
+      // A client profile's view (its computed fields, its hidden types) shapes the answer: entries are kept per profile.
+      const profile = clientOf(request)?.profile.name;
+      const headers = [...varyHeaders.map((name) => request.headers.get(name) ?? ''), ...(profile === undefined ? [] : [`client:${profile}`])];
       const key = cacheKey({ document: plan.printed, operationName: args.operationName, variables: args.variableValues, audience, headers });
       const cached = await store.get(key);
       const etag = (entry: CachedResponse) => (includeExtensionMetadata ? `W/${entry.etag}` : entry.etag);
@@ -117,7 +122,7 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
           const { entities, types } = takeEntities(args.schema, result.data);
           if (result.errors?.length || !result.data) return;
           const body = JSON.stringify(result);
-          const entry: CachedResponse = { body, etag: etagOf(body), scope, maxAge, storedAt: Date.now() };
+          const entry: CachedResponse = { body, etag: etagOf(body), scope, maxAge, storedAt: clock.now() };
           await store.set(key, { ...entry, entities: [...entities], types: [...types] }, maxAge * 1000);
           outcomes.set(request, { status: 'MISS', entry, etag: etag(entry), shared });
           if (includeExtensionMetadata) setResult(answer(entry, false));
@@ -127,7 +132,7 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
     onResponse({ request, response, setResponse }) {
       const outcome = outcomes.get(request);
       if (!outcome) return;
-      const headers = cachingHeaders(outcome);
+      const headers = cachingHeaders(outcome, clock.now());
       if (outcome.status !== 'BYPASS' && response.status === 200 && matchesIfNoneMatch(request.headers.get('if-none-match'), outcome.etag)) {
         const kept = new Headers(response.headers);
         for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) kept.delete(name);
@@ -140,9 +145,9 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
   };
 }
 
-/** The cache's store (Redis, or memory bounded by `maxBytes`): opened once per gateway and shared by every graph version's plugin. */
-export function openResponseStore(options: NormalizedResponseCache, redis: NormalizedRedis | undefined): ResponseStore {
-  return redis && (options.store ?? 'redis') === 'redis' ? createRedisStore(redis) : createMemoryStore(options.maxBytes);
+/** The cache's store (Redis, or memory bounded by `maxBytes`), its entries expiring on `clock`: opened once per gateway and shared by every graph version's plugin. */
+export function openResponseStore(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, clock: Clock = systemClock): ResponseStore {
+  return redis && (options.store ?? 'redis') === 'redis' ? createRedisStore(redis, clock) : createMemoryStore(options.maxBytes, clock);
 }
 
 function callerRules({ fields, types }: AuthorizationRules): CallerRules {

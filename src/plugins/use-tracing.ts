@@ -1,11 +1,12 @@
 import { isAsyncIterable } from '@graphql-tools/utils';
 import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { endSpan, errorCodeOf } from '../observability/trace-spans.ts';
 import { traceUpstreamCalls } from '../observability/trace-upstream.ts';
+import { routeOf } from '../routes/route-request.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 
@@ -58,10 +59,12 @@ export async function useTracing(config: NormalizedConfig, fetchHooks: FetchHook
 
   return {
     onRequest({ request, url }) {
-      if (url.pathname !== graphqlEndpoint) return;
+      // A plain REST route's request gets a SERVER span named after its method and pattern, as HTTP servers name theirs.
+      const route = routeOf(request)?.route.pattern.text;
+      if (url.pathname !== graphqlEndpoint && !route) return;
       const parent = propagator.extract(ROOT_CONTEXT, request.headers, requestHeadersGetter);
-      const attributes = { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_URL_PATH]: url.pathname };
-      const span = tracer.startSpan('graphql.request', { kind: SpanKind.SERVER, attributes }, parent);
+      const attributes = { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_URL_PATH]: url.pathname, ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}) };
+      const span = tracer.startSpan(route ? `${request.method} ${route}` : 'graphql.request', { kind: SpanKind.SERVER, attributes }, parent);
       requests.set(request, { span, context: trace.setSpan(parent, span), open: new Set(), codes: [] });
     },
     onParse({ context }) {

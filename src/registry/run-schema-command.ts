@@ -357,6 +357,6 @@ async function configServices(config: NormalizedConfig): Promise<PublishRequest[
     const [defaults] = registeredSources([{ service: source.name, kind: source.kind, urls: [source.url], sdl: '', options: {}, name: source.name }]);
     const options = Object.fromEntries(serviceOptionKeys.filter((key) => !isDeepStrictEqual(source[key], defaults?.[key])).map((key) => [key, source[key]]));
     const sdl = loaded.find((candidate) => candidate.name === source.name)?.sdl ?? '';
-    return { service: source.name, kind: source.kind, urls: [source.url], sdl, options, name: source.schemaFrom === 'file' && source.kind !== 'federation' ? displayPath(source.schemaPath) : source.name, author: '' };
+    return { service: source.name, kind: source.kind, urls: source.urls?.map((instance) => instance.url) ?? [source.url], sdl, options, name: source.schemaFrom === 'file' && source.kind !== 'federation' ? displayPath(source.schemaPath) : source.name, author: '' };
   });
 }

@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { buildClientViews, type ClientViews } from '../clients/client-views.ts';
+import { useClientProfiles } from '../clients/use-client-profiles.ts';
+import { useClientViews } from '../clients/use-client-views.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { usePerClient } from '../clients/use-per-client.ts';
 import { composeSchema } from '../composition/compose-schema.ts';
 import { createQueryPlanner, type QueryPlanner } from '../execution/create-query-planner.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
@@ -26,7 +31,10 @@ import { corsOptions } from '../security/cors-options.ts';
 import { useGraphiQLPage } from '../plugins/use-graphiql-page.ts';
 import { useHealthEndpoints } from '../plugins/use-health-endpoints.ts';
 import { loadSources } from '../sources/load-sources.ts';
-import { createFetchHooks, type FetchHooks } from '../transport/fetch-hooks.ts';
+import { createFetchHooks, type FetchHooks, type OnFetch } from '../transport/fetch-hooks.ts';
+import { createInstancePools, type InstancePools } from '../transport/instance-pools.ts';
+import { discoverSources, type SourceDiscoveries } from '../transport/discovery/discover-sources.ts';
+import type { DiscoveryClock } from '../transport/discovery/discovery-clock.ts';
 import type { ResponseStore } from '../response-cache/response-store.ts';
 import type { Registry } from '../registry/create-registry.ts';
 import { followRegistry, type FollowOptions, type GraphFeed, type GraphFollower } from '../registry/follow-registry.ts';
@@ -35,6 +43,8 @@ import { openRegistry } from '../registry/open-registry.ts';
 import type { GraphVersion } from '../registry/registry-store.ts';
 import { createSchemaStatus, supergraphFileStatus } from '../registry/schema-status.ts';
 import { useRegistryApi } from '../registry/use-registry-api.ts';
+import { routeOf } from '../routes/route-request.ts';
+import { matchRoute, useRouteMarker, useRoutes } from '../routes/use-routes.ts';
 import { useSchemaVersionHeader } from '../registry/use-schema-version-header.ts';
 import { useUsageRecording } from '../registry/use-usage-recording.ts';
 import { SchemaError } from '../sources/schema-error.ts';
@@ -57,6 +67,8 @@ export interface ServedGraph {
   schema: GraphQLSchema;
   sources: readonly LoadedSource[];
   planner: QueryPlanner | undefined;
+  /** Each client profile's view of this graph, when `clients` declares profiles. */
+  views: ClientViews | undefined;
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
   /** Closes the sources' connection pools (once its last request is answered, see `GraphSlot`). */
   close(): Promise<void>;
@@ -83,6 +95,8 @@ export interface Gateway {
   readonly supergraphFile?: { file: string; follower: GraphFollower };
   /** The follower of `options.sourcesFeed`, when given and used. */
   readonly sourceFiles?: GraphFollower;
+  /** Whether a request URL's path is a plain REST route's: its body then streams to the service, unmeasured by `maxRequestBytes`. */
+  isRoute(url: string): boolean;
   /** Serves one Node request on the graph current when it arrives, to the end (see `GraphSlot`). */
   handle(request: IncomingMessage, response: ServerResponse, context: TransportContext): void;
   /** Whether `/readyz` answers 200: composed and not draining. */
@@ -104,18 +118,34 @@ export interface GatewayOptions {
    * `watchSourceFiles`); ignored when following a registry or a supergraph file.
    */
   sourcesFeed?: GraphFeed<SourcesRevision>;
+  /** The time and timers of the sources' discoveries (DNS refreshes, announcement expiry): a test's. @default the process's */
+  discoveryClock?: DiscoveryClock;
+  /**
+   * The time expiries read: JWT `exp`/`nbf` and JWKS refreshes, response-cache `maxAge`, rate-limit
+   * windows (of the memory store; Redis counts on its own clock): a test's, which it advances. @default systemClock
+   */
+  clock?: Clock;
+  /** Observes every upstream call beside the gateway's own observers: a test's (which waits for calls to start) or an embedder's. */
+  onFetch?: OnFetch;
 }
 
 /** What every graph version shares: built once, surviving every swap. */
 interface Shared {
   config: NormalizedConfig;
   fetchHooks: FetchHooks;
+  /** The sources' instance pools by name: health, ejections and latency survive a swap. */
+  instancePools: InstancePools;
   observers: Array<Plugin & { last?: Plugin; endpoints?: Plugin }>;
   rateLimitStore: RateLimitStoreUse;
   responseStore: ResponseStore | undefined;
   identityForwarding: Plugin;
+  /** Gives each request its client profile (built once: version labels outlive swaps). */
+  clientProfiles: Plugin;
   surfaces: Plugin[];
+  /** The sources' discoveries, applied by source name to every graph built. */
+  discoveries: SourceDiscoveries | undefined;
   isReady: () => boolean;
+  clock: Clock;
 }
 
 /**
@@ -131,26 +161,35 @@ interface Shared {
 export async function createGateway(config: NormalizedConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? (config.logging.level === 'silent' ? () => {} : (message: string) => console.error(`[concierge] ${message}`));
   const fetchHooks = createFetchHooks();
+  if (options.onFetch) fetchHooks.add(options.onFetch);
+  const clock = options.clock ?? systemClock;
   const opened: Array<{ close(): Promise<void> }> = [];
   // In reverse order of opening: the usage recorder writes to the registry before it closes.
   const closeShared = async () => {
     for (const resource of opened.reverse()) await resource.close();
   };
   let draining = false;
+  const instancePools = createInstancePools({ log });
+  // Closed last: every graph's clients have let go of their pools by then.
+  opened.push(instancePools);
   try {
     const registry = config.registry.follow ? (options.registry ?? (await openOwnRegistry(config, log, opened))) : undefined;
     const observers = [await useTracing(config, fetchHooks, []), await useAccessLog(config, fetchHooks, []), await useMetrics(config, fetchHooks, [])];
     opened.push(...observers);
-    const rateLimitStore = await openRateLimitStore(config.rateLimits, config.redis);
+    // Before the first graph, which is built against the instances the first DNS answers found.
+    const discoveries = await discoverSources(config, { update: (service, instances) => instancePools.update(service, instances), observe: (observers[2] as MetricsPlugin).discovery, log, ...(options.discoveryClock ? { clock: options.discoveryClock } : {}), ...(registry ? { store: registry.store } : {}) });
+    if (discoveries) opened.push(discoveries);
+    const rateLimitStore = await openRateLimitStore(config.rateLimits, config.redis, clock);
     opened.push(rateLimitStore);
-    const responseStore = config.responseCache.enabled ? openResponseStore(config.responseCache, config.redis) : undefined;
+    const responseStore = config.responseCache.enabled ? openResponseStore(config.responseCache, config.redis, clock) : undefined;
     if (responseStore) opened.push(responseStore);
     const usage = registry && useUsageRecording(registry, config.registry, { log });
     const surfaces = registry && usage ? [useRegistryApi(registry, config.registry), usage] : [];
     opened.push(...surfaces);
-    const shared: Shared = { config, fetchHooks, observers, rateLimitStore, responseStore, identityForwarding: await useIdentityForwarding(config.identity), surfaces, isReady: () => !draining };
+    const shared: Shared = { config, fetchHooks, instancePools, observers, rateLimitStore, responseStore, identityForwarding: await useIdentityForwarding(config.identity), clientProfiles: useClientProfiles(config.clients), surfaces: [...surfaces, ...(discoveries?.surface ? [discoveries.surface] : [])], discoveries, isReady: () => !draining, clock };
     const graphs = createGraphSlot(await buildGraph(shared, registry ? servedOf(config, await registry.latestGraph()) : servedOf(config, undefined)));
     const metrics = observers[2] as MetricsPlugin;
+    metrics.showInstances(() => instancePools.status());
     const follower = registry && followRegistryGraphs(shared, registry, graphs, log, metrics);
     const watched = !registry && config.supergraph?.hotReload ? followSupergraphFile(shared, config.supergraph, graphs, log, metrics) : undefined;
     const sourceFiles = !registry && !watched && options.sourcesFeed ? followSourceFiles(shared, options.sourcesFeed, graphs, log, metrics) : undefined;
@@ -175,6 +214,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
       ...(registry && follower && usage ? { registry: { registry, follower, flushUsage: usage.flush } } : {}),
       ...(watched && config.supergraph ? { supergraphFile: { file: config.supergraph.file, follower: watched } } : {}),
       ...(sourceFiles ? { sourceFiles } : {}),
+      isRoute: (url) => config.routes.length > 0 && matchRoute(config.routes, new URL(url, 'http://gateway').pathname) !== undefined,
       handle(request, response, context) {
         const { graph, leave } = graphs.enter();
         response.once('close', leave);
@@ -295,18 +335,19 @@ function followSourceFiles(shared: Shared, feed: GraphFeed<SourcesRevision>, gra
 /** Builds one graph: its sources (from a registry graph version, a supergraph file or the config), schema, planner and Yoga. */
 async function buildGraph(shared: Shared, { sources: normalized, version, label }: GraphInput): Promise<ServedGraph> {
   const { config } = shared;
-  const sources = await loadSources({ sources: normalized }, shared.fetchHooks.dispatch);
+  const sources = await loadSources({ sources: shared.discoveries ? normalized.map(shared.discoveries.apply) : normalized }, shared.fetchHooks.dispatch, shared.instancePools);
   const closeSources = () => Promise.all(sources.map((source) => source.close())).then(() => undefined);
   try {
     if (sources.length === 0) throw new SchemaError([`composition: no source: config.sources has none and the registry${version === undefined ? ' is empty' : ''}`]);
     const schema = composeSchema(sources);
     const planner = config.queryPlanner ? createQueryPlanner(schema, sources) : undefined;
+    const views = buildClientViews(schema, sources, config.clients, planner, (view) => createQueryPlanner(view, sources));
     const graphPlugins = {
       rateLimits: await useRateLimits(config.rateLimits, config.redis, sources, shared.rateLimitStore),
-      responseCache: useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders), shared.responseStore),
+      responseCache: useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders), shared.responseStore, shared.clock),
     };
-    const yoga = assemble(shared, schema, sources, planner, graphPlugins, label);
-    return { version, label, schema, sources, planner, yoga, close: closeSources };
+    const yoga = assemble(shared, schema, sources, planner, graphPlugins, label, views);
+    return { version, label, schema, sources, planner, views, yoga, close: closeSources };
   } catch (error) {
     await closeSources();
     throw error;
@@ -320,9 +361,12 @@ function assemble(
   planner: QueryPlanner | undefined,
   { rateLimits, responseCache }: { rateLimits: Plugin; responseCache: Plugin },
   label: string | undefined,
+  views: ClientViews | undefined,
 ): ServedGraph['yoga'] {
   const { config, observers, isReady } = shared;
   const { graphiql } = config;
+  const profiles = config.clients.profiles;
+  const clientViews = views && useClientViews(views);
   return createYoga<Record<string, unknown>>({
     schema,
     graphqlEndpoint: config.graphqlEndpoint,
@@ -336,6 +380,8 @@ function assemble(
     plugins: [
       // Before the observers, whose response hooks then see a coded body where Yoga sent none.
       useCodedRefusals(),
+      // Route requests are known as such before the observers count, log and trace them.
+      useRouteMarker(config.routes),
       // Every answer says which registry graph version (or supergraph file content) served it, refusals included.
       ...(label === undefined ? [] : [useSchemaVersionHeader(label)]),
       // Observers first, so traces, the access log and metrics see every request, refusals included.
@@ -350,20 +396,24 @@ function assemble(
       useTransportSecurity(config.tls),
       // The admin surfaces (metrics, status page), behind their own guard.
       ...observers.flatMap((observer) => (observer.endpoints ? [observer.endpoints] : [])),
-      // The registry API (its own tokens) and usage recording, when following a registry.
+      // The registry API (its own tokens) and usage recording, when following a registry; instance announcements (discovery).
       ...shared.surfaces,
       // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit (again when its headers change) and compressed once.
       ...(graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, headers: graphiql.defaultHeaders, render: async (headers) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql, headers)) })] : []),
       // A client that accepts none of our media types is told so before anything runs.
       useAcceptableMediaTypes(),
       // Who is calling: a bad credential is 401 here, before the document is even parsed.
-      useAuthentication(config.authentication),
+      useAuthentication(config.authentication, { optional: (request) => routeOf(request)?.route.authentication === 'optional', clock: shared.clock }),
       // The consumer's own address and origin restrictions need the consumer.
       useConsumerNetworkRules(),
-      // Trusted documents replace or refuse the document before parsing.
-      useTrustedDocuments(config.trustedDocuments),
-      // Parse- and validate-time limits on the document.
-      useOperationLimits(config.limits, schema, sources),
+      // The client profile needs the consumer (a header only chooses among what the identity allows).
+      shared.clientProfiles,
+      // The profile's schema view: its validation, introspection and execution (computed fields after the plans, see useClientViews).
+      ...(clientViews ? [clientViews] : []),
+      // Trusted documents replace or refuse the document before parsing (the profile's own manifest when it has one).
+      usePerClient(useTrustedDocuments(config.trustedDocuments), new Map(profiles.flatMap((profile) => (profile.trustedDocuments ? [[profile.name, useTrustedDocuments(profile.trustedDocuments)] as const] : [])))),
+      // Parse- and validate-time limits on the document (the profile's own when it has them).
+      usePerClient(useOperationLimits(config.limits, schema, sources), new Map(profiles.flatMap((profile) => (profile.limits ? [[profile.name, useOperationLimits(profile.limits, schema, sources)] as const] : [])))),
       // Fields the consumer may not see are cut from the document before any upstream call.
       useAuthorization(collectAuthorizationRules(sources), config.authorization),
       // Request and cost budgets per plan, and field limits (cut like unauthorized fields).
@@ -372,8 +422,12 @@ function assemble(
       responseCache,
       // What upstream services are told about the caller.
       shared.identityForwarding,
+      // Plain REST routes: every request-time policy above has run (identity included); proxied before any GraphQL work.
+      useRoutes(sources, { config, rateLimitStore: shared.rateLimitStore }),
       // Operations the planner covers run their cached plan; the rest go through stitching, counted by reason.
-      ...(planner ? [useQueryPlans(planner, config.queryPlanner)] : []),
+      ...(planner ? [useQueryPlans(views?.planner ?? planner, config.queryPlanner)] : []),
+      // Computed fields wrap the execution above: their needs fetched in their stead, then computed in-process.
+      ...(clientViews ? [clientViews.computed] : []),
       // Every error leaves with an extensions.code from src/errors.ts.
       useErrorCodes(),
       // Last: the observers' counting parts, which need the final codes, status and cache result.

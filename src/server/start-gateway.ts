@@ -36,6 +36,8 @@ const serverOptions = { keepAliveTimeout: 5_000 };
 export async function startGateway(config: NormalizedConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const gateway = await createGateway(config, options);
   const handle = (context: TransportContext) => (request: IncomingMessage, response: ServerResponse) => {
+    // A route's body streams to its service, measured against the route's maxBodyBytes as it flows.
+    if (gateway.isRoute(request.url ?? '/')) return gateway.handle(request, response, context);
     guardRequestSize(request, config.maxRequestBytes, () => gateway.handle(request, response, context));
   };
   const { tls } = config;

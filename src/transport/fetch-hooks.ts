@@ -1,8 +1,15 @@
+import type { MirrorOutcome } from './with-mirror.ts';
+
 /** One upstream call about to be made, as the gateway's observers see it. */
 export interface FetchEvent {
   /** The source's name. */
   service: string;
-  /** The instance called: the service URL's origin. */
+  /**
+   * The instance called, as an origin. A GraphQL or REST call picks its instance only once the
+   * cache and in-flight dedupe let it through (and each retry picks again), so before the call
+   * this is the source's first instance; by `done` it is the one that answered, or the last one
+   * tried (also in {@link FetchResult.instance}). A pass-through (`proxy`) call knows it from the start.
+   */
   instance: string;
   method: string;
   path: string;
@@ -10,6 +17,18 @@ export interface FetchEvent {
   headers: Record<string, string>;
   /** The client request the call serves, when there is one. */
   origin?: Request;
+  /** The version of the source called (`stable`, `v2`), when the source has versions. */
+  version?: string;
+  /**
+   * A version choice of the client (header or cookie) that was not followed, and why: told on the
+   * first call of a request to the source only.
+   */
+  ignoredOverride?: string;
+  /**
+   * A shadow copy of a call (the source's `mirror`), whose answer no client sees: its result tells
+   * how it compared. Observers of the client's own calls (access log lines, per-source metrics) leave it out.
+   */
+  mirror?: true;
 }
 
 /** How an upstream call ended. */
@@ -19,6 +38,10 @@ export interface FetchResult {
   /** The error the call failed with (timeout, unreachable, unreadable answer). */
   error?: Error;
   durationMs: number;
+  /** The instance (origin) that answered, or the last one tried when none did. */
+  instance?: string;
+  /** For a shadow copy (`mirror` on the event): how its answer compared with the source's. */
+  mirror?: MirrorOutcome;
 }
 
 /**

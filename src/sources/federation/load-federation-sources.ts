@@ -3,6 +3,7 @@ import type { DocumentNode } from 'graphql';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
 import { createSourceClient } from '../create-source-client.ts';
 import type { OnFetch } from '../../transport/fetch-hooks.ts';
+import type { InstancePools } from '../../transport/instance-pools.ts';
 import type { HttpClient } from '../../transport/http-client.ts';
 import { createGraphQLExecutor } from '../graphql/create-graphql-executor.ts';
 import type { LoadedSource } from '../loaded-source.ts';
@@ -15,8 +16,8 @@ import { joinGraphs } from './join-graphs.ts';
  * subgraphs). The supergraph's subschemas (entities joined by `@key` through `_entities`) become
  * one loaded source per subgraph, called through our HTTP client.
  */
-export async function loadFederationSources(sources: readonly NormalizedSource[], onFetch?: OnFetch): Promise<LoadedSource[]> {
-  const clients = new Map(sources.map((source) => [source.name, createSourceClient(source, onFetch)] as const));
+export async function loadFederationSources(sources: readonly NormalizedSource[], onFetch?: OnFetch, pools?: InstancePools): Promise<LoadedSource[]> {
+  const clients = new Map(sources.map((source) => [source.name, createSourceClient(source, onFetch, pools)] as const));
   const closeAll = () => Promise.all([...clients.values()].map((client) => client.close())).then(() => undefined);
   try {
     const file = sources.find((source) => source.supergraph)?.supergraph;

@@ -22,13 +22,13 @@ export interface SupergraphSource {
 const key = 'config.supergraph';
 /** The environment variable (set by `concierge start --hot-reload`) that turns hot reload on for either form of `config.supergraph`. */
 export const hotReloadVariable = 'CONCIERGE_HOT_RELOAD';
-const subgraphKeys = ['url', 'timeout', 'forwardHeaders', 'headers', 'connections', 'tls', 'httpCache', 'dedupeInFlight', 'batch', 'retries', 'breaker'];
+const subgraphKeys = ['url', 'timeout', 'forwardHeaders', 'headers', 'connections', 'tls', 'httpCache', 'dedupeInFlight', 'batch', 'retries', 'breaker', 'urls', 'loadBalancing', 'healthCheck', 'outlierDetection'];
 /** The same names as `config.sources` takes, since each subgraph becomes a source. */
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /**
  * Checks `config.supergraph` and reads its file: one federation source per subgraph, calling the
- * URL the supergraph gives unless `subgraphs.<name>.url` replaces it, with `defaults` under each
+ * URL the supergraph gives unless `subgraphs.<name>.url` (or `.urls`, several instances) replaces it, with `defaults` under each
  * subgraph's own options. `sources` (the raw `config.sources`) may then hold no federation source
  * and no name of a subgraph. `hotReload` comes from the object form, else from `CONCIERGE_HOT_RELOAD`
  * in `env`. `text` is the file's content when the caller read it (a hot reload).
@@ -49,7 +49,7 @@ export function normalizeSupergraphOptions(raw: unknown, sources: unknown, conte
   const fileKey = typeof raw === 'string' ? key : `${key}.file`;
   const file = check.string(fileKey, options['file']);
   const hotReload = check.boolean(`${key}.hotReload`, options['hotReload'] ?? fromEnv ?? false);
-  const defaults = optionsAt(`${key}.defaults`, options['defaults'], subgraphKeys.filter((option) => option !== 'url'), context);
+  const defaults = optionsAt(`${key}.defaults`, options['defaults'], subgraphKeys.filter((option) => option !== 'url' && option !== 'urls'), context);
   const overrides = isPlainObject(options['subgraphs']) ? options['subgraphs'] : {};
   if (options['subgraphs'] !== undefined && !isPlainObject(options['subgraphs'])) check.fail(`${key}.subgraphs`, 'an object of options by subgraph name', options['subgraphs']);
   const read = file ? readSupergraphFile(file, fileKey, context, text) : undefined;
@@ -59,6 +59,8 @@ export function normalizeSupergraphOptions(raw: unknown, sources: unknown, conte
     const subgraphKey = `${key}.subgraphs.${name}`;
     const own = optionsAt(subgraphKey, overrides[name], subgraphKeys, context);
     const keyOf = (option: string) => (option in defaults && !(option in own) ? `${key}.defaults.${option}` : `${subgraphKey}.${option}`);
+    // Several instances replace the supergraph's one URL.
+    if (own['urls'] !== undefined) return { name, options: { kind: 'federation', ...defaults, ...own }, keyOf };
     if (own['url'] !== undefined || isHttpUrl(url)) return { name, options: { kind: 'federation', url, ...defaults, ...own }, keyOf };
     const given = url ? `the URL ${JSON.stringify(url)}, which is not one` : 'no URL: join__graph(url: "")';
     check.fail(`${subgraphKey}.url`, 'an http:// or https:// URL', undefined, ` (${displayPath(read.file)} gives subgraph "${name}" ${given})`);

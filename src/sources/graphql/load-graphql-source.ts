@@ -4,6 +4,7 @@ import { parse, printSchema } from 'graphql';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
 import { createSourceClient } from '../create-source-client.ts';
 import type { OnFetch } from '../../transport/fetch-hooks.ts';
+import type { InstancePools } from '../../transport/instance-pools.ts';
 import type { HttpClient } from '../../transport/http-client.ts';
 import { buildSourceSchema, compositionDirectives } from '../build-source-schema.ts';
 import type { LoadedSource } from '../loaded-source.ts';
@@ -14,8 +15,8 @@ import { createGraphQLExecutor } from './create-graphql-executor.ts';
  * A GraphQL service as a subschema. Its schema is the registered SDL file, or the service's answer
  * to introspection at start-up (its `_sdl` field when it has one, so merge directives survive).
  */
-export async function loadGraphQLSource(source: NormalizedSource, onFetch?: OnFetch): Promise<LoadedSource> {
-  const client = createSourceClient(source, onFetch);
+export async function loadGraphQLSource(source: NormalizedSource, onFetch?: OnFetch, pools?: InstancePools): Promise<LoadedSource> {
+  const client = createSourceClient(source, onFetch, pools);
   try {
     const fromService = source.schemaFrom === 'introspection' && !source.registered;
     const sdl = fromService ? await introspect(source, client) : await readRegistered(source);

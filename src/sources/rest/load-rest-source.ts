@@ -1,5 +1,6 @@
 import type { NormalizedSource } from '../../config/normalize-config.ts';
 import type { OnFetch } from '../../transport/fetch-hooks.ts';
+import type { InstancePools } from '../../transport/instance-pools.ts';
 import { createSourceClient } from '../create-source-client.ts';
 import { buildSourceSchema, compositionDirectives, readDirectives } from '../build-source-schema.ts';
 import { readRegistered, registeredName } from '../graphql/load-graphql-source.ts';
@@ -16,12 +17,12 @@ const restDirectives = readDirectives(new URL('./directives.graphql', import.met
  * directives becomes resolvers that call the service. Stitching executes it in-process, so
  * every HTTP call is made, batched and deduplicated here.
  */
-export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch): Promise<LoadedSource> {
+export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch, pools?: InstancePools): Promise<LoadedSource> {
   const sdl = await readRegistered(source);
   const schema = buildSourceSchema(sdl, registeredName(source), [compositionDirectives, restDirectives]);
   const { mappings, problems } = readRestMappings(schema);
   if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${registeredName(source)}: ${problem}`));
-  const client = createSourceClient(source, onFetch);
+  const client = createSourceClient(source, onFetch, pools);
   const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize, requestStates: new WeakMap() };
   for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime);
   return {
