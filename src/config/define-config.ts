@@ -57,6 +57,15 @@ export interface GatewayConfig {
    */
   shutdownTimeout?: number;
   /**
+   * The deadline of one client request, in milliseconds from its arrival: every upstream call it
+   * makes gets what is left of it when that is less than the source's `timeout` (retries
+   * included), and a call due after it is not made (`GATEWAY_TIMEOUT` on its fields). A call
+   * shared by identical requests in flight keeps the deadline of the request that started it.
+   * Plain routes are bounded by their own `timeout` instead. `0` sets none.
+   * @default 30000 (Apollo Router's router timeout)
+   */
+  operationTimeout?: number;
+  /**
    * Largest accepted request body, in bytes. Plain REST routes stream their bodies and have their
    * own limit (`routes.<pattern>.maxBodyBytes`) instead.
    * @default 1048576

@@ -76,6 +76,8 @@ export interface NormalizedConfig {
   graphqlEndpoint: string;
   graphiql: false | (GraphiQLConfig & { title: string });
   shutdownTimeout: number;
+  /** Milliseconds from a request's arrival within which its upstream calls must be answered; `0` for none. */
+  operationTimeout: number;
   /** The query planner's options; `false` sends every operation through stitching. */
   queryPlanner: false | NormalizedQueryPlanner;
   maxRequestBytes: number;
@@ -121,7 +123,7 @@ export interface NormalizeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'maxRequestBytes', 'queryPlanner', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin', 'registry', 'clients', 'defaultClient', 'routes'];
+const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'operationTimeout', 'maxRequestBytes', 'queryPlanner', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin', 'registry', 'clients', 'defaultClient', 'routes'];
 const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight', 'retries', 'breaker', 'versions', 'versionOverride', 'mirror', 'discovery', 'urls', 'loadBalancing', 'healthCheck', 'outlierDetection'];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -179,6 +181,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     graphqlEndpoint: check.path('config.graphqlEndpoint', config.graphqlEndpoint ?? '/graphql'),
     graphiql,
     shutdownTimeout: check.integer('config.shutdownTimeout', config.shutdownTimeout ?? 10_000, 0, 600_000),
+    operationTimeout: check.integer('config.operationTimeout', config.operationTimeout ?? 30_000, 0, 3_600_000),
     maxRequestBytes: check.integer('config.maxRequestBytes', config.maxRequestBytes ?? 1_048_576, 1, 1_073_741_824),
     queryPlanner: normalizeQueryPlannerOptions(config.queryPlanner, context),
     sources,

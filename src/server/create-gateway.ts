@@ -33,6 +33,7 @@ import { useHealthEndpoints } from '../plugins/use-health-endpoints.ts';
 import { loadSources } from '../sources/load-sources.ts';
 import { createFetchHooks, type FetchHooks, type OnFetch } from '../transport/fetch-hooks.ts';
 import { createInstancePools, type InstancePools } from '../transport/instance-pools.ts';
+import { useOperationDeadline } from '../transport/operation-deadline.ts';
 import { discoverSources, type SourceDiscoveries } from '../transport/discovery/discover-sources.ts';
 import type { DiscoveryClock } from '../transport/discovery/discovery-clock.ts';
 import type { ResponseStore } from '../response-cache/response-store.ts';
@@ -378,6 +379,8 @@ function assemble(
     maskedErrors: { maskError: maskUnexpectedError },
     cors: corsOptions(config.network),
     plugins: [
+      // Each request's deadline starts as it arrives; upstream calls get what is left of it.
+      useOperationDeadline(config.operationTimeout),
       // Before the observers, whose response hooks then see a coded body where Yoga sent none.
       useCodedRefusals(),
       // Route requests are known as such before the observers count, log and trace them.

@@ -8,6 +8,7 @@ import { withHttpCache } from './http-cache.ts';
 import { withInFlightDedupe } from './in-flight-dedupe.ts';
 import { createInstancePool, type InstanceLease, type InstancePool } from './instance-pool.ts';
 import type { InstanceSpec, LoadBalancing, NormalizedHealthCheck, NormalizedOutlierDetection } from './instances-config.ts';
+import { remainingTime } from './operation-deadline.ts';
 import type { SendUpstream } from './received-response.ts';
 import type { NormalizedBreaker, NormalizedRetries } from './resilience-config.ts';
 import { createRetryBudget } from './retry-budget.ts';
@@ -165,7 +166,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return lease;
   };
 
-  let send: SendUpstream = async ({ method, path, headers: sentHeaders, body, timeout: attemptTimeout = timeout, tried }) => {
+  let send: SendUpstream = async ({ method, path, headers: sentHeaders, body, deadline, timeout: attemptTimeout = deadline ?? timeout, tried }) => {
     const lease = acquire(tried);
     const signal = AbortSignal.timeout(attemptTimeout);
     const started = performance.now();
@@ -207,11 +208,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const tried = new Set<string>();
       const answered = (instance?: string) => (event.instance = instance ?? originOf([...tried].at(-1)) ?? event.instance);
       const started = performance.now();
+      // The client request's deadline (operationTimeout) bounds the call when it leaves less than the source's timeout.
+      const left = remainingTime(origin);
+      const deadline = left === undefined || left >= timeout ? undefined : Math.floor(left);
       let status: number;
       let body: unknown;
       let instance: string | undefined;
       try {
-        ({ status, body, instance } = await send({ ...call, headers: sentHeaders, tried }));
+        if (deadline !== undefined && deadline < 1) throw deadlinePassed(service);
+        ({ status, body, instance } = await send({ ...call, headers: sentHeaders, tried, ...(deadline === undefined ? {} : { deadline }) }));
       } catch (error) {
         done?.({ error: error as Error, durationMs: performance.now() - started, instance: answered() });
         throw error;
@@ -293,6 +298,11 @@ async function proxyTo(lease: InstanceLease, call: Omit<ProxyRequest, 'origin'>,
     lease.release({ failed: !call.signal?.aborted });
     throw cause;
   }
+}
+
+/** A call not made: the client request's deadline passed before it was due. */
+function deadlinePassed(service: string): Error {
+  return gatewayError('GATEWAY_TIMEOUT', `Service "${service}" was not called: the operation's deadline (operationTimeout) had passed.`, { rejectsRequest: false, extensions: { service } });
 }
 
 function originOf(url: string | undefined): string | undefined {

@@ -19,9 +19,10 @@ export interface ReceivedResponse {
  * One upstream call, with every header that reaches the service already merged in, the time
  * allowed for this attempt when retries give it less than the client's whole `timeout`, and the
  * instances (URLs) its earlier attempts went to: each attempt adds its own, and the next one
- * avoids them while another instance is in rotation.
+ * avoids them while another instance is in rotation. `deadline` is the whole call's, when the
+ * client request's deadline leaves it less than the source's `timeout`.
  */
-export type SendUpstream = (request: UpstreamRequest & { headers: Record<string, string>; timeout?: number; tried?: Set<string> }) => Promise<ReceivedResponse>;
+export type SendUpstream = (request: UpstreamRequest & { headers: Record<string, string>; timeout?: number; deadline?: number; tried?: Set<string> }) => Promise<ReceivedResponse>;
 
 /**
  * A copy of a shared answer with a body of its own. Resolvers and stitching may annotate the

@@ -39,7 +39,7 @@ export function withRetries(send: SendUpstream, options: RetryOptions): SendUpst
   return async (request) => {
     budget.recordCall();
     const reading = request.method === 'GET' || request.method === 'HEAD' || request.readOnly === true;
-    const deadline = performance.now() + timeout;
+    const deadline = performance.now() + Math.min(timeout, request.deadline ?? timeout);
     const tried = request.tried ?? new Set<string>();
     let wait: IBackoff<unknown> = backoff.next();
     for (let attempt = 0; ; attempt++) {
