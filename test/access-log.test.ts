@@ -244,7 +244,7 @@ test('logging options are checked, each problem naming the key, the value and wh
   assert.deepEqual(problems, [
     'config.logging.colour: unknown option; expected one of level, format, sampleRate, slowMs, redactVariables, destination',
     'config.logging.level: expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "verbose"',
-    'config.logging.format: expected one of "json", "pretty", got "text"',
+    'config.logging.format: expected one of "auto", "json", "pretty", got "text"',
     'config.logging.sampleRate: expected a number from 0 to 1, got 1.5',
     'config.logging.slowMs: expected an integer from 0 to 3600000, got -1',
     'config.logging.redactVariables: expected a list of non-empty strings, got ["ok",""]',
@@ -255,7 +255,7 @@ test('logging options are checked, each problem naming the key, the value and wh
   const none: string[] = [];
   assert.deepEqual(normalizeLoggingOptions(undefined, { check: createChecker(none), baseDir: '/srv/gateway' }), {
     level: 'info',
-    format: 'json',
+    format: 'auto',
     sampleRate: 1,
     slowMs: 1000,
     redactVariables: new Set(['password', 'token', 'secret', 'apikey', 'creditcard']),

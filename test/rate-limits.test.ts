@@ -7,6 +7,7 @@ import { postGraphQL } from './helpers/graphql-request.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { createManualClock, type ManualClock } from './helpers/manual-clock.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
+import { collectLogs } from './helpers/collect-logs.ts';
 
 const sdl = /* GraphQL */ `
   type Query {
@@ -153,7 +154,7 @@ async function unreachableRedisUrl(): Promise<string> {
 }
 
 async function setUpUnreachableStore(t: TestContext, onStoreFailure: 'open' | 'closed') {
-  const logged = t.mock.method(console, 'error', () => {});
+  const logs = collectLogs();
   const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'ok'));
   const gateway = await startTestGateway(t, {
     api: { kind: 'rest', url: service.url, sdl: /* GraphQL */ `
@@ -167,8 +168,8 @@ async function setUpUnreachableStore(t: TestContext, onStoreFailure: 'open' | 'c
     redis: { url: await unreachableRedisUrl(), commandTimeout: 200 },
     consumers: { a: { keyHash: hash(keys.a), plan: 'small' }, b: { keyHash: hash(keys.b), plan: 'metered' } },
     rateLimits: { onStoreFailure, plans: { small: { requests: { max: 100, window: '1m' } }, metered: { cost: { max: 1000, window: '1m' } } } },
-  });
-  const lines = () => logged.mock.calls.map((call) => String(call.arguments[0]));
+  }, { logger: logs.logger });
+  const lines = () => logs.messages();
   return { gateway, service, lines };
 }
 
@@ -196,7 +197,7 @@ test('onStoreFailure "closed" with the store unreachable: plan budgets refuse th
   assert.deepEqual(field.body.errors?.map((error) => [error.path, error.extensions?.code, error.message]), [[['limited'], 'SERVICE_UNAVAILABLE', 'Rate limits cannot be checked right now, so Query.limited is refused.']]);
   assert.deepEqual(service.requests.map((request) => request.url), ['/hello', '/hello']);
   assert.deepEqual(lines().filter((line) => line.includes('redis (rate limits)')), [
-    `[concierge] redis (rate limits) unreachable: ECONNREFUSED; plan budgets refuse operations with 503 and limited fields answer null, with SERVICE_UNAVAILABLE (rateLimits.onStoreFailure: 'closed') until it returns`,
+    `redis (rate limits) unreachable: ECONNREFUSED; plan budgets refuse operations with 503 and limited fields answer null, with SERVICE_UNAVAILABLE (rateLimits.onStoreFailure: 'closed') until it returns`,
   ]);
 });
 
@@ -209,7 +210,7 @@ test('onStoreFailure "open" with the store unreachable: everything passes, and t
   assert.deepEqual(answers.map((answer) => [answer.status, answer.body]), Array(3).fill([200, { data: { hello: 'ok', report: 'ok', limited: 'ok' } }]));
   assert.equal(service.requests.length, 9);
   assert.deepEqual(lines().filter((line) => line.includes('redis (rate limits)')), [
-    "[concierge] redis (rate limits) unreachable: ECONNREFUSED; limited requests pass unchecked (rateLimits.onStoreFailure: 'open') until it returns",
+    "redis (rate limits) unreachable: ECONNREFUSED; limited requests pass unchecked (rateLimits.onStoreFailure: 'open') until it returns",
   ]);
 });
 

@@ -5,6 +5,7 @@ import { test, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { cacheStatus, startCachedGateway, startCatalogService } from './helpers/cached-catalog.ts';
 import { createManualClock, type ManualClock } from './helpers/manual-clock.ts';
+import { collectLogs } from './helpers/collect-logs.ts';
 
 const redisUrl = process.env['REDIS_URL'];
 const skip = redisUrl ? false : 'REDIS_URL is not set: the Redis response-cache tests need a Redis (CI sets it)';
@@ -104,9 +105,9 @@ test('while Redis is unreachable the services answer, the outage is logged once,
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const { port } = closed.address() as { port: number };
   await new Promise((resolve) => closed.close(resolve));
-  const logged = t.mock.method(console, 'error', () => {});
+  const logs = collectLogs();
   const catalog = await startCatalogService(t);
-  const { query, purge } = await startCachedGateway(t, catalog, {}, { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `concierge-test-${randomUUID()}:` } });
+  const { query, purge } = await startCachedGateway(t, catalog, {}, { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `concierge-test-${randomUUID()}:` } }, { logger: logs.logger });
 
   for (let round = 0; round < 4; round++) {
     const response = await query(productOne);
@@ -115,6 +116,6 @@ test('while Redis is unreachable the services answer, the outage is logged once,
   assert.equal(catalog.calls('/products/1'), 4);
   const purged = await purge({ all: true }, 'admin');
   assert.deepEqual([purged.status, purged.body.errors?.[0]?.extensions?.code], [503, 'SERVICE_UNAVAILABLE']);
-  const outages = logged.mock.calls.filter((call) => String(call.arguments[0]).includes('redis (response cache) unreachable'));
-  assert.equal(outages.length, 1, logged.mock.calls.map((call) => String(call.arguments[0])).join('\n'));
+  const outages = logs.messages('error').filter((message) => message.includes('redis (response cache) unreachable'));
+  assert.equal(outages.length, 1, logs.messages().join('\n'));
 });

@@ -21,7 +21,7 @@ async function startGatewayProcess(t: TestContext, serviceUrl: string): Promise<
   await writeFile(path.join(dir, 'schemas.graphql'), 'type Thing { id: ID! name: String! }\ntype Query { thing: Thing @http(GET: "/thing") }\n');
   await writeFile(
     path.join(dir, 'gateway.config.json'),
-    JSON.stringify({ host: '127.0.0.1', port: 0, logging: { level: 'warn' }, sources: { things: { kind: 'rest', url: '${THINGS_URL}', schema: 'schemas.graphql' } } }),
+    JSON.stringify({ host: '127.0.0.1', port: 0, logging: { level: 'info' }, sources: { things: { kind: 'rest', url: '${THINGS_URL}', schema: 'schemas.graphql' } } }),
   );
   return spawnGatewayProcess(t, [path.join(root, 'bin/concierge.js'), 'start', '--config', path.join(dir, 'gateway.config.json')], { THINGS_URL: serviceUrl, PORT: '0' }, /serving 1 sources at (http:\/\/\S+)/);
 }

@@ -6,11 +6,13 @@ import { createChecker } from '../src/config/config-checker.ts';
 import { normalizeTracingOptions } from '../src/observability/tracing-config.ts';
 import { useTracing } from '../src/plugins/use-tracing.ts';
 import { createFetchHooks } from '../src/transport/fetch-hooks.ts';
+import type { GatewayOptions } from '../src/server/create-gateway.ts';
 import { json, startFixtureServer, type FixtureServer } from './helpers/fixture-server.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
 import { startOtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 import { root, startShop } from './helpers/start-shop.ts';
 import { startTestGateway, writeTestConfig } from './helpers/start-test-gateway.ts';
+import { collectLogs } from './helpers/collect-logs.ts';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -46,11 +48,12 @@ function startItems(t: TestContext): Promise<FixtureServer> {
 }
 
 /** A gateway over the items service (and an unreachable `gone` service) with the given `tracing`. */
-function startItemsGateway(t: TestContext, items: FixtureServer, tracing?: Record<string, unknown>) {
+function startItemsGateway(t: TestContext, items: FixtureServer, tracing?: Record<string, unknown>, options: GatewayOptions = {}) {
   return startTestGateway(
     t,
     { items: { kind: 'rest', url: items.url, sdl: itemsSdl }, gone: { kind: 'rest', url: 'http://127.0.0.1:1', sdl: goneSdl } },
     tracing ? { tracing } : {},
+    options,
   );
 }
 
@@ -233,17 +236,17 @@ test('each gateway exports only its own spans, under its own service name', asyn
 });
 
 test('a collector that is down is reported once and does not fail shutdown', async (t) => {
-  const warn = t.mock.method(console, 'warn', () => {});
+  const logs = collectLogs();
   const items = await startItems(t);
-  const gateway = await startItemsGateway(t, items, { enabled: true, endpoint: 'http://127.0.0.1:1/v1/traces', exportTimeoutMs: 2000 });
+  const gateway = await startItemsGateway(t, items, { enabled: true, endpoint: 'http://127.0.0.1:1/v1/traces', exportTimeoutMs: 2000 }, { logger: logs.logger });
 
   const response = await postGraphQL(gateway.endpoint, '{ item(id: "1") { name } }');
   assert.deepEqual(response.body, { data: { item: { name: 'Tea' } } });
   await gateway.close();
 
   assert.deepEqual(
-    warn.mock.calls.map((call) => String(call.arguments[0]).replace(/\d+ spans/, 'N spans')),
-    ['[concierge] tracing: could not export N spans to http://127.0.0.1:1/v1/traces: connect ECONNREFUSED 127.0.0.1:1'],
+    logs.messages('warn').map((message) => message.replace(/\d+ spans/, 'N spans')),
+    ['tracing: could not export N spans to http://127.0.0.1:1/v1/traces: connect ECONNREFUSED 127.0.0.1:1'],
   );
 });
 

@@ -20,7 +20,7 @@ async function project(t: TestContext, serviceUrl: string, extra: Record<string,
   t.after(() => rm(dir, { recursive: true, force: true }));
   const files = { schema: path.join(dir, 'schemas.graphql'), config: path.join(dir, 'gateway.config.json') };
   await writeFile(files.schema, sdl);
-  await writeFile(files.config, JSON.stringify({ host: '127.0.0.1', port: 0, logging: { level: 'warn' }, ...extra, sources: { things: { kind: 'rest', url: serviceUrl, schema: 'schemas.graphql' } } }));
+  await writeFile(files.config, JSON.stringify({ host: '127.0.0.1', port: 0, logging: { level: 'info' }, ...extra, sources: { things: { kind: 'rest', url: serviceUrl, schema: 'schemas.graphql' } } }));
   return files;
 }
 

@@ -21,7 +21,7 @@ process.env['PRODUCTS_2_URL'] = services.productsUrls[1];
 try {
   const config = await loadConfig(fileURLToPath(new URL('../../gateway.config.ts', import.meta.url)));
   const running = await startGateway(config);
-  runUntilSignal(running, () => services.close());
+  runUntilSignal(running, running.gateway.logger, () => services.close());
   // `kill -USR2 <pid>` stops the second products instance, and starts it again: watch it ejected
   // and re-admitted on the status page and in /metrics.
   process.on('SIGUSR2', () => {

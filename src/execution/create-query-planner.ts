@@ -1,3 +1,4 @@
+import { describeError } from '../observability/gateway-logger.ts';
 import { createDefaultExecutor } from '@graphql-tools/delegate';
 import type { Executor } from '@graphql-tools/utils';
 import {
@@ -81,6 +82,12 @@ export interface QueryPlannerOptions {
    */
   stitchedSources?: boolean;
   /**
+   * Told each planner exception (a bug: the operation goes through stitching) and each plan made
+   * after: the gateway's burst log, which logs the first of a burst and counts every one.
+   * @default nothing told
+   */
+  failures?: { failed(reason: string): void; succeeded(): void };
+  /**
    * How each request decides which progressive `@override` labels (`percent(20)`) are active: once
    * per request, before planning it (see {@link decideOverrideLabels}).
    * @default { random: Math.random, isActive: () => false }
@@ -95,7 +102,7 @@ export interface QueryPlannerOptions {
  * the stitching directives (graphql and rest sources). Plans are made once per document (the
  * parsed document Yoga caches per query text) and reused, at most {@link maxPlansPerDocument} per document.
  */
-export function createQueryPlanner(schema: GraphQLSchema, sources: readonly LoadedSource[], { stitchedSources = true, overrideLabels }: QueryPlannerOptions = {}): QueryPlanner | undefined {
+export function createQueryPlanner(schema: GraphQLSchema, sources: readonly LoadedSource[], { stitchedSources = true, overrideLabels, failures = { failed: () => {}, succeeded: () => {} } }: QueryPlannerOptions = {}): QueryPlanner | undefined {
   const federation = sources.filter((source) => source.kind === 'federation');
   const stitched = sources.filter((source) => source.kind !== 'federation');
   const supergraphDocument = federation[0]?.supergraph?.document;
@@ -124,7 +131,7 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
     const keyOf = () => `${prefix}${labels === undefined ? '-' : `+${overrideLabelKey(new Set([...labels].filter((label) => labelsRead.has(label))))}`}`;
     const cached = entry.plans.get(keyOf());
     if (cached) return cached;
-    const made = makePlan(context, document, operationName, variables, labels, labelsRead);
+    const made = makePlan(context, document, operationName, variables, labels, labelsRead, failures);
     entry.plans.set(keyOf(), made);
     return made;
   };
@@ -219,7 +226,7 @@ function conditionVariables(document: DocumentNode): string[] {
   return [...names].sort();
 }
 
-function makePlan(context: PlanningContext, document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>>, labels: ReadonlySet<string> | undefined, labelsRead: Set<string>): QueryPlan | NotPlannable {
+function makePlan(context: PlanningContext, document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>>, labels: ReadonlySet<string> | undefined, labelsRead: Set<string>, failures: NonNullable<QueryPlannerOptions['failures']>): QueryPlan | NotPlannable {
   const operation = getOperationAST(document, operationName);
   if (!operation) return new NotPlannable('no operation to execute');
   const fragments: Record<string, FragmentDefinitionNode> = {};
@@ -229,11 +236,13 @@ function makePlan(context: PlanningContext, document: DocumentNode, operationNam
     const fetches = planOperation(context, operation, scope, labelsRead);
     const serial = operation.operation === 'mutation';
     const shape = shapeOperation(context.schema, scope, rootTypeOf(context.schema, operation), operation.selectionSet);
-    return { fetches, shape, serial, id: planIdOf(printPlan({ fetches, serial })) };
+    const made = { fetches, shape, serial, id: planIdOf(printPlan({ fetches, serial })) };
+    failures.succeeded();
+    return made;
   } catch (error) {
     if (error instanceof NotPlannable) return error;
-    // A bug, not a limit of the planner: logged once per cached plan, then counted as a fallback.
-    console.error('[concierge] the query planner failed; the operation goes through stitching:', error);
+    // A bug, not a limit of the planner: told once per cached plan (and per burst), then counted as a fallback.
+    failures.failed(`${operationName ? `operation ${operationName}` : 'an operation'} goes through stitching: ${describeError(error, true)}`);
     return new NotPlannable('planning failed (a planner error, logged)');
   }
 }

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { resolveLogFormat } from './gateway-logger.ts';
 import type { NormalizedLogging } from './logging-config.ts';
 
 /** The access log's pino logger and how to flush and close its destination. */
@@ -11,7 +12,7 @@ export interface AccessLogger {
 }
 
 /**
- * A pino logger writing to the configured destination: JSON lines through an asynchronous
+ * A pino logger writing to the configured destination (format `'auto'`: pretty on a terminal): JSON lines through an asynchronous
  * sonic-boom (pino flushes it when the process exits), or pino-pretty's readable lines. The
  * `headers` object of a line has `secretHeaders` (lower-case names) replaced by `"[redacted]"`.
  */
@@ -24,8 +25,9 @@ export function createAccessLogger(options: NormalizedLogging, secretHeaders: re
   };
   if (level === 'silent') return { logger: pino(settings), close: async () => {} };
   const dest = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : destination;
-  if (format === 'pretty') {
-    const colorize = typeof dest === 'number' && Boolean((dest === 1 ? process.stdout : process.stderr).isTTY);
+  const terminal = typeof dest === 'number' && Boolean((dest === 1 ? process.stdout : process.stderr).isTTY);
+  if (resolveLogFormat(format, terminal) === 'pretty') {
+    const colorize = terminal;
     const stream = pinoPretty({ destination: dest, sync: true, mkdir: true, append: true, colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
     return { logger: pino(settings, stream), close: () => ended(stream, 'finish') };
   }

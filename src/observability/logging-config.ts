@@ -8,6 +8,9 @@ export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 's
 /** One of {@link logLevels}. */
 export type LogLevel = (typeof logLevels)[number];
 
+/** How log lines are written: see {@link LoggingConfig.format}. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
 /**
  * The access log: one line per GraphQL request, written after its response, with the caller, the
  * operation, the error codes and every upstream call it made. Each request carries an
@@ -25,11 +28,13 @@ export interface LoggingConfig {
    */
   level?: LogLevel;
   /**
-   * `'json'`: one JSON object per line, for log collectors. `'pretty'`: coloured, readable lines
-   * through pino-pretty, for development.
-   * @default 'json'
+   * How access-log lines and the gateway's own messages are written. `'json'`: one JSON object per
+   * line, for log collectors. `'pretty'`: readable lines through pino-pretty (coloured on a
+   * terminal), for development. `'auto'`: pretty when the lines go to a terminal, JSON otherwise
+   * (a pipe, a file, a container's log driver).
+   * @default 'auto'
    */
-  format?: 'json' | 'pretty';
+  format?: LogFormat;
   /**
    * Share of successful requests logged, from 0 (none) to 1 (all). Requests with an error and slow
    * requests are always logged.
@@ -60,7 +65,7 @@ export interface LoggingConfig {
 /** The logging settings, checked, with defaults filled in. */
 export interface NormalizedLogging {
   level: LogLevel;
-  format: 'json' | 'pretty';
+  format: LogFormat;
   sampleRate: number;
   slowMs: number;
   /** Lower-case variable names. */
@@ -79,7 +84,7 @@ export function normalizeLoggingOptions(raw: unknown, { check, baseDir }: Featur
   check.knownKeys('config.logging', options, keys);
   return {
     level: check.oneOf('config.logging.level', options['level'] ?? 'info', logLevels),
-    format: check.oneOf('config.logging.format', options['format'] ?? 'json', ['json', 'pretty'] as const),
+    format: check.oneOf('config.logging.format', options['format'] ?? 'auto', ['auto', 'json', 'pretty'] as const),
     sampleRate: share(options['sampleRate'] ?? 1, { check, baseDir }),
     slowMs: check.integer('config.logging.slowMs', options['slowMs'] ?? 1000, 0, 3_600_000),
     redactVariables: new Set(check.stringList('config.logging.redactVariables', options['redactVariables'] ?? defaultRedactedVariables).map((name) => name.toLowerCase())),

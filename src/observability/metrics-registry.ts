@@ -36,6 +36,8 @@ export interface GatewayMetrics {
   discoveredInstances: Gauge<'service' | 'mechanism'>;
   /** Failed discovery resolutions (the last instances stay), by source and mechanism. */
   discoveryFailures: Counter<'service' | 'mechanism'>;
+  /** Failures the gateway survived and logged once per burst (see `createBurstLog`), by component. */
+  internalErrors: Counter<'component'>;
   /** Where the per-instance series are read from (the gateway's instance pools). */
   showInstances(provider: () => readonly SourceInstances[]): void;
   /** The Prometheus text exposition: this gateway's metrics, then the process's when collected. */
@@ -131,6 +133,12 @@ export function createGatewayMetrics(prefix: string, collectProcessMetrics: bool
     }),
     discoveredInstances: new Gauge({ name: `${prefix}discovered_instances`, help: "Instances each source's discovery knows now (DNS, SRV or announced).", labelNames: ['service', 'mechanism'], registers }),
     discoveryFailures: new Counter({ name: `${prefix}discovery_failures_total`, help: 'Failed discovery resolutions (timeout, SERVFAIL, refused); the last instances stay.', labelNames: ['service', 'mechanism'], registers }),
+    internalErrors: new Counter({
+      name: `${prefix}internal_errors_total`,
+      help: 'Failures the gateway survived (a planner exception, a cache invalidation or Redis command that failed, an unreachable service), by component; each burst is logged once.',
+      labelNames: ['component'],
+      registers,
+    }),
     showInstances(provider) {
       instances = provider;
     },

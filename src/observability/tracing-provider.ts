@@ -1,3 +1,4 @@
+import type { GatewayLogger } from './gateway-logger.ts';
 import type { TextMapGetter, TextMapPropagator, Tracer } from '@opentelemetry/api';
 import { CompositePropagator, ExportResultCode, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -26,14 +27,14 @@ export const requestHeadersGetter: TextMapGetter<Headers> = {
  * never registered globally: tests run many gateways in one process, and an application embedding
  * the gateway keeps its own global provider. Callers pass parent contexts explicitly.
  */
-export function createTracingProvider(tracing: NormalizedTracing): TracingProvider {
+export function createTracingProvider(tracing: NormalizedTracing, logger: GatewayLogger): TracingProvider {
   const exporter = new OTLPTraceExporter({ url: tracing.endpoint, headers: tracing.headers, timeoutMillis: tracing.exportTimeoutMs });
   const provider = new BasicTracerProvider({
     resource: defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))
       .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: tracing.serviceName })),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(tracing.sampleRatio) }),
-    spanProcessors: [new BatchSpanProcessor(reportingFailures(exporter, tracing.endpoint), { exportTimeoutMillis: tracing.exportTimeoutMs })],
+    spanProcessors: [new BatchSpanProcessor(reportingFailures(exporter, tracing.endpoint, logger), { exportTimeoutMillis: tracing.exportTimeoutMs })],
   });
   return {
     tracer: provider.getTracer('concierge'),
@@ -61,13 +62,13 @@ function propagatorOf(format: TracePropagation): TextMapPropagator {
  * application sets one; a wrong endpoint would lose every span without a word. This says so once
  * when exports start failing, and again only after they have recovered.
  */
-function reportingFailures(exporter: OTLPTraceExporter, endpoint: string): SpanExporter {
+function reportingFailures(exporter: OTLPTraceExporter, endpoint: string, logger: GatewayLogger): SpanExporter {
   let failing = false;
   return {
     export(spans, done) {
       exporter.export(spans, (result) => {
         const failed = result.code !== ExportResultCode.SUCCESS;
-        if (failed && !failing) console.warn(`[concierge] tracing: could not export ${spans.length} spans to ${endpoint}: ${result.error?.message ?? 'unknown error'}`);
+        if (failed && !failing) logger.warn(`tracing: could not export ${spans.length} spans to ${endpoint}: ${result.error?.message ?? 'unknown error'}`);
         failing = failed;
         done(result);
       });

@@ -1,3 +1,4 @@
+import { describeError, silentLogger, type GatewayLogger } from '../observability/gateway-logger.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAsyncIterable } from '@graphql-tools/utils';
 import { getOperationAST, type ExecutionResult } from 'graphql';
@@ -31,7 +32,7 @@ const probePaths = new Set(['/healthz', '/readyz']);
  * status is an error: the plugins that give errors their codes run after this one, which runs
  * first so that it sees refusals too.
  */
-export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
+export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[], gatewayLogger: GatewayLogger = silentLogger): Promise<Plugin & { close(): Promise<void> }> {
   const options = config.logging;
   const { logger, close } = createAccessLogger(options, secretHeaders(config));
   const logging = logger.isLevelEnabled('error');
@@ -72,7 +73,7 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
     const route = routeOf(request)?.route.pattern.text;
     const record: AccessRecord = { requestId: assignRequestId(request), started: performance.now(), method: request.method, path, hadErrors: false, errorCodes: [], upstream: [], ...(route ? { route } : {}) };
     records.set(request, record);
-    if (logging) context.res?.once('close', () => safely(() => finish(request, record, context)));
+    if (logging) context.res?.once('close', () => safely(() => finish(request, record, context), gatewayLogger));
     return record;
   };
 
@@ -125,7 +126,7 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
         setResponse(final);
       }
       record.response = final;
-      if (logging && !(serverContext as NodeContext).res) setImmediate(() => safely(() => finish(request, record, {})));
+      if (logging && !(serverContext as NodeContext).res) setImmediate(() => safely(() => finish(request, record, {}), gatewayLogger));
     },
     async close() {
       // The last responses' sockets report `close` on the next ticks: their lines go first.
@@ -143,10 +144,10 @@ function secretHeaders(config: NormalizedConfig): string[] {
 }
 
 /** A log line must never take the process down: it runs in a socket event. */
-function safely(write: () => void): void {
+function safely(write: () => void, logger: GatewayLogger): void {
   try {
     write();
   } catch (error) {
-    console.error('[concierge] access log line not written:', error);
+    logger.error(`access log line not written: ${describeError(error, true)}`);
   }
 }

@@ -18,6 +18,7 @@ import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 import type { SourceInstances } from '../transport/instance-pools.ts';
 import type { DiscoveryObserver } from '../transport/discovery/create-discoveries.ts';
+import type { InternalErrorComponent } from '../observability/gateway-logger.ts';
 import type { ChangeCriticality } from '../registry/check-report.ts';
 
 /** The metrics plugin, its placed parts, and what the gateway tells it about schema swaps. */
@@ -35,6 +36,8 @@ export interface MetricsPlugin extends Plugin {
   showInstances(provider: () => readonly SourceInstances[]): void;
   /** What the sources' discoveries report (`concierge_discovered_instances`, `concierge_discovery_failures_total`). */
   discovery: DiscoveryObserver;
+  /** Counts a failure the gateway survived (`concierge_internal_errors_total{component}`). */
+  internalError(component: InternalErrorComponent): void;
 }
 
 /** What the status page's Schema tab shows: the served graph, the last swaps and checks. */
@@ -87,7 +90,7 @@ interface RequestState {
 export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<MetricsPlugin> {
   const { metrics: options, graphqlEndpoint } = config;
   const { statusPage } = options;
-  if (!options.enabled && !statusPage.enabled) return { close: async () => {}, schemaSwapped: () => {}, showSchema: () => {}, showInstances: () => {}, discovery: { instances: () => {}, failure: () => {} } };
+  if (!options.enabled && !statusPage.enabled) return { close: async () => {}, schemaSwapped: () => {}, showSchema: () => {}, showInstances: () => {}, discovery: { instances: () => {}, failure: () => {} }, internalError: () => {} };
   let schemaStatus: ((selected?: number) => Promise<SchemaStatus>) | undefined;
   let instances: () => readonly SourceInstances[] = () => [];
   const recorder = createMetricsRecorder({ prefix: options.prefix, collectProcessMetrics: options.enabled && options.collectProcessMetrics, sources: config.sources });
@@ -175,6 +178,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       instances: (service, mechanism, count) => recorder.metrics.discoveredInstances.set({ service, mechanism }, count),
       failure: (service, mechanism) => recorder.metrics.discoveryFailures.inc({ service, mechanism }),
     },
+    internalError: (component) => recorder.metrics.internalErrors.inc({ component }),
     onRequest({ request, url: { pathname } }) {
       // A plain REST route's request counts as one operation of type `route`, labelled with its pattern.
       const route = routeOf(request);

@@ -12,6 +12,7 @@ import type { NormalizedPlanLimits, NormalizedRateLimits } from '../rate-limits/
 import { createRedisRateLimitStore } from '../rate-limits/redis-rate-limit-store.ts';
 import { createRedisClient, waitUntilReady } from '../redis/create-redis-client.ts';
 import { createOutageLog } from '../redis/outage-log.ts';
+import { silentDiagnostics, type Diagnostics } from '../observability/gateway-logger.ts';
 import type { NormalizedRedis } from '../redis/redis-config.ts';
 import { applyDenials } from '../security/apply-denials.ts';
 import { restrictDocument, type Decide } from '../security/restrict-document.ts';
@@ -105,8 +106,8 @@ export interface RateLimitStoreUse {
  * `clock`. Redis's windows run on Redis's own clock (see redis-rate-limit-store.ts), so that
  * replicas agree.
  */
-export async function openRateLimitStore(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined, clock: Clock = systemClock): Promise<RateLimitStoreUse> {
-  const outage = createOutageLog({ purpose: 'rate limits', ...storeFailurePolicies[limits.onStoreFailure] });
+export async function openRateLimitStore(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined, clock: Clock = systemClock, { logger, internalError }: Diagnostics = silentDiagnostics): Promise<RateLimitStoreUse> {
+  const outage = createOutageLog({ logger, count: () => internalError('rate_limit_store'), purpose: 'rate limits', ...storeFailurePolicies[limits.onStoreFailure] });
   let store: RateLimitStore = createMemoryRateLimitStore(clock);
   if (limits.store === 'redis' && redis) {
     const client = createRedisClient(redis, outage);

@@ -1,3 +1,5 @@
+import { createBurstLog } from '../observability/burst-log.ts';
+import { silentDiagnostics, type Diagnostics } from '../observability/gateway-logger.ts';
 import { isAsyncIterable } from '@graphql-tools/utils';
 import { getOperationAST, print, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationTypeNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -43,14 +45,16 @@ interface Plan {
  * values are part of the key, since a service may answer differently by them (`accept-language`).
  * `clock` dates the entries (`maxAge`, `Age`, the `ttl` of the extension metadata).
  */
-export function useResponseCache(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[], varyHeaders: readonly string[] = [], shared?: ResponseStore, clock: Clock = systemClock): Plugin & { close(): Promise<void> } {
+export function useResponseCache(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[], varyHeaders: readonly string[] = [], shared?: ResponseStore, clock: Clock = systemClock, diagnostics: Diagnostics = silentDiagnostics): Plugin & { close(): Promise<void> } {
   if (!options.enabled) return { close: async () => {} };
   const storeKind = options.store ?? (redis ? 'redis' : 'memory');
   const { hints, problems } = collectCacheHints(sources, options);
   if (storeKind === 'redis' && !redis) problems.unshift('config.responseCache.store: expected a top-level redis: { url } for the "redis" store, found none');
   if (problems.length > 0) throw new ConfigError(problems);
   const rules = callerRules(collectAuthorizationRules(sources));
-  const store = shared ?? openResponseStore(options, redis, clock);
+  const store = shared ?? openResponseStore(options, redis, clock, diagnostics);
+  // An entity changed but its cached answers stay (until their maxAge): told once per burst, counted.
+  const invalidation = createBurstLog({ logger: diagnostics.logger, subject: 'response cache invalidation', count: () => diagnostics.internalError('response_cache_invalidation'), clock });
   const { defaultMaxAge, includeExtensionMetadata, purge } = options;
   const outcomes = new WeakMap<Request, CacheOutcome>();
   const batched = new WeakSet<Request>();
@@ -96,7 +100,12 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
           async onExecuteDone({ result }) {
             if (isAsyncIterable(result)) return;
             const { entities } = takeEntities(args.schema, result.data);
-            if (entities.size > 0) await store.invalidate([...entities]).catch(() => 0);
+            if (entities.size > 0) {
+              await store.invalidate([...entities]).then(
+                () => invalidation.succeeded(),
+                (error: Error) => invalidation.failed(`${error.message}; answers cached with the changed entities stay until their maxAge`),
+              );
+            }
           },
         };
       }
@@ -146,8 +155,8 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
 }
 
 /** The cache's store (Redis, or memory bounded by `maxBytes`), its entries expiring on `clock`: opened once per gateway and shared by every graph version's plugin. */
-export function openResponseStore(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, clock: Clock = systemClock): ResponseStore {
-  return redis && (options.store ?? 'redis') === 'redis' ? createRedisStore(redis, clock) : createMemoryStore(options.maxBytes, clock);
+export function openResponseStore(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, clock: Clock = systemClock, diagnostics: Diagnostics = silentDiagnostics): ResponseStore {
+  return redis && (options.store ?? 'redis') === 'redis' ? createRedisStore(redis, clock, diagnostics) : createMemoryStore(options.maxBytes, clock);
 }
 
 function callerRules({ fields, types }: AuthorizationRules): CallerRules {

@@ -1,3 +1,4 @@
+import { silentLogger, type GatewayLogger } from '../observability/gateway-logger.ts';
 import { isAsyncIterable } from '@graphql-tools/utils';
 import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
@@ -27,12 +28,12 @@ interface RequestTrace {
  * `graphql.execute` and one CLIENT span `upstream <service>` per upstream call inside it. Disabled,
  * it registers no hook at all.
  */
-export async function useTracing(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<Plugin & { close(): Promise<void> }> {
+export async function useTracing(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[], logger: GatewayLogger = silentLogger): Promise<Plugin & { close(): Promise<void> }> {
   const { tracing, graphqlEndpoint } = config;
   if (!tracing.enabled) return { close: async () => {} };
   // The SDK and the OTLP exporter load only when tracing is on: a disabled gateway does not pay for them at start-up.
   const { createTracingProvider, requestHeadersGetter } = await import('../observability/tracing-provider.ts');
-  const { tracer, propagator, close } = createTracingProvider(tracing);
+  const { tracer, propagator, close } = createTracingProvider(tracing, logger);
   // Kept until the request is collected, so calls made after the response started (a stream) still find their parent.
   const requests = new WeakMap<Request, RequestTrace>();
   const traceOf = (request: unknown) => requests.get(request as Request);

@@ -1,5 +1,11 @@
+import type { GatewayLogger } from '../observability/gateway-logger.ts';
+
 /** What an outage log says about one store. */
 export interface OutageLogOptions {
+  /** Where its lines go. */
+  logger: GatewayLogger;
+  /** Called once per failed command (`concierge_internal_errors_total{component}`). */
+  count?: () => void;
   /** The store, as log lines name it: `redis (<purpose>)`. */
   purpose: string;
   /**
@@ -32,26 +38,27 @@ export interface OutageLog {
   answered(): void;
 }
 
-/** An outage log writing to stderr. */
-export function createOutageLog({ purpose, policy = 'its failure policy applies', consequence }: OutageLogOptions): OutageLog {
+/** An outage log: the opening line at `error`, the closing one at `warn`. */
+export function createOutageLog({ logger, count = () => {}, purpose, policy = 'its failure policy applies', consequence }: OutageLogOptions): OutageLog {
   let down = false;
   let failures = 0;
   const open = (reason: string) => {
     if (down) return;
     down = true;
     failures = 0;
-    console.error(`[concierge] redis (${purpose}) unreachable: ${reason}; ${policy} until it returns`);
+    logger.error(`redis (${purpose}) unreachable: ${reason}; ${policy} until it returns`);
   };
   return {
     lost: open,
     failedCommand(reason) {
       open(reason);
       failures += 1;
+      count();
     },
     answered() {
       if (!down) return;
       down = false;
-      console.error(`[concierge] redis (${purpose}) reachable again${consequence ? `; ${failures} ${consequence} during the outage` : ''}`);
+      logger.warn(`redis (${purpose}) reachable again${consequence ? `; ${failures} ${consequence} during the outage` : ''}`);
     },
   };
 }

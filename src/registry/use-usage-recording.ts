@@ -22,7 +22,7 @@ export interface UsageRecordingOptions {
    * @default 50000
    */
   maxRows?: number;
-  /** Where failed writes are told, once per outage. */
+  /** Where failed writes are told, once per outage. @default nowhere */
   log?: (message: string) => void;
 }
 
@@ -37,7 +37,7 @@ export const clientNameHeaders = ['graphql-client-name', 'apollographql-client-n
  * client's, before any field is cut from it.
  */
 export function useUsageRecording(registry: Registry, { usageFlushInterval }: Pick<NormalizedRegistry, 'usageFlushInterval'>, options: UsageRecordingOptions = {}): UsageRecording {
-  const { maxRows = 50_000, log = (message: string) => console.error(`[concierge] ${message}`) } = options;
+  const { maxRows = 50_000, log = () => {} } = options;
   const aggregate = createUsageAggregate(maxRows);
   let failing = false;
   let writing: Promise<void> = Promise.resolve();

@@ -1,3 +1,4 @@
+import { silentDiagnostics, type Diagnostics } from '../observability/gateway-logger.ts';
 import type { Redis } from 'ioredis';
 import { createRedisClient, waitUntilReady } from '../redis/create-redis-client.ts';
 import { createOutageLog } from '../redis/outage-log.ts';
@@ -47,8 +48,9 @@ type ScriptedRedis = Redis & {
  * misses a little early, and none serves an entry past its `maxAge`; a test moves `clock` instead
  * of waiting for Redis.
  */
-export function createRedisStore(options: NormalizedRedis, clock: Clock = systemClock): ResponseStore {
-  const client = createRedisClient(options, createOutageLog({ purpose: 'response cache' })) as ScriptedRedis;
+export function createRedisStore(options: NormalizedRedis, clock: Clock = systemClock, { logger, internalError }: Diagnostics = silentDiagnostics): ResponseStore {
+  const outage = createOutageLog({ logger, count: () => internalError('response_cache_store'), purpose: 'response cache', policy: 'requests are answered by the services' });
+  const client = createRedisClient(options, outage) as ScriptedRedis;
   client.defineCommand('conciergeCacheStore', { lua: storeScript });
   client.defineCommand('conciergeCacheRemove', { lua: removeScript });
   const prefix = `${options.keyPrefix}cache:`;
@@ -71,16 +73,21 @@ export function createRedisStore(options: NormalizedRedis, clock: Clock = system
       if (!(await ready())) return undefined;
       try {
         const text = await client.get(entryPrefix + key);
+        outage.answered();
         const entry = text === null ? undefined : (JSON.parse(text) as CachedResponse);
         return entry && !isExpired(entry, clock.now()) ? entry : undefined;
-      } catch {
+      } catch (error) {
+        outage.failedCommand((error as Error).message);
         return undefined;
       }
     },
     async set(key, { entities, types, ...entry }, ttlMs) {
       if (!(await ready())) return;
       const sets = [...entities.map((entity) => `${prefix}entity:${entity}`), ...types.map((type) => `${prefix}type:${type}`)];
-      await client.conciergeCacheStore(1 + sets.length, entryPrefix + key, ...sets, JSON.stringify(entry), ttlMs, key).catch(() => undefined);
+      await client.conciergeCacheStore(1 + sets.length, entryPrefix + key, ...sets, JSON.stringify(entry), ttlMs, key).then(
+        () => outage.answered(),
+        (error: Error) => outage.failedCommand(error.message),
+      );
     },
     invalidate: (entities) => remove(entities.map((entity) => `${prefix}entity:${entity}`)),
     purgeType: (type) => remove([`${prefix}type:${type}`]),

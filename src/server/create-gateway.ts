@@ -1,39 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { assembleYoga } from './assemble-yoga.ts';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { buildClientViews, type ClientViews } from '../clients/client-views.ts';
 import { useClientProfiles } from '../clients/use-client-profiles.ts';
-import { useClientViews } from '../clients/use-client-views.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { usePerClient } from '../clients/use-per-client.ts';
 import { composeSchema } from '../composition/compose-schema.ts';
 import { createQueryPlanner, type QueryPlanner } from '../execution/create-query-planner.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
-import { batchingOption } from '../limits/limits-config.ts';
 import { useAccessLog } from '../plugins/use-access-log.ts';
-import { useAcceptableMediaTypes } from '../plugins/use-acceptable-media-types.ts';
-import { useAuthentication } from '../plugins/use-authentication.ts';
-import { useCodedRefusals } from '../plugins/use-coded-refusals.ts';
 import { useMetrics, type MetricsPlugin } from '../plugins/use-metrics.ts';
 import { useTracing } from '../plugins/use-tracing.ts';
-import { useAuthorization } from '../plugins/use-authorization.ts';
-import { useErrorCodes } from '../plugins/use-error-codes.ts';
 import { useIdentityForwarding } from '../plugins/use-identity-forwarding.ts';
-import { useConsumerNetworkRules, useNetworkRules } from '../plugins/use-network-rules.ts';
-import { useOperationLimits } from '../plugins/use-operation-limits.ts';
 import { openRateLimitStore, useRateLimits, type RateLimitStoreUse } from '../plugins/use-rate-limits.ts';
-import { useQueryPlans } from '../plugins/use-query-plans.ts';
 import { openResponseStore, useResponseCache } from '../plugins/use-response-cache.ts';
-import { useTransportSecurity } from '../plugins/use-transport-security.ts';
-import { useTrustedDocuments } from '../plugins/use-trusted-documents.ts';
-import { collectAuthorizationRules } from '../security/collect-authorization-rules.ts';
-import { corsOptions } from '../security/cors-options.ts';
-import { useGraphiQLPage } from '../plugins/use-graphiql-page.ts';
-import { useHealthEndpoints } from '../plugins/use-health-endpoints.ts';
 import { loadSources } from '../sources/load-sources.ts';
 import { createFetchHooks, type FetchHooks, type OnFetch } from '../transport/fetch-hooks.ts';
 import { createInstancePools, type InstancePools } from '../transport/instance-pools.ts';
-import { useOperationDeadline } from '../transport/operation-deadline.ts';
 import { discoverSources, type SourceDiscoveries } from '../transport/discovery/discover-sources.ts';
 import type { DiscoveryClock } from '../transport/discovery/discovery-clock.ts';
 import type { ResponseStore } from '../response-cache/response-store.ts';
@@ -44,20 +27,18 @@ import { openRegistry } from '../registry/open-registry.ts';
 import type { GraphVersion } from '../registry/registry-store.ts';
 import { createSchemaStatus, supergraphFileStatus } from '../registry/schema-status.ts';
 import { useRegistryApi } from '../registry/use-registry-api.ts';
-import { routeOf } from '../routes/route-request.ts';
-import { matchRoute, useRouteMarker, useRoutes } from '../routes/use-routes.ts';
-import { useSchemaVersionHeader } from '../registry/use-schema-version-header.ts';
+import { matchRoute, } from '../routes/use-routes.ts';
 import { useUsageRecording } from '../registry/use-usage-recording.ts';
 import { SchemaError } from '../sources/schema-error.ts';
-import { ConfigError } from '../config/config-error.ts';
 import type { SourcesRevision } from '../sources/watch-source-files.ts';
 import { supergraphLabel, watchSupergraphFile, type SupergraphRevision } from '../sources/federation/watch-supergraph-file.ts';
 import type { TransportContext } from '../plugins/use-transport-security.ts';
 import { createGraphSlot, type GraphSlot } from './graph-slot.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { NormalizedSource } from '../config/normalize-config.ts';
-import { useRequestSizeLimit } from './guard-request-size.ts';
-import { maskUnexpectedError } from './mask-unexpected-error.ts';
+import { createBurstLog, type BurstLog } from '../observability/burst-log.ts';
+import { createGatewayLogger, type Diagnostics, type GatewayLogger } from '../observability/gateway-logger.ts';
+import { upstreamConnectLog } from '../observability/upstream-connect-log.ts';
 
 /** One composed graph: what is built anew for each registry graph version and swapped whole. */
 export interface ServedGraph {
@@ -104,6 +85,8 @@ export interface Gateway {
   readonly ready: boolean;
   /** Marks the gateway as draining: `/readyz` answers 503 from now on. */
   drain(): void;
+  /** Where its messages go (see {@link GatewayOptions.logger}). */
+  logger: GatewayLogger;
   /** Stops following the registry; closes every graph's pools and the shared stores. */
   close(): Promise<void>;
 }
@@ -112,7 +95,13 @@ export interface Gateway {
 export interface GatewayOptions {
   /** The registry to follow (a test's, or one the CLI opened): not closed with the gateway. */
   registry?: Registry;
-  /** Where swap failures and registry outages are told. @default console.error, silent with logging.level 'silent' */
+  /**
+   * Where the gateway's messages go (swaps, outages, discovery, instance ejections, planner
+   * failures, TLS reloads): a pino logger or any object with these four methods.
+   * @default pino on stdout at `logging.level`, in `logging.format` (see createGatewayLogger)
+   */
+  logger?: GatewayLogger;
+  /** Every message as one plain line, whatever its level, instead of {@link logger} (a test's list). */
   log?: (message: string) => void;
   /**
    * New revisions of the config's sources to serve without a restart (`concierge dev`, see
@@ -131,7 +120,7 @@ export interface GatewayOptions {
 }
 
 /** What every graph version shares: built once, surviving every swap. */
-interface Shared {
+export interface Shared {
   config: NormalizedConfig;
   fetchHooks: FetchHooks;
   /** The sources' instance pools by name: health, ejections and latency survive a swap. */
@@ -147,6 +136,9 @@ interface Shared {
   discoveries: SourceDiscoveries | undefined;
   isReady: () => boolean;
   clock: Clock;
+  diagnostics: Diagnostics;
+  /** Planner exceptions, told once per burst across graph versions. */
+  plannerFailures: BurstLog;
 }
 
 /**
@@ -160,7 +152,9 @@ interface Shared {
  * that is down only makes its own fields fail until it returns.
  */
 export async function createGateway(config: NormalizedConfig, options: GatewayOptions = {}): Promise<Gateway> {
-  const log = options.log ?? (config.logging.level === 'silent' ? () => {} : (message: string) => console.error(`[concierge] ${message}`));
+  const { log: lines } = options;
+  const logger = options.logger ?? (lines ? { error: lines, warn: lines, info: lines, debug: lines } : createGatewayLogger(config.logging));
+  const log = (message: string) => logger.warn(message);
   const fetchHooks = createFetchHooks();
   if (options.onFetch) fetchHooks.add(options.onFetch);
   const clock = options.clock ?? systemClock;
@@ -175,27 +169,30 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
   opened.push(instancePools);
   try {
     const registry = config.registry.follow ? (options.registry ?? (await openOwnRegistry(config, log, opened))) : undefined;
-    const observers = [await useTracing(config, fetchHooks, []), await useAccessLog(config, fetchHooks, []), await useMetrics(config, fetchHooks, [])];
+    const observers = [await useTracing(config, fetchHooks, [], logger), await useAccessLog(config, fetchHooks, [], logger), await useMetrics(config, fetchHooks, [])];
     opened.push(...observers);
+    const diagnostics: Diagnostics = { logger, internalError: (component) => (observers[2] as MetricsPlugin).internalError(component) };
+    fetchHooks.add(upstreamConnectLog(diagnostics, clock));
     // Before the first graph, which is built against the instances the first DNS answers found.
     const discoveries = await discoverSources(config, { update: (service, instances) => instancePools.update(service, instances), observe: (observers[2] as MetricsPlugin).discovery, log, ...(options.discoveryClock ? { clock: options.discoveryClock } : {}), ...(registry ? { store: registry.store } : {}) });
     if (discoveries) opened.push(discoveries);
-    const rateLimitStore = await openRateLimitStore(config.rateLimits, config.redis, clock);
+    const rateLimitStore = await openRateLimitStore(config.rateLimits, config.redis, clock, diagnostics);
     opened.push(rateLimitStore);
-    const responseStore = config.responseCache.enabled ? openResponseStore(config.responseCache, config.redis, clock) : undefined;
+    const responseStore = config.responseCache.enabled ? openResponseStore(config.responseCache, config.redis, clock, diagnostics) : undefined;
     if (responseStore) opened.push(responseStore);
     const usage = registry && useUsageRecording(registry, config.registry, { log });
     const surfaces = registry && usage ? [useRegistryApi(registry, config.registry), usage] : [];
     opened.push(...surfaces);
-    const shared: Shared = { config, fetchHooks, instancePools, observers, rateLimitStore, responseStore, identityForwarding: await useIdentityForwarding(config.identity), clientProfiles: useClientProfiles(config.clients), surfaces: [...surfaces, ...(discoveries?.surface ? [discoveries.surface] : [])], discoveries, isReady: () => !draining, clock };
-    const graphs = createGraphSlot(await buildGraph(shared, registry ? servedOf(config, await registry.latestGraph()) : servedOf(config, undefined)));
+    const shared: Shared = { config, fetchHooks, instancePools, observers, rateLimitStore, responseStore, identityForwarding: await useIdentityForwarding(config.identity), clientProfiles: useClientProfiles(config.clients), surfaces: [...surfaces, ...(discoveries?.surface ? [discoveries.surface] : [])], discoveries, isReady: () => !draining, clock, diagnostics, plannerFailures: createBurstLog({ logger, subject: 'query planner', count: () => diagnostics.internalError('query_planner'), clock }) };
+    const graphs = createGraphSlot(logger, await buildGraph(shared, registry ? servedOf(config, await registry.latestGraph()) : servedOf(config, undefined)));
     const metrics = observers[2] as MetricsPlugin;
     metrics.showInstances(() => instancePools.status());
     const follower = registry && followRegistryGraphs(shared, registry, graphs, log, metrics);
     const watched = !registry && config.supergraph?.hotReload ? followSupergraphFile(shared, config.supergraph, graphs, log, metrics) : undefined;
-    const sourceFiles = !registry && !watched && options.sourcesFeed ? followSourceFiles(shared, options.sourcesFeed, graphs, log, metrics) : undefined;
+    const sourceFiles = !registry && !watched && options.sourcesFeed ? followSourceFiles(shared, options.sourcesFeed, graphs, logger, metrics) : undefined;
     return {
       config,
+      logger,
       get schema() {
         return graphs.current.schema;
       },
@@ -312,7 +309,7 @@ function followSupergraphFile(shared: Shared, supergraph: NonNullable<Normalized
  * the running graph and is told once, with the lines start-up prints for it (again only once it
  * differs or after a change was served).
  */
-function followSourceFiles(shared: Shared, feed: GraphFeed<SourcesRevision>, graphs: GraphSlot<ServedGraph>, log: (message: string) => void, metrics: MetricsPlugin): GraphFollower {
+function followSourceFiles(shared: Shared, feed: GraphFeed<SourcesRevision>, graphs: GraphSlot<ServedGraph>, logger: GatewayLogger, metrics: MetricsPlugin): GraphFollower {
   let told: string | undefined;
   let cause = '';
   const build = async (revision: SourcesRevision) => {
@@ -320,15 +317,15 @@ function followSourceFiles(shared: Shared, feed: GraphFeed<SourcesRevision>, gra
     try {
       return await buildGraph(shared, { sources: revision.sources, version: revision.version, label: undefined });
     } catch (error) {
-      const lines = error instanceof SchemaError || error instanceof ConfigError ? error.message : `[concierge] ${(error as Error).message}`;
-      if (lines !== told) log(`${cause} changed; not served, the running graph stays:\n${lines}`);
+      const lines = (error as Error).message;
+      if (lines !== told) logger.error(`${cause} changed; not served, the running graph stays:\n${lines}`);
       told = lines;
       throw error;
     }
   };
   const applied = (version: number) => {
     told = undefined;
-    log(`${cause} changed; serving the new graph (revision ${version})`);
+    logger.info(`${cause} changed; serving the new graph (revision ${version})`);
   };
   return followGraphs(graphs, metrics, { feed, build, refused: () => {}, applied });
 }
@@ -341,112 +338,16 @@ async function buildGraph(shared: Shared, { sources: normalized, version, label 
   try {
     if (sources.length === 0) throw new SchemaError([`composition: no source: config.sources has none and the registry${version === undefined ? ' is empty' : ''}`]);
     const schema = composeSchema(sources);
-    const planner = config.queryPlanner ? createQueryPlanner(schema, sources) : undefined;
-    const views = buildClientViews(schema, sources, config.clients, planner, (view) => createQueryPlanner(view, sources));
+    const planner = config.queryPlanner ? createQueryPlanner(schema, sources, { failures: shared.plannerFailures }) : undefined;
+    const views = buildClientViews(schema, sources, config.clients, planner, (view) => createQueryPlanner(view, sources, { failures: shared.plannerFailures }));
     const graphPlugins = {
       rateLimits: await useRateLimits(config.rateLimits, config.redis, sources, shared.rateLimitStore),
-      responseCache: useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders), shared.responseStore, shared.clock),
+      responseCache: useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders), shared.responseStore, shared.clock, shared.diagnostics),
     };
-    const yoga = assemble(shared, schema, sources, planner, graphPlugins, label, views);
+    const yoga = assembleYoga(shared, schema, sources, planner, graphPlugins, label, views);
     return { version, label, schema, sources, planner, views, yoga, close: closeSources };
   } catch (error) {
     await closeSources();
     throw error;
   }
-}
-
-function assemble(
-  shared: Shared,
-  schema: GraphQLSchema,
-  sources: readonly LoadedSource[],
-  planner: QueryPlanner | undefined,
-  { rateLimits, responseCache }: { rateLimits: Plugin; responseCache: Plugin },
-  label: string | undefined,
-  views: ClientViews | undefined,
-): ServedGraph['yoga'] {
-  const { config, observers, isReady } = shared;
-  const { graphiql } = config;
-  const profiles = config.clients.profiles;
-  const clientViews = views && useClientViews(views);
-  return createYoga<Record<string, unknown>>({
-    schema,
-    graphqlEndpoint: config.graphqlEndpoint,
-    graphiql: false,
-    landingPage: false,
-    healthCheckEndpoint: '/__yoga_health',
-    batching: batchingOption(config.limits),
-    logging: false,
-    maskedErrors: { maskError: maskUnexpectedError },
-    cors: corsOptions(config.network),
-    plugins: [
-      // Each request's deadline starts as it arrives; upstream calls get what is left of it.
-      useOperationDeadline(config.operationTimeout),
-      // Before the observers, whose response hooks then see a coded body where Yoga sent none.
-      useCodedRefusals(),
-      // Route requests are known as such before the observers count, log and trace them.
-      useRouteMarker(config.routes),
-      // Every answer says which registry graph version (or supergraph file content) served it, refusals included.
-      ...(label === undefined ? [] : [useSchemaVersionHeader(label)]),
-      // Observers first, so traces, the access log and metrics see every request, refusals included.
-      ...observers,
-      // Probes answer from anywhere, without parsing a request or counting against limits.
-      useHealthEndpoints({ isReady }),
-      // Cheap refusals before anything else answers or any credential is verified: hosts, address lists, origins, CSRF.
-      useNetworkRules(config.network),
-      // A body over maxRequestBytes, measured before Yoga reads it (see guardRequestSize).
-      useRequestSizeLimit(config.maxRequestBytes),
-      // HSTS and the HTTPS policy apply to every answer, refusals included; redirects keep a host the rules accepted.
-      useTransportSecurity(config.tls),
-      // The admin surfaces (metrics, status page), behind their own guard.
-      ...observers.flatMap((observer) => (observer.endpoints ? [observer.endpoints] : [])),
-      // The registry API (its own tokens) and usage recording, when following a registry; instance announcements (discovery).
-      ...shared.surfaces,
-      // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit (again when its headers change) and compressed once.
-      ...(graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, headers: graphiql.defaultHeaders, render: async (headers) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql, headers)) })] : []),
-      // A client that accepts none of our media types is told so before anything runs.
-      useAcceptableMediaTypes(),
-      // Who is calling: a bad credential is 401 here, before the document is even parsed.
-      useAuthentication(config.authentication, { optional: (request) => routeOf(request)?.route.authentication === 'optional', clock: shared.clock }),
-      // The consumer's own address and origin restrictions need the consumer.
-      useConsumerNetworkRules(),
-      // The client profile needs the consumer (a header only chooses among what the identity allows).
-      shared.clientProfiles,
-      // The profile's schema view: its validation, introspection and execution (computed fields after the plans, see useClientViews).
-      ...(clientViews ? [clientViews] : []),
-      // Trusted documents replace or refuse the document before parsing (the profile's own manifest when it has one).
-      usePerClient(useTrustedDocuments(config.trustedDocuments), new Map(profiles.flatMap((profile) => (profile.trustedDocuments ? [[profile.name, useTrustedDocuments(profile.trustedDocuments)] as const] : [])))),
-      // Parse- and validate-time limits on the document (the profile's own when it has them).
-      usePerClient(useOperationLimits(config.limits, schema, sources), new Map(profiles.flatMap((profile) => (profile.limits ? [[profile.name, useOperationLimits(profile.limits, schema, sources)] as const] : [])))),
-      // Fields the consumer may not see are cut from the document before any upstream call.
-      useAuthorization(collectAuthorizationRules(sources), config.authorization),
-      // Request and cost budgets per plan, and field limits (cut like unauthorized fields).
-      rateLimits,
-      // A cached answer skips execution; counted against the limits above all the same.
-      responseCache,
-      // What upstream services are told about the caller.
-      shared.identityForwarding,
-      // Plain REST routes: every request-time policy above has run (identity included); proxied before any GraphQL work.
-      useRoutes(sources, { config, rateLimitStore: shared.rateLimitStore }),
-      // Operations the planner covers run their cached plan; the rest go through stitching, counted by reason.
-      ...(planner ? [useQueryPlans(views?.planner ?? planner, config.queryPlanner)] : []),
-      // Computed fields wrap the execution above: their needs fetched in their stead, then computed in-process.
-      ...(clientViews ? [clientViews.computed] : []),
-      // Every error leaves with an extensions.code from src/errors.ts.
-      useErrorCodes(),
-      // Last: the observers' counting parts, which need the final codes, status and cache result.
-      ...observers.flatMap((observer) => (observer.last ? [observer.last] : [])),
-    ],
-  });
-}
-
-function graphiqlOptions(graphiql: Exclude<NormalizedConfig['graphiql'], false>, headers: string | undefined) {
-  const { title, defaultQuery, defaultVariables } = graphiql;
-  return {
-    title,
-    ...(defaultQuery ? { defaultQuery, defaultTabs: [{ query: defaultQuery, ...(defaultVariables ? { variables: defaultVariables } : {}) }] } : {}),
-    // GraphiQL 5 fills the variables editor from `initialVariables` only, which Yoga passes as `variables`.
-    ...(defaultVariables ? { variables: defaultVariables } : {}),
-    ...(headers ? { headers } : {}),
-    defaultEditorToolsVisibility: defaultVariables ? ('variables' as const) : false,
-  };
 }

@@ -1,4 +1,5 @@
 /** What a slot holds: something with resources to release once nobody uses it. */
+import type { GatewayLogger } from '../observability/gateway-logger.ts';
 export interface Closable {
   close(): Promise<void>;
 }
@@ -37,7 +38,7 @@ export interface GraphSlot<G extends Closable> {
  * pinned to it, so it is closed (its upstream connection pools with it) only when its count of
  * pinned requests falls to zero — at once when there is none.
  */
-export function createGraphSlot<G extends Closable>(first: G): GraphSlot<G> {
+export function createGraphSlot<G extends Closable>(logger: Pick<GatewayLogger, 'error'>, first: G): GraphSlot<G> {
   let current = first;
   const pinned = new Map<G, number>([[first, 0]]);
   const retired = new Set<G>();
@@ -46,7 +47,7 @@ export function createGraphSlot<G extends Closable>(first: G): GraphSlot<G> {
   const retire = (graph: G) => {
     pinned.delete(graph);
     retired.delete(graph);
-    closing.push(graph.close().catch((error: Error) => console.error(`[concierge] closing a replaced graph failed: ${error.message}`)));
+    closing.push(graph.close().catch((error: Error) => logger.error(`closing a replaced graph failed: ${error.message}`)));
   };
 
   return {

@@ -4,6 +4,7 @@ import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { displayPath, SchemaError } from '../sources/schema-error.ts';
 import { watchFiles } from '../sources/watch-files.ts';
 import { sdlFiles, watchSourceFiles, type SourceFilesFeed } from '../sources/watch-source-files.ts';
+import { createGatewayLogger, type GatewayLogger } from '../observability/gateway-logger.ts';
 import { runUntilSignal } from './run-until-signal.ts';
 import { startGateway, type RunningGateway } from './start-gateway.ts';
 
@@ -12,9 +13,6 @@ interface DevSession {
   running: RunningGateway;
   feed: SourceFilesFeed;
 }
-
-const say = (message: string) => console.log(`[concierge] ${message}`);
-const complain = (message: string) => console.error(`[concierge] ${message}`);
 
 /**
  * `concierge dev`: serves the gateway as `start` does, with GraphiQL on and pretty logs on a
@@ -27,7 +25,11 @@ const complain = (message: string) => console.error(`[concierge] ${message}`);
 export async function runDev(file: string | undefined): Promise<void> {
   const configFile = configFilePath(file);
   let config = forDevelopment(await loadConfig(configFile));
-  let session: DevSession | undefined = await startSession(config);
+  // One logger for the whole session, at the first config's level and format: restarts keep it.
+  const logger = createGatewayLogger(config.logging);
+  const say = (message: string) => logger.info(message);
+  const complain = (message: string) => logger.error(message);
+  let session: DevSession | undefined = await startSession(config, logger);
   const port = Number(new URL(session.running.url).port);
   config = { ...config, port };
 
@@ -46,7 +48,7 @@ export async function runDev(file: string | undefined): Promise<void> {
     await session?.running.close();
     session = undefined;
     try {
-      session = await startSession(next);
+      session = await startSession(next, logger);
       say(`dev: restarted at ${session.running.url}${next.graphqlEndpoint}: ${displayPath(configFile)} changed (${changed.join(', ') || 'after a failed start'})`);
     } catch (error) {
       complain(`dev: the gateway did not restart; it starts again when ${displayPath(configFile)} changes:\n${describe(error)}`);
@@ -57,18 +59,21 @@ export async function runDev(file: string | undefined): Promise<void> {
   await session.feed.watching();
   say(`dev: watching ${displayPath(configFile)} and ${sdlFiles(config.sources).length} SDL files`);
   say(`dev: serving ${session.running.gateway.sources.length} sources at ${session.running.url}${config.graphqlEndpoint} (GraphiQL on)`);
-  runUntilSignal({
-    close: async () => {
-      await watched.close();
-      await reloading;
-      await session?.running.close();
+  runUntilSignal(
+    {
+      close: async () => {
+        await watched.close();
+        await reloading;
+        await session?.running.close();
+      },
     },
-  });
+    logger,
+  );
 }
 
-async function startSession(config: NormalizedConfig): Promise<DevSession> {
-  const feed = watchSourceFiles({ sources: config.sources, log: complain });
-  return { running: await startGateway(config, { sourcesFeed: feed, log: complain }), feed };
+async function startSession(config: NormalizedConfig, logger: GatewayLogger): Promise<DevSession> {
+  const feed = watchSourceFiles({ sources: config.sources, log: (message) => logger.error(message) });
+  return { running: await startGateway(config, { sourcesFeed: feed, logger }), feed };
 }
 
 /** The config as dev serves it: GraphiQL on, pretty logs on a terminal, and the port it first bound once restarted. */
@@ -94,5 +99,5 @@ function comparable(value: unknown): string | undefined {
 }
 
 function describe(error: unknown): string {
-  return error instanceof ConfigError || error instanceof SchemaError ? error.message : `[concierge] ${error instanceof Error ? error.message : String(error)}`;
+  return error instanceof ConfigError || error instanceof SchemaError ? error.message : error instanceof Error ? error.message : String(error);
 }

@@ -1,9 +1,12 @@
+import type { GatewayLogger } from '../observability/gateway-logger.ts';
 import cluster, { type Worker } from 'node:cluster';
 
 /** How the cluster primary supervises its workers. */
 export interface WorkerPoolOptions {
   /** Workers serving the shared port. */
   workers: number;
+  /** Where the primary's messages go (each worker logs through its own gateway's logger). */
+  logger: GatewayLogger;
   /**
    * Crashes within `crashWindow` ms after which the primary stops instead of respawning
    * (a worker that dies at once, e.g. on a broken config, would otherwise restart forever).
@@ -52,7 +55,6 @@ interface Member {
 /** Time past a worker's own drain timeout for it to close its upstream pools and exit, before it is killed. */
 const killGrace = 5_000;
 
-const log = (line: string) => console.log(`[concierge] ${line}`);
 const describe = (worker: Worker) => `worker ${worker.id} (pid ${worker.process.pid})`;
 
 /**
@@ -66,7 +68,8 @@ const describe = (worker: Worker) => `worker ${worker.id} (pid ${worker.process.
  * worker more than `workers` runs and the next SIGHUP counts the right workers. The retiring
  * worker drains (serve-as-worker.ts) and is killed if it outlives its drain timeout.
  */
-export function runWorkers({ workers: size, maxCrashes = 5, crashWindow = 60_000 }: WorkerPoolOptions): Promise<number> {
+export function runWorkers({ workers: size, logger, maxCrashes = 5, crashWindow = 60_000 }: WorkerPoolOptions): Promise<number> {
+  const log = (line: string) => logger.info(line);
   const members = new Set<Member>();
   const crashes: number[] = [];
   let state: 'starting' | 'running' | 'restarting' | 'stopping' = 'starting';
@@ -115,11 +118,11 @@ export function runWorkers({ workers: size, maxCrashes = 5, crashWindow = 60_000
     crashes.push(now);
     while ((crashes[0] ?? now) <= now - crashWindow) crashes.shift();
     if (crashes.length >= maxCrashes) {
-      console.error(`[concierge] ${describe(worker)} exited with ${how}: ${crashes.length} crashes within ${crashWindow / 1000} s, stopping${failure ? `. Last error:\n${failure}` : ''}`);
+      logger.error(`${describe(worker)} exited with ${how}: ${crashes.length} crashes within ${crashWindow / 1000} s, stopping${failure ? `. Last error:\n${failure}` : ''}`);
       stop(1);
       return;
     }
-    log(`${describe(worker)} exited with ${how}; respawned as ${describe(spawn('respawn').worker)}`);
+    logger.warn(`${describe(worker)} exited with ${how}; respawned as ${describe(spawn('respawn').worker)}`);
   };
 
   const stop = (code: number) => {
@@ -144,7 +147,7 @@ export function runWorkers({ workers: size, maxCrashes = 5, crashWindow = 60_000
         await retire(fresh);
         if (state !== 'restarting') return;
         state = 'running';
-        console.error(`[concierge] rolling restart stopped, the running workers keep serving:\n${(error as Error).message}`);
+        logger.error(`rolling restart stopped, the running workers keep serving:\n${(error as Error).message}`);
         return;
       }
       if (state !== 'restarting') return;
@@ -172,12 +175,13 @@ export function runWorkers({ workers: size, maxCrashes = 5, crashWindow = 60_000
       state = 'running';
       log(`serving ${first.sources} sources at ${first.url} with ${size} workers (pids ${initial.map(({ worker }) => worker.process.pid).join(', ')})`);
       if (size > 1 && first.inProcessState.length > 0) {
-        log(`warning: ${first.inProcessState.join(' and ')} live in each worker's memory, so each worker counts on its own: configure redis to share them`);
+        logger.warn(`warning: ${first.inProcessState.join(' and ')} live in each worker's memory, so each worker counts on its own: configure redis to share them`);
       }
     },
     (error: Error) => {
       if (state !== 'starting') return;
-      console.error(error.message);
+      // A start-up failure (a config or schema error) is the command's output, as without workers: plain text.
+      process.stderr.write(`${error.message}\n`);
       stop(1);
     },
   );

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { describeError } from '../observability/gateway-logger.ts';
 import { collectFieldLimits } from '../rate-limits/collect-field-limits.ts';
 import type { WorkerMessage } from './run-workers.ts';
 import type { RunningGateway } from './start-gateway.ts';
@@ -30,7 +31,7 @@ export function serveAsWorker(running: RunningGateway): void {
       const code = await running.close().then(
         () => 0,
         (error: unknown) => {
-          console.error('[concierge] shutdown failed:', error);
+          running.gateway.logger.error(`shutdown failed: ${describeError(error, true)}`);
           return 1;
         },
       );

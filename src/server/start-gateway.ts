@@ -53,7 +53,7 @@ export async function startGateway(config: NormalizedConfig, options: GatewayOpt
       tracked.push(trackConnections(plain));
       httpUrl = baseUrl('http', config.host, await listen(plain, tls.http.port, config.host));
     }
-    if (secure && tls.reload) stopWatching = reloadCertificatesOnChange(secure, tls);
+    if (secure && tls.reload) stopWatching = reloadCertificatesOnChange(secure, tls, gateway.logger);
     let closing: Promise<void> | undefined;
     return {
       gateway,

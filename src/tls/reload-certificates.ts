@@ -3,6 +3,7 @@ import type { Server } from 'node:https';
 import path from 'node:path';
 import { PemFileError, describeCertificate, isKeyOf, readCertificates, readPrivateKey } from './read-pem.ts';
 import type { NormalizedTls } from './tls-config.ts';
+import type { GatewayLogger } from '../observability/gateway-logger.ts';
 
 /** Quiet time after the last file event before the files are read: a renewal writes several files. */
 const debounceMs = 100;
@@ -24,7 +25,7 @@ type Credentials = Pick<NormalizedTls, 'cert' | 'key' | 'ca'>;
  *
  * Returns a function that stops watching.
  */
-export function reloadCertificatesOnChange(server: Server, tls: NormalizedTls): () => void {
+export function reloadCertificatesOnChange(server: Server, tls: NormalizedTls, logger: GatewayLogger): () => void {
   let current: Credentials = { cert: tls.cert, key: tls.key, ca: tls.ca };
   let timer: NodeJS.Timeout | undefined;
   const reload = () => {
@@ -32,20 +33,20 @@ export function reloadCertificatesOnChange(server: Server, tls: NormalizedTls): 
     try {
       next = readCredentials(tls.files);
     } catch (error) {
-      console.error(`[concierge] TLS files changed but were not loaded, the current certificate stays: ${(error as Error).message}`);
+      logger.error(`TLS files changed but were not loaded, the current certificate stays: ${(error as Error).message}`);
       return;
     }
     if (next.cert === current.cert && next.key === current.key && next.ca === current.ca) return;
     server.setSecureContext(next);
     current = next;
-    console.log(`[concierge] TLS certificate reloaded from ${tls.files.cert} (${describeCertificate(next.cert)})`);
+    logger.info(`TLS certificate reloaded from ${tls.files.cert} (${describeCertificate(next.cert)})`);
   };
   const folders = new Set(Object.values(tls.files).map((file) => path.dirname(file)));
   const watchers = [...folders].map((folder) =>
     watch(folder, { persistent: false }, () => {
       clearTimeout(timer);
       timer = setTimeout(reload, debounceMs).unref();
-    }).on('error', (error) => console.error(`[concierge] cannot watch ${folder} for TLS renewals: ${error.message}`)),
+    }).on('error', (error) => logger.error(`cannot watch ${folder} for TLS renewals: ${error.message}`)),
   );
   return () => {
     clearTimeout(timer);
