@@ -16,6 +16,7 @@ import type { NormalizedConfig } from './config/normalize-config.ts';
 import { loadSources } from './sources/load-sources.ts';
 import { SchemaError } from './sources/schema-error.ts';
 import { hotReloadVariable } from './sources/federation/supergraph-config.ts';
+import { createGatewayLogger } from './observability/gateway-logger.ts';
 import { exposureWarnings } from './server/exposure-warnings.ts';
 import { runUntilSignal } from './server/run-until-signal.ts';
 import { runWorkers } from './server/run-workers.ts';
@@ -37,6 +38,14 @@ const cliOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({ args: withWorkersValue(argv), allowPositionals: true, options: cliOptions });
+  } catch (error) {
+    return error as Error;
+  }
+}
+
 /** Exit code 2 with what was wrong and where to read more. */
 function usageError(message: string, command?: string): number {
   const more = command && commandHelp[command] ? `concierge ${command} --help` : 'concierge --help';
@@ -47,13 +56,9 @@ function usageError(message: string, command?: string): number {
 async function main(argv: string[]): Promise<number> {
   // Its own options and exit codes (2 for usage errors); loaded only here, with its database clients.
   if (argv[0] === 'schema') return (await import('./registry/run-schema-command.ts')).runSchemaCommand(argv.slice(1));
-  let parsed;
-  try {
-    parsed = parseArgs({ args: withWorkersValue(argv), allowPositionals: true, options: cliOptions });
-  } catch (error) {
-    // Unknown options, a missing value: a usage error, told with what was wrong.
-    return usageError((error as Error).message, argv.find((argument) => !argument.startsWith('-')));
-  }
+  const parsed = parseCommandLine(argv);
+  // Unknown options, a missing value: a usage error, told with what was wrong.
+  if (parsed instanceof Error) return usageError(parsed.message, argv.find((argument) => !argument.startsWith('-')));
   const { positionals, values } = parsed;
   const [command] = positionals;
   if (!command) {
@@ -82,15 +87,17 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const workers = parseWorkers(values.workers);
       if (workers === 'invalid') return usageError(`--workers: expected a whole number of at least 1 or "auto", got "${values.workers}"`, command);
-      if (cluster.isPrimary) for (const warning of exposureWarnings(config)) console.log(`[concierge] warning: ${warning}`);
-      if (workers && cluster.isPrimary) return runWorkers({ workers });
-      const running = await startGateway(config);
+      // The primary's messages (a worker's go through its own gateway's logger, made the same way).
+      const logger = cluster.isPrimary ? createGatewayLogger(config.logging) : undefined;
+      if (logger) for (const warning of exposureWarnings(config)) logger.warn(`warning: ${warning}`);
+      if (workers && logger) return runWorkers({ workers, logger });
+      const running = await startGateway(config, logger ? { logger } : {});
       if (cluster.isWorker) {
         serveAsWorker(running);
         return -1;
       }
-      runUntilSignal(running);
-      console.log(`[concierge] serving ${running.gateway.sources.length} sources at ${running.url}${config.graphqlEndpoint}`);
+      runUntilSignal(running, running.gateway.logger);
+      running.gateway.logger.info(`serving ${running.gateway.sources.length} sources at ${running.url}${config.graphqlEndpoint}`);
       return -1;
     }
     case 'compose':
@@ -101,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
         const view = command === 'compose' && values.client !== undefined ? clientViewSdl(composed, sources, config.clients, values.client) : undefined;
         if (view && 'unknown' in view) return usageError(view.unknown, command);
         const sdl = view?.sdl ?? printSchema(composed);
-        if (command === 'check') console.log(`ok: ${sources.length} sources compose (${sources.map((source) => source.name).join(', ')})`);
+        if (command === 'check') process.stdout.write(`ok: ${sources.length} sources compose (${sources.map((source) => source.name).join(', ')})\n`);
         else if (values.out) await writeFile(values.out, `${sdl}\n`);
         else process.stdout.write(`${sdl}\n`);
       } finally {
@@ -195,9 +202,10 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const message = error instanceof ConfigError || error instanceof SchemaError ? error.message : `[concierge] ${error instanceof Error ? error.message : String(error)}`;
-    // A worker's start-up error goes to the primary, which prints it once for all workers.
+    // A worker's start-up error goes to the primary, which prints it once for all workers. Plain
+    // text, not a log line: the command's own output, which the config may not even have set up.
     if (cluster.isWorker) reportWorkerFailure(message);
-    else console.error(message);
+    else process.stderr.write(`${message}\n`);
     process.exitCode = 1;
   },
 );

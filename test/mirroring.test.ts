@@ -200,7 +200,7 @@ test('through the gateway: queries copied, mutations not; /metrics, the status p
     service: 'stock', sent: 3, same: 0, different: 3, failed: 0, dropped: 0, uncompared: 0,
     differences: mirrors[0]?.['differences'],
   }]);
-  assert.deepEqual((mirrors[0]?.['differences'] as Array<Record<string, string>>).map(({ path: at, primary: was, shadow: is }) => [at, was, is]), [['data.stock', '5', '7'], ['data.stock', '5', '7'], ['data.stock', '5', '7']]);
+  assert.deepEqual(((mirrors[0]?.['differences'] ?? []) as Array<Record<string, string>>).map(({ path: at, primary: was, shadow: is }) => [at, was, is]), [['data.stock', '5', '7'], ['data.stock', '5', '7'], ['data.stock', '5', '7']]);
   assert.equal(primary.requests.length, 4);
   assert.equal(shadow.requests.length, 3, 'the mutation is not copied');
   const page = await (await fetch(`${gateway.url}/_concierge`, { headers: { accept: 'text/html' } })).text();

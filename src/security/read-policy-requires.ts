@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, NoUnusedFragmentsRule, isInterfaceType, isObjectType, parse, specifiedRules, validate, visit, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, NoUnusedFragmentsRule, isInterfaceType, isObjectType, parse, specifiedRules, validate, visit, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
 import { ConfigError } from '../config/config-error.ts';
 import { isObjectPolicy, type AuthorizationPolicy } from './authorization-config.ts';
 import type { AuthorizationRules, Requirement } from './collect-authorization-rules.ts';
@@ -53,7 +53,7 @@ function policyNames({ policies }: Requirement): Set<string> {
 /** The top-level fields of `requires` on `typeName`, or why it does not fit. */
 function readSelection(schema: GraphQLSchema, typeName: string, requires: string): FieldNode[] | string {
   const text = requires.trim().startsWith('{') ? requires : `{ ${requires} }`;
-  let document;
+  let document: DocumentNode;
   try {
     document = parse(`fragment Requires on ${typeName} ${text}`, { noLocation: true });
   } catch (error) {
