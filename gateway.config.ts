@@ -31,11 +31,15 @@ const teamTokens = ['users', 'orders', 'products', 'inventory', 'payments', 'shi
 });
 
 /** `text` cut to at most `max` characters at a word boundary, with an ellipsis when cut. */
-const shorten = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, text.lastIndexOf(' ', max - 1) > 0 ? text.lastIndexOf(' ', max - 1) : max - 1)}…`);
+const shorten = (text: string, max: number) =>
+  text.length <= max ? text : `${text.slice(0, text.lastIndexOf(' ', max - 1) > 0 ? text.lastIndexOf(' ', max - 1) : max - 1)}…`;
 
 /** The user the caller is: the token's subject, the same claim the services receive as x-user-id. */
 const subjectOf = (consumer: Consumer | undefined) => consumer?.claims?.['sub'];
-const hasScope = (scope: string): PolicyFunction => ({ consumer }) => consumer?.scopes.includes(scope) ?? false;
+const hasScope =
+  (scope: string): PolicyFunction =>
+  ({ consumer }) =>
+    consumer?.scopes.includes(scope) ?? false;
 
 /**
  * Whose data an object is, when the query's arguments tell: the user of `me` or `user(id:)`, and of

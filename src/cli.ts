@@ -58,7 +58,11 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'schema') return (await import('./registry/run-schema-command.ts')).runSchemaCommand(argv.slice(1));
   const parsed = parseCommandLine(argv);
   // Unknown options, a missing value: a usage error, told with what was wrong.
-  if (parsed instanceof Error) return usageError(parsed.message, argv.find((argument) => !argument.startsWith('-')));
+  if (parsed instanceof Error)
+    return usageError(
+      parsed.message,
+      argv.find((argument) => !argument.startsWith('-')),
+    );
   const { positionals, values } = parsed;
   const [command] = positionals;
   if (!command) {
@@ -122,7 +126,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `concierge plan`: the plan of one operation of a document file, or why it goes to stitching. */
-async function printOperationPlan(config: NormalizedConfig, file: string | undefined, variablesText: string | undefined, operationName: string | undefined): Promise<number> {
+async function printOperationPlan(
+  config: NormalizedConfig,
+  file: string | undefined,
+  variablesText: string | undefined,
+  operationName: string | undefined,
+): Promise<number> {
   if (!file) return usageError('plan: expected a file with the operation, e.g. concierge plan query.graphql', 'plan');
   let document: DocumentNode;
   let variables: Record<string, unknown>;
@@ -158,7 +167,9 @@ async function printOperationPlan(config: NormalizedConfig, file: string | undef
 
 /** `--workers` with no value (last, or followed by another option) means `--workers auto`. */
 function withWorkersValue(argv: readonly string[]): string[] {
-  return argv.map((argument, index) => (argument === '--workers' && (index === argv.length - 1 || argv[index + 1]?.startsWith('-')) ? '--workers=auto' : argument));
+  return argv.map((argument, index) =>
+    argument === '--workers' && (index === argv.length - 1 || argv[index + 1]?.startsWith('-')) ? '--workers=auto' : argument,
+  );
 }
 
 /** `--workers`: absent (one process), a count, or `auto` (one per usable core). */
@@ -201,7 +212,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof ConfigError || error instanceof SchemaError ? error.message : `[concierge] ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof ConfigError || error instanceof SchemaError ? error.message : `[concierge] ${error instanceof Error ? error.message : String(error)}`;
     // A worker's start-up error goes to the primary, which prints it once for all workers. Plain
     // text, not a log line: the command's own output, which the config may not even have set up.
     if (cluster.isWorker) reportWorkerFailure(message);

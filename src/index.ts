@@ -3,7 +3,15 @@
  * what embeds the gateway in another program (`loadConfig`/`normalizeConfig`, then `startGateway`).
  */
 export { defineConfig } from './config/define-config.ts';
-export type { FederationSourceConfig, GatewayConfig, GraphiQLConfig, GraphQLSourceConfig, RestSourceConfig, SourceConfig, SupergraphConfig } from './config/define-config.ts';
+export type {
+  FederationSourceConfig,
+  GatewayConfig,
+  GraphiQLConfig,
+  GraphQLSourceConfig,
+  RestSourceConfig,
+  SourceConfig,
+  SupergraphConfig,
+} from './config/define-config.ts';
 export { ConfigError } from './config/config-error.ts';
 export { loadConfig, type LoadConfigOptions } from './config/load-config.ts';
 export { normalizeConfig, type NormalizedConfig } from './config/normalize-config.ts';

@@ -56,7 +56,10 @@ async function logFile(t: TestContext) {
 }
 
 /** A shop `adjust` that sends the log to `file`, with other logging options changed. */
-const logTo = (file: string, logging: Partial<NormalizedLogging> = {}) => (config: { logging: NormalizedLogging }) => void (config.logging = { ...config.logging, level: 'info', destination: file, ...logging });
+const logTo =
+  (file: string, logging: Partial<NormalizedLogging> = {}) =>
+  (config: { logging: NormalizedLogging }) =>
+    void (config.logging = { ...config.logging, level: 'info', destination: file, ...logging });
 
 const token = (headers: Record<string, string>) => (headers['authorization'] ?? '').replace('Bearer ', '');
 const secrets = { apiKey: 'ck_live_0123456789abcdef', cookie: 'session=s3cr3t-cookie-value' };
@@ -76,8 +79,26 @@ test('the order-history query logs one line with its six upstream calls, the cal
   assert.equal(line.requestId, response.headers.get('x-request-id'));
   assert.match(line.requestId, /^[0-9a-f-]{36}$/);
   assert.deepEqual(
-    { method: line.method, path: line.path, status: line.status, consumer: line.consumer, clientAddress: line.clientAddress, operationName: line.operationName, operationType: line.operationType, errorCodes: line.errorCodes },
-    { method: 'POST', path: '/graphql', status: 200, consumer: { id: '1', via: 'jwt' }, clientAddress: '127.0.0.1', operationName: 'OrderHistory', operationType: 'query', errorCodes: [] },
+    {
+      method: line.method,
+      path: line.path,
+      status: line.status,
+      consumer: line.consumer,
+      clientAddress: line.clientAddress,
+      operationName: line.operationName,
+      operationType: line.operationType,
+      errorCodes: line.errorCodes,
+    },
+    {
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      consumer: { id: '1', via: 'jwt' },
+      clientAddress: '127.0.0.1',
+      operationName: 'OrderHistory',
+      operationType: 'query',
+      errorCodes: [],
+    },
   );
   assert.equal(line.documentHash, sha256Of(print(OrderHistoryDocument)));
   assert.equal(line.cache, response.headers.get('x-cache'));
@@ -95,7 +116,8 @@ test('the order-history query logs one line with its six upstream calls, the cal
   assert.equal(line.headers, undefined, 'headers are logged at debug only');
 
   const text = await log.text();
-  for (const secret of [token(shop.asUser1), secrets.apiKey, secrets.cookie, 's3cr3t']) assert.ok(!text.includes(secret), `the log holds no ${secret.slice(0, 8)}...`);
+  for (const secret of [token(shop.asUser1), secrets.apiKey, secrets.cookie, 's3cr3t'])
+    assert.ok(!text.includes(secret), `the log holds no ${secret.slice(0, 8)}...`);
 });
 
 const catalogSdl = /* GraphQL */ `
@@ -110,7 +132,9 @@ const fixtureQuery = /* GraphQL */ `query Fixtures($email: String!) { book(id: "
 
 async function startFixtures(t: TestContext, logging: Record<string, unknown>) {
   const catalog = await startFixtureServer(t, (_request, response) => json(response, 200, { id: '1', title: 'Dune' }));
-  const notes = await startFixtureServer(t, (_request, response) => json(response, 200, { data: { flaky: null }, errors: [{ message: 'flaky failed', path: ['flaky'] }] }));
+  const notes = await startFixtureServer(t, (_request, response) =>
+    json(response, 200, { data: { flaky: null }, errors: [{ message: 'flaky failed', path: ['flaky'] }] }),
+  );
   const gateway = await startTestGateway(
     t,
     { catalog: { kind: 'rest', url: catalog.url, sdl: catalogSdl }, notes: { kind: 'graphql', url: `${notes.url}/graphql`, sdl: notesSdl, batch: false } },
@@ -174,7 +198,10 @@ test('refusals before GraphQL runs carry the request id too', async (t) => {
   assert.equal(refused.headers.get('x-request-id'), 'support-ticket-7');
   assert.deepEqual(refused.body.errors?.[0]?.extensions, { code: 'UNAUTHENTICATED', requestId: 'support-ticket-7' });
   const [line] = await log.lines();
-  assert.deepEqual({ level: line?.level, status: line?.status, errorCodes: line?.errorCodes, consumer: line?.consumer }, { level: 40, status: 401, errorCodes: ['UNAUTHENTICATED'], consumer: null });
+  assert.deepEqual(
+    { level: line?.level, status: line?.status, errorCodes: line?.errorCodes, consumer: line?.consumer },
+    { level: 40, status: 401, errorCodes: ['UNAUTHENTICATED'], consumer: null },
+  );
   assert.ok(!(await log.text()).includes('not-a-jwt'));
 });
 
@@ -188,7 +215,10 @@ test('sampling 0 drops successful requests but keeps errors and slow requests', 
 
   const [line, ...more] = await log.lines();
   assert.deepEqual(more, []);
-  assert.deepEqual({ level: line?.level, status: line?.status, errorCodes: line?.errorCodes }, { level: 40, status: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
+  assert.deepEqual(
+    { level: line?.level, status: line?.status, errorCodes: line?.errorCodes },
+    { level: 40, status: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED'] },
+  );
   assert.equal(line?.requestId, invalid.headers.get('x-request-id'));
 
   const slowLog = await logFile(t);
@@ -210,10 +240,13 @@ test('at debug: variables with secret names and credential headers are redacted;
   await postGraphQL(shop.endpoint, print(OrderHistoryDocument), variables, headers);
 
   const lines = await log.lines(2);
-  assert.deepEqual(lines.map((line) => [line.level, line.method, line.path, line.operationName]), [
-    [20, 'GET', '/graphql', null],
-    [30, 'POST', '/graphql', 'OrderHistory'],
-  ]);
+  assert.deepEqual(
+    lines.map((line) => [line.level, line.method, line.path, line.operationName]),
+    [
+      [20, 'GET', '/graphql', null],
+      [30, 'POST', '/graphql', 'OrderHistory'],
+    ],
+  );
   const line = lines[1];
   assert.deepEqual(line?.variables, { id: '1', Password: '[redacted]', input: { token: '[redacted]', cards: [{ creditCard: '[redacted]', holder: 'Ada' }] } });
   assert.equal(line?.headers?.['authorization'], '[redacted]');
@@ -222,7 +255,8 @@ test('at debug: variables with secret names and credential headers are redacted;
   assert.equal(line?.headers?.['x-admin-key'], '[redacted]');
   assert.equal(line?.headers?.['content-type'], 'application/json');
   const text = await log.text();
-  for (const secret of [token(shop.asUser1), secrets.apiKey, 's3cr3t', 'adm-123456', 'hunter2', 'tok-999', '4111111111111111']) assert.ok(!text.includes(secret), `the log holds no ${secret.slice(0, 8)}...`);
+  for (const secret of [token(shop.asUser1), secrets.apiKey, 's3cr3t', 'adm-123456', 'hunter2', 'tok-999', '4111111111111111'])
+    assert.ok(!text.includes(secret), `the log holds no ${secret.slice(0, 8)}...`);
 });
 
 test('the pretty format writes readable lines', async (t) => {
@@ -261,7 +295,10 @@ test('logging options are checked, each problem naming the key, the value and wh
     redactVariables: new Set(['password', 'token', 'secret', 'apikey', 'creditcard']),
     destination: 'stdout',
   });
-  assert.equal(normalizeLoggingOptions({ destination: 'logs/access.log' }, { check: createChecker(none), baseDir: '/srv/gateway' }).destination, '/srv/gateway/logs/access.log');
+  assert.equal(
+    normalizeLoggingOptions({ destination: 'logs/access.log' }, { check: createChecker(none), baseDir: '/srv/gateway' }).destination,
+    '/srv/gateway/logs/access.log',
+  );
   assert.equal(normalizeLoggingOptions({ destination: 'stderr' }, { check: createChecker(none), baseDir: '/srv/gateway' }).destination, 'stderr');
   assert.deepEqual(none, []);
   const notAnObject: string[] = [];
@@ -272,19 +309,53 @@ test('logging options are checked, each problem naming the key, the value and wh
 test("every refusal Yoga or the gateway's guards make is a coded JSON answer with a request id, a log line and a metric", async (t) => {
   const log = await logFile(t);
   const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'world'));
-  const gateway = await startTestGateway(t, { hello: { kind: 'rest', url: service.url, sdl: 'type Query { hello: String @http(GET: "/hello") }' } }, {
-    logging: { level: 'info', destination: log.file },
-    maxRequestBytes: 1000,
-  });
+  const gateway = await startTestGateway(
+    t,
+    { hello: { kind: 'rest', url: service.url, sdl: 'type Query { hello: String @http(GET: "/hello") }' } },
+    {
+      logging: { level: 'info', destination: log.file },
+      maxRequestBytes: 1000,
+    },
+  );
   const query = JSON.stringify({ query: '{ hello }' });
   const large = JSON.stringify({ query: `{ hello }${' '.repeat(2000)}` });
   const cases: Array<{ name: string; init: RequestInit; status: number; code: string; message: RegExp }> = [
-    { name: 'text/plain', init: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: query }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: /^The Content-Type "text\/plain" is not one the gateway reads: send the operation as application\/json\.$/ },
+    {
+      name: 'text/plain',
+      init: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: query },
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: /^The Content-Type "text\/plain" is not one the gateway reads: send the operation as application\/json\.$/,
+    },
     { name: 'no content type', init: { method: 'POST', body: new Blob([query]) }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: /Content-Type ""/ },
-    { name: 'Accept: application/xml', init: { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/xml' }, body: query }, status: 406, code: 'NOT_ACCEPTABLE', message: /^The Accept header "application\/xml" allows none of the media types/ },
-    { name: 'PUT', init: { method: 'PUT', headers: { 'content-type': 'application/json' }, body: query }, status: 405, code: 'METHOD_NOT_ALLOWED', message: /GET and POST/ },
-    { name: 'declared body over the limit', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: large }, status: 413, code: 'PAYLOAD_TOO_LARGE', message: /^Request body is larger than the limit of 1000 bytes \(maxRequestBytes\)\.$/ },
-    { name: 'chunked body over the limit', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Blob([large]).stream(), duplex: 'half' } as RequestInit, status: 413, code: 'PAYLOAD_TOO_LARGE', message: /1000 bytes/ },
+    {
+      name: 'Accept: application/xml',
+      init: { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/xml' }, body: query },
+      status: 406,
+      code: 'NOT_ACCEPTABLE',
+      message: /^The Accept header "application\/xml" allows none of the media types/,
+    },
+    {
+      name: 'PUT',
+      init: { method: 'PUT', headers: { 'content-type': 'application/json' }, body: query },
+      status: 405,
+      code: 'METHOD_NOT_ALLOWED',
+      message: /GET and POST/,
+    },
+    {
+      name: 'declared body over the limit',
+      init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: large },
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: /^Request body is larger than the limit of 1000 bytes \(maxRequestBytes\)\.$/,
+    },
+    {
+      name: 'chunked body over the limit',
+      init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Blob([large]).stream(), duplex: 'half' } as RequestInit,
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: /1000 bytes/,
+    },
   ];
   for (const { name, init, status, code, message } of cases) {
     const response = await sendRaw(gateway.endpoint, init);
@@ -297,12 +368,24 @@ test("every refusal Yoga or the gateway's guards make is a coded JSON answer wit
     assert.equal(error?.extensions?.['requestId'], response.headers.get('x-request-id'), `${name}: the request id, in the body and the header`);
   }
   const unknownPath = await sendRaw(`${gateway.url}/nothing-here`, {});
-  assert.deepEqual([unknownPath.status, unknownPath.body.errors?.[0]?.extensions?.code, unknownPath.body.errors?.[0]?.message], [404, 'NOT_FOUND', 'Nothing is served at /nothing-here.']);
+  assert.deepEqual(
+    [unknownPath.status, unknownPath.body.errors?.[0]?.extensions?.code, unknownPath.body.errors?.[0]?.message],
+    [404, 'NOT_FOUND', 'Nothing is served at /nothing-here.'],
+  );
   assert.equal(service.requests.length, 0);
 
   const lines = await log.lines(cases.length);
-  assert.deepEqual(lines.map((line) => [line.status, line.errorCodes]), cases.map(({ status, code }) => [status, [code]]), 'one access-log line each, with its code (other paths log at debug)');
+  assert.deepEqual(
+    lines.map((line) => [line.status, line.errorCodes]),
+    cases.map(({ status, code }) => [status, [code]]),
+    'one access-log line each, with its code (other paths log at debug)',
+  );
   const samples = await scrape(`${gateway.url}/metrics`);
   for (const { code } of cases) assert.ok((valueOf(samples, 'concierge_errors_total', { code }) ?? 0) >= 1, `${code} is counted`);
-  assert.equal(seriesOf(samples, 'concierge_requests_total').filter((sample) => sample.labels['status_class'] === '4xx').reduce((sum, sample) => sum + sample.value, 0), cases.length);
+  assert.equal(
+    seriesOf(samples, 'concierge_requests_total')
+      .filter((sample) => sample.labels['status_class'] === '4xx')
+      .reduce((sum, sample) => sum + sample.value, 0),
+    cases.length,
+  );
 });

@@ -35,21 +35,54 @@ function problemsOf(extra: Record<string, unknown>, baseDir = '/srv/gateway'): r
 test('defaults: anonymous only without authentication; keys are read and consumers parsed', async (t) => {
   assert.deepEqual(normalizeConfig({ sources }, { env: {} }).authentication, { required: false });
   const dir = await keyFolder(t);
-  const { authentication } = normalizeConfig({
-    sources,
-    authentication: { jwt: { jwks: { url: 'https://idp.example.com/jwks.json', algorithms: ['RS256'] }, keys: [{ file: 'rsa.pem', kid: 'r1', algorithms: ['RS256', 'PS256'] }, { file: 'ec.json', algorithms: ['ES256'] }], issuer: 'https://idp.example.com', audience: ['a', 'b'] } },
-    consumers: { shop: { keyHash: hash.toUpperCase(), scopes: ['orders:read'], plan: 'gold', ipAllow: ['10.0.0.0/8'], origins: ['https://shop.example.com'] } },
-  }, { baseDir: dir, env: {} });
+  const { authentication } = normalizeConfig(
+    {
+      sources,
+      authentication: {
+        jwt: {
+          jwks: { url: 'https://idp.example.com/jwks.json', algorithms: ['RS256'] },
+          keys: [
+            { file: 'rsa.pem', kid: 'r1', algorithms: ['RS256', 'PS256'] },
+            { file: 'ec.json', algorithms: ['ES256'] },
+          ],
+          issuer: 'https://idp.example.com',
+          audience: ['a', 'b'],
+        },
+      },
+      consumers: {
+        shop: { keyHash: hash.toUpperCase(), scopes: ['orders:read'], plan: 'gold', ipAllow: ['10.0.0.0/8'], origins: ['https://shop.example.com'] },
+      },
+    },
+    { baseDir: dir, env: {} },
+  );
   const { jwt, apiKeys } = authentication;
   assert.deepEqual(jwt?.jwks, { url: 'https://idp.example.com/jwks.json', algorithms: ['RS256'], refreshInterval: 30, timeout: 5000 });
-  assert.deepEqual(jwt?.keys.map(({ kid, algorithms, material }) => ({ kid, algorithms, material: Object.keys(material)[0] })), [
-    { kid: 'r1', algorithms: ['RS256', 'PS256'], material: 'spki' },
-    { kid: 'ec-1', algorithms: ['ES256'], material: 'jwk' },
-  ]);
-  assert.deepEqual([jwt?.issuer, jwt?.audience, jwt?.clockTolerance, jwt?.scopesClaim, jwt?.cookie], [['https://idp.example.com'], ['a', 'b'], 30, 'scope', undefined]);
+  assert.deepEqual(
+    jwt?.keys.map(({ kid, algorithms, material }) => ({ kid, algorithms, material: Object.keys(material)[0] })),
+    [
+      { kid: 'r1', algorithms: ['RS256', 'PS256'], material: 'spki' },
+      { kid: 'ec-1', algorithms: ['ES256'], material: 'jwk' },
+    ],
+  );
+  assert.deepEqual(
+    [jwt?.issuer, jwt?.audience, jwt?.clockTolerance, jwt?.scopesClaim, jwt?.cookie],
+    [['https://idp.example.com'], ['a', 'b'], 30, 'scope', undefined],
+  );
   assert.equal(apiKeys?.header, 'x-api-key');
   const [shop] = apiKeys?.consumers ?? [];
-  assert.deepEqual({ ...shop, ipAllow: undefined }, { name: 'shop', keyHash: hash, scopes: ['orders:read'], plan: 'gold', ipAllow: undefined, origins: ['https://shop.example.com'], introspection: false, disabled: false });
+  assert.deepEqual(
+    { ...shop, ipAllow: undefined },
+    {
+      name: 'shop',
+      keyHash: hash,
+      scopes: ['orders:read'],
+      plan: 'gold',
+      ipAllow: undefined,
+      origins: ['https://shop.example.com'],
+      introspection: false,
+      disabled: false,
+    },
+  );
   assert.equal(shop?.ipAllow?.check('10.1.2.3'), true);
 });
 
@@ -57,7 +90,11 @@ test('algorithms: unknown, "none", HS on a public key or a JWKS, and one that do
   const dir = await keyFolder(t);
   const jwt = {
     jwks: { url: 'https://idp.example.com/jwks.json', algorithms: ['HS256', 'RS257'] },
-    keys: [{ file: 'rsa.pem', algorithms: ['HS256', 'none'] }, { file: 'ec.json', algorithms: ['RS256'] }, { secret: 'x'.repeat(40), algorithms: ['RS256', 'HS512'] }],
+    keys: [
+      { file: 'rsa.pem', algorithms: ['HS256', 'none'] },
+      { file: 'ec.json', algorithms: ['RS256'] },
+      { secret: 'x'.repeat(40), algorithms: ['RS256', 'HS512'] },
+    ],
   };
   assert.deepEqual(problemsOf({ authentication: { jwt } }, dir), [
     'config.authentication.jwt.jwks.algorithms[0]: expected an asymmetric algorithm for the public keys of a JWKS (RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519), got "HS256" (HS algorithms verify with a shared secret: accepting one with a public key would let anyone holding that key sign tokens)',
@@ -72,7 +109,14 @@ test('algorithms: unknown, "none", HS on a public key or a JWKS, and one that do
 
 test('key files: unreadable, a private key, neither or both of file and secret; secrets are never shown', async (t) => {
   const dir = await keyFolder(t);
-  const keys = [{ file: 'missing.pem', algorithms: ['RS256'] }, { file: 'private.pem', algorithms: ['RS256'] }, { algorithms: ['RS256'] }, { file: 'rsa.pem', secret: 'hunter2', algorithms: ['HS256'] }, { secret: 'hunter2', algorithms: ['HS256'] }, 'hunter2'];
+  const keys = [
+    { file: 'missing.pem', algorithms: ['RS256'] },
+    { file: 'private.pem', algorithms: ['RS256'] },
+    { algorithms: ['RS256'] },
+    { file: 'rsa.pem', secret: 'hunter2', algorithms: ['HS256'] },
+    { secret: 'hunter2', algorithms: ['HS256'] },
+    'hunter2',
+  ];
   const problems = problemsOf({ authentication: { jwt: { keys } } }, dir);
   assert.doesNotMatch(problems.join('\n'), /hunter2/);
   assert.deepEqual(problems, [
@@ -96,9 +140,26 @@ test('a JWKS file may mix key types: each key verifies the listed algorithms tha
   const dir = await keyFolder(t);
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
-  await writeFile(path.join(dir, 'mixed.json'), JSON.stringify({ keys: [{ ...rsa, kid: 'r' }, { ...ec, kid: 'e' }] }));
-  const keys = normalizeConfig({ sources, authentication: { jwt: { keys: [{ file: 'mixed.json', algorithms: ['RS256', 'ES256'] }] } } }, { baseDir: dir, env: {} }).authentication.jwt?.keys;
-  assert.deepEqual(keys?.map(({ kid, algorithms }) => [kid, algorithms]), [['r', ['RS256']], ['e', ['ES256']]]);
+  await writeFile(
+    path.join(dir, 'mixed.json'),
+    JSON.stringify({
+      keys: [
+        { ...rsa, kid: 'r' },
+        { ...ec, kid: 'e' },
+      ],
+    }),
+  );
+  const keys = normalizeConfig(
+    { sources, authentication: { jwt: { keys: [{ file: 'mixed.json', algorithms: ['RS256', 'ES256'] }] } } },
+    { baseDir: dir, env: {} },
+  ).authentication.jwt?.keys;
+  assert.deepEqual(
+    keys?.map(({ kid, algorithms }) => [kid, algorithms]),
+    [
+      ['r', ['RS256']],
+      ['e', ['ES256']],
+    ],
+  );
   assert.deepEqual(problemsOf({ authentication: { jwt: { keys: [{ file: 'mixed.json', algorithms: ['ES384'] }] } } }, dir), [
     'config.authentication.jwt.keys[0].algorithms[0]: expected an algorithm for the RSA and EC P-256 public keys in mixed.json (RS256, RS384, RS512, PS256, PS384, PS512, ES256), got "ES384"',
   ]);
@@ -109,23 +170,26 @@ test('a JWKS file may mix key types: each key verifies the listed algorithms tha
 });
 
 test('consumers: keyHash, duplicates, names, addresses, origins and unknown options', () => {
-  assert.deepEqual(problemsOf({
-    consumers: {
-      shop: { keyHash: 'abc123' },
-      app: { keyHash: hash, ipAllow: ['10.0.0.300'], origins: ['https://a.example.com/path'], scope: ['x'] },
-      twin: { keyHash: hash, disabled: 'yes' },
-      '9lives': { keyHash: 'b'.repeat(64) },
-    },
-    authentication: { apiKeys: { header: 'x api key' }, required: 'no' },
-  }), [
-    'config.authentication.apiKeys.header: expected a name of letters, digits and !#$%&\'*+.^_`|~-, got "x api key"',
-    'config.authentication.required: expected true or false, got "no"',
-    'config.consumers.shop.keyHash: expected the hex SHA-256 of the API key (64 hex digits; "concierge keys create shop" prints a key and its hash), got "abc123"',
-    'config.consumers.app.scope: unknown option; expected one of keyHash, scopes, plan, ipAllow, origins, introspection, arbitraryDocuments, disabled',
-    'config.consumers.app.ipAllow[0]: expected an IPv4 or IPv6 address, or a CIDR range such as "10.0.0.0/8", got "10.0.0.300"',
-    'config.consumers.app.origins[0]: expected an origin such as "https://shop.example.com" or "https://*.example.com" (scheme, host, optional port; no path), got "https://a.example.com/path"',
-    'config.consumers.twin.keyHash: expected a key no other consumer has, got the keyHash of config.consumers.app',
-    'config.consumers.twin.disabled: expected true or false, got "yes"',
-    'config.consumers.9lives: expected a name of letters, digits, - and _ starting with a letter, got "9lives"',
-  ]);
+  assert.deepEqual(
+    problemsOf({
+      consumers: {
+        shop: { keyHash: 'abc123' },
+        app: { keyHash: hash, ipAllow: ['10.0.0.300'], origins: ['https://a.example.com/path'], scope: ['x'] },
+        twin: { keyHash: hash, disabled: 'yes' },
+        '9lives': { keyHash: 'b'.repeat(64) },
+      },
+      authentication: { apiKeys: { header: 'x api key' }, required: 'no' },
+    }),
+    [
+      'config.authentication.apiKeys.header: expected a name of letters, digits and !#$%&\'*+.^_`|~-, got "x api key"',
+      'config.authentication.required: expected true or false, got "no"',
+      'config.consumers.shop.keyHash: expected the hex SHA-256 of the API key (64 hex digits; "concierge keys create shop" prints a key and its hash), got "abc123"',
+      'config.consumers.app.scope: unknown option; expected one of keyHash, scopes, plan, ipAllow, origins, introspection, arbitraryDocuments, disabled',
+      'config.consumers.app.ipAllow[0]: expected an IPv4 or IPv6 address, or a CIDR range such as "10.0.0.0/8", got "10.0.0.300"',
+      'config.consumers.app.origins[0]: expected an origin such as "https://shop.example.com" or "https://*.example.com" (scheme, host, optional port; no path), got "https://a.example.com/path"',
+      'config.consumers.twin.keyHash: expected a key no other consumer has, got the keyHash of config.consumers.app',
+      'config.consumers.twin.disabled: expected true or false, got "yes"',
+      'config.consumers.9lives: expected a name of letters, digits, - and _ starting with a letter, got "9lives"',
+    ],
+  );
 });

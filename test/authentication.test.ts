@@ -51,13 +51,18 @@ const refreshInterval = 300;
 /** A REST service with one field, behind a gateway with JWT (JWKS) and API-key authentication; its time is `clock`'s, when given. */
 async function startSecuredGateway(t: TestContext, idp: FixtureServer, clock?: ManualClock) {
   const upstream = await startFixtureServer(t, (_request, response) => json(response, 200, { message: 'world' }));
-  const gateway = await startTestGateway(t, { hello: { kind: 'rest', url: upstream.url, sdl: helloSdl } }, {
-    authentication: { jwt: { jwks: { url: `${idp.url}/jwks.json`, algorithms: ['RS256'], refreshInterval }, issuer, audience, cookie: 'session' } },
-    consumers: {
-      shop: { keyHash: hashApiKey(shopKey), scopes: ['orders:read', 'products:read'], plan: 'gold' },
-      legacy: { keyHash: hashApiKey(revokedKey), disabled: true },
+  const gateway = await startTestGateway(
+    t,
+    { hello: { kind: 'rest', url: upstream.url, sdl: helloSdl } },
+    {
+      authentication: { jwt: { jwks: { url: `${idp.url}/jwks.json`, algorithms: ['RS256'], refreshInterval }, issuer, audience, cookie: 'session' } },
+      consumers: {
+        shop: { keyHash: hashApiKey(shopKey), scopes: ['orders:read', 'products:read'], plan: 'gold' },
+        legacy: { keyHash: hashApiKey(revokedKey), disabled: true },
+      },
     },
-  }, clock ? { clock } : {});
+    clock ? { clock } : {},
+  );
   const hello = (headers: Record<string, string>) => postGraphQL(gateway.endpoint, '{ hello }', undefined, headers);
   return { upstream, hello };
 }
@@ -155,7 +160,8 @@ test('unknown kids refetch the JWKS at most once per refreshInterval; known keys
   clock.advance(interval);
   for (let index = 0; index < 5; index += 1) assert.equal((await hello(bearer(await sign(k1)))).status, 200, 'cached key while the JWKS is down');
   assert.equal(idp.requests.length, 3, 'known kids need no fetch');
-  for (let index = 0; index < 5; index += 1) assertRefused(await hello(unknown), 'The signing keys (JWKS) could not be fetched; try again later.', 'unknown kid while down');
+  for (let index = 0; index < 5; index += 1)
+    assertRefused(await hello(unknown), 'The signing keys (JWKS) could not be fetched; try again later.', 'unknown kid while down');
   assert.equal(idp.requests.length, 4, 'one failed attempt, then none until the interval has passed');
   clock.advance(interval);
   assertRefused(await hello(unknown), 'The signing keys (JWKS) could not be fetched; try again later.', 'unknown kid, one interval after the failed attempt');
@@ -169,7 +175,8 @@ test('with no keys ever fetched, tokens are refused (fail closed) and the JWKS i
   const clock = createManualClock(Date.now());
   const { upstream, hello } = await startSecuredGateway(t, idp, clock);
   const token = bearer(await sign(key));
-  for (let index = 0; index < 5; index += 1) assertRefused(await hello(token), 'The signing keys (JWKS) could not be fetched; try again later.', `attempt ${index}`);
+  for (let index = 0; index < 5; index += 1)
+    assertRefused(await hello(token), 'The signing keys (JWKS) could not be fetched; try again later.', `attempt ${index}`);
   assert.equal(idp.requests.length, 1);
   assert.equal(upstream.requests.length, 0);
   idp.state.down = false;
@@ -186,11 +193,24 @@ test('the recorded consumer: JWT alone, API key alone, and both (scopes both gra
   t.after(() => rm(dir, { recursive: true, force: true }));
   const key = await signingKey('local');
   await writeFile(path.join(dir, 'rsa.pem'), key.pem);
-  const { authentication } = normalizeConfig({
-    sources: { hello: { kind: 'rest', url: 'http://hello' } },
-    authentication: { jwt: { keys: [{ file: 'rsa.pem', kid: 'local', algorithms: ['RS256'] }], issuer, audience } },
-    consumers: { shop: { keyHash: hashApiKey(shopKey), scopes: ['orders:read', 'products:read'], plan: 'gold', ipAllow: ['10.0.0.0/8'], origins: ['https://shop.example.com'], introspection: true, arbitraryDocuments: false } },
-  }, { baseDir: dir, env: {} });
+  const { authentication } = normalizeConfig(
+    {
+      sources: { hello: { kind: 'rest', url: 'http://hello' } },
+      authentication: { jwt: { keys: [{ file: 'rsa.pem', kid: 'local', algorithms: ['RS256'] }], issuer, audience } },
+      consumers: {
+        shop: {
+          keyHash: hashApiKey(shopKey),
+          scopes: ['orders:read', 'products:read'],
+          plan: 'gold',
+          ipAllow: ['10.0.0.0/8'],
+          origins: ['https://shop.example.com'],
+          introspection: true,
+          arbitraryDocuments: false,
+        },
+      },
+    },
+    { baseDir: dir, env: {} },
+  );
   const onRequest = useAuthentication(authentication).onRequest as NonNullable<Plugin['onRequest']>;
   const consumerFor = async (headers: Record<string, string>) => {
     const request = new Request('http://gateway/graphql', { headers });
@@ -203,27 +223,52 @@ test('the recorded consumer: JWT alone, API key alone, and both (scopes both gra
 
   assert.equal(await consumerFor({}), undefined, 'anonymous');
   const viaJwt = await consumerFor(bearer(token));
-  assert.deepEqual({ ...viaJwt, claims: viaJwt?.claims?.['sub'] }, { id: 'user-1', via: 'jwt', scopes: ['orders:read', 'profile'], claims: 'user-1', introspection: false });
+  assert.deepEqual(
+    { ...viaJwt, claims: viaJwt?.claims?.['sub'] },
+    { id: 'user-1', via: 'jwt', scopes: ['orders:read', 'profile'], claims: 'user-1', introspection: false },
+  );
   const viaKey = await consumerFor({ 'x-api-key': shopKey });
-  assert.deepEqual({ ...viaKey, ipAllow: viaKey?.ipAllow?.check('10.9.9.9') }, {
-    id: 'shop', via: 'api-key', name: 'shop', scopes: ['orders:read', 'products:read'], plan: 'gold', introspection: true, arbitraryDocuments: false, ipAllow: true, origins: ['https://shop.example.com'],
-  });
+  assert.deepEqual(
+    { ...viaKey, ipAllow: viaKey?.ipAllow?.check('10.9.9.9') },
+    {
+      id: 'shop',
+      via: 'api-key',
+      name: 'shop',
+      scopes: ['orders:read', 'products:read'],
+      plan: 'gold',
+      introspection: true,
+      arbitraryDocuments: false,
+      ipAllow: true,
+      origins: ['https://shop.example.com'],
+    },
+  );
   const viaBoth = await consumerFor({ ...bearer(token), 'x-api-key': shopKey });
-  assert.deepEqual([viaBoth?.id, viaBoth?.via, viaBoth?.scopes, viaBoth?.plan, viaBoth?.claims?.['sub']], ['shop', 'jwt+api-key', ['orders:read'], 'gold', 'user-1']);
+  assert.deepEqual(
+    [viaBoth?.id, viaBoth?.via, viaBoth?.scopes, viaBoth?.plan, viaBoth?.claims?.['sub']],
+    ['shop', 'jwt+api-key', ['orders:read'], 'gold', 'user-1'],
+  );
 });
 
 test('required: anonymous requests are refused at the door with a plain Bearer challenge', async () => {
-  const { authentication } = normalizeConfig({ sources: { hello: { kind: 'rest', url: 'http://hello' } }, authentication: { required: true }, consumers: { shop: { keyHash: hashApiKey(shopKey) } } }, { env: {} });
+  const { authentication } = normalizeConfig(
+    { sources: { hello: { kind: 'rest', url: 'http://hello' } }, authentication: { required: true }, consumers: { shop: { keyHash: hashApiKey(shopKey) } } },
+    { env: {} },
+  );
   const onRequest = useAuthentication(authentication).onRequest as NonNullable<Plugin['onRequest']>;
   const respond = async (headers: Record<string, string>) => {
     let ended: Response | undefined;
-    await onRequest({ request: new Request('http://gateway/graphql', { headers }), endResponse: (response: Response) => void (ended = response) } as unknown as Parameters<typeof onRequest>[0]);
+    await onRequest({
+      request: new Request('http://gateway/graphql', { headers }),
+      endResponse: (response: Response) => void (ended = response),
+    } as unknown as Parameters<typeof onRequest>[0]);
     return ended;
   };
   const refused = await respond({ accept: 'application/json' });
   assert.equal(refused?.status, 401);
   assert.equal(refused?.headers.get('www-authenticate'), 'Bearer');
-  assert.deepEqual(await refused?.json(), { errors: [{ message: 'Authentication is required: send a bearer token or an API key.', extensions: { code: 'UNAUTHENTICATED' } }] });
+  assert.deepEqual(await refused?.json(), {
+    errors: [{ message: 'Authentication is required: send a bearer token or an API key.', extensions: { code: 'UNAUTHENTICATED' } }],
+  });
   assert.equal(await respond({ 'x-api-key': shopKey }), undefined);
 });
 
@@ -233,22 +278,43 @@ test('JWT verifier with local keys: a PEM and a secret, scopes from "scope" or "
   const key = await signingKey('rsa');
   await writeFile(path.join(dir, 'rsa.pem'), key.pem);
   const secret = 'a shared secret of at least 32 bytes!';
-  const { authentication } = normalizeConfig({
-    sources: { hello: { kind: 'rest', url: 'http://hello' } },
-    authentication: { jwt: { keys: [{ file: 'rsa.pem', algorithms: ['RS256'] }, { secret, algorithms: ['HS256'] }], clockTolerance: 0 } },
-  }, { baseDir: dir, env: {} });
+  const { authentication } = normalizeConfig(
+    {
+      sources: { hello: { kind: 'rest', url: 'http://hello' } },
+      authentication: {
+        jwt: {
+          keys: [
+            { file: 'rsa.pem', algorithms: ['RS256'] },
+            { secret, algorithms: ['HS256'] },
+          ],
+          clockTolerance: 0,
+        },
+      },
+    },
+    { baseDir: dir, env: {} },
+  );
   assert.ok(authentication.jwt);
   const verifier = createJwtVerifier(authentication.jwt);
   const hmac = { privateKey: new TextEncoder().encode(secret) };
 
-  assert.deepEqual(await verifier.verify(await sign({ ...key, kid: undefined }, { scope: undefined, scp: ['a', 'b'] })).then((result) => result.ok && result.jwt.scopes), ['a', 'b']);
+  assert.deepEqual(
+    await verifier.verify(await sign({ ...key, kid: undefined }, { scope: undefined, scp: ['a', 'b'] })).then((result) => result.ok && result.jwt.scopes),
+    ['a', 'b'],
+  );
   const viaSecret = await verifier.verify(await sign(hmac, { scope: 'x  y' }, 'HS256'));
   assert.deepEqual(viaSecret.ok && [viaSecret.jwt.subject, viaSecret.jwt.scopes], ['user-1', ['x', 'y']]);
   const confused = await sign({ privateKey: new TextEncoder().encode(key.pem) }, {}, 'HS256');
-  assert.deepEqual(await verifier.verify(confused), { ok: false, message: "The token's signature is invalid." }, 'HS256 is checked against the secret only, never the PEM');
+  assert.deepEqual(
+    await verifier.verify(confused),
+    { ok: false, message: "The token's signature is invalid." },
+    'HS256 is checked against the secret only, never the PEM',
+  );
   assert.deepEqual(await verifier.verify(await sign(hmac, { sub: undefined }, 'HS256')), { ok: false, message: 'The token has no subject claim (sub).' });
   assert.deepEqual(await verifier.verify(await sign(hmac, {}, 'HS512')), { ok: false, message: 'The token\'s algorithm "HS512" is not allowed.' });
-  assert.deepEqual(await verifier.verify(await sign(hmac, { exp: Math.floor(Date.now() / 1000) - 1 }, 'HS256')), { ok: false, message: 'The token has expired.' });
+  assert.deepEqual(await verifier.verify(await sign(hmac, { exp: Math.floor(Date.now() / 1000) - 1 }, 'HS256')), {
+    ok: false,
+    message: 'The token has expired.',
+  });
 });
 
 test('API keys: created keys hash to their keyHash; lookup finds the consumer or nothing', () => {
@@ -256,7 +322,10 @@ test('API keys: created keys hash to their keyHash; lookup finds the consumer or
   assert.match(key, /^ck_[A-Za-z0-9_-]{43}$/);
   assert.equal(hashApiKey(key), keyHash);
   assert.notEqual(createApiKey().key, key);
-  const find = createApiKeyLookup([{ name: 'a', keyHash: hashApiKey('one') }, { name: 'b', keyHash }]);
+  const find = createApiKeyLookup([
+    { name: 'a', keyHash: hashApiKey('one') },
+    { name: 'b', keyHash },
+  ]);
   assert.equal(find(key)?.name, 'b');
   assert.equal(find('one')?.name, 'a');
   assert.equal(find('two'), undefined);
@@ -265,7 +334,10 @@ test('API keys: created keys hash to their keyHash; lookup finds the consumer or
 
 test('concierge keys create <consumer> prints a new key once and the config line with its hash', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'bin/concierge.js'), 'keys', 'create', 'shop'], { cwd: tmpdir() });
-  const match = /^API key for consumer "shop" \(shown only now; the gateway keeps only its hash\):\n\n {2}(ck_[A-Za-z0-9_-]{43})\n\nDeclare it in the gateway config:\n\n {2}consumers: \{ shop: \{ keyHash: '([0-9a-f]{64})' \} \}\n$/.exec(stdout);
+  const match =
+    /^API key for consumer "shop" \(shown only now; the gateway keeps only its hash\):\n\n {2}(ck_[A-Za-z0-9_-]{43})\n\nDeclare it in the gateway config:\n\n {2}consumers: \{ shop: \{ keyHash: '([0-9a-f]{64})' \} \}\n$/.exec(
+      stdout,
+    );
   assert.ok(match, stdout);
   assert.equal(hashApiKey(match[1] ?? ''), match[2]);
 });

@@ -37,19 +37,26 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 async function startAccounts(t: TestContext) {
   const directives = await readFile(new URL('../src/composition/directives.graphql', import.meta.url), 'utf8');
-  const schema = createSchema({ typeDefs: `${directives}\n${accountsSdl}`, resolvers: { Query: { accounts: () => accounts, account: () => accounts[0], secret: () => 's3cret' } } });
+  const schema = createSchema({
+    typeDefs: `${directives}\n${accountsSdl}`,
+    resolvers: { Query: { accounts: () => accounts, account: () => accounts[0], secret: () => 's3cret' } },
+  });
   const service = await startFixtureServer(t, async (request, response) => {
     const { query, variables } = JSON.parse(request.body) as { query: string; variables?: Record<string, unknown> };
     json(response, 200, await graphql({ schema, source: query, variableValues: variables ?? null }));
   });
   const source: TestSource = { kind: 'graphql', url: `${service.url}/graphql`, sdl: accountsSdl };
-  const gateway = await startTestGateway(t, { accounts: source }, {
-    consumers: {
-      reader: { keyHash: sha256(keyOf('reader')), scopes: ['billing:read'] },
-      auditor: { keyHash: sha256(keyOf('auditor')), scopes: ['billing:read', 'ledger:read'] },
+  const gateway = await startTestGateway(
+    t,
+    { accounts: source },
+    {
+      consumers: {
+        reader: { keyHash: sha256(keyOf('reader')), scopes: ['billing:read'] },
+        auditor: { keyHash: sha256(keyOf('auditor')), scopes: ['billing:read', 'ledger:read'] },
+      },
+      authorization: { policies: { isOwner: ({ consumer }: { consumer?: { id: string } }) => consumer?.id === 'auditor' } },
     },
-    authorization: { policies: { isOwner: ({ consumer }: { consumer?: { id: string } }) => consumer?.id === 'auditor' } },
-  });
+  );
   const upstreamQueries = () => service.requests.map((request) => (JSON.parse(request.body) as { query: string }).query);
   return { gateway, upstreamQueries, service };
 }
@@ -62,10 +69,14 @@ test('an anonymous caller gets null and UNAUTHENTICATED on protected fields; the
   assert.equal(response.status, 200);
   assert.deepEqual(response.body.data, null, 'email, the list items and accounts are non-null: the null reaches the root');
   const errors = response.body.errors ?? [];
-  assert.deepEqual(errors.map((error) => [error.path?.join('.'), error.extensions?.code]), [
-    ['accounts.0.email', 'UNAUTHENTICATED'],
-    ['accounts.1.email', 'UNAUTHENTICATED'],
-  ], 'once the null has reached the root, the other cut fields have nowhere to be');
+  assert.deepEqual(
+    errors.map((error) => [error.path?.join('.'), error.extensions?.code]),
+    [
+      ['accounts.0.email', 'UNAUTHENTICATED'],
+      ['accounts.1.email', 'UNAUTHENTICATED'],
+    ],
+    'once the null has reached the root, the other cut fields have nowhere to be',
+  );
   assert.equal(errors[0]?.message, 'Reading Account.email needs an authenticated caller.');
   const [sent] = upstreamQueries();
   assert.ok(sent);
@@ -79,7 +90,10 @@ test('a nullable protected field becomes null in place and the rest of the query
   const response = await postGraphQL(gateway.endpoint, '{ account(id: "1") { id name balance } }');
 
   assert.deepEqual(response.body.data, { account: { id: '1', name: 'Ada', balance: null } });
-  assert.deepEqual(response.body.errors?.map((error) => error.path), [['account', 'balance']]);
+  assert.deepEqual(
+    response.body.errors?.map((error) => error.path),
+    [['account', 'balance']],
+  );
   assert.doesNotMatch(upstreamQueries()[0] ?? '', /balance/);
 });
 
@@ -95,22 +109,31 @@ test('a query of nothing but protected fields makes no upstream call', async (t)
 test('scopes: outer list OR, inner list AND; type-level requirements add up; FORBIDDEN names what is missing', async (t) => {
   const { gateway, upstreamQueries } = await startAccounts(t);
 
-  const reader = await postGraphQL(gateway.endpoint, '{ account(id: "1") { email balance notes ledger { amount } } }', undefined, { 'x-api-key': keyOf('reader') });
+  const reader = await postGraphQL(gateway.endpoint, '{ account(id: "1") { email balance notes ledger { amount } } }', undefined, {
+    'x-api-key': keyOf('reader'),
+  });
   assert.deepEqual(reader.body.data, { account: null });
-  assert.deepEqual(reader.body.errors?.map((error) => [error.path?.join('.'), error.extensions?.code, error.message]), [
-    ['account.notes', 'FORBIDDEN', 'Reading Account.notes is not allowed by policy isOwner.'],
-    ['account.ledger', 'FORBIDDEN', 'Reading Account.ledger needs the scope billing:read and ledger:read.'],
-  ]);
+  assert.deepEqual(
+    reader.body.errors?.map((error) => [error.path?.join('.'), error.extensions?.code, error.message]),
+    [
+      ['account.notes', 'FORBIDDEN', 'Reading Account.notes is not allowed by policy isOwner.'],
+      ['account.ledger', 'FORBIDDEN', 'Reading Account.ledger needs the scope billing:read and ledger:read.'],
+    ],
+  );
   assert.doesNotMatch(upstreamQueries()[0] ?? '', /notes|ledger/);
 
-  const auditor = await postGraphQL(gateway.endpoint, '{ account(id: "1") { email balance notes ledger { amount } } }', undefined, { 'x-api-key': keyOf('auditor') });
+  const auditor = await postGraphQL(gateway.endpoint, '{ account(id: "1") { email balance notes ledger { amount } } }', undefined, {
+    'x-api-key': keyOf('auditor'),
+  });
   assert.equal(auditor.body.errors, undefined);
   assert.deepEqual(auditor.body.data, { account: { email: 'ada@example.com', balance: 10, notes: 'vip', ledger: [{ amount: 1 }] } });
 });
 
 test('fragments and aliases are cut and answered at the right paths', async (t) => {
   const { gateway, upstreamQueries } = await startAccounts(t);
-  const response = await postGraphQL(gateway.endpoint, 'query { first: account(id: "1") { ...F } } fragment F on Account { id money: balance }', undefined, { 'x-api-key': keyOf('reader') });
+  const response = await postGraphQL(gateway.endpoint, 'query { first: account(id: "1") { ...F } } fragment F on Account { id money: balance }', undefined, {
+    'x-api-key': keyOf('reader'),
+  });
   assert.equal(response.body.errors, undefined);
   assert.deepEqual(response.body.data, { first: { id: '1', money: 10 } });
   const anonymous = await postGraphQL(gateway.endpoint, 'query { first: account(id: "1") { ...F } } fragment F on Account { id money: balance }');
@@ -172,7 +195,10 @@ function notePolicies(revoked: ReadonlySet<string> = new Set()): Record<string, 
       onResult: ({ consumer, object }) => object['id'] === consumer?.id,
     },
     ownsNote: {
-      beforeCall: ({ consumer, objectFrom }) => (objectFrom?.coordinate === 'Account.notes' && objectFrom.parent?.coordinate === 'Query.account' ? objectFrom.parent.args['id'] === consumer?.id : undefined),
+      beforeCall: ({ consumer, objectFrom }) =>
+        objectFrom?.coordinate === 'Account.notes' && objectFrom.parent?.coordinate === 'Query.account'
+          ? objectFrom.parent.args['id'] === consumer?.id
+          : undefined,
       requires: '{ ownerId }',
       onResult: ({ consumer, object }) => consumer !== undefined && object['ownerId'] === consumer.id && !revoked.has(consumer.id),
     },
@@ -200,15 +226,19 @@ async function startNotes(t: TestContext, extra: Record<string, unknown> = {}) {
     const { query, variables } = JSON.parse(request.body) as { query: string; variables?: Record<string, unknown> };
     json(response, 200, await graphql({ schema, source: query, variableValues: variables ?? null }));
   });
-  const gateway = await startTestGateway(t, { notes: { kind: 'graphql', url: `${service.url}/graphql`, sdl: notesSdl } }, {
-    consumers: {
-      ada: { keyHash: sha256(keyOf('ada')), scopes: [] },
-      bob: { keyHash: sha256(keyOf('bob')), scopes: [] },
-      auditor: { keyHash: sha256(keyOf('auditor')), scopes: ['notes:any'] },
+  const gateway = await startTestGateway(
+    t,
+    { notes: { kind: 'graphql', url: `${service.url}/graphql`, sdl: notesSdl } },
+    {
+      consumers: {
+        ada: { keyHash: sha256(keyOf('ada')), scopes: [] },
+        bob: { keyHash: sha256(keyOf('bob')), scopes: [] },
+        auditor: { keyHash: sha256(keyOf('auditor')), scopes: ['notes:any'] },
+      },
+      authorization: { policies: notePolicies() },
+      ...extra,
     },
-    authorization: { policies: notePolicies() },
-    ...extra,
-  });
+  );
   const as = (name: string) => ({ 'x-api-key': keyOf(name) });
   const upstreamQueries = () => service.requests.map((request) => (JSON.parse(request.body) as { query: string }).query);
   return { gateway, service, as, upstreamQueries };
@@ -244,7 +274,16 @@ test('an object policy on a field decides on the object it is selected on when t
   const { gateway, as, upstreamQueries } = await startNotes(t);
 
   const response = await postGraphQL(gateway.endpoint, '{ accounts { name email } }', undefined, as('bob'));
-  assert.deepEqual(response.body.data, { accounts: [{ name: 'Ada', email: null }, { name: 'Bob', email: 'bob@example.com' }] }, 'no internal field in the answer');
+  assert.deepEqual(
+    response.body.data,
+    {
+      accounts: [
+        { name: 'Ada', email: null },
+        { name: 'Bob', email: 'bob@example.com' },
+      ],
+    },
+    'no internal field in the answer',
+  );
   assert.deepEqual(where(response.body.errors), [['accounts.0.email', 'FORBIDDEN', 'Reading Account.email is not allowed by policy isSelf.']]);
   assert.match(upstreamQueries()[0] ?? '', /concierge__policy0: id/, 'the field the policy requires, under an alias of the gateway');
 });
@@ -281,10 +320,19 @@ test("a client's aliases never collide with the gateway's, in fragments and inli
     as('ada'),
   );
   assert.deepEqual(response.body.data, {
-    accounts: [{ concierge__policy0: 'Ada', mail: 'ada@example.com' }, { concierge__policy0: 'Bob', mail: null }],
+    accounts: [
+      { concierge__policy0: 'Ada', mail: 'ada@example.com' },
+      { concierge__policy0: 'Bob', mail: null },
+    ],
     first: [{ concierge__policy1: 'ada one' }, null, { concierge__policy1: 'ada two' }],
   });
-  assert.deepEqual(where(response.body.errors).map(([path, code]) => [path, code]), [['accounts.1.mail', 'FORBIDDEN'], ['first.1', 'FORBIDDEN']]);
+  assert.deepEqual(
+    where(response.body.errors).map(([path, code]) => [path, code]),
+    [
+      ['accounts.1.mail', 'FORBIDDEN'],
+      ['first.1', 'FORBIDDEN'],
+    ],
+  );
   assert.match(upstreamQueries()[0] ?? '', /concierge__policy_0: id/, 'the internal prefix steps aside');
 });
 
@@ -294,7 +342,11 @@ test('a cached answer is decided again for each request it answers', async (t) =
   const read = () => postGraphQL(gateway.endpoint, '{ note(id: "n1") { id text } }', undefined, as('ada'));
 
   const first = await read();
-  assert.deepEqual([cacheStatus(first), first.headers.get('cache-control')], ['MISS', 'private, max-age=60'], 'a policy makes the answer PRIVATE: never shared between callers');
+  assert.deepEqual(
+    [cacheStatus(first), first.headers.get('cache-control')],
+    ['MISS', 'private, max-age=60'],
+    'a policy makes the answer PRIVATE: never shared between callers',
+  );
   const second = await read();
   assert.deepEqual([cacheStatus(second), second.body], ['HIT', { data: { note: { id: 'n1', text: 'ada one' } } }], 'no internal field in a cached answer');
   const other = await postGraphQL(gateway.endpoint, '{ note(id: "n1") { id text } }', undefined, as('bob'));
@@ -309,7 +361,10 @@ test('a cached answer is decided again for each request it answers', async (t) =
 test('an object policy whose requires does not fit, or that would decide a mutation after it ran, stops start-up', async (t) => {
   const policies = { ...notePolicies(), ownsNote: { requires: '{ owner }', onResult: () => true } };
   await assert.rejects(startNotes(t, { authorization: { policies } }), (error: Error) => {
-    assert.match(error.message, /config\.authorization\.policies\.ownsNote\.requires: expected a selection set of fields of Note \(@policy on type Note\), got "\{ owner \}": Cannot query field "owner" on type "Note"\./);
+    assert.match(
+      error.message,
+      /config\.authorization\.policies\.ownsNote\.requires: expected a selection set of fields of Note \(@policy on type Note\), got "\{ owner \}": Cannot query field "owner" on type "Note"\./,
+    );
     return true;
   });
   const onMutation = notesSdl.replace('touch(id: ID!): Note', 'touch(id: ID!): Note @policy(policies: [["isSelf"]])');

@@ -32,23 +32,29 @@ const startVersion = (t: TestContext, version: string) =>
 const consumer = (name: string, scopes: string[] = []): Consumer => ({ id: name, name, via: 'api-key', scopes, introspection: false });
 
 const sourceOf = (extra: Record<string, unknown>): NormalizedSource =>
-  normalizeConfig({ sources: { orders: { kind: 'rest', url: 'http://127.0.0.1:1', ...plain, ...extra } } }, { baseDir: '/srv', env: {} }).sources[0] as NormalizedSource;
+  normalizeConfig({ sources: { orders: { kind: 'rest', url: 'http://127.0.0.1:1', ...plain, ...extra } } }, { baseDir: '/srv', env: {} })
+    .sources[0] as NormalizedSource;
 
 test('a 10/90 split over 10,000 consumers: exactly the callers the hash gives, within 2% of the weight, each call counted by its version', async (t) => {
   const stable = await startVersion(t, 'stable');
   const v2 = await startVersion(t, 'v2');
   const events: FetchEvent[] = [];
-  const client = createSourceClient(sourceOf({ url: stable.url, connections: 16, versions: { v2: { url: v2.url, weight: 10 } } }), (event) => void events.push(event));
+  const client = createSourceClient(
+    sourceOf({ url: stable.url, connections: 16, versions: { v2: { url: v2.url, weight: 10 } } }),
+    (event) => void events.push(event),
+  );
   t.after(() => client.close());
 
   const answers = new Map<string, unknown>();
   for (let start = 0; start < 10_000; start += 200) {
-    await Promise.all(Array.from({ length: 200 }, async (_, offset) => {
-      const name = `shop-${start + offset}`;
-      const origin = new Request('http://gateway/graphql');
-      setConsumer(origin, consumer(name));
-      answers.set(name, ((await client.request({ method: 'GET', path: `/orders/${name}`, origin })).body as { version: string }).version);
-    }));
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, offset) => {
+        const name = `shop-${start + offset}`;
+        const origin = new Request('http://gateway/graphql');
+        setConsumer(origin, consumer(name));
+        answers.set(name, ((await client.request({ method: 'GET', path: `/orders/${name}`, origin })).body as { version: string }).version);
+      }),
+    );
   }
 
   assert.equal(v2.requests.length, 1_019, 'the callers FNV-1a puts below the 10th percentile');
@@ -95,8 +101,15 @@ const names = Array.from({ length: 12 }, (_, index) => `shop${index}`);
 async function startCanary(t: TestContext, extra: Record<string, unknown> = {}) {
   const stable = await startVersion(t, 'stable');
   const v2 = await startVersion(t, 'v2');
-  const consumers = Object.fromEntries([...names.map((name) => [name, { keyHash: sha256(keyOf(name)) }]), ['tester', { keyHash: sha256(keyOf('tester')), scopes: ['version:override'] }]]);
-  const gateway = await startTestGateway(t, { orders: { kind: 'rest', url: stable.url, sdl: ordersSdl, ...plain, versions: { v2: { url: v2.url, weight: 50 } }, ...extra } }, { consumers });
+  const consumers = Object.fromEntries([
+    ...names.map((name) => [name, { keyHash: sha256(keyOf(name)) }]),
+    ['tester', { keyHash: sha256(keyOf('tester')), scopes: ['version:override'] }],
+  ]);
+  const gateway = await startTestGateway(
+    t,
+    { orders: { kind: 'rest', url: stable.url, sdl: ordersSdl, ...plain, versions: { v2: { url: v2.url, weight: 50 } }, ...extra } },
+    { consumers },
+  );
   const ask = async (name: string | undefined, headers: Record<string, string> = {}) => {
     const { status, body } = await postGraphQL(gateway.endpoint, threeOrders, undefined, { ...(name ? { 'x-api-key': keyOf(name) } : {}), ...headers });
     assert.equal(status, 200);
@@ -122,7 +135,10 @@ test('through the gateway: each consumer keeps its version, one request never mi
   assert.equal(stable.requests.length, (names.length - onV2) * 4 * 3);
   const [stableIds, v2Ids] = [requestIds(stable), requestIds(v2)];
   assert.equal(stableIds.size + v2Ids.size, names.length * 4);
-  assert.deepEqual([...stableIds].filter((id) => v2Ids.has(id)), []);
+  assert.deepEqual(
+    [...stableIds].filter((id) => v2Ids.has(id)),
+    [],
+  );
 
   const samples = await scrape(`${gateway.url}/metrics`);
   assert.equal(valueOf(samples, 'concierge_upstream_requests_total', { service: 'orders', version: 'v2', outcome: '2xx' }), v2.requests.length);
@@ -135,7 +151,11 @@ test('the override header and cookie choose the version for a consumer with the 
   const other = own === 'v2' ? 'stable' : 'v2';
   assert.equal(await ask('tester', { 'concierge-version': `products=v2, orders=${other}` }), other);
   assert.equal(await ask('tester', { cookie: `theme=dark; concierge-version=${encodeURIComponent(`orders=${other}`)}` }), other);
-  assert.equal(await ask('tester', { 'concierge-version': `orders=${own}`, cookie: `concierge-version=orders=${other}` }), own, 'the header wins over the cookie');
+  assert.equal(
+    await ask('tester', { 'concierge-version': `orders=${own}`, cookie: `concierge-version=orders=${other}` }),
+    own,
+    'the header wins over the cookie',
+  );
   assert.equal(await ask('tester', { 'concierge-version': 'orders=v9' }), own, 'an unknown version is ignored');
 
   const shop = names[0] as string;
@@ -161,17 +181,32 @@ test('the access log names the version of each upstream call, and tells at debug
   const logFile = path.join(logs, 'access.log');
   const stable = await startVersion(t, 'stable');
   const v2 = await startVersion(t, 'v2');
-  const gateway = await startTestGateway(t, { orders: { kind: 'rest', url: stable.url, sdl: ordersSdl, ...plain, versions: { v2: { url: v2.url, weight: 0 } }, versionOverride: true } }, { logging: { level: 'debug', destination: logFile } });
+  const gateway = await startTestGateway(
+    t,
+    { orders: { kind: 'rest', url: stable.url, sdl: ordersSdl, ...plain, versions: { v2: { url: v2.url, weight: 0 } }, versionOverride: true } },
+    { logging: { level: 'debug', destination: logFile } },
+  );
 
-  assert.deepEqual((await postGraphQL(gateway.endpoint, '{ order(id: "1") { version } }', undefined, { 'concierge-version': 'orders=v9' })).body, { data: { order: { version: 'stable' } } });
-  assert.deepEqual((await postGraphQL(gateway.endpoint, '{ order(id: "2") { version } }', undefined, { 'concierge-version': 'orders=v2' })).body, { data: { order: { version: 'v2' } } });
+  assert.deepEqual((await postGraphQL(gateway.endpoint, '{ order(id: "1") { version } }', undefined, { 'concierge-version': 'orders=v9' })).body, {
+    data: { order: { version: 'stable' } },
+  });
+  assert.deepEqual((await postGraphQL(gateway.endpoint, '{ order(id: "2") { version } }', undefined, { 'concierge-version': 'orders=v2' })).body, {
+    data: { order: { version: 'v2' } },
+  });
   await gateway.close();
 
-  const lines = (await readFile(logFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { msg: string; level: number; upstream?: Array<{ version?: string; path: string }> });
-  assert.deepEqual(lines.filter(({ upstream }) => upstream).map(({ upstream }) => upstream?.map(({ version, path: called }) => [version, called])), [[['stable', '/orders/1']], [['v2', '/orders/2']]]);
-  assert.deepEqual(lines.filter(({ msg }) => msg.startsWith('version override')).map(({ level, msg }) => [level, msg]), [
-    [20, 'version override ignored: "orders=v9": the source has no version "v9" (it has stable, v2)'],
-  ]);
+  const lines = (await readFile(logFile, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { msg: string; level: number; upstream?: Array<{ version?: string; path: string }> });
+  assert.deepEqual(
+    lines.filter(({ upstream }) => upstream).map(({ upstream }) => upstream?.map(({ version, path: called }) => [version, called])),
+    [[['stable', '/orders/1']], [['v2', '/orders/2']]],
+  );
+  assert.deepEqual(
+    lines.filter(({ msg }) => msg.startsWith('version override')).map(({ level, msg }) => [level, msg]),
+    [[20, 'version override ignored: "orders=v9": the source has no version "v9" (it has stable, v2)']],
+  );
 });
 
 test('progressive @override percent(n) labels are sticky per caller: the same answer on every request, n% of the callers', () => {
@@ -180,6 +215,9 @@ test('progressive @override percent(n) labels are sticky per caller: the same an
   const active = callers.filter((caller) => activeFor(caller));
   assert.equal(active.length, 2_511);
   for (const caller of callers.slice(0, 50)) assert.equal(activeFor(caller), active.includes(caller), caller);
-  assert.ok(active.every((caller) => activeFor(caller, 'percent(50)')), 'raising 25 to 50 keeps the callers already moved');
+  assert.ok(
+    active.every((caller) => activeFor(caller, 'percent(50)')),
+    'raising 25 to 50 keeps the callers already moved',
+  );
   assert.deepEqual([...decideOverrideLabels(['percent(25)'], { random: () => 0.9 }, callers[0])], [], 'an injected random source still decides (tests)');
 });

@@ -29,7 +29,17 @@ async function concierge(args: string[], cwd = root): Promise<{ code: number; st
 async function project(t: TestContext, sources: Record<string, { kind: 'graphql' | 'rest'; sdl: string }>): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(path.join(dir, 'gateway.config.json'), JSON.stringify({ sources: Object.fromEntries(Object.entries(sources).map(([name, { kind }], index) => [name, { kind, url: `http://127.0.0.1:${5000 + index}${kind === 'graphql' ? '/graphql' : ''}` }])) }));
+  await writeFile(
+    path.join(dir, 'gateway.config.json'),
+    JSON.stringify({
+      sources: Object.fromEntries(
+        Object.entries(sources).map(([name, { kind }], index) => [
+          name,
+          { kind, url: `http://127.0.0.1:${5000 + index}${kind === 'graphql' ? '/graphql' : ''}` },
+        ]),
+      ),
+    }),
+  );
   await import('node:fs/promises').then(({ mkdir }) => mkdir(path.join(dir, 'schemas')));
   for (const [name, { sdl }] of Object.entries(sources)) await writeFile(path.join(dir, 'schemas', `${name}.graphql`), sdl);
   return dir;
@@ -56,9 +66,15 @@ test('check accepts the example shop; compose prints and writes the composed SDL
 test('plan prints the order history as Apollo and Hive print plans: one Fetch per service, Flatten paths, what waits and what runs together', async (t) => {
   const { code, stdout } = await concierge(['plan', 'examples/ecommerce/order-history.graphql', '--variables', '{"id":"1"}']);
   assert.equal(code, 0, stdout);
-  assert.deepEqual([...stdout.matchAll(/Fetch\(service: "(\w+)"\)/g)].map((match) => match[1]), ['users', 'orders', 'products', 'inventory', 'payments', 'shipping']);
-  assert.deepEqual([...stdout.matchAll(/Flatten\(path: "([^"]+)"\)/g)].map((match) => match[1]), ['user', 'user.orders.@.items.@.product', 'user.orders.@.items.@.product', 'user.orders.@', 'user.orders.@']);
-  assert.match(stdout, /^QueryPlan \{\n  Sequence \{\n    Fetch\(service: "users"\) \{\n      query \(\$id: ID!\) \{\n        user\(id: \$id\)/);
+  assert.deepEqual(
+    [...stdout.matchAll(/Fetch\(service: "(\w+)"\)/g)].map((match) => match[1]),
+    ['users', 'orders', 'products', 'inventory', 'payments', 'shipping'],
+  );
+  assert.deepEqual(
+    [...stdout.matchAll(/Flatten\(path: "([^"]+)"\)/g)].map((match) => match[1]),
+    ['user', 'user.orders.@.items.@.product', 'user.orders.@.items.@.product', 'user.orders.@', 'user.orders.@'],
+  );
+  assert.match(stdout, /^QueryPlan \{\n {2}Sequence \{\n {4}Fetch\(service: "users"\) \{\n {6}query \(\$id: ID!\) \{\n {8}user\(id: \$id\)/);
   assert.match(stdout, /_entities: productsByIds\(ids: \$__merge_ids\)/);
 
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-plan-'));
@@ -78,7 +94,12 @@ test('check names the file, line and column of an unknown directive', async (t) 
 });
 
 test('check refuses what start-up refuses: an argument default outside its own @constraint', async (t) => {
-  const dir = await project(t, { books: { kind: 'rest', sdl: 'type Query {\n  books(first: Int = 500 @constraint(min: 1, max: 100)): [String!]! @http(GET: "/books?limit={args.first}")\n}\n' } });
+  const dir = await project(t, {
+    books: {
+      kind: 'rest',
+      sdl: 'type Query {\n  books(first: Int = 500 @constraint(min: 1, max: 100)): [String!]! @http(GET: "/books?limit={args.first}")\n}\n',
+    },
+  });
   const { code, stderr } = await concierge(['check'], dir);
   assert.equal(code, 1);
   assert.equal(stderr.trim(), 'Invalid schema:\n  - sources.books: the default of argument "first" of "Query.books" must be between 1 and 100, got 500.');
@@ -86,12 +107,21 @@ test('check refuses what start-up refuses: an argument default outside its own @
 
 test('check names both services of a type conflict', async (t) => {
   const dir = await project(t, {
-    catalog: { kind: 'graphql', sdl: 'type Product @key(selectionSet: "{ id }") { id: ID! price: Float }\ntype Query { products(ids: [ID!]!): [Product]! @merge(keyField: "id") }\n' },
-    pricing: { kind: 'graphql', sdl: 'type Product @key(selectionSet: "{ id }") { id: ID! price: String }\ntype Query { prices(ids: [ID!]!): [Product]! @merge(keyField: "id") }\n' },
+    catalog: {
+      kind: 'graphql',
+      sdl: 'type Product @key(selectionSet: "{ id }") { id: ID! price: Float }\ntype Query { products(ids: [ID!]!): [Product]! @merge(keyField: "id") }\n',
+    },
+    pricing: {
+      kind: 'graphql',
+      sdl: 'type Product @key(selectionSet: "{ id }") { id: ID! price: String }\ntype Query { prices(ids: [ID!]!): [Product]! @merge(keyField: "id") }\n',
+    },
   });
   const { code, stderr } = await concierge(['check'], dir);
   assert.equal(code, 1);
-  assert.equal(stderr.trim(), "Invalid schema:\n  - composition: Product.price is Float in catalog but String in pricing; services must agree on a shared field's type");
+  assert.equal(
+    stderr.trim(),
+    "Invalid schema:\n  - composition: Product.price is Float in catalog but String in pricing; services must agree on a shared field's type",
+  );
 });
 
 test('check names a mapping that references a missing argument or field, and a root field with no mapping', async (t) => {
@@ -129,7 +159,10 @@ test('compose names, per subgraph, the directive and the field of each federatio
   const servers = await Promise.all(Object.values(subgraphs).map((sdl) => serveSubgraph(t, { sdl, entities: ['Product'] })));
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(path.join(dir, 'gateway.config.json'), JSON.stringify({ sources: Object.fromEntries(Object.keys(subgraphs).map((name, index) => [name, { kind: 'federation', url: servers[index]?.url }])) }));
+  await writeFile(
+    path.join(dir, 'gateway.config.json'),
+    JSON.stringify({ sources: Object.fromEntries(Object.keys(subgraphs).map((name, index) => [name, { kind: 'federation', url: servers[index]?.url }])) }),
+  );
   const { code, stdout, stderr } = await concierge(['compose'], dir);
   assert.equal(code, 1);
   assert.equal(stdout, '');
@@ -177,7 +210,11 @@ test('usage errors exit 2 and say where help is; every command has its own --hel
 
 test('start --supergraph serves a supergraph file with no config file; check and compose read it too', async (t) => {
   const subgraphSdl = `${link('key')} type Product @key(fields: "upc") { upc: String! name: String! } type Query { topProducts: [Product!]! }`;
-  const products = await serveSubgraph(t, { sdl: subgraphSdl, resolvers: { Query: { topProducts: () => [{ upc: '1', name: 'Table' }] } }, entities: ['Product'] });
+  const products = await serveSubgraph(t, {
+    sdl: subgraphSdl,
+    resolvers: { Query: { topProducts: () => [{ upc: '1', name: 'Table' }] } },
+    entities: ['Product'],
+  });
   const composed = composeServices([{ name: 'products', url: products.url, typeDefs: parse(subgraphSdl) }]);
   assert.equal(composed.errors, undefined);
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-supergraph-cli-'));
@@ -186,12 +223,22 @@ test('start --supergraph serves a supergraph file with no config file; check and
 
   const checked = await concierge(['check', '--supergraph', 'supergraph.graphql'], dir);
   assert.deepEqual([checked.code, checked.stdout.trim()], [0, 'ok: 1 sources compose (products)']);
-  assert.match((await concierge(['compose', '--supergraph', 'supergraph.graphql'], dir)).stdout, /type Product \{\n  upc: String!\n  name: String!\n\}/);
+  assert.match((await concierge(['compose', '--supergraph', 'supergraph.graphql'], dir)).stdout, /type Product \{\n {2}upc: String!\n {2}name: String!\n\}/);
   const missing = await concierge(['check', '--supergraph', 'nothing.graphql'], dir);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /config\.supergraph: expected a readable supergraph SDL file/);
 
-  const gateway = await spawnGatewayProcess(t, [cli, 'start', '--supergraph', 'supergraph.graphql', '--port', '0'], {}, /serving 1 sources at (http:\/\/\S+)/, dir);
-  const answer = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ topProducts { upc name } }' }) });
+  const gateway = await spawnGatewayProcess(
+    t,
+    [cli, 'start', '--supergraph', 'supergraph.graphql', '--port', '0'],
+    {},
+    /serving 1 sources at (http:\/\/\S+)/,
+    dir,
+  );
+  const answer = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ topProducts { upc name } }' }),
+  });
   assert.deepEqual([answer.status, await answer.json()], [200, { data: { topProducts: [{ upc: '1', name: 'Table' }] } }]);
 });

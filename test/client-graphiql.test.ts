@@ -11,7 +11,11 @@ const STEP_TIMEOUT = 10_000;
  * The fields GraphiQL's documentation explorer lists for `Product`, as loaded from the gateway
  * with the page's headers editor holding `headers` (GraphiQL introspects with those headers).
  */
-async function productFieldsShown(t: TestContext, browser: Browser, headers: Record<string, string>): Promise<{ fields: string[]; introspectedWith: Array<Record<string, string>> }> {
+async function productFieldsShown(
+  t: TestContext,
+  browser: Browser,
+  headers: Record<string, string>,
+): Promise<{ fields: string[]; introspectedWith: Array<Record<string, string>> }> {
   const { endpoint } = await startClientShop(t, { limits: { introspection: 'on' }, graphiql: { defaultHeaders: JSON.stringify(headers) } });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   context.setDefaultTimeout(STEP_TIMEOUT);

@@ -17,7 +17,13 @@ import { parseExposition, seriesOf, valueOf } from './helpers/prometheus-text.ts
 
 function profilesOf(raw: Record<string, unknown>, defaultClient?: string) {
   const problems: string[] = [];
-  const clients = normalizeClientsOptions(raw, defaultClient, { check: createChecker(problems), baseDir: tmpdir(), consumers: ['backoffice', 'app'], plans: [], limits: defaultLimits });
+  const clients = normalizeClientsOptions(raw, defaultClient, {
+    check: createChecker(problems),
+    baseDir: tmpdir(),
+    consumers: ['backoffice', 'app'],
+    plans: [],
+    limits: defaultLimits,
+  });
   assert.deepEqual(problems, []);
   return clients;
 }
@@ -57,7 +63,10 @@ test('version labels: declared versions, else the first ones seen, the rest othe
   assert.equal(label(web, undefined), 'other');
   assert.equal(label(web, 'has spaces {}'), 'other');
   const labels = Array.from({ length: maxSeenVersions + 5 }, (_, index) => label(web, `1.${index}`));
-  assert.deepEqual(labels.slice(0, maxSeenVersions), Array.from({ length: maxSeenVersions }, (_, index) => `1.${index}`));
+  assert.deepEqual(
+    labels.slice(0, maxSeenVersions),
+    Array.from({ length: maxSeenVersions }, (_, index) => `1.${index}`),
+  );
   assert.deepEqual(labels.slice(maxSeenVersions), Array(5).fill('other'));
   assert.equal(label(web, '1.0'), '1.0', 'a label once given stays');
 });
@@ -80,9 +89,15 @@ test('/metrics and the status page break requests down by client and version, bo
   assert.deepEqual(new Set(seriesOf(samples, 'concierge_client_requests_total').map(({ labels }) => labels['client'])), new Set(['mobile', 'web', 'other']));
   assert.equal(valueOf(samples, 'concierge_client_errors_total', { client: 'mobile', code: 'GRAPHQL_VALIDATION_FAILED' }), 1);
   assert.equal(valueOf(samples, 'concierge_client_request_duration_seconds_count', { client: 'mobile', client_version: '4.2.0' }), 2);
-  assert.deepEqual(Object.keys(seriesOf(samples, 'concierge_requests_total')[0]?.labels ?? {}).sort(), ['consumer', 'operation', 'operation_type', 'status_class'], 'the existing series keep their labels');
+  assert.deepEqual(
+    Object.keys(seriesOf(samples, 'concierge_requests_total')[0]?.labels ?? {}).sort(),
+    ['consumer', 'operation', 'operation_type', 'status_class'],
+    'the existing series keep their labels',
+  );
 
-  const data = (await (await fetch(`${gateway.url}/_concierge/data.json`)).json()) as { clients: Array<{ client: string; version: string; requests: number; errorRate: number }> };
+  const data = (await (await fetch(`${gateway.url}/_concierge/data.json`)).json()) as {
+    clients: Array<{ client: string; version: string; requests: number; errorRate: number }>;
+  };
   const mobile = data.clients.find((row) => row.client === 'mobile' && row.version === '4.2.0');
   assert.equal(mobile?.requests, 2);
   assert.equal(mobile?.errorRate, 0.5);
@@ -96,14 +111,23 @@ test('the access log names the client profile and the version sent', async (t) =
   await postGraphQL(endpoint, '{ products { id } }', {}, { 'graphql-client-name': 'shop-ios', 'graphql-client-version': '4.2.0' });
   await postGraphQL(endpoint, '{ products { id } }', {}, { 'x-api-key': keys.backoffice });
   const lines = await linesOf(file, 2);
-  assert.deepEqual(lines.map((line) => [line['client'], line['clientVersion']]), [['mobile', '4.2.0'], ['staff', null]]);
+  assert.deepEqual(
+    lines.map((line) => [line['client'], line['clientVersion']]),
+    [
+      ['mobile', '4.2.0'],
+      ['staff', null],
+    ],
+  );
 });
 
 /** The log's lines once it has `count` (each is written when its response closes, after the client has read it). */
 async function linesOf(file: string, count: number): Promise<Array<Record<string, unknown>>> {
   for (let attempt = 0; ; attempt++) {
     const text = await readFile(file, 'utf8').catch(() => '');
-    const lines = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     if (lines.length >= count || attempt > 10_000) return lines;
     await setImmediate();
   }
@@ -125,9 +149,20 @@ test('a profile refusing arbitrary documents answers only its manifest operation
     clients: { ...base, mobile: { ...base.mobile, trustedDocuments: { manifest, allowArbitraryDocuments: false } } },
   });
   const asMobile = { 'graphql-client-name': 'shop-ios' };
-  const byId = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...asMobile }, body: JSON.stringify({ documentId: sha256Of(persisted) }) });
+  const byId = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...asMobile },
+    body: JSON.stringify({ documentId: sha256Of(persisted) }),
+  });
   assert.equal(byId.status, 200);
-  assert.deepEqual(await byId.json(), { data: { products: [{ id: '1', name: 'Kettle' }, { id: '2', name: 'Teapot' }] } });
+  assert.deepEqual(await byId.json(), {
+    data: {
+      products: [
+        { id: '1', name: 'Kettle' },
+        { id: '2', name: 'Teapot' },
+      ],
+    },
+  });
   const sameText = await postGraphQL(endpoint, persisted, {}, asMobile);
   assert.equal(sameText.status, 200, 'the manifest text sent in full is trusted too');
   const arbitrary = await postGraphQL(endpoint, '{ products { id } }', {}, asMobile);
@@ -135,9 +170,17 @@ test('a profile refusing arbitrary documents answers only its manifest operation
   assert.equal(arbitrary.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
   const web = await postGraphQL(endpoint, '{ products { id } }', {}, { 'graphql-client-name': 'web' });
   assert.equal(web.status, 200);
-  const webById = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: sha256Of(persisted) }) });
+  const webById = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ documentId: sha256Of(persisted) }),
+  });
   const notFound = (await webById.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-  assert.equal(notFound.errors?.[0]?.extensions?.code, 'PERSISTED_QUERY_NOT_FOUND', "web has no manifest: the mobile app's ids mean nothing there (200: an APQ client may register it)");
+  assert.equal(
+    notFound.errors?.[0]?.extensions?.code,
+    'PERSISTED_QUERY_NOT_FOUND',
+    "web has no manifest: the mobile app's ids mean nothing there (200: an APQ client may register it)",
+  );
   assert.equal(service.documents.length, 3);
 });
 

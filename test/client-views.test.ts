@@ -20,7 +20,13 @@ test('the same query as web and as mobile: the same data, one upstream call each
   const mobile = await postGraphQL(endpoint, query, {}, asMobile);
   assert.equal(web.status, 200);
   assert.equal(mobile.status, 200);
-  const expected = { products: [{ id: '1', name: 'Kettle', price: 30 }, { id: '2', name: 'Teapot', price: 25 }], order: { id: '7', total: 55 } };
+  const expected = {
+    products: [
+      { id: '1', name: 'Kettle', price: 30 },
+      { id: '2', name: 'Teapot', price: 25 },
+    ],
+    order: { id: '7', total: 55 },
+  };
   assert.deepEqual(web.body, { data: expected });
   assert.deepEqual(mobile.body, { data: expected });
   assert.equal(service.documents.length, 2, 'one upstream call per request, whatever the view');
@@ -52,7 +58,8 @@ test('a field outside the caller view is an unknown field: 400 GRAPHQL_VALIDATIO
 
 test('introspection answers each profile its own schema', async (t) => {
   const { endpoint } = await startClientShop(t, { limits: { introspection: 'on' } });
-  const typeQuery = '{ product: __type(name: "Product") { fields { name } } payment: __type(name: "Payment") { name } promotion: __type(name: "Promotion") { name } }';
+  const typeQuery =
+    '{ product: __type(name: "Product") { fields { name } } payment: __type(name: "Payment") { name } promotion: __type(name: "Promotion") { name } }';
   const fieldsOf = (body: { data?: { product: { fields: Array<{ name: string }> } } | null }) => body.data?.product.fields.map((field) => field.name);
 
   const web = await postGraphQL(endpoint, typeQuery, {}, asWeb);
@@ -85,7 +92,12 @@ test('a header never unlocks a profile the identity does not allow; an identity 
 
   const staff = await postGraphQL(endpoint, query, {}, { 'x-api-key': keys.backoffice });
   assert.equal(staff.status, 200);
-  assert.deepEqual(staff.body.data, { products: [{ id: '1', cost: 12 }, { id: '2', cost: 9 }] });
+  assert.deepEqual(staff.body.data, {
+    products: [
+      { id: '1', cost: 12 },
+      { id: '2', cost: 9 },
+    ],
+  });
 
   // The app's key is bound to kiosk: asking for web (which shows payments) by header changes nothing.
   const app = await postGraphQL(endpoint, '{ order(id: "1") { payment { method } } }', {}, { 'x-api-key': keys.app, 'graphql-client-name': 'web' });
@@ -115,7 +127,14 @@ test('views work the same through stitching (queryPlanner: false)', async (t) =>
   assert.deepEqual(feed.body.data, { feed: [{ __typename: 'Product', id: '1' }, null] });
   assert.doesNotMatch(feed.text, /Promotion/);
   const thumbnails = await postGraphQL(endpoint, '{ products { id thumbnail } }', {}, asMobile);
-  assert.deepEqual(thumbnails.body, { data: { products: [{ id: '1', thumbnail: 'https://img/1-small.jpg' }, { id: '2', thumbnail: 'https://img/2-big.jpg' }] } });
+  assert.deepEqual(thumbnails.body, {
+    data: {
+      products: [
+        { id: '1', thumbnail: 'https://img/1-small.jpg' },
+        { id: '2', thumbnail: 'https://img/2-big.jpg' },
+      ],
+    },
+  });
   const hidden = await postGraphQL(endpoint, '{ products { cost } }', {}, asMobile);
   assert.equal(hidden.status, 400);
   assert.equal(service.documents.length, 2);
@@ -150,7 +169,10 @@ test('the example shop: web and mobile ask the same thing and get the right answ
   assert.equal(typeof webPayment.body.data?.user?.orders?.[0]?.payment?.method, 'string');
   const hidden = await postGraphQL(shop.endpoint, payment, {}, { ...shop.asUser1, 'graphql-client-name': 'shop-android' });
   assert.equal(hidden.status, 400);
-  assert.deepEqual(hidden.body.errors?.map((error) => [error.message, error.extensions?.code]), [['Cannot query field "payment" on type "Order".', 'GRAPHQL_VALIDATION_FAILED']]);
+  assert.deepEqual(
+    hidden.body.errors?.map((error) => [error.message, error.extensions?.code]),
+    [['Cannot query field "payment" on type "Order".', 'GRAPHQL_VALIDATION_FAILED']],
+  );
 
   const short = await postGraphQL(shop.endpoint, '{ product(id: "1") { description shortDescription } }', {}, { 'graphql-client-name': 'shop-ios' });
   assert.equal(short.status, 200);
@@ -168,9 +190,13 @@ test('federation: @tag in subgraphs reaches the supergraph, and a view excludes 
       type Query { products: [Product!]! }`,
     resolvers: { Query: { products: () => [{ id: '1', name: 'Kettle', margin: 0.4 }] } },
   });
-  const gateway = await startTestGateway(t, { catalog: { kind: 'federation', url: catalog.url, sdl: '' } }, {
-    clients: { partner: { default: true, exclude: { tags: ['internal'] } }, staff: { names: ['staff'] } },
-  });
+  const gateway = await startTestGateway(
+    t,
+    { catalog: { kind: 'federation', url: catalog.url, sdl: '' } },
+    {
+      clients: { partner: { default: true, exclude: { tags: ['internal'] } }, staff: { names: ['staff'] } },
+    },
+  );
   const hidden = await postGraphQL(gateway.endpoint, '{ products { name margin } }');
   assert.equal(hidden.status, 400);
   assert.equal(hidden.body.errors?.[0]?.message, 'Cannot query field "margin" on type "Product".');
@@ -182,7 +208,11 @@ test('federation: @tag in subgraphs reaches the supergraph, and a view excludes 
 
 test('views are built with each graph and swapped with it; a graph that breaks a view is refused and the running one stays', async (t) => {
   const service = await startShopService(t);
-  const { config } = await writeTestConfig(t, { shop: { kind: 'graphql', url: service.url, sdl: shopSdl } }, { ...clientsConfig(), limits: { introspection: 'on' } });
+  const { config } = await writeTestConfig(
+    t,
+    { shop: { kind: 'graphql', url: service.url, sdl: shopSdl } },
+    { ...clientsConfig(), limits: { introspection: 'on' } },
+  );
   let latest: SourcesRevision = { version: 1, sources: config.sources, cause: 'start-up' };
   const listeners: Array<(version: number) => void> = [];
   const feed: GraphFeed<SourcesRevision> = { latestGraph: async () => latest, subscribe: (onChange) => (listeners.push(onChange), { close: async () => {} }) };
@@ -195,17 +225,26 @@ test('views are built with each graph and swapped with it; a graph that breaks a
     await running.gateway.sourceFiles?.reached(version);
     return running.gateway.sourceFiles?.attempts[0];
   };
-  const productFields = async () => (((await postGraphQL(endpoint, '{ __type(name: "Product") { fields { name } } }', {}, asMobile)).body.data?.__type.fields ?? []) as Array<{ name: string }>).map((field) => field.name);
+  const productFields = async () =>
+    (
+      ((await postGraphQL(endpoint, '{ __type(name: "Product") { fields { name } } }', {}, asMobile)).body.data?.__type.fields ?? []) as Array<{ name: string }>
+    ).map((field) => field.name);
   assert.deepEqual(await productFields(), ['id', 'name', 'price', 'images', 'thumbnail']);
 
-  const withColour = shopSdl.replace('cost: Float @tag(name: "internal")', 'cost: Float @tag(name: "internal")\n    colour: String\n    secretCode: String @tag(name: "internal")');
+  const withColour = shopSdl.replace(
+    'cost: Float @tag(name: "internal")',
+    'cost: Float @tag(name: "internal")\n    colour: String\n    secretCode: String @tag(name: "internal")',
+  );
   assert.equal((await publish(2, withColour))?.result, 'applied');
   assert.deepEqual(await productFields(), ['id', 'name', 'price', 'images', 'colour', 'thumbnail']);
 
   const withoutPaymentsTag = withColour.replace('type Payment @tag(name: "payments")', 'type Payment');
   const refused = await publish(3, withoutPaymentsTag);
   assert.equal(refused?.result, 'failed');
-  assert.match(refused?.reason ?? '', /config\.clients\.mobile\.exclude\.tags: expected tags used by @tag in the registered schemas \(internal\), got "payments"/);
+  assert.match(
+    refused?.reason ?? '',
+    /config\.clients\.mobile\.exclude\.tags: expected tags used by @tag in the registered schemas \(internal\), got "payments"/,
+  );
   assert.equal(running.gateway.version, 2);
   assert.deepEqual(await productFields(), ['id', 'name', 'price', 'images', 'colour', 'thumbnail']);
 });

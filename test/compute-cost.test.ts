@@ -72,7 +72,11 @@ test('requireOneSlicingArgument: exactly one slicing argument must have a value'
   const problem = 'Field "Product.reviews" must be given exactly one of its slicing arguments: first, last.';
   assert.deepEqual(cost('{ product(id: "1") { reviews { id } } }'), { cost: 11, problems: [problem] });
   assert.deepEqual(cost('{ product(id: "1") { reviews(first: 1, last: 2) { id } } }'), { cost: 3, problems: [problem] });
-  assert.deepEqual(cost('query($n: Int) { product(id: "1") { reviews(first: $n) { id } } }', { variables: {} }).problems, [problem], 'a variable without a value is no value');
+  assert.deepEqual(
+    cost('query($n: Int) { product(id: "1") { reviews(first: $n) { id } } }', { variables: {} }).problems,
+    [problem],
+    'a variable without a value is no value',
+  );
 });
 
 test('@cost on a field replaces its type weight per element; @cost on arguments is added when they are given', () => {
@@ -89,7 +93,10 @@ test('fragments count where they are spread; cycles and unknown fields count not
   assert.equal(costOf(`{ a: product(id: "1") { ...P } b: product(id: "2") { ...P } } ${fragment}`), 2 * (1 + 50));
   assert.equal(costOf('{ product(id: "1") { ... on Product { image { url } } } }'), 4);
   assert.equal(costOf('{ node(id: "1") { id ... on Product { related { id } } } }'), 1 + 50);
-  assert.equal(costOf('{ product(id: "1") { ...A } } fragment A on Product { related { ...B } } fragment B on Product { related { ...A } }'), 1 + 50 * (1 + 50));
+  assert.equal(
+    costOf('{ product(id: "1") { ...A } } fragment A on Product { related { ...B } } fragment B on Product { related { ...A } }'),
+    1 + 50 * (1 + 50),
+  );
   assert.equal(costOf('{ product(id: "1") { nope { id } } }'), 1);
 });
 
@@ -101,8 +108,14 @@ test('the named operation is measured; introspection costs nothing', () => {
 });
 
 test('the model takes the highest weight a field or type has in any registered schema', () => {
-  const other = buildSchema(`${directives}\n type Image @cost(weight: 9) { url: String! } type Query { search(term: String! @cost(weight: 1)): [Image] @cost(weight: 8) @listSize(assumedSize: 100) }`);
+  const other = buildSchema(
+    `${directives}\n type Image @cost(weight: 9) { url: String! } type Query { search(term: String! @cost(weight: 1)): [Image] @cost(weight: 8) @listSize(assumedSize: 100) }`,
+  );
   const merged = buildCostModel([schema, other]);
   assert.equal(merged.typeWeights.get('Image'), 9);
-  assert.deepEqual(merged.fields.get('Query.search'), { weight: 8, argumentWeights: { term: 7, exact: 1 }, listSize: { assumedSize: 3, slicingArguments: [], sizedFields: [], requireOneSlicingArgument: false } });
+  assert.deepEqual(merged.fields.get('Query.search'), {
+    weight: 8,
+    argumentWeights: { term: 7, exact: 1 },
+    listSize: { assumedSize: 3, slicingArguments: [], sizedFields: [], requireOneSlicingArgument: false },
+  });
 });

@@ -20,10 +20,24 @@ test('defaults are filled in and paths resolve against the config folder', () =>
   assert.equal(config.port, 4000);
   assert.equal(config.graphqlEndpoint, '/graphql');
   assert.deepEqual(config.sources[0], {
-    name: 'users', kind: 'graphql', url: 'http://users:4001/graphql', schemaPath: '/srv/gateway/schemas/users.graphql', schemaFrom: 'file',
-    timeout: 10_000, forwardHeaders: [], headers: {}, connections: 64, batch: true, maxBatchSize: 100, httpCache: true, dedupeInFlight: true,
-    retries: { attempts: 2, budgetPercent: 20, backoff: 50, maxBackoff: 1_000, attemptTimeout: 10_000 }, breaker: false,
-    loadBalancing: 'least-request', healthCheck: false, outlierDetection: { consecutiveFailures: 5, baseEjectionTime: 30_000, maxEjectionTime: 300_000, maxEjectionPercent: 50 },
+    name: 'users',
+    kind: 'graphql',
+    url: 'http://users:4001/graphql',
+    schemaPath: '/srv/gateway/schemas/users.graphql',
+    schemaFrom: 'file',
+    timeout: 10_000,
+    forwardHeaders: [],
+    headers: {},
+    connections: 64,
+    batch: true,
+    maxBatchSize: 100,
+    httpCache: true,
+    dedupeInFlight: true,
+    retries: { attempts: 2, budgetPercent: 20, backoff: 50, maxBackoff: 1_000, attemptTimeout: 10_000 },
+    breaker: false,
+    loadBalancing: 'least-request',
+    healthCheck: false,
+    outlierDetection: { consecutiveFailures: 5, baseEjectionTime: 30_000, maxEjectionTime: 300_000, maxEjectionPercent: 50 },
   });
 });
 

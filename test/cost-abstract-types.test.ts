@@ -54,18 +54,38 @@ const cost = (query: string) => computeCost(parse(query), { schema, model, defau
 test('a field selected on an interface costs the most any of its declarations costs, as on the type that declares it', () => {
   assert.deepEqual(cost('{ accounts { email } }'), cost('{ users { email } }'), "User.email's @cost counts through Account");
   assert.deepEqual(cost('{ accounts { email } }'), { cost: 3 * (1 + 7), problems: [] });
-  assert.deepEqual(cost('{ members { ... on Account { email } } }'), { cost: 3 * (1 + 7), problems: [] }, 'and through a fragment on the interface inside a union');
+  assert.deepEqual(
+    cost('{ members { ... on Account { email } } }'),
+    { cost: 3 * (1 + 7), problems: [] },
+    'and through a fragment on the interface inside a union',
+  );
   assert.deepEqual(cost('{ robots { email } }'), { cost: 3, problems: [] }, 'Robot.email weighs nothing: a Robot is never a User');
 
-  assert.deepEqual(cost('{ accounts { reviews(first: 40) { id } } }'), { cost: 3 * (1 + 40), problems: [] }, "User.reviews' slicing argument sizes the list through Account");
+  assert.deepEqual(
+    cost('{ accounts { reviews(first: 40) { id } } }'),
+    { cost: 3 * (1 + 40), problems: [] },
+    "User.reviews' slicing argument sizes the list through Account",
+  );
   assert.deepEqual(cost('{ accounts { reviews(first: 40) { id } } }'), cost('{ users { reviews(first: 40) { id } } }'));
-  assert.deepEqual(cost('{ accounts { reviews(first: 1) { id } } }'), { cost: 3 * (1 + 10), problems: [] }, 'the largest declaration wins: Account.reviews has no @listSize, so defaultListSize');
-  assert.deepEqual(cost('{ node(id: "1") { id } }'), { cost: 6, problems: [] }, 'a field returning an interface weighs what its heaviest object type weighs: a Node may be a Badge');
+  assert.deepEqual(
+    cost('{ accounts { reviews(first: 1) { id } } }'),
+    { cost: 3 * (1 + 10), problems: [] },
+    'the largest declaration wins: Account.reviews has no @listSize, so defaultListSize',
+  );
+  assert.deepEqual(
+    cost('{ node(id: "1") { id } }'),
+    { cost: 6, problems: [] },
+    'a field returning an interface weighs what its heaviest object type weighs: a Node may be a Badge',
+  );
 });
 
 test('a @cost or @listSize on an interface field counts when the field is selected on an implementation', () => {
   assert.deepEqual(cost('{ robots { history(last: 50) { id } } }'), { cost: 3 * (1 + 50 * 2), problems: [] });
-  assert.deepEqual(cost('{ robots { history { id } } }').problems, ['Field "Account.history" must be given exactly one of its slicing arguments: last.'], "the interface's requireOneSlicingArgument holds on Robot");
+  assert.deepEqual(
+    cost('{ robots { history { id } } }').problems,
+    ['Field "Account.history" must be given exactly one of its slicing arguments: last.'],
+    "the interface's requireOneSlicingArgument holds on Robot",
+  );
   assert.deepEqual(cost('{ robots { history(last: 50) { id } } }'), cost('{ accounts { history(last: 50) { id } } }'));
 });
 
@@ -75,7 +95,12 @@ test('the gateway refuses the same cost through the interface and on the concret
   const users = [{ __typename: 'User', id: 'ada', email: 'ada@example.com', reviews: [], history: [], badge: null }];
   const executable = createSchema({
     typeDefs: `${directives}\n${sdl}`,
-    resolvers: { Query: { accounts: () => users, users: () => users }, Account: { __resolveType: resolveType }, Node: { __resolveType: resolveType }, Member: { __resolveType: resolveType } },
+    resolvers: {
+      Query: { accounts: () => users, users: () => users },
+      Account: { __resolveType: resolveType },
+      Node: { __resolveType: resolveType },
+      Member: { __resolveType: resolveType },
+    },
   });
   const service = await startFixtureServer(t, async (request, response) => {
     const { query, variables } = JSON.parse(request.body) as { query: string; variables?: Record<string, unknown> };
@@ -83,9 +108,17 @@ test('the gateway refuses the same cost through the interface and on the concret
   });
   const gateway = await startTestGateway(t, { people: { kind: 'graphql', url: `${service.url}/graphql`, sdl } }, { limits: { maxCost: 100 } });
 
-  for (const query of ['{ accounts { reviews(first: 40) { id } } }', '{ users { reviews(first: 40) { id } } }', '{ accounts { ... on User { reviews(first: 40) { id } } } }']) {
+  for (const query of [
+    '{ accounts { reviews(first: 40) { id } } }',
+    '{ users { reviews(first: 40) { id } } }',
+    '{ accounts { ... on User { reviews(first: 40) { id } } } }',
+  ]) {
     const refused = await postGraphQL(gateway.endpoint, query);
-    assert.deepEqual([refused.status, refused.body.errors?.map((error) => error.message)], [400, ['Operation cost 123 exceeds limits.maxCost (100). Lists without @listSize or a slicing argument count as defaultListSize elements each.']], query);
+    assert.deepEqual(
+      [refused.status, refused.body.errors?.map((error) => error.message)],
+      [400, ['Operation cost 123 exceeds limits.maxCost (100). Lists without @listSize or a slicing argument count as defaultListSize elements each.']],
+      query,
+    );
   }
   assert.equal(service.requests.length, 0);
   const allowed = await postGraphQL(gateway.endpoint, '{ accounts { email reviews(first: 20) { id } } }');

@@ -32,7 +32,10 @@ async function project(t: TestContext): Promise<{ configFile: string; sdlFile: s
   await writeFile(sdlFile, registered());
   const configFile = path.join(dir, 'gateway.config.json');
   const config = (extra: Record<string, unknown> = {}) =>
-    writeFile(configFile, JSON.stringify({ host: '127.0.0.1', shutdownTimeout: 1_000, sources: { greeter: { kind: 'graphql', url: `${service.url}/graphql` } }, ...extra }));
+    writeFile(
+      configFile,
+      JSON.stringify({ host: '127.0.0.1', shutdownTimeout: 1_000, sources: { greeter: { kind: 'graphql', url: `${service.url}/graphql` } }, ...extra }),
+    );
   await config();
   return { configFile, sdlFile, config };
 }

@@ -107,7 +107,9 @@ describe('DNS discovery (A/AAAA)', () => {
     assert.deepEqual(run.handle.current(), [{ url: 'http://10.0.0.1:4001', weight: 1 }]);
     assert.equal(run.lists.length, 1, 'the list never changed');
     assert.equal(run.handle.problem(), 'resolving products.internal failed (ESERVFAIL)');
-    assert.deepEqual(run.logs, ['discovery of products (dns products.internal:4001): resolving products.internal failed (ESERVFAIL); the last 1 instance(s) stay, retrying']);
+    assert.deepEqual(run.logs, [
+      'discovery of products (dns products.internal:4001): resolving products.internal failed (ESERVFAIL); the last 1 instance(s) stay, retrying',
+    ]);
 
     dns.answer('products.internal', 'A', [a('10.0.0.2', 5)]);
     assert.equal(await refreshAfter(run.clock, 4_000), 5_000);
@@ -169,11 +171,13 @@ describe('DNS discovery (SRV)', () => {
     dns.answer('backup.internal', 'A', [a('10.0.9.9', 1)]);
     await using run = discover(dns, { srv: '_graphql._tcp.products.internal', path: '/graphql', refresh: '15s' });
     await run.handle.ready();
-    assert.deepEqual(run.lists, [[
-      { url: 'http://10.0.1.1:4001/graphql', weight: 3 },
-      { url: 'http://10.0.1.2:4002/graphql', weight: 1 },
-      { url: 'http://[fd00::2]:4002/graphql', weight: 1 },
-    ]]);
+    assert.deepEqual(run.lists, [
+      [
+        { url: 'http://10.0.1.1:4001/graphql', weight: 3 },
+        { url: 'http://10.0.1.2:4002/graphql', weight: 1 },
+        { url: 'http://[fd00::2]:4002/graphql', weight: 1 },
+      ],
+    ]);
     assert.ok(!dns.queries.some((query) => query.endsWith('backup.internal')), 'a higher priority target is not even resolved');
     assert.deepEqual(run.clock.pending(), [15_000], 'SRV answers are re-resolved every `refresh`');
 
@@ -187,7 +191,7 @@ describe('DNS discovery (SRV)', () => {
     dns.answer('_graphql._tcp.products.internal', 'SRV', [{ type: 'SRV', target: 'p1.products.internal', port: 8443, priority: 1, weight: 5000, ttl: 30 }]);
     await using run = discover(dns, { srv: '_graphql._tcp.products.internal', protocol: 'https' });
     await run.handle.ready();
-    assert.deepEqual(run.lists, [[{ url: 'https://p1.products.internal:8443', weight: 1000 }]], 'weights above the pools\' 1000 are capped');
+    assert.deepEqual(run.lists, [[{ url: 'https://p1.products.internal:8443', weight: 1000 }]], "weights above the pools' 1000 are capped");
     assert.deepEqual(dns.queries, ['SRV _graphql._tcp.products.internal']);
   });
 });
@@ -241,10 +245,14 @@ describe('a gateway with DNS discovery', () => {
 
   it('refuses to start when nothing resolves and no url is configured', async (t) => {
     await using dns = await startDnsServer();
-    await assert.rejects(startDiscoveryGateway(t, { discovery: { dns: 'missing.products.internal', port: 4001, servers: [dns.address] } }, createManualClock()), {
-      name: 'ConfigError',
-      message: /config\.sources\.products\.discovery: expected dns missing\.products\.internal:4001 to find at least one instance at start-up \(or a url to fall back to\), got none: missing\.products\.internal answered ENOTFOUND \(no records\)/,
-    });
+    await assert.rejects(
+      startDiscoveryGateway(t, { discovery: { dns: 'missing.products.internal', port: 4001, servers: [dns.address] } }, createManualClock()),
+      {
+        name: 'ConfigError',
+        message:
+          /config\.sources\.products\.discovery: expected dns missing\.products\.internal:4001 to find at least one instance at start-up \(or a url to fall back to\), got none: missing\.products\.internal answered ENOTFOUND \(no records\)/,
+      },
+    );
   });
 
   it('starts on its url when nothing resolves yet, and moves to the discovered instances once they are', async (t) => {
@@ -253,7 +261,11 @@ describe('a gateway with DNS discovery', () => {
     await using dns = await startDnsServer();
     dns.answer('products.internal', 'A', 'SERVFAIL');
     const clock = createManualClock();
-    const gateway = await startDiscoveryGateway(t, { url: fallback.url, discovery: { dns: 'products.internal', port: found.port, servers: [dns.address] } }, clock);
+    const gateway = await startDiscoveryGateway(
+      t,
+      { url: fallback.url, discovery: { dns: 'products.internal', port: found.port, servers: [dns.address] } },
+      clock,
+    );
     assert.deepEqual((await postGraphQL(gateway.endpoint, '{ whoami }')).body, { data: { whoami: 'fallback' } });
     dns.answer('products.internal', 'A', [a('127.0.0.1', 30)]);
     await refreshAfter(clock, 1_000);
@@ -267,26 +279,48 @@ describe('discovery across schema swaps', () => {
     const defer = closeBeforeStore(t);
     const one = await startWhoAmI(t, 'one');
     // A second instance at the same port on another loopback address, as A records give one port for all.
-    const two = createServer((_request, response) => void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { whoami: 'two' } })));
+    const two = createServer(
+      (_request, response) => void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { whoami: 'two' } })),
+    );
     await new Promise<void>((resolve) => two.listen(one.port, '127.0.0.2', resolve));
-    t.after(() => new Promise<void>((resolve) => {
-      two.closeAllConnections();
-      two.close(() => resolve());
-    }));
+    t.after(
+      () =>
+        new Promise<void>((resolve) => {
+          two.closeAllConnections();
+          two.close(() => resolve());
+        }),
+    );
     await using dns = await startDnsServer();
     dns.answer('products.internal', 'A', [a('127.0.0.1', 30)]);
     const { registry, location } = await openTestRegistry(t, registryBackends[0] as (typeof registryBackends)[number]);
     const clock = createManualClock();
-    const gateway = await startDiscoveryGateway(t, { discovery: { dns: 'products.internal', port: one.port, servers: [dns.address] } }, clock, { registry: location }, { registry });
+    const gateway = await startDiscoveryGateway(
+      t,
+      { discovery: { dns: 'products.internal', port: one.port, servers: [dns.address] } },
+      clock,
+      { registry: location },
+      { registry },
+    );
     defer(() => gateway.close());
     assert.deepEqual((await postGraphQL(gateway.endpoint, '{ whoami }')).body, { data: { whoami: 'one' } });
 
-    const published = await registry.publish({ service: 'products', kind: 'graphql', urls: ['http://127.0.0.1:9/registered'], sdl: 'type Query {\n  whoami: String\n  since: String\n}\n', options: {}, author: 'ci' });
+    const published = await registry.publish({
+      service: 'products',
+      kind: 'graphql',
+      urls: ['http://127.0.0.1:9/registered'],
+      sdl: 'type Query {\n  whoami: String\n  since: String\n}\n',
+      options: {},
+      author: 'ci',
+    });
     const version = published.graph?.version;
     assert.ok(version);
     assert.equal(await gateway.gateway.registry?.follower.reached(version), undefined, 'served, not refused');
     assert.equal(gateway.gateway.version, version);
-    assert.deepEqual((await postGraphQL(gateway.endpoint, '{ whoami }')).body, { data: { whoami: 'one' } }, 'the new graph calls the discovered instance, not the registered URL');
+    assert.deepEqual(
+      (await postGraphQL(gateway.endpoint, '{ whoami }')).body,
+      { data: { whoami: 'one' } },
+      'the new graph calls the discovered instance, not the registered URL',
+    );
 
     dns.answer('products.internal', 'A', [a('127.0.0.2', 30)]);
     await refreshAfter(clock, 30_000);

@@ -43,7 +43,13 @@ function build(calls: { batches: string[][]; log: string[] }) {
   const schema = makeExecutableSchema({
     typeDefs,
     resolvers: {
-      Even: new GraphQLScalarType({ name: 'Even', serialize: (value) => { if (typeof value !== 'number' || value % 2 !== 0) throw new GraphQLError(`not even: ${String(value)}`); return value; } }),
+      Even: new GraphQLScalarType({
+        name: 'Even',
+        serialize: (value) => {
+          if (typeof value !== 'number' || value % 2 !== 0) throw new GraphQLError(`not even: ${String(value)}`);
+          return value;
+        },
+      }),
       Node: { __resolveType: (value: { model?: string }) => (value.model ? 'Robot' : 'User') },
       Thing: { __resolveType: (value: { __typename?: string }) => value.__typename },
       Query: {
@@ -51,10 +57,17 @@ function build(calls: { batches: string[][]; log: string[] }) {
         users: (_: unknown, { ids }: { ids: string[] }, context: Context) => ids.map((id) => context.loader.load(id)),
         strict: async (_: unknown, { ids }: { ids: string[] }) => ids.map((id) => people[id] ?? null),
         node: (_: unknown, { id }: { id: string }) => (id.startsWith('r') ? { id, model: 'R2' } : people[id]),
-        things: () => [{ __typename: 'Robot', id: 'r1', model: 'C3' }, { ...people['1'], __typename: 'User' }],
+        things: () => [
+          { __typename: 'Robot', id: 'r1', model: 'C3' },
+          { ...people['1'], __typename: 'User' },
+        ],
         greeting: (_: unknown, { name, times }: { name: string; times?: number }) => `hello ${name}`.repeat(times ?? 1),
-        failing: () => { throw new Error('boom'); },
-        failingStrict: async () => { throw new GraphQLError('strict boom', { extensions: { code: 'X' } }); },
+        failing: () => {
+          throw new Error('boom');
+        },
+        failingStrict: async () => {
+          throw new GraphQLError('strict boom', { extensions: { code: 'X' } });
+        },
         nothing: () => ['a', null, 'c'],
       },
       User: {
@@ -91,8 +104,14 @@ const operations: Array<[string, Record<string, unknown>?]> = [
   ['{ users(ids: ["1", "3", "9", "4"]) { id name } }'],
   ['{ strict(ids: ["1", "4"]) { id } }'],
   ['{ strict(ids: ["1", "3"]) { id name } greeting }'],
-  ['query ($id: ID!, $skip: Boolean!) { a: user(id: $id) { ...F n: name @skip(if: $skip) } b: node(id: "r2") { id ... on Robot { model } __typename } }  fragment F on User { id nick @include(if: $skip) }', { id: '1', skip: true }],
-  ['query ($id: ID!, $skip: Boolean!) { a: user(id: $id) { ...F n: name @skip(if: $skip) } }  fragment F on User { id nick @include(if: $skip) }', { id: '2', skip: false }],
+  [
+    'query ($id: ID!, $skip: Boolean!) { a: user(id: $id) { ...F n: name @skip(if: $skip) } b: node(id: "r2") { id ... on Robot { model } __typename } }  fragment F on User { id nick @include(if: $skip) }',
+    { id: '1', skip: true },
+  ],
+  [
+    'query ($id: ID!, $skip: Boolean!) { a: user(id: $id) { ...F n: name @skip(if: $skip) } }  fragment F on User { id nick @include(if: $skip) }',
+    { id: '2', skip: false },
+  ],
   ['{ things { __typename ... on Node { id } ... on User { name } ... on Robot { model } } }'],
   ['{ greeting g2: greeting(name: "you", times: 2) failing }'],
   ['{ failingStrict greeting }'],
@@ -121,7 +140,8 @@ function assertSameAnswer(actual: ExecutionResult, expected: ExecutionResult, qu
   const ours = (actual.errors ?? []).map(described);
   const theirs = (expected.errors ?? []).map(described);
   for (const error of theirs) assert.ok(ours.includes(error), `${query}: missing ${error}`);
-  for (const error of actual.errors ?? []) if (!theirs.includes(described(error))) assert.ok(insideNulled(actual.data, error.path ?? []), `${query}: extra ${described(error)}`);
+  for (const error of actual.errors ?? [])
+    if (!theirs.includes(described(error))) assert.ok(insideNulled(actual.data, error.path ?? []), `${query}: extra ${described(error)}`);
 }
 
 test('answers equal graphql-js execute: data in order, errors by message, path and location, null bubbling at every position', async () => {

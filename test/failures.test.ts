@@ -18,7 +18,10 @@ test('a REST service that is down fails only its own fields, with partial data a
   assert.ok(orders.every((order) => order.payment === null && order.shipment?.carrier && order.items[0]?.product?.inventory));
   const errors = response.body.errors ?? [];
   assert.equal(errors.length, 10);
-  assert.deepEqual(errors.map((error) => error.path), orders.map((_order, index) => ['user', 'orders', index, 'payment']));
+  assert.deepEqual(
+    errors.map((error) => error.path),
+    orders.map((_order, index) => ['user', 'orders', index, 'payment']),
+  );
   for (const error of errors) {
     assert.equal(error.extensions?.code, 'DOWNSTREAM_SERVICE_ERROR');
     assert.equal(error.extensions?.service, 'payments');
@@ -84,7 +87,9 @@ test('upstream GraphQL errors keep message and path, gain the service, and lose 
     const ids = (Object.values(variables ?? {})[0] as string[] | undefined) ?? [];
     json(response, 200, {
       data: { __typename: 'Query', result: ids.map((id) => ({ id, shipment: null })) },
-      errors: [{ message: 'carrier API rejected the lookup', path: ['result', 0, 'shipment'], extensions: { code: 'CARRIER_DOWN', stacktrace: ['at carrier.js:1'] } }],
+      errors: [
+        { message: 'carrier API rejected the lookup', path: ['result', 0, 'shipment'], extensions: { code: 'CARRIER_DOWN', stacktrace: ['at carrier.js:1'] } },
+      ],
     });
   });
   const shop = await startShop(t, {
@@ -101,7 +106,12 @@ test('upstream GraphQL errors keep message and path, gain the service, and lose 
   assert.equal(response.body.data?.user?.orders?.length, 10);
   const upstream = response.body.errors?.find((error) => error.message === 'carrier API rejected the lookup');
   assert.ok(upstream, JSON.stringify(response.body.errors));
-  assert.deepEqual(upstream.extensions, { code: 'DOWNSTREAM_SERVICE_ERROR', service: 'shipping', upstreamCode: 'CARRIER_DOWN', requestId: response.headers.get('x-request-id') });
+  assert.deepEqual(upstream.extensions, {
+    code: 'DOWNSTREAM_SERVICE_ERROR',
+    service: 'shipping',
+    upstreamCode: 'CARRIER_DOWN',
+    requestId: response.headers.get('x-request-id'),
+  });
   assert.deepEqual(upstream.path, ['user', 'orders', 0, 'shipment']);
   assert.doesNotMatch(response.text, /stacktrace|carrier\.js/);
 });

@@ -16,7 +16,20 @@ import { postGraphQL } from './helpers/graphql-request.ts';
  * run, DIFF_COUNT sets its size, DIFF_OP runs one operation of it alone; a failure prints the command.
  */
 
-const required = ['alias', 'alias-on-field-name', 'inline-fragment', 'named-fragment', 'abstract-type', 'skip', 'include', 'list', 'fault', 'error:SERVICE_UNAVAILABLE', 'error:GATEWAY_TIMEOUT', 'error:DOWNSTREAM_SERVICE_ERROR'];
+const required = [
+  'alias',
+  'alias-on-field-name',
+  'inline-fragment',
+  'named-fragment',
+  'abstract-type',
+  'skip',
+  'include',
+  'list',
+  'fault',
+  'error:SERVICE_UNAVAILABLE',
+  'error:GATEWAY_TIMEOUT',
+  'error:DOWNSTREAM_SERVICE_ERROR',
+];
 
 /** Bugs of src/execution/ this differential found, reported to their owners; remove one when it is fixed. */
 const knownDifferences: KnownDifference[] = [];
@@ -38,7 +51,11 @@ test('random operations answer what one graphql-js schema over the same data ans
     const fault = pickFault(random);
     const operation = generateOperation({ schema, maxDepth: 2, fieldChance: 0.5, keyFields: ['upc', 'id'] }, random);
     const document = parse(operation.query);
-    assert.deepEqual(validate(requiresReference, document), [], `seed ${run.seed}: the generator made an invalid operation (${run.replay(index)}): ${operation.query}`);
+    assert.deepEqual(
+      validate(requiresReference, document),
+      [],
+      `seed ${run.seed}: the generator made an invalid operation (${run.replay(index)}): ${operation.query}`,
+    );
     if (gateways.declines(operation.query, operation.variables) === undefined) planned++;
     injectFault(fault);
     const expected = await reference(document, operation.variables);

@@ -20,7 +20,10 @@ import { startTestGateway } from './helpers/start-test-gateway.ts';
  * unrelated types, and any difference with a graphql or rest source.
  */
 
-const books = [{ __typename: 'Book', id: 'b1', title: 'Dune', pages: 412 }, { __typename: 'Book', id: 'b2', title: 'Emma', pages: 320 }];
+const books = [
+  { __typename: 'Book', id: 'b1', title: 'Dune', pages: 412 },
+  { __typename: 'Book', id: 'b2', title: 'Emma', pages: 320 },
+];
 const media = [...books, { __typename: 'Movie', id: 'v1', minutes: 117 }];
 const find = (list: readonly Reference[], id: unknown) => list.find((item) => item['id'] === id) ?? null;
 
@@ -31,11 +34,19 @@ const subgraphs: Record<string, SubgraphOptions> = {
       type Review @key(fields: "id") { id: ID! item: Book @shareable }
       type Query { reviews: [Review!]! book(id: ID!): Book @shareable pick(id: ID!): Book @shareable }`,
     resolvers: {
-      Query: { reviews: () => [{ id: 'r1', item: books[0] }, { id: 'r2', item: books[1] }], book: (_: unknown, { id }: { id: string }) => find(books, id), pick: (_: unknown, { id }: { id: string }) => find(books, id) },
+      Query: {
+        reviews: () => [
+          { id: 'r1', item: books[0] },
+          { id: 'r2', item: books[1] },
+        ],
+        book: (_: unknown, { id }: { id: string }) => find(books, id),
+        pick: (_: unknown, { id }: { id: string }) => find(books, id),
+      },
       Book: { title: (book: Reference) => (book['id'] === 'b2' ? new GraphQLError('title withheld') : book['title']) },
     },
     entities: ['Book', 'Review'],
-    resolve: (reference) => (reference.__typename === 'Book' ? find(books, reference['id']) : { id: reference['id'], item: reference['id'] === 'r1' ? books[0] : books[1] }),
+    resolve: (reference) =>
+      reference.__typename === 'Book' ? find(books, reference['id']) : { id: reference['id'], item: reference['id'] === 'r1' ? books[0] : books[1] },
   },
   catalog: {
     sdl: `${link('key', 'shareable')}
@@ -51,7 +62,10 @@ const subgraphs: Record<string, SubgraphOptions> = {
       Pick: { __resolveType: (value: Reference) => value.__typename },
     },
     entities: ['Book', 'Review'],
-    resolve: (reference) => (reference.__typename === 'Book' ? find(books, reference['id']) : { id: reference['id'], stars: reference['id'] === 'r1' ? 5 : 3, item: reference['id'] === 'r1' ? books[0] : books[1] }),
+    resolve: (reference) =>
+      reference.__typename === 'Book'
+        ? find(books, reference['id'])
+        : { id: reference['id'], stars: reference['id'] === 'r1' ? 5 : 3, item: reference['id'] === 'r1' ? books[0] : books[1] },
   },
 };
 
@@ -63,16 +77,22 @@ function supergraphOf(urls: Record<string, string> = {}): DocumentNode {
 }
 
 async function start(t: TestContext) {
-  const servers = Object.fromEntries(await Promise.all(Object.entries(subgraphs).map(async ([name, options]) => [name, await serveSubgraph(t, options)] as const)));
+  const servers = Object.fromEntries(
+    await Promise.all(Object.entries(subgraphs).map(async ([name, options]) => [name, await serveSubgraph(t, options)] as const)),
+  );
   const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.url]));
   const engine = engineOver(supergraphOf(urls), urls);
   const calls = () => Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.queries().length]));
   return { engine, calls };
 }
 
-const fieldLine = (supergraph: DocumentNode, name: string) => print(supergraph).split('\n').find((line) => line.trimStart().startsWith(`${name}(`) || line.trimStart().startsWith(`${name}:`))?.trim();
+const fieldLine = (supergraph: DocumentNode, name: string) =>
+  print(supergraph)
+    .split('\n')
+    .find((line) => line.trimStart().startsWith(`${name}(`) || line.trimStart().startsWith(`${name}:`))
+    ?.trim();
 
-test('the supergraph returns the wider type and says each subgraph\'s own type, on root and entity fields, for interfaces and unions', () => {
+test("the supergraph returns the wider type and says each subgraph's own type, on root and entity fields, for interfaces and unions", () => {
   const supergraph = supergraphOf();
   assert.equal(fieldLine(supergraph, 'book'), 'book(id: ID!): Media @join__field(graph: SHELF, type: "Book") @join__field(graph: CATALOG, type: "Media")');
   assert.equal(fieldLine(supergraph, 'pick'), 'pick(id: ID!): Pick @join__field(graph: SHELF, type: "Book") @join__field(graph: CATALOG, type: "Pick")');
@@ -102,7 +122,11 @@ test('an entity field that is Book in one subgraph and Media in the other, compl
       { stars: 3, item: null },
     ],
   });
-  assert.deepEqual(errorsOf(body as { errors?: [] }), [[['reviews', 1, 'item', 'title'], undefined, undefined]], 'the error at the client\'s path, not the plan\'s alias of item; title is non-null');
+  assert.deepEqual(
+    errorsOf(body as { errors?: [] }),
+    [[['reviews', 1, 'item', 'title'], undefined, undefined]],
+    "the error at the client's path, not the plan's alias of item; title is non-null",
+  );
   assert.deepEqual(graphsOf(fetches), ['shelf', 'catalog', 'catalog']);
   assert.deepEqual(calls(), { shelf: 1, catalog: 2 });
 });
@@ -110,16 +134,27 @@ test('an entity field that is Book in one subgraph and Media in the other, compl
 /** Queries over the fields typed per subgraph, and their answers as `{ data, errors: errorsOf(...) }`. */
 const throughGateway: Array<[string, unknown]> = [
   ['{ book(id: "b1") { ... on Book { title pages } } }', { data: { book: { title: 'Dune', pages: 412 } } }],
-  ['{ book(id: "v1") { __typename id ... on Movie { minutes } ... on Book { pages } } pick(id: "b2") { ... on Book { pages } ... on Movie { minutes } } }', { data: { book: { __typename: 'Movie', id: 'v1', minutes: 117 }, pick: { pages: 320 } } }],
+  [
+    '{ book(id: "v1") { __typename id ... on Movie { minutes } ... on Book { pages } } pick(id: "b2") { ... on Book { pages } ... on Movie { minutes } } }',
+    { data: { book: { __typename: 'Movie', id: 'v1', minutes: 117 }, pick: { pages: 320 } } },
+  ],
   ['{ book(id: "b2") { id ... on Book { title } } }', { data: { book: null }, errors: [[['book', 'title'], 'DOWNSTREAM_SERVICE_ERROR', 'shelf']] }],
   [
     '{ reviews { stars item { __typename id ... on Book { title pages } } } }',
-    { data: { reviews: [{ stars: 5, item: { __typename: 'Book', id: 'b1', title: 'Dune', pages: 412 } }, { stars: 3, item: null }] }, errors: [[['reviews', 1, 'item', 'title'], 'DOWNSTREAM_SERVICE_ERROR', 'shelf']] },
+    {
+      data: {
+        reviews: [
+          { stars: 5, item: { __typename: 'Book', id: 'b1', title: 'Dune', pages: 412 } },
+          { stars: 3, item: null },
+        ],
+      },
+      errors: [[['reviews', 1, 'item', 'title'], 'DOWNSTREAM_SERVICE_ERROR', 'shelf']],
+    },
   ],
 ];
 
 const ways: Array<[string, FederationOptions]> = [
-  ['composed from the subgraphs\' SDL', {}],
+  ["composed from the subgraphs' SDL", {}],
   ['read from a supergraph file', { supergraph: (urls) => print(supergraphOf(urls)) }],
 ];
 
@@ -141,10 +176,16 @@ test('composition still refuses unrelated types between subgraphs, and any type 
   const [shelf, catalog, movies] = await Promise.all([
     serveSubgraph(t, subgraphs['shelf'] as SubgraphOptions),
     serveSubgraph(t, subgraphs['catalog'] as SubgraphOptions),
-    serveSubgraph(t, { sdl: `${link('key', 'shareable')} type Movie @key(fields: "id") { id: ID! minutes: Int! } type Query { book(id: ID!): Movie @shareable }`, entities: ['Movie'] }),
+    serveSubgraph(t, {
+      sdl: `${link('key', 'shareable')} type Movie @key(fields: "id") { id: ID! minutes: Int! } type Query { book(id: ID!): Movie @shareable }`,
+      entities: ['Movie'],
+    }),
   ]);
   const problemsOf = async (sources: Parameters<typeof startTestGateway>[1]) => {
-    const error = await startTestGateway(t, sources).then(() => assert.fail('the gateway started'), (error: unknown) => error as SchemaError);
+    const error = await startTestGateway(t, sources).then(
+      () => assert.fail('the gateway started'),
+      (error: unknown) => error as SchemaError,
+    );
     return error.problems;
   };
   const subgraph = (url: string) => ({ kind: 'federation' as const, url, sdl: '' });
@@ -153,5 +194,7 @@ test('composition still refuses unrelated types between subgraphs, and any type 
   ]);
   // The graphql source agrees with shelf, not with catalog: that is still a conflict.
   const extra = { kind: 'graphql' as const, url: 'http://127.0.0.1:9/graphql', sdl: 'type Book { id: ID! } type Query { book(id: ID!): Book }' };
-  assert.deepEqual(await problemsOf({ shelf: subgraph(shelf.url), catalog: subgraph(catalog.url), extra }), ["composition: Query.book is Book in extra but Media in catalog; services must agree on a shared field's type"]);
+  assert.deepEqual(await problemsOf({ shelf: subgraph(shelf.url), catalog: subgraph(catalog.url), extra }), [
+    "composition: Query.book is Book in extra but Media in catalog; services must agree on a shared field's type",
+  ]);
 });

@@ -34,7 +34,13 @@ test('fields of the @interfaceObject on the interface and on each implementation
     },
   });
   assert.deepEqual(calls, { media: 1, ratings: 1 });
-  assert.deepEqual(gateways.servers['ratings']?.representations(), [[{ __typename: 'Media', id: 'm1' }, { __typename: 'Media', id: 'm2' }, { __typename: 'Media', id: 'm3' }]]);
+  assert.deepEqual(gateways.servers['ratings']?.representations(), [
+    [
+      { __typename: 'Media', id: 'm1' },
+      { __typename: 'Media', id: 'm2' },
+      { __typename: 'Media', id: 'm3' },
+    ],
+  ]);
   assert.deepEqual(await stitchedAnswer(gateways, query), body);
 });
 
@@ -44,7 +50,16 @@ test('an @interfaceObject field selected only on one implementation, through a n
   const { body, calls } = await gateways.ask(query);
   assert.deepEqual(body, { data: { library: [{ title: 'Dune', rating: 5 }, { title: 'Alien' }, { title: 'Emma', rating: 3 }] } });
   assert.deepEqual(calls, { media: 1, ratings: 1 });
-  assert.deepEqual(gateways.servers['ratings']?.representations(), [[{ __typename: 'Media', id: 'm1' }, { __typename: 'Media', id: 'm3' }]], 'the Books only');
+  assert.deepEqual(
+    gateways.servers['ratings']?.representations(),
+    [
+      [
+        { __typename: 'Media', id: 'm1' },
+        { __typename: 'Media', id: 'm3' },
+      ],
+    ],
+    'the Books only',
+  );
   assert.deepEqual(await stitchedAnswer(gateways, query), body);
 });
 
@@ -61,7 +76,12 @@ test('objects the @interfaceObject returns: media tells their __typename and ans
     },
   });
   assert.deepEqual(calls, { ratings: 1, media: 1 });
-  assert.deepEqual(gateways.servers['media']?.representations(), [[{ __typename: 'Media', id: 'm2' }, { __typename: 'Media', id: 'm1' }]]);
+  assert.deepEqual(gateways.servers['media']?.representations(), [
+    [
+      { __typename: 'Media', id: 'm2' },
+      { __typename: 'Media', id: 'm1' },
+    ],
+  ]);
   assert.deepEqual(await stitchedAnswer(gateways, query), body);
 });
 
@@ -69,7 +89,14 @@ test('a selection that does not depend on the type is answered by the @interface
   const gateways = await start(t);
   const query = '{ topRated { id rating ... on Media { r: rating } } }';
   const { body, calls } = await gateways.ask(query);
-  assert.deepEqual(body, { data: { topRated: [{ id: 'm2', rating: 4, r: 4 }, { id: 'm1', rating: 5, r: 5 }] } });
+  assert.deepEqual(body, {
+    data: {
+      topRated: [
+        { id: 'm2', rating: 4, r: 4 },
+        { id: 'm1', rating: 5, r: 5 },
+      ],
+    },
+  });
   assert.deepEqual(calls, { ratings: 1 });
   assert.deepEqual(await stitchedAnswer(gateways, query), body);
 });
@@ -89,17 +116,27 @@ test('@interfaceObject nested in itself: similar media of a Book, typed by media
   const query = '{ book(id: "m1") { title similar { __typename title rating similar { id } } } }';
   const { body, calls } = await gateways.ask(query);
   assert.deepEqual(body, {
-    data: { book: { title: 'Dune', similar: [{ __typename: 'Book', title: 'Emma', rating: 3, similar: [] }, { __typename: 'Movie', title: 'Alien', rating: 4, similar: [{ id: 'm1' }] }] } },
+    data: {
+      book: {
+        title: 'Dune',
+        similar: [
+          { __typename: 'Book', title: 'Emma', rating: 3, similar: [] },
+          { __typename: 'Movie', title: 'Alien', rating: 4, similar: [{ id: 'm1' }] },
+        ],
+      },
+    },
   });
   assert.deepEqual(calls, { media: 2, ratings: 1 }, 'book; its similar media with their ratings; their types and titles');
   // Stitching (the fallback before) answers book: null with an error at book.similar here.
   assert.equal((await stitchedAnswer(gateways, query)).data?.book, null);
 });
 
-
 test('an object media cannot type: its error from media at its path, nulling the nearest nullable parent, and no other error', async (t) => {
   const media = mediaSubgraphs['media'] as SubgraphOptions;
-  const gateways = await startFederation(t, { ...mediaSubgraphs, media: { ...media, resolve: (reference) => (reference['id'] === 'm2' ? new GraphQLError('m2 is being re-indexed') : media.resolve?.(reference)) } });
+  const gateways = await startFederation(t, {
+    ...mediaSubgraphs,
+    media: { ...media, resolve: (reference) => (reference['id'] === 'm2' ? new GraphQLError('m2 is being re-indexed') : media.resolve?.(reference)) },
+  });
   const { body, calls } = await gateways.ask('{ topRated { __typename rating } }');
   assert.deepEqual(body.data, null, 'topRated is [Media!]!');
   assert.deepEqual(errorsOf(body), [[['topRated', 0], 'DOWNSTREAM_SERVICE_ERROR', 'media']]);

@@ -28,13 +28,19 @@ test('a compound key with a nested field: each representation carries all of it,
         type Org @shareable { id: ID! }
         type Account @key(fields: "id org { id }") { id: ID! org: Org! name: String! }`,
       entities: ['Account'],
-      resolve: (reference) => accounts.find((account) => account.id === reference['id'] && account.org.id === (reference['org'] as Reference | undefined)?.['id']) ?? null,
+      resolve: (reference) =>
+        accounts.find((account) => account.id === reference['id'] && account.org.id === (reference['org'] as Reference | undefined)?.['id']) ?? null,
     },
   });
   const { body, calls } = await gateways.ask('{ accounts { name } }');
   assert.deepEqual(body, { data: { accounts: [{ name: 'Ada' }, { name: 'Ada (consulting)' }] } });
   assert.deepEqual(calls, { directory: 1, profiles: 1 });
-  assert.deepEqual(gateways.servers['profiles']?.representations(), [[{ __typename: 'Account', id: 'a1', org: { id: 'o1' } }, { __typename: 'Account', id: 'a1', org: { id: 'o2' } }]]);
+  assert.deepEqual(gateways.servers['profiles']?.representations(), [
+    [
+      { __typename: 'Account', id: 'a1', org: { id: 'o1' } },
+      { __typename: 'Account', id: 'a1', org: { id: 'o2' } },
+    ],
+  ]);
 });
 
 const goods = [
@@ -62,12 +68,36 @@ test('several keys and @key(resolvable: false): products is asked by upc for the
         type Product @key(fields: "upc", resolvable: false) { upc: String! }
         type Review { body: String! product: Product! }
         type Query { reviews: [Review!]! }`,
-      resolvers: { Query: { reviews: () => [{ body: 'Sturdy', product: { upc: 'p1' } }, { body: 'Wobbly', product: { upc: 'p2' } }] } },
+      resolvers: {
+        Query: {
+          reviews: () => [
+            { body: 'Sturdy', product: { upc: 'p1' } },
+            { body: 'Wobbly', product: { upc: 'p2' } },
+          ],
+        },
+      },
     },
   });
   const { body, calls } = await gateways.ask('{ reviews { body product { name stock } } }');
-  assert.deepEqual(body, { data: { reviews: [{ body: 'Sturdy', product: { name: 'Table', stock: 4 } }, { body: 'Wobbly', product: { name: 'Chair', stock: 0 } }] } });
+  assert.deepEqual(body, {
+    data: {
+      reviews: [
+        { body: 'Sturdy', product: { name: 'Table', stock: 4 } },
+        { body: 'Wobbly', product: { name: 'Chair', stock: 0 } },
+      ],
+    },
+  });
   assert.deepEqual(calls, { reviews: 1, products: 1, inventory: 1 });
-  assert.deepEqual(gateways.servers['products']?.representations(), [[{ __typename: 'Product', upc: 'p1' }, { __typename: 'Product', upc: 'p2' }]]);
-  assert.deepEqual(gateways.servers['inventory']?.representations(), [[{ __typename: 'Product', sku: 'S-1' }, { __typename: 'Product', sku: 'S-2' }]]);
+  assert.deepEqual(gateways.servers['products']?.representations(), [
+    [
+      { __typename: 'Product', upc: 'p1' },
+      { __typename: 'Product', upc: 'p2' },
+    ],
+  ]);
+  assert.deepEqual(gateways.servers['inventory']?.representations(), [
+    [
+      { __typename: 'Product', sku: 'S-1' },
+      { __typename: 'Product', sku: 'S-2' },
+    ],
+  ]);
 });

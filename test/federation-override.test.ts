@@ -52,7 +52,14 @@ const start = (t: TestContext) => startFederation(t, subgraphs, { stitched: true
 test('@override(from:) without a label: the overriding subgraph always answers the field, and the plan asks it', async (t) => {
   const gateways = await start(t);
   const { body, calls } = await gateways.ask('{ products { name weight } }');
-  assert.deepEqual(body, { data: { products: [{ name: 'Table', weight: 20000 }, { name: 'Chair', weight: 5000 }] } });
+  assert.deepEqual(body, {
+    data: {
+      products: [
+        { name: 'Table', weight: 20000 },
+        { name: 'Chair', weight: 5000 },
+      ],
+    },
+  });
   assert.deepEqual(calls, { legacy: 1, pricing: 1 });
   assert.deepEqual((await postGraphQL(gateways.stitched?.endpoint as string, '{ products { name weight } }')).body, body);
 });
@@ -60,7 +67,14 @@ test('@override(from:) without a label: the overriding subgraph always answers t
 test('percent(n) with its label active: the overriding subgraph answers; inactive: the one it overrides, with no call to the other', async (t) => {
   const gateways = await start(t);
   const query = '{ products { name price } }';
-  const answer = { data: { products: [{ name: 'Table', price: 100 }, { name: 'Chair', price: 40 }] } };
+  const answer = {
+    data: {
+      products: [
+        { name: 'Table', price: 100 },
+        { name: 'Chair', price: 40 },
+      ],
+    },
+  };
   const active = await runPlanned(engineOf(gateways.planned.gateway), query, decideOverrideLabels(['percent(25)'], { random: () => 0.2 }));
   assert.deepEqual(active.body, answer);
   assert.deepEqual(graphsOf(active.fetches), ['legacy', 'pricing']);
@@ -74,15 +88,21 @@ test('percent(n) with its label active: the overriding subgraph answers; inactiv
 test('one draw per label and request: every field the label decides agrees, and non-percent labels are active as told', () => {
   let draws = 0;
   const random = () => (draws++ === 0 ? 0.1 : 0.9);
-  assert.deepEqual([...decideOverrideLabels(['percent(25)', 'beta', 'percent(50)', 'gamma'], { random, isActive: (label) => label === 'beta' })], ['percent(25)', 'beta']);
+  assert.deepEqual(
+    [...decideOverrideLabels(['percent(25)', 'beta', 'percent(50)', 'gamma'], { random, isActive: (label) => label === 'beta' })],
+    ['percent(25)', 'beta'],
+  );
   assert.equal(draws, 2);
   assert.deepEqual([...decideOverrideLabels(['percent(0)', 'percent(100)', 'beta'], { random: () => 0 })], ['percent(100)']);
   assert.equal(overrideLabelKey(new Set(['percent(5)', 'beta'])), overrideLabelKey(new Set(['beta', 'percent(5)'])));
 });
 
-test('without the request\'s labels the planner declines a field a label decides, saying why; other fields are planned', async (t) => {
+test("without the request's labels the planner declines a field a label decides, saying why; other fields are planned", async (t) => {
   const gateways = await start(t);
-  assert.equal(gateways.declines('{ products { price } }'), 'Product.price has a progressive @override (label "percent(25)"): which subgraph answers depends on the request\'s labels, which the planner was not given');
+  assert.equal(
+    gateways.declines('{ products { price } }'),
+    'Product.price has a progressive @override (label "percent(25)"): which subgraph answers depends on the request\'s labels, which the planner was not given',
+  );
   assert.equal(gateways.declines('{ products { name weight } }'), undefined);
 });
 
@@ -92,7 +112,14 @@ test('through the gateway, each request decides the labels and is planned for th
   for (let request = 0; request < 4; request++) {
     const before = gateways.calls();
     const { body } = await postGraphQL(gateways.planned.endpoint, '{ products { upc price } }');
-    assert.deepEqual(body, { data: { products: [{ upc: 'p1', price: 100 }, { upc: 'p2', price: 40 }] } });
+    assert.deepEqual(body, {
+      data: {
+        products: [
+          { upc: 'p1', price: 100 },
+          { upc: 'p2', price: 40 },
+        ],
+      },
+    });
     const after = gateways.calls();
     assert.equal(after['legacy'], (before['legacy'] ?? 0) + 1);
     assert.ok([0, 1].includes((after['pricing'] ?? 0) - (before['pricing'] ?? 0)), 'pricing is asked at most once, when the label is active');
@@ -114,9 +141,20 @@ test('the planner decides the labels with the random source it is given, and cac
   const query = parse('{ products { name price } }');
   const active = await execute(query);
   const inactive = await execute(query);
-  const answer = { data: { products: [{ name: 'Table', price: 100 }, { name: 'Chair', price: 40 }] } };
+  const answer = {
+    data: {
+      products: [
+        { name: 'Table', price: 100 },
+        { name: 'Chair', price: 40 },
+      ],
+    },
+  };
   assert.deepEqual([active.body, inactive.body], [answer, answer]);
-  assert.deepEqual([active.plan.fetches.length, active.plan.fetches[0]?.children.map((fetch) => fetch.graph)], [1, ['pricing']], 'active: pricing answers price');
+  assert.deepEqual(
+    [active.plan.fetches.length, active.plan.fetches[0]?.children.map((fetch) => fetch.graph)],
+    [1, ['pricing']],
+    'active: pricing answers price',
+  );
   assert.deepEqual([inactive.plan.fetches.length, inactive.plan.fetches[0]?.children.length], [1, 0], 'inactive: legacy answers it all');
   assert.equal((await execute(query)).plan, active.plan, 'the plan of each decision is cached');
   // A document whose plan meets no labelled field has one plan, whatever the labels.

@@ -16,7 +16,14 @@ const start = (t: TestContext) => startFederation(t, requiresSubgraphs);
 test('@requires on a field of the subgraph the query is in: the required fields come first from the others, then that subgraph is asked again', async (t) => {
   const gateways = await start(t);
   const { body, calls } = await gateways.ask('{ stock { upc shippingEstimate } }');
-  assert.deepEqual(body, { data: { stock: [{ upc: 'p1', shippingEstimate: 30 }, { upc: 'p2', shippingEstimate: 9 }] } });
+  assert.deepEqual(body, {
+    data: {
+      stock: [
+        { upc: 'p1', shippingEstimate: 30 },
+        { upc: 'p2', shippingEstimate: 9 },
+      ],
+    },
+  });
   assert.deepEqual(calls, { inventory: 2, products: 1 }, 'stock, the prices and weights, then the estimates');
 });
 
@@ -30,20 +37,41 @@ test('@requires chain: insurance needs the estimate, which needs price and weigh
 test('@requires across a cycle of subgraphs: products needs inventory for label, inventory needs products for the estimate', async (t) => {
   const gateways = await start(t);
   const { body, calls } = await gateways.ask('{ stock { label shippingEstimate } }');
-  assert.deepEqual(body, { data: { stock: [{ label: 'Table', shippingEstimate: 30 }, { label: 'Chair (sold out)', shippingEstimate: 9 }] } });
+  assert.deepEqual(body, {
+    data: {
+      stock: [
+        { label: 'Table', shippingEstimate: 30 },
+        { label: 'Chair (sold out)', shippingEstimate: 9 },
+      ],
+    },
+  });
   assert.equal(calls['inventory'], 2);
 });
 
 test('@requires with fragments on an abstract type: each object sends the fields of its own type', async (t) => {
   const gateways = await start(t);
   const { body } = await gateways.ask('{ products { upc packing } }');
-  assert.deepEqual(body, { data: { products: [{ upc: 'p1', packing: 63 }, { upc: 'p2', packing: 1 }] } });
+  assert.deepEqual(body, {
+    data: {
+      products: [
+        { upc: 'p1', packing: 63 },
+        { upc: 'p2', packing: 1 },
+      ],
+    },
+  });
 });
 
 test('@requires fed by several subgraphs: the name from products and the estimate from inventory', async (t) => {
   const gateways = await start(t);
   const { body, calls } = await gateways.ask('{ stock { insurance inStock } }');
-  assert.deepEqual(body, { data: { stock: [{ insurance: 'Table: 60', inStock: true }, { insurance: 'Chair: 18', inStock: false }] } });
+  assert.deepEqual(body, {
+    data: {
+      stock: [
+        { insurance: 'Table: 60', inStock: true },
+        { insurance: 'Chair: 18', inStock: false },
+      ],
+    },
+  });
   assert.deepEqual(calls, { inventory: 2, products: 1, shipping: 1 });
 });
 
@@ -51,18 +79,39 @@ test('a required field the client also selects under an alias of another field k
   const gateways = await start(t);
   const query = '{ products { price: name weight: upc shippingEstimate } }';
   const { body } = await gateways.ask(query);
-  assert.deepEqual(body, { data: { products: [{ price: 'Table', weight: 'p1', shippingEstimate: 30 }, { price: 'Chair', weight: 'p2', shippingEstimate: 9 }] } });
+  assert.deepEqual(body, {
+    data: {
+      products: [
+        { price: 'Table', weight: 'p1', shippingEstimate: 30 },
+        { price: 'Chair', weight: 'p2', shippingEstimate: 9 },
+      ],
+    },
+  });
   assert.equal(errorsOf(body as { errors?: [] }), undefined);
 });
 
 test('@requires through a fragment on the interface, for an entity selected through an interface of its own', async (t) => {
   const gateways = await startFederation(t, withGoods);
   const { body, calls } = await gateways.ask('{ goods { name ... on Product { manifest } } }');
-  assert.deepEqual(body, { data: { goods: [{ name: 'Table', manifest: 'i1:3 v1' }, { name: 'Chair', manifest: 'i2:1' }] } });
+  assert.deepEqual(body, {
+    data: {
+      goods: [
+        { name: 'Table', manifest: 'i1:3 v1' },
+        { name: 'Chair', manifest: 'i2:1' },
+      ],
+    },
+  });
   assert.deepEqual(calls, { products: 1, inventory: 1 });
   assert.deepEqual(gateways.servers['inventory']?.representations(), [
     [
-      { __typename: 'Product', upc: 'p1', attachments: [{ __typename: 'Image', id: 'i1', size: 3 }, { __typename: 'Video', id: 'v1' }] },
+      {
+        __typename: 'Product',
+        upc: 'p1',
+        attachments: [
+          { __typename: 'Image', id: 'i1', size: 3 },
+          { __typename: 'Video', id: 'v1' },
+        ],
+      },
       { __typename: 'Product', upc: 'p2', attachments: [{ __typename: 'Image', id: 'i2', size: 1 }] },
     ],
   ]);
@@ -73,8 +122,20 @@ test('@requires on an @interfaceObject field: the interface owner sends the requ
   const onBooks = await gateways.ask('{ library { id ... on Book { blurb } } }');
   assert.deepEqual(onBooks.body, { data: { library: [{ id: 'm1', blurb: 'Dune (5/5)' }, { id: 'm2' }, { id: 'm3', blurb: 'Emma (3/5)' }] } });
   assert.deepEqual(onBooks.calls, { media: 1, ratings: 1 });
-  assert.deepEqual(gateways.servers['ratings']?.representations(), [[{ __typename: 'Media', id: 'm1', title: 'Dune' }, { __typename: 'Media', id: 'm3', title: 'Emma' }]]);
+  assert.deepEqual(gateways.servers['ratings']?.representations(), [
+    [
+      { __typename: 'Media', id: 'm1', title: 'Dune' },
+      { __typename: 'Media', id: 'm3', title: 'Emma' },
+    ],
+  ]);
   const topRated = await gateways.ask('{ topRated { rating blurb } }');
-  assert.deepEqual(topRated.body, { data: { topRated: [{ rating: 4, blurb: 'Alien (4/5)' }, { rating: 5, blurb: 'Dune (5/5)' }] } });
+  assert.deepEqual(topRated.body, {
+    data: {
+      topRated: [
+        { rating: 4, blurb: 'Alien (4/5)' },
+        { rating: 5, blurb: 'Dune (5/5)' },
+      ],
+    },
+  });
   assert.deepEqual(topRated.calls, { ratings: 2, media: 1 }, 'the objects, their titles from media, then the blurbs');
 });

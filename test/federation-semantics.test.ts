@@ -42,7 +42,14 @@ test('sibling fragments selecting `id` as ID! and ID in one subgraph travel unde
   const query = '{ accounts { ... on User { id name similarAccounts { ... on User { id } ... on Admin { id } } } ... on Admin { id name } } }';
   const { body, calls } = await gateways.ask(query);
   const similar = [{ id: 'u1' }, { id: 'a1' }];
-  assert.deepEqual(body, { data: { accounts: [{ id: 'u1', name: 'u1-name', similarAccounts: similar }, { id: 'a1', name: 'a1-name' }] } });
+  assert.deepEqual(body, {
+    data: {
+      accounts: [
+        { id: 'u1', name: 'u1-name', similarAccounts: similar },
+        { id: 'a1', name: 'a1-name' },
+      ],
+    },
+  });
   assert.deepEqual(calls, { a: 1 });
 });
 
@@ -66,7 +73,16 @@ const catalog = {
       type Product @key(fields: "upc") { upc: String! }
       type Review { id: ID! product: Product }
       type Query { reviews: [Review!]! }`,
-    resolvers: { Query: { reviews: () => [{ id: 'r1', product: { upc: 'p1' } }, { id: 'r2', product: { upc: 'broken' } }, { id: 'r3', product: { upc: 'p2' } }, { id: 'r4', product: { upc: 'broken' } }] } },
+    resolvers: {
+      Query: {
+        reviews: () => [
+          { id: 'r1', product: { upc: 'p1' } },
+          { id: 'r2', product: { upc: 'broken' } },
+          { id: 'r3', product: { upc: 'p2' } },
+          { id: 'r4', product: { upc: 'broken' } },
+        ],
+      },
+    },
   },
 };
 
@@ -81,7 +97,14 @@ test('a client alias on a key name (product { upc: name }) never overwrites the 
 test('an error on a representation two objects share reaches both objects, each on its own path', async (t) => {
   const gateways = await startFederation(t, catalog);
   const { body, calls } = await gateways.ask('{ reviews { id product { name } } }');
-  assert.deepEqual(body.data, { reviews: [{ id: 'r1', product: { name: 'Table' } }, { id: 'r2', product: null }, { id: 'r3', product: { name: 'Chair' } }, { id: 'r4', product: null }] });
+  assert.deepEqual(body.data, {
+    reviews: [
+      { id: 'r1', product: { name: 'Table' } },
+      { id: 'r2', product: null },
+      { id: 'r3', product: { name: 'Chair' } },
+      { id: 'r4', product: null },
+    ],
+  });
   assert.deepEqual(errorsOf(body), [
     [['reviews', 1, 'product'], 'DOWNSTREAM_SERVICE_ERROR', 'products'],
     [['reviews', 3, 'product'], 'DOWNSTREAM_SERVICE_ERROR', 'products'],
@@ -126,7 +149,15 @@ test('an entity whose key came back null is not sent on: only its own field is n
     },
   });
   const { body, calls } = await gateways.ask('{ bookContainers { book { upc author { name } } } }');
-  assert.deepEqual(body, { data: { bookContainers: [{ book: { upc: 'b1', author: { name: 'Alice' } } }, { book: { upc: 'b2', author: { name: 'Bob' } } }, { book: { upc: 'b3', author: null } }] } });
+  assert.deepEqual(body, {
+    data: {
+      bookContainers: [
+        { book: { upc: 'b1', author: { name: 'Alice' } } },
+        { book: { upc: 'b2', author: { name: 'Bob' } } },
+        { book: { upc: 'b3', author: null } },
+      ],
+    },
+  });
   assert.deepEqual(calls, { a: 1, b: 1, c: 1 });
 });
 
@@ -151,7 +182,11 @@ test('@provides: of the subgraphs that answer a root field, the one that provide
   });
   const { body, calls } = await gateways.ask('{ topProducts { upc name } }');
   assert.deepEqual(body, { data: { topProducts: products } });
-  assert.equal(Object.values(calls).reduce((total, count) => total + count, 0), 1, JSON.stringify(calls));
+  assert.equal(
+    Object.values(calls).reduce((total, count) => total + count, 0),
+    1,
+    JSON.stringify(calls),
+  );
 });
 
 const paints = {
@@ -176,7 +211,16 @@ test('@inaccessible on types, enum values, arguments and input fields: absent fr
   const gateways = await startFederation(t, paints);
   const schema = gateways.planned.gateway.schema;
   assert.equal(schema.getType('Secret'), undefined);
-  assert.deepEqual(schema.getQueryType()?.getFields()['colors']?.args.map((argument) => argument.name), ['filter']);
+  assert.deepEqual(
+    schema
+      .getQueryType()
+      ?.getFields()
+      ['colors']?.args.map((argument) => argument.name),
+    ['filter'],
+  );
   assert.deepEqual(Object.keys((schema.getType('Filter') as import('graphql').GraphQLInputObjectType).getFields()), ['name']);
-  assert.deepEqual((schema.getType('Color') as import('graphql').GraphQLEnumType).getValues().map((value) => value.name), ['RED']);
+  assert.deepEqual(
+    (schema.getType('Color') as import('graphql').GraphQLEnumType).getValues().map((value) => value.name),
+    ['RED'],
+  );
 });

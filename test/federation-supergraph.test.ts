@@ -36,7 +36,12 @@ const reviewsSdl = /* GraphQL */ `
 `;
 
 function startProducts(t: TestContext) {
-  return serveSubgraph(t, { sdl: productsSdl, resolvers: { Query: { topProducts: () => products } }, entities: ['Product'], resolve: (reference) => products.find((product) => product.upc === reference['upc']) });
+  return serveSubgraph(t, {
+    sdl: productsSdl,
+    resolvers: { Query: { topProducts: () => products } },
+    entities: ['Product'],
+    resolve: (reference) => products.find((product) => product.upc === reference['upc']),
+  });
 }
 
 function startReviews(t: TestContext) {
@@ -80,7 +85,13 @@ async function startIn(t: TestContext, dir: string, raw: Record<string, unknown>
 const query = '{ topProducts { name reviews { body product { name } } } }';
 const answer = {
   topProducts: [
-    { name: 'Table', reviews: [{ body: 'Sturdy', product: { name: 'Table' } }, { body: 'Fine', product: { name: 'Table' } }] },
+    {
+      name: 'Table',
+      reviews: [
+        { body: 'Sturdy', product: { name: 'Table' } },
+        { body: 'Fine', product: { name: 'Table' } },
+      ],
+    },
     { name: 'Chair', reviews: [{ body: 'Wobbly', product: { name: 'Chair' } }] },
   ],
 };
@@ -94,7 +105,10 @@ test('a supergraph file: its subgraphs answer one query together, one call per s
   assert.deepEqual(response.body.data, answer);
   assert.equal(productsService.queries().length, 2, 'topProducts, then the names of the reviewed products in one _entities call');
   assert.equal(reviewsService.queries().length, 1, 'the reviews of both products in one _entities call');
-  assert.deepEqual([...productsService.queries(), ...reviewsService.queries()].filter((sent) => sent.includes('_service')), []);
+  assert.deepEqual(
+    [...productsService.queries(), ...reviewsService.queries()].filter((sent) => sent.includes('_service')),
+    [],
+  );
 });
 
 test('subgraph options: defaults for all, a URL where the supergraph has none or another, and a REST source beside them', async (t) => {
@@ -105,7 +119,11 @@ test('subgraph options: defaults for all, a URL where the supergraph has none or
     'status.graphql': 'type Status { message: String! } type Query { status: Status @http(GET: "/status") }',
   });
   const raw = {
-    supergraph: { file: 'supergraph.graphql', defaults: { forwardHeaders: ['X-Tenant'], timeout: 2000 }, subgraphs: { products: { url: productsService.url, headers: { 'x-gateway': 'concierge' } }, reviews: { url: reviewsService.url, timeout: 500 } } },
+    supergraph: {
+      file: 'supergraph.graphql',
+      defaults: { forwardHeaders: ['X-Tenant'], timeout: 2000 },
+      subgraphs: { products: { url: productsService.url, headers: { 'x-gateway': 'concierge' } }, reviews: { url: reviewsService.url, timeout: 500 } },
+    },
     sources: { status: { kind: 'rest', url: rest.url, schema: 'status.graphql' } },
   };
   assert.deepEqual(
@@ -120,9 +138,21 @@ test('subgraph options: defaults for all, a URL where the supergraph has none or
   const response = await postGraphQL(endpoint, `{ status { message } ${query.slice(1)}`, {}, { 'x-tenant': 'acme' });
   assert.equal(response.body.errors, undefined);
   assert.deepEqual(response.body.data, { status: { message: 'open' }, ...answer });
-  assert.deepEqual(rest.requests.map((request) => request.url), ['/status']);
-  assert.deepEqual(productsService.requests.map((request) => [request.headers['x-tenant'], request.headers['x-gateway']]), [['acme', 'concierge'], ['acme', 'concierge']]);
-  assert.deepEqual(reviewsService.requests.map((request) => [request.headers['x-tenant'], request.headers['x-gateway']]), [['acme', undefined]]);
+  assert.deepEqual(
+    rest.requests.map((request) => request.url),
+    ['/status'],
+  );
+  assert.deepEqual(
+    productsService.requests.map((request) => [request.headers['x-tenant'], request.headers['x-gateway']]),
+    [
+      ['acme', 'concierge'],
+      ['acme', 'concierge'],
+    ],
+  );
+  assert.deepEqual(
+    reviewsService.requests.map((request) => [request.headers['x-tenant'], request.headers['x-gateway']]),
+    [['acme', undefined]],
+  );
 });
 
 test('the gateway starts while the subgraphs are down; a query then fails naming the subgraph', async (t) => {
@@ -130,7 +160,9 @@ test('the gateway starts while the subgraphs are down; a query then fails naming
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const { port } = closed.address() as AddressInfo;
   await new Promise((resolve) => closed.close(resolve));
-  const dir = await folderWith(t, { 'supergraph.graphql': supergraphOf({ products: `http://127.0.0.1:${port}/graphql`, reviews: `http://127.0.0.1:${port}/graphql` }) });
+  const dir = await folderWith(t, {
+    'supergraph.graphql': supergraphOf({ products: `http://127.0.0.1:${port}/graphql`, reviews: `http://127.0.0.1:${port}/graphql` }),
+  });
   const endpoint = await startIn(t, dir, { supergraph: { file: 'supergraph.graphql', subgraphs: { products: { timeout: 1000 } } } });
   const response = await postGraphQL(endpoint, '{ topProducts { name } }');
   assert.equal(response.body.data, null);
@@ -149,12 +181,19 @@ function problemsOf(dir: string, raw: Record<string, unknown>): readonly string[
 
 test('a supergraph file that is missing, does not parse or is no supergraph stops start-up naming the key and the file', async (t) => {
   const dir = await folderWith(t, { 'broken.graphql': 'type Query {\n  topProducts: [Product!\n}\n', 'subgraph.graphql': productsSdl });
-  assert.deepEqual(problemsOf(dir, { supergraph: 'missing.graphql' }), [`config.supergraph: expected a readable supergraph SDL file, got "missing.graphql" (no such file: ${path.join(dir, 'missing.graphql')})`]);
-  assert.deepEqual(problemsOf(dir, { supergraph: { file: 'broken.graphql' } }), [`config.supergraph.file: ${path.join(dir, 'broken.graphql')}:3:1: Syntax Error: Expected "]", found "}".`]);
+  assert.deepEqual(problemsOf(dir, { supergraph: 'missing.graphql' }), [
+    `config.supergraph: expected a readable supergraph SDL file, got "missing.graphql" (no such file: ${path.join(dir, 'missing.graphql')})`,
+  ]);
+  assert.deepEqual(problemsOf(dir, { supergraph: { file: 'broken.graphql' } }), [
+    `config.supergraph.file: ${path.join(dir, 'broken.graphql')}:3:1: Syntax Error: Expected "]", found "}".`,
+  ]);
   assert.deepEqual(problemsOf(dir, { supergraph: 'subgraph.graphql' }), [
     'config.supergraph: expected a supergraph SDL whose join__Graph enum lists its subgraphs (as `rover supergraph compose` writes it), got "subgraph.graphql", which has no join__Graph enum',
   ]);
-  assert.deepEqual(problemsOf(dir, { supergraph: { path: 'supergraph.graphql' } }), ['config.supergraph.path: unknown option; expected one of file, hotReload, defaults, subgraphs', 'config.supergraph.file: expected a non-empty string, got nothing']);
+  assert.deepEqual(problemsOf(dir, { supergraph: { path: 'supergraph.graphql' } }), [
+    'config.supergraph.path: unknown option; expected one of file, hotReload, defaults, subgraphs',
+    'config.supergraph.file: expected a non-empty string, got nothing',
+  ]);
 });
 
 test('supergraph subgraph options are checked against the supergraph and the sources, each problem naming its key', async (t) => {

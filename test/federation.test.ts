@@ -23,16 +23,31 @@ type Resolvers = Record<string, Record<string, unknown>>;
 async function startSubgraph(t: TestContext, sdl: string, resolvers: Resolvers, references: Record<string, (reference: Reference) => unknown> = {}) {
   const yoga = createYoga({
     logging: false,
-    schema: subgraphSchema({ sdl, resolvers, entities: Object.keys(references), resolve: (reference) => references[reference.__typename]?.(reference) as Record<string, unknown> | null | undefined }),
+    schema: subgraphSchema({
+      sdl,
+      resolvers,
+      entities: Object.keys(references),
+      resolve: (reference) => references[reference.__typename]?.(reference) as Record<string, unknown> | null | undefined,
+    }),
   });
   const state = { down: false };
   const server = await startFixtureServer(t, async (request, response) => {
     if (state.down) return void response.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance');
-    const answer = await yoga.fetch(`http://subgraph${request.url}`, { method: request.method, headers: { 'content-type': 'application/json' }, body: request.body || undefined });
+    const answer = await yoga.fetch(`http://subgraph${request.url}`, {
+      method: request.method,
+      headers: { 'content-type': 'application/json' },
+      body: request.body || undefined,
+    });
     json(response, answer.status, await answer.json());
   });
   const queries = () => server.requests.map((request) => (JSON.parse(request.body) as { query: string }).query);
-  return { url: `${server.url}/graphql`, state, requests: server.requests, entityCalls: () => queries().filter((query) => query.includes('_entities')).length, queries };
+  return {
+    url: `${server.url}/graphql`,
+    state,
+    requests: server.requests,
+    entityCalls: () => queries().filter((query) => query.includes('_entities')).length,
+    queries,
+  };
 }
 
 const products = [
@@ -68,34 +83,52 @@ function startReviews(t: TestContext) {
   return startSubgraph(
     t,
     reviewsSdl,
-    { Query: { latestReview: () => reviews[0] }, Product: { reviews: (product: { upc: string }) => reviews.filter((review) => review.product.upc === product.upc) } },
+    {
+      Query: { latestReview: () => reviews[0] },
+      Product: { reviews: (product: { upc: string }) => reviews.filter((review) => review.product.upc === product.upc) },
+    },
     { Product: (reference) => ({ upc: reference['upc'] }), Review: (reference) => reviews.find((review) => review.id === reference['id']) },
   );
 }
 
 test('entities joined by @key across two subgraphs: a list resolves fields of both with one _entities call per level', async (t) => {
   const [productsService, reviewsService] = await Promise.all([startProducts(t), startReviews(t)]);
-  const gateway = await startTestGateway(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, reviews: { kind: 'federation', url: reviewsService.url, sdl: '', forwardHeaders: ['x-tenant'] } });
+  const gateway = await startTestGateway(t, {
+    products: { kind: 'federation', url: productsService.url, sdl: '' },
+    reviews: { kind: 'federation', url: reviewsService.url, sdl: '', forwardHeaders: ['x-tenant'] },
+  });
   const response = await postGraphQL(gateway.endpoint, '{ topProducts { name reviews { body product { name } } } }', {}, { 'x-tenant': 'acme' });
   assert.equal(response.body.errors, undefined);
   assert.deepEqual(response.body.data?.topProducts, [
-    { name: 'Table', reviews: [{ body: 'Sturdy', product: { name: 'Table' } }, { body: 'Fine', product: { name: 'Table' } }] },
+    {
+      name: 'Table',
+      reviews: [
+        { body: 'Sturdy', product: { name: 'Table' } },
+        { body: 'Fine', product: { name: 'Table' } },
+      ],
+    },
     { name: 'Chair', reviews: [{ body: 'Wobbly', product: { name: 'Chair' } }] },
     { name: 'Lamp', reviews: [] },
   ]);
   assert.equal(reviewsService.entityCalls(), 1, 'one _entities call to reviews for the three products');
   assert.equal(productsService.entityCalls(), 1, 'one _entities call to products for the three reviewed products');
-  assert.equal(reviewsService.requests.at(-1)?.headers['x-tenant'], 'acme', 'calls go through the source\'s HTTP client and its header allowlist');
+  assert.equal(reviewsService.requests.at(-1)?.headers['x-tenant'], 'acme', "calls go through the source's HTTP client and its header allowlist");
   assert.equal(productsService.requests.at(-1)?.headers['x-tenant'], undefined);
 });
 
 test('the composed schema shows no federation plumbing', async (t) => {
   const [productsService, reviewsService] = await Promise.all([startProducts(t), startReviews(t)]);
-  const gateway = await startTestGateway(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, reviews: { kind: 'federation', url: reviewsService.url, sdl: '' } });
+  const gateway = await startTestGateway(t, {
+    products: { kind: 'federation', url: productsService.url, sdl: '' },
+    reviews: { kind: 'federation', url: reviewsService.url, sdl: '' },
+  });
   const response = await postGraphQL(gateway.endpoint, '{ __schema { queryType { fields { name } } types { name } } }');
   assert.deepEqual(response.body.data?.__schema.queryType.fields.map((field: { name: string }) => field.name).sort(), ['latestReview', 'topProducts']);
   const types = response.body.data?.__schema.types.map((type: { name: string }) => type.name) as string[];
-  assert.deepEqual(types.filter((name) => name.startsWith('_') && !name.startsWith('__') || name.startsWith('link__') || name.startsWith('join__')), []);
+  assert.deepEqual(
+    types.filter((name) => (name.startsWith('_') && !name.startsWith('__')) || name.startsWith('link__') || name.startsWith('join__')),
+    [],
+  );
 });
 
 test('@requires with @external: a field computed from fields another subgraph owns', async (t) => {
@@ -107,12 +140,19 @@ test('@requires with @external: a field computed from fields another subgraph ow
       type Product @key(fields: "upc") { upc: String! weight: Int! @external price: Int! @external shippingCost: Int! @requires(fields: "weight price") }
     `,
     {},
-    { Product: (reference) => ({ upc: reference['upc'], shippingCost: reference['price'] as number >= 50 ? 0 : (reference['weight'] as number) * 2 }) },
+    { Product: (reference) => ({ upc: reference['upc'], shippingCost: (reference['price'] as number) >= 50 ? 0 : (reference['weight'] as number) * 2 }) },
   );
-  const gateway = await startTestGateway(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, shipping: { kind: 'federation', url: shipping.url, sdl: '' } });
+  const gateway = await startTestGateway(t, {
+    products: { kind: 'federation', url: productsService.url, sdl: '' },
+    shipping: { kind: 'federation', url: shipping.url, sdl: '' },
+  });
   const response = await postGraphQL(gateway.endpoint, '{ topProducts { upc shippingCost } }');
   assert.equal(response.body.errors, undefined);
-  assert.deepEqual(response.body.data?.topProducts, [{ upc: 'p1', shippingCost: 0 }, { upc: 'p2', shippingCost: 10 }, { upc: 'p3', shippingCost: 4 }]);
+  assert.deepEqual(response.body.data?.topProducts, [
+    { upc: 'p1', shippingCost: 0 },
+    { upc: 'p2', shippingCost: 10 },
+    { upc: 'p3', shippingCost: 4 },
+  ]);
   assert.equal(shipping.entityCalls(), 1);
   assert.match(shipping.queries().join('\n'), /representations/);
 });
@@ -123,9 +163,22 @@ test('@shareable: a field both subgraphs resolve is answered by the subgraph the
     type Product @key(fields: "upc") { upc: String! name: String! @shareable }
     type Query { ${name}: [Product!]! }
   `;
-  const catalog = await startSubgraph(t, shareable('catalog'), { Query: { catalog: () => products.map(({ upc, name }) => ({ upc, name })) } }, { Product: (reference) => byUpc(reference['upc']) });
-  const offers = await startSubgraph(t, shareable('offers'), { Query: { offers: () => [{ upc: 'p2', name: 'Chair (offer)' }] } }, { Product: (reference) => byUpc(reference['upc']) });
-  const gateway = await startTestGateway(t, { catalog: { kind: 'federation', url: catalog.url, sdl: '' }, offers: { kind: 'federation', url: offers.url, sdl: '' } });
+  const catalog = await startSubgraph(
+    t,
+    shareable('catalog'),
+    { Query: { catalog: () => products.map(({ upc, name }) => ({ upc, name })) } },
+    { Product: (reference) => byUpc(reference['upc']) },
+  );
+  const offers = await startSubgraph(
+    t,
+    shareable('offers'),
+    { Query: { offers: () => [{ upc: 'p2', name: 'Chair (offer)' }] } },
+    { Product: (reference) => byUpc(reference['upc']) },
+  );
+  const gateway = await startTestGateway(t, {
+    catalog: { kind: 'federation', url: catalog.url, sdl: '' },
+    offers: { kind: 'federation', url: offers.url, sdl: '' },
+  });
   const response = await postGraphQL(gateway.endpoint, '{ catalog { name } offers { name } }');
   assert.equal(response.body.errors, undefined);
   assert.deepEqual(response.body.data, { catalog: [{ name: 'Table' }, { name: 'Chair' }, { name: 'Lamp' }], offers: [{ name: 'Chair (offer)' }] });
@@ -133,7 +186,10 @@ test('@shareable: a field both subgraphs resolve is answered by the subgraph the
 });
 
 test('a compound @key joins an entity by all its key fields', async (t) => {
-  const stock = [{ sku: 's1', warehouse: 'north', quantity: 3 }, { sku: 's1', warehouse: 'south', quantity: 0 }];
+  const stock = [
+    { sku: 's1', warehouse: 'north', quantity: 3 },
+    { sku: 's1', warehouse: 'south', quantity: 0 },
+  ];
   const locations = await startSubgraph(
     t,
     /* GraphQL */ `
@@ -153,10 +209,16 @@ test('a compound @key joins an entity by all its key fields', async (t) => {
     {},
     { StockItem: (reference) => stock.find((item) => item.sku === reference['sku'] && item.warehouse === reference['warehouse']) },
   );
-  const gateway = await startTestGateway(t, { locations: { kind: 'federation', url: locations.url, sdl: '' }, quantities: { kind: 'federation', url: quantities.url, sdl: '' } });
+  const gateway = await startTestGateway(t, {
+    locations: { kind: 'federation', url: locations.url, sdl: '' },
+    quantities: { kind: 'federation', url: quantities.url, sdl: '' },
+  });
   const response = await postGraphQL(gateway.endpoint, '{ stockItems { warehouse quantity } }');
   assert.equal(response.body.errors, undefined);
-  assert.deepEqual(response.body.data?.stockItems, [{ warehouse: 'north', quantity: 3 }, { warehouse: 'south', quantity: 0 }]);
+  assert.deepEqual(response.body.data?.stockItems, [
+    { warehouse: 'north', quantity: 3 },
+    { warehouse: 'south', quantity: 0 },
+  ]);
   assert.equal(quantities.entityCalls(), 1);
 });
 
@@ -170,12 +232,18 @@ test('a federation subgraph and a REST source answer one query together', async 
   const response = await postGraphQL(gateway.endpoint, '{ status { message } topProducts { name } }');
   assert.equal(response.body.errors, undefined);
   assert.deepEqual(response.body.data, { status: { message: 'open' }, topProducts: [{ name: 'Table' }, { name: 'Chair' }, { name: 'Lamp' }] });
-  assert.deepEqual(rest.requests.map((request) => request.url), ['/status']);
+  assert.deepEqual(
+    rest.requests.map((request) => request.url),
+    ['/status'],
+  );
 });
 
 test('a subgraph that fails leaves partial data and an error naming it', async (t) => {
   const [productsService, reviewsService] = await Promise.all([startProducts(t), startReviews(t)]);
-  const gateway = await startTestGateway(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, reviews: { kind: 'federation', url: reviewsService.url, sdl: '' } });
+  const gateway = await startTestGateway(t, {
+    products: { kind: 'federation', url: productsService.url, sdl: '' },
+    reviews: { kind: 'federation', url: reviewsService.url, sdl: '' },
+  });
   reviewsService.state.down = true;
   const response = await postGraphQL(gateway.endpoint, '{ topProducts { name } latestReview { body } }');
   assert.deepEqual(response.body.data, { topProducts: [{ name: 'Table' }, { name: 'Chair' }, { name: 'Lamp' }], latestReview: null });
@@ -187,27 +255,47 @@ test('a subgraph that fails leaves partial data and an error naming it', async (
 
 test('a composition error stops start-up with the subgraph and the field at fault named', async (t) => {
   const productsService = await startProducts(t);
-  const broken = await startSubgraph(t, /* GraphQL */ `
+  const broken = await startSubgraph(
+    t,
+    /* GraphQL */ `
     ${link('key')}
     type Product @key(fields: "sku") { upc: String! rating: Int! }
-  `, {}, { Product: () => null });
-  const { config } = await writeTestConfig(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, ratings: { kind: 'federation', url: broken.url, sdl: '' } });
+  `,
+    {},
+    { Product: () => null },
+  );
+  const { config } = await writeTestConfig(t, {
+    products: { kind: 'federation', url: productsService.url, sdl: '' },
+    ratings: { kind: 'federation', url: broken.url, sdl: '' },
+  });
   await assert.rejects(startGateway(config), (error: unknown) => {
     assert.ok(error instanceof SchemaError);
     assert.equal(error.problems.length, 1, error.message);
-    assert.match(error.problems[0] ?? '', /^sources\.ratings: @key\(fields: "sku"\) on Product: Cannot query field "sku" on type "Product" .* \(KEY_INVALID_FIELDS\)$/);
+    assert.match(
+      error.problems[0] ?? '',
+      /^sources\.ratings: @key\(fields: "sku"\) on Product: Cannot query field "sku" on type "Product" .* \(KEY_INVALID_FIELDS\)$/,
+    );
     return true;
   });
 });
 
 test('a conflict between subgraphs names both, the directive it lacks and the field', async (t) => {
   const [productsService, reviewsService] = await Promise.all([startProducts(t), startReviews(t)]);
-  const offers = await startSubgraph(t, /* GraphQL */ `
+  const offers = await startSubgraph(
+    t,
+    /* GraphQL */ `
     ${link('key')}
     type Product @key(fields: "upc") { upc: String! name: String! weight: String! }
     type Query { offers: [Product!]! }
-  `, {}, { Product: () => null });
-  const { config } = await writeTestConfig(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, reviews: { kind: 'federation', url: reviewsService.url, sdl: '' }, offers: { kind: 'federation', url: offers.url, sdl: '' } });
+  `,
+    {},
+    { Product: () => null },
+  );
+  const { config } = await writeTestConfig(t, {
+    products: { kind: 'federation', url: productsService.url, sdl: '' },
+    reviews: { kind: 'federation', url: reviewsService.url, sdl: '' },
+    offers: { kind: 'federation', url: offers.url, sdl: '' },
+  });
   await assert.rejects(startGateway(config), (error: unknown) => {
     assert.ok(error instanceof SchemaError);
     assert.deepEqual(error.problems, [
@@ -224,45 +312,77 @@ test('a composition error whose message names no field is placed by where it poi
     { name: 'products', typeDefs: parse(productsSdl) },
     { name: 'ratings', typeDefs: parse(`${link('key')}\ntype Product @key(fields: "upc") {\n  upc: String!\n  stars: Strs\n}`) },
   ];
-  assert.deepEqual(describeCompositionErrors(composeServices(subgraphs).errors ?? [], subgraphs), ['sources.ratings: Product.stars: Unknown type Strs (INVALID_GRAPHQL)']);
+  assert.deepEqual(describeCompositionErrors(composeServices(subgraphs).errors ?? [], subgraphs), [
+    'sources.ratings: Product.stars: Unknown type Strs (INVALID_GRAPHQL)',
+  ]);
 });
 
 test('@inaccessible: a subgraph field used for joins is left out of the composed schema', async (t) => {
   const productsService = await startProducts(t);
-  const internal = await startSubgraph(t, /* GraphQL */ `
+  const internal = await startSubgraph(
+    t,
+    /* GraphQL */ `
     ${link('key', 'inaccessible')}
     type Product @key(fields: "upc") { upc: String! supplierCode: String! @inaccessible stocked: Boolean! }
-  `, {}, { Product: (reference) => ({ upc: reference['upc'], supplierCode: 'x', stocked: reference['upc'] !== 'p3' }) });
-  const gateway = await startTestGateway(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, internal: { kind: 'federation', url: internal.url, sdl: '' } });
+  `,
+    {},
+    { Product: (reference) => ({ upc: reference['upc'], supplierCode: 'x', stocked: reference['upc'] !== 'p3' }) },
+  );
+  const gateway = await startTestGateway(t, {
+    products: { kind: 'federation', url: productsService.url, sdl: '' },
+    internal: { kind: 'federation', url: internal.url, sdl: '' },
+  });
   const ok = await postGraphQL(gateway.endpoint, '{ topProducts { upc stocked } }');
   assert.equal(ok.body.errors, undefined);
-  assert.deepEqual(ok.body.data?.topProducts.map((product: { stocked: boolean }) => product.stocked), [true, true, false]);
+  assert.deepEqual(
+    ok.body.data?.topProducts.map((product: { stocked: boolean }) => product.stocked),
+    [true, true, false],
+  );
   const hidden = await postGraphQL(gateway.endpoint, '{ topProducts { supplierCode } }');
   assert.equal(hidden.body.errors?.[0]?.message, 'Cannot query field "supplierCode" on type "Product".');
 });
 
 test('@override: the field is resolved by the subgraph that took it over', async (t) => {
   const productsService = await startProducts(t);
-  const pricing = await startSubgraph(t, /* GraphQL */ `
+  const pricing = await startSubgraph(
+    t,
+    /* GraphQL */ `
     ${link('key', 'override')}
     type Product @key(fields: "upc") { upc: String! price: Int! @override(from: "products") }
-  `, {}, { Product: (reference) => ({ upc: reference['upc'], price: 1 }) });
-  const gateway = await startTestGateway(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, pricing: { kind: 'federation', url: pricing.url, sdl: '' } });
+  `,
+    {},
+    { Product: (reference) => ({ upc: reference['upc'], price: 1 }) },
+  );
+  const gateway = await startTestGateway(t, {
+    products: { kind: 'federation', url: productsService.url, sdl: '' },
+    pricing: { kind: 'federation', url: pricing.url, sdl: '' },
+  });
   const response = await postGraphQL(gateway.endpoint, '{ topProducts { name price } }');
   assert.equal(response.body.errors, undefined);
-  assert.deepEqual(response.body.data?.topProducts.map((product: { price: number }) => product.price), [1, 1, 1]);
+  assert.deepEqual(
+    response.body.data?.topProducts.map((product: { price: number }) => product.price),
+    [1, 1, 1],
+  );
   assert.equal(pricing.entityCalls(), 1);
 });
 
 test('@provides: a subgraph that provides an external field on a path answers it without an entity call', async (t) => {
   const productsService = await startProducts(t);
-  const deals = await startSubgraph(t, /* GraphQL */ `
+  const deals = await startSubgraph(
+    t,
+    /* GraphQL */ `
     ${link('key', 'external', 'provides')}
     type Product @key(fields: "upc") { upc: String! name: String! @external }
     type Deal { discount: Int! product: Product! @provides(fields: "name") }
     type Query { deals: [Deal!]! }
-  `, { Query: { deals: () => [{ discount: 10, product: { upc: 'p2', name: 'Chair (from deals)' } }] } }, { Product: (reference) => ({ upc: reference['upc'] }) });
-  const gateway = await startTestGateway(t, { products: { kind: 'federation', url: productsService.url, sdl: '' }, deals: { kind: 'federation', url: deals.url, sdl: '' } });
+  `,
+    { Query: { deals: () => [{ discount: 10, product: { upc: 'p2', name: 'Chair (from deals)' } }] } },
+    { Product: (reference) => ({ upc: reference['upc'] }) },
+  );
+  const gateway = await startTestGateway(t, {
+    products: { kind: 'federation', url: productsService.url, sdl: '' },
+    deals: { kind: 'federation', url: deals.url, sdl: '' },
+  });
   const response = await postGraphQL(gateway.endpoint, '{ deals { discount product { name price } } }');
   assert.equal(response.body.errors, undefined);
   assert.deepEqual(response.body.data?.deals, [{ discount: 10, product: { name: 'Chair (from deals)', price: 40 } }]);
@@ -271,11 +391,19 @@ test('@provides: a subgraph that provides an external field on a path answers it
 });
 
 test('a federation source takes the common options but no schemaFrom: its SDL is always _service', () => {
-  const config = normalizeConfig({ sources: { reviews: { kind: 'federation', url: 'http://reviews/graphql', timeout: 500, forwardHeaders: ['X-Tenant'] } } }, { env: {} });
+  const config = normalizeConfig(
+    { sources: { reviews: { kind: 'federation', url: 'http://reviews/graphql', timeout: 500, forwardHeaders: ['X-Tenant'] } } },
+    { env: {} },
+  );
   assert.deepEqual([config.sources[0]?.kind, config.sources[0]?.timeout, config.sources[0]?.forwardHeaders], ['federation', 500, ['x-tenant']]);
-  assert.throws(() => normalizeConfig({ sources: { reviews: { kind: 'federation', url: 'http://reviews/graphql', schemaFrom: 'file' } } }, { env: {} }), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    assert.deepEqual(error.problems, ['config.sources.reviews.schemaFrom: expected no schemaFrom for a federation source (its SDL is the subgraph\'s { _service { sdl } } at start-up), got "file"']);
-    return true;
-  });
+  assert.throws(
+    () => normalizeConfig({ sources: { reviews: { kind: 'federation', url: 'http://reviews/graphql', schemaFrom: 'file' } } }, { env: {} }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems, [
+        'config.sources.reviews.schemaFrom: expected no schemaFrom for a federation source (its SDL is the subgraph\'s { _service { sdl } } at start-up), got "file"',
+      ]);
+      return true;
+    },
+  );
 });

@@ -96,7 +96,12 @@ test('GraphiQL is self-contained and runs the preloaded order-history query', { 
   assert.deepEqual(parseJson(response.request().postData())?.variables, { id: '1' });
   const resultEditor = page.locator(selectors.resultEditor);
   // "errors" too, so that a failed query fails here with its message rather than by timing out.
-  await guard(resultEditor.locator('.view-lines').filter({ hasText: /"user"|"errors"/ }).waitFor());
+  await guard(
+    resultEditor
+      .locator('.view-lines')
+      .filter({ hasText: /"user"|"errors"/ })
+      .waitFor(),
+  );
 
   // 4. A screenshot, for a person to look at (the result pane filled in, nothing selected yet).
   const screenshot = join(tmpdir(), 'concierge-graphiql.png');

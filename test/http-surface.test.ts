@@ -20,13 +20,20 @@ test('GraphQL over HTTP: POST and GET, both response media types', async (t) => 
   assert.match(legacy.headers.get('content-type') ?? '', /^application\/json/);
   assert.deepEqual(legacy.body, modern.body);
 
-  const viaGet = await sendRaw(`${endpoint}?query=${encodeURIComponent('query U($id: ID!) { user(id: $id) { id } }')}&variables=${encodeURIComponent('{"id":"3"}')}`, { headers: { accept: graphqlResponse } });
+  const viaGet = await sendRaw(
+    `${endpoint}?query=${encodeURIComponent('query U($id: ID!) { user(id: $id) { id } }')}&variables=${encodeURIComponent('{"id":"3"}')}`,
+    { headers: { accept: graphqlResponse } },
+  );
   assert.equal(viaGet.status, 200);
   assert.deepEqual(viaGet.body, { data: { user: { id: '3' } } });
 
   const named = await postGraphQL(endpoint, 'query A { user(id: "1") { id } } query B { user(id: "2") { id } }', undefined);
   assert.equal(named.status, 400, 'two operations without operationName');
-  const picked = await sendRaw(endpoint, { method: 'POST', headers: json, body: JSON.stringify({ query: 'query A { user(id: "1") { id } } query B { user(id: "2") { id } }', operationName: 'B' }) });
+  const picked = await sendRaw(endpoint, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ query: 'query A { user(id: "1") { id } } query B { user(id: "2") { id } }', operationName: 'B' }),
+  });
   assert.deepEqual(picked.body, { data: { user: { id: '2' } } });
 });
 
@@ -40,7 +47,13 @@ test('the executable directives clients rely on: @include, @skip and @deprecated
   const short = await postGraphQL(endpoint, query, { full: false }, asUser2);
   assert.deepEqual(Object.keys((short.body.data as { user: object }).user), ['id', 'email']);
   const directives = await postGraphQL(endpoint, '{ __schema { directives { name } } }');
-  assert.deepEqual((directives.body.data as { __schema: { directives: { name: string }[] } }).__schema.directives.map(({ name }) => name).sort(), ['deprecated', 'include', 'oneOf', 'skip', 'specifiedBy']);
+  assert.deepEqual((directives.body.data as { __schema: { directives: { name: string }[] } }).__schema.directives.map(({ name }) => name).sort(), [
+    'deprecated',
+    'include',
+    'oneOf',
+    'skip',
+    'specifiedBy',
+  ]);
 });
 
 test('bad requests get the status and code of the error table, and nothing internal', async (t) => {
@@ -48,14 +61,54 @@ test('bad requests get the status and code of the error table, and nothing inter
   const cases: Array<{ name: string; init: RequestInit; url?: string; status: number; code: string }> = [
     { name: 'invalid JSON', init: { method: 'POST', headers: json, body: '{"query": ' }, status: 400, code: 'BAD_REQUEST' },
     { name: 'no query', init: { method: 'POST', headers: { ...json, accept: graphqlResponse }, body: '{}' }, status: 400, code: 'BAD_REQUEST' },
-    { name: 'syntax error', init: { method: 'POST', headers: { ...json, accept: graphqlResponse }, body: JSON.stringify({ query: '{ user(id: ' }) }, status: 400, code: 'GRAPHQL_PARSE_FAILED' },
-    { name: 'unknown field', init: { method: 'POST', headers: { ...json, accept: graphqlResponse }, body: JSON.stringify({ query: '{ nope }' }) }, status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-    { name: 'missing variable', init: { method: 'POST', headers: { ...json, accept: graphqlResponse }, body: JSON.stringify({ query: 'query($id: ID!) { user(id: $id) { id } }' }) }, status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'variable of the wrong type', init: { method: 'POST', headers: { ...json, accept: graphqlResponse }, body: JSON.stringify({ query: 'query($n: Int!) { users(first: $n) { id } }', variables: { n: 'ten' } }) }, status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'mutation over GET', url: `${endpoint}?query=${encodeURIComponent('mutation { cancelOrder(id: "1001") { id } }')}`, init: { headers: { accept: graphqlResponse } }, status: 405, code: 'METHOD_NOT_ALLOWED' },
+    {
+      name: 'syntax error',
+      init: { method: 'POST', headers: { ...json, accept: graphqlResponse }, body: JSON.stringify({ query: '{ user(id: ' }) },
+      status: 400,
+      code: 'GRAPHQL_PARSE_FAILED',
+    },
+    {
+      name: 'unknown field',
+      init: { method: 'POST', headers: { ...json, accept: graphqlResponse }, body: JSON.stringify({ query: '{ nope }' }) },
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    },
+    {
+      name: 'missing variable',
+      init: { method: 'POST', headers: { ...json, accept: graphqlResponse }, body: JSON.stringify({ query: 'query($id: ID!) { user(id: $id) { id } }' }) },
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'variable of the wrong type',
+      init: {
+        method: 'POST',
+        headers: { ...json, accept: graphqlResponse },
+        body: JSON.stringify({ query: 'query($n: Int!) { users(first: $n) { id } }', variables: { n: 'ten' } }),
+      },
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'mutation over GET',
+      url: `${endpoint}?query=${encodeURIComponent('mutation { cancelOrder(id: "1001") { id } }')}`,
+      init: { headers: { accept: graphqlResponse } },
+      status: 405,
+      code: 'METHOD_NOT_ALLOWED',
+    },
     { name: 'PUT', init: { method: 'PUT', headers: json, body: JSON.stringify({ query: '{ __typename }' }) }, status: 405, code: 'METHOD_NOT_ALLOWED' },
-    { name: 'batched operations (not enabled)', init: { method: 'POST', headers: json, body: JSON.stringify([{ query: '{ __typename }' }]) }, status: 400, code: 'BAD_REQUEST' },
-    { name: 'body over the limit', init: { method: 'POST', headers: json, body: JSON.stringify({ query: `{ __typename }${' '.repeat(1_100_000)}` }) }, status: 413, code: 'PAYLOAD_TOO_LARGE' },
+    {
+      name: 'batched operations (not enabled)',
+      init: { method: 'POST', headers: json, body: JSON.stringify([{ query: '{ __typename }' }]) },
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      name: 'body over the limit',
+      init: { method: 'POST', headers: json, body: JSON.stringify({ query: `{ __typename }${' '.repeat(1_100_000)}` }) },
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    },
   ];
   for (const { name, init, url, status, code } of cases) {
     const response = await sendRaw(url ?? endpoint, init);
@@ -71,7 +124,11 @@ test('the mutation fails cleanly on the JSON media type too, and a wrong content
   const plain = await sendRaw(endpoint, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{ __typename }' });
   assert.equal(plain.status, 415);
 
-  const legacyValidation = await sendRaw(endpoint, { method: 'POST', headers: { ...json, accept: 'application/json' }, body: JSON.stringify({ query: '{ nope }' }) });
+  const legacyValidation = await sendRaw(endpoint, {
+    method: 'POST',
+    headers: { ...json, accept: 'application/json' },
+    body: JSON.stringify({ query: '{ nope }' }),
+  });
   assert.equal(legacyValidation.status, 200, 'application/json keeps 200 for GraphQL errors, as the spec allows');
   assert.equal(legacyValidation.body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
 });

@@ -12,15 +12,22 @@ const apiKey = 'ck_identity-test-key-0123456789';
 
 async function setUp(t: import('node:test').TestContext, identity: Record<string, unknown>, forwardHeaders: string[] = []) {
   const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'ok'));
-  const gateway = await startTestGateway(t, { profile: { kind: 'rest', url: service.url, sdl, forwardHeaders } }, {
-    identity,
-    consumers: { shop: { keyHash: createHash('sha256').update(apiKey).digest('hex'), scopes: ['orders:read', 'profile:read'], plan: 'gold' } },
-  });
+  const gateway = await startTestGateway(
+    t,
+    { profile: { kind: 'rest', url: service.url, sdl, forwardHeaders } },
+    {
+      identity,
+      consumers: { shop: { keyHash: createHash('sha256').update(apiKey).digest('hex'), scopes: ['orders:read', 'profile:read'], plan: 'gold' } },
+    },
+  );
   return { service, gateway };
 }
 
 test('identity headers come from the verified consumer; client-sent copies are dropped', async (t) => {
-  const { service, gateway } = await setUp(t, { headers: { 'X-Consumer': 'consumer', 'x-scopes': 'scopes', 'x-plan': 'plan' } }, ['x-consumer', 'accept-language']);
+  const { service, gateway } = await setUp(t, { headers: { 'X-Consumer': 'consumer', 'x-scopes': 'scopes', 'x-plan': 'plan' } }, [
+    'x-consumer',
+    'accept-language',
+  ]);
 
   await postGraphQL(gateway.endpoint, '{ whoami }', undefined, { 'x-api-key': apiKey, 'x-consumer': 'admin', 'accept-language': 'fr' });
   await postGraphQL(gateway.endpoint, '{ whoami }', undefined, { 'x-consumer': 'admin', 'x-scopes': 'everything' });
@@ -64,14 +71,19 @@ test('a gateway-signed JWT names the consumer, is short-lived, and is addressed 
 test('identity config mistakes name the key', async () => {
   const { normalizeConfig } = await import('../src/config/normalize-config.ts');
   assert.throws(
-    () => normalizeConfig({ sources: { a: { kind: 'rest', url: 'http://a' } }, identity: { signedToken: { algorithm: 'HS256', secret: 'short' } } }, { env: {} }),
+    () =>
+      normalizeConfig({ sources: { a: { kind: 'rest', url: 'http://a' } }, identity: { signedToken: { algorithm: 'HS256', secret: 'short' } } }, { env: {} }),
     (error: Error & { problems?: string[] }) => {
       assert.deepEqual(error.problems, ['config.identity.signedToken.secret: expected a secret of at least 32 bytes, got "5 bytes"']);
       return true;
     },
   );
   assert.throws(
-    () => normalizeConfig({ sources: { a: { kind: 'rest', url: 'http://a' } }, identity: { signedToken: { algorithm: 'RS256', keyFile: 'missing.pem' } } }, { env: {}, baseDir: '/nonexistent' }),
+    () =>
+      normalizeConfig(
+        { sources: { a: { kind: 'rest', url: 'http://a' } }, identity: { signedToken: { algorithm: 'RS256', keyFile: 'missing.pem' } } },
+        { env: {}, baseDir: '/nonexistent' },
+      ),
     /config\.identity\.signedToken\.keyFile: expected a readable PKCS#8 PEM or JWK file, got "missing\.pem"/,
   );
 });

@@ -21,7 +21,17 @@ function problemsOf(config: Record<string, unknown>): readonly string[] {
 test('urls: each entry a URL or { url, weight }, one protocol and one path, never beside url', () => {
   const problems = problemsOf({
     sources: {
-      products: { kind: 'rest', urls: ['http://a:4003', 'products-2:4003', { url: 'http://c:4003', weight: 0 }, 'https://d:4003', 'http://e:4003/v2', { url: 'http://f:4003', wait: 1 }] },
+      products: {
+        kind: 'rest',
+        urls: [
+          'http://a:4003',
+          'products-2:4003',
+          { url: 'http://c:4003', weight: 0 },
+          'https://d:4003',
+          'http://e:4003/v2',
+          { url: 'http://f:4003', wait: 1 },
+        ],
+      },
       users: { kind: 'graphql', url: 'http://users:4001/graphql', urls: ['http://users:4001/graphql'] },
       orders: { kind: 'rest', urls: [] },
     },
@@ -60,7 +70,7 @@ test('loadBalancing, healthCheck and outlierDetection mistakes name the key, the
     'config.sources.products.outlierDetection.maxEjectionTime: expected a duration such as "500ms" or "10s", or a number of milliseconds, from 10000 to 86400000 ms, got "5s"',
     'config.sources.products.outlierDetection.maxEjectionPercent: expected an integer from 0 to 100, got 150',
     "config.sources.orders.healthCheck: expected false, true or an object such as { path: '/health', interval: '10s' }, got \"often\"",
-    "config.sources.orders.outlierDetection: expected false or an object such as { consecutiveFailures: 5, baseEjectionTime: '30s' }, got \"yes\"",
+    'config.sources.orders.outlierDetection: expected false or an object such as { consecutiveFailures: 5, baseEjectionTime: \'30s\' }, got "yes"',
   ]);
 });
 
@@ -70,16 +80,27 @@ test('with tls, urls must be https://', () => {
 });
 
 test('defaults: one instance from url; urls merged by URL with weights added; least-request, ejection on, no checks', () => {
-  const { sources } = normalizeConfig({
-    sources: {
-      users: { kind: 'graphql', url: 'http://users:4001/graphql' },
-      products: { kind: 'rest', urls: ['http://a:4003/', { url: 'http://b:4003', weight: 3 }, 'http://a:4003'], loadBalancing: 'p2c-ewma', healthCheck: true },
+  const { sources } = normalizeConfig(
+    {
+      sources: {
+        users: { kind: 'graphql', url: 'http://users:4001/graphql' },
+        products: {
+          kind: 'rest',
+          urls: ['http://a:4003/', { url: 'http://b:4003', weight: 3 }, 'http://a:4003'],
+          loadBalancing: 'p2c-ewma',
+          healthCheck: true,
+        },
+      },
     },
-  }, { env: {} });
+    { env: {} },
+  );
   const [users, products] = sources;
   assert.deepEqual([users?.url, users?.urls, users?.loadBalancing, users?.healthCheck], ['http://users:4001/graphql', undefined, 'least-request', false]);
   assert.deepEqual(users?.outlierDetection, { consecutiveFailures: 5, baseEjectionTime: 30_000, maxEjectionTime: 300_000, maxEjectionPercent: 50 });
-  assert.deepEqual(products?.urls, [{ url: 'http://a:4003', weight: 2 }, { url: 'http://b:4003', weight: 3 }]);
+  assert.deepEqual(products?.urls, [
+    { url: 'http://a:4003', weight: 2 },
+    { url: 'http://b:4003', weight: 3 },
+  ]);
   assert.equal(products?.url, 'http://a:4003');
   assert.equal(products?.loadBalancing, 'p2c-ewma');
   assert.deepEqual(products?.healthCheck, { path: '/health', interval: 10_000, timeout: 2_000, healthyThreshold: 2, unhealthyThreshold: 3 });
@@ -101,28 +122,47 @@ test('a supergraph subgraph takes urls, and its defaults take the instance optio
     type Query @join__type(graph: REVIEWS) { top: Int @join__field(graph: REVIEWS) }
   `;
   await writeFile(path.join(dir, 'supergraph.graphql'), supergraph);
-  const config = normalizeConfig({
-    supergraph: { file: 'supergraph.graphql', defaults: { loadBalancing: 'round-robin' }, subgraphs: { reviews: { urls: ['http://r1:4002/graphql', 'http://r2:4002/graphql'] } } },
-  }, { baseDir: dir, env: {} });
+  const config = normalizeConfig(
+    {
+      supergraph: {
+        file: 'supergraph.graphql',
+        defaults: { loadBalancing: 'round-robin' },
+        subgraphs: { reviews: { urls: ['http://r1:4002/graphql', 'http://r2:4002/graphql'] } },
+      },
+    },
+    { baseDir: dir, env: {} },
+  );
   const [reviews] = config.sources;
-  assert.deepEqual(reviews?.urls?.map((instance) => instance.url), ['http://r1:4002/graphql', 'http://r2:4002/graphql']);
+  assert.deepEqual(
+    reviews?.urls?.map((instance) => instance.url),
+    ['http://r1:4002/graphql', 'http://r2:4002/graphql'],
+  );
   assert.equal(reviews?.loadBalancing, 'round-robin');
   assert.throws(
     () => normalizeConfig({ supergraph: { file: 'supergraph.graphql', defaults: { urls: ['http://r1:4002/graphql'] } } }, { baseDir: dir, env: {} }),
-    (error: Error) => error instanceof ConfigError && error.problems.includes('config.supergraph.defaults.urls: unknown option; expected one of timeout, forwardHeaders, headers, connections, tls, httpCache, dedupeInFlight, batch, retries, breaker, loadBalancing, healthCheck, outlierDetection'),
+    (error: Error) =>
+      error instanceof ConfigError &&
+      error.problems.includes(
+        'config.supergraph.defaults.urls: unknown option; expected one of timeout, forwardHeaders, headers, connections, tls, httpCache, dedupeInFlight, batch, retries, breaker, loadBalancing, healthCheck, outlierDetection',
+      ),
   );
 });
 
 test('a registered service with several URLs is a source with those instances, and carries retries, breaker and instance options', () => {
-  const [products] = registeredSources([{
-    service: 'products',
-    kind: 'rest',
-    urls: ['http://a:4003', 'http://b:4003'],
-    sdl: 'type Query { a: Int }',
-    options: { loadBalancing: 'round-robin', outlierDetection: { consecutiveFailures: 2 }, retries: { attempts: 1 }, breaker: { threshold: 3 } },
-    name: 'products@v1',
-  }]);
-  assert.deepEqual(products?.urls, [{ url: 'http://a:4003', weight: 1 }, { url: 'http://b:4003', weight: 1 }]);
+  const [products] = registeredSources([
+    {
+      service: 'products',
+      kind: 'rest',
+      urls: ['http://a:4003', 'http://b:4003'],
+      sdl: 'type Query { a: Int }',
+      options: { loadBalancing: 'round-robin', outlierDetection: { consecutiveFailures: 2 }, retries: { attempts: 1 }, breaker: { threshold: 3 } },
+      name: 'products@v1',
+    },
+  ]);
+  assert.deepEqual(products?.urls, [
+    { url: 'http://a:4003', weight: 1 },
+    { url: 'http://b:4003', weight: 1 },
+  ]);
   assert.equal(products?.loadBalancing, 'round-robin');
   assert.equal(products?.outlierDetection && products.outlierDetection.consecutiveFailures, 2);
   assert.equal(products?.retries.attempts, 1);

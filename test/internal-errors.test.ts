@@ -58,14 +58,20 @@ test('gateway messages are JSON lines on a stream that is not a terminal, pretty
     return text.trimEnd().split('\n').filter(Boolean);
   };
   const json = (await lines('auto')).map((line) => JSON.parse(line) as Record<string, unknown>);
-  assert.deepEqual(json.map(({ level, name, msg }) => ({ level, name, msg })), [
-    { level: 30, name: 'concierge', msg: 'serving 1 sources at http://127.0.0.1:4000/graphql' },
-    { level: 50, name: 'concierge', msg: 'redis (rate limits) unreachable' },
-  ]);
+  assert.deepEqual(
+    json.map(({ level, name, msg }) => ({ level, name, msg })),
+    [
+      { level: 30, name: 'concierge', msg: 'serving 1 sources at http://127.0.0.1:4000/graphql' },
+      { level: 50, name: 'concierge', msg: 'redis (rate limits) unreachable' },
+    ],
+  );
   const pretty = await lines('pretty');
   assert.equal(pretty.length, 2, pretty.join('\n'));
   assert.match(pretty[0] ?? '', /INFO.*: serving 1 sources at http:\/\/127\.0\.0\.1:4000\/graphql$/);
-  assert.deepEqual((await lines('json', 'warn')).map((line) => (JSON.parse(line) as { msg: string }).msg), ['redis (rate limits) unreachable']);
+  assert.deepEqual(
+    (await lines('json', 'warn')).map((line) => (JSON.parse(line) as { msg: string }).msg),
+    ['redis (rate limits) unreachable'],
+  );
   assert.deepEqual(await lines('json', 'silent'), []);
 });
 
@@ -74,13 +80,21 @@ test('logging.format accepts auto, json and pretty, and names the key otherwise'
   const sources = { a: { kind: 'rest', url: 'http://a' } };
   assert.equal(normalizeConfig({ sources }, { env: {} }).logging.format, 'auto');
   assert.equal(normalizeConfig({ sources, logging: { format: 'pretty' } }, { env: {} }).logging.format, 'pretty');
-  assert.throws(() => normalizeConfig({ sources, logging: { format: 'yaml' } }, { env: {} }), /config\.logging\.format: expected one of "auto", "json", "pretty", got "yaml"/);
+  assert.throws(
+    () => normalizeConfig({ sources, logging: { format: 'yaml' } }, { env: {} }),
+    /config\.logging\.format: expected one of "auto", "json", "pretty", got "yaml"/,
+  );
 });
 
 test('a service that refuses connections is logged once per burst with the network error code, and every failed call is counted', async (t) => {
   const logs = collectLogs();
   const port = await closedPort();
-  const gateway = await startTestGateway(t, { things: { kind: 'rest', url: `http://127.0.0.1:${port}`, sdl: 'type Query { hello: String @http(GET: "/hello") }', retries: false } }, {}, { logger: logs.logger });
+  const gateway = await startTestGateway(
+    t,
+    { things: { kind: 'rest', url: `http://127.0.0.1:${port}`, sdl: 'type Query { hello: String @http(GET: "/hello") }', retries: false } },
+    {},
+    { logger: logs.logger },
+  );
   for (let round = 0; round < 3; round++) {
     const response = await postGraphQL(gateway.endpoint, '{ hello }');
     assert.deepEqual([response.status, response.body.data, response.body.errors?.[0]?.extensions?.code], [200, { hello: null }, 'DOWNSTREAM_SERVICE_ERROR']);
@@ -94,11 +108,16 @@ test('a service that refuses connections is logged once per burst with the netwo
 test('a rate-limit store on a Redis where nothing listens: one outage line, every failed check counted', async (t) => {
   const logs = collectLogs();
   const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'ok'));
-  const gateway = await startTestGateway(t, { api: { kind: 'rest', url: service.url, sdl: 'type Query { hello: String @http(GET: "/hello") }' } }, {
-    redis: { url: `redis://127.0.0.1:${await closedPort()}`, commandTimeout: 200 },
-    consumers: { a: { keyHash: hashApiKey('key-a-0123456789abcdef'), plan: 'small' } },
-    rateLimits: { store: 'redis', onStoreFailure: 'open', plans: { small: { requests: { max: 100, window: '1m' } } } },
-  }, { logger: logs.logger });
+  const gateway = await startTestGateway(
+    t,
+    { api: { kind: 'rest', url: service.url, sdl: 'type Query { hello: String @http(GET: "/hello") }' } },
+    {
+      redis: { url: `redis://127.0.0.1:${await closedPort()}`, commandTimeout: 200 },
+      consumers: { a: { keyHash: hashApiKey('key-a-0123456789abcdef'), plan: 'small' } },
+      rateLimits: { store: 'redis', onStoreFailure: 'open', plans: { small: { requests: { max: 100, window: '1m' } } } },
+    },
+    { logger: logs.logger },
+  );
   for (let round = 0; round < 4; round++) {
     const response = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': 'key-a-0123456789abcdef' });
     assert.deepEqual([response.status, response.body.data], [200, { hello: 'ok' }]);
@@ -110,13 +129,21 @@ test('a rate-limit store on a Redis where nothing listens: one outage line, ever
 test('cache invalidation after a mutation, with the Redis store unreachable: logged once for the burst, each failure counted, the mutation answered', async (t) => {
   const logs = collectLogs();
   const catalog = await startCatalogService(t);
-  const { gateway, query } = await startCachedGateway(t, catalog, {}, { redis: { url: `redis://127.0.0.1:${await closedPort()}`, commandTimeout: 200 } }, { logger: logs.logger });
+  const { gateway, query } = await startCachedGateway(
+    t,
+    catalog,
+    {},
+    { redis: { url: `redis://127.0.0.1:${await closedPort()}`, commandTimeout: 200 } },
+    { logger: logs.logger },
+  );
   for (const price of [5, 6, 7]) {
     const response = await query(`mutation { setPrice(id: "1", price: ${price}) { id price } }`);
     assert.deepEqual([response.status, response.body.data], [200, { setPrice: { id: '1', price } }]);
   }
   assert.equal(catalog.calls('/products/1/price?value=7'), 1);
   const told = logs.messages().filter((message) => message.startsWith('response cache invalidation'));
-  assert.deepEqual(told, ['response cache invalidation failing: the response cache store (redis) is unreachable; answers cached with the changed entities stay until their maxAge (further failures are counted, not logged, until it recovers)']);
+  assert.deepEqual(told, [
+    'response cache invalidation failing: the response cache store (redis) is unreachable; answers cached with the changed entities stay until their maxAge (further failures are counted, not logged, until it recovers)',
+  ]);
   assert.equal(await internalErrors(gateway.url, 'response_cache_invalidation'), 3);
 });

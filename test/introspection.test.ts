@@ -25,12 +25,23 @@ async function startReviewsService(t: TestContext): Promise<string> {
     logging: false,
     schema: createSchema({
       typeDefs: reviewsSdl,
-      resolvers: { Query: { _sdl: () => reviewsSdl, reviewUsers: (_: unknown, { ids }: { ids: string[] }) => ids.map((id) => ({ id, reviews: [`review of user ${id}`] })) } },
+      resolvers: {
+        Query: {
+          _sdl: () => reviewsSdl,
+          reviewUsers: (_: unknown, { ids }: { ids: string[] }) => ids.map((id) => ({ id, reviews: [`review of user ${id}`] })),
+        },
+      },
     }),
   });
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 }
 
@@ -49,10 +60,14 @@ test("an introspected service's _sdl keeps its merge directives, so its fields m
   const reviewsUrl = await startReviewsService(t);
   const { readFile } = await import('node:fs/promises');
   const usersSdl = await readFile(new URL('../schemas/users.graphql', import.meta.url), 'utf8');
-  const gateway = await startTestGateway(t, {
-    users: { kind: 'graphql', url: `${users.url}/graphql`, sdl: usersSdl },
-    reviews: { kind: 'graphql', url: reviewsUrl, schemaFrom: 'introspection', sdl: '' },
-  }, { authorization: { policies: { isSelf: () => false, readsAnyUser: () => false } } });
+  const gateway = await startTestGateway(
+    t,
+    {
+      users: { kind: 'graphql', url: `${users.url}/graphql`, sdl: usersSdl },
+      reviews: { kind: 'graphql', url: reviewsUrl, schemaFrom: 'introspection', sdl: '' },
+    },
+    { authorization: { policies: { isSelf: () => false, readsAnyUser: () => false } } },
+  );
   const response = await postGraphQL(gateway.endpoint, '{ user(id: "7") { id name reviews } }');
   assert.equal(response.body.errors, undefined);
   assert.deepEqual(response.body.data?.user?.reviews, ['review of user 7']);

@@ -21,12 +21,19 @@ async function setup(t: import('node:test').TestContext, jwt: Record<string, unk
   t.after(() => rm(dir, { recursive: true, force: true }));
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   await writeFile(path.join(dir, 'es.pem'), await exportSPKI(publicKey));
-  const { authentication } = normalizeConfig({ sources: { hello: { kind: 'rest', url: 'http://hello' } }, authentication: { jwt: { keys: [{ file: 'es.pem', algorithms: ['ES256'] }], clockTolerance: 30, ...jwt } } }, { baseDir: dir, env: {} });
+  const { authentication } = normalizeConfig(
+    {
+      sources: { hello: { kind: 'rest', url: 'http://hello' } },
+      authentication: { jwt: { keys: [{ file: 'es.pem', algorithms: ['ES256'] }], clockTolerance: 30, ...jwt } },
+    },
+    { baseDir: dir, env: {} },
+  );
   assert.ok(authentication.jwt);
   const clock = { now: start * 1000 };
   const verifier = createJwtVerifier(authentication.jwt, { clock: { now: () => clock.now } });
   const verifications = t.mock.method(crypto.subtle, 'verify');
-  const sign = (claims: JWTPayload = {}) => new SignJWT({ sub: 'user-1', iat: start, exp: start + 600, scope: 'a b', ...claims }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
+  const sign = (claims: JWTPayload = {}) =>
+    new SignJWT({ sub: 'user-1', iat: start, exp: start + 600, scope: 'a b', ...claims }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
   return { verifier, clock, sign, verifications };
 }
 
@@ -68,7 +75,14 @@ test('cacheSize: 0 checks every use; a bad cacheSize stops start-up naming the k
   for (let index = 0; index < 3; index += 1) assert.equal((await verifier.verify(token)).ok, true);
   assert.equal(verifications.mock.callCount(), 3);
   assert.throws(
-    () => normalizeConfig({ sources: { hello: { kind: 'rest', url: 'http://hello' } }, authentication: { jwt: { keys: [{ secret: 'x'.repeat(32), algorithms: ['HS256'] }], cacheSize: -1 } } }, { baseDir: '.', env: {} }),
+    () =>
+      normalizeConfig(
+        {
+          sources: { hello: { kind: 'rest', url: 'http://hello' } },
+          authentication: { jwt: { keys: [{ secret: 'x'.repeat(32), algorithms: ['HS256'] }], cacheSize: -1 } },
+        },
+        { baseDir: '.', env: {} },
+      ),
     (error: unknown) => error instanceof ConfigError && /config\.authentication\.jwt\.cacheSize/.test(error.message) && /-1/.test(error.message),
   );
 });

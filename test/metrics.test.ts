@@ -35,13 +35,17 @@ test('after the order-history query, /metrics is a valid exposition with every s
   assert.equal(requests({ operation_type: 'query', operation: 'other', status_class: '4xx', consumer: 'anonymous' }), 1);
   // Refused in onRequest, before its document was even parsed.
   assert.equal(requests({ operation_type: 'unknown', operation: 'other', status_class: '4xx', consumer: 'anonymous' }), 1);
-  for (const sample of seriesOf(samples, 'concierge_requests_total')) assert.deepEqual(Object.keys(sample.labels).sort(), ['consumer', 'operation', 'operation_type', 'status_class']);
+  for (const sample of seriesOf(samples, 'concierge_requests_total'))
+    assert.deepEqual(Object.keys(sample.labels).sort(), ['consumer', 'operation', 'operation_type', 'status_class']);
   assert.equal(valueOf(samples, 'concierge_request_duration_seconds_count', { operation_type: 'query', operation: 'other' }), 5);
   assert.equal(valueOf(samples, 'concierge_request_duration_seconds_bucket', { operation_type: 'query', operation: 'other', le: '+Inf' }), 5);
 
   for (const service of SERVICE_NAMES) {
     const instance = new URL(urls[service]).origin;
-    assert.ok((valueOf(samples, 'concierge_upstream_requests_total', { service, instance, outcome: '2xx' }) ?? 0) >= 1, `${service} was called with outcome 2xx`);
+    assert.ok(
+      (valueOf(samples, 'concierge_upstream_requests_total', { service, instance, outcome: '2xx' }) ?? 0) >= 1,
+      `${service} was called with outcome 2xx`,
+    );
     assert.ok((valueOf(samples, 'concierge_upstream_duration_seconds_count', { service, instance }) ?? 0) >= 1, `${service}'s calls were timed`);
   }
   assert.deepEqual(new Set(seriesOf(samples, 'concierge_upstream_requests_total').map(({ labels }) => labels['outcome'])), new Set(['2xx']));
@@ -158,7 +162,10 @@ test('10,000 invented operation names leave the number of series bounded', { tim
 
   const samples = await scrape(`${shop.gateway.url}/metrics`);
   const requests = seriesOf(samples, 'concierge_requests_total');
-  assert.deepEqual(requests.map(({ labels, value }) => [labels, value]), [[{ operation_type: 'query', operation: 'other', status_class: '2xx', consumer: 'anonymous' }, total]]);
+  assert.deepEqual(
+    requests.map(({ labels, value }) => [labels, value]),
+    [[{ operation_type: 'query', operation: 'other', status_class: '2xx', consumer: 'anonymous' }, total]],
+  );
   assert.equal(seriesOf(samples, 'concierge_request_duration_seconds_count').length, 1);
   const data = (await (await fetch(`${shop.gateway.url}/_concierge/data.json`)).json()) as { operations: unknown[] };
   assert.equal(data.operations.length, 1, 'the status page keeps bounded keys too');
@@ -166,7 +173,9 @@ test('10,000 invented operation names leave the number of series bounded', { tim
 
 test('the admin key guards /metrics and the status page: 401 without, 403 with a wrong one', async (t) => {
   const key = 'correct horse battery staple';
-  const shop = await startShop(t, { adjust: (config) => void (config.metrics.admin = { key: { keyHash: sha256(key), header: 'x-admin-key' }, loopbackOnly: false }) });
+  const shop = await startShop(t, {
+    adjust: (config) => void (config.metrics.admin = { key: { keyHash: sha256(key), header: 'x-admin-key' }, loopbackOnly: false }),
+  });
   const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`ops:${password}`).toString('base64')}` });
   for (const path of ['/metrics', '/_concierge', '/_concierge/data.json']) {
     const url = `${shop.gateway.url}${path}`;

@@ -70,9 +70,17 @@ const request = (id: string) => {
   return origin;
 };
 
-test('the client gets the source\'s answer while a slow shadow still holds its copy; the copy is compared once it answers', async (t) => {
+test("the client gets the source's answer while a slow shadow still holds its copy; the copy is compared once it answers", async (t) => {
   const primary = await startFixtureServer(t, (_request, response) => json(response, 200, products([10, 20])));
-  const shadow = await startHeldShadow(t, { data: { products: [{ price: 10, id: 'p0' }, { id: 'p1', price: 20 }] }, extensions: { took: 3 } });
+  const shadow = await startHeldShadow(t, {
+    data: {
+      products: [
+        { price: 10, id: 'p0' },
+        { id: 'p1', price: 20 },
+      ],
+    },
+    extensions: { took: 3 },
+  });
   const observed = observeCopies();
   const client = createSourceClient(sourceOf(primary.url, { url: shadow.server.url }), observed.onFetch);
   t.after(() => client.close());
@@ -103,7 +111,11 @@ test('a share of the reads is copied, decided by the request id; writes are neve
 
   assert.equal(observed.copies.length, 94, 'the 93 reads whose request id falls below the 10th percentile, and one readOnly POST');
   assert.equal(shadow.requests.filter(({ method }) => method === 'GET').length, 93);
-  assert.deepEqual(shadow.requests.filter(({ method }) => method === 'POST').map(({ url }) => url), ['/graphql'], 'the write is not copied, though its request id (req-1) is in the share');
+  assert.deepEqual(
+    shadow.requests.filter(({ method }) => method === 'POST').map(({ url }) => url),
+    ['/graphql'],
+    'the write is not copied, though its request id (req-1) is in the share',
+  );
   assert.deepEqual(new Set(observed.outcomes.map(({ result }) => result)), new Set(['same']));
 
   const writes = observeCopies();
@@ -120,12 +132,23 @@ test('calls without a request id draw from the injected randomness', async (t) =
   const source = sourceOf(primary.url, { url: shadow.url });
   const draws = [0.05, 0.5, 0.25, 0.249];
   const client = withMirror(createSourceClient({ ...source, mirror: undefined }), createSourceClient({ ...source, url: shadow.url, mirror: undefined }), {
-    service: 'shop', instance: shadow.url, percent: 25, mutations: false, maxInFlight: 10, compare: true, ignore: [], logEvery: 1, random: () => draws.shift() ?? 1,
+    service: 'shop',
+    instance: shadow.url,
+    percent: 25,
+    mutations: false,
+    maxInFlight: 10,
+    compare: true,
+    ignore: [],
+    logEvery: 1,
+    random: () => draws.shift() ?? 1,
   });
   t.after(() => client.close());
   for (let index = 0; index < 4; index++) await client.request({ method: 'GET', path: `/items/${index}` });
   await client.close();
-  assert.deepEqual(shadow.requests.map(({ url }) => url), ['/items/0', '/items/3']);
+  assert.deepEqual(
+    shadow.requests.map(({ url }) => url),
+    ['/items/0', '/items/3'],
+  );
 });
 
 test('a different answer is counted with the path of its first difference; a shadow that is down fails alone; copies beyond maxInFlight are dropped', async (t) => {
@@ -159,7 +182,10 @@ test('a different answer is counted with the path of its first difference; a sha
   await shadow.received(1);
   shadow.releaseAll();
   await bounded.outcomesReach(2);
-  assert.deepEqual(bounded.outcomes.map(({ result }) => result), ['dropped', 'same']);
+  assert.deepEqual(
+    bounded.outcomes.map(({ result }) => result),
+    ['dropped', 'same'],
+  );
   assert.equal(shadow.server.requests.length, 1);
 });
 
@@ -168,11 +194,42 @@ test('firstDifference: status first, then keys in any order, lists item by item,
   assert.deepEqual(firstDifference({ status: 200, body: {} }, { status: 500, body: {} }), { path: 'status', primary: '200', shadow: '500' });
   assert.equal(firstDifference(ok({ a: 1, b: [1, { c: 2 }] }), ok({ b: [1, { c: 2 }], a: 1 })), undefined);
   assert.deepEqual(firstDifference(ok({ data: { user: { email: 'ann@example.com' } } }), ok({ data: { user: { email: 'bob@example.com!' } } })), {
-    path: 'data.user.email', primary: 'a string of 15 characters', shadow: 'a string of 16 characters',
+    path: 'data.user.email',
+    primary: 'a string of 15 characters',
+    shadow: 'a string of 16 characters',
   });
-  assert.deepEqual(firstDifference(ok({ data: { list: [1, 2] } }), ok({ data: { list: [1, 2, 3] } })), { path: 'data.list[2]', primary: 'nothing', shadow: '3' });
-  assert.deepEqual(firstDifference(ok({ data: { a: { x: 1 } } }), ok({ data: { a: [1] } })), { path: 'data.a', primary: 'an object of 1 keys', shadow: 'a list of 1 items' });
-  assert.equal(firstDifference(ok({ data: { orders: [{ at: 1, id: 'a' }, { at: 2, id: 'b' }] } }), ok({ data: { orders: [{ at: 5, id: 'a' }, { at: 6, id: 'b' }] } }), [['data', 'orders', '*', 'at']]), undefined);
+  assert.deepEqual(firstDifference(ok({ data: { list: [1, 2] } }), ok({ data: { list: [1, 2, 3] } })), {
+    path: 'data.list[2]',
+    primary: 'nothing',
+    shadow: '3',
+  });
+  assert.deepEqual(firstDifference(ok({ data: { a: { x: 1 } } }), ok({ data: { a: [1] } })), {
+    path: 'data.a',
+    primary: 'an object of 1 keys',
+    shadow: 'a list of 1 items',
+  });
+  assert.equal(
+    firstDifference(
+      ok({
+        data: {
+          orders: [
+            { at: 1, id: 'a' },
+            { at: 2, id: 'b' },
+          ],
+        },
+      }),
+      ok({
+        data: {
+          orders: [
+            { at: 5, id: 'a' },
+            { at: 6, id: 'b' },
+          ],
+        },
+      }),
+      [['data', 'orders', '*', 'at']],
+    ),
+    undefined,
+  );
 });
 
 const stockSdl = /* GraphQL */ `
@@ -181,12 +238,20 @@ const stockSdl = /* GraphQL */ `
 `;
 
 test('through the gateway: queries copied, mutations not; /metrics, the status page and one log line per difference show the outcomes', async (t) => {
-  const primary = await startFixtureServer(t, (request, response) => json(response, 200, { data: request.body.includes('mutation') ? { restock: 6 } : { stock: 5 } }));
-  const shadow = await startFixtureServer(t, (request, response) => json(response, 200, { data: request.body.includes('mutation') ? { restock: 6 } : { stock: 7 } }));
+  const primary = await startFixtureServer(t, (request, response) =>
+    json(response, 200, { data: request.body.includes('mutation') ? { restock: 6 } : { stock: 5 } }),
+  );
+  const shadow = await startFixtureServer(t, (request, response) =>
+    json(response, 200, { data: request.body.includes('mutation') ? { restock: 6 } : { stock: 7 } }),
+  );
   const logs = await mkdtemp(path.join(tmpdir(), 'concierge-mirror-'));
   t.after(() => rm(logs, { recursive: true, force: true }));
   const logFile = path.join(logs, 'access.log');
-  const gateway = await startTestGateway(t, { stock: { kind: 'graphql', url: primary.url, sdl: stockSdl, ...plain, mirror: { url: shadow.url, logEvery: 2 } } }, { logging: { level: 'warn', destination: logFile } });
+  const gateway = await startTestGateway(
+    t,
+    { stock: { kind: 'graphql', url: primary.url, sdl: stockSdl, ...plain, mirror: { url: shadow.url, logEvery: 2 } } },
+    { logging: { level: 'warn', destination: logFile } },
+  );
 
   for (let index = 0; index < 3; index++) assert.deepEqual((await postGraphQL(gateway.endpoint, '{ stock }')).body, { data: { stock: 5 } });
   assert.deepEqual((await postGraphQL(gateway.endpoint, 'mutation { restock }')).body, { data: { restock: 6 } });
@@ -196,11 +261,26 @@ test('through the gateway: queries copied, mutations not; /metrics, the status p
   let mirrors = await mirrorsOf();
   for (let look = 0; look < 500 && mirrors[0]?.['sent'] !== 3; look++) mirrors = await mirrorsOf();
 
-  assert.deepEqual(mirrors, [{
-    service: 'stock', sent: 3, same: 0, different: 3, failed: 0, dropped: 0, uncompared: 0,
-    differences: mirrors[0]?.['differences'],
-  }]);
-  assert.deepEqual(((mirrors[0]?.['differences'] ?? []) as Array<Record<string, string>>).map(({ path: at, primary: was, shadow: is }) => [at, was, is]), [['data.stock', '5', '7'], ['data.stock', '5', '7'], ['data.stock', '5', '7']]);
+  assert.deepEqual(mirrors, [
+    {
+      service: 'stock',
+      sent: 3,
+      same: 0,
+      different: 3,
+      failed: 0,
+      dropped: 0,
+      uncompared: 0,
+      differences: mirrors[0]?.['differences'],
+    },
+  ]);
+  assert.deepEqual(
+    ((mirrors[0]?.['differences'] ?? []) as Array<Record<string, string>>).map(({ path: at, primary: was, shadow: is }) => [at, was, is]),
+    [
+      ['data.stock', '5', '7'],
+      ['data.stock', '5', '7'],
+      ['data.stock', '5', '7'],
+    ],
+  );
   assert.equal(primary.requests.length, 4);
   assert.equal(shadow.requests.length, 3, 'the mutation is not copied');
   const page = await (await fetch(`${gateway.url}/_concierge`, { headers: { accept: 'text/html' } })).text();
@@ -210,10 +290,17 @@ test('through the gateway: queries copied, mutations not; /metrics, the status p
   assert.equal(valueOf(samples, 'concierge_upstream_requests_total', { service: 'stock', outcome: '2xx' }), 4, 'copies are not calls of the source');
 
   await gateway.close();
-  const lines = (await readFile(logFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string; mirror?: Record<string, unknown> });
+  const lines = (await readFile(logFile, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { level: number; msg: string; mirror?: Record<string, unknown> });
   const told = lines.filter(({ mirror }) => mirror);
-  assert.deepEqual(told.map(({ level, msg, mirror }) => [level, msg, { ...mirror, requestId: typeof mirror?.['requestId'] }]), [
-    [40, 'mirror of stock answered differently at data.stock', { service: 'stock', requestId: 'string', path: 'data.stock', primary: '5', shadow: '7' }],
-    [40, 'mirror of stock answered differently at data.stock', { service: 'stock', requestId: 'string', path: 'data.stock', primary: '5', shadow: '7' }],
-  ], 'the first difference and then one per logEvery (2)');
+  assert.deepEqual(
+    told.map(({ level, msg, mirror }) => [level, msg, { ...mirror, requestId: typeof mirror?.['requestId'] }]),
+    [
+      [40, 'mirror of stock answered differently at data.stock', { service: 'stock', requestId: 'string', path: 'data.stock', primary: '5', shadow: '7' }],
+      [40, 'mirror of stock answered differently at data.stock', { service: 'stock', requestId: 'string', path: 'data.stock', primary: '5', shadow: '7' }],
+    ],
+    'the first difference and then one per logEvery (2)',
+  );
 });

@@ -14,7 +14,12 @@ async function gatewayWith(t: TestContext, network: Record<string, unknown>) {
   const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'world'));
   const gateway = await startTestGateway(t, { hello: { kind: 'rest', url: service.url, sdl } }, { network });
   const ask = (headers: Record<string, string> = {}, init: RequestInit = {}) =>
-    sendRaw(gateway.endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ hello }' }), ...init });
+    sendRaw(gateway.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ hello }' }),
+      ...init,
+    });
   return { gateway, service, ask };
 }
 
@@ -58,7 +63,10 @@ test('the client is the nearest untrusted hop of the forwarding chain', () => {
 test('browser origins: the allowlist answers CORS with credentials; any other origin gets 403', async (t) => {
   const { ask, gateway, service } = await gatewayWith(t, { origins: ['https://shop.example.com', 'https://*.example.org'] });
 
-  const preflight = await fetch(gateway.endpoint, { method: 'OPTIONS', headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+  const preflight = await fetch(gateway.endpoint, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  });
   assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example.com');
   assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true');
 
@@ -69,8 +77,14 @@ test('browser origins: the allowlist answers CORS with credentials; any other or
 
   const evil = await ask({ origin: 'https://evil.example.net' });
   assert.equal(evil.status, 403);
-  assert.deepEqual(withoutRequestId(evil).errors?.[0], { message: 'Origin https://evil.example.net is not allowed: add it to network.origins.', extensions: { code: 'FORBIDDEN' } });
-  const evilPreflight = await fetch(gateway.endpoint, { method: 'OPTIONS', headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' } });
+  assert.deepEqual(withoutRequestId(evil).errors?.[0], {
+    message: 'Origin https://evil.example.net is not allowed: add it to network.origins.',
+    extensions: { code: 'FORBIDDEN' },
+  });
+  const evilPreflight = await fetch(gateway.endpoint, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' },
+  });
   assert.equal(evilPreflight.headers.get('access-control-allow-origin'), null);
   assert.equal(service.requests.length, 1);
 });
@@ -85,7 +99,9 @@ test('CSRF prevention: cookie-carrying requests a page on another site could for
   assert.equal(viaGet.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
 
   assert.equal((await ask({ cookie: 'session=1' })).status, 200, 'a JSON body needs a preflight, so it is safe');
-  const withHeader = await sendRaw(`${gateway.endpoint}?query=${encodeURIComponent('{ hello }')}`, { headers: { cookie: 'session=1', 'x-concierge-csrf': '1' } });
+  const withHeader = await sendRaw(`${gateway.endpoint}?query=${encodeURIComponent('{ hello }')}`, {
+    headers: { cookie: 'session=1', 'x-concierge-csrf': '1' },
+  });
   assert.equal(withHeader.status, 200);
   assert.equal((await sendRaw(`${gateway.endpoint}?query=${encodeURIComponent('{ hello }')}`, {})).status, 200, 'no cookies, nothing to forge');
   assert.equal(service.requests.length, 3);
@@ -94,7 +110,11 @@ test('CSRF prevention: cookie-carrying requests a page on another site could for
 test('network config mistakes name the entry', async () => {
   const { normalizeConfig } = await import('../src/config/normalize-config.ts');
   assert.throws(
-    () => normalizeConfig({ sources: { a: { kind: 'rest', url: 'http://a' } }, network: { ipAllow: ['10.0.0.0/33', 'localhost'], origins: ['https://shop.example.com/path'] } }, { env: {} }),
+    () =>
+      normalizeConfig(
+        { sources: { a: { kind: 'rest', url: 'http://a' } }, network: { ipAllow: ['10.0.0.0/33', 'localhost'], origins: ['https://shop.example.com/path'] } },
+        { env: {} },
+      ),
     (error: Error & { problems?: string[] }) => {
       assert.deepEqual(error.problems, [
         'config.network.ipAllow[0]: expected an IPv4 or IPv6 address, or a CIDR range such as "10.0.0.0/8", got "10.0.0.0/33"',
@@ -110,14 +130,19 @@ test("a consumer's own address and origin lists narrow what the gateway allows",
   const { createHash } = await import('node:crypto');
   const hash = (key: string) => createHash('sha256').update(key).digest('hex');
   const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'world'));
-  const gateway = await startTestGateway(t, { hello: { kind: 'rest', url: service.url, sdl } }, {
-    network: { origins: ['https://shop.example.com', 'https://admin.example.com'] },
-    consumers: {
-      office: { keyHash: hash('office-key-0123456789'), ipAllow: ['192.0.2.0/24'] },
-      shop: { keyHash: hash('shop-key-0123456789'), origins: ['https://shop.example.com'] },
+  const gateway = await startTestGateway(
+    t,
+    { hello: { kind: 'rest', url: service.url, sdl } },
+    {
+      network: { origins: ['https://shop.example.com', 'https://admin.example.com'] },
+      consumers: {
+        office: { keyHash: hash('office-key-0123456789'), ipAllow: ['192.0.2.0/24'] },
+        shop: { keyHash: hash('shop-key-0123456789'), origins: ['https://shop.example.com'] },
+      },
     },
-  });
-  const ask = (headers: Record<string, string>) => sendRaw(gateway.endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ hello }' }) });
+  );
+  const ask = (headers: Record<string, string>) =>
+    sendRaw(gateway.endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ hello }' }) });
 
   const office = await ask({ 'x-api-key': 'office-key-0123456789' });
   assert.equal(office.status, 403);

@@ -21,7 +21,10 @@ interface RawAnswer {
   message?: string;
 }
 
-function send(url: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawAnswer> {
+function send(
+  url: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(url, { method, headers }, (incoming) => {
       let text = '';
@@ -33,14 +36,24 @@ function send(url: string, { method = 'GET', headers = {}, body }: { method?: st
         } catch {
           // GraphiQL's HTML, the metrics exposition: callers read the text.
         }
-        resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text, ...(error?.extensions?.code ? { code: error.extensions.code } : {}), ...(error?.message ? { message: error.message } : {}) });
+        resolve({
+          status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
+          text,
+          ...(error?.extensions?.code ? { code: error.extensions.code } : {}),
+          ...(error?.message ? { message: error.message } : {}),
+        });
       });
     });
     outgoing.once('error', reject).end(body);
   });
 }
 
-const query = (extra: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...extra }, body: JSON.stringify({ query: '{ hello }' }) });
+const query = (extra: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...extra },
+  body: JSON.stringify({ query: '{ hello }' }),
+});
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -93,7 +106,11 @@ test('without an admin key, metrics and the status page answer loopback callers 
   for (const path of ['/metrics', '/_concierge', '/_concierge/data.json']) {
     assert.equal((await send(`${open.gateway.url}${path}`)).status, 200, `${path} from loopback`);
     const remote = await send(`${open.gateway.url}${path}`, proxied('203.0.113.9'));
-    assert.deepEqual([remote.status, remote.code, remote.message], [403, 'FORBIDDEN', 'This admin resource answers loopback callers only while no admin key is set: set admin.keyHash (or admin.ipAllow).'], path);
+    assert.deepEqual(
+      [remote.status, remote.code, remote.message],
+      [403, 'FORBIDDEN', 'This admin resource answers loopback callers only while no admin key is set: set admin.keyHash (or admin.ipAllow).'],
+      path,
+    );
     assert.doesNotMatch(remote.text, /concierge_requests_total|operations/, 'nothing of the data leaks');
   }
 
@@ -115,9 +132,10 @@ test('start-up warnings name what a gateway beyond loopback exposes', () => {
     '/metrics and the status page answer loopback callers only: set admin.keyHash (or admin.ipAllow) to read them from elsewhere',
     'listening on 0.0.0.0 with no network.allowedHosts: any Host header is answered, so set it (or network.publicUrl) to refuse DNS-rebinding pages; browser pages are same-origin only through network.origins or network.publicUrl',
   ]);
-  assert.deepEqual(warningsOf({ host: '0.0.0.0', admin: { ipAllow: ['10.0.0.0/8'] }, metrics: { enabled: false }, network: { allowedHosts: ['api.example.com'] } }), [
-    'the status page answer the addresses of admin.ipAllow with no admin key: set admin.keyHash to ask them for one',
-  ]);
+  assert.deepEqual(
+    warningsOf({ host: '0.0.0.0', admin: { ipAllow: ['10.0.0.0/8'] }, metrics: { enabled: false }, network: { allowedHosts: ['api.example.com'] } }),
+    ['the status page answer the addresses of admin.ipAllow with no admin key: set admin.keyHash to ask them for one'],
+  );
   assert.deepEqual(warningsOf({ host: '0.0.0.0', admin: { keyHash: 'ab'.repeat(32) }, network: { allowedHosts: ['api.example.com'] } }), []);
 });
 
@@ -146,7 +164,10 @@ test('hosts: a Host outside allowedHosts is 421 on every path but the probes; lo
   const local = await gatewayWith(t, {});
   const port = new URL(local.gateway.url).port;
   const rebound = await send(`${local.gateway.url}/graphql`, query({ host: `evil.example:${port}`, origin: `http://evil.example:${port}` }));
-  assert.deepEqual([rebound.status, rebound.code, rebound.message], [421, 'MISDIRECTED_REQUEST', `This gateway does not answer to the host "evil.example:${port}": add it to network.allowedHosts.`]);
+  assert.deepEqual(
+    [rebound.status, rebound.code, rebound.message],
+    [421, 'MISDIRECTED_REQUEST', `This gateway does not answer to the host "evil.example:${port}": add it to network.allowedHosts.`],
+  );
   assert.equal((await send(`${local.gateway.url}/metrics`, { headers: { host: 'evil.example' } })).status, 421);
   assert.equal((await send(`${local.gateway.url}/healthz`, { headers: { host: 'evil.example' } })).status, 200, 'probes answer whatever the host');
   for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `LOCALHOST:${port}`]) {
@@ -156,28 +177,58 @@ test('hosts: a Host outside allowedHosts is 421 on every path but the probes; lo
 
   const listed = await gatewayWith(t, { network: { allowedHosts: ['api.shop.test', '*.internal.test'] } });
   const listedPort = new URL(listed.gateway.url).port;
-  assert.equal((await send(`${listed.gateway.url}/graphql`, query({ host: `api.shop.test:${listedPort}`, origin: `http://api.shop.test:${listedPort}` }))).status, 200, 'a page of the very host it asked');
+  assert.equal(
+    (await send(`${listed.gateway.url}/graphql`, query({ host: `api.shop.test:${listedPort}`, origin: `http://api.shop.test:${listedPort}` }))).status,
+    200,
+    'a page of the very host it asked',
+  );
   assert.equal((await send(`${listed.gateway.url}/graphql`, query({ host: 'gw.internal.test' }))).status, 200);
   assert.equal((await send(`${listed.gateway.url}/graphql`, query({ host: 'internal.test' }))).status, 421, 'the wildcard needs a label');
-  assert.equal((await send(`${listed.gateway.url}/graphql`, query({ host: `127.0.0.1:${listedPort}` }))).status, 421, 'an explicit list replaces the loopback default');
+  assert.equal(
+    (await send(`${listed.gateway.url}/graphql`, query({ host: `127.0.0.1:${listedPort}` }))).status,
+    421,
+    'an explicit list replaces the loopback default',
+  );
 });
 
 test('origins: the same host counts only where allowedHosts vouches for it; publicUrl names the public origin', async (t) => {
   const anyHost = await gatewayWith(t, { network: { allowedHosts: ['*'], publicUrl: 'https://api.shop.test' } });
   const rebinding = await send(`${anyHost.gateway.url}/graphql`, query({ host: 'evil.example', origin: 'http://evil.example' }));
-  assert.deepEqual([rebinding.status, rebinding.code, rebinding.message], [403, 'FORBIDDEN', 'Origin http://evil.example is not allowed: add it to network.origins.']);
-  assert.equal((await send(`${anyHost.gateway.url}/graphql`, query({ host: 'evil.example', origin: 'https://api.shop.test' }))).status, 200, 'the public origin');
+  assert.deepEqual(
+    [rebinding.status, rebinding.code, rebinding.message],
+    [403, 'FORBIDDEN', 'Origin http://evil.example is not allowed: add it to network.origins.'],
+  );
+  assert.equal(
+    (await send(`${anyHost.gateway.url}/graphql`, query({ host: 'evil.example', origin: 'https://api.shop.test' }))).status,
+    200,
+    'the public origin',
+  );
   assert.equal((await send(`${anyHost.gateway.url}/graphql`, query({ host: 'evil.example' }))).status, 200, 'no Origin: not a browser page');
   assert.equal(anyHost.service.requests.length, 2);
 
   const behindProxy = await gatewayWith(t, { network: { publicUrl: 'https://api.shop.test', allowedHosts: ['gw.internal.test'] } });
-  assert.equal((await send(`${behindProxy.gateway.url}/graphql`, query({ host: 'api.shop.test', origin: 'https://api.shop.test' }))).status, 200, "publicUrl's host joins allowedHosts");
-  assert.equal((await send(`${behindProxy.gateway.url}/graphql`, query({ host: 'gw.internal.test', origin: 'https://gw.internal.test' }))).status, 200, 'a TLS-terminating proxy: the scheme may differ');
+  assert.equal(
+    (await send(`${behindProxy.gateway.url}/graphql`, query({ host: 'api.shop.test', origin: 'https://api.shop.test' }))).status,
+    200,
+    "publicUrl's host joins allowedHosts",
+  );
+  assert.equal(
+    (await send(`${behindProxy.gateway.url}/graphql`, query({ host: 'gw.internal.test', origin: 'https://gw.internal.test' }))).status,
+    200,
+    'a TLS-terminating proxy: the scheme may differ',
+  );
 });
 
 test('host and public URL mistakes name the entry', () => {
   assert.throws(
-    () => normalizeConfig({ sources: { a: { kind: 'rest', url: 'http://a' } }, network: { allowedHosts: ['https://api.example.com', 'api.example.com:443', '*.', 'ok.example.com'], publicUrl: 'api.example.com' } }, { env: {} }),
+    () =>
+      normalizeConfig(
+        {
+          sources: { a: { kind: 'rest', url: 'http://a' } },
+          network: { allowedHosts: ['https://api.example.com', 'api.example.com:443', '*.', 'ok.example.com'], publicUrl: 'api.example.com' },
+        },
+        { env: {} },
+      ),
     (error: Error & { problems?: string[] }) => {
       const expected = 'a host name such as "api.example.com", "*.example.com", "127.0.0.1" or "[::1]" (no scheme, no port), or "*" for any host';
       assert.deepEqual(error.problems, [

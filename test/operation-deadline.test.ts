@@ -20,12 +20,19 @@ test('operationTimeout bounds an upstream call when it leaves less than the sour
     await released;
     json(response, 200, { id: '1', name: 'Lamp' });
   });
-  const gateway = await startTestGateway(t, { items: { kind: 'rest', url: items.url, sdl, timeout: 60_000, retries: false, httpCache: false, dedupeInFlight: false } }, { operationTimeout: 200 });
+  const gateway = await startTestGateway(
+    t,
+    { items: { kind: 'rest', url: items.url, sdl, timeout: 60_000, retries: false, httpCache: false, dedupeInFlight: false } },
+    { operationTimeout: 200 },
+  );
 
   const answer = await postGraphQL(gateway.endpoint, '{ item(id: "1") { id name } }');
 
   assert.deepEqual(answer.body.data, { item: null });
-  assert.deepEqual(answer.body.errors?.map((error) => [error.extensions?.code, error.extensions?.service, error.path]), [['GATEWAY_TIMEOUT', 'items', ['item']]]);
+  assert.deepEqual(
+    answer.body.errors?.map((error) => [error.extensions?.code, error.extensions?.service, error.path]),
+    [['GATEWAY_TIMEOUT', 'items', ['item']]],
+  );
   assert.equal(items.requests.length, 1, 'one call, still held by the service when the client got its answer');
 });
 

@@ -57,8 +57,14 @@ async function startCatalogGateway(t: TestContext, extra: Record<string, unknown
 /** Asserts a refusal: status, the exact messages and code, no data, and no call to the service. */
 function assertRefused(response: GraphQLResponse, catalog: FixtureServer, messages: string[], code = 'GRAPHQL_VALIDATION_FAILED', status = 400): void {
   assert.equal(response.status, status, response.text);
-  assert.deepEqual(response.body.errors?.map((error) => error.message), messages);
-  assert.ok(response.body.errors?.every((error) => error.extensions?.code === code), response.text);
+  assert.deepEqual(
+    response.body.errors?.map((error) => error.message),
+    messages,
+  );
+  assert.ok(
+    response.body.errors?.every((error) => error.extensions?.code === code),
+    response.text,
+  );
   assert.equal(response.body.data, undefined);
   assert.equal(catalog.requests.length, 0, 'the service received no request');
 }
@@ -67,7 +73,16 @@ test('limits config: safe defaults, and every mistake names the key and the valu
   const problems: string[] = [];
   const context = { check: createChecker(problems), baseDir: '.' };
   assert.deepEqual(normalizeLimitsOptions(undefined, context), {
-    maxDepth: 12, maxAliases: 30, maxRootFields: 20, maxDirectives: 50, maxTokens: 5000, maxCost: 50000, defaultListSize: 10, maxBatchedOperations: 1, introspection: 'auto', fieldSuggestions: 'auto',
+    maxDepth: 12,
+    maxAliases: 30,
+    maxRootFields: 20,
+    maxDirectives: 50,
+    maxTokens: 5000,
+    maxCost: 50000,
+    defaultListSize: 10,
+    maxBatchedOperations: 1,
+    introspection: 'auto',
+    fieldSuggestions: 'auto',
   });
   assert.deepEqual(batchingOption(normalizeLimitsOptions({ maxBatchedOperations: 5 }, context)), { limit: 5 });
   assert.equal(batchingOption(normalizeLimitsOptions({}, context)), false);
@@ -90,8 +105,16 @@ test('document limits: depth, aliases, root fields, directives and tokens are re
   const { catalog, endpoint } = await startCatalogGateway(t);
   const cases: Array<[string, string, string[]]> = [
     ['depth bomb', `{ product(id: "1") { ${nest(40)} } }`, ['Query depth 42 exceeds the limit of 12.']],
-    ['alias bomb', `{ product(id: "1") { ${Array.from({ length: 1000 }, (_, index) => `a${index}: id`).join(' ')} } }`, ['Query alias count 1000 exceeds the limit of 30.']],
-    ['root fields', `{ ${Array.from({ length: 25 }, (_, index) => `p${index}: product(id: "${index}") { id }`).join(' ')} }`, ['Query root field count 25 exceeds the limit of 20.']],
+    [
+      'alias bomb',
+      `{ product(id: "1") { ${Array.from({ length: 1000 }, (_, index) => `a${index}: id`).join(' ')} } }`,
+      ['Query alias count 1000 exceeds the limit of 30.'],
+    ],
+    [
+      'root fields',
+      `{ ${Array.from({ length: 25 }, (_, index) => `p${index}: product(id: "${index}") { id }`).join(' ')} }`,
+      ['Query root field count 25 exceeds the limit of 20.'],
+    ],
     ['directive bomb', `{ product(id: "1") { id ${'@a '.repeat(1000)} } }`, ['Query directive count 1000 exceeds the limit of 50.']],
     ['token bomb', `{ ${'__typename '.repeat(6000)} }`, ['Query token count exceeds the limit of 5000.']],
   ];
@@ -110,35 +133,60 @@ test('fragments: spreads are counted each time, and a cycle is a validation erro
   const fanOut = await postGraphQL(endpoint, `{ product(id: "1") { ...F12 } } fragment F0 on Product { a: id } ${doubling}`);
   assertRefused(fanOut, catalog, ['Query depth 14 exceeds the limit of 12.', 'Query alias count 8191 exceeds the limit of 30.']);
 
-  const cycle = await postGraphQL(endpoint, '{ product(id: "1") { ...A } } fragment A on Product { related { ...B } } fragment B on Product { related { ...A } }');
+  const cycle = await postGraphQL(
+    endpoint,
+    '{ product(id: "1") { ...A } } fragment A on Product { related { ...B } } fragment B on Product { related { ...A } }',
+  );
   assertRefused(cycle, catalog, ['Cannot spread fragment "A" within itself via "B".']);
 });
 
 test('static cost: @listSize and @cost multiply, slicing arguments read variables, cheap queries pass', async (t) => {
   const { catalog, endpoint } = await startCatalogGateway(t, { limits: { maxCost: 10_000 } });
-  const costly = (cost: number) => `Operation cost ${cost} exceeds limits.maxCost (10000). Lists without @listSize or a slicing argument count as defaultListSize elements each.`;
+  const costly = (cost: number) =>
+    `Operation cost ${cost} exceeds limits.maxCost (10000). Lists without @listSize or a slicing argument count as defaultListSize elements each.`;
   const bomb = await postGraphQL(endpoint, '{ products(first: 1000) { related { related { id } } } }');
   assertRefused(bomb, catalog, [costly(2551000)], 'COST_ESTIMATED_TOO_EXPENSIVE');
   const { requestId: _, ...extensions } = bomb.body.errors?.[0]?.extensions ?? {};
   assert.deepEqual(extensions, { code: 'COST_ESTIMATED_TOO_EXPENSIVE', 'cost.estimated': 2551000, 'cost.max': 10000 });
-  assertRefused(await postGraphQL(endpoint, '{ search(term: "x") { related { related { name } } } }'), catalog, [costly(25700)], 'COST_ESTIMATED_TOO_EXPENSIVE');
-  assertRefused(await postGraphQL(endpoint, '{ products { id } }'), catalog, ['Field "Query.products" must be given exactly one of its slicing arguments: first.']);
+  assertRefused(
+    await postGraphQL(endpoint, '{ search(term: "x") { related { related { name } } } }'),
+    catalog,
+    [costly(25700)],
+    'COST_ESTIMATED_TOO_EXPENSIVE',
+  );
+  assertRefused(await postGraphQL(endpoint, '{ products { id } }'), catalog, [
+    'Field "Query.products" must be given exactly one of its slicing arguments: first.',
+  ]);
 
   const query = 'query Cheap($n: Int!) { products(first: $n) { id reviews(first: 2) { body } } }';
   const cheap = await postGraphQL(endpoint, query, { n: 3 });
   assert.equal(cheap.status, 200, cheap.text);
-  assert.deepEqual(cheap.body.data?.products.map((item: { id: string; reviews: unknown[] }) => [item.id, item.reviews.length]), [['1', 2], ['2', 2], ['3', 2]]);
+  assert.deepEqual(
+    cheap.body.data?.products.map((item: { id: string; reviews: unknown[] }) => [item.id, item.reviews.length]),
+    [
+      ['1', 2],
+      ['2', 2],
+      ['3', 2],
+    ],
+  );
   const calls = catalog.requests.length;
   const tooMany = await postGraphQL(endpoint, query, { n: 5000 });
   assert.equal(tooMany.status, 400);
-  assert.deepEqual(tooMany.body.errors?.map((error) => error.message), [costly(15000)]);
+  assert.deepEqual(
+    tooMany.body.errors?.map((error) => error.message),
+    [costly(15000)],
+  );
   assert.equal(catalog.requests.length, calls, 'the same document with costly variables reaches no service');
   assert.equal((await postGraphQL(endpoint, query, { n: 3 })).status, 200, 'and the cheap variables pass again');
 });
 
 test('batching: off by default; when on, a batch over the limit is refused without running any operation', async (t) => {
   const batch = (count: number) => JSON.stringify(Array.from({ length: count }, (_, index) => ({ query: `{ product(id: "${index}") { id } }` })));
-  const init = (body: string): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body });
+  const init = (body: string): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body,
+  });
 
   const off = await startCatalogGateway(t);
   assertRefused(await sendRaw(off.endpoint, init(batch(1000))), off.catalog, ['Batching is not supported.'], 'BAD_REQUEST');
@@ -153,7 +201,9 @@ test('batching: off by default; when on, a batch over the limit is refused witho
 test('a body over maxRequestBytes is 413 whether it declares its length or is chunked; a chunked body under it works', async (t) => {
   const { catalog, endpoint } = await startCatalogGateway(t);
   const tenMegabytes = JSON.stringify({ query: `{ __typename }${' '.repeat(10 * 1024 * 1024)}` });
-  const expected = (requestId: string | null) => ({ errors: [{ message: 'Request body is larger than the limit of 1048576 bytes (maxRequestBytes).', extensions: { code: 'PAYLOAD_TOO_LARGE', requestId } }] });
+  const expected = (requestId: string | null) => ({
+    errors: [{ message: 'Request body is larger than the limit of 1048576 bytes (maxRequestBytes).', extensions: { code: 'PAYLOAD_TOO_LARGE', requestId } }],
+  });
 
   const declared = await sendRaw(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: tenMegabytes });
   assert.equal(declared.status, 413);
@@ -202,12 +252,22 @@ test('introspection policy is decided per request: a cached validation result is
   };
   const yoga = createYoga({ schema, logging: false, plugins: [asConsumer, useOperationLimits(limits, schema, [])] });
   const ask = async (consumer?: string) => {
-    const response = await yoga.fetch('http://gateway/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...(consumer ? { 'x-consumer': consumer } : {}) }, body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }) });
+    const response = await yoga.fetch('http://gateway/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(consumer ? { 'x-consumer': consumer } : {}) },
+      body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+    });
     return (await response.json()) as { data?: unknown; errors?: Array<{ message: string }> };
   };
   assert.deepEqual(await ask('tools'), { data: { __schema: { queryType: { name: 'Query' } } } });
-  assert.deepEqual((await ask())?.errors?.map((error) => error.message), ['Introspection is disabled: the query selects "__schema".']);
-  assert.deepEqual((await ask('app'))?.errors?.map((error) => error.message), ['Introspection is disabled: the query selects "__schema".']);
+  assert.deepEqual(
+    (await ask())?.errors?.map((error) => error.message),
+    ['Introspection is disabled: the query selects "__schema".'],
+  );
+  assert.deepEqual(
+    (await ask('app'))?.errors?.map((error) => error.message),
+    ['Introspection is disabled: the query selects "__schema".'],
+  );
   assert.deepEqual(await ask('tools'), { data: { __schema: { queryType: { name: 'Query' } } } });
 });
 
@@ -216,12 +276,18 @@ test('field suggestions: hidden when off, shown when on', async (t) => {
   const typo = '{ produts(first: 1) { id } }';
   assertRefused(await postGraphQL(hidden.endpoint, typo), hidden.catalog, ['Cannot query field "produts" on type "Query".']);
   const badArgument = await postGraphQL(hidden.endpoint, '{ product(ids: "1") { id } }');
-  assert.deepEqual(badArgument.body.errors?.map((error) => error.message), ['Unknown argument "ids" on field "Query.product".', 'Field "product" argument "id" of type "ID!" is required, but it was not provided.']);
+  assert.deepEqual(
+    badArgument.body.errors?.map((error) => error.message),
+    ['Unknown argument "ids" on field "Query.product".', 'Field "product" argument "id" of type "ID!" is required, but it was not provided.'],
+  );
   const badEnum = await postGraphQL(hidden.endpoint, 'query($o: Order) { products(first: 1, order: $o) { id } }', { o: 'NAMEE' });
   assertRefused(badEnum, hidden.catalog, ['Variable "$o" got invalid value "NAMEE"; Value "NAMEE" does not exist in "Order" enum.'], 'BAD_USER_INPUT');
 
   const shown = await startCatalogGateway(t, { limits: { fieldSuggestions: 'on' } });
-  assert.deepEqual((await postGraphQL(shown.endpoint, typo)).body.errors?.map((error) => error.message), ['Cannot query field "produts" on type "Query". Did you mean "products" or "product"?']);
+  assert.deepEqual(
+    (await postGraphQL(shown.endpoint, typo)).body.errors?.map((error) => error.message),
+    ['Cannot query field "produts" on type "Query". Did you mean "products" or "product"?'],
+  );
 });
 
 /**
@@ -232,12 +298,16 @@ test('field suggestions: hidden when off, shown when on', async (t) => {
 function postChunked(url: string, body: string): Promise<{ status: number; text: string; headers: Headers }> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' } }, (response) => {
-      answered = true;
-      let text = '';
-      response.on('data', (chunk) => (text += String(chunk)));
-      response.on('close', () => resolve({ status: response.statusCode ?? 0, text, headers: new Headers(response.headers as Record<string, string>) }));
-    });
+    const request = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' } },
+      (response) => {
+        answered = true;
+        let text = '';
+        response.on('data', (chunk) => (text += String(chunk)));
+        response.on('close', () => resolve({ status: response.statusCode ?? 0, text, headers: new Headers(response.headers as Record<string, string>) }));
+      },
+    );
     request.on('error', (error) => answered || reject(error));
     const bytes = Buffer.from(body);
     let offset = 0;

@@ -57,7 +57,10 @@ test('a list of users batches each hop into one call per service', async (t) => 
   assert.equal(orders.length, 60);
   assert.ok(orders.filter((order) => order.payment?.status).length > 50, 'payments merged onto orders');
   const productIds = new Set(orders.flatMap((order) => order.items.map((item) => item.product?.id)));
-  assert.ok(orders.every((order) => order.items.every((item) => item.product?.name)), 'every item has its product');
+  assert.ok(
+    orders.every((order) => order.items.every((item) => item.product?.name)),
+    'every item has its product',
+  );
   // The products batch endpoint takes at most maxBatchSize (100) distinct keys per call.
   assert.deepEqual(shop.services.requestCounts(), { users: 1, orders: 1, products: Math.ceil(productIds.size / 100), inventory: 0, payments: 1, shipping: 0 });
 });

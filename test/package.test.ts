@@ -21,8 +21,14 @@ test('the packed tarball installs into an empty folder: compiled JavaScript, ini
   const { stdout: listing } = await run('tar', ['tzf', path.join(work, tarball)]);
   const files = listing.trim().split('\n');
   assert.ok(files.includes('package/dist/cli.js') && files.includes('package/dist/index.d.ts') && files.includes('package/bin/concierge.js'), listing);
-  assert.ok(files.includes('package/dist/composition/directives.graphql') && files.some((file) => /^package\/dist\/registry\/migrations\/.+\.sql$/.test(file)), 'run-time assets travel with the code');
-  assert.deepEqual(files.filter((file) => file.startsWith('package/src/') || file.startsWith('package/test/')), []);
+  assert.ok(
+    files.includes('package/dist/composition/directives.graphql') && files.some((file) => /^package\/dist\/registry\/migrations\/.+\.sql$/.test(file)),
+    'run-time assets travel with the code',
+  );
+  assert.deepEqual(
+    files.filter((file) => file.startsWith('package/src/') || file.startsWith('package/test/')),
+    [],
+  );
 
   const project = path.join(work, 'project');
   await run('mkdir', [project]);
@@ -33,14 +39,36 @@ test('the packed tarball installs into an empty folder: compiled JavaScript, ini
   const init = await concierge(['init']);
   assert.match(init.stdout, /Wrote gateway\.config\.ts, schemas\/products\.graphql, README\.md\./);
   assert.match(await readFile(path.join(project, 'README.md'), 'utf8'), /npx concierge start/);
-  await assert.rejects(concierge(['init']), (error: { code: number; stderr: string }) => error.code === 1 && /gateway\.config\.ts, schemas\/products\.graphql already exist; nothing was written/.test(error.stderr));
+  await assert.rejects(
+    concierge(['init']),
+    (error: { code: number; stderr: string }) =>
+      error.code === 1 && /gateway\.config\.ts, schemas\/products\.graphql already exist; nothing was written/.test(error.stderr),
+  );
   assert.equal((await concierge(['check'])).stdout.trim(), 'ok: 1 sources compose (products)');
 
-  const gateway = await spawnGatewayProcess(t, [path.join(project, 'node_modules/concierge/bin/concierge.js'), 'start'], { PORT: '0' }, /serving 1 sources at (http:\/\/\S+)/, project);
-  const answer = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename products { id } }' }) });
+  const gateway = await spawnGatewayProcess(
+    t,
+    [path.join(project, 'node_modules/concierge/bin/concierge.js'), 'start'],
+    { PORT: '0' },
+    /serving 1 sources at (http:\/\/\S+)/,
+    project,
+  );
+  const answer = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename products { id } }' }),
+  });
   const body = (await answer.json()) as { data: unknown; errors: Array<{ extensions: { code: string; service: string } }> };
-  assert.deepEqual([answer.status, body.data, body.errors.map((error) => [error.extensions.code, error.extensions.service])], [200, null, [['DOWNSTREAM_SERVICE_ERROR', 'products']]], 'served, and the scaffold\'s service (not running) fails its field alone');
+  assert.deepEqual(
+    [answer.status, body.data, body.errors.map((error) => [error.extensions.code, error.extensions.service])],
+    [200, null, [['DOWNSTREAM_SERVICE_ERROR', 'products']]],
+    "served, and the scaffold's service (not running) fails its field alone",
+  );
 
-  const { stdout: api } = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('concierge'); console.log(typeof m.defineConfig, typeof m.startGateway, typeof m.loadConfig)"], { cwd: project });
+  const { stdout: api } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', "const m = await import('concierge'); console.log(typeof m.defineConfig, typeof m.startGateway, typeof m.loadConfig)"],
+    { cwd: project },
+  );
   assert.equal(api.trim(), 'function function function');
 });

@@ -30,7 +30,13 @@ function conditions(index: number): Record<string, boolean> {
 /** The answer to combination `index`, computed here from the data. */
 function expected(index: number) {
   const asked = conditions(index);
-  return { topProducts: products.map((product) => ({ upc: product.upc, ...Object.fromEntries(fields.filter((name) => asked[name]).map((name) => [name, product[name]])), ...(asked['inStock'] ? { inStock: product.upc === 'p1' } : {}) })) };
+  return {
+    topProducts: products.map((product) => ({
+      upc: product.upc,
+      ...Object.fromEntries(fields.filter((name) => asked[name]).map((name) => [name, product[name]])),
+      ...(asked['inStock'] ? { inStock: product.upc === 'p1' } : {}),
+    })),
+  };
 }
 
 async function startGateway(t: Parameters<typeof startTestGateway>[0]) {
@@ -69,7 +75,10 @@ test(`100 combinations of @include variables: the newest ${maxPlansPerDocument} 
     if (again === first[index]) kept.push(index);
     assert.equal(again.id, first[index]?.id, `combination ${index}: made again, the same plan`);
   }
-  assert.deepEqual(kept, Array.from({ length: maxPlansPerDocument }, (_, offset) => 99 - offset));
+  assert.deepEqual(
+    kept,
+    Array.from({ length: maxPlansPerDocument }, (_, offset) => 99 - offset),
+  );
 });
 
 test('every combination answers what the data says, evicted plans included', async (t) => {

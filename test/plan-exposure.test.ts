@@ -22,7 +22,12 @@ const products = [
 ];
 const keys = { debugger: 'ck_test_debugger_0123456789abcdef', plain: 'ck_test_plain_0123456789abcdef0' };
 const query = '{ topProducts { upc name inStock } }';
-const data = { topProducts: [{ upc: 'p1', name: 'Table', inStock: true }, { upc: 'p2', name: 'Chair', inStock: false }] };
+const data = {
+  topProducts: [
+    { upc: 'p1', name: 'Table', inStock: true },
+    { upc: 'p2', name: 'Chair', inStock: false },
+  ],
+};
 
 /** A gateway over two subgraphs, with a consumer granted `debug:plan` and one granted nothing. */
 async function startGateway(t: TestContext, extra: Record<string, unknown> = { queryPlanner: { exposePlan: { scope: 'debug:plan' } } }) {
@@ -42,7 +47,13 @@ async function startGateway(t: TestContext, extra: Record<string, unknown> = { q
   const gateway = await startTestGateway(
     t,
     { catalog: { kind: 'federation', url: catalog.url, sdl: '' }, inventory: { kind: 'federation', url: inventory.url, sdl: '' } },
-    { consumers: { debugger: { keyHash: hashApiKey(keys.debugger), scopes: ['orders:read', 'debug:plan'] }, plain: { keyHash: hashApiKey(keys.plain), scopes: ['orders:read'] } }, ...extra },
+    {
+      consumers: {
+        debugger: { keyHash: hashApiKey(keys.debugger), scopes: ['orders:read', 'debug:plan'] },
+        plain: { keyHash: hashApiKey(keys.plain), scopes: ['orders:read'] },
+      },
+      ...extra,
+    },
   );
   const ask = (headers: Record<string, string>, text = query) => postGraphQL(gateway.endpoint, text, {}, headers);
   return { gateway, ask };
@@ -61,7 +72,11 @@ test('a consumer with the scope who sends the header gets the plan: its id and i
   assert.match(printPlan(plan), /Fetch\(service: "catalog"\)[\s\S]*Flatten\(path: "topProducts\.@"\)[\s\S]*Fetch\(service: "inventory"\)/);
   assert.equal(answer.headers.get('cache-control'), 'no-store', 'no shared cache keeps an answer with a plan');
   const lowerCase = await ask({ 'x-api-key': keys.debugger, [exposePlanHeader]: ' TRUE ' });
-  assert.equal((lowerCase.body as { extensions?: { queryPlan?: { id?: string } } }).extensions?.queryPlan?.id, plan.id, 'the value is read as a boolean header');
+  assert.equal(
+    (lowerCase.body as { extensions?: { queryPlan?: { id?: string } } }).extensions?.queryPlan?.id,
+    plan.id,
+    'the value is read as a boolean header',
+  );
 });
 
 test('an operation stitching executes: the plan says why, and nothing else', async (t) => {
@@ -126,7 +141,9 @@ test('exposePlan: every mistake is named with its key, its value and what was ex
     'config.queryPlanner.cache: unknown option; expected one of exposePlan',
     'config.queryPlanner.exposePlan: expected an object naming the scope that may see plans, such as { scope: "debug:plan" }, got true',
   ]);
-  assert.deepEqual(problems({ exposePlan: {} }), ['config.queryPlanner.exposePlan.scope: expected one scope (a non-empty string without spaces), such as "debug:plan", got nothing']);
+  assert.deepEqual(problems({ exposePlan: {} }), [
+    'config.queryPlanner.exposePlan.scope: expected one scope (a non-empty string without spaces), such as "debug:plan", got nothing',
+  ]);
   assert.deepEqual(problems({ exposePlan: { scope: 'debug plan', header: 'x-plan' } }), [
     'config.queryPlanner.exposePlan.header: unknown option; expected one of scope',
     'config.queryPlanner.exposePlan.scope: expected one scope (a non-empty string without spaces), such as "debug:plan", got "debug plan"',

@@ -32,7 +32,11 @@ async function logFile(t: TestContext) {
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-plan-id-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'access.log');
-  const lines = async () => (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = async () =>
+    (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { file, lines };
 }
 
@@ -58,7 +62,9 @@ test('the access line of a planned request carries the id concierge plan prints 
   const fallback = line('Introspecting');
   assert.deepEqual([fallback?.['execution'], fallback && 'queryPlanId' in fallback], ['stitching', false], 'no plan, no id');
 
-  const plan = shop.gateway.gateway.planner?.plan(parse(await readFile(path.join(root, 'examples/ecommerce/order-history.graphql'), 'utf8')), 'OrderHistory', { id: '1' });
+  const plan = shop.gateway.gateway.planner?.plan(parse(await readFile(path.join(root, 'examples/ecommerce/order-history.graphql'), 'utf8')), 'OrderHistory', {
+    id: '1',
+  });
   assert.ok(plan && !(plan instanceof NotPlannable));
   assert.deepEqual([printPlan(plan), plan.id], [cli.printed, cli.id], 'the gateway and the command line make the same plan');
 });

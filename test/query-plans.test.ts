@@ -33,7 +33,12 @@ const reviews = [
   { id: 'r3', body: 'Fine', authorId: 'u1', upc: 'p3' },
   { id: 'r4', body: 'Solid', authorId: 'u2', upc: 'p1' },
 ];
-const reviewOut = (review: (typeof reviews)[number]) => ({ id: review.id, body: review.body, author: { id: review.authorId, username: users.find((user) => user.id === review.authorId)?.username }, product: { upc: review.upc } });
+const reviewOut = (review: (typeof reviews)[number]) => ({
+  id: review.id,
+  body: review.body,
+  author: { id: review.authorId, username: users.find((user) => user.id === review.authorId)?.username },
+  product: { upc: review.upc },
+});
 
 /** The subgraphs; `down` makes one answer 503, `failUpc` makes inventory report an error for one product. */
 const state = { down: new Set<string>(), failUpc: '', mutations: [] as string[] };
@@ -91,7 +96,11 @@ const subgraphs: Record<string, SubgraphOptions> = {
     resolvers: {
       Query: {
         review: (_: unknown, { id }: { id: string }) => reviews.filter((review) => review.id === id).map(reviewOut)[0] ?? null,
-        feed: () => [{ __typename: 'Review', ...reviewOut(reviews[1] as (typeof reviews)[number]) }, { __typename: 'Product', upc: 'p3' }, { __typename: 'Review', ...reviewOut(reviews[0] as (typeof reviews)[number]) }],
+        feed: () => [
+          { __typename: 'Review', ...reviewOut(reviews[1] as (typeof reviews)[number]) },
+          { __typename: 'Product', upc: 'p3' },
+          { __typename: 'Review', ...reviewOut(reviews[0] as (typeof reviews)[number]) },
+        ],
       },
       Mutation: {
         addReview: (_: unknown, { upc, body }: { upc: string; body: string }) => {
@@ -104,7 +113,8 @@ const subgraphs: Record<string, SubgraphOptions> = {
       Product: { reviews: (product: Reference) => reviews.filter((review) => review.upc === product['upc']).map(reviewOut) },
     },
     entities: ['User', 'Product', 'Review'],
-    resolve: (reference) => (reference.__typename === 'Review' ? (reviews.filter((review) => review.id === reference['id']).map(reviewOut)[0] ?? null) : reference),
+    resolve: (reference) =>
+      reference.__typename === 'Review' ? (reviews.filter((review) => review.id === reference['id']).map(reviewOut)[0] ?? null) : reference,
   },
 };
 
@@ -114,7 +124,11 @@ async function startSubgraphs(t: TestContext) {
       const yoga = createYoga({ logging: false, schema: subgraphSchema(options) });
       const server = await startFixtureServer(t, async (request, response) => {
         if (state.down.has(name)) return void response.writeHead(503, { 'content-type': 'text/plain' }).end('maintenance');
-        const answer = await yoga.fetch(`http://subgraph${request.url}`, { method: request.method, headers: { 'content-type': 'application/json' }, body: request.body || undefined });
+        const answer = await yoga.fetch(`http://subgraph${request.url}`, {
+          method: request.method,
+          headers: { 'content-type': 'application/json' },
+          body: request.body || undefined,
+        });
         json(response, answer.status, await answer.json());
       });
       return [name, server] as const;
@@ -128,9 +142,15 @@ async function startGateways(t: TestContext) {
   state.failUpc = '';
   state.mutations.length = 0;
   const servers = await startSubgraphs(t);
-  const sources = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: `${server.url}/graphql`, sdl: '', dedupeInFlight: false }]));
-  const [planned, stitched] = await Promise.all([startTestGateway(t, sources, { limits: { maxCost: 100_000 } }), startTestGateway(t, sources, { limits: { maxCost: 100_000 }, queryPlanner: false })]);
-  const calls = () => Object.values(servers).reduce((total, server) => total + server.requests.filter((request) => request.url.startsWith('/graphql')).length, 0);
+  const sources = Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: `${server.url}/graphql`, sdl: '', dedupeInFlight: false }]),
+  );
+  const [planned, stitched] = await Promise.all([
+    startTestGateway(t, sources, { limits: { maxCost: 100_000 } }),
+    startTestGateway(t, sources, { limits: { maxCost: 100_000 }, queryPlanner: false }),
+  ]);
+  const calls = () =>
+    Object.values(servers).reduce((total, server) => total + server.requests.filter((request) => request.url.startsWith('/graphql')).length, 0);
   return { planned, stitched, calls };
 }
 
@@ -175,14 +195,18 @@ test('a query across four subgraphs is planned and answers exactly what stitchin
 
 test('a union: each member is completed by the subgraphs that own its fields, in one call per subgraph and type', async (t) => {
   const { planned, stitched, calls } = await startGateways(t);
-  const query = '{ feed { __typename ... on Review { body author { name } product { name } } ... on Product { name inStock shippingEstimate reviews { id } } } }';
+  const query =
+    '{ feed { __typename ... on Review { body author { name } product { name } } ... on Product { name inStock shippingEstimate reviews { id } } } }';
   const plan = planned.gateway.planner?.plan(parse(query), undefined);
   assert.ok(plan && !(plan instanceof NotPlannable), `not planned: ${String(plan instanceof NotPlannable ? plan.message : plan)}`);
   const before = calls();
   const answer = await postGraphQL(planned.endpoint, query);
   assert.equal(calls() - before, countFetches(plan.fetches));
   assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
-  assert.deepEqual(answer.body.data?.feed?.map((item: { __typename: string }) => item.__typename), ['Review', 'Product', 'Review']);
+  assert.deepEqual(
+    answer.body.data?.feed?.map((item: { __typename: string }) => item.__typename),
+    ['Review', 'Product', 'Review'],
+  );
   assert.equal(JSON.stringify(answer.body), JSON.stringify((await postGraphQL(stitched.endpoint, query)).body));
 });
 
@@ -201,18 +225,36 @@ test('a subgraph that is down: its nullable fields are null with an error on eve
   state.down.add('inventory');
   const nullable = await postGraphQL(planned.endpoint, '{ topProducts { upc inStock } }');
   assert.equal(nullable.status, 200);
-  assert.deepEqual(nullable.body.data, { topProducts: [{ upc: 'p1', inStock: null }, { upc: 'p2', inStock: null }] });
-  assert.deepEqual(nullable.body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.service]), [
-    [['topProducts', 0, 'inStock'], 'DOWNSTREAM_SERVICE_ERROR', 'inventory'],
-    [['topProducts', 1, 'inStock'], 'DOWNSTREAM_SERVICE_ERROR', 'inventory'],
-  ]);
+  assert.deepEqual(nullable.body.data, {
+    topProducts: [
+      { upc: 'p1', inStock: null },
+      { upc: 'p2', inStock: null },
+    ],
+  });
+  assert.deepEqual(
+    nullable.body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.service]),
+    [
+      [['topProducts', 0, 'inStock'], 'DOWNSTREAM_SERVICE_ERROR', 'inventory'],
+      [['topProducts', 1, 'inStock'], 'DOWNSTREAM_SERVICE_ERROR', 'inventory'],
+    ],
+  );
   state.down.add('products');
   const nonNull = await postGraphQL(planned.endpoint, '{ review(id: "r1") { body product { upc name } } }');
   assert.deepEqual(nonNull.body.data, { review: { body: 'Sturdy', product: null } });
-  assert.deepEqual(nonNull.body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.service]), [[['review', 'product', 'name'], 'DOWNSTREAM_SERVICE_ERROR', 'products']]);
+  assert.deepEqual(
+    nonNull.body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.service]),
+    [[['review', 'product', 'name'], 'DOWNSTREAM_SERVICE_ERROR', 'products']],
+  );
   const required = await postGraphQL(planned.endpoint, '{ review(id: "r1") { body product { upc shippingEstimate } } }');
-  assert.deepEqual(required.body.data, { review: { body: 'Sturdy', product: { upc: 'p1', shippingEstimate: null } } }, 'inventory never asked: the price and weight it requires could not be had');
-  assert.deepEqual(required.body.errors?.map((error) => [error.path, error.extensions?.service]), [[['review', 'product', 'shippingEstimate'], 'products']]);
+  assert.deepEqual(
+    required.body.data,
+    { review: { body: 'Sturdy', product: { upc: 'p1', shippingEstimate: null } } },
+    'inventory never asked: the price and weight it requires could not be had',
+  );
+  assert.deepEqual(
+    required.body.errors?.map((error) => [error.path, error.extensions?.service]),
+    [[['review', 'product', 'shippingEstimate'], 'products']],
+  );
   const root = await postGraphQL(planned.endpoint, '{ topProducts { upc } users { id } }');
   assert.deepEqual(root.body.data, null, 'topProducts is non-null, so the whole answer is null');
   assert.equal(root.body.errors?.[0]?.extensions?.service, 'products');
@@ -224,8 +266,17 @@ test("an error a subgraph reports for one entity lands on that object's path; th
   state.failUpc = 'p2';
   const query = '{ topProducts(first: 3) { upc inStock } }';
   const answer = await postGraphQL(planned.endpoint, query);
-  assert.deepEqual(answer.body.data, { topProducts: [{ upc: 'p1', inStock: true }, { upc: 'p2', inStock: null }, { upc: 'p3', inStock: true }] });
-  assert.deepEqual(answer.body.errors?.map((error) => [error.message, error.path, error.extensions?.service]), [['no stock data for p2', ['topProducts', 1, 'inStock'], 'inventory']]);
+  assert.deepEqual(answer.body.data, {
+    topProducts: [
+      { upc: 'p1', inStock: true },
+      { upc: 'p2', inStock: null },
+      { upc: 'p3', inStock: true },
+    ],
+  });
+  assert.deepEqual(
+    answer.body.errors?.map((error) => [error.message, error.path, error.extensions?.service]),
+    [['no stock data for p2', ['topProducts', 1, 'inStock'], 'inventory']],
+  );
   assert.deepEqual(answer.body.data, (await postGraphQL(stitched.endpoint, query)).body.data);
 });
 
@@ -257,7 +308,10 @@ test('a mutation: root fields run in order, one call per run of fields of one su
   `;
   const plan = planned.gateway.planner?.plan(parse(mutation), undefined);
   assert.ok(plan && !(plan instanceof NotPlannable), `not planned: ${String(plan instanceof NotPlannable ? plan.message : plan)}`);
-  assert.deepEqual(plan.fetches.map((fetch) => fetch.graph), ['reviews', 'accounts', 'reviews']);
+  assert.deepEqual(
+    plan.fetches.map((fetch) => fetch.graph),
+    ['reviews', 'accounts', 'reviews'],
+  );
   const answer = await postGraphQL(planned.endpoint, mutation, { upc: 'p3' });
   assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
   assert.deepEqual(state.mutations, ['addReview Great', 'rename Ada L.', 'addReview Meh']);
@@ -289,13 +343,21 @@ test('the access log says which way each operation was executed, and why not pla
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'access.log');
   const servers = await startSubgraphs(t);
-  const sources = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: `${server.url}/graphql`, sdl: '' }]));
+  const sources = Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: `${server.url}/graphql`, sdl: '' }]),
+  );
   const gateway = await startTestGateway(t, sources, { logging: { level: 'info', destination: file } });
   await postGraphQL(gateway.endpoint, 'query Planned { topProducts { name inStock } }');
   await postGraphQL(gateway.endpoint, 'query Stitched { __schema { queryType { name } } topProducts { name } }');
   const lines = (await linesOf(file, 2)).map((line) => JSON.parse(line) as { operationName: string; execution: unknown; fallback?: unknown });
   const reason = 'Query.__schema is not a supergraph field';
-  assert.deepEqual(lines.map(({ operationName, execution, fallback }) => [operationName, execution, fallback]), [['Planned', 'plan', undefined], ['Stitched', 'stitching', reason]]);
+  assert.deepEqual(
+    lines.map(({ operationName, execution, fallback }) => [operationName, execution, fallback]),
+    [
+      ['Planned', 'plan', undefined],
+      ['Stitched', 'stitching', reason],
+    ],
+  );
   const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
   assert.match(metrics, new RegExp(`concierge_planner_fallbacks_total\\{reason="${reason}"\\} 1\\n`), 'the fallback is counted by its reason');
 });

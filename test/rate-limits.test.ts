@@ -23,11 +23,18 @@ const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** A gateway over the `api` service; its windows run on `clock` (a window-aligned one by default: 2026-12-01T00:00:00Z). */
 async function setUp(t: TestContext, extra: Record<string, unknown> = {}, clock: ManualClock = createManualClock()) {
-  const service = await startFixtureServer(t, (request, response) => json(response, 200, request.url?.startsWith('/search') || request.url?.startsWith('/bulk') ? ['x'] : 'ok'));
-  const gateway = await startTestGateway(t, { api: { kind: 'rest', url: service.url, sdl } }, {
-    consumers: { a: { keyHash: hash(keys.a), plan: 'small' }, b: { keyHash: hash(keys.b) } },
-    ...extra,
-  }, { clock });
+  const service = await startFixtureServer(t, (request, response) =>
+    json(response, 200, request.url?.startsWith('/search') || request.url?.startsWith('/bulk') ? ['x'] : 'ok'),
+  );
+  const gateway = await startTestGateway(
+    t,
+    { api: { kind: 'rest', url: service.url, sdl } },
+    {
+      consumers: { a: { keyHash: hash(keys.a), plan: 'small' }, b: { keyHash: hash(keys.b) } },
+      ...extra,
+    },
+    { clock },
+  );
   const calls = (prefix: string) => service.requests.filter((request) => request.url.startsWith(prefix)).length;
   return { gateway, calls };
 }
@@ -35,11 +42,14 @@ async function setUp(t: TestContext, extra: Record<string, unknown> = {}, clock:
 test('@rateLimit: over the limit the field is null with RATE_LIMITED, never reaches the service, and the rest answers', async (t) => {
   const { gateway, calls } = await setUp(t);
   const results = [];
-  for (let index = 0; index < 5; index += 1) results.push(await postGraphQL(gateway.endpoint, '{ hello search(term: "shoes") }', undefined, { 'x-api-key': keys.a }));
+  for (let index = 0; index < 5; index += 1)
+    results.push(await postGraphQL(gateway.endpoint, '{ hello search(term: "shoes") }', undefined, { 'x-api-key': keys.a }));
 
-  assert.deepEqual(results.map((result) => result.body.data), [
-    { hello: 'ok', search: ['x'] }, { hello: 'ok', search: ['x'] }, { hello: 'ok', search: ['x'] }, null, null,
-  ], 'search is non-null, so its null reaches the root');
+  assert.deepEqual(
+    results.map((result) => result.body.data),
+    [{ hello: 'ok', search: ['x'] }, { hello: 'ok', search: ['x'] }, { hello: 'ok', search: ['x'] }, null, null],
+    'search is non-null, so its null reaches the root',
+  );
   const refused = results[3]?.body.errors?.[0];
   assert.deepEqual([refused?.path, refused?.extensions?.code, refused?.message], [['search'], 'RATE_LIMITED', "You are trying to access 'search' too often"]);
   assert.equal(results[3]?.status, 200);
@@ -53,7 +63,7 @@ test('@rateLimit: over the limit the field is null with RATE_LIMITED, never reac
   assert.deepEqual(anonymous.body.data, { search: ['x'] }, 'anonymous callers count by address');
 });
 
-test('identityArgs read the coerced arguments: a term given as a variable, or as a variable\'s default, shares the literal\'s budget', async (t) => {
+test("identityArgs read the coerced arguments: a term given as a variable, or as a variable's default, shares the literal's budget", async (t) => {
   const { gateway, calls } = await setUp(t);
   const ask = (query: string, variables?: Record<string, unknown>) => postGraphQL(gateway.endpoint, query, variables, { 'x-api-key': keys.a });
   const answers = [
@@ -62,7 +72,10 @@ test('identityArgs read the coerced arguments: a term given as a variable, or as
     await ask('query ($term: String! = "shoes") { search(term: $term) }'),
     await ask('query ($term: String! = "shoes") { search(term: $term) }'),
   ];
-  assert.deepEqual(answers.map((answer) => answer.body.errors?.[0]?.extensions?.code ?? 'ok'), ['ok', 'ok', 'ok', 'RATE_LIMITED']);
+  assert.deepEqual(
+    answers.map((answer) => answer.body.errors?.[0]?.extensions?.code ?? 'ok'),
+    ['ok', 'ok', 'ok', 'RATE_LIMITED'],
+  );
   assert.equal(calls('/search'), 3);
   assert.deepEqual((await ask('query ($term: String! = "hats") { search(term: $term) }')).body.data, { search: ['x'] }, 'another default, another budget');
 });
@@ -84,12 +97,19 @@ test('limits declared in config for fields whose SDL we do not own; unknown coor
   assert.equal(refused.body.errors?.[0]?.extensions?.code, 'RATE_LIMITED');
   assert.equal(calls('/legacy'), 1);
 
-  await assert.rejects(setUp(t, { rateLimits: { fields: { 'Query.legasy': { max: 1 } } } }), /config\.rateLimits\.fields\.Query\.legasy: expected a field of a registered schema, found none/);
+  await assert.rejects(
+    setUp(t, { rateLimits: { fields: { 'Query.legasy': { max: 1 } } } }),
+    /config\.rateLimits\.fields\.Query\.legasy: expected a field of a registered schema, found none/,
+  );
 });
 
 test('plan request budgets: 429 RATE_LIMITED with Retry-After and RateLimit-* headers; other plans unaffected; the next window starts afresh', async (t) => {
   const clock = createManualClock();
-  const { gateway, calls } = await setUp(t, { rateLimits: { plans: { small: { requests: { max: 2, window: '1m' } }, default: { requests: { max: 100, window: '1m' } } } } }, clock);
+  const { gateway, calls } = await setUp(
+    t,
+    { rateLimits: { plans: { small: { requests: { max: 2, window: '1m' } }, default: { requests: { max: 100, window: '1m' } } } } },
+    clock,
+  );
   const first = await postGraphQL(gateway.endpoint, '{ hello }', undefined, { 'x-api-key': keys.a });
   assert.equal(first.headers.get('ratelimit-limit'), '2');
   assert.equal(first.headers.get('ratelimit-remaining'), '1');
@@ -117,7 +137,7 @@ test('plan request budgets: 429 RATE_LIMITED with Retry-After and RateLimit-* he
   assert.equal(calls('/hello'), 4, "a's three allowed requests and b's one");
 });
 
-test('a field limit\'s window slides: each hit frees its place one window after it was counted', async (t) => {
+test("a field limit's window slides: each hit frees its place one window after it was counted", async (t) => {
   const clock = createManualClock();
   const { gateway, calls } = await setUp(t, {}, clock);
   const search = async () => {
@@ -139,7 +159,10 @@ test('plan cost budgets sum the static cost of operations per window', async (t)
   const { gateway, calls } = await setUp(t, { rateLimits: { plans: { small: { cost: { max: 50, window: '1m' } } } } });
   const costs = [];
   for (let index = 0; index < 3; index += 1) costs.push(await postGraphQL(gateway.endpoint, '{ report }', undefined, { 'x-api-key': keys.a }));
-  assert.deepEqual(costs.map((response) => response.status), [200, 200, 429]);
+  assert.deepEqual(
+    costs.map((response) => response.status),
+    [200, 200, 429],
+  );
   assert.equal(costs[2]?.body.errors?.[0]?.message, 'Cost limit of 50 per 60 s reached: this operation costs 20.');
   assert.equal(calls('/report'), 2);
 });
@@ -156,19 +179,28 @@ async function unreachableRedisUrl(): Promise<string> {
 async function setUpUnreachableStore(t: TestContext, onStoreFailure: 'open' | 'closed') {
   const logs = collectLogs();
   const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'ok'));
-  const gateway = await startTestGateway(t, {
-    api: { kind: 'rest', url: service.url, sdl: /* GraphQL */ `
+  const gateway = await startTestGateway(
+    t,
+    {
+      api: {
+        kind: 'rest',
+        url: service.url,
+        sdl: /* GraphQL */ `
       type Query {
         hello: String @http(GET: "/hello")
         report: String @http(GET: "/report") @cost(weight: 20)
         limited: String @http(GET: "/limited") @rateLimit(max: 3, window: "1m")
       }
-    ` },
-  }, {
-    redis: { url: await unreachableRedisUrl(), commandTimeout: 200 },
-    consumers: { a: { keyHash: hash(keys.a), plan: 'small' }, b: { keyHash: hash(keys.b), plan: 'metered' } },
-    rateLimits: { onStoreFailure, plans: { small: { requests: { max: 100, window: '1m' } }, metered: { cost: { max: 1000, window: '1m' } } } },
-  }, { logger: logs.logger });
+    `,
+      },
+    },
+    {
+      redis: { url: await unreachableRedisUrl(), commandTimeout: 200 },
+      consumers: { a: { keyHash: hash(keys.a), plan: 'small' }, b: { keyHash: hash(keys.b), plan: 'metered' } },
+      rateLimits: { onStoreFailure, plans: { small: { requests: { max: 100, window: '1m' } }, metered: { cost: { max: 1000, window: '1m' } } } },
+    },
+    { logger: logs.logger },
+  );
   const lines = () => logs.messages();
   return { gateway, service, lines };
 }
@@ -177,7 +209,10 @@ test('onStoreFailure "closed" with the store unreachable: plan budgets refuse th
   const { gateway, service, lines } = await setUpUnreachableStore(t, 'closed');
   const message = 'Rate limits cannot be checked right now; try again shortly.';
 
-  for (const [key, query] of [[keys.a, '{ hello }'], [keys.b, '{ report }']] as const) {
+  for (const [key, query] of [
+    [keys.a, '{ hello }'],
+    [keys.b, '{ report }'],
+  ] as const) {
     const refused = await postGraphQL(gateway.endpoint, query, undefined, { 'x-api-key': key });
     assert.equal(refused.status, 503, query);
     assert.match(refused.headers.get('content-type') ?? '', /^application\/graphql-response\+json/);
@@ -194,11 +229,20 @@ test('onStoreFailure "closed" with the store unreachable: plan budgets refuse th
   const field = await postGraphQL(gateway.endpoint, '{ hello limited }');
   assert.equal(field.status, 200);
   assert.deepEqual(field.body.data, { hello: 'ok', limited: null });
-  assert.deepEqual(field.body.errors?.map((error) => [error.path, error.extensions?.code, error.message]), [[['limited'], 'SERVICE_UNAVAILABLE', 'Rate limits cannot be checked right now, so Query.limited is refused.']]);
-  assert.deepEqual(service.requests.map((request) => request.url), ['/hello', '/hello']);
-  assert.deepEqual(lines().filter((line) => line.includes('redis (rate limits)')), [
-    `redis (rate limits) unreachable: ECONNREFUSED; plan budgets refuse operations with 503 and limited fields answer null, with SERVICE_UNAVAILABLE (rateLimits.onStoreFailure: 'closed') until it returns`,
-  ]);
+  assert.deepEqual(
+    field.body.errors?.map((error) => [error.path, error.extensions?.code, error.message]),
+    [[['limited'], 'SERVICE_UNAVAILABLE', 'Rate limits cannot be checked right now, so Query.limited is refused.']],
+  );
+  assert.deepEqual(
+    service.requests.map((request) => request.url),
+    ['/hello', '/hello'],
+  );
+  assert.deepEqual(
+    lines().filter((line) => line.includes('redis (rate limits)')),
+    [
+      `redis (rate limits) unreachable: ECONNREFUSED; plan budgets refuse operations with 503 and limited fields answer null, with SERVICE_UNAVAILABLE (rateLimits.onStoreFailure: 'closed') until it returns`,
+    ],
+  );
 });
 
 test('onStoreFailure "open" with the store unreachable: everything passes, and the outage is logged once, saying so', async (t) => {
@@ -207,17 +251,25 @@ test('onStoreFailure "open" with the store unreachable: everything passes, and t
   for (const key of [keys.a, keys.b, undefined]) {
     answers.push(await postGraphQL(gateway.endpoint, '{ hello report limited }', undefined, key ? { 'x-api-key': key } : {}));
   }
-  assert.deepEqual(answers.map((answer) => [answer.status, answer.body]), Array(3).fill([200, { data: { hello: 'ok', report: 'ok', limited: 'ok' } }]));
+  assert.deepEqual(
+    answers.map((answer) => [answer.status, answer.body]),
+    Array(3).fill([200, { data: { hello: 'ok', report: 'ok', limited: 'ok' } }]),
+  );
   assert.equal(service.requests.length, 9);
-  assert.deepEqual(lines().filter((line) => line.includes('redis (rate limits)')), [
-    "redis (rate limits) unreachable: ECONNREFUSED; limited requests pass unchecked (rateLimits.onStoreFailure: 'open') until it returns",
-  ]);
+  assert.deepEqual(
+    lines().filter((line) => line.includes('redis (rate limits)')),
+    ["redis (rate limits) unreachable: ECONNREFUSED; limited requests pass unchecked (rateLimits.onStoreFailure: 'open') until it returns"],
+  );
 });
 
 test('rate-limit config mistakes name the key', async () => {
   const { normalizeConfig } = await import('../src/config/normalize-config.ts');
   assert.throws(
-    () => normalizeConfig({ sources: { a: { kind: 'rest', url: 'http://a' } }, rateLimits: { store: 'redis', plans: { gold: { requests: { max: 0, window: 'soon' } } } } }, { env: {} }),
+    () =>
+      normalizeConfig(
+        { sources: { a: { kind: 'rest', url: 'http://a' } }, rateLimits: { store: 'redis', plans: { gold: { requests: { max: 0, window: 'soon' } } } } },
+        { env: {} },
+      ),
     (error: Error & { problems?: string[] }) => {
       assert.deepEqual(error.problems, [
         'config.rateLimits.store: expected a top-level redis: { url } for the "redis" store, found none',

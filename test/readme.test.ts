@@ -22,7 +22,11 @@ test("the README's error table is the code table of src/errors.ts", () => {
   const section = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Performance'));
   const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map(([, code, status]) => [code, Number(status)]);
   assert.deepEqual(Object.fromEntries(rows), errorCodes);
-  assert.deepEqual(rows.map(([code]) => code), Object.keys(errorCodes), 'same order');
+  assert.deepEqual(
+    rows.map(([code]) => code),
+    Object.keys(errorCodes),
+    'same order',
+  );
 });
 
 test("the README's curl example, with the token its npm run token line prints, gives the answer printed under it", async (t) => {
@@ -57,7 +61,9 @@ const npmCommands = new Set(['ci', 'run', 'i', 'install', 'pack', 'exec', 'init'
 
 test('every npm script the README names exists', async () => {
   const { scripts } = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> };
-  const named = new Set([...readme.matchAll(/npm (?:run )?(start|test|[a-z:]+)(?=`| )/g)].map(([, name]) => name).filter((name) => !npmCommands.has(name as string)));
+  const named = new Set(
+    [...readme.matchAll(/npm (?:run )?(start|test|[a-z:]+)(?=`| )/g)].map(([, name]) => name).filter((name) => !npmCommands.has(name as string)),
+  );
   for (const name of named) assert.ok(scripts[name as string], `npm script "${name}"`);
   assert.ok(named.has('start') && named.has('test') && named.has('bench') && named.has('codegen'));
 });

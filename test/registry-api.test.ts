@@ -15,14 +15,19 @@ test('the registry API: the admin token does everything, a team token changes on
   const seed = await openRegistry(location);
   await publishTagged(seed, service.url, 0);
   await seed.close();
-  const gateway = await startFollowingGateway(t, location, { registry: { adminTokenHash: sha256('admin-secret'), publishTokens: { svc: sha256('svc-secret'), other: sha256('other-secret') } } });
+  const gateway = await startFollowingGateway(t, location, {
+    registry: { adminTokenHash: sha256('admin-secret'), publishTokens: { svc: sha256('svc-secret'), other: sha256('other-secret') } },
+  });
   const api = (route: string, token: string | undefined, body?: unknown) =>
     fetch(`${gateway.url}/_concierge/registry/${route}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const codeOf = async (response: Response) => [response.status, ((await response.json()) as { errors?: Array<{ extensions: { code: string } }> }).errors?.[0]?.extensions.code];
+  const codeOf = async (response: Response) => [
+    response.status,
+    ((await response.json()) as { errors?: Array<{ extensions: { code: string } }> }).errors?.[0]?.extensions.code,
+  ];
   const publish = { service: 'svc', sdl: taggedSdl(1) };
 
   assert.deepEqual(await codeOf(await api('publish', undefined, publish)), [401, 'UNAUTHENTICATED']);
@@ -39,9 +44,18 @@ test('the registry API: the admin token does everything, a team token changes on
   assert.deepEqual((await postGraphQL(gateway.endpoint, '{ f1 }')).body.data, { f1: 'A:f1' });
 
   const history = (await (await api('history?service=svc', 'other-secret')).json()) as Array<{ version: number; author: string }>;
-  assert.deepEqual(history.map((version) => [version.version, version.author]), [[2, 'token:svc'], [1, 'ci']]);
+  assert.deepEqual(
+    history.map((version) => [version.version, version.author]),
+    [
+      [2, 'token:svc'],
+      [1, 'ci'],
+    ],
+  );
   const diff = (await (await api('diff?from=1&to=2', 'admin-secret')).json()) as Array<{ message: string }>;
-  assert.deepEqual(diff.map((change) => change.message), ["Field 'f1' was added to object type 'Query'"]);
+  assert.deepEqual(
+    diff.map((change) => change.message),
+    ["Field 'f1' was added to object type 'Query'"],
+  );
   const rolledBack = (await (await api('rollback', 'admin-secret', { service: 'svc', to: 1 })).json()) as { outcome: string; version: { author: string } };
   assert.deepEqual([rolledBack.outcome, rolledBack.version.author], ['published', 'admin']);
   assert.deepEqual(await codeOf(await api('rollback', 'svc-secret', { service: 'svc', to: 99 })), [400, 'BAD_REQUEST']);

@@ -35,25 +35,28 @@ test('an operation uses the fields it selects, the arguments it gives, its liter
     fragment Unused on Review { stars }
     mutation Rename { rename(id: "1", name: "Ann") { id } }
   `);
-  assert.deepEqual(operationCoordinates(schema, document, 'Profile'), [
-    'Filter.and',
-    'Filter.order',
-    'Filter.text',
-    'Order.OLDEST',
-    'Query.search',
-    'Query.search(filter:)',
-    'Query.user',
-    'Query.user(id:)',
-    'Review',
-    'Review.author',
-    'Review.id',
-    'Review.stars',
-    'User',
-    'User.name',
-    'User.reviews',
-    'User.reviews(order:)',
-    'Order.NEWEST',
-  ].sort());
+  assert.deepEqual(
+    operationCoordinates(schema, document, 'Profile'),
+    [
+      'Filter.and',
+      'Filter.order',
+      'Filter.text',
+      'Order.OLDEST',
+      'Query.search',
+      'Query.search(filter:)',
+      'Query.user',
+      'Query.user(id:)',
+      'Review',
+      'Review.author',
+      'Review.id',
+      'Review.stars',
+      'User',
+      'User.name',
+      'User.reviews',
+      'User.reviews(order:)',
+      'Order.NEWEST',
+    ].sort(),
+  );
   assert.deepEqual(operationCoordinates(schema, document, 'Rename'), ['Mutation.rename', 'Mutation.rename(id:)', 'Mutation.rename(name:)', 'User.id']);
   assert.deepEqual(operationCoordinates(schema, document), [], 'several operations and no name: none is chosen');
   assert.deepEqual(operationCoordinates(schema, document, 'Missing'), []);
@@ -66,8 +69,15 @@ test('a variable stands for what its value holds, or for every input field and e
     }
   `);
   const fields = ['Query.search', 'Query.search(filter:)', 'Review.id', 'User', 'User.reviews', 'User.reviews(order:)'];
-  assert.deepEqual(operationCoordinates(schema, document, 'Search', { filter: { order: 'OLDEST' } }), [...fields, 'Filter.order', 'Order.NEWEST', 'Order.OLDEST'].sort(), 'the default NEWEST is a literal of the document');
-  assert.deepEqual(operationCoordinates(schema, document, 'Search'), [...fields, 'Filter.and', 'Filter.order', 'Filter.text', 'Order.NEWEST', 'Order.OLDEST'].sort());
+  assert.deepEqual(
+    operationCoordinates(schema, document, 'Search', { filter: { order: 'OLDEST' } }),
+    [...fields, 'Filter.order', 'Order.NEWEST', 'Order.OLDEST'].sort(),
+    'the default NEWEST is a literal of the document',
+  );
+  assert.deepEqual(
+    operationCoordinates(schema, document, 'Search'),
+    [...fields, 'Filter.and', 'Filter.order', 'Filter.text', 'Order.NEWEST', 'Order.OLDEST'].sort(),
+  );
 });
 
 test('a document counts every operation it holds; fields the schema lacks are left out', () => {

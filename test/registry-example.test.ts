@@ -16,7 +16,11 @@ test('the example shop follows a registry: a team publishes a field through the 
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-example-registry-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   // gateway.config.ts reads these when it is first loaded, as `npm start` would from the shell.
-  Object.assign(process.env, { CONCIERGE_REGISTRY_DIR: path.join(dir, 'registry'), REGISTRY_ADMIN_TOKEN: 'admin-token-of-the-test', REGISTRY_PRODUCTS_TOKEN: 'products-token-of-the-test' });
+  Object.assign(process.env, {
+    CONCIERGE_REGISTRY_DIR: path.join(dir, 'registry'),
+    REGISTRY_ADMIN_TOKEN: 'admin-token-of-the-test',
+    REGISTRY_PRODUCTS_TOKEN: 'products-token-of-the-test',
+  });
   t.after(() => ['CONCIERGE_REGISTRY_DIR', 'REGISTRY_ADMIN_TOKEN', 'REGISTRY_PRODUCTS_TOKEN'].forEach((name) => delete process.env[name]));
 
   const shop = await startShop(t, {
@@ -31,7 +35,13 @@ test('the example shop follows a registry: a team publishes a field through the 
 
   const publish = ['publish', 'products', '--schema', 'examples/ecommerce/products-with-count.graphql', '--registry', shop.gateway.url];
   const refused = await runSchema(publish, root, { CONCIERGE_REGISTRY_TOKEN: 'wrong' });
-  assert.deepEqual([refused.code, refused.stderr], [2, `schema publish: the registry API at ${new URL(shop.gateway.url).origin} answered 401: The registry token is not valid. (--token <token> or CONCIERGE_REGISTRY_TOKEN)\n`]);
+  assert.deepEqual(
+    [refused.code, refused.stderr],
+    [
+      2,
+      `schema publish: the registry API at ${new URL(shop.gateway.url).origin} answered 401: The registry token is not valid. (--token <token> or CONCIERGE_REGISTRY_TOKEN)\n`,
+    ],
+  );
   const published = await runSchema(publish, root, { CONCIERGE_REGISTRY_TOKEN: 'products-token-of-the-test' });
   assert.deepEqual([published.code, published.stdout.trim().split('\n').at(-1)], [0, 'published products v2: graph v2'], published.stderr);
 
@@ -40,19 +50,31 @@ test('the example shop follows a registry: a team publishes a field through the 
   const counted = await postGraphQL(shop.endpoint, '{ productCount product(id: "1") { name } }');
   assert.deepEqual(counted.body, { data: { productCount: seed.products.length, product: { name: seed.productsById.get('1')?.name } } });
   const history = await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' }, shop.asUser1);
-  assert.deepEqual([history.body.errors, history.body.data?.user?.orders?.length], [undefined, 10], 'authentication and authorization hold on the registry graph');
+  assert.deepEqual(
+    [history.body.errors, history.body.data?.user?.orders?.length],
+    [undefined, 10],
+    'authentication and authorization hold on the registry graph',
+  );
 
   const registered = await runSchema(['history', 'products', '--registry', shop.gateway.url], root, { CONCIERGE_REGISTRY_TOKEN: 'admin-token-of-the-test' });
-  assert.equal(registered.stdout.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ/g, '<time>'), [
-    'graph v2  products v2  publish  by token:products  <time>',
-    'graph v1  products v1  import   by ops             <time>',
-    '',
-  ].join('\n'));
+  assert.equal(
+    registered.stdout.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ/g, '<time>'),
+    ['graph v2  products v2  publish  by token:products  <time>', 'graph v1  products v1  import   by ops             <time>', ''].join('\n'),
+  );
 });
 
 test('the published example differs from schemas/products.graphql by the new field alone', async () => {
   const sdl = (text: string) => text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
-  const [current, next] = await Promise.all([readFile(path.join(root, 'schemas/products.graphql'), 'utf8'), readFile(path.join(root, 'examples/ecommerce/products-with-count.graphql'), 'utf8')]);
-  assert.deepEqual(sdl(next).filter((line) => !sdl(current).includes(line)), ['  "How many products the catalogue has."', '  productCount: Int! @http(GET: "/products?limit=1", select: "total") @cacheControl(maxAge: 60)']);
-  assert.deepEqual(sdl(current).filter((line) => !sdl(next).includes(line)), []);
+  const [current, next] = await Promise.all([
+    readFile(path.join(root, 'schemas/products.graphql'), 'utf8'),
+    readFile(path.join(root, 'examples/ecommerce/products-with-count.graphql'), 'utf8'),
+  ]);
+  assert.deepEqual(
+    sdl(next).filter((line) => !sdl(current).includes(line)),
+    ['  "How many products the catalogue has."', '  productCount: Int! @http(GET: "/products?limit=1", select: "total") @cacheControl(maxAge: 60)'],
+  );
+  assert.deepEqual(
+    sdl(current).filter((line) => !sdl(next).includes(line)),
+    [],
+  );
 });

@@ -33,7 +33,10 @@ async function openForTest(defer: Defer, location: RegistryLocation): Promise<Re
 test('two gateways on one PostgreSQL registry both serve a publish that adds a field, told by NOTIFY', { skip: postgres.skip, timeout: 30_000 }, async (t) => {
   const service = await startTaggedService(t, 'A');
   const { location, defer } = await seededStore(t, postgres, service.url);
-  const [one, two] = await Promise.all([startFollowingGateway(t, location, { registry: { pollInterval: 3_600_000 }, defer }), startFollowingGateway(t, location, { registry: { pollInterval: 3_600_000 }, defer })]);
+  const [one, two] = await Promise.all([
+    startFollowingGateway(t, location, { registry: { pollInterval: 3_600_000 }, defer }),
+    startFollowingGateway(t, location, { registry: { pollInterval: 3_600_000 }, defer }),
+  ]);
   for (const gateway of [one, two]) {
     const before = await postGraphQL(gateway.endpoint, '{ f0 }');
     assert.deepEqual([before.headers.get(schemaVersionHeader), before.body.data], ['1', { f0: 'A:f0' }]);
@@ -47,12 +50,18 @@ test('two gateways on one PostgreSQL registry both serve a publish that adds a f
   for (const gateway of [one, two]) {
     const after = await postGraphQL(gateway.endpoint, '{ f0 f1 }');
     assert.deepEqual([after.status, after.headers.get(schemaVersionHeader), after.body], [200, '2', { data: { f0: 'A:f0', f1: 'A:f1' } }]);
-    assert.deepEqual(gateway.gateway.registry?.follower.attempts.map((attempt) => [attempt.version, attempt.result]), [[2, 'applied']]);
+    assert.deepEqual(
+      gateway.gateway.registry?.follower.attempts.map((attempt) => [attempt.version, attempt.result]),
+      [[2, 'applied']],
+    );
   }
 });
 
 for (const backend of [embedded, postgres]) {
-  test(`${backend.name}: under steady load, 20 publishes (fields added, URLs changed) lose no request and every answer matches its version`, { skip: backend.skip, timeout: 90_000 }, async (t) => {
+  test(`${backend.name}: under steady load, 20 publishes (fields added, URLs changed) lose no request and every answer matches its version`, {
+    skip: backend.skip,
+    timeout: 90_000,
+  }, async (t) => {
     const services = { A: await startTaggedService(t, 'A'), B: await startTaggedService(t, 'B') };
     const { location, defer } = await seededStore(t, backend, services.A.url);
     const gateway = await startFollowingGateway(t, location, { defer });
@@ -66,13 +75,20 @@ for (const backend of [embedded, postgres]) {
       let seen = 1;
       while (!done) {
         const last = versions.get(seen)?.last ?? 0;
-        const response = await postGraphQL(gateway.endpoint, `{ f0 f${last} }`).catch((error: Error) => ({ status: 0, headers: new Headers(), body: { data: undefined, errors: [{ message: error.message }] }, text: '' }));
+        const response = await postGraphQL(gateway.endpoint, `{ f0 f${last} }`).catch((error: Error) => ({
+          status: 0,
+          headers: new Headers(),
+          body: { data: undefined, errors: [{ message: error.message }] },
+          text: '',
+        }));
         answered++;
         const served = Number(response.headers.get(schemaVersionHeader));
         const expected = versions.get(served);
         const data = response.body.data as Record<string, string> | undefined;
-        if (response.status !== 200 || response.body.errors || !expected) failures.push(`v${served} asked f${last}: ${response.status} ${JSON.stringify(response.body)}`);
-        else if (served < seen || data?.['f0'] !== `${expected.tag}:f0` || data?.[`f${last}`] !== `${expected.tag}:f${last}`) failures.push(`v${served} (seen v${seen}) answered ${JSON.stringify(data)}`);
+        if (response.status !== 200 || response.body.errors || !expected)
+          failures.push(`v${served} asked f${last}: ${response.status} ${JSON.stringify(response.body)}`);
+        else if (served < seen || data?.['f0'] !== `${expected.tag}:f0` || data?.[`f${last}`] !== `${expected.tag}:f${last}`)
+          failures.push(`v${served} (seen v${seen}) answered ${JSON.stringify(data)}`);
         else seen = served;
       }
     };
@@ -90,7 +106,9 @@ for (const backend of [embedded, postgres]) {
     done = true;
     await Promise.all(clients);
     swapTimes.sort((a, b) => a - b);
-    t.diagnostic(`${answered} requests, ${failures.length} failed; publish-to-served median ${swapTimes[10]?.toFixed(1)} ms, max ${swapTimes[19]?.toFixed(1)} ms`);
+    t.diagnostic(
+      `${answered} requests, ${failures.length} failed; publish-to-served median ${swapTimes[10]?.toFixed(1)} ms, max ${swapTimes[19]?.toFixed(1)} ms`,
+    );
     assert.deepEqual(failures, []);
     assert.equal(gateway.gateway.version, 21);
     const open = [...gateway.gateway.graphs.inFlight().keys()].map((graph) => graph.version);
@@ -98,7 +116,9 @@ for (const backend of [embedded, postgres]) {
   });
 }
 
-test('a graph version that cannot be served here (a local config conflict, a bad stored option) leaves the running graph, logged once and counted', { timeout: 30_000 }, async (t) => {
+test('a graph version that cannot be served here (a local config conflict, a bad stored option) leaves the running graph, logged once and counted', {
+  timeout: 30_000,
+}, async (t) => {
   const service = await startTaggedService(t, 'A');
   const local = await startTaggedService(t, 'L');
   const { location, defer } = await seededStore(t, embedded, service.url);
@@ -117,7 +137,13 @@ test('a graph version that cannot be served here (a local config conflict, a bad
   assert.equal((await fetch(`${gateway.url}/readyz`)).status, 200);
 
   const bad = await registry.store.exclusive((tx) =>
-    tx.addGraphVersion({ sdl: taggedSdl(0), author: 'mallory', at: new Date(), changes: [{ service: 'svc', action: 'publish', kind: 'graphql', urls: [`${service.url}/graphql`], sdl: taggedSdl(0), options: { timeout: -1 } }], keep: [] }),
+    tx.addGraphVersion({
+      sdl: taggedSdl(0),
+      author: 'mallory',
+      at: new Date(),
+      changes: [{ service: 'svc', action: 'publish', kind: 'graphql', urls: [`${service.url}/graphql`], sdl: taggedSdl(0), options: { timeout: -1 } }],
+      keep: [],
+    }),
   );
   const refused = await gateway.gateway.registry?.follower.reached(bad.version);
   assert.match(refused?.reason ?? '', /config\.sources\.svc\.timeout: expected an integer from 1 to 600000, got -1/);
@@ -128,7 +154,14 @@ test('a graph version that cannot be served here (a local config conflict, a bad
   const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
   assert.match(metrics, /concierge_schema_swaps_total\{result="failed"\} 2/);
 
-  const fixed = await registry.publish({ service: 'svc', kind: 'graphql', urls: [`${service.url}/graphql`], sdl: taggedSdl(0).replace('f0: String', 'f0: String\n  f2: String'), options: {}, author: 'ci' });
+  const fixed = await registry.publish({
+    service: 'svc',
+    kind: 'graphql',
+    urls: [`${service.url}/graphql`],
+    sdl: taggedSdl(0).replace('f0: String', 'f0: String\n  f2: String'),
+    options: {},
+    author: 'ci',
+  });
   assert.equal(await gateway.gateway.registry?.follower.reached(fixed.graph?.version ?? 0), undefined);
   assert.match(await (await fetch(`${gateway.url}/metrics`)).text(), /concierge_schema_swaps_total\{result="applied"\} 1/);
 });

@@ -12,7 +12,9 @@ import { publishTagged, startFollowingGateway, startTaggedService, taggedSdl } f
 const [embedded] = registryBackends as [(typeof registryBackends)[0]];
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-test('operations through a gateway are recorded by document and client; a breaking check on a used field then fails naming them', { timeout: 30_000 }, async (t) => {
+test('operations through a gateway are recorded by document and client; a breaking check on a used field then fails naming them', {
+  timeout: 30_000,
+}, async (t) => {
   const service = await startTaggedService(t, 'A');
   const location = await embedded.location(t);
   const seed = await openRegistry(location);
@@ -37,8 +39,18 @@ test('operations through a gateway are recorded by document and client; a breaki
   assert.equal(report.passed, false);
   const [removed] = blockingChanges(report);
   assert.equal(removed?.path, 'Query.f1');
-  assert.deepEqual(removed?.uses?.map((use) => [use.documentHash, use.client]), [[sha256(used), 'storefront'], [sha256(used), 'unknown']]);
-  assert.equal(blockingChanges(report).some((change) => change.path === 'Query.f2'), false, 'an unused field may go');
+  assert.deepEqual(
+    removed?.uses?.map((use) => [use.documentHash, use.client]),
+    [
+      [sha256(used), 'storefront'],
+      [sha256(used), 'unknown'],
+    ],
+  );
+  assert.equal(
+    blockingChanges(report).some((change) => change.path === 'Query.f2'),
+    false,
+    'an unused field may go',
+  );
 });
 
 test('the status page data has a Schema tab: the graph version, its services, the last swaps and checks', { timeout: 30_000 }, async (t) => {
@@ -52,14 +64,32 @@ test('the status page data has a Schema tab: the graph version, its services, th
   const two = await publishTagged(registry, service.url, 1, 'alice');
   await gateway.gateway.registry?.follower.reached(two);
   const bad = await registry.store.exclusive((tx) =>
-    tx.addGraphVersion({ sdl: taggedSdl(1), author: 'mallory', at: new Date(), changes: [{ service: 'svc', action: 'publish', kind: 'graphql', urls: ['ftp://nowhere'], sdl: taggedSdl(1), options: {} }], keep: [] }),
+    tx.addGraphVersion({
+      sdl: taggedSdl(1),
+      author: 'mallory',
+      at: new Date(),
+      changes: [{ service: 'svc', action: 'publish', kind: 'graphql', urls: ['ftp://nowhere'], sdl: taggedSdl(1), options: {} }],
+      keep: [],
+    }),
   );
   await gateway.gateway.registry?.follower.reached(bad.version);
 
   const data = (await (await fetch(`${gateway.url}/_concierge/data.json`)).json()) as { schema: SchemaStatus };
   assert.equal(data.schema.version, 2);
   assert.deepEqual(data.schema.services, [{ name: 'svc', kind: 'graphql', version: 2 }]);
-  assert.deepEqual(data.schema.swaps.map((swap) => [swap.version, swap.result]), [[3, 'failed'], [2, 'applied']]);
+  assert.deepEqual(
+    data.schema.swaps.map((swap) => [swap.version, swap.result]),
+    [
+      [3, 'failed'],
+      [2, 'applied'],
+    ],
+  );
   assert.match(data.schema.swaps[0]?.reason ?? '', /config\.sources\.svc\.url: expected an http:\/\/ or https:\/\/ URL, got "ftp:\/\/nowhere"/);
-  assert.deepEqual(data.schema.checks.map((check) => [check.service, check.action, check.passed, check.author]), [['svc', 'publish', true, 'alice'], ['svc', 'publish', true, 'ci']]);
+  assert.deepEqual(
+    data.schema.checks.map((check) => [check.service, check.action, check.passed, check.author]),
+    [
+      ['svc', 'publish', true, 'alice'],
+      ['svc', 'publish', true, 'ci'],
+    ],
+  );
 });

@@ -81,13 +81,22 @@ async function start(t: TestContext) {
     const consumer = String(request.headers['x-consumer'] ?? 'nobody');
     json(response, 200, await graphql({ schema, source: query, variableValues: variables ?? null, contextValue: { consumer } }));
   });
-  const consumers = Object.fromEntries(['a', 'b', 'staff', 'profiler', 'reader'].map((name) => [name, { keyHash: sha256(keyOf(name)), scopes: name === 'profiler' || name === 'reader' ? ['profile:read'] : [] }]));
-  const gateway = await startTestGateway(t, { people: { kind: 'graphql', url: `${service.url}/graphql`, sdl } }, {
-    consumers,
-    identity: { headers: { 'x-consumer': 'consumer' } },
-    authorization: { policies: { isStaff: ({ consumer }: { consumer?: { id: string } }) => consumer?.id === 'staff' } },
-    responseCache: { enabled: true },
-  });
+  const consumers = Object.fromEntries(
+    ['a', 'b', 'staff', 'profiler', 'reader'].map((name) => [
+      name,
+      { keyHash: sha256(keyOf(name)), scopes: name === 'profiler' || name === 'reader' ? ['profile:read'] : [] },
+    ]),
+  );
+  const gateway = await startTestGateway(
+    t,
+    { people: { kind: 'graphql', url: `${service.url}/graphql`, sdl } },
+    {
+      consumers,
+      identity: { headers: { 'x-consumer': 'consumer' } },
+      authorization: { policies: { isStaff: ({ consumer }: { consumer?: { id: string } }) => consumer?.id === 'staff' } },
+      responseCache: { enabled: true },
+    },
+  );
   const query = (text: string, caller?: string) => postGraphQL(gateway.endpoint, text, undefined, caller ? as(caller) : {});
   return { query, calls: () => service.requests.length };
 }
@@ -117,7 +126,11 @@ test("a maxAge on an implementation's field lowers the answer's max-age when it 
   const { query } = await start(t);
 
   assert.deepEqual(summary(await query('{ accounts { id email } }')), ['MISS', 'public, max-age=10']);
-  assert.deepEqual(summary(await query('{ accounts { ... on Node { ... on Account { email } } } }')), ['MISS', 'public, max-age=10'], 'through nested fragments on interfaces');
+  assert.deepEqual(
+    summary(await query('{ accounts { ... on Node { ... on Account { email } } } }')),
+    ['MISS', 'public, max-age=10'],
+    'through nested fragments on interfaces',
+  );
   assert.deepEqual(summary(await query('{ robots { email } }')), ['MISS', 'public, max-age=60'], 'Robot.email has no hint');
 });
 
@@ -133,7 +146,14 @@ test("authorization rules on an implementation's fields, read through the interf
   const { query } = await start(t);
 
   const staff = await query('{ accounts { id phone } }', 'staff');
-  assert.deepEqual(staff.body, { data: { accounts: [{ id: 'ada', phone: '111' }, { id: 'r2', phone: '000' }] } });
+  assert.deepEqual(staff.body, {
+    data: {
+      accounts: [
+        { id: 'ada', phone: '111' },
+        { id: 'r2', phone: '000' },
+      ],
+    },
+  });
   assert.deepEqual(summary(staff), ['MISS', 'private, max-age=60'], 'a @policy may answer any two callers differently: PRIVATE');
   assert.deepEqual(summary(await query('{ accounts { id phone } }', 'b')), ['BYPASS', 'no-store'], 'refused for b: an error, never cached');
 
@@ -153,13 +173,29 @@ function policyOf(query: string, rules = noRules, ttlPerCoordinate: Record<strin
 }
 
 test('the policy reads the hints and rules of every declaration of a field, and of every object type a field may return', () => {
-  assert.deepEqual(policyOf('{ accounts { ... on Robot { name } ... on User { id } } }'), { maxAge: 60, scope: 'PUBLIC', callerDependent: false }, 'spelled on the types: only User.name is PRIVATE');
+  assert.deepEqual(
+    policyOf('{ accounts { ... on Robot { name } ... on User { id } } }'),
+    { maxAge: 60, scope: 'PUBLIC', callerDependent: false },
+    'spelled on the types: only User.name is PRIVATE',
+  );
   assert.equal(policyOf('{ accounts { name } }').scope, 'PRIVATE');
   assert.equal(policyOf('{ robots { email } }', noRules, { 'Account.email': 3 }).maxAge, 3, "a hint on the interface's field applies on an implementation");
   const interfaceRules: CallerRules = { byStanding: (coordinate) => coordinate === 'Account.email', byPolicy: (coordinate) => coordinate === 'Account.phone' };
-  assert.deepEqual(policyOf('{ robots { email phone } }', interfaceRules), { maxAge: 60, scope: 'PRIVATE', callerDependent: true }, "a rule on the interface's field applies on an implementation");
+  assert.deepEqual(
+    policyOf('{ robots { email phone } }', interfaceRules),
+    { maxAge: 60, scope: 'PRIVATE', callerDependent: true },
+    "a rule on the interface's field applies on an implementation",
+  );
   const typeRules: CallerRules = { byStanding: (_, type) => type.name === 'Ticket', byPolicy: () => false };
-  assert.equal(policyOf('{ things { ... on Robot { id } } }', typeRules).callerDependent, true, 'a rule on a union member applies to a field returning the union');
+  assert.equal(
+    policyOf('{ things { ... on Robot { id } } }', typeRules).callerDependent,
+    true,
+    'a rule on a union member applies to a field returning the union',
+  );
   assert.equal(policyOf('{ robots { ticket { id } } }').maxAge, 5, "as in Apollo, inheritMaxAge on a field gives way to its type's maxAge");
-  assert.equal(policyOf('{ robots { id } }', { byStanding: () => false, byPolicy: (_, type) => type.name === 'Account' }).scope, 'PRIVATE', "a rule on an interface applies to a field returning an implementation");
+  assert.equal(
+    policyOf('{ robots { id } }', { byStanding: () => false, byPolicy: (_, type) => type.name === 'Account' }).scope,
+    'PRIVATE',
+    'a rule on an interface applies to a field returning an implementation',
+  );
 });

@@ -15,7 +15,8 @@ import { buildSourceSchema, compositionDirectives } from '../src/sources/build-s
 import type { LoadedSource } from '../src/sources/loaded-source.ts';
 
 const sources = { users: { kind: 'graphql', url: 'http://users:4001/graphql' } };
-const normalize = (responseCache: unknown, extra: Record<string, unknown> = {}) => normalizeConfig({ sources, responseCache, ...extra }, { baseDir: '/srv', env: {} }).responseCache;
+const normalize = (responseCache: unknown, extra: Record<string, unknown> = {}) =>
+  normalizeConfig({ sources, responseCache, ...extra }, { baseDir: '/srv', env: {} }).responseCache;
 
 function problemsOf(run: () => unknown): readonly string[] {
   try {
@@ -29,18 +30,41 @@ function problemsOf(run: () => unknown): readonly string[] {
 
 test('responseCache is off by default, with a 50 MB memory bound and only hinted responses cached', () => {
   assert.deepEqual(normalize(undefined), {
-    enabled: false, maxBytes: 52_428_800, defaultMaxAge: 0, ttlPerType: new Map(), ttlPerCoordinate: new Map(),
-    includeExtensionMetadata: false, purge: { path: '/_concierge/cache', scope: 'cache:purge' },
+    enabled: false,
+    maxBytes: 52_428_800,
+    defaultMaxAge: 0,
+    ttlPerType: new Map(),
+    ttlPerCoordinate: new Map(),
+    includeExtensionMetadata: false,
+    purge: { path: '/_concierge/cache', scope: 'cache:purge' },
   });
-  const set = normalize({ enabled: true, store: 'memory', ttlPerType: { Product: 300 }, ttlPerCoordinate: { 'Query.products': 0 }, purge: { path: '/admin/cache' } });
-  assert.deepEqual([set.store, set.ttlPerType.get('Product'), set.ttlPerCoordinate.get('Query.products'), set.purge], ['memory', 300, 0, { path: '/admin/cache', scope: 'cache:purge' }]);
+  const set = normalize({
+    enabled: true,
+    store: 'memory',
+    ttlPerType: { Product: 300 },
+    ttlPerCoordinate: { 'Query.products': 0 },
+    purge: { path: '/admin/cache' },
+  });
+  assert.deepEqual(
+    [set.store, set.ttlPerType.get('Product'), set.ttlPerCoordinate.get('Query.products'), set.purge],
+    ['memory', 300, 0, { path: '/admin/cache', scope: 'cache:purge' }],
+  );
 });
 
 test('every responseCache mistake is reported with the key, the value and what was expected', () => {
-  const problems = problemsOf(() => normalize({
-    enabled: 'yes', store: 'disk', maxBytes: 10, defaultMaxAge: -1, ttl: 5, includeExtensionMetadata: 1,
-    ttlPerType: { 'Bad-Name': 5, Product: '1m' }, ttlPerCoordinate: { Query: 3 }, purge: { path: 'cache', scope: '' },
-  }));
+  const problems = problemsOf(() =>
+    normalize({
+      enabled: 'yes',
+      store: 'disk',
+      maxBytes: 10,
+      defaultMaxAge: -1,
+      ttl: 5,
+      includeExtensionMetadata: 1,
+      ttlPerType: { 'Bad-Name': 5, Product: '1m' },
+      ttlPerCoordinate: { Query: 3 },
+      purge: { path: 'cache', scope: '' },
+    }),
+  );
   assert.deepEqual(problems, [
     'config.responseCache.ttl: unknown option; expected one of enabled, store, maxBytes, defaultMaxAge, ttlPerType, ttlPerCoordinate, includeExtensionMetadata, purge',
     'config.responseCache.enabled: expected true or false, got "yes"',
@@ -54,7 +78,10 @@ test('every responseCache mistake is reported with the key, the value and what w
     'config.responseCache.purge.path: expected a path starting with "/", got "cache"',
     'config.responseCache.purge.scope: expected a non-empty string, got ""',
   ]);
-  assert.deepEqual(problemsOf(() => normalize(true)), ['config.responseCache: expected an object such as { enabled: true }, got true']);
+  assert.deepEqual(
+    problemsOf(() => normalize(true)),
+    ['config.responseCache: expected an object such as { enabled: true }, got true'],
+  );
 });
 
 const sdl = /* GraphQL */ `
@@ -95,11 +122,21 @@ test("the policy follows Apollo's rules: objects and root fields take a hint or 
   assert.equal(policyOf('{ catalog { name } me { id } }').scope, 'PRIVATE', 'one PRIVATE field makes the response PRIVATE');
   const rules: CallerRules = { byStanding: (coordinate) => coordinate === 'Catalog.price', byPolicy: (coordinate) => coordinate === 'Catalog.stock' };
   assert.deepEqual(policyOf('{ catalog { price } }', { rules }), { maxAge: 10, scope: 'PUBLIC', callerDependent: true });
-  assert.equal(policyOf('{ catalog { stock { count } } }', { rules, defaultMaxAge: 5 }).scope, 'PRIVATE', 'a @policy field may answer any two callers differently');
+  assert.equal(
+    policyOf('{ catalog { stock { count } } }', { rules, defaultMaxAge: 5 }).scope,
+    'PRIVATE',
+    'a @policy field may answer any two callers differently',
+  );
 });
 
 test('the key separates callers exactly as far as the answer may differ', () => {
-  const consumer = (id: string, scopes: string[], sub?: string): Consumer => ({ id, via: sub ? 'jwt+api-key' : 'api-key', scopes, introspection: false, ...(sub ? { claims: { sub } } : {}) });
+  const consumer = (id: string, scopes: string[], sub?: string): Consumer => ({
+    id,
+    via: sub ? 'jwt+api-key' : 'api-key',
+    scopes,
+    introspection: false,
+    ...(sub ? { claims: { sub } } : {}),
+  });
   const privatePolicy = { maxAge: 30, scope: 'PRIVATE', callerDependent: false } as const;
   assert.equal(audienceOf(privatePolicy, undefined), undefined, 'no PRIVATE entry for anonymous callers');
   assert.notEqual(audienceOf(privatePolicy, consumer('app', [], 'user-1')), audienceOf(privatePolicy, consumer('app', [], 'user-2')), 'one API key, two users');
@@ -120,8 +157,14 @@ test('the key separates callers exactly as far as the answer may differ', () => 
 test('the gateway asks for __typename and id where the client did not, and takes them out of the result', () => {
   const document = withEntityFields(schema, parse('mutation { rename(id: "1", name: "x") { name } }'));
   assert.equal(print(document), 'mutation {\n  rename(id: "1", name: "x") {\n    name\n    concierge__typename: __typename\n    concierge__id: id\n  }\n}');
-  assert.match(print(withEntityFields(schema, parse('{ search { ... on Catalog { name } } }'))), /concierge__typename: __typename\s+\.\.\. on Product \{\s+concierge__id: id/);
-  const data = { catalog: { name: 'c', concierge__typename: 'Catalog', featured: { id: '7', concierge__typename: 'Product' } }, list: [{ concierge__typename: 'Product', concierge__id: 8 }] };
+  assert.match(
+    print(withEntityFields(schema, parse('{ search { ... on Catalog { name } } }'))),
+    /concierge__typename: __typename\s+\.\.\. on Product \{\s+concierge__id: id/,
+  );
+  const data = {
+    catalog: { name: 'c', concierge__typename: 'Catalog', featured: { id: '7', concierge__typename: 'Product' } },
+    list: [{ concierge__typename: 'Product', concierge__id: 8 }],
+  };
   assert.deepEqual(takeEntities(schema, data), { entities: new Set(['Product:7', 'Product:8']), types: new Set(['Catalog', 'Product']) });
   assert.deepEqual(data, { catalog: { name: 'c', featured: { id: '7' } }, list: [{}] });
 });
@@ -130,12 +173,18 @@ test('If-None-Match, purge bodies, and the store needing a redis', () => {
   assert.equal(matchesIfNoneMatch('W/"abc", "def"', '"abc"'), true, 'weak comparison');
   assert.equal(matchesIfNoneMatch('*', '"abc"'), true);
   assert.equal(matchesIfNoneMatch('"abd"', '"abc"'), false);
-  assert.deepEqual(['{"all":true}', '{"type":"Product"}', '{"type":"Product","id":7}', '{"all":false}', '{"id":"7"}', '{"type":"Pro duct"}', 'nope'].map(parsePurge), [
-    { all: true }, { type: 'Product' }, { type: 'Product', id: '7' }, undefined, undefined, undefined, undefined,
-  ]);
-  assert.deepEqual(problemsOf(() => useResponseCache(normalize({ enabled: true, store: 'redis', ttlPerType: { Prodcut: 5 }, ttlPerCoordinate: { 'Query.nope': 5 } }), undefined, [source])), [
-    'config.responseCache.store: expected a top-level redis: { url } for the "redis" store, found none',
-    'config.responseCache.ttlPerType.Prodcut: expected a type of the registered schemas, found none',
-    'config.responseCache.ttlPerCoordinate.Query.nope: expected a field of the registered schemas, found none',
-  ]);
+  assert.deepEqual(
+    ['{"all":true}', '{"type":"Product"}', '{"type":"Product","id":7}', '{"all":false}', '{"id":"7"}', '{"type":"Pro duct"}', 'nope'].map(parsePurge),
+    [{ all: true }, { type: 'Product' }, { type: 'Product', id: '7' }, undefined, undefined, undefined, undefined],
+  );
+  assert.deepEqual(
+    problemsOf(() =>
+      useResponseCache(normalize({ enabled: true, store: 'redis', ttlPerType: { Prodcut: 5 }, ttlPerCoordinate: { 'Query.nope': 5 } }), undefined, [source]),
+    ),
+    [
+      'config.responseCache.store: expected a top-level redis: { url } for the "redis" store, found none',
+      'config.responseCache.ttlPerType.Prodcut: expected a type of the registered schemas, found none',
+      'config.responseCache.ttlPerCoordinate.Query.nope: expected a field of the registered schemas, found none',
+    ],
+  );
 });

@@ -60,7 +60,7 @@ test('an entry stored through one gateway is served by another, PRIVATE entries 
   assert.deepEqual([cacheStatus(a), a.body.data?.account.owner], ['HIT', 'a']);
 });
 
-test('entries expire after their maxAge on the gateways\' clock, even while Redis still holds them', { skip }, async (t) => {
+test("entries expire after their maxAge on the gateways' clock, even while Redis still holds them", { skip }, async (t) => {
   const clock = createManualClock(Date.now());
   const { catalog, one, two } = await startReplicas(t, clock);
   assert.equal(cacheStatus(await one.query('{ flash { name } }')), 'MISS');
@@ -107,7 +107,13 @@ test('while Redis is unreachable the services answer, the outage is logged once,
   await new Promise((resolve) => closed.close(resolve));
   const logs = collectLogs();
   const catalog = await startCatalogService(t);
-  const { query, purge } = await startCachedGateway(t, catalog, {}, { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `concierge-test-${randomUUID()}:` } }, { logger: logs.logger });
+  const { query, purge } = await startCachedGateway(
+    t,
+    catalog,
+    {},
+    { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `concierge-test-${randomUUID()}:` } },
+    { logger: logs.logger },
+  );
 
   for (let round = 0; round < 4; round++) {
     const response = await query(productOne);

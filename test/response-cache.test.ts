@@ -59,7 +59,13 @@ test('a PRIVATE answer is kept per consumer and never served to another one, nor
   const b = await query(account, 'b');
   assert.deepEqual([b.body.data, cacheStatus(b)], [{ account: { owner: 'b' } }, 'MISS'], "B never gets A's entry");
   const again = await Promise.all([query(account, 'a'), query(account, 'b')]);
-  assert.deepEqual(again.map((response) => [response.body.data?.account.owner, cacheStatus(response)]), [['a', 'HIT'], ['b', 'HIT']]);
+  assert.deepEqual(
+    again.map((response) => [response.body.data?.account.owner, cacheStatus(response)]),
+    [
+      ['a', 'HIT'],
+      ['b', 'HIT'],
+    ],
+  );
   assert.equal(catalog.calls('/account'), 3);
 });
 
@@ -121,12 +127,18 @@ test('the purge endpoint removes all entries, a type, or one entity, for consume
   await warm();
 
   const refused = [await purge({ all: true }), await purge({ all: true }, 'a')];
-  assert.deepEqual(refused.map((response) => [response.status, response.body.errors?.[0]?.extensions?.code, response.body.errors?.[0]?.message]), [
-    [401, 'UNAUTHENTICATED', 'Purging the response cache needs an authenticated caller.'],
-    [403, 'FORBIDDEN', 'Purging the response cache needs the scope cache:purge.'],
-  ]);
+  assert.deepEqual(
+    refused.map((response) => [response.status, response.body.errors?.[0]?.extensions?.code, response.body.errors?.[0]?.message]),
+    [
+      [401, 'UNAUTHENTICATED', 'Purging the response cache needs an authenticated caller.'],
+      [403, 'FORBIDDEN', 'Purging the response cache needs the scope cache:purge.'],
+    ],
+  );
   const bad = await purge({ type: 'Product', all: true }, 'admin');
-  assert.deepEqual([bad.status, bad.body.errors?.[0]?.message], [400, 'Expected a JSON body { "all": true }, { "type": "<Type>" } or { "type": "<Type>", "id": "<id>" }, got {"type":"Product","all":true}']);
+  assert.deepEqual(
+    [bad.status, bad.body.errors?.[0]?.message],
+    [400, 'Expected a JSON body { "all": true }, { "type": "<Type>" } or { "type": "<Type>", "id": "<id>" }, got {"type":"Product","all":true}'],
+  );
   assert.equal(cacheStatus(await query(productOne)), 'HIT', 'refused purges removed nothing');
 
   assert.deepEqual((await purge({ type: 'Product', id: '2' }, 'admin')).body, { purged: 2 }, 'product 2 and the list');
@@ -145,7 +157,10 @@ test('ETag is the hash of the body, and a matching If-None-Match gets 304, over 
   const etag = first.headers.get('etag');
   assert.equal(etag, `"${createHash('sha256').update(first.text).digest('base64url')}"`);
   const notModified = await query(productOne, undefined, { 'if-none-match': `"other", ${etag}` });
-  assert.deepEqual([notModified.status, notModified.text, notModified.headers.get('etag'), cacheStatus(notModified), notModified.headers.get('cache-control')], [304, '', etag, 'HIT', 'public, max-age=60']);
+  assert.deepEqual(
+    [notModified.status, notModified.text, notModified.headers.get('etag'), cacheStatus(notModified), notModified.headers.get('cache-control')],
+    [304, '', etag, 'HIT', 'public, max-age=60'],
+  );
   const url = `${gateway.endpoint}?query=${encodeURIComponent(productOne)}`;
   const overGet = await sendRaw(url, { headers: { accept: 'application/graphql-response+json', 'if-none-match': etag ?? '' } });
   assert.equal(overGet.status, 304);
@@ -153,7 +168,7 @@ test('ETag is the hash of the body, and a matching If-None-Match gets 304, over 
 
   await purge({ all: true }, 'admin');
   const executed = await query(productOne, undefined, { 'if-none-match': etag ?? '' });
-  assert.deepEqual([executed.status, cacheStatus(executed)], [304, 'MISS'], 'a fresh answer equal to the client\'s copy is 304 too');
+  assert.deepEqual([executed.status, cacheStatus(executed)], [304, 'MISS'], "a fresh answer equal to the client's copy is 304 too");
   assert.equal(catalog.calls('/products/1'), 2);
 });
 
@@ -167,7 +182,11 @@ test('Cache-Control follows the hints, defaultMaxAge and ttlPerType; fields with
   const lenient = await startCachedGateway(t, catalog, { defaultMaxAge: 30, ttlPerType: { Product: 10 } });
   assert.equal((await lenient.query('{ clock }')).headers.get('cache-control'), 'public, max-age=30');
   assert.equal((await lenient.query('{ product(id: "1") { name } }')).headers.get('cache-control'), 'public, max-age=10');
-  assert.equal((await lenient.query('{ clock account { owner } }', 'a')).headers.get('cache-control'), 'private, max-age=30', 'the shortest maxAge, PRIVATE if any field is');
+  assert.equal(
+    (await lenient.query('{ clock account { owner } }', 'a')).headers.get('cache-control'),
+    'private, max-age=30',
+    'the shortest maxAge, PRIVATE if any field is',
+  );
 });
 
 test('includeExtensionMetadata adds extensions.responseCache and makes the ETag weak', async (t) => {
@@ -185,7 +204,11 @@ test('without responseCache.enabled nothing is cached and no caching header is a
   const catalog = await startCatalogService(t);
   const gateway = await startTestGateway(t, { catalog: { kind: 'rest', url: catalog.url, sdl: catalogSdl } });
   for (let round = 0; round < 2; round++) {
-    const response = await sendRaw(gateway.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: productOne }) });
+    const response = await sendRaw(gateway.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: productOne }),
+    });
     assert.deepEqual([response.headers.get('x-cache'), response.headers.get('etag')], [null, null]);
   }
   assert.equal(catalog.calls('/products/1'), 2);
@@ -193,12 +216,17 @@ test('without responseCache.enabled nothing is cached and no caching header is a
 });
 
 test("the example shop's hints: the catalogue for a minute, stock for 5 s, me per user", async (t) => {
-  const shop = await startShop(t, { adjust: (config) => void (config.responseCache = normalizeResponseCacheOptions({ enabled: true }, { check: createChecker([]), baseDir: root })) });
+  const shop = await startShop(t, {
+    adjust: (config) => void (config.responseCache = normalizeResponseCacheOptions({ enabled: true }, { check: createChecker([]), baseDir: root })),
+  });
   const asUser2 = { authorization: `Bearer ${await mintDevToken({ sub: '2', scopes: [] })}` };
   shop.services.resetRequestCounts();
 
   const catalogue = await postGraphQL(shop.endpoint, '{ products(first: 2) { name price } }');
-  assert.deepEqual([catalogue.headers.get('cache-control'), cacheStatus(await postGraphQL(shop.endpoint, '{ products(first: 2) { name price } }'))], ['public, max-age=60', 'HIT']);
+  assert.deepEqual(
+    [catalogue.headers.get('cache-control'), cacheStatus(await postGraphQL(shop.endpoint, '{ products(first: 2) { name price } }'))],
+    ['public, max-age=60', 'HIT'],
+  );
   const page = await postGraphQL(shop.endpoint, ProductPageDocument, { id: '7' });
   assert.equal(page.headers.get('cache-control'), 'public, max-age=5', 'Product.inventory is live stock');
   const me = '{ me { name } }';
@@ -210,7 +238,12 @@ test("the example shop's hints: the catalogue for a minute, stock for 5 s, me pe
   assert.deepEqual(shop.services.requestCounts(), { users: 2, orders: 0, products: 2, inventory: 1, payments: 0, shipping: 0 });
 
   assert.equal(cacheStatus(await postGraphQL(shop.endpoint, ProductPageDocument, { id: '7' })), 'HIT');
-  const order = await postGraphQL(shop.endpoint, CreateOrderDocument, { input: { items: [{ productId: '7', quantity: 1 }] } }, { authorization: `Bearer ${await mintDevToken({ sub: '2', scopes: ['orders:read', 'orders:write'] })}` });
+  const order = await postGraphQL(
+    shop.endpoint,
+    CreateOrderDocument,
+    { input: { items: [{ productId: '7', quantity: 1 }] } },
+    { authorization: `Bearer ${await mintDevToken({ sub: '2', scopes: ['orders:read', 'orders:write'] })}` },
+  );
   assert.deepEqual(Object.keys(order.body.data?.createOrder.items[0]?.product ?? {}), ['id', 'name'], 'merged across services, without the added fields');
   assert.equal(cacheStatus(await postGraphQL(shop.endpoint, ProductPageDocument, { id: '7' })), 'MISS', 'the order returned product 7 (its stock changed)');
 });

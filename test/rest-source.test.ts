@@ -52,7 +52,18 @@ async function startBookService(t: import('node:test').TestContext) {
     }
     if (url.pathname === '/reviews') {
       const ids = url.searchParams.get('bookIds')?.split(',') ?? [];
-      return json(response, 200, ids.flatMap((bookId) => (bookId === '2' ? [] : [{ bookId, stars: 5 }, { bookId, stars: 3 }])));
+      return json(
+        response,
+        200,
+        ids.flatMap((bookId) =>
+          bookId === '2'
+            ? []
+            : [
+                { bookId, stars: 5 },
+                { bookId, stars: 3 },
+              ],
+        ),
+      );
     }
     if (url.pathname.startsWith('/search/')) return json(response, 200, [...books.values()]);
     if (url.pathname === '/secret') return json(response, 401, { message: 'token required' });
@@ -66,10 +77,16 @@ test('a batch endpoint serves every key of a request in one call, in key order, 
   const service = await startBookService(t);
   const gateway = await startTestGateway(t, { books: { kind: 'rest', url: service.url, sdl: booksSdl } });
 
-  const response = await postGraphQL(gateway.endpoint, '{ a: book(id: "3") { title } b: book(id: "404") { title } list: books(ids: ["2", "nope", "1"]) { id title } }');
+  const response = await postGraphQL(
+    gateway.endpoint,
+    '{ a: book(id: "3") { title } b: book(id: "404") { title } list: books(ids: ["2", "nope", "1"]) { id title } }',
+  );
 
   assert.deepEqual(response.body, { data: { a: { title: 'Ulysses' }, b: null, list: [{ id: '2', title: 'Emma' }, null, { id: '1', title: 'Dune' }] } });
-  assert.deepEqual(service.requests.map((request) => request.url), ['/books?ids=3,404,2,nope,1']);
+  assert.deepEqual(
+    service.requests.map((request) => request.url),
+    ['/books?ids=3,404,2,nope,1'],
+  );
 });
 
 test('a one-to-many batch groups items by key; other arguments fill the template and null ones drop their parameter', async (t) => {
@@ -78,15 +95,26 @@ test('a one-to-many batch groups items by key; other arguments fill the template
 
   const response = await postGraphQL(gateway.endpoint, '{ books(ids: ["1", "2"]) { id reviews(tags: ["new", "a b"]) { stars } } }');
 
-  assert.deepEqual(response.body.data, { books: [{ id: '1', reviews: [{ stars: 5 }, { stars: 3 }] }, { id: '2', reviews: [] }] });
-  assert.deepEqual(service.requests.map((request) => request.url), ['/books?ids=1,2', '/reviews?bookIds=1,2&tags=new,a%20b']);
+  assert.deepEqual(response.body.data, {
+    books: [
+      { id: '1', reviews: [{ stars: 5 }, { stars: 3 }] },
+      { id: '2', reviews: [] },
+    ],
+  });
+  assert.deepEqual(
+    service.requests.map((request) => request.url),
+    ['/books?ids=1,2', '/reviews?bookIds=1,2&tags=new,a%20b'],
+  );
 });
 
 test('identical calls without a batch endpoint go out once per request', async (t) => {
   const service = await startBookService(t);
   const gateway = await startTestGateway(t, { books: { kind: 'rest', url: service.url, sdl: booksSdl } });
 
-  const response = await postGraphQL(gateway.endpoint, '{ x: requiredBook(id: "1") { pages } y: requiredBook(id: "1") { title } z: requiredBook(id: "2") { id } }');
+  const response = await postGraphQL(
+    gateway.endpoint,
+    '{ x: requiredBook(id: "1") { pages } y: requiredBook(id: "1") { title } z: requiredBook(id: "2") { id } }',
+  );
 
   assert.equal(response.body.errors, undefined);
   assert.deepEqual(response.body.data, { x: { pages: 412 }, y: { title: 'Dune' }, z: { id: '2' } });
@@ -100,7 +128,10 @@ test('path placeholders are encoded, literals kept, and @ref builds a reference 
   const response = await postGraphQL(gateway.endpoint, '{ search(q: "a/b c", page: 2) { title author { id } } }');
 
   assert.equal(response.body.data?.search?.[0]?.author?.id, 'a1');
-  assert.deepEqual(service.requests.map((request) => request.url), ['/search/a%2Fb%20c?page=2&sort=title']);
+  assert.deepEqual(
+    service.requests.map((request) => request.url),
+    ['/search/a%2Fb%20c?page=2&sort=title'],
+  );
 });
 
 test('a mutation sends its input argument as the JSON body', async (t) => {
@@ -168,13 +199,25 @@ test('a path value that would change the route ("", ".", "..", encoded or hidden
   const service = await startBookService(t);
   const gateway = await startTestGateway(t, { books: { kind: 'rest', url: service.url, sdl: booksSdl } });
   for (const id of ['..', '.', '', '%2e%2e', '%252E%252e', '../secret', 'a/../../secret', '..\\secret']) {
-    const { status, body } = await postGraphQL(gateway.endpoint, 'query ($id: ID!) { book: bookById(id: $id) { title } other: book(id: "1") { title } }', { id });
+    const { status, body } = await postGraphQL(gateway.endpoint, 'query ($id: ID!) { book: bookById(id: $id) { title } other: book(id: "1") { title } }', {
+      id,
+    });
     assert.equal(status, 200, `id ${JSON.stringify(id)}`);
     assert.deepEqual(body.data, { book: null, other: { title: 'Dune' } }, `id ${JSON.stringify(id)}: only the refused field is null`);
-    assert.deepEqual(body.errors?.map((error) => [error.path, error.extensions?.code]), [[['book'], 'BAD_USER_INPUT']]);
-    assert.match(body.errors?.[0]?.message ?? '', /of \{args\.id\} (is empty|would be a "\." or "\.\." path segment), which would change the path of "\/books\/\{args\.id\}"/);
+    assert.deepEqual(
+      body.errors?.map((error) => [error.path, error.extensions?.code]),
+      [[['book'], 'BAD_USER_INPUT']],
+    );
+    assert.match(
+      body.errors?.[0]?.message ?? '',
+      /of \{args\.id\} (is empty|would be a "\." or "\.\." path segment), which would change the path of "\/books\/\{args\.id\}"/,
+    );
   }
-  assert.deepEqual(service.requests.map((request) => request.url).filter((url) => !url.startsWith('/books?ids=1')), [], 'no refused value reached the service');
+  assert.deepEqual(
+    service.requests.map((request) => request.url).filter((url) => !url.startsWith('/books?ids=1')),
+    [],
+    'no refused value reached the service',
+  );
 
   const fine = await postGraphQL(gateway.endpoint, '{ requiredBook(id: "3") { title } search(q: "a..b") { id } }');
   assert.equal(fine.body.data?.requiredBook?.title, 'Ulysses', 'dots inside a value are fine');

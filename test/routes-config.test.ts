@@ -32,19 +32,38 @@ test('routes: defaults filled in, most specific pattern first', () => {
     '/api/orders/export': { source: 'users', authentication: 'optional', scopes: ['orders:export'], maxBodyBytes: 0 },
   });
 
-  assert.deepEqual(routes.map((route) => route.pattern.text), ['/api/orders/export', '/api/orders/:id', '/api/orders/*']);
+  assert.deepEqual(
+    routes.map((route) => route.pattern.text),
+    ['/api/orders/export', '/api/orders/:id', '/api/orders/*'],
+  );
   const [exported, byId, prefix] = routes;
-  assert.deepEqual({ ...prefix, pattern: undefined }, { pattern: undefined, source: 'orders', methods: ['GET', 'HEAD'], stripPrefix: false, scopes: [], maxBodyBytes: 10_485_760 });
+  assert.deepEqual(
+    { ...prefix, pattern: undefined },
+    { pattern: undefined, source: 'orders', methods: ['GET', 'HEAD'], stripPrefix: false, scopes: [], maxBodyBytes: 10_485_760 },
+  );
   assert.deepEqual([byId?.methods, byId?.timeout, byId?.rateLimit], [['GET', 'DELETE', 'HEAD'], 2000, { max: 5, windowMs: 60_000 }]);
   assert.deepEqual([exported?.authentication, exported?.scopes, exported?.maxBodyBytes], ['optional', ['orders:export'], 0]);
   assert.deepEqual(configWith(undefined).routes, []);
 });
 
 test('routes: a path finds its most specific route; the path sent follows stripPrefix and rewrite', () => {
-  const { routes } = configWith({ '/api/orders/*': { source: 'orders' }, '/api/users/:id/orders/*': { source: 'orders', rewrite: '/users/:id/orders/*' }, '/api/status': { source: 'users' } });
+  const { routes } = configWith({
+    '/api/orders/*': { source: 'orders' },
+    '/api/users/:id/orders/*': { source: 'orders', rewrite: '/users/:id/orders/*' },
+    '/api/status': { source: 'users' },
+  });
 
   const matched = (pathname: string) => matchRoute(routes, pathname);
-  assert.deepEqual([matched('/api/orders')?.rest, matched('/api/orders/7/items')?.rest, matched('/api/ordersx'), matched('/api/status/')?.route.source, matched('/api/status/x')], ['', '/7/items', undefined, 'users', undefined]);
+  assert.deepEqual(
+    [
+      matched('/api/orders')?.rest,
+      matched('/api/orders/7/items')?.rest,
+      matched('/api/ordersx'),
+      matched('/api/status/')?.route.source,
+      matched('/api/status/x'),
+    ],
+    ['', '/7/items', undefined, 'users', undefined],
+  );
   const nested = matched('/api/users/u1/orders/7');
   assert.deepEqual([nested?.route.pattern.text, nested?.params], ['/api/users/:id/orders/*', { id: 'u1' }]);
   assert.ok(nested);
@@ -52,7 +71,11 @@ test('routes: a path finds its most specific route; the path sent follows stripP
   const prefix = matched('/api/orders/7');
   assert.ok(prefix);
   assert.deepEqual(
-    [upstreamPathOf('/api/orders/7', prefix, { stripPrefix: false }), upstreamPathOf('/api/orders/7', prefix, { stripPrefix: true }), upstreamPathOf('/api/orders', { params: {}, rest: '' }, { stripPrefix: true })],
+    [
+      upstreamPathOf('/api/orders/7', prefix, { stripPrefix: false }),
+      upstreamPathOf('/api/orders/7', prefix, { stripPrefix: true }),
+      upstreamPathOf('/api/orders', { params: {}, rest: '' }, { stripPrefix: true }),
+    ],
     ['/api/orders/7', '/7', '/'],
   );
   // A client's dot segments are resolved before matching (by the URL parser), so they cannot climb out of a prefix.
@@ -60,7 +83,9 @@ test('routes: a path finds its most specific route; the path sent follows stripP
 });
 
 test('routes: every mistake is a start-up error naming the key, the bad value and what is expected', () => {
-  assert.deepEqual(problemsOf('/api/*'), ['config.routes: expected an object of path patterns, e.g. { \'/api/orders/*\': { source: \'orders\' } }, got "/api/*"']);
+  assert.deepEqual(problemsOf('/api/*'), [
+    "config.routes: expected an object of path patterns, e.g. { '/api/orders/*': { source: 'orders' } }, got \"/api/*\"",
+  ]);
   assert.deepEqual(
     problemsOf({
       'api/orders': { source: 'orders' },
@@ -87,19 +112,26 @@ test('routes: every mistake is a start-up error naming the key, the bad value an
   );
 });
 
-test('routes: a pattern that would take the gateway\'s own paths is refused at start-up', () => {
+test("routes: a pattern that would take the gateway's own paths is refused at start-up", () => {
   assert.deepEqual(
     problemsOf(
-      { '/*': { source: 'orders' }, '/graphql': { source: 'orders' }, '/:any': { source: 'orders' }, '/_concierge/*': { source: 'orders' }, '/ops/metrics': { source: 'orders' }, '/readyz': { source: 'orders' } },
+      {
+        '/*': { source: 'orders' },
+        '/graphql': { source: 'orders' },
+        '/:any': { source: 'orders' },
+        '/_concierge/*': { source: 'orders' },
+        '/ops/metrics': { source: 'orders' },
+        '/readyz': { source: 'orders' },
+      },
       { metrics: { path: '/ops/metrics' } },
     ),
     [
-      'config.routes./*: expected a pattern that leaves the gateway\'s own paths alone, got one that matches /graphql',
-      'config.routes./graphql: expected a pattern that leaves the gateway\'s own paths alone, got one that matches /graphql',
-      'config.routes./:any: expected a pattern that leaves the gateway\'s own paths alone, got one that matches /graphql',
-      'config.routes./_concierge/*: expected a pattern that leaves the gateway\'s own paths alone, got one that matches /_concierge',
-      'config.routes./ops/metrics: expected a pattern that leaves the gateway\'s own paths alone, got one that matches /ops/metrics',
-      'config.routes./readyz: expected a pattern that leaves the gateway\'s own paths alone, got one that matches /readyz',
+      "config.routes./*: expected a pattern that leaves the gateway's own paths alone, got one that matches /graphql",
+      "config.routes./graphql: expected a pattern that leaves the gateway's own paths alone, got one that matches /graphql",
+      "config.routes./:any: expected a pattern that leaves the gateway's own paths alone, got one that matches /graphql",
+      "config.routes./_concierge/*: expected a pattern that leaves the gateway's own paths alone, got one that matches /_concierge",
+      "config.routes./ops/metrics: expected a pattern that leaves the gateway's own paths alone, got one that matches /ops/metrics",
+      "config.routes./readyz: expected a pattern that leaves the gateway's own paths alone, got one that matches /readyz",
     ],
   );
   // With sources from the registry, a route may name a service registered later.

@@ -38,7 +38,10 @@ function upload(url: string): { outgoing: ClientRequest; answer: Promise<{ statu
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     outgoing.once('response', (response) => {
       let body = '';
-      response.setEncoding('utf8').on('data', (text: string) => (body += text)).once('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response
+        .setEncoding('utf8')
+        .on('data', (text: string) => (body += text))
+        .once('end', () => resolve({ status: response.statusCode ?? 0, body }));
     });
     outgoing.once('error', reject);
   });
@@ -46,7 +49,11 @@ function upload(url: string): { outgoing: ClientRequest; answer: Promise<{ statu
 }
 
 function startFiles(t: TestContext, upstream: string, route: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  return startTestGateway(t, { files: { kind: 'rest', url: upstream, sdl: filesSdl } }, { maxRequestBytes: 1024, routes: { '/files/*': { source: 'files', methods: ['GET', 'POST'], ...route } }, ...extra });
+  return startTestGateway(
+    t,
+    { files: { kind: 'rest', url: upstream, sdl: filesSdl } },
+    { maxRequestBytes: 1024, routes: { '/files/*': { source: 'files', methods: ['GET', 'POST'], ...route } }, ...extra },
+  );
 }
 
 test('an upload of several MB streams through, past maxRequestBytes: the service reads the first chunk while the client still holds the rest', async (t) => {
@@ -72,7 +79,7 @@ test('an upload of several MB streams through, past maxRequestBytes: the service
   assert.equal(upstream.requests[0]?.headers['transfer-encoding'], 'chunked');
 });
 
-test('a body over the route\'s maxBodyBytes: 413 PAYLOAD_TOO_LARGE, before any call when declared, mid-stream when chunked', async (t) => {
+test("a body over the route's maxBodyBytes: 413 PAYLOAD_TOO_LARGE, before any call when declared, mid-stream when chunked", async (t) => {
   const upstream = await startUpstream(t, async (request, response) => {
     request.resume();
     await once(request, 'end');
@@ -90,7 +97,10 @@ test('a body over the route\'s maxBodyBytes: 413 PAYLOAD_TOO_LARGE, before any c
   assert.deepEqual([declared.status, refusal(declared)], [413, { code: 'PAYLOAD_TOO_LARGE', message }]);
   assert.deepEqual([chunked.status, JSON.parse(chunked.body).errors[0].extensions.code], [413, 'PAYLOAD_TOO_LARGE']);
   // The declared one never reached the service; the chunked one may have, and was cut off.
-  assert.equal(upstream.requests.some((request) => request.url === '/files/a'), false);
+  assert.equal(
+    upstream.requests.some((request) => request.url === '/files/a'),
+    false,
+  );
 });
 
 test('a download streams: the client reads the first chunk while the service still holds the rest', async (t) => {
@@ -143,7 +153,7 @@ test('a client that goes away aborts the service call, mid-upload and mid-downlo
   assert.deepEqual([upstreamUpload.complete, served.response.writableFinished], [false, false]);
 });
 
-test('a service that breaks off mid-body breaks off the client\'s answer', async (t) => {
+test("a service that breaks off mid-body breaks off the client's answer", async (t) => {
   const upstream = await startUpstream(t, async (_request, response) => {
     response.writeHead(200, { 'content-length': '1000' });
     response.write('partial');

@@ -21,9 +21,19 @@ async function startGatewayProcess(t: TestContext, serviceUrl: string): Promise<
   await writeFile(path.join(dir, 'schemas.graphql'), 'type Thing { id: ID! name: String! }\ntype Query { thing: Thing @http(GET: "/thing") }\n');
   await writeFile(
     path.join(dir, 'gateway.config.json'),
-    JSON.stringify({ host: '127.0.0.1', port: 0, logging: { level: 'info' }, sources: { things: { kind: 'rest', url: '${THINGS_URL}', schema: 'schemas.graphql' } } }),
+    JSON.stringify({
+      host: '127.0.0.1',
+      port: 0,
+      logging: { level: 'info' },
+      sources: { things: { kind: 'rest', url: '${THINGS_URL}', schema: 'schemas.graphql' } },
+    }),
   );
-  return spawnGatewayProcess(t, [path.join(root, 'bin/concierge.js'), 'start', '--config', path.join(dir, 'gateway.config.json')], { THINGS_URL: serviceUrl, PORT: '0' }, /serving 1 sources at (http:\/\/\S+)/);
+  return spawnGatewayProcess(
+    t,
+    [path.join(root, 'bin/concierge.js'), 'start', '--config', path.join(dir, 'gateway.config.json')],
+    { THINGS_URL: serviceUrl, PORT: '0' },
+    /serving 1 sources at (http:\/\/\S+)/,
+  );
 }
 
 test('SIGTERM finishes in-flight requests, refuses new ones, then exits 0', async (t) => {
@@ -101,7 +111,9 @@ function undiciClient(t: TestContext, endpoint: string): () => Promise<Answer> {
   };
 }
 
-test('SIGTERM under steady load on 20 kept-alive connections answers every request sent, then refuses new connections, and exits 0', { timeout: 60_000 }, async (t) => {
+test('SIGTERM under steady load on 20 kept-alive connections answers every request sent, then refuses new connections, and exits 0', {
+  timeout: 60_000,
+}, async (t) => {
   const things = await startFixtureServer(t, (_request, response) => json(response, 200, { id: '1', name: 'thing' }));
   const gateway = await startGatewayProcess(t, things.url);
   const clients = Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? nodeClient : undiciClient)(t, gateway.url));
@@ -154,7 +166,9 @@ function get(url: string, agent: Agent | false) {
   });
 }
 
-test('a draining server answers a request sent on an idle kept-alive connection, with Connection: close, and closes the connections left idle once their announced keep-alive timeout has passed', { timeout: 30_000 }, async (t) => {
+test('a draining server answers a request sent on an idle kept-alive connection, with Connection: close, and closes the connections left idle once their announced keep-alive timeout has passed', {
+  timeout: 30_000,
+}, async (t) => {
   // The keep-alive countdown runs on mocked time (Date and setTimeout), advanced by the test.
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   const server = createServer((_request, response) => response.end('ok'));
@@ -177,7 +191,11 @@ test('a draining server answers a request sent on an idle kept-alive connection,
   const drained = connections.drain(60_000);
   await assert.rejects(get(url, false), { code: 'ECONNREFUSED' }, 'no new connections');
   const second = await get(url, reusing);
-  assert.deepEqual([second.status, second.reusedSocket, second.headers.connection], [200, true, 'close'], 'the kept-alive connection was still open, and is told to close');
+  assert.deepEqual(
+    [second.status, second.reusedSocket, second.headers.connection],
+    [200, true, 'close'],
+    'the kept-alive connection was still open, and is told to close',
+  );
   t.mock.timers.tick(1_999);
   assert.equal(idleSocket.destroyed, false, 'the idle connection stays open until its keep-alive timeout has passed');
   // The agent unrefs its idle socket; with no real timer left, only this keeps the process waiting for its close.

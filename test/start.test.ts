@@ -25,7 +25,11 @@ test('`npm start` serves the example shop: the order-history query answers, Grap
   const page = await (await fetch(endpoint, { headers: { accept: 'text/html' } })).text();
   assert.match(page, /query OrderHistory/);
   const preloaded = decodeJwt(/Bearer (ey[\w-]+\.[\w-]+\.[\w-]+)/.exec(page)?.[1] ?? '');
-  assert.deepEqual([preloaded.sub, preloaded.scope, (preloaded.exp ?? 0) - (preloaded.iat ?? 0)], ['1', 'orders:read', 900], 'GraphiQL preloads a 15-minute token of user 1');
+  assert.deepEqual(
+    [preloaded.sub, preloaded.scope, (preloaded.exp ?? 0) - (preloaded.iat ?? 0)],
+    ['1', 'orders:read', 900],
+    'GraphiQL preloads a 15-minute token of user 1',
+  );
 
   const exited = once(shop.child, 'exit');
   shop.child.kill('SIGTERM');

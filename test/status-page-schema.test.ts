@@ -42,7 +42,10 @@ async function schemaOf(url: string, query = ''): Promise<SchemaStatus> {
   return ((await response.json()) as { schema: SchemaStatus }).schema;
 }
 
-test('data.json: graph version history, the served version diff in plain words, a selected version diff, checks in words', { skip: embedded.skip, timeout: 30_000 }, async (t) => {
+test('data.json: graph version history, the served version diff in plain words, a selected version diff, checks in words', {
+  skip: embedded.skip,
+  timeout: 30_000,
+}, async (t) => {
   const gateway = await historyGateway(t);
   const schema = await schemaOf(gateway.url);
   assert.equal(schema.version, 3);
@@ -55,19 +58,40 @@ test('data.json: graph version history, the served version diff in plain words, 
     ],
   );
   assert.ok(schema.history.every(({ at }) => Date.now() - Date.parse(at) < 60_000));
-  assert.deepEqual(schema.diff, { version: 3, from: 2, changes: [{ criticality: 'breaking', message: "Field 'f1' was removed from object type 'Query'", path: 'Query.f1' }], note: null });
-  assert.deepEqual((await schemaOf(gateway.url, '?version=2')).diff, { version: 2, from: 1, changes: [{ criticality: 'safe', message: "Field 'f1' was added to object type 'Query'", path: 'Query.f1' }], note: null });
-  assert.deepEqual((await schemaOf(gateway.url, '?version=1')).diff, { version: 1, from: null, changes: [], note: 'the first graph version: nothing to compare with' });
+  assert.deepEqual(schema.diff, {
+    version: 3,
+    from: 2,
+    changes: [{ criticality: 'breaking', message: "Field 'f1' was removed from object type 'Query'", path: 'Query.f1' }],
+    note: null,
+  });
+  assert.deepEqual((await schemaOf(gateway.url, '?version=2')).diff, {
+    version: 2,
+    from: 1,
+    changes: [{ criticality: 'safe', message: "Field 'f1' was added to object type 'Query'", path: 'Query.f1' }],
+    note: null,
+  });
+  assert.deepEqual((await schemaOf(gateway.url, '?version=1')).diff, {
+    version: 1,
+    from: null,
+    changes: [],
+    note: 'the first graph version: nothing to compare with',
+  });
   assert.match((await schemaOf(gateway.url, '?version=9')).diff?.note ?? '', /no graph version 9: graph versions are 1 to 3$/);
 
   const [failed, removal, addition] = schema.checks;
-  assert.deepEqual([failed?.passed, failed?.author, failed?.summary, failed?.counts], [false, 'dave', 'failed: 1 breaking (1 in use)', { breaking: 1, dangerous: 0, safe: 0 }]);
+  assert.deepEqual(
+    [failed?.passed, failed?.author, failed?.summary, failed?.counts],
+    [false, 'dave', 'failed: 1 breaking (1 in use)', { breaking: 1, dangerous: 0, safe: 0 }],
+  );
   assert.equal(failed?.reason, "Field 'f0' was removed from object type 'Query': used by web (3 calls)");
   assert.deepEqual([removal?.passed, removal?.summary, removal?.reason], [true, 'passed: 1 breaking (0 in use)', null]);
   assert.deepEqual([addition?.passed, addition?.summary], [true, 'passed: 1 safe']);
 });
 
-test('the status page shows the Schema section: the served version, a diff line marked breaking, another version on selection', { skip: embedded.skip, timeout: 40_000 }, async (t) => {
+test('the status page shows the Schema section: the served version, a diff line marked breaking, another version on selection', {
+  skip: embedded.skip,
+  timeout: 40_000,
+}, async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;
   const gateway = await historyGateway(t);
@@ -100,5 +124,9 @@ test('the status page shows the Schema section: the served version, a diff line 
   assert.equal(await page.locator('tr[data-graph="2"]').getAttribute('aria-selected'), 'true');
 
   assert.deepEqual(problems, [], 'no script error and no blocked resource');
-  assert.deepEqual(requested.filter((url) => new URL(url).origin !== origin), [], 'no request leaves the gateway origin');
+  assert.deepEqual(
+    requested.filter((url) => new URL(url).origin !== origin),
+    [],
+    'no request leaves the gateway origin',
+  );
 });

@@ -33,7 +33,10 @@ test('the status page shows the six services and its numbers move after traffic,
   assert.equal(served?.status(), 200);
   assert.equal(served?.headers()['cache-control'], 'no-store');
   assert.match(served?.headers()['content-security-policy'] ?? '', /default-src 'none'.*connect-src 'self'/);
-  await page.locator('tr[data-source]').nth(SERVICE_NAMES.length - 1).waitFor();
+  await page
+    .locator('tr[data-source]')
+    .nth(SERVICE_NAMES.length - 1)
+    .waitFor();
   const rows = page.locator('tr[data-source]');
   assert.deepEqual((await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset['source']))).sort(), [...SERVICE_NAMES].sort());
   for (const name of SERVICE_NAMES) {
@@ -45,7 +48,9 @@ test('the status page shows the six services and its numbers move after traffic,
   const before = Number(await requests.textContent());
 
   for (let index = 0; index < 3; index++) assert.equal((await postGraphQL(shop.endpoint, OrderHistoryDocument, { id: '1' }, shop.asUser1)).status, 200);
-  await page.waitForFunction((expected) => document.querySelector('[data-total="requests"]')?.textContent === String(expected), before + 3, { timeout: statusRefreshMs * 3 });
+  await page.waitForFunction((expected) => document.querySelector('[data-total="requests"]')?.textContent === String(expected), before + 3, {
+    timeout: statusRefreshMs * 3,
+  });
   for (const name of SERVICE_NAMES) {
     const row = page.locator(`tr[data-source="${name}"]`);
     assert.equal(await row.locator('[data-field="health"]').textContent(), 'healthy', name);
@@ -56,7 +61,11 @@ test('the status page shows the six services and its numbers move after traffic,
 
   assert.deepEqual(problems, [], 'no script error and no blocked resource');
   assert.ok(requested.length >= 2, 'the page fetched its data');
-  assert.deepEqual(requested.filter((url) => new URL(url).origin !== origin), [], 'no request leaves the gateway origin');
+  assert.deepEqual(
+    requested.filter((url) => new URL(url).origin !== origin),
+    [],
+    'no request leaves the gateway origin',
+  );
 });
 
 test('data.json: health, recent errors and counts that agree with /metrics', async (t) => {
@@ -90,7 +99,10 @@ test('data.json: health, recent errors and counts that agree with /metrics', asy
 
   const samples = await scrape(`${shop.gateway.url}/metrics`);
   for (const source of data.sources) {
-    const counted = ['2xx', '4xx', '5xx', 'timeout', 'unreachable', 'error'].reduce((sum, outcome) => sum + (valueOf(samples, 'concierge_upstream_requests_total', { service: source.name, outcome }) ?? 0), 0);
+    const counted = ['2xx', '4xx', '5xx', 'timeout', 'unreachable', 'error'].reduce(
+      (sum, outcome) => sum + (valueOf(samples, 'concierge_upstream_requests_total', { service: source.name, outcome }) ?? 0),
+      0,
+    );
     assert.equal(source.requests, counted, `${source.name}: the page and /metrics count the same calls`);
   }
 });
@@ -99,7 +111,10 @@ test('behind the admin key, the page works with Basic credentials, its own fetch
   const browser = await launchBrowser(t);
   if (!browser) return;
   const key = 'status-page-admin-key';
-  const shop = await startShop(t, { adjust: (config) => void (config.metrics.admin = { key: { keyHash: createHash('sha256').update(key).digest('hex'), header: 'x-admin-key' }, loopbackOnly: false }) });
+  const shop = await startShop(t, {
+    adjust: (config) =>
+      void (config.metrics.admin = { key: { keyHash: createHash('sha256').update(key).digest('hex'), header: 'x-admin-key' }, loopbackOnly: false }),
+  });
   const refused = await fetch(`${shop.gateway.url}/_concierge`);
   assert.equal(refused.status, 401);
   assert.match(refused.headers.get('www-authenticate') ?? '', /^Basic /, 'browsers are asked for credentials');
@@ -110,7 +125,10 @@ test('behind the admin key, the page works with Basic credentials, its own fetch
   context.on('response', (response) => statuses.push(response.status()));
   const page = await context.newPage();
   assert.equal((await page.goto(`${shop.gateway.url}/_concierge`))?.status(), 200);
-  await page.locator('tr[data-source]').nth(SERVICE_NAMES.length - 1).waitFor();
+  await page
+    .locator('tr[data-source]')
+    .nth(SERVICE_NAMES.length - 1)
+    .waitFor();
   assert.equal(await page.locator('#updated').getAttribute('class'), 'muted', 'the last refresh succeeded');
   assert.ok(statuses.includes(200) && statuses.filter((status) => status === 200).length >= 2, 'the page and its data were served');
 });

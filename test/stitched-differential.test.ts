@@ -17,7 +17,24 @@ import { postGraphQL } from './helpers/graphql-request.ts';
  * runs one operation of it alone; a failure prints the command.
  */
 
-const required = ['alias', 'alias-on-field-name', 'inline-fragment', 'untyped-inline-fragment', 'named-fragment', 'variable-argument', 'variable-default', 'default-argument', 'literal-argument', 'skip', 'include', 'list', 'null-in-data', 'error:SERVICE_UNAVAILABLE', 'error:DOWNSTREAM_SERVICE_ERROR', 'error:RATE_LIMITED'];
+const required = [
+  'alias',
+  'alias-on-field-name',
+  'inline-fragment',
+  'untyped-inline-fragment',
+  'named-fragment',
+  'variable-argument',
+  'variable-default',
+  'default-argument',
+  'literal-argument',
+  'skip',
+  'include',
+  'list',
+  'null-in-data',
+  'error:SERVICE_UNAVAILABLE',
+  'error:DOWNSTREAM_SERVICE_ERROR',
+  'error:RATE_LIMITED',
+];
 
 test('random operations over the shop answer what one graphql-js schema over the same data answers', async (t) => {
   const run = differentialRun('test/stitched-differential.test.ts', 300);
@@ -33,9 +50,16 @@ test('random operations over the shop answer what one graphql-js schema over the
     const random = run.random(index);
     // Half the operations leave keys alone, so that stitching can be compared on them.
     const keysAlone = random() < 0.5;
-    const operation = generateOperation({ schema: shop.schema, arguments: shopArguments, fieldChance: 0.3 + random() * 0.3, aliasOtherFields: !keysAlone, skipKeys: !keysAlone }, random);
+    const operation = generateOperation(
+      { schema: shop.schema, arguments: shopArguments, fieldChance: 0.3 + random() * 0.3, aliasOtherFields: !keysAlone, skipKeys: !keysAlone },
+      random,
+    );
     const document = parse(operation.query);
-    assert.deepEqual(validate(referenceSchema, document), [], `seed ${run.seed}: the generator made an invalid operation (${run.replay(index)}): ${operation.query}`);
+    assert.deepEqual(
+      validate(referenceSchema, document),
+      [],
+      `seed ${run.seed}: the generator made an invalid operation (${run.replay(index)}): ${operation.query}`,
+    );
     const expected = await reference(document, operation.variables);
     const before = fallbacks();
     const { body } = await postGraphQL(shop.endpoint, operation.query, operation.variables, shop.headers);
@@ -51,9 +75,14 @@ test('random operations over the shop answer what one graphql-js schema over the
     }
     coverage.record(operation, expected.answer);
   }
-  t.diagnostic(`seed ${run.seed}: ${planned} of ${run.indices.length} planned, ${stitched} compared with stitching too; to stitching: ${JSON.stringify([...shop.planner.fallbacks()])}`);
+  t.diagnostic(
+    `seed ${run.seed}: ${planned} of ${run.indices.length} planned, ${stitched} compared with stitching too; to stitching: ${JSON.stringify([...shop.planner.fallbacks()])}`,
+  );
   t.diagnostic(coverage.summary());
   for (const line of mismatches.known()) t.diagnostic(line);
   mismatches.assertNone();
-  assert.ok(planned >= run.indices.length * 0.9, `seed ${run.seed}: only ${planned} of ${run.indices.length} planned: ${JSON.stringify([...shop.planner.fallbacks()])}`);
+  assert.ok(
+    planned >= run.indices.length * 0.9,
+    `seed ${run.seed}: only ${planned} of ${run.indices.length} planned: ${JSON.stringify([...shop.planner.fallbacks()])}`,
+  );
 });

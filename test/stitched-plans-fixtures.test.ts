@@ -60,7 +60,10 @@ async function startServices(t: TestContext) {
   state.failBook = '';
   state.stockStatus = 200;
   const directives = await readFile(new URL('../src/composition/directives.graphql', import.meta.url), 'utf8');
-  const bookOrError = (id: string) => (id === state.failBook ? new GraphQLError(`book ${id} is being reindexed`, { extensions: { code: 'SERVICE_UNAVAILABLE' } }) : (books.find((book) => book.id === id) ?? null));
+  const bookOrError = (id: string) =>
+    id === state.failBook
+      ? new GraphQLError(`book ${id} is being reindexed`, { extensions: { code: 'SERVICE_UNAVAILABLE' } })
+      : (books.find((book) => book.id === id) ?? null);
   const catalogSchema = createSchema({
     typeDefs: `${directives}\n${catalogSdl}`,
     resolvers: {
@@ -78,7 +81,13 @@ async function startServices(t: TestContext) {
   });
   const labelsSchema = createSchema({
     typeDefs: `${directives}\n${labelsSdl}`,
-    resolvers: { Query: { ping: () => 'labels', labelBooks: (_: unknown, { keys }: { keys: Array<{ id: string; title?: string }> }) => keys.map((key) => ({ id: key.id, label: `${key.title ?? '?'} (#${key.id})` })) } },
+    resolvers: {
+      Query: {
+        ping: () => 'labels',
+        labelBooks: (_: unknown, { keys }: { keys: Array<{ id: string; title?: string }> }) =>
+          keys.map((key) => ({ id: key.id, label: `${key.title ?? '?'} (#${key.id})` })),
+      },
+    },
   });
   const graphqlService = (schema: typeof catalogSchema) =>
     startFixtureServer(t, async (request, response) => {
@@ -91,7 +100,11 @@ async function startServices(t: TestContext) {
     const url = new URL(request.url ?? '/', 'http://x');
     if (url.pathname === '/stock') {
       if (state.stockStatus !== 200) return json(response, state.stockStatus, { message: `stock answered ${state.stockStatus}` });
-      return json(response, 200, (url.searchParams.get('bookIds') ?? '').split(',').map((bookId) => ({ bookId, count: Number(bookId) * 10 })));
+      return json(
+        response,
+        200,
+        (url.searchParams.get('bookIds') ?? '').split(',').map((bookId) => ({ bookId, count: Number(bookId) * 10 })),
+      );
     }
     if (url.pathname === '/reviews') return json(response, 200, reviews);
     const review = reviews.find((candidate) => `/reviews/${candidate.id}` === url.pathname);
@@ -124,16 +137,30 @@ async function same({ planned, stitched, calls }: Gateways, query: string, expec
   // non-null field, stitching's executor throws a plain Error that the gateway masks as "Unexpected
   // error." (and logs as unexpected); the planner gives graphql-js's own message, same path and code.
   const errors = (body: typeof answer.body) =>
-    (body.errors ?? []).map(({ message, path, extensions }) => JSON.stringify({ message: message.startsWith('Cannot return null for non-nullable field') ? 'Unexpected error.' : message, path, extensions: { ...extensions, requestId: undefined } })).sort();
+    (body.errors ?? [])
+      .map(({ message, path, extensions }) =>
+        JSON.stringify({
+          message: message.startsWith('Cannot return null for non-nullable field') ? 'Unexpected error.' : message,
+          path,
+          extensions: { ...extensions, requestId: undefined },
+        }),
+      )
+      .sort();
   assert.deepEqual(errors(answer.body), errors(reference.body));
   return { body: answer.body, calls: made };
 }
 
 test('a REST list with @ref, completed by a graphql merge field and a REST @stub merge: one call per source', async (t) => {
   const gateways = await startServices(t);
-  const { body, calls } = await same(gateways, '{ reviews { id stars book { id title rating availability { count } } } books { title availability { count } } }');
+  const { body, calls } = await same(
+    gateways,
+    '{ reviews { id stars book { id title rating availability { count } } } books { title availability { count } } }',
+  );
   assert.equal(calls, 4, 'reviews, then booksByIds and the stock of every book at once; books, then its stock');
-  assert.ok(body.errors?.some((error) => JSON.stringify(error.path) === '["reviews",3,"book","title"]'), 'book 404 is missing: its non-null title nulls it');
+  assert.ok(
+    body.errors?.some((error) => JSON.stringify(error.path) === '["reviews",3,"book","title"]'),
+    'book 404 is missing: its non-null title nulls it',
+  );
 });
 
 test('GraphQL errors keep their codes and land on the client paths', async (t) => {

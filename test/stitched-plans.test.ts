@@ -24,7 +24,12 @@ const bearer = async (sub: string, scopes: string[]) => ({ authorization: `Beare
 const fallbackCount = (planner: QueryPlanner) => [...planner.fallbacks().values()].reduce((total, count) => total + count, 0);
 
 /** Posts to both gateways; asserts equal bytes and that the planner executed it. Returns the planned answer and its upstream calls. */
-async function same({ shop, stitchedEndpoint, planner }: ShopPair, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = shop.asUser1) {
+async function same(
+  { shop, stitchedEndpoint, planner }: ShopPair,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = shop.asUser1,
+) {
   const fallbacks = fallbackCount(planner);
   shop.services.resetRequestCounts();
   const planned = await postGraphQL(shop.endpoint, query, variables, headers);
@@ -32,7 +37,13 @@ async function same({ shop, stitchedEndpoint, planner }: ShopPair, query: string
   assert.equal(fallbackCount(planner), fallbacks, `went to stitching: ${JSON.stringify([...planner.fallbacks()])}`);
   const stitched = await postGraphQL(stitchedEndpoint, query, variables, headers);
   assertSameAnswer(planned, stitched);
-  return { body: planned.body as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }> }, calls };
+  return {
+    body: planned.body as {
+      data?: Record<string, unknown> | null;
+      errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }>;
+    },
+    calls,
+  };
 }
 
 type Answer = Awaited<ReturnType<typeof postGraphQL>>;
@@ -49,9 +60,15 @@ function assertSameAnswer(planned: Answer, stitched: Answer): void {
   if (bytes(planned) === bytes(stitched)) return;
   assert.equal(JSON.stringify(planned.body.data), JSON.stringify(stitched.body.data), 'the same data, byte for byte');
   assert.deepEqual(Object.keys(planned.body), Object.keys(stitched.body), 'errors before data, as graphql-js writes them');
-  const errors = (answer: Answer) => (answer.body.errors ?? []).map(({ message, path, extensions }) => JSON.stringify({ message, path, extensions: { ...extensions, requestId: undefined } })).sort();
+  const errors = (answer: Answer) =>
+    (answer.body.errors ?? [])
+      .map(({ message, path, extensions }) => JSON.stringify({ message, path, extensions: { ...extensions, requestId: undefined } }))
+      .sort();
   assert.deepEqual(errors(planned), errors(stitched));
-  assert.ok((planned.body.errors ?? []).every((error) => !error.path || (error.locations?.length ?? 0) > 0), 'every field error has a location');
+  assert.ok(
+    (planned.body.errors ?? []).every((error) => !error.path || (error.locations?.length ?? 0) > 0),
+    'every field error has a location',
+  );
 }
 
 const total = (calls: Record<ServiceName, number>) => Object.values(calls).reduce((sum, count) => sum + count, 0);
@@ -87,7 +104,10 @@ test('aliases, fragments, variables, @skip and @include', async (t) => {
     fragment Named on Product { id name }
   `;
   const support = await bearer('1', ['orders:read', 'orders:read:any', 'users:read:any']);
-  for (const variables of [{ id: '1', withPayment: true, noShipment: false, first: 2 }, { id: '3', withPayment: false, noShipment: true, first: 1 }]) {
+  for (const variables of [
+    { id: '1', withPayment: true, noShipment: false, first: 2 },
+    { id: '3', withPayment: false, noShipment: true, first: 1 },
+  ]) {
     const { body } = await same(shops, query, variables, support);
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   }
@@ -96,7 +116,10 @@ test('aliases, fragments, variables, @skip and @include', async (t) => {
 test('authorization cuts and object policies act on planned operations as on stitched ones', async (t) => {
   const shops = await startShopPair(t);
   // User 1 reads user 2: email and orders are not theirs.
-  const { body } = await same(shops, '{ user(id: "2") { name email orders(first: 2) { id } } me { name email orders(first: 1) { id payment { method } customer { name } } } }');
+  const { body } = await same(
+    shops,
+    '{ user(id: "2") { name email orders(first: 2) { id } } me { name email orders(first: 1) { id payment { method } customer { name } } } }',
+  );
   assert.ok(body.errors?.some((error) => error.extensions?.['code'] === 'FORBIDDEN'));
   await same(shops, '{ order(id: "1") { id total customer { id name } payment { status customer { name } } } }');
 });
@@ -126,7 +149,10 @@ test('mutations run in order, each completed before the next, as through stitchi
       placed: createOrder(input: { items: $items }) { status total customer { name } items { quantity product { name inventory { inStock } } } }
     }
   `;
-  const items = [{ productId: '1', quantity: 2 }, { productId: '4', quantity: 1 }];
+  const items = [
+    { productId: '1', quantity: 2 },
+    { productId: '4', quantity: 1 },
+  ];
   const fallbacks = fallbackCount(shops.planner);
   const planned = await postGraphQL(shops.shop.endpoint, mutation, { items }, writer);
   assert.equal(fallbackCount(shops.planner), fallbacks, `went to stitching: ${JSON.stringify([...shops.planner.fallbacks()])}`);
@@ -144,7 +170,14 @@ test('where stitching mixes the client fields with its keys, the planner keeps t
   const fallbacks = fallbackCount(planner);
   // Stitching answers the first with product ids and the others with null keys ("Variable $ids got invalid value null").
   const aliased = await postGraphQL(shop.endpoint, '{ products(first: 2) { id: category inventory { inStock } } }', {}, support);
-  assert.deepEqual(aliased.body, { data: { products: [{ id: 'Kitchen', inventory: { inStock: 59 } }, { id: 'Outdoor', inventory: { inStock: 450 } }] } });
+  assert.deepEqual(aliased.body, {
+    data: {
+      products: [
+        { id: 'Kitchen', inventory: { inStock: 59 } },
+        { id: 'Outdoor', inventory: { inStock: 450 } },
+      ],
+    },
+  });
   const skipped = await postGraphQL(shop.endpoint, '{ product(id: "28") { id @skip(if: true) inventory { inStock } } }', {}, support);
   assert.deepEqual(skipped.body, { data: { product: { inventory: { inStock: 39 } } } });
   const renamed = await postGraphQL(shop.endpoint, '{ order(id: "1246") { payment: customer { id name } } }', {}, support);
@@ -158,7 +191,9 @@ test('the access log says "plan" and lists the six upstream calls of the order h
   const file = path.join(dir, 'access.log');
   const { shop } = await startShopPair(t, (config) => void (config.logging = { ...config.logging, level: 'info', destination: file }));
   await postGraphQL(shop.endpoint, orderHistory, { id: '1' }, shop.asUser1);
-  const lines = (await linesOf(file, 1)).map((line) => JSON.parse(line) as { execution: unknown; upstream: Array<{ service: string; method: string; path: string }> });
+  const lines = (await linesOf(file, 1)).map(
+    (line) => JSON.parse(line) as { execution: unknown; upstream: Array<{ service: string; method: string; path: string }> },
+  );
   assert.equal(lines[0]?.execution, 'plan');
   assert.deepEqual(lines[0]?.upstream.map(({ service, method, path }) => `${service} ${method} ${path}`).sort(), [
     'inventory POST /graphql',

@@ -43,13 +43,24 @@ interface HotGateway {
 }
 
 /** A gateway on a supergraph file of the products subgraph; by default `{ file, hotReload: true }`. */
-async function startHot(t: TestContext, { supergraph = (file: string): unknown => ({ file, hotReload: true }), env = {} as NodeJS.ProcessEnv } = {}): Promise<HotGateway & { serviceUrl: string }> {
-  const service = await serveSubgraph(t, { sdl: productsSdl('price', 'weight'), resolvers: { Query: { topProducts: () => products } }, entities: ['Product'], resolve: (reference) => products.find((product) => product.upc === reference['upc']) });
+async function startHot(
+  t: TestContext,
+  { supergraph = (file: string): unknown => ({ file, hotReload: true }), env = {} as NodeJS.ProcessEnv } = {},
+): Promise<HotGateway & { serviceUrl: string }> {
+  const service = await serveSubgraph(t, {
+    sdl: productsSdl('price', 'weight'),
+    resolvers: { Query: { topProducts: () => products } },
+    entities: ['Product'],
+    resolve: (reference) => products.find((product) => product.upc === reference['upc']),
+  });
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-hot-reload-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'supergraph.graphql');
   await writeFile(file, supergraphOf(service.url));
-  const config = normalizeConfig({ port: 0, host: '127.0.0.1', logging: { level: 'silent' }, shutdownTimeout: 5_000, supergraph: supergraph('supergraph.graphql') }, { baseDir: dir, env });
+  const config = normalizeConfig(
+    { port: 0, host: '127.0.0.1', logging: { level: 'silent' }, shutdownTimeout: 5_000, supergraph: supergraph('supergraph.graphql') },
+    { baseDir: dir, env },
+  );
   const logged: string[] = [];
   const running = await startGateway(config, { log: (message) => logged.push(message) });
   t.after(() => running.close());
@@ -75,11 +86,16 @@ test('a changed supergraph file is served without a restart; the header names th
   const served = await postGraphQL(hot.endpoint, '{ topProducts { price } }');
   assert.deepEqual(served.body.data, { topProducts: [{ price: 120 }, { price: 45 }] });
   assert.equal(served.headers.get(schemaVersionHeader), supergraphLabel(added));
-  assert.deepEqual(hot.running.gateway.supergraphFile?.follower.attempts.map(({ version, label, result }) => [version, label, result]), [[2, supergraphLabel(added), 'applied']]);
+  assert.deepEqual(
+    hot.running.gateway.supergraphFile?.follower.attempts.map(({ version, label, result }) => [version, label, result]),
+    [[2, supergraphLabel(added), 'applied']],
+  );
   assert.match(await (await fetch(`${hot.url}/metrics`)).text(), /concierge_schema_swaps_total\{result="applied"\} 1/);
 });
 
-test('a broken file keeps the running graph: logged once, counted as a failed swap and listed on the status page; a touch does nothing', { timeout: 30_000 }, async (t) => {
+test('a broken file keeps the running graph: logged once, counted as a failed swap and listed on the status page; a touch does nothing', {
+  timeout: 30_000,
+}, async (t) => {
   const plain = await startHot(t, { supergraph: (file) => file });
   assert.equal(plain.running.gateway.supergraphFile, undefined, 'the string form alone does not watch');
   await plain.running.close();
@@ -94,13 +110,22 @@ test('a broken file keeps the running graph: logged once, counted as a failed sw
   assert.match(refused?.reason ?? '', /supergraph\.graphql:3:1: Syntax Error: Expected "]", found "}"/);
 
   const still = await postGraphQL(hotEnv.endpoint, '{ topProducts { name } }');
-  assert.deepEqual([still.status, still.headers.get(schemaVersionHeader), still.body.data], [200, label, { topProducts: [{ name: 'Table' }, { name: 'Chair' }] }]);
+  assert.deepEqual(
+    [still.status, still.headers.get(schemaVersionHeader), still.body.data],
+    [200, label, { topProducts: [{ name: 'Table' }, { name: 'Chair' }] }],
+  );
   assert.equal(hotEnv.logged.length, 1, hotEnv.logged.join('\n'));
-  assert.match(hotEnv.logged[0] ?? '', new RegExp(`supergraph file .*supergraph\\.graphql: its content [0-9a-f]{12} is not served, ${label} stays: .*Syntax Error`));
+  assert.match(
+    hotEnv.logged[0] ?? '',
+    new RegExp(`supergraph file .*supergraph\\.graphql: its content [0-9a-f]{12} is not served, ${label} stays: .*Syntax Error`),
+  );
   assert.match(await (await fetch(`${hotEnv.url}/metrics`)).text(), /concierge_schema_swaps_total\{result="failed"\} 1/);
   const schema = ((await (await fetch(`${hotEnv.url}/_concierge/data.json`)).json()) as { schema: SchemaStatus }).schema;
   assert.deepEqual(schema.file, { path: hotEnv.file, label });
-  assert.deepEqual(schema.swaps.map(({ version, result }) => [version, result]), [[2, 'failed']]);
+  assert.deepEqual(
+    schema.swaps.map(({ version, result }) => [version, result]),
+    [[2, 'failed']],
+  );
 
   const unknownSubgraph = supergraphOf('http://127.0.0.1:9/graphql').replace(/products/g, 'Products Service');
   await hotEnv.replace(unknownSubgraph);
@@ -111,7 +136,12 @@ test('a broken file keeps the running graph: logged once, counted as a failed sw
 
 test('requests in flight during swaps all succeed, each answered by one content', { timeout: 60_000 }, async (t) => {
   const hot = await startHot(t);
-  const contents = [supergraphOf(hot.serviceUrl), supergraphOf(hot.serviceUrl, 'price'), supergraphOf(hot.serviceUrl, 'weight'), supergraphOf(hot.serviceUrl, 'price', 'weight')];
+  const contents = [
+    supergraphOf(hot.serviceUrl),
+    supergraphOf(hot.serviceUrl, 'price'),
+    supergraphOf(hot.serviceUrl, 'weight'),
+    supergraphOf(hot.serviceUrl, 'price', 'weight'),
+  ];
   const labels = new Set(contents.map(supergraphLabel));
   let done = false;
   let answered = 0;
@@ -120,7 +150,8 @@ test('requests in flight during swaps all succeed, each answered by one content'
     while (!done) {
       const response = await postGraphQL(hot.endpoint, '{ topProducts { upc name } }');
       answered++;
-      if (response.status !== 200 || response.body.errors || !labels.has(response.headers.get(schemaVersionHeader) ?? '')) failures.push(`${response.status} ${response.headers.get(schemaVersionHeader)} ${JSON.stringify(response.body)}`);
+      if (response.status !== 200 || response.body.errors || !labels.has(response.headers.get(schemaVersionHeader) ?? ''))
+        failures.push(`${response.status} ${response.headers.get(schemaVersionHeader)} ${JSON.stringify(response.body)}`);
     }
   };
   const clients = Array.from({ length: 8 }, client);
@@ -152,7 +183,13 @@ test('hot reload config mistakes stop start-up naming the key, the value and the
     return [];
   };
   assert.deepEqual(problems({ supergraph: { file: 'x.graphql', hotReload: 'yes' } }), ['config.supergraph.hotReload: expected true or false, got "yes"']);
-  assert.deepEqual(problems({}, { CONCIERGE_HOT_RELOAD: 'on' }), ['config.supergraph.hotReload: expected true, false, 1 or 0, got "on" (from CONCIERGE_HOT_RELOAD)']);
-  assert.deepEqual(problems({ supergraph: { file: 'x.graphql', hotReload: true }, registry: { follow: true } }), ['config.supergraph.hotReload: expected false beside registry.follow (the registry decides which graph is served), got true']);
-  assert.deepEqual(problems({ supergraph: undefined, sources: {} }, { CONCIERGE_HOT_RELOAD: 'true' }), ['config.supergraph: expected a supergraph file to watch (CONCIERGE_HOT_RELOAD is "true", as --hot-reload sets it), got nothing']);
+  assert.deepEqual(problems({}, { CONCIERGE_HOT_RELOAD: 'on' }), [
+    'config.supergraph.hotReload: expected true, false, 1 or 0, got "on" (from CONCIERGE_HOT_RELOAD)',
+  ]);
+  assert.deepEqual(problems({ supergraph: { file: 'x.graphql', hotReload: true }, registry: { follow: true } }), [
+    'config.supergraph.hotReload: expected false beside registry.follow (the registry decides which graph is served), got true',
+  ]);
+  assert.deepEqual(problems({ supergraph: undefined, sources: {} }, { CONCIERGE_HOT_RELOAD: 'true' }), [
+    'config.supergraph: expected a supergraph file to watch (CONCIERGE_HOT_RELOAD is "true", as --hot-reload sets it), got nothing',
+  ]);
 });

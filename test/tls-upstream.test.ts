@@ -35,10 +35,13 @@ async function startMutualTlsService(t: TestContext) {
     },
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, clients };
 }
 
@@ -62,7 +65,14 @@ test('without the client certificate the field fails with DOWNSTREAM_SERVICE_ERR
   assert.equal(response.status, 200);
   assert.deepEqual(withoutRequestId(response), {
     data: { hello: null },
-    errors: [{ message: 'Service "things" could not be reached.', locations: [{ line: 1, column: 3 }], path: ['hello'], extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', service: 'things' } }],
+    errors: [
+      {
+        message: 'Service "things" could not be reached.',
+        locations: [{ line: 1, column: 3 }],
+        path: ['hello'],
+        extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', service: 'things' },
+      },
+    ],
   });
   assert.doesNotMatch(response.text, /127\.0\.0\.1|certificate|alert|ECONN|stack/i);
   assert.deepEqual(service.clients, []);
@@ -72,13 +82,16 @@ test('TLS file mistakes are config problems naming the key and the file', { skip
   const dir = mkdtempSync(path.join(tmpdir(), 'concierge-tls-config-'));
   try {
     writeFileSync(path.join(dir, 'notes.txt'), 'not a certificate\n');
-    const problems = problemsOf({
-      tls: { cert: 'missing.pem', key: 'notes.txt', http: { port: 80, mode: 'bounce' }, hsts: { maxAge: 600, preload: true } },
-      sources: {
-        users: { kind: 'graphql', url: 'http://users/graphql', tls: { ca: certs.ca.key, cert: certs.client.cert } },
-        orders: { kind: 'rest', url: 'https://orders', tls: { cert: certs.client.cert, key: certs.server.key, rejectUnauthorized: 'no' } },
+    const problems = problemsOf(
+      {
+        tls: { cert: 'missing.pem', key: 'notes.txt', http: { port: 80, mode: 'bounce' }, hsts: { maxAge: 600, preload: true } },
+        sources: {
+          users: { kind: 'graphql', url: 'http://users/graphql', tls: { ca: certs.ca.key, cert: certs.client.cert } },
+          orders: { kind: 'rest', url: 'https://orders', tls: { cert: certs.client.cert, key: certs.server.key, rejectUnauthorized: 'no' } },
+        },
       },
-    }, dir);
+      dir,
+    );
     assert.deepEqual(problems, [
       'config.sources.users.url: expected an https:// URL, since tls is set, got "http://users/graphql"',
       `config.sources.users.tls.ca: expected a PEM certificate file, got ${JSON.stringify(certs.ca.key)} (no "-----BEGIN CERTIFICATE-----" block in ${certs.ca.key})`,
@@ -104,7 +117,10 @@ test('a source with tls must be reached over https://', { skip }, () => {
 });
 
 test('a valid tls section reads the files and fills in the defaults', { skip }, () => {
-  const config = normalizeConfig({ tls: { cert: 'server.pem', key: 'server-key.pem' }, sources: { users: { kind: 'graphql', url: 'https://users/graphql' } } }, { baseDir: certs.dir, env: {} });
+  const config = normalizeConfig(
+    { tls: { cert: 'server.pem', key: 'server-key.pem' }, sources: { users: { kind: 'graphql', url: 'https://users/graphql' } } },
+    { baseDir: certs.dir, env: {} },
+  );
   assert.deepEqual(config.tls, {
     cert: certs.read(certs.server.cert),
     key: certs.read(certs.server.key),

@@ -30,7 +30,12 @@ const query = '{ hello }';
 /** A gateway over one REST fixture, with `tls` around the test certificates; closed when the test ends. */
 async function startHttpsGateway(t: TestContext, tls: Record<string, unknown> = {}, options: GatewayOptions = {}) {
   const upstream = await startFixtureServer(t, (_request, response) => json(response, 200, { message: 'hi' }));
-  return startTestGateway(t, { things: { kind: 'rest', url: upstream.url, sdl } }, { tls: { cert: certs.server.cert, key: certs.server.key, ...tls } }, options);
+  return startTestGateway(
+    t,
+    { things: { kind: 'rest', url: upstream.url, sdl } },
+    { tls: { cert: certs.server.cert, key: certs.server.key, ...tls } },
+    options,
+  );
 }
 
 /** An undici dispatcher that trusts the test CA; closed when the test ends. */
@@ -41,7 +46,12 @@ function trustingAgent(t: TestContext): Agent {
 }
 
 function postOverHttps(url: string, dispatcher: Agent) {
-  return fetch(url, { method: 'POST', dispatcher, headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body: JSON.stringify({ query }) });
+  return fetch(url, {
+    method: 'POST',
+    dispatcher,
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify({ query }),
+  });
 }
 
 test('HTTPS serves GraphQL with HSTS on every answer; the plain listener in allow mode serves it without', { skip }, async (t) => {
@@ -96,14 +106,17 @@ test('plain HTTP in refuse mode answers 403 FORBIDDEN naming the HTTPS URL', { s
 
   assert.equal(response.status, 403);
   assert.equal(response.headers.get('content-type'), 'application/graphql-response+json; charset=utf-8');
-  assert.deepEqual(withoutRequestId(response), { errors: [{ message: `This gateway answers over HTTPS only: use ${gateway.url}/graphql`, extensions: { code: 'FORBIDDEN' } }] });
+  assert.deepEqual(withoutRequestId(response), {
+    errors: [{ message: `This gateway answers over HTTPS only: use ${gateway.url}/graphql`, extensions: { code: 'FORBIDDEN' } }],
+  });
   assert.equal(response.headers.get('strict-transport-security'), null);
 });
 
 test('a renewed pair is served to new connections while an open keep-alive connection keeps working', { skip }, async (t) => {
   // What the gateway logs is also an event the test waits for.
   const logs = collectLogs();
-  const logged = (level: LoggedLine['level']) => new Promise<string>((resolve) => logs.events.on('line', (line: LoggedLine) => line.level === level && resolve(line.message)));
+  const logged = (level: LoggedLine['level']) =>
+    new Promise<string>((resolve) => logs.events.on('line', (line: LoggedLine) => line.level === level && resolve(line.message)));
   const dir = mkdtempSync(path.join(tmpdir(), 'concierge-reload-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cert = path.join(dir, 'gateway.pem');
@@ -126,7 +139,10 @@ test('a renewed pair is served to new connections while an open keep-alive conne
   };
   const refused = logged('error');
   replace(certs.renewed.cert, cert);
-  assert.match(await refused, /^TLS files changed but were not loaded, the current certificate stays: config\.tls\.key: expected the private key of the certificate in ".*gateway\.pem", got ".*gateway-key\.pem"$/);
+  assert.match(
+    await refused,
+    /^TLS files changed but were not loaded, the current certificate stays: config\.tls\.key: expected the private key of the certificate in ".*gateway\.pem", got ".*gateway-key\.pem"$/,
+  );
   assert.equal(await serialOfNewConnection(Number(port), ca), certs.server.serial, 'a mismatched pair keeps the current certificate');
 
   const reloaded = logged('info');
@@ -150,7 +166,11 @@ test('close() lets an in-flight HTTPS request finish, then both listeners refuse
     await answered;
     json(response, 200, { message: 'slow' });
   });
-  const { config } = await writeTestConfig(t, { things: { kind: 'rest', url: slow.url, sdl } }, { tls: { cert: certs.server.cert, key: certs.server.key, http: { port: 0, mode: 'allow' } }, shutdownTimeout: 10_000 });
+  const { config } = await writeTestConfig(
+    t,
+    { things: { kind: 'rest', url: slow.url, sdl } },
+    { tls: { cert: certs.server.cert, key: certs.server.key, http: { port: 0, mode: 'allow' } }, shutdownTimeout: 10_000 },
+  );
   const running = await startGateway(config);
   const dispatcher = trustingAgent(t);
   const inFlight = postOverHttps(`${running.url}/graphql`, dispatcher);

@@ -28,7 +28,15 @@ test('defaults: off, the local collector, service "concierge", every trace, W3C 
 });
 
 test('options are kept, read from the environment, and formats listed once', () => {
-  const tracing = { enabled: true, endpoint: '${OTLP:-http://collector:4318/v1/traces}', headers: { 'x-api-key': '${KEY}' }, serviceName: 'edge', sampleRatio: 0.25, propagation: ['b3', 'tracecontext', 'b3'], exportTimeoutMs: 500 };
+  const tracing = {
+    enabled: true,
+    endpoint: '${OTLP:-http://collector:4318/v1/traces}',
+    headers: { 'x-api-key': '${KEY}' },
+    serviceName: 'edge',
+    sampleRatio: 0.25,
+    propagation: ['b3', 'tracecontext', 'b3'],
+    exportTimeoutMs: 500,
+  };
   assert.deepEqual(normalizeConfig({ sources, tracing }, { env: { KEY: 'secret' } }).tracing, {
     enabled: true,
     endpoint: 'http://collector:4318/v1/traces',
@@ -43,7 +51,16 @@ test('options are kept, read from the environment, and formats listed once', () 
 test('option mistakes name the key, the bad value and what was expected', () => {
   assert.deepEqual(problemsOf(true), ['config.tracing: expected an object such as { enabled: true }, got true']);
   assert.deepEqual(
-    problemsOf({ enabled: 'yes', endpoint: 'collector:4318', headers: { 'x-key': 1 }, serviceName: '', sampleRatio: 1.5, propagation: ['w3c', 'b3'], exportTimeoutMs: 0, exporter: 'otlp' }),
+    problemsOf({
+      enabled: 'yes',
+      endpoint: 'collector:4318',
+      headers: { 'x-key': 1 },
+      serviceName: '',
+      sampleRatio: 1.5,
+      propagation: ['w3c', 'b3'],
+      exportTimeoutMs: 0,
+      exporter: 'otlp',
+    }),
     [
       'config.tracing.exporter: unknown option; expected one of enabled, endpoint, headers, serviceName, sampleRatio, propagation, exportTimeoutMs',
       'config.tracing.enabled: expected true or false, got "yes"',

@@ -43,7 +43,9 @@ function tracingOptions(raw: Record<string, unknown>) {
 /** A REST service of items that records the headers it receives; `/broken` answers 500. */
 function startItems(t: TestContext): Promise<FixtureServer> {
   return startFixtureServer(t, (request, response) =>
-    request.url?.startsWith('/items/') ? json(response, 200, { id: request.url.slice('/items/'.length), name: 'Tea' }) : json(response, 500, { message: 'broken' }),
+    request.url?.startsWith('/items/')
+      ? json(response, 200, { id: request.url.slice('/items/'.length), name: 'Tea' })
+      : json(response, 500, { message: 'broken' }),
   );
 }
 
@@ -61,8 +63,14 @@ function startItemsGateway(t: TestContext, items: FixtureServer, tracing?: Recor
 function startRecordingProxy(t: TestContext, target: string): Promise<FixtureServer> {
   const hopHeaders = ['host', 'connection', 'content-length', 'keep-alive', 'transfer-encoding'];
   return startFixtureServer(t, async (request, response) => {
-    const headers = Object.entries(request.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !hopHeaders.includes(entry[0]));
-    const answer = await fetch(new URL(request.url ?? '/', target), { method: request.method ?? 'GET', headers, ...(request.body ? { body: request.body } : {}) });
+    const headers = Object.entries(request.headers).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && !hopHeaders.includes(entry[0]),
+    );
+    const answer = await fetch(new URL(request.url ?? '/', target), {
+      method: request.method ?? 'GET',
+      headers,
+      ...(request.body ? { body: request.body } : {}),
+    });
     const kept = ['content-type', 'cache-control'].flatMap((name) => (answer.headers.has(name) ? [[name, answer.headers.get(name) ?? '']] : []));
     response.writeHead(answer.status, Object.fromEntries(kept)).end(await answer.text());
   });
@@ -108,7 +116,10 @@ test('the order history is one trace: a request span over parse, validate, execu
     'graphql.operation.name': 'OrderHistory',
     'http.response.status_code': 200,
   });
-  assert.ok(spans.every((span) => span.traceId === request.traceId), 'one trace');
+  assert.ok(
+    spans.every((span) => span.traceId === request.traceId),
+    'one trace',
+  );
   for (const name of ['graphql.parse', 'graphql.validate', 'graphql.execute']) assert.equal(only(spans, name).parentSpanId, request.spanId, name);
   assert.deepEqual(only(spans, 'graphql.execute').attributes, { 'graphql.operation.type': 'query', 'graphql.operation.name': 'OrderHistory' });
 
@@ -125,7 +136,11 @@ test('the order history is one trace: a request span over parse, validate, execu
     assert.equal(span.attributes['url.path'], ['users', 'inventory', 'shipping'].includes(service) ? '/graphql' : `/${service}`);
     assert.equal(span.attributes['http.request.method'], ['users', 'inventory', 'shipping'].includes(service) ? 'POST' : 'GET');
     const received = proxies.get(service)?.requests.map((call) => traceparent.exec(String(call.headers['traceparent'])));
-    assert.deepEqual(received?.map((match) => match?.slice(1)), [[request.traceId, span.spanId, '01']], `${service} continued the trace under its span`);
+    assert.deepEqual(
+      received?.map((match) => match?.slice(1)),
+      [[request.traceId, span.spanId, '01']],
+      `${service} continued the trace under its span`,
+    );
   }
 });
 
@@ -150,7 +165,10 @@ test("a client's traceparent, tracestate and baggage are continued and passed on
   assert.equal(call?.headers['traceparent'], `00-${clientTrace}-${upstream.spanId}-01`);
   assert.equal(call?.headers['tracestate'], 'vendor=opaque');
   assert.equal(call?.headers['baggage'], 'tenant=acme');
-  assert.ok(receiver.headers().every((sent) => sent['authorization'] === 'Bearer collector-token'), 'exporter headers reach the collector');
+  assert.ok(
+    receiver.headers().every((sent) => sent['authorization'] === 'Bearer collector-token'),
+    'exporter headers reach the collector',
+  );
 });
 
 test('sampleRatio 0 exports no new trace but still tells services, and follows a sampled client', async (t) => {
@@ -167,7 +185,10 @@ test('sampleRatio 0 exports no new trace but still tells services, and follows a
   assert.deepEqual([continued?.[1], continued?.[3]], [clientTrace, '01']);
   const spans = receiver.spans();
   assert.equal(spans.filter((span) => span.name === 'graphql.request').length, 1);
-  assert.ok(spans.every((span) => span.traceId === clientTrace), 'only the sampled client trace is exported');
+  assert.ok(
+    spans.every((span) => span.traceId === clientTrace),
+    'only the sampled client trace is exported',
+  );
 });
 
 test('b3 sends one b3 header and b3multi the X-B3 headers, each continuing a B3 client', async (t) => {
@@ -203,7 +224,10 @@ test('errors: a failing or unreachable service and a document that does not pars
   const spans = receiver.spans();
   const [failed, unparsed, invalid] = spans.filter((span) => span.name === 'graphql.request');
   const broken = only(spans, 'upstream items');
-  assert.deepEqual([broken.status, broken.attributes['error.type'], broken.attributes['http.response.status_code']], [{ code: ERROR, message: '500' }, '500', 500]);
+  assert.deepEqual(
+    [broken.status, broken.attributes['error.type'], broken.attributes['http.response.status_code']],
+    [{ code: ERROR, message: '500' }, '500', 500],
+  );
   const gone = only(spans, 'upstream gone');
   assert.deepEqual(gone.status, { code: ERROR, message: 'DOWNSTREAM_SERVICE_ERROR' });
   assert.equal(gone.events[0]?.name, 'exception');
@@ -212,10 +236,16 @@ test('errors: a failing or unreachable service and a document that does not pars
   assert.deepEqual(unparsed?.status, { code: ERROR, message: 'GRAPHQL_PARSE_FAILED' });
   assert.equal(unparsed?.attributes['http.response.status_code'], 400);
   const parse = spans.filter((span) => span.name === 'graphql.parse' && span.parentSpanId === unparsed?.spanId);
-  assert.deepEqual(parse.map((span) => span.status), [{ code: ERROR, message: 'GRAPHQL_PARSE_FAILED' }]);
+  assert.deepEqual(
+    parse.map((span) => span.status),
+    [{ code: ERROR, message: 'GRAPHQL_PARSE_FAILED' }],
+  );
   assert.deepEqual([invalid?.status, invalid?.attributes['graphql.operation.name']], [{ code: ERROR, message: 'GRAPHQL_VALIDATION_FAILED' }, 'Invalid']);
   const validate = spans.filter((span) => span.name === 'graphql.validate' && span.parentSpanId === invalid?.spanId);
-  assert.deepEqual(validate.map((span) => span.status), [{ code: ERROR, message: 'GRAPHQL_VALIDATION_FAILED' }]);
+  assert.deepEqual(
+    validate.map((span) => span.status),
+    [{ code: ERROR, message: 'GRAPHQL_VALIDATION_FAILED' }],
+  );
 });
 
 test('each gateway exports only its own spans, under its own service name', async (t) => {
@@ -231,14 +261,22 @@ test('each gateway exports only its own spans, under its own service name', asyn
   for (const { serviceName, receiver } of started) {
     const spans = receiver.spans();
     assert.equal(spans.filter((span) => span.name === 'graphql.request').length, 1, serviceName);
-    assert.ok(spans.every((span) => span.resource['service.name'] === serviceName), serviceName);
+    assert.ok(
+      spans.every((span) => span.resource['service.name'] === serviceName),
+      serviceName,
+    );
   }
 });
 
 test('a collector that is down is reported once and does not fail shutdown', async (t) => {
   const logs = collectLogs();
   const items = await startItems(t);
-  const gateway = await startItemsGateway(t, items, { enabled: true, endpoint: 'http://127.0.0.1:1/v1/traces', exportTimeoutMs: 2000 }, { logger: logs.logger });
+  const gateway = await startItemsGateway(
+    t,
+    items,
+    { enabled: true, endpoint: 'http://127.0.0.1:1/v1/traces', exportTimeoutMs: 2000 },
+    { logger: logs.logger },
+  );
 
   const response = await postGraphQL(gateway.endpoint, '{ item(id: "1") { name } }');
   assert.deepEqual(response.body, { data: { item: { name: 'Tea' } } });

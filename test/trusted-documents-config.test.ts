@@ -39,10 +39,20 @@ test('both manifest formats are read relative to the config file, ids made canon
   const relay = 'query Relay { relay: hello }';
   const dir = await folderWith(t, {
     'map.json': JSON.stringify({ [`sha256:${sha256(hello).toUpperCase()}`]: hello, 'md5-of-relay': relay }),
-    'apollo.json': JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256(hello), name: 'Hello', type: 'query', body: hello }] }),
+    'apollo.json': JSON.stringify({
+      format: 'apollo-persisted-query-manifest',
+      version: 1,
+      operations: [{ id: sha256(hello), name: 'Hello', type: 'query', body: hello }],
+    }),
   });
   const read = (manifest: string) => normalizeConfig({ sources, trustedDocuments: { manifest } }, { baseDir: dir, env: {} }).trustedDocuments.documents;
-  assert.deepEqual([...read('map.json')], [[sha256(hello), hello], ['md5-of-relay', relay]]);
+  assert.deepEqual(
+    [...read('map.json')],
+    [
+      [sha256(hello), hello],
+      ['md5-of-relay', relay],
+    ],
+  );
   assert.deepEqual([...read('apollo.json')], [[sha256(hello), hello]]);
 });
 

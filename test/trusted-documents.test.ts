@@ -19,7 +19,14 @@ const manifestDocument = 'query Hello { hello }';
 const relayDocument = 'query RelayHello { relay: hello }';
 const arbitrary = '{ other: hello }';
 const notFound = { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] };
-const refused = { errors: [{ message: 'Only trusted (persisted) documents are accepted; this request sent a document that is not in the manifest.', extensions: { code: 'FORBIDDEN' } }] };
+const refused = {
+  errors: [
+    {
+      message: 'Only trusted (persisted) documents are accepted; this request sent a document that is not in the manifest.',
+      extensions: { code: 'FORBIDDEN' },
+    },
+  ],
+};
 
 /** Writes a manifest to a temporary folder and returns its absolute path. */
 async function writeManifest(t: TestContext, manifest: unknown): Promise<string> {
@@ -34,7 +41,11 @@ async function gatewayWith(t: TestContext, extra: Record<string, unknown>) {
   const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'world'));
   const gateway = await startTestGateway(t, { hello: { kind: 'rest', url: service.url, sdl } }, extra);
   const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    sendRaw(gateway.endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json;q=0.9', ...headers }, body: JSON.stringify(body) });
+    sendRaw(gateway.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json;q=0.9', ...headers },
+      body: JSON.stringify(body),
+    });
   const get = (params: Record<string, unknown>) => {
     const search = new URLSearchParams(Object.entries(params).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]));
     return sendRaw(`${gateway.endpoint}?${search}`, { method: 'GET', headers: { accept: 'application/json' } });
@@ -103,7 +114,7 @@ test('APQ round trip: hash alone is not found, hash with query runs and is store
   assert.equal(service.requests.length, 3);
 });
 
-test('APQ with a hash that is not the query\'s SHA-256: 400 BAD_REQUEST, nothing run or stored', async (t) => {
+test("APQ with a hash that is not the query's SHA-256: 400 BAD_REQUEST, nothing run or stored", async (t) => {
   const { service, post } = await gatewayWith(t, {});
   const document = '{ wrong: hello }';
   const forged = { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other: hello }') } } };
@@ -144,7 +155,11 @@ test('allowArbitraryDocuments: false runs only manifest documents, however they 
   assertData(await post({ query: manifestDocument, extensions: persisted(manifestDocument) }), { hello: 'world' });
   assert.equal(service.requests.length, 3);
 
-  for (const response of [await post({ query: arbitrary }), await get({ query: arbitrary }), await post({ query: arbitrary, extensions: persisted(arbitrary) })]) {
+  for (const response of [
+    await post({ query: arbitrary }),
+    await get({ query: arbitrary }),
+    await post({ query: arbitrary, extensions: persisted(arbitrary) }),
+  ]) {
     assert.equal(response.status, 403);
     assert.deepEqual(withoutRequestId(response), refused);
   }
@@ -164,8 +179,14 @@ test('APQ cache bound: with apqCacheSize 2, a third registration evicts the leas
   assertData(await post({ extensions: persisted(third) }), { third: 'world' });
 });
 
-test('the arbitrary-documents decision: a consumer\'s own setting wins in both directions, else the global one', () => {
-  const consumer = (arbitraryDocuments?: boolean): Consumer => ({ id: 'app', via: 'api-key', scopes: [], introspection: false, ...(arbitraryDocuments === undefined ? {} : { arbitraryDocuments }) });
+test("the arbitrary-documents decision: a consumer's own setting wins in both directions, else the global one", () => {
+  const consumer = (arbitraryDocuments?: boolean): Consumer => ({
+    id: 'app',
+    via: 'api-key',
+    scopes: [],
+    introspection: false,
+    ...(arbitraryDocuments === undefined ? {} : { arbitraryDocuments }),
+  });
   assert.equal(mayUseArbitraryDocuments(undefined, true), true);
   assert.equal(mayUseArbitraryDocuments(undefined, false), false);
   assert.equal(mayUseArbitraryDocuments(consumer(), false), false);

@@ -70,10 +70,12 @@ function json(response: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Answers every item GET with the instance's name, and /health with 200. */
-const itemsOf = (name: string): Handler => (request, response) => {
-  if (request.url === '/health') return json(response, 200, { ok: true });
-  json(response, 200, { id: request.url?.split('/').at(-1), name });
-};
+const itemsOf =
+  (name: string): Handler =>
+  (request, response) => {
+    if (request.url === '/health') return json(response, 200, { ok: true });
+    json(response, 200, { id: request.url?.split('/').at(-1), name });
+  };
 
 /** A clock that moves only when told; `advance` runs the timers due. */
 function manualClock(): InstanceClock & { advance(ms: number): void } {
@@ -113,7 +115,13 @@ const countOf = (instance: TestInstance) => instance.requests.filter((request) =
 
 test('round-robin follows the weights, smoothly interleaved', async (t) => {
   const [a, b] = [await startInstance(t, itemsOf('a')), await startInstance(t, itemsOf('b'))];
-  const { client } = clientOver(t, { instances: [{ url: a.url, weight: 3 }, { url: b.url, weight: 1 }], loadBalancing: 'round-robin' });
+  const { client } = clientOver(t, {
+    instances: [
+      { url: a.url, weight: 3 },
+      { url: b.url, weight: 1 },
+    ],
+    loadBalancing: 'round-robin',
+  });
   const answered: string[] = [];
   for (let call = 0; call < 40; call++) answered.push(((await get(client)).body as { name: string }).name);
   assert.deepEqual([countOf(a), countOf(b)], [30, 10]);
@@ -122,7 +130,13 @@ test('round-robin follows the weights, smoothly interleaved', async (t) => {
 
 test('least-request spreads an idle pool by weight and avoids an instance whose calls pile up', async (t) => {
   const [a, b, c] = [await startInstance(t, itemsOf('a')), await startInstance(t, itemsOf('b')), await startInstance(t, itemsOf('c'))];
-  const weighted = clientOver(t, { instances: [{ url: a.url, weight: 3 }, { url: b.url, weight: 1 }], random: mulberry32(7) });
+  const weighted = clientOver(t, {
+    instances: [
+      { url: a.url, weight: 3 },
+      { url: b.url, weight: 1 },
+    ],
+    random: mulberry32(7),
+  });
   for (let call = 0; call < 400; call++) await get(weighted.client);
   // 3:1 by weight: about 300 and 100 (seeded, so always these counts).
   const [toA, toB] = [countOf(a), countOf(b)];
@@ -133,7 +147,13 @@ test('least-request spreads an idle pool by weight and avoids an instance whose 
   a.requests.length = 0;
   const held: ServerResponse[] = [];
   c.handler = (_request, response) => void held.push(response);
-  const { client } = clientOver(t, { instances: [{ url: a.url, weight: 1 }, { url: c.url, weight: 1 }], random: mulberry32(1) });
+  const { client } = clientOver(t, {
+    instances: [
+      { url: a.url, weight: 1 },
+      { url: c.url, weight: 1 },
+    ],
+    random: mulberry32(1),
+  });
   const calls: Array<Promise<unknown>> = [];
   for (let call = 0; call < 20; call++) {
     const reachedC = countOf(c);
@@ -153,7 +173,17 @@ test('least-request spreads an idle pool by weight and avoids an instance whose 
 
 test('p2c-ewma prefers the instance that answers faster', async (t) => {
   const [a, b] = [await startInstance(t, itemsOf('a')), await startInstance(t, itemsOf('b'))];
-  const pool = createInstancePool({ service: 'items', connections: 1, instances: [{ url: a.url, weight: 1 }, { url: b.url, weight: 1 }], loadBalancing: 'p2c-ewma', random: mulberry32(3), clock: manualClock() });
+  const pool = createInstancePool({
+    service: 'items',
+    connections: 1,
+    instances: [
+      { url: a.url, weight: 1 },
+      { url: b.url, weight: 1 },
+    ],
+    loadBalancing: 'p2c-ewma',
+    random: mulberry32(3),
+    clock: manualClock(),
+  });
   t.after(() => pool.close());
   const latencyOf: Record<string, number> = { [a.url]: 80, [b.url]: 10 };
   const picked: string[] = [];
@@ -165,16 +195,29 @@ test('p2c-ewma prefers the instance that answers faster', async (t) => {
   }
   // Each is tried once (no latency known yet costs nothing); then the faster one takes every call.
   assert.deepEqual([picked.filter((url) => url === a.url).length, picked.filter((url) => url === b.url).length], [1, 49]);
-  assert.deepEqual(pool.status().map((instance) => instance.latencyMs), [80, 10]);
+  assert.deepEqual(
+    pool.status().map((instance) => instance.latencyMs),
+    [80, 10],
+  );
 });
 
 test('health checks take an instance out of rotation and bring it back; no call reaches it meanwhile', async (t) => {
   let bHealthy = true;
   const a = await startInstance(t, itemsOf('a'));
-  const b = await startInstance(t, (request, response) => (request.url === '/health' ? json(response, bHealthy ? 200 : 503, {}) : itemsOf('b')(request, response)));
+  const b = await startInstance(t, (request, response) =>
+    request.url === '/health' ? json(response, bHealthy ? 200 : 503, {}) : itemsOf('b')(request, response),
+  );
   const clock = manualClock();
   const healthCheck = { path: '/health', interval: 1_000, timeout: 1_000, healthyThreshold: 2, unhealthyThreshold: 2 };
-  const { client, pool } = clientOver(t, { instances: [{ url: a.url, weight: 1 }, { url: b.url, weight: 1 }], loadBalancing: 'round-robin', healthCheck, clock });
+  const { client, pool } = clientOver(t, {
+    instances: [
+      { url: a.url, weight: 1 },
+      { url: b.url, weight: 1 },
+    ],
+    loadBalancing: 'round-robin',
+    healthCheck,
+    clock,
+  });
   await pool.checksSettled();
   const checksOfB = () => b.requests.filter((request) => request.path === '/health').length;
   assert.equal(checksOfB(), 1, 'the first check runs at once');
@@ -185,7 +228,10 @@ test('health checks take an instance out of rotation and bring it back; no call 
   assert.equal(pool.status()[1]?.state, 'healthy', 'one failed check is not enough');
   clock.advance(1_000);
   await pool.checksSettled();
-  assert.deepEqual(pool.status().map((instance) => instance.state), ['healthy', 'unhealthy']);
+  assert.deepEqual(
+    pool.status().map((instance) => instance.state),
+    ['healthy', 'unhealthy'],
+  );
   assert.equal(pool.status()[1]?.lastCheck?.passed, false);
 
   const before = countOf(b);
@@ -215,16 +261,31 @@ test('update(): a removed instance gets no new call and its call in flight compl
   pool.update([{ url: a.url, weight: 1 }]);
   for (let call = 0; call < 5; call++) assert.deepEqual((await get(client)).body, { id: '1', name: 'a' });
   assert.deepEqual([countOf(a), countOf(b)], [5, 1]);
-  assert.deepEqual(pool.status().map((instance) => [instance.url, instance.requests]), [[a.url, 5]]);
+  assert.deepEqual(
+    pool.status().map((instance) => [instance.url, instance.requests]),
+    [[a.url, 5]],
+  );
 
   json(held[0] as ServerResponse, 200, { id: '1', name: 'b' });
-  assert.deepEqual((await inFlight as { body: unknown }).body, { id: '1', name: 'b' });
+  assert.deepEqual(((await inFlight) as { body: unknown }).body, { id: '1', name: 'b' });
 
-  pool.update([{ url: a.url, weight: 2 }, { url: b.url, weight: 1 }]);
-  assert.deepEqual(pool.status().map((instance) => [instance.url, instance.weight, instance.requests]), [[a.url, 2, 5], [b.url, 1, 0]]);
+  pool.update([
+    { url: a.url, weight: 2 },
+    { url: b.url, weight: 1 },
+  ]);
+  assert.deepEqual(
+    pool.status().map((instance) => [instance.url, instance.weight, instance.requests]),
+    [
+      [a.url, 2, 5],
+      [b.url, 1, 0],
+    ],
+  );
   pool.update([]);
   await assert.rejects(get(client), (error: Error & { extensions?: Record<string, unknown> }) => {
-    assert.deepEqual([error.message, error.extensions?.['code'], error.extensions?.['service']], ['Service "items" has no instance to call.', 'SERVICE_UNAVAILABLE', 'items']);
+    assert.deepEqual(
+      [error.message, error.extensions?.['code'], error.extensions?.['service']],
+      ['Service "items" has no instance to call.', 'SERVICE_UNAVAILABLE', 'items'],
+    );
     return true;
   });
 });
@@ -233,7 +294,14 @@ test('a mutation whose call fails is sent once, though a second instance is ther
   const failing: Handler = (request, response) => json(response, 503, { message: 'overloaded' });
   const [a, b] = [await startInstance(t, failing), await startInstance(t, failing)];
   const { config } = await writeTestConfig(t, {
-    items: { kind: 'rest', urls: [a.url, b.url], sdl: itemsSdl, httpCache: false, dedupeInFlight: false, retries: { attempts: 2, budgetPercent: 100, backoff: 1, maxBackoff: 2 } } as unknown as TestSource,
+    items: {
+      kind: 'rest',
+      urls: [a.url, b.url],
+      sdl: itemsSdl,
+      httpCache: false,
+      dedupeInFlight: false,
+      retries: { attempts: 2, budgetPercent: 100, backoff: 1, maxBackoff: 2 },
+    } as unknown as TestSource,
   });
   const gateway = await startGateway(config);
   t.after(() => gateway.close());
@@ -241,12 +309,16 @@ test('a mutation whose call fails is sent once, though a second instance is ther
 
   const mutation = await postGraphQL(endpoint, 'mutation { addItem(input: { name: "Lamp" }) { id } }');
   assert.deepEqual([mutation.body.errors?.[0]?.extensions?.code, mutation.body.errors?.[0]?.extensions?.service], ['SERVICE_UNAVAILABLE', 'items']);
-  assert.deepEqual([...a.requests, ...b.requests].map((request) => request.method), ['POST']);
+  assert.deepEqual(
+    [...a.requests, ...b.requests].map((request) => request.method),
+    ['POST'],
+  );
 
   // The instance that got the mutation keeps failing; a query answers from the other, on its retry.
   const [failed, other] = a.requests.length === 1 ? [a, b] : [b, a];
   other.handler = itemsOf('other');
-  for (let call = 0; call < 20; call++) assert.deepEqual((await postGraphQL(endpoint, `{ item(id: "${call}") { name } }`)).body, { data: { item: { name: 'other' } } });
+  for (let call = 0; call < 20; call++)
+    assert.deepEqual((await postGraphQL(endpoint, `{ item(id: "${call}") { name } }`)).body, { data: { item: { name: 'other' } } });
   const gets = (instance: TestInstance) => instance.requests.filter((request) => request.method === 'GET').length;
   // Picked at random among the two until ejected, the failing one got some first attempts; each was retried on the other.
   assert.ok(gets(failed) >= 1);
@@ -273,7 +345,8 @@ test('one of two instances killed under steady load: no client request fails, it
   t.after(() => gateway.close());
   const endpoint = `${gateway.url}${config.graphqlEndpoint}`;
   const metrics = () => scrape(`${gateway.url}/metrics`);
-  const state = async (instance: TestInstance, name: string) => valueOf(await metrics(), 'concierge_upstream_instance_state', { service: 'items', instance: instance.url, state: name });
+  const state = async (instance: TestInstance, name: string) =>
+    valueOf(await metrics(), 'concierge_upstream_instance_state', { service: 'items', instance: instance.url, state: name });
 
   /** `rounds` rounds of 5 concurrent queries; answers the names that answered. */
   const load = async (rounds: number) => {
@@ -298,8 +371,16 @@ test('one of two instances killed under steady load: no client request fails, it
   assert.equal(await state(b, 'ejected'), 1);
   assert.equal(await state(a, 'healthy'), 1);
   assert.equal(valueOf(await metrics(), 'concierge_upstream_instance_ejections_total', { service: 'items', instance: b.url }), 1);
-  const data = await (await fetch(`${gateway.url}/_concierge/data.json`)).json() as { instances: Array<{ service: string; instances: Array<{ url: string; state: string; ejections: number }> }> };
-  assert.deepEqual(data.instances.find((source) => source.service === 'items')?.instances.map(({ url, state: now, ejections }) => [url, now, ejections]), [[a.url, 'healthy', 0], [b.url, 'ejected', 1]]);
+  const data = (await (await fetch(`${gateway.url}/_concierge/data.json`)).json()) as {
+    instances: Array<{ service: string; instances: Array<{ url: string; state: string; ejections: number }> }>;
+  };
+  assert.deepEqual(
+    data.instances.find((source) => source.service === 'items')?.instances.map(({ url, state: now, ejections }) => [url, now, ejections]),
+    [
+      [a.url, 'healthy', 0],
+      [b.url, 'ejected', 1],
+    ],
+  );
 
   await b.revive();
   b.requests.length = 0;
@@ -314,36 +395,62 @@ test('one of two instances killed under steady load: no client request fails, it
 
   // Every client call was answered: each is counted once, on the instance that answered.
   const samples = await metrics();
-  const calls = (instance: TestInstance, outcome: string) => valueOf(samples, 'concierge_upstream_requests_total', { service: 'items', instance: instance.url, outcome }) ?? 0;
+  const calls = (instance: TestInstance, outcome: string) =>
+    valueOf(samples, 'concierge_upstream_requests_total', { service: 'items', instance: instance.url, outcome }) ?? 0;
   assert.equal(calls(a, '2xx') + calls(b, '2xx'), 170);
   assert.equal(calls(b, 'unreachable'), 0);
 });
 
-test('a schema swap keeps the source\'s instance state: its pool is shared by name and updated with the new list', async (t) => {
+test("a schema swap keeps the source's instance state: its pool is shared by name and updated with the new list", async (t) => {
   mock.timers.enable({ apis: ['Date'], now: Date.now() });
   t.after(() => mock.timers.reset());
   const [a, b, c] = [await startInstance(t, itemsOf('a')), await startInstance(t, itemsOf('b')), await startInstance(t, itemsOf('c'))];
-  const source = (urls: string[]) => ({ kind: 'rest', urls, sdl: itemsSdl, loadBalancing: 'round-robin', httpCache: false, dedupeInFlight: false, retries: { attempts: 2, budgetPercent: 100, backoff: 1, maxBackoff: 2 }, outlierDetection: { consecutiveFailures: 2 } }) as unknown as TestSource;
+  const source = (urls: string[]) =>
+    ({
+      kind: 'rest',
+      urls,
+      sdl: itemsSdl,
+      loadBalancing: 'round-robin',
+      httpCache: false,
+      dedupeInFlight: false,
+      retries: { attempts: 2, budgetPercent: 100, backoff: 1, maxBackoff: 2 },
+      outlierDetection: { consecutiveFailures: 2 },
+    }) as unknown as TestSource;
   const first = (await writeTestConfig(t, { items: source([a.url, b.url]) })).config;
   const second = (await writeTestConfig(t, { items: source([a.url, b.url, c.url]) })).config;
   // A feed of two revisions of the config's sources, as `concierge dev` hands a gateway.
   let revision = { version: 1, sources: first.sources, cause: 'test' };
   let announce: (version: number) => void = () => {};
-  const gateway = await startGateway(first, { sourcesFeed: { latestGraph: async () => revision, subscribe: (onChange) => ((announce = onChange), { close: async () => {} }) } });
+  const gateway = await startGateway(first, {
+    sourcesFeed: { latestGraph: async () => revision, subscribe: (onChange) => ((announce = onChange), { close: async () => {} }) },
+  });
   t.after(() => gateway.close());
   const endpoint = `${gateway.url}${first.graphqlEndpoint}`;
-  const states = async () => ((await (await fetch(`${gateway.url}/_concierge/data.json`)).json()) as { instances: Array<{ instances: Array<{ url: string; state: string; requests: number }> }> }).instances[0]?.instances.map(({ url, state }) => [url, state]);
+  const states = async () =>
+    (
+      (await (await fetch(`${gateway.url}/_concierge/data.json`)).json()) as {
+        instances: Array<{ instances: Array<{ url: string; state: string; requests: number }> }>;
+      }
+    ).instances[0]?.instances.map(({ url, state }) => [url, state]);
 
   await b.kill();
-  for (let call = 0; call < 6; call++) assert.deepEqual((await postGraphQL(endpoint, `{ item(id: "${call}") { name } }`)).body, { data: { item: { name: 'a' } } });
-  assert.deepEqual(await states(), [[a.url, 'healthy'], [b.url, 'ejected']]);
+  for (let call = 0; call < 6; call++)
+    assert.deepEqual((await postGraphQL(endpoint, `{ item(id: "${call}") { name } }`)).body, { data: { item: { name: 'a' } } });
+  assert.deepEqual(await states(), [
+    [a.url, 'healthy'],
+    [b.url, 'ejected'],
+  ]);
 
   revision = { version: 2, sources: second.sources, cause: 'test' };
   announce(2);
   await gateway.gateway.sourceFiles?.reached(2);
   assert.equal(gateway.gateway.version, 2);
   // b is still ejected in the new graph; c joined.
-  assert.deepEqual(await states(), [[a.url, 'healthy'], [b.url, 'ejected'], [c.url, 'healthy']]);
+  assert.deepEqual(await states(), [
+    [a.url, 'healthy'],
+    [b.url, 'ejected'],
+    [c.url, 'healthy'],
+  ]);
   for (let call = 0; call < 6; call++) await postGraphQL(endpoint, `{ item(id: "${call}") { name } }`);
   assert.ok(countOf(c) > 0);
 });
@@ -354,9 +461,27 @@ test('proxy() picks an instance too; a bodiless GET that cannot connect tries an
   const events: string[] = [];
   // Round robin over a fresh pool: the first pick is always the dead instance.
   const fresh = () => {
-    const pool = createInstancePool({ service: 'items', connections: 2, instances: [{ url: dead.url, weight: 1 }, { url: live.url, weight: 1 }], loadBalancing: 'round-robin' });
+    const pool = createInstancePool({
+      service: 'items',
+      connections: 2,
+      instances: [
+        { url: dead.url, weight: 1 },
+        { url: live.url, weight: 1 },
+      ],
+      loadBalancing: 'round-robin',
+    });
     t.after(() => pool.close());
-    return createHttpClient({ service: 'items', url: dead.url, timeout: 5_000, connections: 2, instances: pool, onFetch: ({ instance }) => (result) => void events.push(`${instance} ${result.instance} ${result.status ?? result.error?.message}`) });
+    return createHttpClient({
+      service: 'items',
+      url: dead.url,
+      timeout: 5_000,
+      connections: 2,
+      instances: pool,
+      onFetch:
+        ({ instance }) =>
+        (result) =>
+          void events.push(`${instance} ${result.instance} ${result.status ?? result.error?.message}`),
+    });
   };
 
   const answer = await fresh().proxy({ method: 'GET', path: '/items/7', headers: {}, body: null });
@@ -364,10 +489,19 @@ test('proxy() picks an instance too; a bodiless GET that cannot connect tries an
   assert.deepEqual(events, [`${dead.url} ${live.url} 200`]);
 
   // A body streamed once is never sent again.
-  await assert.rejects(fresh().proxy({ method: 'POST', path: '/items', headers: {}, body: Readable.from(['{"name":"Lamp"}']) }), (error: Error & { extensions?: Record<string, unknown> }) => {
-    assert.deepEqual([error.message, error.extensions?.['code'], error.extensions?.['service']], ['Service "items" could not be reached.', 'DOWNSTREAM_SERVICE_ERROR', 'items']);
-    return true;
-  });
-  assert.deepEqual(live.requests.map((request) => request.method), ['GET']);
+  await assert.rejects(
+    fresh().proxy({ method: 'POST', path: '/items', headers: {}, body: Readable.from(['{"name":"Lamp"}']) }),
+    (error: Error & { extensions?: Record<string, unknown> }) => {
+      assert.deepEqual(
+        [error.message, error.extensions?.['code'], error.extensions?.['service']],
+        ['Service "items" could not be reached.', 'DOWNSTREAM_SERVICE_ERROR', 'items'],
+      );
+      return true;
+    },
+  );
+  assert.deepEqual(
+    live.requests.map((request) => request.method),
+    ['GET'],
+  );
   assert.equal(events[1], `${dead.url} ${dead.url} Service "items" could not be reached.`);
 });

@@ -159,9 +159,17 @@ test('the circuit opens after repeated failures, fails fast, then half-opens and
   const open = await ask();
   assert.equal(items.requests.length, 3, 'an open circuit does not touch the network');
   assert.deepEqual(open.body.data, { item: null, stock: 5 });
-  assert.deepEqual(open.body.errors?.map(({ message, path, extensions }) => ({ message, path, code: extensions?.code, service: extensions?.service })), [
-    { message: 'Service "items" is unavailable: its circuit is open after repeated failures.', path: ['item'], code: 'SERVICE_UNAVAILABLE', service: 'items' },
-  ]);
+  assert.deepEqual(
+    open.body.errors?.map(({ message, path, extensions }) => ({ message, path, code: extensions?.code, service: extensions?.service })),
+    [
+      {
+        message: 'Service "items" is unavailable: its circuit is open after repeated failures.',
+        path: ['item'],
+        code: 'SERVICE_UNAVAILABLE',
+        service: 'items',
+      },
+    ],
+  );
 
   mock.timers.tick(10_000);
   const trial = await ask();
@@ -173,11 +181,17 @@ test('the circuit opens after repeated failures, fails fast, then half-opens and
 
 test('bad retries and breaker options are start-up errors naming key, value and expectation', () => {
   const source = { kind: 'rest', url: 'http://items', retries: { attempts: -1, backoff: 'soon' }, breaker: { threshold: 3, failureRate: 2 } };
-  assert.throws(() => normalizeConfig({ sources: { items: source } }, { env: {} }), (error: Error) => {
-    assert.match(error.message, /config\.sources\.items\.retries\.attempts: expected an integer from 0 to 10, got -1/);
-    assert.match(error.message, /config\.sources\.items\.retries\.backoff: expected a duration such as "500ms" or "10s", or a number of milliseconds, from 1 to 60000 ms, got "soon"/);
-    assert.match(error.message, /config\.sources\.items\.breaker\.threshold: expected no threshold beside failureRate \(one or the other\), got 3/);
-    assert.match(error.message, /config\.sources\.items\.breaker\.failureRate: expected a number above 0 and below 1, such as 0\.5, got 2/);
-    return true;
-  });
+  assert.throws(
+    () => normalizeConfig({ sources: { items: source } }, { env: {} }),
+    (error: Error) => {
+      assert.match(error.message, /config\.sources\.items\.retries\.attempts: expected an integer from 0 to 10, got -1/);
+      assert.match(
+        error.message,
+        /config\.sources\.items\.retries\.backoff: expected a duration such as "500ms" or "10s", or a number of milliseconds, from 1 to 60000 ms, got "soon"/,
+      );
+      assert.match(error.message, /config\.sources\.items\.breaker\.threshold: expected no threshold beside failureRate \(one or the other\), got 3/);
+      assert.match(error.message, /config\.sources\.items\.breaker\.failureRate: expected a number above 0 and below 1, such as 0\.5, got 2/);
+      return true;
+    },
+  );
 });

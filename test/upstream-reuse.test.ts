@@ -76,7 +76,12 @@ async function startItemService(t: TestContext) {
     if (kind !== undefined) return answer(response, 200, { id: kind, n, consumer }, itemHeaders[kind]);
     if (url.pathname === '/batch') {
       const ids = url.searchParams.get('ids')?.split(',') ?? [];
-      return answer(response, 200, ids.map((id) => ({ id, n, consumer })), { 'cache-control': 'max-age=2' });
+      return answer(
+        response,
+        200,
+        ids.map((id) => ({ id, n, consumer })),
+        { 'cache-control': 'max-age=2' },
+      );
     }
     if (url.pathname === '/slow') {
       await gate.opened;
@@ -134,7 +139,14 @@ test('batch-endpoint GETs are cached too; httpCache: false turns the cache off',
   const cached = await setUp(t);
   await postGraphQL(cached.gateway.endpoint, '{ items(ids: ["1", "2"]) { id n } }');
   const again = await postGraphQL(cached.gateway.endpoint, '{ items(ids: ["1", "2"]) { id n } }');
-  assert.deepEqual(again.body, { data: { items: [{ id: '1', n: 1 }, { id: '2', n: 1 }] } });
+  assert.deepEqual(again.body, {
+    data: {
+      items: [
+        { id: '1', n: 1 },
+        { id: '2', n: 1 },
+      ],
+    },
+  });
   assert.equal(cached.service.requests.length, 1);
 
   const uncached = await setUp(t, { httpCache: false });
@@ -160,23 +172,34 @@ test('two consumers never share a cached or an in-flight answer; each reuses its
 
   const cached = [];
   for (const consumer of ['shop', 'kiosk', 'shop', 'kiosk'] as const) cached.push(await as(consumer, '{ item(kind: "max-age") { n consumer } }'));
-  assert.deepEqual(cached.map((response) => response.body.data?.item), [
-    { n: 1, consumer: 'shop' },
-    { n: 2, consumer: 'kiosk' },
-    { n: 1, consumer: 'shop' },
-    { n: 2, consumer: 'kiosk' },
-  ]);
+  assert.deepEqual(
+    cached.map((response) => response.body.data?.item),
+    [
+      { n: 1, consumer: 'shop' },
+      { n: 2, consumer: 'kiosk' },
+      { n: 1, consumer: 'shop' },
+      { n: 2, consumer: 'kiosk' },
+    ],
+  );
   assert.equal(service.requests.length, 2);
 
-  const concurrent = Promise.all(['shop', 'kiosk', 'shop', 'kiosk', 'shop', 'kiosk'].map((consumer) => as(consumer as keyof typeof keys, '{ slow { consumer } }')));
+  const concurrent = Promise.all(
+    ['shop', 'kiosk', 'shop', 'kiosk', 'shop', 'kiosk'].map((consumer) => as(consumer as keyof typeof keys, '{ slow { consumer } }')),
+  );
   await started.reached(4 + 6);
   service.gate.open();
-  assert.deepEqual((await concurrent).map((response) => response.body.data?.slow?.consumer), ['shop', 'kiosk', 'shop', 'kiosk', 'shop', 'kiosk']);
+  assert.deepEqual(
+    (await concurrent).map((response) => response.body.data?.slow?.consumer),
+    ['shop', 'kiosk', 'shop', 'kiosk', 'shop', 'kiosk'],
+  );
   assert.equal(service.requests.length, 4, 'one call per consumer');
 });
 
 test('20 concurrent identical requests to a slow service make 1 upstream call with dedupe, 20 without', async (t) => {
-  for (const [dedupeInFlight, calls] of [[true, 1], [false, 20]] as const) {
+  for (const [dedupeInFlight, calls] of [
+    [true, 1],
+    [false, 20],
+  ] as const) {
     const { service, gateway, started } = await setUp(t, { dedupeInFlight });
     const pending = Promise.all(Array.from({ length: 20 }, () => postGraphQL(gateway.endpoint, '{ slow { id } }')));
     // Held until every call has joined the first (with dedupe) or reached the service (without).
@@ -266,9 +289,12 @@ test('freshnessLifetime follows the shared-cache rules of RFC 9111', () => {
   assert.equal(life(200, { 'cache-control': 'max-age=10' }, { Authorization: 'Bearer x' }), 0, 'RFC 9111 §3.5');
   assert.equal(life(200, { 'cache-control': 'public, max-age=10' }, { authorization: 'Bearer x' }), 10_000);
   assert.equal(life(200, { 'cache-control': 's-maxage=10' }, { authorization: 'Bearer x' }), 10_000);
-  assert.deepEqual([...parseCacheControl(['max-age=1, private="set-cookie, x-a"', 'MAX-AGE=9, No-Store'])], [
-    ['max-age', '1'],
-    ['private', 'set-cookie, x-a'],
-    ['no-store', true],
-  ]);
+  assert.deepEqual(
+    [...parseCacheControl(['max-age=1, private="set-cookie, x-a"', 'MAX-AGE=9, No-Store'])],
+    [
+      ['max-age', '1'],
+      ['private', 'set-cookie, x-a'],
+      ['no-store', true],
+    ],
+  );
 });

@@ -20,7 +20,16 @@ async function project(t: TestContext, serviceUrl: string, extra: Record<string,
   t.after(() => rm(dir, { recursive: true, force: true }));
   const files = { schema: path.join(dir, 'schemas.graphql'), config: path.join(dir, 'gateway.config.json') };
   await writeFile(files.schema, sdl);
-  await writeFile(files.config, JSON.stringify({ host: '127.0.0.1', port: 0, logging: { level: 'info' }, ...extra, sources: { things: { kind: 'rest', url: serviceUrl, schema: 'schemas.graphql' } } }));
+  await writeFile(
+    files.config,
+    JSON.stringify({
+      host: '127.0.0.1',
+      port: 0,
+      logging: { level: 'info' },
+      ...extra,
+      sources: { things: { kind: 'rest', url: serviceUrl, schema: 'schemas.graphql' } },
+    }),
+  );
   return files;
 }
 
@@ -42,7 +51,12 @@ async function startThings(t: TestContext) {
 }
 
 function startWorkers(t: TestContext, config: string): Promise<GatewayProcess> {
-  return spawnGatewayProcess(t, [path.join(root, 'bin/concierge.js'), 'start', '--config', config, '--workers', '2'], { PORT: '0' }, /serving 1 sources at (http:\/\/\S+) with 2 workers/);
+  return spawnGatewayProcess(
+    t,
+    [path.join(root, 'bin/concierge.js'), 'start', '--config', config, '--workers', '2'],
+    { PORT: '0' },
+    /serving 1 sources at (http:\/\/\S+) with 2 workers/,
+  );
 }
 
 /** An answer, with the id of the worker that sent it. */
@@ -111,7 +125,8 @@ function steadyTraffic(endpoint: string, clients: Array<Agent | false>) {
       try {
         const answer = await query(endpoint, 'thing', agent);
         answers.push(answer);
-        if (answer.status !== 200 || answer.body !== '{"data":{"thing":{"name":"thing"}}}') failures.push(`${answer.status} from worker ${answer.worker}: ${answer.body}`);
+        if (answer.status !== 200 || answer.body !== '{"data":{"thing":{"name":"thing"}}}')
+          failures.push(`${answer.status} from worker ${answer.worker}: ${answer.body}`);
       } catch (error) {
         failures.push(`${agent ? 'keep-alive' : 'new connection'}: ${(error as Error).message}`);
       }
@@ -127,7 +142,9 @@ function steadyTraffic(endpoint: string, clients: Array<Agent | false>) {
   };
 }
 
-test('SIGHUP restarts the workers one by one, twice in a row, while every request on new or kept-alive connections gets a 200; a broken config stops the restart, not the service', { timeout: 120_000 }, async (t) => {
+test('SIGHUP restarts the workers one by one, twice in a row, while every request on new or kept-alive connections gets a 200; a broken config stops the restart, not the service', {
+  timeout: 120_000,
+}, async (t) => {
   const things = await startThings(t);
   const { config, schema: schemaFile } = await project(t, things.url);
   const gateway = await startWorkers(t, config);
@@ -142,7 +159,10 @@ test('SIGHUP restarts the workers one by one, twice in a row, while every reques
   await waitForOutput(gateway, /rolling restart done[^]*rolling restart done/);
   const output = gateway.output();
   assert.equal(output.match(/SIGHUP: restarting 2 workers one by one/g)?.length, 2, output);
-  assert.match(output, /worker 1 \(pid \d+\) replaced by worker 3 \(pid \d+\)\n[^]*worker 2 \(pid \d+\) replaced by worker 4 [^]*worker 3 \(pid \d+\) replaced by worker 5 [^]*worker 4 \(pid \d+\) replaced by worker 6 /);
+  assert.match(
+    output,
+    /worker 1 \(pid \d+\) replaced by worker 3 \(pid \d+\)\n[^]*worker 2 \(pid \d+\) replaced by worker 4 [^]*worker 3 \(pid \d+\) replaced by worker 5 [^]*worker 4 \(pid \d+\) replaced by worker 6 /,
+  );
 
   await writeFile(schemaFile, 'type Query { thing: String @htp(GET: "/thing") }\n');
   gateway.child.kill('SIGHUP');

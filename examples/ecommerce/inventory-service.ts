@@ -7,8 +7,7 @@ import type { RunningService, ServiceOptions } from './service-host.ts';
 export function createInventoryResolvers(data: SeedData = seed): Resolvers {
   return {
     Query: {
-      inventoryProducts: (_parent, { ids }) =>
-        ids.map((id) => ({ id, inventory: data.inventoryByProductId.get(id) ?? null })),
+      inventoryProducts: (_parent, { ids }) => ids.map((id) => ({ id, inventory: data.inventoryByProductId.get(id) ?? null })),
     },
   };
 }

@@ -2,15 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OrderStore } from './order-store.ts';
 import { assertMethod, parseIdList, parseIntParam, parseRequestUrl, routeNotFound } from './rest-request.ts';
 import { seed, type OrderItem, type SeedData } from './seed.ts';
-import {
-  HttpError,
-  listenService,
-  readJsonBody,
-  sendJson,
-  type RunningService,
-  type ServiceHandler,
-  type ServiceOptions,
-} from './service-host.ts';
+import { HttpError, listenService, readJsonBody, sendJson, type RunningService, type ServiceHandler, type ServiceOptions } from './service-host.ts';
 
 const MAX_QUANTITY = 100;
 const MAX_ITEMS = 100;

@@ -1,14 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assertMethod, parseIdList, parseRequestUrl, routeNotFound } from './rest-request.ts';
 import { seed, type SeedData } from './seed.ts';
-import {
-  HttpError,
-  listenService,
-  sendJson,
-  type RunningService,
-  type ServiceHandler,
-  type ServiceOptions,
-} from './service-host.ts';
+import { HttpError, listenService, sendJson, type RunningService, type ServiceHandler, type ServiceOptions } from './service-host.ts';
 
 /** The payments REST API over `data`: `GET /payments?orderIds=1001,1002`, `GET /payments/{id}`. */
 export function createPaymentsHandler(data: SeedData = seed): ServiceHandler {
@@ -20,7 +13,11 @@ export function createPaymentsHandler(data: SeedData = seed): ServiceHandler {
     if (id === undefined) {
       const orderIds = params.get('orderIds');
       if (orderIds === null) throw new HttpError(400, 'GET /payments needs the query parameter "orderIds"');
-      sendJson(res, 200, parseIdList(orderIds).flatMap((orderId) => data.paymentsByOrderId.get(orderId) ?? []));
+      sendJson(
+        res,
+        200,
+        parseIdList(orderIds).flatMap((orderId) => data.paymentsByOrderId.get(orderId) ?? []),
+      );
       return;
     }
     const payment = data.paymentsById.get(id);

@@ -1,14 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assertMethod, parseIdList, parseIntParam, parseRequestUrl, routeNotFound } from './rest-request.ts';
 import { seed, type Product, type SeedData } from './seed.ts';
-import {
-  HttpError,
-  listenService,
-  sendJson,
-  type RunningService,
-  type ServiceHandler,
-  type ServiceOptions,
-} from './service-host.ts';
+import { HttpError, listenService, sendJson, type RunningService, type ServiceHandler, type ServiceOptions } from './service-host.ts';
 
 function listProducts(data: SeedData, params: URLSearchParams): { products: Product[]; total?: number } {
   const ids = params.get('ids');

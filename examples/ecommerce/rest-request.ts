@@ -51,7 +51,10 @@ export function parseRequestUrl(url: string | undefined): { pathname: string; se
   const parsed = new URL(url ?? '/', 'http://localhost');
   let segments: string[];
   try {
-    segments = parsed.pathname.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+    segments = parsed.pathname
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map(decodeURIComponent);
   } catch {
     throw new HttpError(400, `Malformed path ${parsed.pathname}`);
   }

@@ -108,8 +108,50 @@ const PRODUCT_COUNT = 200;
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-const FIRST_NAMES = ['Ada', 'Alan', 'Grace', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances', 'Edsger', 'Radia', 'Donald', 'Hedy', 'Tim', 'Katherine', 'John', 'Sophie', 'Niklaus', 'Joan', 'Guido'];
-const LAST_NAMES = ['Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov', 'Thompson', 'Allen', 'Dijkstra', 'Perlman', 'Knuth', 'Lamarr', 'Berners-Lee', 'Johnson', 'Backus', 'Wilson', 'Wirth', 'Clarke', 'van Rossum'];
+const FIRST_NAMES = [
+  'Ada',
+  'Alan',
+  'Grace',
+  'Linus',
+  'Margaret',
+  'Dennis',
+  'Barbara',
+  'Ken',
+  'Frances',
+  'Edsger',
+  'Radia',
+  'Donald',
+  'Hedy',
+  'Tim',
+  'Katherine',
+  'John',
+  'Sophie',
+  'Niklaus',
+  'Joan',
+  'Guido',
+];
+const LAST_NAMES = [
+  'Lovelace',
+  'Turing',
+  'Hopper',
+  'Torvalds',
+  'Hamilton',
+  'Ritchie',
+  'Liskov',
+  'Thompson',
+  'Allen',
+  'Dijkstra',
+  'Perlman',
+  'Knuth',
+  'Lamarr',
+  'Berners-Lee',
+  'Johnson',
+  'Backus',
+  'Wilson',
+  'Wirth',
+  'Clarke',
+  'van Rossum',
+];
 const CATEGORIES: Readonly<Record<string, readonly string[]>> = {
   Kitchen: ['Kettle', 'Teapot', 'Cutting Board', 'Chef Knife', 'Mug'],
   Office: ['Desk Lamp', 'Notebook', 'Chair', 'Pen Set', 'Monitor Stand'],
@@ -120,7 +162,12 @@ const CATEGORIES: Readonly<Record<string, readonly string[]>> = {
 const ADJECTIVES = ['Compact', 'Classic', 'Rugged', 'Elegant', 'Ergonomic', 'Handmade', 'Minimal', 'Sturdy', 'Lightweight', 'Vintage'];
 const MATERIALS = ['Oak', 'Steel', 'Ceramic', 'Bamboo', 'Wool', 'Copper', 'Glass', 'Cotton'];
 const PAYMENT_METHODS = ['card', 'paypal', 'bank_transfer', 'gift_card'];
-const CARRIERS: readonly (readonly [name: string, prefix: string])[] = [['UPS', '1Z'], ['DHL', 'JD'], ['FedEx', 'FX'], ['PostNL', '3S']];
+const CARRIERS: readonly (readonly [name: string, prefix: string])[] = [
+  ['UPS', '1Z'],
+  ['DHL', 'JD'],
+  ['FedEx', 'FX'],
+  ['PostNL', '3S'],
+];
 const WAREHOUSES = ['AMS-1', 'BER-2', 'LHR-1', 'NYC-3'];
 
 /** The order total of `items`: sum of quantity * unitPrice, computed in cents and returned with two decimals. */
@@ -130,10 +177,28 @@ export function orderTotal(items: readonly Pick<OrderItem, 'quantity' | 'unitPri
 }
 
 function statusForAge(random: SeededRandom, ageDays: number): OrderStatus {
-  if (ageDays < 3) return random.weighted<OrderStatus>([['PENDING', 5], ['PAID', 4], ['CANCELLED', 1]]);
-  if (ageDays < 10) return random.weighted<OrderStatus>([['PAID', 3], ['SHIPPED', 6], ['CANCELLED', 1]]);
-  if (ageDays < 20) return random.weighted<OrderStatus>([['SHIPPED', 4], ['DELIVERED', 5], ['CANCELLED', 1]]);
-  return random.weighted<OrderStatus>([['DELIVERED', 9], ['CANCELLED', 1]]);
+  if (ageDays < 3)
+    return random.weighted<OrderStatus>([
+      ['PENDING', 5],
+      ['PAID', 4],
+      ['CANCELLED', 1],
+    ]);
+  if (ageDays < 10)
+    return random.weighted<OrderStatus>([
+      ['PAID', 3],
+      ['SHIPPED', 6],
+      ['CANCELLED', 1],
+    ]);
+  if (ageDays < 20)
+    return random.weighted<OrderStatus>([
+      ['SHIPPED', 4],
+      ['DELIVERED', 5],
+      ['CANCELLED', 1],
+    ]);
+  return random.weighted<OrderStatus>([
+    ['DELIVERED', 9],
+    ['CANCELLED', 1],
+  ]);
 }
 
 function buildUsers(random: SeededRandom): User[] {
@@ -201,8 +266,16 @@ function buildOrders(random: SeededRandom, users: readonly User[], products: rea
 }
 
 function paymentStatusFor(random: SeededRandom, status: OrderStatus): PaymentStatus {
-  if (status === 'PENDING') return random.weighted<PaymentStatus>([['PENDING', 4], ['FAILED', 1]]);
-  if (status === 'CANCELLED') return random.weighted<PaymentStatus>([['REFUNDED', 4], ['FAILED', 1]]);
+  if (status === 'PENDING')
+    return random.weighted<PaymentStatus>([
+      ['PENDING', 4],
+      ['FAILED', 1],
+    ]);
+  if (status === 'CANCELLED')
+    return random.weighted<PaymentStatus>([
+      ['REFUNDED', 4],
+      ['FAILED', 1],
+    ]);
   return 'CAPTURED';
 }
 
@@ -216,7 +289,9 @@ function buildPayments(random: SeededRandom, orders: readonly Order[]): Payment[
   return orders.flatMap((order) => {
     if (order.userId !== '1' && random.float() >= 0.9) return [];
     const status = paymentStatusFor(random, order.status);
-    return [Object.freeze({ id: `pay_${order.id}`, orderId: order.id, userId: order.userId, status, method: random.pick(PAYMENT_METHODS), amount: order.total })];
+    return [
+      Object.freeze({ id: `pay_${order.id}`, orderId: order.id, userId: order.userId, status, method: random.pick(PAYMENT_METHODS), amount: order.total }),
+    ];
   });
 }
 
@@ -251,10 +326,7 @@ export function buildSeed(seedValue: number = SEED): SeedData {
   const payments = buildPayments(random, orders);
   const shipments = buildShipments(random, orders);
   const inventoryByProductId = new Map(
-    products.map((product) => [
-      product.id,
-      Object.freeze({ inStock: random.float() < 0.1 ? 0 : random.int(1, 500), warehouse: random.pick(WAREHOUSES) }),
-    ]),
+    products.map((product) => [product.id, Object.freeze({ inStock: random.float() < 0.1 ? 0 : random.int(1, 500), warehouse: random.pick(WAREHOUSES) })]),
   );
   const ordersByUserId = new Map<string, Order[]>(users.map((user) => [user.id, []]));
   for (const order of [...orders].reverse()) ordersByUserId.get(order.userId)?.push(order);

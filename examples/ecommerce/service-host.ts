@@ -55,8 +55,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /** Reads the request body as UTF-8 text; throws {@link HttpError} 413 above `limit` bytes. */
 export async function readBody(req: IncomingMessage, limit: number = MAX_BODY_BYTES): Promise<string> {
-  const tooLarge = (): HttpError =>
-    new HttpError(413, `Request body exceeds ${limit} bytes`, { connection: 'close' });
+  const tooLarge = (): HttpError => new HttpError(413, `Request body exceeds ${limit} bytes`, { connection: 'close' });
   if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;

@@ -8,8 +8,7 @@ export function createShippingResolvers(data: SeedData = seed): Resolvers {
   return {
     Query: {
       shipment: (_parent, { trackingNumber }) => data.shipmentsByTrackingNumber.get(trackingNumber) ?? null,
-      shippingOrders: (_parent, { ids }) =>
-        ids.map((id) => ({ id, shipment: data.shipmentsByOrderId.get(id) ?? null })),
+      shippingOrders: (_parent, { ids }) => ids.map((id) => ({ id, shipment: data.shipmentsByOrderId.get(id) ?? null })),
     },
   };
 }

@@ -98,7 +98,10 @@ export async function startExampleServices(options: ExampleServicesOptions = {})
       moreProducts = await Promise.all(productsUrls.slice(1).map((url) => startProductsService({ port: Number(new URL(url).port), host, latencyMs })));
       return true;
     },
-    requestCounts: () => ({ ...mapServices((name) => services[name].requestCount()), products: [services.products, ...moreProducts].reduce((sum, service) => sum + service.requestCount(), 0) }),
+    requestCounts: () => ({
+      ...mapServices((name) => services[name].requestCount()),
+      products: [services.products, ...moreProducts].reduce((sum, service) => sum + service.requestCount(), 0),
+    }),
     resetRequestCounts: () => {
       for (const service of all()) service.resetRequestCount();
     },

@@ -25,14 +25,24 @@ try {
   // `kill -USR2 <pid>` stops the second products instance, and starts it again: watch it ejected
   // and re-admitted on the status page and in /metrics.
   process.on('SIGUSR2', () => {
-    void services.toggleMoreProducts().then((runs) => console.log(`[concierge] products instance ${services.productsUrls[1]} ${runs ? 'started again' : 'stopped'} (kill -USR2 ${process.pid} to ${runs ? 'stop' : 'start'} it)`));
+    void services
+      .toggleMoreProducts()
+      .then((runs) =>
+        console.log(
+          `[concierge] products instance ${services.productsUrls[1]} ${runs ? 'started again' : 'stopped'} (kill -USR2 ${process.pid} to ${runs ? 'stop' : 'start'} it)`,
+        ),
+      );
   });
-  console.log(`[concierge] example services on ${SERVICE_NAMES.map((name) => (name === 'products' ? services.productsUrls.join(' and ') : services.urls[name])).join(', ')}`);
+  console.log(
+    `[concierge] example services on ${SERVICE_NAMES.map((name) => (name === 'products' ? services.productsUrls.join(' and ') : services.urls[name])).join(', ')}`,
+  );
   console.log(`[concierge] GraphiQL and the GraphQL endpoint: ${running.url.replace('127.0.0.1', 'localhost')}${config.graphqlEndpoint}`);
   const preloaded = config.graphiql && config.graphiql.defaultHeaders;
-  console.log(preloaded
-    ? '[concierge] GraphiQL opens as user "1" with a 15-minute token: reload the page for a fresh one, or `npm run token -- --sub <id> --scope orders:read`'
-    : `[concierge] listening on ${config.host}: GraphiQL opens without a token; \`npm run token -- --sub <id> --scope orders:read\` prints one`);
+  console.log(
+    preloaded
+      ? '[concierge] GraphiQL opens as user "1" with a 15-minute token: reload the page for a fresh one, or `npm run token -- --sub <id> --scope orders:read`'
+      : `[concierge] listening on ${config.host}: GraphiQL opens without a token; \`npm run token -- --sub <id> --scope orders:read\` prints one`,
+  );
 } catch (error) {
   await services.close();
   console.error(error instanceof Error ? error.message : error);

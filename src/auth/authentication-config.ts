@@ -175,7 +175,9 @@ export function normalizeAuthenticationOptions(authentication: unknown, consumer
   const apiKeys = raw['apiKeys'] === undefined ? {} : raw['apiKeys'];
   if (!isPlainObject(apiKeys)) check.fail('config.authentication.apiKeys', 'an object', apiKeys);
   else check.knownKeys('config.authentication.apiKeys', apiKeys, ['header']);
-  const header = isPlainObject(apiKeys) ? headerName('config.authentication.apiKeys.header', apiKeys['header'] ?? 'x-api-key', check).toLowerCase() : 'x-api-key';
+  const header = isPlainObject(apiKeys)
+    ? headerName('config.authentication.apiKeys.header', apiKeys['header'] ?? 'x-api-key', check).toLowerCase()
+    : 'x-api-key';
   const jwt = raw['jwt'] === undefined ? undefined : normalizeJwt(raw['jwt'], check, baseDir);
   const required = check.boolean('config.authentication.required', raw['required'] ?? false);
   const declared = normalizeConsumers(consumers, check);
@@ -194,10 +196,12 @@ function normalizeJwt(raw: unknown, check: Checker, baseDir: string): Normalized
   }
   check.knownKeys(key, raw, ['jwks', 'keys', 'issuer', 'audience', 'clockTolerance', 'cookie', 'scopesClaim', 'cacheSize']);
   if (raw['jwks'] === undefined && raw['keys'] === undefined) check.problem(`${key}: expected jwks or keys (where the signing keys come from), got neither`);
-  if (raw['keys'] !== undefined && !Array.isArray(raw['keys'])) check.problem(`${key}.keys: expected a list of keys, got a ${typeof raw['keys']} (not shown: it may hold a secret)`);
+  if (raw['keys'] !== undefined && !Array.isArray(raw['keys']))
+    check.problem(`${key}.keys: expected a list of keys, got a ${typeof raw['keys']} (not shown: it may hold a secret)`);
   const keys: unknown[] = Array.isArray(raw['keys']) ? raw['keys'] : [];
   const jwks = raw['jwks'] === undefined ? undefined : normalizeJwks(raw['jwks'], check);
-  const list = (name: string) => (raw[name] === undefined ? undefined : check.stringList(`${key}.${name}`, typeof raw[name] === 'string' ? [raw[name]] : raw[name]));
+  const list = (name: string) =>
+    raw[name] === undefined ? undefined : check.stringList(`${key}.${name}`, typeof raw[name] === 'string' ? [raw[name]] : raw[name]);
   const issuer = list('issuer');
   const audience = list('audience');
   return {
@@ -230,13 +234,21 @@ function normalizeJwks(raw: unknown, check: Checker): NormalizedJwt['jwks'] {
 
 function normalizeKey(raw: unknown, key: string, check: Checker, baseDir: string): NormalizedJwtKey[] {
   if (!isPlainObject(raw) || (raw['file'] === undefined) === (raw['secret'] === undefined)) {
-    check.problem(`${key}: expected an object with exactly one of file and secret, got ${!isPlainObject(raw) ? `a ${typeof raw}` : raw['file'] === undefined ? 'neither' : 'both'}`);
+    check.problem(
+      `${key}: expected an object with exactly one of file and secret, got ${!isPlainObject(raw) ? `a ${typeof raw}` : raw['file'] === undefined ? 'neither' : 'both'}`,
+    );
     return [];
   }
   check.knownKeys(key, raw, ['file', 'secret', 'kid', 'algorithms']);
   const kid = raw['kid'] === undefined ? undefined : check.string(`${key}.kid`, raw['kid']);
   if (raw['secret'] !== undefined) {
-    const list = algorithms(`${key}.algorithms`, raw['algorithms'], Object.keys(secretBytes), 'an HS algorithm (HS256, HS384, HS512) for a shared secret', check);
+    const list = algorithms(
+      `${key}.algorithms`,
+      raw['algorithms'],
+      Object.keys(secretBytes),
+      'an HS algorithm (HS256, HS384, HS512) for a shared secret',
+      check,
+    );
     const secret = new TextEncoder().encode(typeof raw['secret'] === 'string' ? raw['secret'] : '');
     const needed = Math.max(32, ...list.map((name) => secretBytes[name] ?? 0));
     const got = typeof raw['secret'] === 'string' ? `${secret.length} bytes` : `a ${typeof raw['secret']}`;
@@ -273,7 +285,7 @@ function algorithms(key: string, value: unknown, allowed: readonly string[], exp
 
 function headerName(key: string, value: unknown, check: Checker): string {
   if (typeof value === 'string' && token.test(value)) return value;
-  check.fail(key, 'a name of letters, digits and !#$%&\'*+.^_`|~-', value);
+  check.fail(key, "a name of letters, digits and !#$%&'*+.^_`|~-", value);
   return '';
 }
 
@@ -290,20 +302,30 @@ function normalizeConsumers(raw: unknown, check: Checker): NormalizedConsumer[] 
     }
     check.knownKeys(key, consumer, ['keyHash', 'scopes', 'plan', 'ipAllow', 'origins', 'introspection', 'arbitraryDocuments', 'disabled']);
     const keyHash = typeof consumer['keyHash'] === 'string' && /^[0-9a-f]{64}$/i.test(consumer['keyHash']) ? consumer['keyHash'].toLowerCase() : '';
-    if (!keyHash) check.fail(`${key}.keyHash`, `the hex SHA-256 of the API key (64 hex digits; "concierge keys create ${name}" prints a key and its hash)`, consumer['keyHash']);
-    else if (owners.has(keyHash)) check.problem(`${key}.keyHash: expected a key no other consumer has, got the keyHash of config.consumers.${owners.get(keyHash)}`);
+    if (!keyHash)
+      check.fail(
+        `${key}.keyHash`,
+        `the hex SHA-256 of the API key (64 hex digits; "concierge keys create ${name}" prints a key and its hash)`,
+        consumer['keyHash'],
+      );
+    else if (owners.has(keyHash))
+      check.problem(`${key}.keyHash: expected a key no other consumer has, got the keyHash of config.consumers.${owners.get(keyHash)}`);
     else owners.set(keyHash, name);
     const ipAllow = parseAddressRanges(`${key}.ipAllow`, consumer['ipAllow'], check);
-    return [{
-      name,
-      keyHash,
-      scopes: check.stringList(`${key}.scopes`, consumer['scopes'] ?? []),
-      ...(consumer['plan'] === undefined ? {} : { plan: check.string(`${key}.plan`, consumer['plan']) }),
-      ...(hasRules(ipAllow) ? { ipAllow } : {}),
-      ...(consumer['origins'] === undefined ? {} : { origins: parseOrigins(`${key}.origins`, consumer['origins'], check) }),
-      introspection: check.boolean(`${key}.introspection`, consumer['introspection'] ?? false),
-      ...(consumer['arbitraryDocuments'] === undefined ? {} : { arbitraryDocuments: check.boolean(`${key}.arbitraryDocuments`, consumer['arbitraryDocuments']) }),
-      disabled: check.boolean(`${key}.disabled`, consumer['disabled'] ?? false),
-    }];
+    return [
+      {
+        name,
+        keyHash,
+        scopes: check.stringList(`${key}.scopes`, consumer['scopes'] ?? []),
+        ...(consumer['plan'] === undefined ? {} : { plan: check.string(`${key}.plan`, consumer['plan']) }),
+        ...(hasRules(ipAllow) ? { ipAllow } : {}),
+        ...(consumer['origins'] === undefined ? {} : { origins: parseOrigins(`${key}.origins`, consumer['origins'], check) }),
+        introspection: check.boolean(`${key}.introspection`, consumer['introspection'] ?? false),
+        ...(consumer['arbitraryDocuments'] === undefined
+          ? {}
+          : { arbitraryDocuments: check.boolean(`${key}.arbitraryDocuments`, consumer['arbitraryDocuments']) }),
+        disabled: check.boolean(`${key}.disabled`, consumer['disabled'] ?? false),
+      },
+    ];
   });
 }

@@ -1,4 +1,15 @@
-import { createLocalJWKSet, decodeProtectedHeader, errors, importJWK, importSPKI, jwtVerify, type CryptoKey, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors,
+  importJWK,
+  importSPKI,
+  jwtVerify,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import { systemClock, type Clock } from '../clock.ts';
 import type { NormalizedJwt, NormalizedJwtKey } from './authentication-config.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
@@ -129,7 +140,11 @@ function createRemoteKeys(jwks: NonNullable<NormalizedJwt['jwks']>, clock: Clock
   let triedAt = -Infinity;
   let pending: Promise<void> | undefined;
   const load = async () => {
-    const response = await fetch(jwks.url, { redirect: 'manual', headers: { accept: 'application/json, application/jwk-set+json' }, signal: AbortSignal.timeout(jwks.timeout) });
+    const response = await fetch(jwks.url, {
+      redirect: 'manual',
+      headers: { accept: 'application/json, application/jwk-set+json' },
+      signal: AbortSignal.timeout(jwks.timeout),
+    });
     if (response.status !== 200) {
       await response.body?.cancel();
       throw new Error(`the JWKS endpoint answered ${response.status}`);
@@ -172,7 +187,8 @@ function importMaterial(material: NormalizedJwtKey['material'], alg: string): Pr
 function verified(claims: JWTPayload, scopesClaim: string): JwtVerification {
   if (typeof claims.sub !== 'string' || claims.sub === '') return { ok: false, message: 'The token has no subject claim (sub).' };
   const raw = claims[scopesClaim] ?? (scopesClaim === 'scope' ? claims['scp'] : undefined);
-  const scopes = typeof raw === 'string' ? raw.split(/\s+/).filter(Boolean) : Array.isArray(raw) ? raw.filter((scope): scope is string => typeof scope === 'string') : [];
+  const scopes =
+    typeof raw === 'string' ? raw.split(/\s+/).filter(Boolean) : Array.isArray(raw) ? raw.filter((scope): scope is string => typeof scope === 'string') : [];
   return { ok: true, jwt: { subject: claims.sub, scopes, claims } };
 }
 

@@ -53,7 +53,11 @@ export function readPublicKeys(key: string, file: string, baseDir: string, check
       const json = JSON.parse(text) as JWK & { keys?: JWK[] };
       const jwks = Array.isArray(json.keys) ? json.keys : [json];
       if (jwks.length > 0 && jwks.every((jwk) => jwk.kty !== 'oct' && jwk.d === undefined)) {
-        return jwks.map((jwk) => ({ material: { jwk }, ...describe(createPublicKey({ key: jwk as never, format: 'jwk' })), ...(jwk.kid ? { kid: jwk.kid } : {}) }));
+        return jwks.map((jwk) => ({
+          material: { jwk },
+          ...describe(createPublicKey({ key: jwk as never, format: 'jwk' })),
+          ...(jwk.kid ? { kid: jwk.kid } : {}),
+        }));
       }
       check.fail(key, expected, file, ' (a private or secret key)');
     } else if (text.includes('-----BEGIN PUBLIC KEY-----')) {

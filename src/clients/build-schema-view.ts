@@ -34,7 +34,8 @@ export function buildSchemaView(schema: GraphQLSchema, tags: SchemaTags, profile
   const hidden = initiallyHidden(schema, tags, profile);
   cascade(schema, hidden);
   const queryType = schema.getQueryType();
-  if (queryType && hidden.has(queryType.name)) return { problems: [`${profile.key}: the view leaves ${queryType.name} with no field; expected include/exclude to keep at least one`] };
+  if (queryType && hidden.has(queryType.name))
+    return { problems: [`${profile.key}: the view leaves ${queryType.name} with no field; expected include/exclude to keep at least one`] };
   const view = pruneSchema(
     filterSchema({
       schema,
@@ -61,12 +62,19 @@ function rootName(schema: GraphQLSchema, operation: 'Query' | 'Mutation' | 'Subs
 function unknownNames(schema: GraphQLSchema, tags: SchemaTags, profile: NormalizedClientProfile): string[] {
   const problems: string[] = [];
   const used = new Set([...tags.values()].flatMap((set) => [...set]));
-  const expected = used.size > 0 ? `tags used by @tag in the registered schemas (${[...used].sort().join(', ')})` : 'tags used by @tag in the registered schemas (they use none)';
-  for (const [key, list] of [[`${profile.key}.include.tags`, profile.includeTags ?? []], [`${profile.key}.exclude.tags`, profile.excludeTags]] as const) {
+  const expected =
+    used.size > 0
+      ? `tags used by @tag in the registered schemas (${[...used].sort().join(', ')})`
+      : 'tags used by @tag in the registered schemas (they use none)';
+  for (const [key, list] of [
+    [`${profile.key}.include.tags`, profile.includeTags ?? []],
+    [`${profile.key}.exclude.tags`, profile.excludeTags],
+  ] as const) {
     for (const tag of list) if (!used.has(tag)) problems.push(`${key}: expected ${expected}, got "${tag}"`);
   }
   for (const coordinate of profile.excludeCoordinates) {
-    if (!coordinateExists(schema, coordinate)) problems.push(`${profile.key}.exclude.coordinates: expected coordinates of the composed schema, got "${coordinate}" (no such element)`);
+    if (!coordinateExists(schema, coordinate))
+      problems.push(`${profile.key}.exclude.coordinates: expected coordinates of the composed schema, got "${coordinate}" (no such element)`);
   }
   return problems;
 }

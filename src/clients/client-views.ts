@@ -108,7 +108,8 @@ function facing(graph: QueryPlanner, planners: ReadonlyMap<GraphQLSchema, QueryP
     },
     fallbacks() {
       const merged = new Map<string, number>();
-      for (const planner of new Set(planners.values())) for (const [reason, count] of planner?.fallbacks() ?? []) merged.set(reason, (merged.get(reason) ?? 0) + count);
+      for (const planner of new Set(planners.values()))
+        for (const [reason, count] of planner?.fallbacks() ?? []) merged.set(reason, (merged.get(reason) ?? 0) + count);
       return merged;
     },
   };

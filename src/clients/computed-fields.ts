@@ -27,14 +27,19 @@ export interface ComputedView {
  * selection on its type in the view (the fields it needs are fetched like any other). Problems
  * name the field's config key.
  */
-export function addComputedFields(view: GraphQLSchema, fields: readonly NormalizedComputedField[]): { view: ComputedView; problems?: undefined } | { problems: string[] } {
+export function addComputedFields(
+  view: GraphQLSchema,
+  fields: readonly NormalizedComputedField[],
+): { view: ComputedView; problems?: undefined } | { problems: string[] } {
   const problems: string[] = [];
   const byType = new Map<string, Map<string, NormalizedComputedField>>();
   const types = new Map<string, GraphQLOutputType>();
   for (const field of fields) {
     const owner = view.getType(field.typeName);
     if (!isObjectType(owner)) {
-      problems.push(`${field.key}: expected a field of an object type of this profile's view, got type "${field.typeName}" (${owner ? 'not an object type' : 'not in the view'})`);
+      problems.push(
+        `${field.key}: expected a field of an object type of this profile's view, got type "${field.typeName}" (${owner ? 'not an object type' : 'not in the view'})`,
+      );
       continue;
     }
     if (owner.getFields()[field.fieldName]) {
@@ -46,9 +51,13 @@ export function addComputedFields(view: GraphQLSchema, fields: readonly Normaliz
       problems.push(`${field.key}.type: expected a scalar or enum type of the view (or a list of one), got "${print(field.type)}"`);
       continue;
     }
-    const errors = validate(view, parse(`{ ... on ${field.typeName} ${print(field.requires)} }`, { noLocation: true })).filter((error) => !/Fragment cannot be spread/.test(error.message));
+    const errors = validate(view, parse(`{ ... on ${field.typeName} ${print(field.requires)} }`, { noLocation: true })).filter(
+      (error) => !/Fragment cannot be spread/.test(error.message),
+    );
     if (errors.length > 0) {
-      problems.push(`${field.key}.requires: expected fields of ${field.typeName} in this profile's view, got "${print(field.requires).replace(/\s+/g, ' ')}": ${errors.map((error) => error.message).join(' ')}`);
+      problems.push(
+        `${field.key}.requires: expected fields of ${field.typeName} in this profile's view, got "${print(field.requires).replace(/\s+/g, ' ')}": ${errors.map((error) => error.message).join(' ')}`,
+      );
       continue;
     }
     types.set(field.coordinate, type);
@@ -62,7 +71,12 @@ export function addComputedFields(view: GraphQLSchema, fields: readonly Normaliz
       const own = byType.get(type.name);
       if (!own) return type;
       const config = type.toConfig();
-      const added = Object.fromEntries([...own.values()].map((field) => [field.fieldName, { type: types.get(field.coordinate) as GraphQLOutputType, ...(field.description ? { description: field.description } : {}) }]));
+      const added = Object.fromEntries(
+        [...own.values()].map((field) => [
+          field.fieldName,
+          { type: types.get(field.coordinate) as GraphQLOutputType, ...(field.description ? { description: field.description } : {}) },
+        ]),
+      );
       return new GraphQLObjectType({ ...config, fields: { ...config.fields, ...added } });
     },
   });

@@ -76,7 +76,8 @@ export function normalizeClientsOptions(raw: unknown, defaultClient: unknown, co
   const flagged: string[] = [];
   for (const [name, options] of Object.entries(raw)) {
     const key = `config.clients.${name}`;
-    if (!profileName.test(name)) check.problem(`${key}: expected a name of letters, digits, - and _ starting with a letter (at most 64), got ${JSON.stringify(name)}`);
+    if (!profileName.test(name))
+      check.problem(`${key}: expected a name of letters, digits, - and _ starting with a letter (at most 64), got ${JSON.stringify(name)}`);
     if (name === 'other') check.problem(`${key}: expected another name: "other" is the metrics label of callers outside the declared profiles`);
     if (!isPlainObject(options)) {
       check.fail(key, 'an object', options);
@@ -88,10 +89,18 @@ export function normalizeClientsOptions(raw: unknown, defaultClient: unknown, co
   let defaultName: string | undefined;
   if (flagged.length > 1) check.problem(`config.clients: expected one profile with default: true, got ${flagged.length} (${flagged.join(', ')})`);
   if (defaultClient !== undefined) {
-    defaultName = check.oneOf('config.defaultClient', defaultClient, profiles.map((profile) => profile.name));
-    if (flagged.length > 0 && !flagged.includes(defaultName)) check.problem(`config.defaultClient: expected the profile marked default: true (${flagged.join(', ')}) or no defaultClient, got ${show(defaultClient)}`);
+    defaultName = check.oneOf(
+      'config.defaultClient',
+      defaultClient,
+      profiles.map((profile) => profile.name),
+    );
+    if (flagged.length > 0 && !flagged.includes(defaultName))
+      check.problem(`config.defaultClient: expected the profile marked default: true (${flagged.join(', ')}) or no defaultClient, got ${show(defaultClient)}`);
   } else if (flagged.length > 0) defaultName = flagged[0];
-  else if (profiles.length > 0) check.problem(`config.defaultClient: expected the name of the profile callers matching none get (one of ${profiles.map((profile) => `"${profile.name}"`).join(', ')}), or default: true on one profile, got nothing`);
+  else if (profiles.length > 0)
+    check.problem(
+      `config.defaultClient: expected the name of the profile callers matching none get (one of ${profiles.map((profile) => `"${profile.name}"`).join(', ')}), or default: true on one profile, got nothing`,
+    );
   return { profiles, defaultProfile: profiles.find((profile) => profile.name === defaultName) };
 }
 
@@ -100,7 +109,10 @@ function normalizeProfile(name: string, key: string, options: Record<string, unk
   check.knownKeys(key, options, profileKeys);
   const consumers = options['consumers'] === undefined ? [] : check.stringList(`${key}.consumers`, options['consumers']);
   for (const consumer of consumers) {
-    if (!context.consumers.includes(consumer)) check.problem(`${key}.consumers: expected names of declared consumers (config.consumers${context.consumers.length > 0 ? `: ${context.consumers.join(', ')}` : ' has none'}), got "${consumer}"`);
+    if (!context.consumers.includes(consumer))
+      check.problem(
+        `${key}.consumers: expected names of declared consumers (config.consumers${context.consumers.length > 0 ? `: ${context.consumers.join(', ')}` : ' has none'}), got "${consumer}"`,
+      );
   }
   const exclude = options['exclude'];
   if (exclude !== undefined && !isPlainObject(exclude)) check.fail(`${key}.exclude`, 'an object with tags and/or coordinates', exclude);
@@ -108,7 +120,8 @@ function normalizeProfile(name: string, key: string, options: Record<string, unk
   check.knownKeys(`${key}.exclude`, excluded, ['tags', 'coordinates']);
   const excludeCoordinates = excluded['coordinates'] === undefined ? [] : check.stringList(`${key}.exclude.coordinates`, excluded['coordinates']);
   for (const coordinate of excludeCoordinates) {
-    if (!coordinatePattern.test(coordinate)) check.fail(`${key}.exclude.coordinates`, "schema coordinates such as 'Type', 'Type.field' or 'Type.field(arg:)'", coordinate);
+    if (!coordinatePattern.test(coordinate))
+      check.fail(`${key}.exclude.coordinates`, "schema coordinates such as 'Type', 'Type.field' or 'Type.field(arg:)'", coordinate);
   }
   const rateLimitPlan = options['rateLimitPlan'] === undefined ? undefined : check.oneOf(`${key}.rateLimitPlan`, options['rateLimitPlan'], context.plans);
   const versions = options['versions'] === undefined ? undefined : new Set(check.stringList(`${key}.versions`, options['versions']));
@@ -122,7 +135,10 @@ function normalizeProfile(name: string, key: string, options: Record<string, unk
     excludeTags: excluded['tags'] === undefined ? [] : check.stringList(`${key}.exclude.tags`, excluded['tags']),
     excludeCoordinates,
     fields: normalizeFields(options['fields'], `${key}.fields`, context),
-    ...optional('trustedDocuments', options['trustedDocuments'] === undefined ? undefined : normalizeTrustedDocumentsOptions(options['trustedDocuments'], context, `${key}.trustedDocuments`)),
+    ...optional(
+      'trustedDocuments',
+      options['trustedDocuments'] === undefined ? undefined : normalizeTrustedDocumentsOptions(options['trustedDocuments'], context, `${key}.trustedDocuments`),
+    ),
     ...optional('limits', options['limits'] === undefined ? undefined : normalizeLimitsOptions(options['limits'], context, `${key}.limits`, context.limits)),
     ...optional('rateLimitPlan', rateLimitPlan),
     ...optional('versions', versions),

@@ -73,7 +73,11 @@ function replaced(selection: SelectionNode, own: ReadonlyMap<string, NormalizedC
     if (required.kind !== Kind.FIELD) return required;
     const alias = `${helperPrefix}${key}_${required.alias?.value ?? required.name.value}`;
     helpers.set(alias, key);
-    return { ...required, alias: { kind: Kind.NAME, value: alias }, ...(selection.directives?.length ? { directives: [...(required.directives ?? []), ...selection.directives] } : {}) };
+    return {
+      ...required,
+      alias: { kind: Kind.NAME, value: alias },
+      ...(selection.directives?.length ? { directives: [...(required.directives ?? []), ...selection.directives] } : {}),
+    };
   });
 }
 
@@ -105,11 +109,17 @@ export async function fillComputedFields(result: ExecutionResult, input: FillInp
   const errors: GraphQLError[] = [];
   const pending: Array<Promise<void>> = [];
   const objects: Array<{ object: Record<string, unknown>; computedHere: Map<string, unknown> }> = [];
-  const fillObject = (object: Record<string, unknown>, type: ReturnType<GraphQLSchema['getType']>, selectionSets: readonly SelectionSetNode[], path: ReadonlyArray<string | number>) => {
+  const fillObject = (
+    object: Record<string, unknown>,
+    type: ReturnType<GraphQLSchema['getType']>,
+    selectionSets: readonly SelectionSetNode[],
+    path: ReadonlyArray<string | number>,
+  ) => {
     if (!isObjectType(type)) return;
     const fields = new Map<string, FieldNode[]>();
     for (const selectionSet of selectionSets) {
-      for (const [key, nodes] of collectFields(input.view.schema, fragments, input.variables, type, selectionSet)) fields.set(key, [...(fields.get(key) ?? []), ...nodes]);
+      for (const [key, nodes] of collectFields(input.view.schema, fragments, input.variables, type, selectionSet))
+        fields.set(key, [...(fields.get(key) ?? []), ...nodes]);
     }
     const computedHere = new Map<string, unknown>();
     for (const [key, nodes] of fields) {
@@ -118,7 +128,9 @@ export async function fillComputedFields(result: ExecutionResult, input: FillInp
       if (computed) {
         computedHere.set(key, null);
         const fieldType = type.getFields()[name]?.type as GraphQLOutputType;
-        pending.push(compute(computed, fieldType, requiredOf(object, key, computed), [...path, key], errors).then((value) => void computedHere.set(key, value)));
+        pending.push(
+          compute(computed, fieldType, requiredOf(object, key, computed), [...path, key], errors).then((value) => void computedHere.set(key, value)),
+        );
         continue;
       }
       const field = type.getFields()[name];
@@ -161,20 +173,29 @@ function requiredOf(object: Record<string, unknown>, key: string, computed: Norm
  * Runs one computed field. A synchronous function cannot be interrupted (it holds the process
  * while it runs); the timeout bounds the wait for a promise it returns, which is then ignored.
  */
-async function compute(computed: NormalizedComputedField, type: GraphQLOutputType, required: Record<string, unknown>, path: ReadonlyArray<string | number>, errors: GraphQLError[]): Promise<unknown> {
+async function compute(
+  computed: NormalizedComputedField,
+  type: GraphQLOutputType,
+  required: Record<string, unknown>,
+  path: ReadonlyArray<string | number>,
+  errors: GraphQLError[],
+): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
   try {
     const returned = computed.resolve(required);
-    const value = returned instanceof Promise
-      ? await Promise.race([returned, new Promise((_, reject) => (timer = setTimeout(() => reject((timedOut = true)), computed.timeoutMs)))])
-      : returned;
+    const value =
+      returned instanceof Promise
+        ? await Promise.race([returned, new Promise((_, reject) => (timer = setTimeout(() => reject((timedOut = true)), computed.timeoutMs)))])
+        : returned;
     return serialize(type, value);
   } catch {
     // The function's own error stays in the gateway: its message may say anything about the data.
-    errors.push(timedOut
-      ? gatewayError('GATEWAY_TIMEOUT', `Computed field ${computed.coordinate} took longer than ${computed.timeoutMs} ms.`, { path, rejectsRequest: false })
-      : gatewayError('INTERNAL_SERVER_ERROR', `Computed field ${computed.coordinate} failed.`, { path, rejectsRequest: false }));
+    errors.push(
+      timedOut
+        ? gatewayError('GATEWAY_TIMEOUT', `Computed field ${computed.coordinate} took longer than ${computed.timeoutMs} ms.`, { path, rejectsRequest: false })
+        : gatewayError('INTERNAL_SERVER_ERROR', `Computed field ${computed.coordinate} failed.`, { path, rejectsRequest: false }),
+    );
     return null;
   } finally {
     clearTimeout(timer);

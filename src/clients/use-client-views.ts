@@ -37,8 +37,16 @@ export function useClientViews(views: ClientViews): Plugin & { computed: Plugin 
         if (isAsyncIterable(result)) return result;
         const answered = withoutHiddenNames(result as ExecutionResult, view.schema);
         if (!adapters || !rewritten) return answered;
-        const variables = coerceOperationVariables(adapters.schema, executed.document, executed.operationName, executed.variableValues as Record<string, unknown> | undefined)?.coerced ?? {};
-        return fillComputedFields(answered, { view: adapters, document: executed.document, operationName: executed.operationName, variables, helpers: rewritten.helpers });
+        const variables =
+          coerceOperationVariables(adapters.schema, executed.document, executed.operationName, executed.variableValues as Record<string, unknown> | undefined)
+            ?.coerced ?? {};
+        return fillComputedFields(answered, {
+          view: adapters,
+          document: executed.document,
+          operationName: executed.operationName,
+          variables,
+          helpers: rewritten.helpers,
+        });
       });
     },
   };
@@ -64,7 +72,11 @@ function withoutHiddenNames(result: ExecutionResult, schema: GraphQLSchema): Exe
   const errors = result.errors.map((error) => {
     const [, abstract, runtime = ''] = unknownRuntimeType.exec(error.message) ?? [];
     if (abstract === undefined || schema.getType(runtime)) return error;
-    return new GraphQLError(`Abstract type "${abstract}" was resolved to a type this client's schema does not have.`, { nodes: error.nodes, path: error.path, extensions: error.extensions });
+    return new GraphQLError(`Abstract type "${abstract}" was resolved to a type this client's schema does not have.`, {
+      nodes: error.nodes,
+      path: error.path,
+      extensions: error.extensions,
+    });
   });
   return { ...result, errors };
 }

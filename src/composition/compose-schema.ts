@@ -39,21 +39,26 @@ export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
   } catch (error) {
     throw new SchemaError([`composition: ${(error as Error).message}`]);
   }
-  const hidden = new Set([...sources.flatMap((source) => [...inaccessibleElements(source.subschema.schema, source.supergraph?.document)]), ...(supergraph ? federationPlumbing : [])]);
-  return locateMergedErrors(pruneSchema(
-    filterSchema({
-      schema: stitched,
-      typeFilter: (typeName) => !hidden.has(typeName),
-      rootFieldFilter: (operation, fieldName) => !hidden.has(`${operation}.${fieldName}`),
-      objectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
-      interfaceFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
-      inputObjectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
-      argumentFilter: (typeName, fieldName, argumentName) => !hidden.has(`${typeName}.${fieldName}(${argumentName}:)`),
-      enumValueFilter: (typeName, valueName) => !hidden.has(`${typeName}.${valueName}`),
-      // Composition directives are read from the sources; clients keep @include, @skip, @deprecated...
-      directiveFilter: (name) => specifiedDirectives.some((directive) => directive.name === name),
-    }),
-  ));
+  const hidden = new Set([
+    ...sources.flatMap((source) => [...inaccessibleElements(source.subschema.schema, source.supergraph?.document)]),
+    ...(supergraph ? federationPlumbing : []),
+  ]);
+  return locateMergedErrors(
+    pruneSchema(
+      filterSchema({
+        schema: stitched,
+        typeFilter: (typeName) => !hidden.has(typeName),
+        rootFieldFilter: (operation, fieldName) => !hidden.has(`${operation}.${fieldName}`),
+        objectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
+        interfaceFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
+        inputObjectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
+        argumentFilter: (typeName, fieldName, argumentName) => !hidden.has(`${typeName}.${fieldName}(${argumentName}:)`),
+        enumValueFilter: (typeName, valueName) => !hidden.has(`${typeName}.${valueName}`),
+        // Composition directives are read from the sources; clients keep @include, @skip, @deprecated...
+        directiveFilter: (name) => specifiedDirectives.some((directive) => directive.name === name),
+      }),
+    ),
+  );
 }
 
 const federationPlumbing = ['Query._entities', 'Query._service'];
@@ -63,5 +68,8 @@ function federationAwareMerger(sources: readonly LoadedSource[], supergraph: Fed
   const subgraphs = new Set(sources.filter((source) => source.supergraph).map((source) => source.subschema));
   const merge = getDefaultFieldConfigMerger();
   const federationMerge = withSupergraphFieldTypes(supergraph.fieldConfigMerger, supergraph.document);
-  return (candidates: MergeFieldConfigCandidate[]) => (candidates.every((candidate) => candidate.subschema !== undefined && subgraphs.has(candidate.subschema as never)) ? federationMerge(candidates) : merge(candidates));
+  return (candidates: MergeFieldConfigCandidate[]) =>
+    candidates.every((candidate) => candidate.subschema !== undefined && subgraphs.has(candidate.subschema as never))
+      ? federationMerge(candidates)
+      : merge(candidates);
 }

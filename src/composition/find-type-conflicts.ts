@@ -52,7 +52,10 @@ function compareDefinitions(sources: readonly LoadedSource[]): { problems: strin
         fields.set(coordinate, [...earlier, definition]);
         const differing = earlier.filter((other) => other.type !== definition.type);
         const conflict = differing.find((other) => !(other.federation && definition.federation));
-        if (conflict) problems.push(`${coordinate} is ${conflict.type} in ${conflict.source} but ${definition.type} in ${source.name}; services must agree on a shared field's type`);
+        if (conflict)
+          problems.push(
+            `${coordinate} is ${conflict.type} in ${conflict.source} but ${definition.type} in ${source.name}; services must agree on a shared field's type`,
+          );
         else if (differing.length > 0) typedPerSubgraph.add(coordinate);
       }
     }

@@ -88,7 +88,13 @@ function wrapped(type: TypeNode, named: GraphQLNamedOutputType): GraphQLOutputTy
 function fieldTypes(typeDefs: DocumentNode): Map<string, TypeNode> {
   const types = new Map<string, TypeNode>();
   for (const definition of typeDefs.definitions) {
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_EXTENSION) continue;
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
+      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
+      definition.kind !== Kind.INTERFACE_TYPE_EXTENSION
+    )
+      continue;
     for (const field of definition.fields ?? []) types.set(`${definition.name.value}.${field.name.value}`, field.type);
   }
   return types;
@@ -100,7 +106,8 @@ function supertypesOf(supergraph: DocumentNode): Map<string, Set<string>> {
   const add = (type: string, abstract: string) => supertypes.set(type, (supertypes.get(type) ?? new Set()).add(abstract));
   for (const definition of supergraph.definitions) {
     if (definition.kind === Kind.UNION_TYPE_DEFINITION) for (const member of definition.types ?? []) add(member.name.value, definition.name.value);
-    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION) for (const implemented of definition.interfaces ?? []) add(definition.name.value, implemented.name.value);
+    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION)
+      for (const implemented of definition.interfaces ?? []) add(definition.name.value, implemented.name.value);
   }
   return supertypes;
 }
@@ -146,7 +153,11 @@ function withJoinTypes(field: FieldDefinitionNode, widest: TypeNode, byGraph: Re
 }
 
 function joinField(graph: string): ConstDirectiveNode {
-  return { kind: Kind.DIRECTIVE, name: { kind: Kind.NAME, value: 'join__field' }, arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'graph' }, value: { kind: Kind.ENUM, value: graph } }] };
+  return {
+    kind: Kind.DIRECTIVE,
+    name: { kind: Kind.NAME, value: 'join__field' },
+    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'graph' }, value: { kind: Kind.ENUM, value: graph } }],
+  };
 }
 
 function namedOf(type: TypeNode): string {

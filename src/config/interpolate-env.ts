@@ -17,9 +17,7 @@ export function interpolateEnv<T>(value: T, env: NodeJS.ProcessEnv, path = 'conf
   }
   if (Array.isArray(value)) return value.map((item, index) => interpolateEnv(item, env, `${path}[${index}]`)) as T;
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, `${path}.${key}`)]),
-    ) as T;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, `${path}.${key}`)])) as T;
   }
   return value;
 }

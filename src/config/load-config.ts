@@ -23,7 +23,12 @@ export interface LoadConfigOptions {
  * Reads and normalizes a config file: a module whose default export is the config (TypeScript
  * through tsx), or JSON. Without a path, the first `gateway.config.*` in `cwd`.
  */
-export async function loadConfig(file?: string, cwd = process.cwd(), env = process.env, { fresh = false, supergraph }: LoadConfigOptions = {}): Promise<NormalizedConfig> {
+export async function loadConfig(
+  file?: string,
+  cwd = process.cwd(),
+  env = process.env,
+  { fresh = false, supergraph }: LoadConfigOptions = {},
+): Promise<NormalizedConfig> {
   if (supergraph !== undefined && !file && !defaultConfigIn(cwd)) return normalizeConfig({ supergraph: path.resolve(cwd, supergraph) }, { baseDir: cwd, env });
   const found = configFilePath(file, cwd);
   const raw = found.endsWith('.json') ? parseJson(found, await readFile(found, 'utf8')) : await importConfig(found, fresh);

@@ -123,8 +123,64 @@ export interface NormalizeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const topLevelKeys = ['port', 'host', 'schemasDir', 'graphqlEndpoint', 'graphiql', 'shutdownTimeout', 'operationTimeout', 'maxRequestBytes', 'queryPlanner', 'sources', 'supergraph', 'authentication', 'consumers', 'network', 'authorization', 'identity', 'limits', 'trustedDocuments', 'tls', 'redis', 'rateLimits', 'responseCache', 'logging', 'metrics', 'tracing', 'statusPage', 'admin', 'registry', 'clients', 'defaultClient', 'routes'];
-const sourceKeys = ['kind', 'url', 'schema', 'timeout', 'forwardHeaders', 'headers', 'connections', 'schemaFrom', 'batch', 'maxBatchSize', 'tls', 'httpCache', 'dedupeInFlight', 'retries', 'breaker', 'versions', 'versionOverride', 'mirror', 'discovery', 'urls', 'loadBalancing', 'healthCheck', 'outlierDetection'];
+const topLevelKeys = [
+  'port',
+  'host',
+  'schemasDir',
+  'graphqlEndpoint',
+  'graphiql',
+  'shutdownTimeout',
+  'operationTimeout',
+  'maxRequestBytes',
+  'queryPlanner',
+  'sources',
+  'supergraph',
+  'authentication',
+  'consumers',
+  'network',
+  'authorization',
+  'identity',
+  'limits',
+  'trustedDocuments',
+  'tls',
+  'redis',
+  'rateLimits',
+  'responseCache',
+  'logging',
+  'metrics',
+  'tracing',
+  'statusPage',
+  'admin',
+  'registry',
+  'clients',
+  'defaultClient',
+  'routes',
+];
+const sourceKeys = [
+  'kind',
+  'url',
+  'schema',
+  'timeout',
+  'forwardHeaders',
+  'headers',
+  'connections',
+  'schemaFrom',
+  'batch',
+  'maxBatchSize',
+  'tls',
+  'httpCache',
+  'dedupeInFlight',
+  'retries',
+  'breaker',
+  'versions',
+  'versionOverride',
+  'mirror',
+  'discovery',
+  'urls',
+  'loadBalancing',
+  'healthCheck',
+  'outlierDetection',
+];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /**
@@ -151,7 +207,13 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
   const sourceContext = { ...context, schemasDir };
   const supergraphOf = (text: string | undefined, checker: Checker) => {
     const { supergraph, subgraphs } = normalizeSupergraphOptions(config.supergraph, config.sources, { ...context, check: checker }, env, text);
-    return { supergraph, sources: subgraphs.map(({ name, options, keyOf }) => ({ ...normalizeSource(name, options, keyOf, { ...sourceContext, check: checker }), ...optional('supergraph', supergraph) })) };
+    return {
+      supergraph,
+      sources: subgraphs.map(({ name, options, keyOf }) => ({
+        ...normalizeSource(name, options, keyOf, { ...sourceContext, check: checker }),
+        ...optional('supergraph', supergraph),
+      })),
+    };
   };
   const { supergraph, sources: subgraphSources } = supergraphOf(undefined, check);
   // A gateway that follows the registry may take every source from it.
@@ -203,8 +265,17 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     clients: { profiles: [], defaultProfile: undefined },
     routes: [],
   };
-  normalized.clients = normalizeClientsOptions(config['clients'], config['defaultClient'], { ...context, consumers: normalized.authentication.apiKeys?.consumers.map((consumer) => consumer.name) ?? [], plans: [...normalized.rateLimits.plans.keys()], limits: normalized.limits });
-  normalized.routes = normalizeRoutesOptions(config['routes'], context, { sources, sourcesFromRegistry: normalized.registry.follow, reservedPaths: reservedPaths(normalized) });
+  normalized.clients = normalizeClientsOptions(config['clients'], config['defaultClient'], {
+    ...context,
+    consumers: normalized.authentication.apiKeys?.consumers.map((consumer) => consumer.name) ?? [],
+    plans: [...normalized.rateLimits.plans.keys()],
+    limits: normalized.limits,
+  });
+  normalized.routes = normalizeRoutesOptions(config['routes'], context, {
+    sources,
+    sourcesFromRegistry: normalized.registry.follow,
+    reservedPaths: reservedPaths(normalized),
+  });
   if (supergraph?.hotReload && normalized.registry.follow) {
     check.fail('config.supergraph.hotReload', 'false beside registry.follow (the registry decides which graph is served)', true);
   }
@@ -216,7 +287,17 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
 /** The paths the gateway answers itself, which no route may take. */
 function reservedPaths({ graphqlEndpoint, metrics, responseCache, sources }: NormalizedConfig): string[] {
   const statusPage = metrics.statusPage.path.replace(/\/+$/, '');
-  return [graphqlEndpoint, '/healthz', '/readyz', metrics.path, metrics.statusPage.path, `${statusPage}/data.json`, responseCache.purge.path, `${registryApiPath}/publish`, ...sources.map((source) => announcePath(source.name))];
+  return [
+    graphqlEndpoint,
+    '/healthz',
+    '/readyz',
+    metrics.path,
+    metrics.statusPage.path,
+    `${statusPage}/data.json`,
+    responseCache.purge.path,
+    `${registryApiPath}/publish`,
+    ...sources.map((source) => announcePath(source.name)),
+  ];
 }
 
 /** The subgraph sources of a new supergraph content, or a {@link ConfigError} with every problem. */
@@ -228,12 +309,22 @@ function reloaded(supergraphOf: (text: string, check: Checker) => { sources: Nor
 }
 
 /** One source's options, each named in problems by `keyOf(option)`, with its defaults filled in. */
-function normalizeSource(name: string, source: Record<string, unknown>, keyOf: (option: string) => string, context: FeatureContext & { schemasDir: string }): NormalizedSource {
+function normalizeSource(
+  name: string,
+  source: Record<string, unknown>,
+  keyOf: (option: string) => string,
+  context: FeatureContext & { schemasDir: string },
+): NormalizedSource {
   const { check, baseDir, schemasDir } = context;
   const kind = check.oneOf(keyOf('kind'), source['kind'], ['graphql', 'rest', 'federation'] as const);
   const instances = normalizeSourceInstances(source, keyOf, check);
   const discovery = normalizeDiscoveryOptions(source['discovery'], keyOf('discovery'), check);
-  const url = source['urls'] === undefined ? (discovery && source['url'] === undefined ? undiscoveredUrl : check.url(keyOf('url'), source['url'])) : (instances.urls?.[0]?.url ?? 'http://invalid');
+  const url =
+    source['urls'] === undefined
+      ? discovery && source['url'] === undefined
+        ? undiscoveredUrl
+        : check.url(keyOf('url'), source['url'])
+      : (instances.urls?.[0]?.url ?? 'http://invalid');
   const timeout = check.integer(keyOf('timeout'), source['timeout'] ?? 10_000, 1, 600_000);
   const normalized: NormalizedSource = {
     name,
@@ -258,7 +349,9 @@ function normalizeSource(name: string, source: Record<string, unknown>, keyOf: (
     ...optional('mirror', normalizeMirrorOptions(source['mirror'], keyOf('mirror'), timeout, check)),
   };
   if (kind === 'federation' && source['schemaFrom'] !== undefined) {
-    check.problem(`${keyOf('schemaFrom')}: expected no schemaFrom for a federation source (its SDL is the subgraph's { _service { sdl } } at start-up), got ${show(source['schemaFrom'])}`);
+    check.problem(
+      `${keyOf('schemaFrom')}: expected no schemaFrom for a federation source (its SDL is the subgraph's { _service { sdl } } at start-up), got ${show(source['schemaFrom'])}`,
+    );
   }
   if (kind === 'rest' && source['schemaFrom'] === 'introspection') {
     check.problem(`${keyOf('schemaFrom')}: expected "file" for a rest source (its GraphQL face is the registered SDL), got "introspection"`);
@@ -294,4 +387,3 @@ function normalizeGraphiQL(value: unknown, check: Checker): NormalizedConfig['gr
   }
   return graphiql;
 }
-

@@ -18,7 +18,12 @@ const withoutValues = new WeakMap<OperationDefinitionNode, Entry>();
  * and each asks here with the same raw variables object, so the coercion is done once and its
  * result shared (read-only). `undefined` when the document has no such operation.
  */
-export function coerceOperationVariables(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, raw: Readonly<Record<string, unknown>> | null | undefined): CoercedVariables | undefined {
+export function coerceOperationVariables(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  raw: Readonly<Record<string, unknown>> | null | undefined,
+): CoercedVariables | undefined {
   const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
   const cache = raw ? byValues : withoutValues;

@@ -36,7 +36,12 @@ export interface OperationScope {
  * `@skip` and `@include` applied (graphql-js's CollectFields). Any other directive on a selection
  * makes the operation not plannable.
  */
-export function collectFields(schema: GraphQLSchema, scope: OperationScope, type: GraphQLObjectType | GraphQLInterfaceType, selectionSets: readonly SelectionSetNode[]): Map<string, FieldNode[]> {
+export function collectFields(
+  schema: GraphQLSchema,
+  scope: OperationScope,
+  type: GraphQLObjectType | GraphQLInterfaceType,
+  selectionSets: readonly SelectionSetNode[],
+): Map<string, FieldNode[]> {
   const { fragments } = scope;
   const fields = new Map<string, FieldNode[]>();
   const visit = (selectionSet: SelectionSetNode) => {

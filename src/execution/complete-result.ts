@@ -89,7 +89,10 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
         // A type the API schema lacks (`@inaccessible`): graphql-js's error, never the object's data. An
         // object whose call failed (an @interfaceObject's, never typed) already has its error.
         const at = pathSegments(path);
-        if (!errors.some((error) => error.path !== undefined && at.every((step, index) => error.path?.[index] === step))) errors.push(new GraphQLError(`Abstract type "${type.abstract}" was resolved to a type "${typename}" that does not exist inside the schema.`, { path: at }));
+        if (!errors.some((error) => error.path !== undefined && at.every((step, index) => error.path?.[index] === step)))
+          errors.push(
+            new GraphQLError(`Abstract type "${type.abstract}" was resolved to a type "${typename}" that does not exist inside the schema.`, { path: at }),
+          );
         result = BUBBLE;
       }
     }
@@ -98,7 +101,8 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
   };
 
   const completed = completeObject(data, shape, undefined);
-  const kept = unreported.length === 0 ? errors : errors.filter((error) => !unreported.some((prefix) => `${(error.path ?? []).join('.')}.`.startsWith(`${prefix}.`)));
+  const kept =
+    unreported.length === 0 ? errors : errors.filter((error) => !unreported.some((prefix) => `${(error.path ?? []).join('.')}.`.startsWith(`${prefix}.`)));
   errors.splice(0, errors.length, ...kept.map((error) => locate(error, shape)));
   return completed === BUBBLE ? null : completed;
 }

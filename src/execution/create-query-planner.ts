@@ -48,7 +48,12 @@ export interface QueryPlanner {
    * active progressive `@override` labels), or why there is none. Without `overrideLabels`, an
    * operation touching a field a label decides is not planned.
    */
-  plan(document: DocumentNode, operationName: string | null | undefined, variables?: Readonly<Record<string, unknown>>, overrideLabels?: ReadonlySet<string>): QueryPlan | NotPlannable;
+  plan(
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables?: Readonly<Record<string, unknown>>,
+    overrideLabels?: ReadonlySet<string>,
+  ): QueryPlan | NotPlannable;
   /** Runs the operation's plan, or says why stitching must execute it instead. */
   execute(args: ExecutionArgs): PlannedExecution | Fallback;
   /** How many executions fell back to stitching, by the planner's reason: never a silent fallback. */
@@ -102,16 +107,23 @@ export interface QueryPlannerOptions {
  * the stitching directives (graphql and rest sources). Plans are made once per document (the
  * parsed document Yoga caches per query text) and reused, at most {@link maxPlansPerDocument} per document.
  */
-export function createQueryPlanner(schema: GraphQLSchema, sources: readonly LoadedSource[], { stitchedSources = true, overrideLabels, failures = { failed: () => {}, succeeded: () => {} } }: QueryPlannerOptions = {}): QueryPlanner | undefined {
+export function createQueryPlanner(
+  schema: GraphQLSchema,
+  sources: readonly LoadedSource[],
+  { stitchedSources = true, overrideLabels, failures = { failed: () => {}, succeeded: () => {} } }: QueryPlannerOptions = {},
+): QueryPlanner | undefined {
   const federation = sources.filter((source) => source.kind === 'federation');
   const stitched = sources.filter((source) => source.kind !== 'federation');
   const supergraphDocument = federation[0]?.supergraph?.document;
   if (!supergraphDocument && (!stitchedSources || stitched.length === 0)) return undefined;
-  const executors = new Map(sources.map((source) => [source.name, (source.plannedExecutor ?? source.subschema.executor ?? createDefaultExecutor(source.subschema.schema)) as Executor]));
+  const executors = new Map(
+    sources.map((source) => [source.name, (source.plannedExecutor ?? source.subschema.executor ?? createDefaultExecutor(source.subschema.schema)) as Executor]),
+  );
   const model = supergraphDocument ? readSupergraph(supergraphDocument) : emptyModel();
   const foreignTypes = new Set<string>();
   const foreignRootFields = new Set<string>();
-  if (stitchedSources) joinModels(model, readStitchedSources(schema, stitched), foreignTypes, foreignRootFields, [schema.getQueryType(), schema.getMutationType()]);
+  if (stitchedSources)
+    joinModels(model, readStitchedSources(schema, stitched), foreignTypes, foreignRootFields, [schema.getQueryType(), schema.getMutationType()]);
   else for (const source of stitched) addForeign(source, foreignTypes, foreignRootFields);
   const context: PlanningContext = { schema, supergraph: model, foreignTypes, foreignRootFields };
   const plans = new WeakMap<DocumentNode, PlansOfDocument>();
@@ -123,9 +135,15 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
    * same plan. A document whose plans meet no labelled field has one plan for every request, however
    * many labels the supergraph has, and the {@link maxPlansPerDocument} slots go to real differences.
    */
-  const plan = (document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> = {}, labels?: ReadonlySet<string>): QueryPlan | NotPlannable => {
+  const plan = (
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Readonly<Record<string, unknown>> = {},
+    labels?: ReadonlySet<string>,
+  ): QueryPlan | NotPlannable => {
     let entry = plans.get(document);
-    if (!entry) plans.set(document, (entry = { conditions: conditionVariables(document), labelsRead: new Set(), plans: new LRUCache({ max: maxPlansPerDocument }) }));
+    if (!entry)
+      plans.set(document, (entry = { conditions: conditionVariables(document), labelsRead: new Set(), plans: new LRUCache({ max: maxPlansPerDocument }) }));
     const prefix = `${operationName ?? ''}\u0000${JSON.stringify(entry.conditions.map((name) => variables[name] ?? null))}\u0000`;
     const { labelsRead } = entry;
     const keyOf = () => `${prefix}${labels === undefined ? '-' : `+${overrideLabelKey(new Set([...labels].filter((label) => labelsRead.has(label))))}`}`;
@@ -146,18 +164,25 @@ export function createQueryPlanner(schema: GraphQLSchema, sources: readonly Load
       if (!coerced) return { reason: 'no operation to execute' };
       // Bad variables: stitching's executor answers them (400, graphql-js's messages).
       if (coerced.errors) return { reason: 'variables that do not coerce' };
-      const planned = plan(args.document, args.operationName, coerced.coerced, decideOverrideLabels(model.overrideLabels ?? [], overrideLabels, callerOf(args.contextValue)));
+      const planned = plan(
+        args.document,
+        args.operationName,
+        coerced.coerced,
+        decideOverrideLabels(model.overrideLabels ?? [], overrideLabels, callerOf(args.contextValue)),
+      );
       if (planned instanceof NotPlannable) {
         // Reasons can name a client's response key: past maxFallbackReasons they count together.
         const reason = fallbacks.has(planned.message) || fallbacks.size < maxFallbackReasons ? planned.message : otherReasons;
         fallbacks.set(reason, (fallbacks.get(reason) ?? 0) + 1);
         return { reason };
       }
-      const result = executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue, planned.serial).then(({ data, errors }) => {
-        const completed = completeResult(data, planned.shape, errors);
-        // graphql-js's order: errors first.
-        return errors.length > 0 ? { errors, data: completed } : { data: completed };
-      });
+      const result = executePlan(planned.fetches, executors, (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue, planned.serial).then(
+        ({ data, errors }) => {
+          const completed = completeResult(data, planned.shape, errors);
+          // graphql-js's order: errors first.
+          return errors.length > 0 ? { errors, data: completed } : { data: completed };
+        },
+      );
       return { plan: planned, result };
     },
   };
@@ -188,13 +213,19 @@ function emptyModel(): Supergraph {
  * Adds the graphql and rest sources' model to the supergraph's. Root fields join the root types;
  * a type both kinds define would need both kinds of entity calls at once: left to stitching.
  */
-function joinModels(model: Supergraph, stitched: Supergraph, foreignTypes: Set<string>, foreignRootFields: Set<string>, rootTypes: ReadonlyArray<GraphQLObjectType | null | undefined>): void {
+function joinModels(
+  model: Supergraph,
+  stitched: Supergraph,
+  foreignTypes: Set<string>,
+  foreignRootFields: Set<string>,
+  rootTypes: ReadonlyArray<GraphQLObjectType | null | undefined>,
+): void {
   const rootNames = new Set(rootTypes.flatMap((type) => (type ? [type.name] : [])));
   for (const [name, type] of stitched.types) {
     const present = model.types.get(name);
     if (!present) model.types.set(name, type);
     else if (!rootNames.has(name)) foreignTypes.add(name);
-    else for (const [field, graphs] of type.fields) (present.fields.has(field) ? foreignRootFields.add(`${name}.${field}`) : present.fields.set(field, graphs));
+    else for (const [field, graphs] of type.fields) present.fields.has(field) ? foreignRootFields.add(`${name}.${field}`) : present.fields.set(field, graphs);
   }
   for (const [abstract, byObject] of stitched.members) {
     const present = model.members.get(abstract) ?? new Map<string, Set<string>>();
@@ -226,7 +257,15 @@ function conditionVariables(document: DocumentNode): string[] {
   return [...names].sort();
 }
 
-function makePlan(context: PlanningContext, document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>>, labels: ReadonlySet<string> | undefined, labelsRead: Set<string>, failures: NonNullable<QueryPlannerOptions['failures']>): QueryPlan | NotPlannable {
+function makePlan(
+  context: PlanningContext,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>>,
+  labels: ReadonlySet<string> | undefined,
+  labelsRead: Set<string>,
+  failures: NonNullable<QueryPlannerOptions['failures']>,
+): QueryPlan | NotPlannable {
   const operation = getOperationAST(document, operationName);
   if (!operation) return new NotPlannable('no operation to execute');
   const fragments: Record<string, FragmentDefinitionNode> = {};

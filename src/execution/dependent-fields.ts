@@ -8,7 +8,11 @@ type Entity = NonNullable<Fetch['entity']>;
 /** Whether an entity call completes an object: one of its type (or of the implementations sharing a call to an `@interfaceObject`). */
 export function completes(entity: Entity, object: Data): boolean {
   const typename = object['__typename'];
-  return typename === undefined || typename === entity.typeName || (typeof typename === 'string' && entity.keysByType !== undefined && Object.hasOwn(entity.keysByType, typename));
+  return (
+    typename === undefined ||
+    typename === entity.typeName ||
+    (typeof typename === 'string' && entity.keysByType !== undefined && Object.hasOwn(entity.keysByType, typename))
+  );
 }
 
 /** The client's keys a call fills on an object: those of the object's type when implementations share the call. */
@@ -28,7 +32,9 @@ export function keysNeeding(fetch: Fetch, lost: readonly string[], object?: Data
   const entity = fetch.entity as Entity;
   const clientKeys = keysOn(fetch, object);
   if (lost.some((key) => entity.keyFields.includes(key))) return [...clientKeys, ...internalKeysOf(fetch)];
-  return Object.entries(entity.requires ?? {}).flatMap(([key, required]) => (required.some((internal) => lost.includes(internal)) && (isInternalKey(key) || clientKeys.includes(key)) ? [key] : []));
+  return Object.entries(entity.requires ?? {}).flatMap(([key, required]) =>
+    required.some((internal) => lost.includes(internal)) && (isInternalKey(key) || clientKeys.includes(key)) ? [key] : [],
+  );
 }
 
 /**
@@ -56,7 +62,7 @@ export function dependentFieldsOf(roots: readonly Fetch[]): DependentFields {
       visited.add(key);
       for (const call of calls) {
         if (!call.entity || !atPath(call.entity.path, path) || !sends(call.entity.representation, key)) continue;
-        for (const needing of keysNeeding(call, [key])) (isInternalKey(needing) ? visit(needing) : keys.add(needing));
+        for (const needing of keysNeeding(call, [key])) isInternalKey(needing) ? visit(needing) : keys.add(needing);
       }
     };
     visit(internal);
@@ -74,7 +80,11 @@ export function internalKeysOf(fetch: Fetch): string[] {
 
 /** Whether a representation sends the field fetched under an internal key. */
 export function sends(representation: SelectionSetNode, key: string): boolean {
-  return representation.selections.some((selection) => (selection.kind === Kind.INLINE_FRAGMENT ? sends(selection.selectionSet, key) : selection.kind === Kind.FIELD && (selection.alias?.value ?? selection.name.value) === key));
+  return representation.selections.some((selection) =>
+    selection.kind === Kind.INLINE_FRAGMENT
+      ? sends(selection.selectionSet, key)
+      : selection.kind === Kind.FIELD && (selection.alias?.value ?? selection.name.value) === key,
+  );
 }
 
 /**
@@ -88,7 +98,15 @@ export function callWithout(fetch: Fetch, keys: ReadonlySet<string>, lost: reado
     return kept.length > 0 ? kept : [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }];
   });
   const representation = (fetch.entity as Entity).representation;
-  return { document, representation: { ...representation, selections: representation.selections.filter((selection) => selection.kind !== Kind.FIELD || !lost.includes(selection.alias?.value ?? selection.name.value)) } };
+  return {
+    document,
+    representation: {
+      ...representation,
+      selections: representation.selections.filter(
+        (selection) => selection.kind !== Kind.FIELD || !lost.includes(selection.alias?.value ?? selection.name.value),
+      ),
+    },
+  };
 }
 
 function clientKey(fetch: Fetch, field: FieldNode): string {

@@ -26,7 +26,13 @@ export interface PlanResult {
  * with the first of them. A field the plan fetched for its own calls fails on the client's fields
  * that need it, never on its internal key (see {@link RequiredFailures}).
  */
-export async function executePlan(fetches: readonly Fetch[], executors: ReadonlyMap<string, Executor>, variables: Record<string, unknown>, context: unknown, serial = false): Promise<PlanResult> {
+export async function executePlan(
+  fetches: readonly Fetch[],
+  executors: ReadonlyMap<string, Executor>,
+  variables: Record<string, unknown>,
+  context: unknown,
+  serial = false,
+): Promise<PlanResult> {
   const data: Data = {};
   const errors: GraphQLError[] = [];
   const failures = new RequiredFailures(data, errors, fetches);
@@ -59,13 +65,15 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       fail(target.object, keysOn(fetch, target.object), error, pathOf(target), errors);
       for (const key of internalKeysOf(fetch)) failures.record(target.object, key, error);
     }
-    for (const child of fetch.children) if (child.entity && fetch.entity && child.entity.path.join('.') === fetch.entity.path.join('.')) failWithDependents(child, targets, error);
+    for (const child of fetch.children)
+      if (child.entity && fetch.entity && child.entity.path.join('.') === fetch.entity.path.join('.')) failWithDependents(child, targets, error);
   };
 
   /** One `_entities` call for some objects, without what needs the `lost` fields; its failure, if the call itself failed. */
   const callEntities = async (fetch: Fetch, lost: readonly string[], located: readonly Located[]): Promise<unknown> => {
     const entity = fetch.entity as NonNullable<Fetch['entity']>;
-    const { document, representation } = lost.length === 0 ? { document: fetch.document, representation: entity.representation } : callWithout(fetch, new Set(keysNeeding(fetch, lost)), lost);
+    const { document, representation } =
+      lost.length === 0 ? { document: fetch.document, representation: entity.representation } : callWithout(fetch, new Set(keysNeeding(fetch, lost)), lost);
     const { representations, targets, slots } = representationsOf(entity, representation, located);
     if (targets.length === 0) return undefined;
     let result: ExecutionResult;
@@ -77,13 +85,19 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
     }
     const entities = (result.data as { _entities?: unknown } | null | undefined)?._entities;
     if (!Array.isArray(entities)) {
-      const error = result.errors?.[0] ?? gatewayError('DOWNSTREAM_SERVICE_ERROR', `Service "${fetch.graph}" answered _entities without a list.`, { rejectsRequest: false, extensions: { service: fetch.graph } });
+      const error =
+        result.errors?.[0] ??
+        gatewayError('DOWNSTREAM_SERVICE_ERROR', `Service "${fetch.graph}" answered _entities without a list.`, {
+          rejectsRequest: false,
+          extensions: { service: fetch.graph },
+        });
       failWithDependents(fetch, targets, error);
       return error;
     }
     if (fetch.renames) applyRenames(entities, fetch.renames);
     // An @interfaceObject answers the interface's name as __typename: the object keeps its own.
-    if (entity.representedAs !== undefined) for (const answer of entities) if (answer !== null && typeof answer === 'object') delete (answer as Data)['__typename'];
+    if (entity.representedAs !== undefined)
+      for (const answer of entities) if (answer !== null && typeof answer === 'object') delete (answer as Data)['__typename'];
     const required: Array<[(string | number)[], unknown]> = [];
     const firstErrors = new Map<number, unknown>();
     /** The objects an error landed on, and the client's fields of each object one landed on or under. */
@@ -124,7 +138,14 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       const error = firstErrors.get(slot);
       if (error === undefined || (entities[slot] !== null && typeof entities[slot] === 'object')) return;
       const at = pathOf(target);
-      if (!erred.has(JSON.stringify(at))) fail(target.object, keysOn(fetch, target.object).filter((key) => !erred.has(JSON.stringify([...at, key]))), error, at, errors);
+      if (!erred.has(JSON.stringify(at)))
+        fail(
+          target.object,
+          keysOn(fetch, target.object).filter((key) => !erred.has(JSON.stringify([...at, key]))),
+          error,
+          at,
+          errors,
+        );
       for (const key of internalKeysOf(fetch)) failures.record(target.object, key, error);
     });
     return undefined;
@@ -144,7 +165,13 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
       const lost = failures.lost(target.object, entity.representation);
       if (lost) {
         const needing = keysNeeding(fetch, lost.keys, target.object);
-        fail(target.object, needing.filter((key) => !isInternalKey(key)), lost.error, pathOf(target), errors);
+        fail(
+          target.object,
+          needing.filter((key) => !isInternalKey(key)),
+          lost.error,
+          pathOf(target),
+          errors,
+        );
         for (const key of needing.filter(isInternalKey)) failures.record(target.object, key, lost.error);
         if (lost.keys.some((key) => entity.keyFields.includes(key))) continue;
       }
@@ -195,13 +222,19 @@ export async function executePlan(fetches: readonly Fetch[], executors: Readonly
  * and, for each, the index of its representation. An object whose key fields came back null (or
  * never came) can't be represented, and keeps no answer from the call.
  */
-function representationsOf(entity: NonNullable<Fetch['entity']>, fields: SelectionSetNode, located: readonly Located[]): { representations: Data[]; targets: Located[]; slots: number[] } {
+function representationsOf(
+  entity: NonNullable<Fetch['entity']>,
+  fields: SelectionSetNode,
+  located: readonly Located[],
+): { representations: Data[]; targets: Located[]; slots: number[] } {
   const representations: Data[] = [];
   const indexOf = new Map<string, number>();
   const targets: Located[] = [];
   const slots: number[] = [];
   for (const target of located) {
-    const representation = entity.keyFields.some((key) => target.object[key] === null || target.object[key] === undefined) ? undefined : represent(target.object, fields, { __typename: entity.representedAs ?? entity.typeName });
+    const representation = entity.keyFields.some((key) => target.object[key] === null || target.object[key] === undefined)
+      ? undefined
+      : represent(target.object, fields, { __typename: entity.representedAs ?? entity.typeName });
     if (representation === undefined) continue;
     const text = JSON.stringify(representation);
     let index = indexOf.get(text);
@@ -218,6 +251,7 @@ function representationsOf(entity: NonNullable<Fetch['entity']>, fields: Selecti
 /** The variables of a `@merge` entry point's call: its arguments for the keys of the representations, in their order. */
 function mergeVariables(merge: MergeEntry, representations: readonly Data[]): Data {
   const variables: Data = {};
-  for (const [name, value] of Object.entries(merge.argsFromKeys(representations.map((representation) => merge.key(representation))))) variables[mergeVariable(name)] = value;
+  for (const [name, value] of Object.entries(merge.argsFromKeys(representations.map((representation) => merge.key(representation)))))
+    variables[mergeVariable(name)] = value;
   return variables;
 }

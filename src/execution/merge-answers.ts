@@ -28,7 +28,10 @@ export function locate(root: Data, path: readonly PathStep[]): Located[] {
     for (const located of current) {
       if (step === '@') {
         const items = located.object as unknown;
-        if (Array.isArray(items)) items.forEach((item: unknown, index) => item !== null && typeof item === 'object' && next.push({ object: item as Data, parent: located, step: index }));
+        if (Array.isArray(items))
+          items.forEach(
+            (item: unknown, index) => item !== null && typeof item === 'object' && next.push({ object: item as Data, parent: located, step: index }),
+          );
       } else {
         const value = located.object[step];
         if (value !== null && typeof value === 'object') next.push({ object: value as Data, parent: located, step });
@@ -69,7 +72,10 @@ export function represent(object: Data, fields: SelectionSetNode, representation
     if (value === undefined) return undefined;
     const sub = field.selectionSet;
     if (!sub || value === null || typeof value !== 'object') representation[field.name.value] = value;
-    else if (Array.isArray(value)) representation[field.name.value] = value.map((item: unknown) => (item !== null && typeof item === 'object' ? (represent(item as Data, sub) ?? null) : item));
+    else if (Array.isArray(value))
+      representation[field.name.value] = value.map((item: unknown) =>
+        item !== null && typeof item === 'object' ? (represent(item as Data, sub) ?? null) : item,
+      );
     else representation[field.name.value] = represent(value as Data, sub) ?? null;
   }
   return representation;

@@ -32,7 +32,11 @@ const percentLabel = /^percent\((\d+(?:\.\d+)?)\)$/;
  * within a request, and the plan made for that set of labels is the one used (plans are cached per
  * {@link overrideLabelKey}). Other labels are active as `isActive` says.
  */
-export function decideOverrideLabels(labels: readonly string[], { random, isActive = () => false }: OverrideLabelOptions = {}, caller?: string): ReadonlySet<string> {
+export function decideOverrideLabels(
+  labels: readonly string[],
+  { random, isActive = () => false }: OverrideLabelOptions = {},
+  caller?: string,
+): ReadonlySet<string> {
   const active = new Set<string>();
   const sticky = random === undefined && caller !== undefined ? stickyPercentile(`${caller}\u0000@override`) : undefined;
   for (const label of labels) {

@@ -17,7 +17,14 @@ import { internalKey, Selection } from './selection.ts';
  * call, the objects keep the interface's name and are completed by the selection on the interface
  * (Apollo Router does the same).
  */
-export function planInterfaceObject(planner: Planner, abstract: GraphQLInterfaceType, nodes: readonly FieldNode[], draft: Draft, selection: Selection, path: PathStep[]): void {
+export function planInterfaceObject(
+  planner: Planner,
+  abstract: GraphQLInterfaceType,
+  nodes: readonly FieldNode[],
+  draft: Draft,
+  selection: Selection,
+  path: PathStep[],
+): void {
   const { schema, supergraph } = planner.context;
   const info = supergraph.types.get(abstract.name) as SupergraphType;
   const graph = draft.fetch.graph;
@@ -49,15 +56,28 @@ function resolveConcreteTypes(
   pending: ReadonlyArray<readonly [GraphQLObjectType, Map<string, FieldNode[]>]>,
 ): void {
   const graph = draft.fetch.graph;
-  const owners = [...info.graphs].filter(([, inGraph]) => !inGraph.isInterfaceObject).flatMap(([owner, inGraph]) => inGraph.keys.map((key) => [owner, key] as const));
+  const owners = [...info.graphs]
+    .filter(([, inGraph]) => !inGraph.isInterfaceObject)
+    .flatMap(([owner, inGraph]) => inGraph.keys.map((key) => [owner, key] as const));
   const found = owners.find(([, key]) => key.selections.every((field) => field.kind === Kind.FIELD && planner.resolves(info, field.name.value, graph)));
-  if (!found) throw new NotPlannable(`no subgraph can tell the type of the ${abstract.name} objects of ${graph} (an @interfaceObject): none defines the interface with a @key whose fields ${graph} resolves`);
+  if (!found)
+    throw new NotPlannable(
+      `no subgraph can tell the type of the ${abstract.name} objects of ${graph} (an @interfaceObject): none defines the interface with a @key whose fields ${graph} resolves`,
+    );
   const [owner, key] = found;
   const keyFields = key.selections as readonly FieldNode[];
   for (const field of keyFields) planner.planField(abstract, info, internalKey(field.name.value), [field], draft, selection, path, undefined);
-  const representation: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: keyFields.map((field) => ({ ...planner.concrete(field), alias: { kind: Kind.NAME, value: internalKey(field.name.value) } })) };
+  const representation: SelectionSetNode = {
+    kind: Kind.SELECTION_SET,
+    selections: keyFields.map((field) => ({ ...planner.concrete(field), alias: { kind: Kind.NAME, value: internalKey(field.name.value) } })),
+  };
   const keys = [...new Set(pending.flatMap(([, fields]) => [...fields.keys()]))];
-  const child = planner.newDraft(owner, keys, { typeName: abstract.name, path, representation, keyFields: keyFields.map((field) => internalKey(field.name.value)) }, draft);
+  const child = planner.newDraft(
+    owner,
+    keys,
+    { typeName: abstract.name, path, representation, keyFields: keyFields.map((field) => internalKey(field.name.value)) },
+    draft,
+  );
   draft.drafts.push(child);
   child.selection.add('__typename', '__typename');
   const returned = planner.context.supergraph.members.get(abstract.name);

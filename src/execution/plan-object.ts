@@ -82,7 +82,14 @@ export class Position {
       const parent = deps.reduce<Draft>((deepest, dep) => (depthOf(dep) > depthOf(deepest) ? dep : deepest), draft);
       const representation: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: mergeFields(step.representation) };
       const { entry: merge, asInterface } = this.at.info.graphs.get(step.graph) ?? {};
-      const entity = { typeName: type.name, path, representation, keyFields: step.keyFields, ...(merge ? { merge } : {}), ...(asInterface ? { representedAs: asInterface } : {}) };
+      const entity = {
+        typeName: type.name,
+        path,
+        representation,
+        keyFields: step.keyFields,
+        ...(merge ? { merge } : {}),
+        ...(asInterface ? { representedAs: asInterface } : {}),
+      };
       const after = deps.filter((dep) => dep !== parent && !isAncestor(dep, parent));
       // The implementations of an interface at one position share one call to its @interfaceObject.
       const shared = asInterface === undefined ? undefined : parent.drafts.find((other) => sameCall(other, entity, step.graph, after));
@@ -129,7 +136,9 @@ export class Position {
 
   /** A key of the target the draft's subgraph answers itself. */
   private directKey(target: string): SelectionSetNode | undefined {
-    return entityKeys(this.at.info, target, this.graph).find((key) => key.selections.every((field) => field.kind === Kind.FIELD && this.local(field.name.value)));
+    return entityKeys(this.at.info, target, this.graph).find((key) =>
+      key.selections.every((field) => field.kind === Kind.FIELD && this.local(field.name.value)),
+    );
   }
 
   /** A new call to the target, by a key whose fields can be had (from the draft, else from other steps). */
@@ -138,7 +147,14 @@ export class Position {
     const direct = this.directKey(target);
     for (const key of direct ? [direct] : entityKeys(this.at.info, target, this.graph)) {
       if (!key.selections.every((field) => field.kind === Kind.FIELD)) continue;
-      const step: Step = { graph: target, fields: new Map(), answered: [], representation: [], deps: new Set(), keyFields: (key.selections as readonly FieldNode[]).map((field) => internalKey(field.name.value)) };
+      const step: Step = {
+        graph: target,
+        fields: new Map(),
+        answered: [],
+        representation: [],
+        deps: new Set(),
+        keyFields: (key.selections as readonly FieldNode[]).map((field) => internalKey(field.name.value)),
+      };
       this.depth++;
       try {
         for (const field of key.selections as readonly FieldNode[]) this.need(step, field, new Set([...avoid, step]));
@@ -210,8 +226,13 @@ function dependsOnAny(step: Step, avoid: ReadonlySet<Step>, seen = new Set<Step>
 /** Whether a draft is the call to an `@interfaceObject` another implementation would make: same subgraph, objects, representation and waits. */
 function sameCall(draft: Draft, entity: NonNullable<Fetch['entity']>, graph: string, after: readonly Draft[]): boolean {
   const other = draft.fetch.entity;
-  if (!other?.keysByType || draft.fetch.graph !== graph || other.representedAs !== entity.representedAs || other.path.join('.') !== entity.path.join('.')) return false;
-  return print(other.representation) === print(entity.representation) && draft.after.length === after.length && draft.after.every((dep, index) => dep === after[index]);
+  if (!other?.keysByType || draft.fetch.graph !== graph || other.representedAs !== entity.representedAs || other.path.join('.') !== entity.path.join('.'))
+    return false;
+  return (
+    print(other.representation) === print(entity.representation) &&
+    draft.after.length === after.length &&
+    draft.after.every((dep, index) => dep === after[index])
+  );
 }
 
 function depthOf(draft: Draft): number {
@@ -231,7 +252,12 @@ function mergeFields(fields: readonly FieldNode[]): SelectionNode[] {
   for (const field of fields) {
     const key = field.alias?.value ?? field.name.value;
     const present = byKey.get(key);
-    byKey.set(key, present?.selectionSet && field.selectionSet ? { ...present, selectionSet: { kind: Kind.SELECTION_SET, selections: [...present.selectionSet.selections, ...field.selectionSet.selections] } } : (present ?? field));
+    byKey.set(
+      key,
+      present?.selectionSet && field.selectionSet
+        ? { ...present, selectionSet: { kind: Kind.SELECTION_SET, selections: [...present.selectionSet.selections, ...field.selectionSet.selections] } }
+        : (present ?? field),
+    );
   }
   return [...byKey.values()];
 }

@@ -113,7 +113,8 @@ export function planOperation(context: PlanningContext, operation: OperationDefi
 
 function planRoot(planner: Planner, operation: OperationDefinitionNode): Fetch[] {
   const { context, scope } = planner;
-  if (operation.variableDefinitions?.some(({ variable }) => variable.name.value === 'representations' || variable.name.value.startsWith(mergeVariable('')))) throw new NotPlannable('a variable is named like the plan\'s own ($representations, $__merge_*)');
+  if (operation.variableDefinitions?.some(({ variable }) => variable.name.value === 'representations' || variable.name.value.startsWith(mergeVariable(''))))
+    throw new NotPlannable("a variable is named like the plan's own ($representations, $__merge_*)");
   const rootType = rootTypeOf(context.schema, operation);
   const rootInfo = supergraphType(context, rootType.name);
   const mutation = operation.operation === 'mutation';
@@ -123,12 +124,19 @@ function planRoot(planner: Planner, operation: OperationDefinitionNode): Fetch[]
   for (const [key, nodes] of collectFields(context.schema, scope, rootType, [operation.selectionSet])) {
     const name = (nodes[0] as FieldNode).name.value;
     if (name === '__typename') continue;
-    if (name.startsWith('__') || context.foreignRootFields.has(`${rootType.name}.${name}`)) throw new NotPlannable(`${rootType.name}.${name} is not a supergraph field`);
+    if (name.startsWith('__') || context.foreignRootFields.has(`${rootType.name}.${name}`))
+      throw new NotPlannable(`${rootType.name}.${name} is not a supergraph field`);
     const unplannable = context.supergraph.unplannable?.get(`${rootType.name}.${name}`);
     if (unplannable !== undefined) throw new NotPlannable(unplannable);
     const candidates = planner.graphsResolving(rootInfo, name);
     const joinable = mutation ? groups.slice(-1) : groups;
-    const graph = planner.cheapestRoot(rootType, key, nodes, candidates, joinable.map(([joined]) => joined));
+    const graph = planner.cheapestRoot(
+      rootType,
+      key,
+      nodes,
+      candidates,
+      joinable.map(([joined]) => joined),
+    );
     const group = joinable.find(([joined]) => joined === graph);
     if (group) group[1].set(key, nodes);
     else groups.push([graph, new Map([[key, nodes]])]);
@@ -165,7 +173,8 @@ export class Planner {
     const label = overrideLabelOf(info, name);
     if (label !== undefined) {
       this.labelsRead.add(label);
-      if (labels === undefined) this.undecided ??= `${info.name}.${name} has a progressive @override (label "${label}"): which subgraph answers depends on the request's labels, which the planner was not given`;
+      if (labels === undefined)
+        this.undecided ??= `${info.name}.${name} has a progressive @override (label "${label}"): which subgraph answers depends on the request's labels, which the planner was not given`;
     }
     return resolvesField(info, name, graph, labels);
   }
@@ -178,7 +187,14 @@ export class Planner {
   }
 
   newDraft(graph: string, keys: string[], entity?: Fetch['entity'], parent?: Draft): Draft {
-    return { fetch: { graph, document: { kind: Kind.DOCUMENT, definitions: [] }, variables: [], keys, ...(entity ? { entity } : {}), children: [] }, selection: new Selection(), variables: new Set(), drafts: [], parent, after: [] };
+    return {
+      fetch: { graph, document: { kind: Kind.DOCUMENT, definitions: [] }, variables: [], keys, ...(entity ? { entity } : {}), children: [] },
+      selection: new Selection(),
+      variables: new Set(),
+      drafts: [],
+      parent,
+      after: [],
+    };
   }
 
   /**
@@ -212,16 +228,26 @@ export class Planner {
    * the rest. `satisfied`: the response keys an entity call was made for, whose `@requires` its
    * representation carries.
    */
-  planObject(type: GraphQLObjectType, fields: Map<string, FieldNode[]>, draft: Draft, selection: Selection, path: PathStep[], provided: SelectionSetNode | undefined, satisfied: ReadonlySet<string> = new Set()): void {
+  planObject(
+    type: GraphQLObjectType,
+    fields: Map<string, FieldNode[]>,
+    draft: Draft,
+    selection: Selection,
+    path: PathStep[],
+    provided: SelectionSetNode | undefined,
+    satisfied: ReadonlySet<string> = new Set(),
+  ): void {
     const info = supergraphType(this.context, type.name);
     const position = new Position(this, { type, info, draft, selection, path, provided });
     for (const [key, nodes] of fields) {
       const name = (nodes[0] as FieldNode).name.value;
-      if (key.startsWith('__') && !(key === '__typename' && name === '__typename') && !satisfied.has(key)) throw new NotPlannable(`the response key ${key} starts with __`);
+      if (key.startsWith('__') && !(key === '__typename' && name === '__typename') && !satisfied.has(key))
+        throw new NotPlannable(`the response key ${key} starts with __`);
       const unplannable = this.context.supergraph.unplannable?.get(`${type.name}.${name}`);
       if (unplannable !== undefined) throw new NotPlannable(unplannable);
       if (name === '__typename') selection.add(key, key === name ? name : `${key}: __typename`);
-      else if (position.local(name) || (satisfied.has(key) && this.resolves(info, name, draft.fetch.graph))) this.planField(type, info, key, nodes, draft, selection, path, provided);
+      else if (position.local(name) || (satisfied.has(key) && this.resolves(info, name, draft.fetch.graph)))
+        this.planField(type, info, key, nodes, draft, selection, path, provided);
       else position.placeRemotely(key, nodes);
     }
     position.finish();
@@ -241,15 +267,30 @@ export class Planner {
         const inner = this.concrete({ ...field, selectionSet: selection.selectionSet }).selectionSet as SelectionSetNode;
         const types = condition && isAbstractType(condition) ? this.context.schema.getPossibleTypes(condition) : condition ? [condition] : [];
         if (!selection.typeCondition) selections.push(...inner.selections);
-        for (const type of types) selections.push({ kind: Kind.INLINE_FRAGMENT, typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: type.name } }, selectionSet: inner });
+        for (const type of types)
+          selections.push({
+            kind: Kind.INLINE_FRAGMENT,
+            typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: type.name } },
+            selectionSet: inner,
+          });
       } else throw new NotPlannable('a named fragment in a field set');
     }
-    if (selections.some((selection) => selection.kind === Kind.INLINE_FRAGMENT)) selections.unshift({ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } });
+    if (selections.some((selection) => selection.kind === Kind.INLINE_FRAGMENT))
+      selections.unshift({ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } });
     return { ...field, selectionSet: { kind: Kind.SELECTION_SET, selections } };
   }
 
   /** Plans a field the draft's subgraph answers (on an object type, or on an `@interfaceObject`'s interface). */
-  planField(type: GraphQLObjectType | GraphQLInterfaceType, info: SupergraphType, key: string, nodes: FieldNode[], draft: Draft, selection: Selection, path: PathStep[], provided: SelectionSetNode | undefined): void {
+  planField(
+    type: GraphQLObjectType | GraphQLInterfaceType,
+    info: SupergraphType,
+    key: string,
+    nodes: FieldNode[],
+    draft: Draft,
+    selection: Selection,
+    path: PathStep[],
+    provided: SelectionSetNode | undefined,
+  ): void {
     const node = nodes[0] as FieldNode;
     const name = node.name.value;
     const field = type.getFields()[name];
@@ -258,7 +299,8 @@ export class Planner {
     // A field whose type differs in this subgraph (`ID!` for `ID`) travels under a key of its own,
     // so that sibling fragments selecting `id` on several types never conflict in the subgraph.
     const typeInGraph = info.fields.get(name)?.get(draft.fetch.graph)?.type;
-    const responseKey = typeInGraph !== undefined && typeInGraph !== String(field.type) ? `__t_${key}_${typeInGraph.replace(/!/g, 'N').replace(/[[\]]/g, 'L')}` : key;
+    const responseKey =
+      typeInGraph !== undefined && typeInGraph !== String(field.type) ? `__t_${key}_${typeInGraph.replace(/!/g, 'N').replace(/[[\]]/g, 'L')}` : key;
     const target = responseKey === key ? undefined : key;
     const head = `${responseKey === name ? '' : `${responseKey}: `}${name}${node.arguments && node.arguments.length > 0 ? `(${node.arguments.map((argument) => print(argument)).join(', ')})` : ''}`;
     const named = getNamedType(field.type);
@@ -273,7 +315,8 @@ export class Planner {
     if (isAbstractType(named)) {
       // One fragment per object type this subgraph may return here; __typename says which it is.
       sub.add('__typename', '__typename');
-      if (this.context.supergraph.types.get(named.name)?.graphs.get(draft.fetch.graph)?.isInterfaceObject) return planInterfaceObject(this, named as GraphQLInterfaceType, nodes, draft, sub, steps);
+      if (this.context.supergraph.types.get(named.name)?.graphs.get(draft.fetch.graph)?.isInterfaceObject)
+        return planInterfaceObject(this, named as GraphQLInterfaceType, nodes, draft, sub, steps);
       for (const possible of this.possibleTypes(named, namedInGraph, draft.fetch.graph)) {
         const childFields = collectFields(this.context.schema, this.scope, possible, subSelections(nodes));
         const fragment = sub.add(`... on ${possible.name}`, `... on ${possible.name}`, new Selection()) as Selection;
@@ -301,7 +344,8 @@ export class Planner {
     if (namedInGraph !== named.name && isObjectType(narrowed)) return possible.filter((type) => type === narrowed);
     const returned = this.context.supergraph.members.get(namedInGraph);
     const known = this.context.supergraph.types.get(namedInGraph)?.graphs.has(graph) || [...(returned?.values() ?? [])].some((graphs) => graphs.has(graph));
-    if (!known) throw new NotPlannable(`${graph} does not define ${namedInGraph}, and the supergraph does not say what the field returns there (@join__field(type:))`);
+    if (!known)
+      throw new NotPlannable(`${graph} does not define ${namedInGraph}, and the supergraph does not say what the field returns there (@join__field(type:))`);
     return possible.filter((type) => returned?.get(type.name)?.has(graph));
   }
 }
@@ -353,7 +397,8 @@ function providedOn(schema: GraphQLSchema, provides: SelectionSetNode | undefine
     else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const condition = selection.typeCondition?.name.value;
       const named = condition === undefined ? undefined : schema.getType(condition);
-      if (condition === undefined || condition === type.name || (named && isAbstractType(named) && schema.isSubType(named, type))) selections.push(...(providedOn(schema, selection.selectionSet, type)?.selections ?? []));
+      if (condition === undefined || condition === type.name || (named && isAbstractType(named) && schema.isSubType(named, type)))
+        selections.push(...(providedOn(schema, selection.selectionSet, type)?.selections ?? []));
     }
   }
   return { kind: Kind.SELECTION_SET, selections };

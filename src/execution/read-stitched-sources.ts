@@ -50,17 +50,27 @@ export function readStitchedSources(schema: GraphQLSchema, sources: readonly Loa
       if (isRoot) roots.add(model);
       const merged = config.merge?.[type.name];
       if (!isRoot) model.graphs.set(source.name, typeInGraph(merged, sourceSchema));
-      const keyFields = new Set([merged, ...(merged?.entryPoints ?? [])].flatMap((point) => (point?.selectionSet ? fieldSet(point.selectionSet).selections : [])).flatMap((selection) => (selection.kind === Kind.FIELD ? [selection.name.value] : [])));
+      const keyFields = new Set(
+        [merged, ...(merged?.entryPoints ?? [])]
+          .flatMap((point) => (point?.selectionSet ? fieldSet(point.selectionSet).selections : []))
+          .flatMap((selection) => (selection.kind === Kind.FIELD ? [selection.name.value] : [])),
+      );
       for (const field of Object.values(type.getFields())) {
         const gatewayField = gatewayType.getFields()[field.name];
         if (!gatewayField) continue;
         const coordinate = `${model.name}.${field.name}`;
         const fieldConfig = merged?.fields?.[field.name];
-        if (fieldConfig?.computed || fieldConfig?.selectionSet) unplannable.set(coordinate, `${coordinate} is @computed in ${source.name}: computed fields go through stitching`);
+        if (fieldConfig?.computed || fieldConfig?.selectionSet)
+          unplannable.set(coordinate, `${coordinate} is @computed in ${source.name}: computed fields go through stitching`);
         const typeInGraph = String(field.type) === String(gatewayField.type) ? undefined : String(field.type);
         const list = definitions.get(coordinate) ?? [];
         definitions.set(coordinate, list);
-        list.push({ graph: source.name, canonical: Boolean(fieldConfig?.canonical ?? merged?.canonical), key: keyFields.has(field.name), ...(typeInGraph ? { type: typeInGraph } : {}) });
+        list.push({
+          graph: source.name,
+          canonical: Boolean(fieldConfig?.canonical ?? merged?.canonical),
+          key: keyFields.has(field.name),
+          ...(typeInGraph ? { type: typeInGraph } : {}),
+        });
       }
     }
   }
@@ -68,8 +78,10 @@ export function readStitchedSources(schema: GraphQLSchema, sources: readonly Loa
     const [typeName = '', fieldName = ''] = coordinate.split('.');
     const model = types.get(typeName) as SupergraphType;
     const canonical = list.filter((definition) => definition.canonical);
-    const answering = list.length > 1 && canonical.length > 0 ? list.filter((definition) => definition.canonical || (!roots.has(model) && definition.key)) : list;
-    if (roots.has(model) && answering.length > 1) unplannable.set(coordinate, `${coordinate} is defined by ${answering.map((definition) => definition.graph).join(', ')} and none is @canonical`);
+    const answering =
+      list.length > 1 && canonical.length > 0 ? list.filter((definition) => definition.canonical || (!roots.has(model) && definition.key)) : list;
+    if (roots.has(model) && answering.length > 1)
+      unplannable.set(coordinate, `${coordinate} is defined by ${answering.map((definition) => definition.graph).join(', ')} and none is @canonical`);
     const byGraph = new Map<string, FieldInGraph>();
     for (const { graph, type } of answering) byGraph.set(graph, { external: false, usedOverridden: false, overrideLabel: false, ...(type ? { type } : {}) });
     model.fields.set(fieldName, byGraph);
@@ -80,7 +92,13 @@ export function readStitchedSources(schema: GraphQLSchema, sources: readonly Loa
 function typeModel(types: Map<string, SupergraphType>, gatewayType: GraphQLObjectType | GraphQLInterfaceType): SupergraphType {
   let model = types.get(gatewayType.name);
   if (!model) {
-    model = { name: gatewayType.name, isObject: isObjectType(gatewayType), graphs: new Map(), fields: new Map(), interfaces: gatewayType.getInterfaces().map((type) => type.name) };
+    model = {
+      name: gatewayType.name,
+      isObject: isObjectType(gatewayType),
+      graphs: new Map(),
+      fields: new Map(),
+      interfaces: gatewayType.getInterfaces().map((type) => type.name),
+    };
     types.set(model.name, model);
   }
   return model;
@@ -88,7 +106,9 @@ function typeModel(types: Map<string, SupergraphType>, gatewayType: GraphQLObjec
 
 /** A source's keys of a type: the selection set of its batched `@merge` entry point, if it has one. */
 function typeInGraph(merged: MergedTypeConfig | undefined, sourceSchema: GraphQLSchema): TypeInGraph {
-  const point = [...(merged?.entryPoints ?? []), ...(merged ? [merged] : [])].find((candidate: MergedTypeEntryPoint) => candidate.fieldName && candidate.selectionSet && candidate.key && candidate.argsFromKeys);
+  const point = [...(merged?.entryPoints ?? []), ...(merged ? [merged] : [])].find(
+    (candidate: MergedTypeEntryPoint) => candidate.fieldName && candidate.selectionSet && candidate.key && candidate.argsFromKeys,
+  );
   const field = point?.fieldName ? sourceSchema.getQueryType()?.getFields()[point.fieldName] : undefined;
   if (!point?.selectionSet || !point.key || !point.argsFromKeys || !field) return { keys: [], isInterfaceObject: false };
   const entry: MergeEntry = {

@@ -106,7 +106,8 @@ export function readSupergraph(document: DocumentNode): Supergraph {
     }
   }
   for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION)
+      continue;
     const type: SupergraphType = types.get(definition.name.value) ?? {
       name: definition.name.value,
       isObject: definition.kind !== Kind.INTERFACE_TYPE_DEFINITION,
@@ -166,7 +167,9 @@ export function readSupergraph(document: DocumentNode): Supergraph {
   const hiddenEnumValues = new Map<string, Set<string>>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.ENUM_TYPE_DEFINITION) continue;
-    const hidden = (definition.values ?? []).filter((value) => value.directives?.some((directive) => directive.name.value === 'inaccessible')).map((value) => value.name.value);
+    const hidden = (definition.values ?? [])
+      .filter((value) => value.directives?.some((directive) => directive.name.value === 'inaccessible'))
+      .map((value) => value.name.value);
     if (hidden.length > 0) hiddenEnumValues.set(definition.name.value, new Set(hidden));
   }
   return { types, members, hiddenEnumValues, overrideLabels: [...overrideLabels] };
@@ -208,7 +211,9 @@ export function resolvesField(type: SupergraphType, fieldName: string, graph: st
   if (fields === null) {
     const inGraph = type.graphs.get(graph);
     if (!inGraph || inGraph.asInterface !== undefined) return false;
-    return !inGraph.isInterfaceObject || inGraph.keys.some((key) => key.selections.some((field) => field.kind === Kind.FIELD && field.name.value === fieldName));
+    return (
+      !inGraph.isInterfaceObject || inGraph.keys.some((key) => key.selections.some((field) => field.kind === Kind.FIELD && field.name.value === fieldName))
+    );
   }
   const field = fields.get(graph);
   if (field === undefined || field.external || field.usedOverridden) return false;

@@ -82,7 +82,8 @@ export function renamePath(path: readonly (string | number)[], renames: Renames 
   let current = renames;
   return path.map((step) => {
     if (typeof step === 'number' || !current) return step;
-    const rename = current.fields.get(step) ?? [...current.fragments.values()].map((fragment) => fragment.fields.get(step)).find((found) => found !== undefined);
+    const rename =
+      current.fields.get(step) ?? [...current.fragments.values()].map((fragment) => fragment.fields.get(step)).find((found) => found !== undefined);
     current = rename?.sub;
     return rename?.target ?? step;
   });

@@ -1,4 +1,19 @@
-import { getNamedType, type FieldNode, isAbstractType, isInterfaceType, isLeafType, type GraphQLLeafType, isListType, isNonNullType, isObjectType, type GraphQLInterfaceType, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  getNamedType,
+  type FieldNode,
+  isAbstractType,
+  isInterfaceType,
+  isLeafType,
+  type GraphQLLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import { NotPlannable, collectFields, dependsOnType, subSelections, type OperationScope } from './collect-fields.ts';
 
 /** What the client asked for at one position of the answer: how to shape the merged upstream data. */
@@ -36,16 +51,16 @@ export interface FieldShape {
 }
 
 /** The shape of an operation's answer: the fields to keep, in order, with their nullability. */
-export function shapeOperation(
-  schema: GraphQLSchema,
-  scope: OperationScope,
-  type: GraphQLObjectType,
-  selectionSet: SelectionSetNode,
-): ObjectShape {
+export function shapeOperation(schema: GraphQLSchema, scope: OperationScope, type: GraphQLObjectType, selectionSet: SelectionSetNode): ObjectShape {
   return shapeObject(schema, scope, type, [selectionSet]);
 }
 
-function shapeObject(schema: GraphQLSchema, scope: OperationScope, type: GraphQLObjectType | GraphQLInterfaceType, selectionSets: readonly SelectionSetNode[]): ObjectShape {
+function shapeObject(
+  schema: GraphQLSchema,
+  scope: OperationScope,
+  type: GraphQLObjectType | GraphQLInterfaceType,
+  selectionSets: readonly SelectionSetNode[],
+): ObjectShape {
   const fields: FieldShape[] = [];
   for (const [key, nodes] of collectFields(schema, scope, type, selectionSets)) {
     const name = (nodes[0] as (typeof nodes)[number]).name.value;
@@ -55,7 +70,13 @@ function shapeObject(schema: GraphQLSchema, scope: OperationScope, type: GraphQL
     }
     const field = type.getFields()[name];
     if (!field) throw new NotPlannable(`${type.name}.${name} is not in the schema`);
-    fields.push({ key, typename: false, coordinate: `${type.name}.${name}`, type: shapeOutput(schema, scope, field.type, subSelections(nodes)), node: nodes[0] as FieldNode });
+    fields.push({
+      key,
+      typename: false,
+      coordinate: `${type.name}.${name}`,
+      type: shapeOutput(schema, scope, field.type, subSelections(nodes)),
+      node: nodes[0] as FieldNode,
+    });
   }
   return { typeName: type.name, fields };
 }
@@ -75,7 +96,8 @@ function shapeOutput(schema: GraphQLSchema, scope: OperationScope, type: GraphQL
     for (const possible of possibleTypes) objects[possible.name] = shapeObject(schema, scope, possible, selectionSets);
     // An @interfaceObject's objects keep the interface's name when nothing selected depends on their type.
     const byType = possibleTypes.map((possible) => collectFields(schema, scope, possible, selectionSets));
-    if (isInterfaceType(named) && !dependsOnType(collectFields(schema, scope, named, selectionSets), byType)) objects[named.name] = shapeObject(schema, scope, named, selectionSets);
+    if (isInterfaceType(named) && !dependsOnType(collectFields(schema, scope, named, selectionSets), byType))
+      objects[named.name] = shapeObject(schema, scope, named, selectionSets);
     return { nonNull, objects, abstract: named.name };
   }
   if (!isObjectType(named)) throw new NotPlannable(`${String(named)} has no fields to select`);

@@ -53,7 +53,10 @@ export interface OutOfBounds {
 export function collectArgumentBounds(sources: readonly LoadedSource[]): ArgumentBounds {
   const bounds = { arguments: new Map<string, Map<string, Bound>>(), inputFields: new Map<string, Bound>() };
   const problems: string[] = [];
-  for (const { name, subschema: { schema } } of sources) {
+  for (const {
+    name,
+    subschema: { schema },
+  } of sources) {
     if (!schema.getDirective('constraint')) continue;
     const own = { arguments: new Map<string, Map<string, Bound>>(), inputFields: new Map<string, Bound>() };
     for (const input of inputsOf(schema)) {
@@ -64,7 +67,9 @@ export function collectArgumentBounds(sources: readonly LoadedSource[]): Argumen
     }
     for (const { element, kind, owner, name: inputName } of inputsOf(schema)) {
       const bound = kind === 'argument' ? own.arguments.get(owner)?.get(inputName) : own.inputFields.get(`${owner}.${inputName}`);
-      walkValue(element.defaultValue, element.type, bound, inputName, own, (path, range, value) => problems.push(`sources.${name}: the default of ${kind} "${path}" of "${owner}" must be ${range}, got ${value}.`));
+      walkValue(element.defaultValue, element.type, bound, inputName, own, (path, range, value) =>
+        problems.push(`sources.${name}: the default of ${kind} "${path}" of "${owner}" must be ${range}, got ${value}.`),
+      );
     }
     for (const [coordinate, args] of own.arguments) for (const [arg, bound] of args) addBound(mapOf(bounds.arguments, coordinate), arg, bound);
     for (const [coordinate, bound] of own.inputFields) addBound(bounds.inputFields, coordinate, bound);
@@ -172,7 +177,14 @@ export function findOutOfBounds(document: DocumentNode, { schema, bounds, operat
 }
 
 /** Reports every number in `value` outside its bound, descending into lists and input objects. */
-function walkValue(value: unknown, type: GraphQLInputType, bound: Bound | undefined, path: string, bounds: ArgumentBounds, report: (path: string, range: string, value: number) => void): void {
+function walkValue(
+  value: unknown,
+  type: GraphQLInputType,
+  bound: Bound | undefined,
+  path: string,
+  bounds: ArgumentBounds,
+  report: (path: string, range: string, value: number) => void,
+): void {
   if (value === null || value === undefined) return;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
@@ -180,7 +192,14 @@ function walkValue(value: unknown, type: GraphQLInputType, bound: Bound | undefi
     (value as unknown[]).forEach((item, index) => walkValue(item, nullable.ofType, bound, `${path}[${index}]`, bounds, report));
   } else if (isInputObjectType(nullable)) {
     for (const field of Object.values(nullable.getFields())) {
-      walkValue((value as Record<string, unknown>)[field.name], field.type, bounds.inputFields.get(`${nullable.name}.${field.name}`), `${path}.${field.name}`, bounds, report);
+      walkValue(
+        (value as Record<string, unknown>)[field.name],
+        field.type,
+        bounds.inputFields.get(`${nullable.name}.${field.name}`),
+        `${path}.${field.name}`,
+        bounds,
+        report,
+      );
     }
   } else if (bound && typeof value === 'number' && ((bound.min !== undefined && value < bound.min) || (bound.max !== undefined && value > bound.max))) {
     report(path, describeBound(bound), value);

@@ -102,7 +102,12 @@ export function computeCost(document: DocumentNode, options: CostOptions): CostR
     return weights.length > 0 ? Math.max(...weights) : 1;
   };
 
-  const declarationCost = ({ type: owner, field }: FieldDeclaration, node: FieldNode, sized: Sized | undefined, children: (sized: Sized | undefined) => number): number => {
+  const declarationCost = (
+    { type: owner, field }: FieldDeclaration,
+    node: FieldNode,
+    sized: Sized | undefined,
+    children: (sized: Sized | undefined) => number,
+  ): number => {
     const coordinate = `${owner.name}.${field.name}`;
     const info = model.fields.get(coordinate);
     const weight = info?.weight ?? typeWeight(getNamedType(field.type));

@@ -40,7 +40,8 @@ export function buildCostModel(schemas: readonly GraphQLSchema[]): CostModel {
   const fields = new Map<string, FieldCost>();
   for (const schema of schemas) {
     if (!schema.getDirective('cost') && !schema.getDirective('listSize')) continue;
-    const weightOf = (node: Parameters<typeof getDirective>[1]): number | undefined => (getDirective(schema, node, 'cost')?.[0] as { weight: number } | undefined)?.weight;
+    const weightOf = (node: Parameters<typeof getDirective>[1]): number | undefined =>
+      (getDirective(schema, node, 'cost')?.[0] as { weight: number } | undefined)?.weight;
     for (const type of Object.values(schema.getTypeMap())) {
       if (type.name.startsWith('__')) continue;
       const typeWeight = weightOf(type);
@@ -48,14 +49,19 @@ export function buildCostModel(schemas: readonly GraphQLSchema[]): CostModel {
       if (!isObjectType(type) && !isInterfaceType(type)) continue;
       for (const field of Object.values(type.getFields())) {
         const weight = weightOf(field);
-        const argumentWeights = Object.fromEntries(field.args.flatMap((arg) => {
-          const argWeight = weightOf(arg);
-          return argWeight === undefined ? [] : [[arg.name, argWeight]];
-        }));
+        const argumentWeights = Object.fromEntries(
+          field.args.flatMap((arg) => {
+            const argWeight = weightOf(arg);
+            return argWeight === undefined ? [] : [[arg.name, argWeight]];
+          }),
+        );
         const listSize = readListSize(schema, field);
         if (weight === undefined && Object.keys(argumentWeights).length === 0 && !listSize) continue;
         const coordinate = `${type.name}.${field.name}`;
-        fields.set(coordinate, mergeFieldCosts(fields.get(coordinate), { ...(weight === undefined ? {} : { weight }), argumentWeights, ...(listSize ? { listSize } : {}) }));
+        fields.set(
+          coordinate,
+          mergeFieldCosts(fields.get(coordinate), { ...(weight === undefined ? {} : { weight }), argumentWeights, ...(listSize ? { listSize } : {}) }),
+        );
       }
     }
   }
@@ -63,7 +69,9 @@ export function buildCostModel(schemas: readonly GraphQLSchema[]): CostModel {
 }
 
 function readListSize(schema: GraphQLSchema, field: Parameters<typeof getDirective>[1]): ListSize | undefined {
-  const args = getDirective(schema, field, 'listSize')?.[0] as { assumedSize?: number; slicingArguments?: string[]; sizedFields?: string[]; requireOneSlicingArgument?: boolean } | undefined;
+  const args = getDirective(schema, field, 'listSize')?.[0] as
+    | { assumedSize?: number; slicingArguments?: string[]; sizedFields?: string[]; requireOneSlicingArgument?: boolean }
+    | undefined;
   if (!args) return undefined;
   return {
     ...(args.assumedSize === undefined || args.assumedSize === null ? {} : { assumedSize: args.assumedSize }),

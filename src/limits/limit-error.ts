@@ -7,7 +7,11 @@ import { gatewayError } from '../errors.ts';
  * `application/json` client gets 200 for it, as it does for every other validation error.
  */
 export function limitError(message: string, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
-  return gatewayError('GRAPHQL_VALIDATION_FAILED', message, { ...(nodes ? { nodes } : {}), rejectsRequest: false, extensions: { http: { status: 400, spec: true } } });
+  return gatewayError('GRAPHQL_VALIDATION_FAILED', message, {
+    ...(nodes ? { nodes } : {}),
+    rejectsRequest: false,
+    extensions: { http: { status: 400, spec: true } },
+  });
 }
 
 /**
@@ -17,7 +21,10 @@ export function limitError(message: string, nodes?: ASTNode | readonly ASTNode[]
  */
 export function costError(cost: number, maxCost: number): GraphQLError {
   const message = `Operation cost ${cost} exceeds limits.maxCost (${maxCost}). Lists without @listSize or a slicing argument count as defaultListSize elements each.`;
-  return gatewayError('COST_ESTIMATED_TOO_EXPENSIVE', message, { rejectsRequest: false, extensions: { 'cost.estimated': cost, 'cost.max': maxCost, http: { status: 400, spec: true } } });
+  return gatewayError('COST_ESTIMATED_TOO_EXPENSIVE', message, {
+    rejectsRequest: false,
+    extensions: { 'cost.estimated': cost, 'cost.max': maxCost, http: { status: 400, spec: true } },
+  });
 }
 
 /**

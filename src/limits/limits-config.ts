@@ -101,10 +101,26 @@ export const defaultLimits: NormalizedLimits = {
  * Checks `limits` and fills in its defaults; problems go to `context.check`, named under `key`.
  * `base` gives the values of options left out (a client profile's limits start from the gateway's).
  */
-export function normalizeLimitsOptions(raw: unknown, { check }: FeatureContext, key = 'config.limits', base: NormalizedLimits = defaultLimits): NormalizedLimits {
+export function normalizeLimitsOptions(
+  raw: unknown,
+  { check }: FeatureContext,
+  key = 'config.limits',
+  base: NormalizedLimits = defaultLimits,
+): NormalizedLimits {
   if (raw !== undefined && !isPlainObject(raw)) check.fail(key, 'an object', raw);
   const limits = isPlainObject(raw) ? raw : {};
-  check.knownKeys(key, limits, ['maxDepth', 'maxAliases', 'maxRootFields', 'maxDirectives', 'maxTokens', 'maxCost', 'defaultListSize', 'maxBatchedOperations', 'introspection', 'fieldSuggestions']);
+  check.knownKeys(key, limits, [
+    'maxDepth',
+    'maxAliases',
+    'maxRootFields',
+    'maxDirectives',
+    'maxTokens',
+    'maxCost',
+    'defaultListSize',
+    'maxBatchedOperations',
+    'introspection',
+    'fieldSuggestions',
+  ]);
   return {
     maxDepth: check.integer(`${key}.maxDepth`, limits['maxDepth'] ?? base.maxDepth, 1, 1000),
     maxAliases: check.integer(`${key}.maxAliases`, limits['maxAliases'] ?? base.maxAliases, 0, 100_000),

@@ -69,7 +69,13 @@ export function withoutQueryValues(path: string): string {
 
 /** Adds an upstream call to its request's record; the returned hook completes it. */
 export function recordUpstreamCall(record: AccessRecord, event: FetchEvent): (result: FetchResult) => void {
-  const call: UpstreamCall = { service: event.service, instance: event.instance, ...(event.version ? { version: event.version } : {}), method: event.method, path: withoutQueryValues(event.path) };
+  const call: UpstreamCall = {
+    service: event.service,
+    instance: event.instance,
+    ...(event.version ? { version: event.version } : {}),
+    method: event.method,
+    path: withoutQueryValues(event.path),
+  };
   record.upstream.push(call);
   return ({ status, error, durationMs, instance }) => {
     if (instance) call.instance = instance;
@@ -86,7 +92,9 @@ export function redactVariables(value: unknown, names: ReadonlySet<string>, dept
   if (depth > maxDepth) return '[too deep]';
   if (Array.isArray(value)) return value.map((item) => redactVariables(item, names, depth + 1));
   if (!isPlainObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, names.has(key.toLowerCase()) ? '[redacted]' : redactVariables(item, names, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, names.has(key.toLowerCase()) ? '[redacted]' : redactVariables(item, names, depth + 1)]),
+  );
 }
 
 /** The distinct `extensions.code` values of a GraphQL response body (one result or a batch). */

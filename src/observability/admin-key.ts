@@ -36,10 +36,14 @@ function createKeyGuard(admin: NonNullable<NormalizedAdmin['key']>): AdminGuard 
   const matches = (key: string) => timingSafeEqual(createHash('sha256').update(key).digest(), expected);
   return (request) => {
     const key = request.headers.get(admin.header);
-    if (key !== null) return matches(key) ? undefined : errorResponse(request, 'FORBIDDEN', `The admin key in ${admin.header} is not valid.`, { 'cache-control': 'no-store' });
+    if (key !== null)
+      return matches(key) ? undefined : errorResponse(request, 'FORBIDDEN', `The admin key in ${admin.header} is not valid.`, { 'cache-control': 'no-store' });
     const password = basicPassword(request.headers.get('authorization'));
     if (password !== undefined && matches(password)) return undefined;
-    const message = password === undefined ? `The admin key is required: send it in ${admin.header}, or as the password of Basic credentials.` : 'The admin key in the Basic credentials is not valid.';
+    const message =
+      password === undefined
+        ? `The admin key is required: send it in ${admin.header}, or as the password of Basic credentials.`
+        : 'The admin key in the Basic credentials is not valid.';
     return errorResponse(request, 'UNAUTHENTICATED', message, challenge);
   };
 }

@@ -31,7 +31,10 @@ export function createGatewayLogger({ level, format }: Pick<NormalizedLogging, '
   if (level === 'silent') return pino(settings);
   const terminal = destination === undefined && Boolean(process.stdout.isTTY);
   if (resolveLogFormat(format, terminal) === 'pretty') {
-    return pino(settings, pinoPretty({ destination: destination ?? 1, sync: true, colorize: terminal, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
+    return pino(
+      settings,
+      pinoPretty({ destination: destination ?? 1, sync: true, colorize: terminal, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }),
+    );
   }
   return pino(settings, destination ?? pino.destination({ dest: 1, sync: true }));
 }

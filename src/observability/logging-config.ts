@@ -87,7 +87,9 @@ export function normalizeLoggingOptions(raw: unknown, { check, baseDir }: Featur
     format: check.oneOf('config.logging.format', options['format'] ?? 'auto', ['auto', 'json', 'pretty'] as const),
     sampleRate: share(options['sampleRate'] ?? 1, { check, baseDir }),
     slowMs: check.integer('config.logging.slowMs', options['slowMs'] ?? 1000, 0, 3_600_000),
-    redactVariables: new Set(check.stringList('config.logging.redactVariables', options['redactVariables'] ?? defaultRedactedVariables).map((name) => name.toLowerCase())),
+    redactVariables: new Set(
+      check.stringList('config.logging.redactVariables', options['redactVariables'] ?? defaultRedactedVariables).map((name) => name.toLowerCase()),
+    ),
     destination: logDestination(options['destination'] ?? 'stdout', { check, baseDir }),
   };
 }

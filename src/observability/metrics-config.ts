@@ -163,10 +163,16 @@ function normalizeAdmin(value: unknown, check: Checker): NormalizedAdmin {
   const header = admin['header'] ?? 'x-admin-key';
   if (keyHash !== undefined && (typeof keyHash !== 'string' || !/^[0-9a-f]{64}$/i.test(keyHash))) {
     // Not shown: a key pasted where its hash belongs is a secret.
-    check.problem(`config.admin.keyHash: expected the hex SHA-256 of the admin key (64 hex digits, e.g. printf %s "$KEY" | sha256sum), got ${typeof keyHash === 'string' ? `${keyHash.length} characters` : `a ${typeof keyHash}`} (not shown: it may be the key itself)`);
+    check.problem(
+      `config.admin.keyHash: expected the hex SHA-256 of the admin key (64 hex digits, e.g. printf %s "$KEY" | sha256sum), got ${typeof keyHash === 'string' ? `${keyHash.length} characters` : `a ${typeof keyHash}`} (not shown: it may be the key itself)`,
+    );
   }
-  if (typeof header !== 'string' || !headerToken.test(header)) check.fail('config.admin.header', "a header name of letters, digits and !#$%&'*+.^_`|~-", header);
-  const key = keyHash === undefined ? undefined : { keyHash: typeof keyHash === 'string' ? keyHash.toLowerCase() : '', header: typeof header === 'string' ? header.toLowerCase() : 'x-admin-key' };
+  if (typeof header !== 'string' || !headerToken.test(header))
+    check.fail('config.admin.header', "a header name of letters, digits and !#$%&'*+.^_`|~-", header);
+  const key =
+    keyHash === undefined
+      ? undefined
+      : { keyHash: typeof keyHash === 'string' ? keyHash.toLowerCase() : '', header: typeof header === 'string' ? header.toLowerCase() : 'x-admin-key' };
   const listed = admin['ipAllow'] ?? (key ? undefined : loopback);
   return {
     ...(key ? { key } : {}),

@@ -14,7 +14,10 @@ export const unknownOperationType = 'unknown';
  * comes from a finite set the operator controls (the manifest, the configured list), never from
  * what a client sends: a client inventing names only ever adds to `other`.
  */
-export function createOperationLabel(mode: NormalizedMetrics['operationNames'], manifestTexts: Iterable<string>): (name: string | undefined, text: string | undefined) => string {
+export function createOperationLabel(
+  mode: NormalizedMetrics['operationNames'],
+  manifestTexts: Iterable<string>,
+): (name: string | undefined, text: string | undefined) => string {
   if (mode === 'none') return () => otherOperation;
   if (mode === 'persisted') {
     const trusted = new Set(manifestTexts);

@@ -9,7 +9,11 @@ export interface MetricsListener {
  * Listens on `port` (plain HTTP) and answers each request with `handle`, or 404 when it has no
  * answer. Request bodies are never read: only GET is served.
  */
-export async function listenForMetrics(port: number, host: string, handle: (request: Request, incoming: IncomingMessage) => Promise<Response | undefined>): Promise<MetricsListener> {
+export async function listenForMetrics(
+  port: number,
+  host: string,
+  handle: (request: Request, incoming: IncomingMessage) => Promise<Response | undefined>,
+): Promise<MetricsListener> {
   const answer = async (incoming: IncomingMessage): Promise<Response> => {
     try {
       return (await handle(toRequest(incoming), incoming)) ?? new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });

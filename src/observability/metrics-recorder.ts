@@ -89,7 +89,9 @@ export interface StatusData {
   generatedAt: string;
   windowSeconds: number;
   gateway: Rates;
-  sources: Array<Rates & { name: string; kind: string; origin: string; health: 'healthy' | 'failing' | 'unknown'; lastErrorAt: string | null; lastError: string | null }>;
+  sources: Array<
+    Rates & { name: string; kind: string; origin: string; health: 'healthy' | 'failing' | 'unknown'; lastErrorAt: string | null; lastError: string | null }
+  >;
   operations: Array<Rates & { type: string; operation: string }>;
   /** By client profile and version, when the gateway declares profiles. */
   clients: Array<Rates & { client: string; version: string }>;
@@ -215,8 +217,12 @@ export function createMetricsRecorder({ prefix, collectProcessMetrics, sources, 
             ...rates(calls.byKey.get(name)),
           };
         }),
-        operations: [...ops.byKey].map(([key, summary]) => ({ ...(labelsOf.get(key) ?? { type: '', operation: key }), ...rates(summary) })).sort((a, b) => b.requests - a.requests),
-        clients: [...clients.summarize(now).byKey].map(([key, summary]) => ({ ...(clientsOf.get(key) ?? { client: key, version: 'other' }), ...rates(summary) })).sort((a, b) => b.requests - a.requests),
+        operations: [...ops.byKey]
+          .map(([key, summary]) => ({ ...(labelsOf.get(key) ?? { type: '', operation: key }), ...rates(summary) }))
+          .sort((a, b) => b.requests - a.requests),
+        clients: [...clients.summarize(now).byKey]
+          .map(([key, summary]) => ({ ...(clientsOf.get(key) ?? { client: key, version: 'other' }), ...rates(summary) }))
+          .sort((a, b) => b.requests - a.requests),
         recentErrors: [...errors],
         mirrors: [...mirrors.values()].map((status) => ({ ...status, differences: [...status.differences] })),
       };

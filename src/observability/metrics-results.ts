@@ -16,7 +16,9 @@ interface ResultError {
  */
 export function observedErrors(result: unknown): ObservedError[] {
   if (isAsyncIterable(result)) return [];
-  return (Array.isArray(result) ? result : [result]).flatMap((item: unknown) => (isPlainObject(item) && Array.isArray(item['errors']) ? item['errors'].map(observed) : []));
+  return (Array.isArray(result) ? result : [result]).flatMap((item: unknown) =>
+    isPlainObject(item) && Array.isArray(item['errors']) ? item['errors'].map(observed) : [],
+  );
 }
 
 /**

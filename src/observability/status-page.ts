@@ -163,9 +163,24 @@ export function renderStatusPage(path: string): StatusPage {
 <style>${style}</style></head>
 <body>${body}<script>${code}</script></body></html>
 `;
-  const policy = [`default-src 'none'`, `style-src ${hash(style)}`, `script-src ${hash(code)}`, `connect-src 'self'`, `img-src data:`, `base-uri 'none'`, `form-action 'none'`, `frame-ancestors 'none'`].join('; ');
+  const policy = [
+    `default-src 'none'`,
+    `style-src ${hash(style)}`,
+    `script-src ${hash(code)}`,
+    `connect-src 'self'`,
+    `img-src data:`,
+    `base-uri 'none'`,
+    `form-action 'none'`,
+    `frame-ancestors 'none'`,
+  ].join('; ');
   return {
     html,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': policy, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': policy,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    },
   };
 }

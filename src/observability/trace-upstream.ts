@@ -1,5 +1,11 @@
 import { SpanKind, defaultTextMapSetter, trace, type Context, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+} from '@opentelemetry/semantic-conventions';
 import type { OnFetch } from '../transport/fetch-hooks.ts';
 import { endSpan, errorCodeOf } from './trace-spans.ts';
 
@@ -43,7 +49,11 @@ export function traceUpstreamCalls({ tracer, propagator, parentOf, basePaths }: 
     return ({ status, error, instance: answered }) => {
       if (answered && answered !== instance.origin) {
         const url = new URL(answered);
-        span.setAttributes({ 'concierge.instance': answered, [ATTR_SERVER_ADDRESS]: url.hostname.replace(/^\[(.*)\]$/, '$1'), [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) });
+        span.setAttributes({
+          'concierge.instance': answered,
+          [ATTR_SERVER_ADDRESS]: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+          [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+        });
       }
       if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       if (error) span.recordException(error);

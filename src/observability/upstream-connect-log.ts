@@ -14,7 +14,11 @@ export function upstreamConnectLog({ logger, internalError }: Diagnostics, clock
   const bursts = new Map<string, BurstLog>();
   const burstOf = (service: string) => {
     let burst = bursts.get(service);
-    if (!burst) bursts.set(service, (burst = createBurstLog({ logger, subject: `service "${service}"`, count: () => internalError('upstream_connect'), ...(clock ? { clock } : {}) })));
+    if (!burst)
+      bursts.set(
+        service,
+        (burst = createBurstLog({ logger, subject: `service "${service}"`, count: () => internalError('upstream_connect'), ...(clock ? { clock } : {}) })),
+      );
     return burst;
   };
   return (event) => {

@@ -32,7 +32,12 @@ const probePaths = new Set(['/healthz', '/readyz']);
  * status is an error: the plugins that give errors their codes run after this one, which runs
  * first so that it sees refusals too.
  */
-export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[], gatewayLogger: GatewayLogger = silentLogger): Promise<Plugin & { close(): Promise<void> }> {
+export async function useAccessLog(
+  config: NormalizedConfig,
+  fetchHooks: FetchHooks,
+  _sources: readonly LoadedSource[],
+  gatewayLogger: GatewayLogger = silentLogger,
+): Promise<Plugin & { close(): Promise<void> }> {
   const options = config.logging;
   const { logger, close } = createAccessLogger(options, secretHeaders(config));
   const logging = logger.isLevelEnabled('error');
@@ -71,7 +76,16 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
   };
   const track = (request: Request, path: string, context: NodeContext): AccessRecord => {
     const route = routeOf(request)?.route.pattern.text;
-    const record: AccessRecord = { requestId: assignRequestId(request), started: performance.now(), method: request.method, path, hadErrors: false, errorCodes: [], upstream: [], ...(route ? { route } : {}) };
+    const record: AccessRecord = {
+      requestId: assignRequestId(request),
+      started: performance.now(),
+      method: request.method,
+      path,
+      hadErrors: false,
+      errorCodes: [],
+      upstream: [],
+      ...(route ? { route } : {}),
+    };
     records.set(request, record);
     if (logging) context.res?.once('close', () => safely(() => finish(request, record, context), gatewayLogger));
     return record;
@@ -81,8 +95,17 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
     const id = event.origin && requestIdOf(event.origin);
     if (id !== undefined) event.headers[requestIdHeader] = id;
     // A shadow copy is not the request's call: only a difference is told (never the bodies).
-    if (event.mirror) return logging ? ({ mirror }) => mirror?.log && logger.warn({ mirror: { service: event.service, requestId: id, ...mirror.difference } }, `mirror of ${event.service} answered differently at ${mirror.difference?.path}`) : undefined;
-    if (event.ignoredOverride && atDebug) logger.debug({ requestId: id, service: event.service, version: event.version }, `version override ignored: ${event.ignoredOverride}`);
+    if (event.mirror)
+      return logging
+        ? ({ mirror }) =>
+            mirror?.log &&
+            logger.warn(
+              { mirror: { service: event.service, requestId: id, ...mirror.difference } },
+              `mirror of ${event.service} answered differently at ${mirror.difference?.path}`,
+            )
+        : undefined;
+    if (event.ignoredOverride && atDebug)
+      logger.debug({ requestId: id, service: event.service, version: event.version }, `version override ignored: ${event.ignoredOverride}`);
     const record = logging && event.origin ? records.get(event.origin) : undefined;
     return record && recordUpstreamCall(record, { ...event, path: (basePaths.get(event.service) ?? '') + event.path || '/' });
   });
@@ -112,7 +135,8 @@ export async function useAccessLog(config: NormalizedConfig, fetchHooks: FetchHo
     },
     onResultProcess({ request, result }) {
       const record = records.get(request);
-      if (record && !isAsyncIterable(result)) record.hadErrors ||= (Array.isArray(result) ? result : [result]).some((item: ExecutionResult) => Boolean(item.errors?.length));
+      if (record && !isAsyncIterable(result))
+        record.hadErrors ||= (Array.isArray(result) ? result : [result]).some((item: ExecutionResult) => Boolean(item.errors?.length));
     },
     async onResponse({ request, response, setResponse, serverContext, fetchAPI }) {
       const record = records.get(request) ?? track(request, new URL(request.url).pathname, serverContext as NodeContext);

@@ -12,7 +12,10 @@ import { errorResponse } from '../server/error-response.ts';
  * unless `required` and not `optional` for the request, as a plain route may say). A credential that is presented but invalid ends the request with 401
  * `UNAUTHENTICATED` before any GraphQL work, whatever else the request carries.
  */
-export function useAuthentication(options: NormalizedAuthentication, { optional = () => false, clock }: { optional?: (request: Request) => boolean; clock?: Clock } = {}): Plugin {
+export function useAuthentication(
+  options: NormalizedAuthentication,
+  { optional = () => false, clock }: { optional?: (request: Request) => boolean; clock?: Clock } = {},
+): Plugin {
   const { jwt, apiKeys, required } = options;
   const verifier = jwt && createJwtVerifier(jwt, clock ? { clock } : {});
   const findConsumer = apiKeys && createApiKeyLookup(apiKeys.consumers);

@@ -6,7 +6,14 @@ import { ConfigError } from '../config/config-error.ts';
 import { gatewayError } from '../errors.ts';
 import { applyDenials } from '../security/apply-denials.ts';
 import { applyResultChecks, withoutKeys } from '../security/apply-result-checks.ts';
-import { isObjectPolicy, type AuthorizationPolicy, type NormalizedAuthorization, type ObjectPolicy, type ObjectSource, type PolicyInput } from '../security/authorization-config.ts';
+import {
+  isObjectPolicy,
+  type AuthorizationPolicy,
+  type NormalizedAuthorization,
+  type ObjectPolicy,
+  type ObjectSource,
+  type PolicyInput,
+} from '../security/authorization-config.ts';
 import type { AuthorizationRules, Requirement } from '../security/collect-authorization-rules.ts';
 import { possibleObjectTypes } from '../security/possible-types.ts';
 import { readPolicyRequires, type PolicyRequires } from '../security/read-policy-requires.ts';
@@ -40,7 +47,12 @@ import { restrictDocument, type Decide, type Deferred, type FieldVisit, type Ver
 export function useAuthorization(rules: AuthorizationRules, { policies }: NormalizedAuthorization): Plugin {
   const missing = [...rules.policyNames].filter((name) => !policies[name]);
   if (missing.length > 0) {
-    throw new ConfigError(missing.map((name) => `config.authorization.policies.${name}: expected a function or object policy for @policy "${name}" used in the registered schemas, found none`));
+    throw new ConfigError(
+      missing.map(
+        (name) =>
+          `config.authorization.policies.${name}: expected a function or object policy for @policy "${name}" used in the registered schemas, found none`,
+      ),
+    );
   }
   let requires: PolicyRequires | undefined;
   const internalKeys = new WeakMap<object, ReadonlySet<string>>();
@@ -120,7 +132,13 @@ function applicableRules({ fields, types }: AuthorizationRules, visit: FieldVisi
   const returned = new Set<GraphQLNamedType>([named, ...objects, ...objects.flatMap((object) => object.getInterfaces())]);
   for (const type of returned) {
     const requirement = types.get(type.name);
-    if (requirement) applicable.push({ requirement, on: 'self', typeName: type.name, subject: type === named ? visit.coordinate : `${visit.coordinate}, which can return ${type.name},` });
+    if (requirement)
+      applicable.push({
+        requirement,
+        on: 'self',
+        typeName: type.name,
+        subject: type === named ? visit.coordinate : `${visit.coordinate}, which can return ${type.name},`,
+      });
   }
   return applicable;
 }
@@ -141,10 +159,16 @@ async function decideRequirement({ requirement, on, typeName, subject }: Applica
   for (const alternatives of policyLists) {
     const named = alternatives.map((all) => all.join(' and ')).join(', or ');
     const code = consumer ? 'FORBIDDEN' : 'UNAUTHENTICATED';
-    const open = await openAlternatives(alternatives, policies, { ...input, objectFrom: on === 'parent' ? visit.parent : { coordinate, args: visit.args, parent: visit.parent } });
+    const open = await openAlternatives(alternatives, policies, {
+      ...input,
+      objectFrom: on === 'parent' ? visit.parent : { coordinate, args: visit.args, parent: visit.parent },
+    });
     if (open === 'allowed') continue;
     if (open.length === 0) return { code, message: `Reading ${subject} is not allowed by policy ${named}.` };
-    const refusal = { code, message: on === 'parent' ? `Reading ${coordinate} is not allowed by policy ${named}.` : `Reading this ${typeName} is not allowed by policy ${named}.` } as const;
+    const refusal = {
+      code,
+      message: on === 'parent' ? `Reading ${coordinate} is not allowed by policy ${named}.` : `Reading this ${typeName} is not allowed by policy ${named}.`,
+    } as const;
     deferred.push(deferOnResult(open, on, typeName, input, caller.requires, refusal));
   }
   return deferred;
@@ -154,7 +178,11 @@ async function decideRequirement({ requirement, on, typeName, subject }: Applica
  * Each AND-list of policy names decided before the call: `allowed` when one holds, else the lists
  * still open (their object policies that could not tell), none when every list is refused.
  */
-async function openAlternatives(alternatives: string[][], policies: Record<string, AuthorizationPolicy>, input: PolicyInput & ObjectSource): Promise<'allowed' | Array<Array<[string, ObjectPolicy]>>> {
+async function openAlternatives(
+  alternatives: string[][],
+  policies: Record<string, AuthorizationPolicy>,
+  input: PolicyInput & ObjectSource,
+): Promise<'allowed' | Array<Array<[string, ObjectPolicy]>>> {
   const open: Array<Array<[string, ObjectPolicy]>> = [];
   for (const all of alternatives) {
     const answers = await Promise.all(all.map((name) => beforeCall(policies[name] as AuthorizationPolicy, input)));
@@ -175,9 +203,17 @@ async function beforeCall(policy: AuthorizationPolicy, input: PolicyInput & Obje
   }
 }
 
-function deferOnResult(open: Array<Array<[string, ObjectPolicy]>>, on: Deferred['on'], typeName: string, input: PolicyInput, requires: PolicyRequires, refusal: NonNullable<Verdict>): Deferred {
+function deferOnResult(
+  open: Array<Array<[string, ObjectPolicy]>>,
+  on: Deferred['on'],
+  typeName: string,
+  input: PolicyInput,
+  requires: PolicyRequires,
+  refusal: NonNullable<Verdict>,
+): Deferred {
   const fieldsOf = (name: string) => requires.of(name, typeName);
-  const objectOf = (name: string, values: ReadonlyMap<FieldNode, unknown>) => Object.fromEntries(fieldsOf(name).map((field) => [field.alias?.value ?? field.name.value, values.get(field)]));
+  const objectOf = (name: string, values: ReadonlyMap<FieldNode, unknown>) =>
+    Object.fromEntries(fieldsOf(name).map((field) => [field.alias?.value ?? field.name.value, values.get(field)]));
   const allows = async (name: string, policy: ObjectPolicy, values: ReadonlyMap<FieldNode, unknown>) => {
     try {
       return (await policy.onResult({ ...input, object: objectOf(name, values) })) === true;

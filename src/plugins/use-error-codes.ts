@@ -28,7 +28,9 @@ export function useErrorCodes(): Plugin {
       const needsChange = (error: GraphQLError) => needsFixing(error) || (requestId !== undefined && error.extensions?.['requestId'] !== requestId);
       const results = Array.isArray(result) ? result : [result];
       if (!results.some((item) => item.errors?.some(needsChange))) return;
-      const fixed = results.map((item) => (item.errors ? { ...item, errors: item.errors.map((error) => (needsChange(error) ? withCode(error, requestId) : error)) } : item));
+      const fixed = results.map((item) =>
+        item.errors ? { ...item, errors: item.errors.map((error) => (needsChange(error) ? withCode(error, requestId) : error)) } : item,
+      );
       setResult(Array.isArray(result) ? fixed : (fixed[0] as ExecutionResult));
     },
   };

@@ -46,7 +46,11 @@ export function useGraphiQLPage({ endpoint, render, headers }: GraphiQLPageOptio
       const headers = { 'content-type': 'text/html; charset=utf-8', etag: loaded.etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
       if (request.headers.get('if-none-match') === loaded.etag) return endResponse(new Response(null, { status: 304, headers }));
       const gzip = /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
-      endResponse(new Response(gzip ? (loaded.gzipped ??= new Blob([gzipSync(loaded.html)])) : loaded.html, { headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers }));
+      endResponse(
+        new Response(gzip ? (loaded.gzipped ??= new Blob([gzipSync(loaded.html)])) : loaded.html, {
+          headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers,
+        }),
+      );
     },
   };
 }

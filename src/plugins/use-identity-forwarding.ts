@@ -48,7 +48,8 @@ export async function useIdentityForwarding(identity: NormalizedIdentity): Promi
 function identityHeaders(consumer: Consumer, headers: Record<string, string>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, source] of Object.entries(headers)) {
-    const value = source === 'consumer' ? consumer.id : source === 'scopes' ? consumer.scopes : source === 'plan' ? consumer.plan : readClaim(consumer.claims, source);
+    const value =
+      source === 'consumer' ? consumer.id : source === 'scopes' ? consumer.scopes : source === 'plan' ? consumer.plan : readClaim(consumer.claims, source);
     if (value === undefined || value === null) continue;
     result[name] = Array.isArray(value) ? value.join(' ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
   }

@@ -6,7 +6,14 @@ import { isClientView } from '../clients/client-views.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { createAdminGuard } from '../observability/admin-key.ts';
 import { listenForMetrics } from '../observability/metrics-listener.ts';
-import { consumerLabel, createOperationLabel, isUpstreamFailure, otherOperation, unknownOperationType, upstreamOutcome } from '../observability/metrics-labels.ts';
+import {
+  consumerLabel,
+  createOperationLabel,
+  isUpstreamFailure,
+  otherOperation,
+  unknownOperationType,
+  upstreamOutcome,
+} from '../observability/metrics-labels.ts';
 import { createMetricsRecorder, type ObservedError, type ObservedOperation } from '../observability/metrics-recorder.ts';
 import { observedErrors, observedErrorsOfBody } from '../observability/metrics-results.ts';
 import { renderStatusPage } from '../observability/status-page.ts';
@@ -53,11 +60,26 @@ export interface SchemaStatus {
    * The last checks; `summary` says the result in words (`passed: 1 breaking (unused), 2 safe`),
    * `reason` why a failed one failed (its composition problems, or the breaking changes in use).
    */
-  checks: Array<{ id: number; service: string; action: string; passed: boolean; author: string; at: string; summary: string; counts: Record<ChangeCriticality, number>; reason: string | null }>;
+  checks: Array<{
+    id: number;
+    service: string;
+    action: string;
+    passed: boolean;
+    author: string;
+    at: string;
+    summary: string;
+    counts: Record<ChangeCriticality, number>;
+    reason: string | null;
+  }>;
   /** The last graph versions, newest first: who made each, when, and which services changed. */
   history: Array<{ version: number; author: string; at: string; changes: Array<{ service: string; version: number; action: string }> }>;
   /** The changes from the previous graph version to the served one (or to `data.json?version=`), breaking ones first; `null` without a registry graph. */
-  diff: { version: number; from: number | null; changes: Array<{ criticality: ChangeCriticality; message: string; path: string | null }>; note: string | null } | null;
+  diff: {
+    version: number;
+    from: number | null;
+    changes: Array<{ criticality: ChangeCriticality; message: string; path: string | null }>;
+    note: string | null;
+  } | null;
 }
 
 /** The `client` and `client_version` labels of a request: `other` for one refused before it had a profile. */
@@ -90,10 +112,22 @@ interface RequestState {
 export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[]): Promise<MetricsPlugin> {
   const { metrics: options, graphqlEndpoint } = config;
   const { statusPage } = options;
-  if (!options.enabled && !statusPage.enabled) return { close: async () => {}, schemaSwapped: () => {}, showSchema: () => {}, showInstances: () => {}, discovery: { instances: () => {}, failure: () => {} }, internalError: () => {} };
+  if (!options.enabled && !statusPage.enabled)
+    return {
+      close: async () => {},
+      schemaSwapped: () => {},
+      showSchema: () => {},
+      showInstances: () => {},
+      discovery: { instances: () => {}, failure: () => {} },
+      internalError: () => {},
+    };
   let schemaStatus: ((selected?: number) => Promise<SchemaStatus>) | undefined;
   let instances: () => readonly SourceInstances[] = () => [];
-  const recorder = createMetricsRecorder({ prefix: options.prefix, collectProcessMetrics: options.enabled && options.collectProcessMetrics, sources: config.sources });
+  const recorder = createMetricsRecorder({
+    prefix: options.prefix,
+    collectProcessMetrics: options.enabled && options.collectProcessMetrics,
+    sources: config.sources,
+  });
   const guard = createAdminGuard(options.admin);
   const operationLabel = createOperationLabel(options.operationNames, config.trustedDocuments.documents.values());
   const states = new WeakMap<Request, RequestState>();
@@ -104,26 +138,42 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     if (mirror) return void (result.mirror && recorder.mirror({ service, ...result.mirror }));
     const outcome = upstreamOutcome(result);
     const error = isUpstreamFailure(outcome) ? (result.error?.message ?? `answered HTTP ${result.status}`) : undefined;
-    recorder.upstream({ service, instance: result.instance ?? instance, outcome, seconds: result.durationMs / 1000, ...(error ? { error } : {}), ...(version ? { version } : {}) });
+    recorder.upstream({
+      service,
+      instance: result.instance ?? instance,
+      outcome,
+      seconds: result.durationMs / 1000,
+      ...(error ? { error } : {}),
+      ...(version ? { version } : {}),
+    });
   });
 
-  const getOnly = (request: Request, path: string) => (request.method === 'GET' ? undefined : errorResponse(request, 'METHOD_NOT_ALLOWED', `${path} answers GET only.`, { allow: 'GET' }));
+  const getOnly = (request: Request, path: string) =>
+    request.method === 'GET' ? undefined : errorResponse(request, 'METHOD_NOT_ALLOWED', `${path} answers GET only.`, { allow: 'GET' });
   const serveMetrics = async (request: Request): Promise<Response> =>
     guard(request) ??
     getOnly(request, options.path) ??
     new Response(await recorder.metrics.exposition(), { headers: { 'content-type': recorder.metrics.registry.contentType, 'cache-control': 'no-store' } });
-  const listener = options.enabled && options.port !== undefined
-    ? await listenForMetrics(options.port, config.host, async (request, incoming) =>
-        new URL(request.url).pathname === options.path ? (networkRefusal(config.network, request, incoming) ?? serveMetrics(request)) : undefined,
-      )
-    : undefined;
+  const listener =
+    options.enabled && options.port !== undefined
+      ? await listenForMetrics(options.port, config.host, async (request, incoming) =>
+          new URL(request.url).pathname === options.path ? (networkRefusal(config.network, request, incoming) ?? serveMetrics(request)) : undefined,
+        )
+      : undefined;
   const page = statusPage.enabled ? renderStatusPage(statusPage.path) : undefined;
   const dataPath = `${statusPage.path.replace(/\/+$/, '')}/data.json`;
   const servePage = async (request: Request, data: boolean): Promise<Response> =>
     guard(request) ??
     getOnly(request, statusPage.path) ??
     (data
-      ? new Response(JSON.stringify({ ...recorder.statusData(), instances: instances(), ...(schemaStatus ? { schema: await schemaStatus(selectedVersion(request)) } : {}) }), { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } })
+      ? new Response(
+          JSON.stringify({
+            ...recorder.statusData(),
+            instances: instances(),
+            ...(schemaStatus ? { schema: await schemaStatus(selectedVersion(request)) } : {}),
+          }),
+          { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } },
+        )
       : new Response(page?.html, { headers: page?.headers }));
 
   // Placed last in the plugin list (see createGateway): errors carry their final codes by then, and
@@ -182,7 +232,13 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     onRequest({ request, url: { pathname } }) {
       // A plain REST route's request counts as one operation of type `route`, labelled with its pattern.
       const route = routeOf(request);
-      if (route && request.method !== 'OPTIONS') return void states.set(request, { started: performance.now(), operations: [{ type: 'route', label: route.route.pattern.text }], errors: [], processed: false });
+      if (route && request.method !== 'OPTIONS')
+        return void states.set(request, {
+          started: performance.now(),
+          operations: [{ type: 'route', label: route.route.pattern.text }],
+          errors: [],
+          processed: false,
+        });
       if (pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
       if (request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
       states.set(request, { started: performance.now(), operations: [], errors: [], processed: false });
@@ -192,7 +248,10 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       const state = request && states.get(request);
       if (!state) return;
       return ({ result }) => {
-        const operation = result instanceof Error ? undefined : getOperationAST(result as DocumentNode, typeof params?.operationName === 'string' ? params.operationName : undefined);
+        const operation =
+          result instanceof Error
+            ? undefined
+            : getOperationAST(result as DocumentNode, typeof params?.operationName === 'string' ? params.operationName : undefined);
         const name = operation?.name?.value;
         state.operations.push({
           type: operation?.operation ?? unknownOperationType,

@@ -14,7 +14,8 @@ const simpleContentTypes = ['application/x-www-form-urlencoded', 'multipart/form
 /** Headers a page on another site cannot add to a request without a CORS preflight. */
 const preflightHeaders = ['x-concierge-csrf', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-graphql-yoga-csrf'];
 
-const csrfMessage = 'This request carries cookies without a JSON body or an x-concierge-csrf header (apollo-require-preflight also works), so it could be a cross-site request forgery.';
+const csrfMessage =
+  'This request carries cookies without a JSON body or an x-concierge-csrf header (apollo-require-preflight also works), so it could be a cross-site request forgery.';
 
 /**
  * The gateway-wide network rules, before any credential is looked at and on every path but the
@@ -50,7 +51,11 @@ export function useNetworkRules(network: NormalizedNetwork): Plugin<Record<strin
 export function networkRefusal(network: NormalizedNetwork, request: Request, socketRequest: IncomingMessage | undefined): Response | undefined {
   const host = request.headers.get('host');
   if (network.allowedHosts && !hostAllowed(network.allowedHosts, hostNameOf(host))) {
-    return errorResponse(request, 'MISDIRECTED_REQUEST', `This gateway does not answer to the host ${JSON.stringify(host ?? '')}: add it to network.allowedHosts.`);
+    return errorResponse(
+      request,
+      'MISDIRECTED_REQUEST',
+      `This gateway does not answer to the host ${JSON.stringify(host ?? '')}: add it to network.allowedHosts.`,
+    );
   }
   const address = resolveClientAddress(request, socketRequest, network.trustedProxies);
   setClientAddress(request, address);

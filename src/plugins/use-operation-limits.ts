@@ -107,7 +107,13 @@ const maxMeasuredKey = 2048;
  * Measures by document and variable values (the most recent 16 per document): for one gateway's
  * schema and limits they are a function of both alone, and clients repeat them.
  */
-function measureOnce(cache: WeakMap<DocumentNode, LRUCache<string, OperationMeasures>>, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>, measure: () => OperationMeasures): OperationMeasures {
+function measureOnce(
+  cache: WeakMap<DocumentNode, LRUCache<string, OperationMeasures>>,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  measure: () => OperationMeasures,
+): OperationMeasures {
   let known = cache.get(document);
   if (!known) cache.set(document, (known = new LRUCache({ max: 16 })));
   const key = `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
@@ -131,7 +137,9 @@ function structureErrors(document: DocumentNode, limits: NormalizedLimits): Grap
       [measures.rootFields, limits.maxRootFields, 'root field count'],
       [measures.directives, limits.maxDirectives, 'directive count'],
     ];
-    return checks.filter(([value, max]) => value > max).map(([value, max, what]) => limitError(`Query ${what} ${value} exceeds the limit of ${max}.`, operation));
+    return checks
+      .filter(([value, max]) => value > max)
+      .map(([value, max, what]) => limitError(`Query ${what} ${value} exceeds the limit of ${max}.`, operation));
   });
 }
 

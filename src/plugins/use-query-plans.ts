@@ -36,7 +36,10 @@ export function useQueryPlans(planner: QueryPlanner, options: NormalizedQueryPla
   const scope = options ? options.exposePlan?.scope : undefined;
   const exposed = new WeakSet<Request>();
   const mayExpose = (request: Request | undefined): request is Request =>
-    scope !== undefined && request !== undefined && request.headers.get(exposePlanHeader)?.trim().toLowerCase() === 'true' && (consumerOf(request)?.scopes.includes(scope) ?? false);
+    scope !== undefined &&
+    request !== undefined &&
+    request.headers.get(exposePlanHeader)?.trim().toLowerCase() === 'true' &&
+    (consumerOf(request)?.scopes.includes(scope) ?? false);
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const request = (args.contextValue as { request?: Request } | undefined)?.request;

@@ -35,7 +35,12 @@ export interface Budget {
  * cuts its field. Either way the outage is logged when it starts and when it ends, with the number
  * of checks decided without the store.
  */
-export async function useRateLimits(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[], shared?: RateLimitStoreUse): Promise<Plugin & { close(): Promise<void> }> {
+export async function useRateLimits(
+  limits: NormalizedRateLimits,
+  redis: NormalizedRedis | undefined,
+  sources: readonly LoadedSource[],
+  shared?: RateLimitStoreUse,
+): Promise<Plugin & { close(): Promise<void> }> {
   const fieldLimits = collectFieldLimits(sources, limits.fields);
   const { store, outage, close } = shared ? { ...shared, close: async () => {} } : await openRateLimitStore(limits, redis);
   const budgets = new WeakMap<Request, Budget>();
@@ -58,7 +63,10 @@ export async function useRateLimits(limits: NormalizedRateLimits, redis: Normali
       if (budget && cost !== undefined && cost > 0) {
         const verdict = await attempt('fixed', { key: `cost:${key}`, windowMs: budget.windowMs, max: budget.max, weight: cost, record: 'allowed' });
         if (verdict === 'unavailable') return setResultAndStopExecution({ errors: [unavailable()] });
-        if (verdict && !verdict.allowed) return setResultAndStopExecution({ errors: [tooMany(`Cost limit of ${budget.max} per ${seconds(budget.windowMs)} s reached: this operation costs ${cost}.`, budget.max, verdict)] });
+        if (verdict && !verdict.allowed)
+          return setResultAndStopExecution({
+            errors: [tooMany(`Cost limit of ${budget.max} per ${seconds(budget.windowMs)} s reached: this operation costs ${cost}.`, budget.max, verdict)],
+          });
       }
       if (fieldLimits.size === 0) return;
       const decide: Decide = async ({ coordinate, field, args: values }) => {
@@ -106,8 +114,18 @@ export interface RateLimitStoreUse {
  * `clock`. Redis's windows run on Redis's own clock (see redis-rate-limit-store.ts), so that
  * replicas agree.
  */
-export async function openRateLimitStore(limits: NormalizedRateLimits, redis: NormalizedRedis | undefined, clock: Clock = systemClock, { logger, internalError }: Diagnostics = silentDiagnostics): Promise<RateLimitStoreUse> {
-  const outage = createOutageLog({ logger, count: () => internalError('rate_limit_store'), purpose: 'rate limits', ...storeFailurePolicies[limits.onStoreFailure] });
+export async function openRateLimitStore(
+  limits: NormalizedRateLimits,
+  redis: NormalizedRedis | undefined,
+  clock: Clock = systemClock,
+  { logger, internalError }: Diagnostics = silentDiagnostics,
+): Promise<RateLimitStoreUse> {
+  const outage = createOutageLog({
+    logger,
+    count: () => internalError('rate_limit_store'),
+    purpose: 'rate limits',
+    ...storeFailurePolicies[limits.onStoreFailure],
+  });
   let store: RateLimitStore = createMemoryRateLimitStore(clock);
   if (limits.store === 'redis' && redis) {
     const client = createRedisClient(redis, outage);
@@ -127,7 +145,12 @@ const storeFailurePolicies = {
 } as const;
 
 /** A store verdict, or `undefined` when the store failed and the policy lets the request through. */
-async function attemptHit({ store, outage }: Pick<RateLimitStoreUse, 'store' | 'outage'>, onStoreFailure: NormalizedRateLimits['onStoreFailure'], kind: 'sliding' | 'fixed', hit: Hit): Promise<HitResult | 'unavailable' | undefined> {
+async function attemptHit(
+  { store, outage }: Pick<RateLimitStoreUse, 'store' | 'outage'>,
+  onStoreFailure: NormalizedRateLimits['onStoreFailure'],
+  kind: 'sliding' | 'fixed',
+  hit: Hit,
+): Promise<HitResult | 'unavailable' | undefined> {
   try {
     const verdict = await store[kind](hit);
     outage.answered();
@@ -149,12 +172,19 @@ export interface CountedRequest {
  * `key`, in a fixed window; refused attempts count too. Over the budget: 429 `RATE_LIMITED` with
  * `Retry-After`; with the store down and `onStoreFailure: 'closed'`: 503 `SERVICE_UNAVAILABLE`.
  */
-export async function countRequest(use: Pick<RateLimitStoreUse, 'store' | 'outage'>, onStoreFailure: NormalizedRateLimits['onStoreFailure'], key: string, budget: { max: number; windowMs: number }): Promise<CountedRequest> {
+export async function countRequest(
+  use: Pick<RateLimitStoreUse, 'store' | 'outage'>,
+  onStoreFailure: NormalizedRateLimits['onStoreFailure'],
+  key: string,
+  budget: { max: number; windowMs: number },
+): Promise<CountedRequest> {
   const verdict = await attemptHit(use, onStoreFailure, 'fixed', { key, windowMs: budget.windowMs, max: budget.max, weight: 1, record: 'always' });
   if (verdict === 'unavailable') return { refusal: unavailable() };
   if (!verdict) return {};
   const counted = { limit: budget.max, result: verdict };
-  return verdict.allowed ? { budget: counted } : { budget: counted, refusal: tooMany(`Request limit of ${budget.max} per ${seconds(budget.windowMs)} s reached.`, budget.max, verdict) };
+  return verdict.allowed
+    ? { budget: counted }
+    : { budget: counted, refusal: tooMany(`Request limit of ${budget.max} per ${seconds(budget.windowMs)} s reached.`, budget.max, verdict) };
 }
 
 /** The plan of a caller's requests: its request budget and counter key, when its plan has one. */
@@ -182,7 +212,10 @@ function tooMany(message: string, limit: number, verdict: HitResult): GraphQLErr
   return new GraphQLError(message, {
     extensions: {
       code: 'RATE_LIMITED',
-      http: { status: errorCodes.RATE_LIMITED, headers: { 'retry-after': reset, 'ratelimit-limit': String(limit), 'ratelimit-remaining': '0', 'ratelimit-reset': reset } },
+      http: {
+        status: errorCodes.RATE_LIMITED,
+        headers: { 'retry-after': reset, 'ratelimit-limit': String(limit), 'ratelimit-remaining': '0', 'ratelimit-reset': reset },
+      },
     },
   });
 }

@@ -45,7 +45,15 @@ interface Plan {
  * values are part of the key, since a service may answer differently by them (`accept-language`).
  * `clock` dates the entries (`maxAge`, `Age`, the `ttl` of the extension metadata).
  */
-export function useResponseCache(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, sources: readonly LoadedSource[], varyHeaders: readonly string[] = [], shared?: ResponseStore, clock: Clock = systemClock, diagnostics: Diagnostics = silentDiagnostics): Plugin & { close(): Promise<void> } {
+export function useResponseCache(
+  options: NormalizedResponseCache,
+  redis: NormalizedRedis | undefined,
+  sources: readonly LoadedSource[],
+  varyHeaders: readonly string[] = [],
+  shared?: ResponseStore,
+  clock: Clock = systemClock,
+  diagnostics: Diagnostics = silentDiagnostics,
+): Plugin & { close(): Promise<void> } {
   if (!options.enabled) return { close: async () => {} };
   const storeKind = options.store ?? (redis ? 'redis' : 'memory');
   const { hints, problems } = collectCacheHints(sources, options);
@@ -54,7 +62,12 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
   const rules = callerRules(collectAuthorizationRules(sources));
   const store = shared ?? openResponseStore(options, redis, clock, diagnostics);
   // An entity changed but its cached answers stay (until their maxAge): told once per burst, counted.
-  const invalidation = createBurstLog({ logger: diagnostics.logger, subject: 'response cache invalidation', count: () => diagnostics.internalError('response_cache_invalidation'), clock });
+  const invalidation = createBurstLog({
+    logger: diagnostics.logger,
+    subject: 'response cache invalidation',
+    count: () => diagnostics.internalError('response_cache_invalidation'),
+    clock,
+  });
   const { defaultMaxAge, includeExtensionMetadata, purge } = options;
   const outcomes = new WeakMap<Request, CacheOutcome>();
   const batched = new WeakSet<Request>();
@@ -68,7 +81,12 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
       const operation = getOperationAST(document, operationName);
       const policy = computeCachePolicy(schema, document, operationName, hints, defaultMaxAge, rules);
       const used = operation?.operation === 'mutation' || (operation?.operation === 'query' && policy.maxAge > 0);
-      byName.set(name, operation ? { kind: operation.operation, policy, printed: used ? print(document) : '', executed: used ? withEntityFields(schema, document) : document } : undefined);
+      byName.set(
+        name,
+        operation
+          ? { kind: operation.operation, policy, printed: used ? print(document) : '', executed: used ? withEntityFields(schema, document) : document }
+          : undefined,
+      );
     }
     return byName.get(name);
   };
@@ -155,7 +173,12 @@ export function useResponseCache(options: NormalizedResponseCache, redis: Normal
 }
 
 /** The cache's store (Redis, or memory bounded by `maxBytes`), its entries expiring on `clock`: opened once per gateway and shared by every graph version's plugin. */
-export function openResponseStore(options: NormalizedResponseCache, redis: NormalizedRedis | undefined, clock: Clock = systemClock, diagnostics: Diagnostics = silentDiagnostics): ResponseStore {
+export function openResponseStore(
+  options: NormalizedResponseCache,
+  redis: NormalizedRedis | undefined,
+  clock: Clock = systemClock,
+  diagnostics: Diagnostics = silentDiagnostics,
+): ResponseStore {
   return redis && (options.store ?? 'redis') === 'redis' ? createRedisStore(redis, clock, diagnostics) : createMemoryStore(options.maxBytes, clock);
 }
 

@@ -28,7 +28,12 @@ interface RequestTrace {
  * `graphql.execute` and one CLIENT span `upstream <service>` per upstream call inside it. Disabled,
  * it registers no hook at all.
  */
-export async function useTracing(config: NormalizedConfig, fetchHooks: FetchHooks, _sources: readonly LoadedSource[], logger: GatewayLogger = silentLogger): Promise<Plugin & { close(): Promise<void> }> {
+export async function useTracing(
+  config: NormalizedConfig,
+  fetchHooks: FetchHooks,
+  _sources: readonly LoadedSource[],
+  logger: GatewayLogger = silentLogger,
+): Promise<Plugin & { close(): Promise<void> }> {
   const { tracing, graphqlEndpoint } = config;
   if (!tracing.enabled) return { close: async () => {} };
   // The SDK and the OTLP exporter load only when tracing is on: a disabled gateway does not pay for them at start-up.
@@ -86,7 +91,11 @@ export async function useTracing(config: NormalizedConfig, fetchHooks: FetchHook
     onExecute({ args }) {
       const request = (args.contextValue as { request?: unknown }).request;
       const end = startChild(request, 'graphql.execute', operationAttributes(args.document, args.operationName));
-      return end && { onExecuteDone: ({ result }) => end(isAsyncIterable(result) ? [] : (result.errors ?? []).map((error) => errorCodeOf(error, 'INTERNAL_SERVER_ERROR'))) };
+      return (
+        end && {
+          onExecuteDone: ({ result }) => end(isAsyncIterable(result) ? [] : (result.errors ?? []).map((error) => errorCodeOf(error, 'INTERNAL_SERVER_ERROR'))),
+        }
+      );
     },
     // Observers sit first, so this sees errors before useErrorCodes settles them; by now only a
     // bug's error lacks a code, and that one leaves as INTERNAL_SERVER_ERROR.

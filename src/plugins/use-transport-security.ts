@@ -22,7 +22,8 @@ export type TransportContext = {
 export function useTransportSecurity(tls: NormalizedTls | undefined): Plugin<Record<string, unknown>, TransportContext> {
   if (!tls) return {};
   const { hsts, http } = tls;
-  const hstsHeader = hsts && [`max-age=${hsts.maxAge}`, ...(hsts.includeSubDomains ? ['includeSubDomains'] : []), ...(hsts.preload ? ['preload'] : [])].join('; ');
+  const hstsHeader =
+    hsts && [`max-age=${hsts.maxAge}`, ...(hsts.includeSubDomains ? ['includeSubDomains'] : []), ...(hsts.preload ? ['preload'] : [])].join('; ');
   return {
     onRequest({ request, url, serverContext, endResponse }) {
       if (url.protocol === 'https:' || !http || http.mode === 'allow') return;

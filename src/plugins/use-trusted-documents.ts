@@ -57,7 +57,8 @@ function sentDocument(params: GraphQLParams & { documentId?: unknown }, request:
     if (persisted['version'] !== 1) return gatewayError('BAD_REQUEST', 'Unsupported persisted query version');
     id = persisted['sha256Hash'];
   } else {
-    id = params.documentId ?? (request.method === 'GET' && request.url.includes('documentId=') ? new URL(request.url).searchParams.get('documentId') : undefined);
+    id =
+      params.documentId ?? (request.method === 'GET' && request.url.includes('documentId=') ? new URL(request.url).searchParams.get('documentId') : undefined);
     if (id != null && (typeof id !== 'string' || id === '')) return gatewayError('BAD_REQUEST', 'documentId must be a non-empty string.');
   }
   if (typeof id === 'string') return { id: canonicalId(id), ...(query === undefined ? {} : { query }) };

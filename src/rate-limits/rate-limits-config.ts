@@ -111,11 +111,21 @@ export function normalizeRateLimitsOptions(raw: unknown, hasRedis: boolean, { ch
         return {};
       }
       check.knownKeys(`${key}.${part}`, value, ['max', 'window']);
-      return { [part]: { max: check.integer(`${key}.${part}.max`, value['max'], 1, 1_000_000_000), windowMs: parseWindow(`${key}.${part}.window`, value['window'], check) } };
+      return {
+        [part]: {
+          max: check.integer(`${key}.${part}.max`, value['max'], 1, 1_000_000_000),
+          windowMs: parseWindow(`${key}.${part}.window`, value['window'], check),
+        },
+      };
     };
     plans.set(name, { ...budget('requests'), ...budget('cost') });
   }
-  return { store, onStoreFailure: check.oneOf('config.rateLimits.onStoreFailure', limits['onStoreFailure'] ?? 'open', ['open', 'closed'] as const), fields, plans };
+  return {
+    store,
+    onStoreFailure: check.oneOf('config.rateLimits.onStoreFailure', limits['onStoreFailure'] ?? 'open', ['open', 'closed'] as const),
+    fields,
+    plans,
+  };
 }
 
 /** Checks one field limit, from the config or from a `@rateLimit` directive's arguments. */
@@ -130,7 +140,9 @@ export function normalizeFieldLimit(rule: unknown, key: string, check: Checker):
     windowMs: parseWindow(`${key}.window`, rule['window'], check),
     ...(rule['message'] === undefined || rule['message'] === null ? {} : { message: check.string(`${key}.message`, rule['message']) }),
     identityArgs: check.stringList(`${key}.identityArgs`, rule['identityArgs'] ?? []),
-    ...(rule['arrayLengthField'] === undefined || rule['arrayLengthField'] === null ? {} : { arrayLengthField: check.string(`${key}.arrayLengthField`, rule['arrayLengthField']) }),
+    ...(rule['arrayLengthField'] === undefined || rule['arrayLengthField'] === null
+      ? {}
+      : { arrayLengthField: check.string(`${key}.arrayLengthField`, rule['arrayLengthField']) }),
     readOnly: check.boolean(`${key}.readOnly`, rule['readOnly'] ?? false),
     uncountRejected: check.boolean(`${key}.uncountRejected`, rule['uncountRejected'] ?? false),
   };

@@ -49,7 +49,8 @@ export function createRedisRateLimitStore(client: Redis, keyPrefix: string): Rat
   const redis = client as ScriptedRedis;
   const result = ([allowed, used, resetMs]: [number, number, number]): HitResult => ({ allowed: allowed === 1, used, resetMs: Math.max(0, resetMs) });
   return {
-    sliding: async ({ key, windowMs, max, weight, record }) => result(await redis.rateLimitSliding(`${keyPrefix}rl:s:${key}`, windowMs, max, weight, record, randomUUID())),
+    sliding: async ({ key, windowMs, max, weight, record }) =>
+      result(await redis.rateLimitSliding(`${keyPrefix}rl:s:${key}`, windowMs, max, weight, record, randomUUID())),
     fixed: async ({ key, windowMs, max, weight, record }) => result(await redis.rateLimitFixed(`${keyPrefix}rl:f:${key}`, windowMs, max, weight, record)),
     close: async () => {
       client.disconnect();

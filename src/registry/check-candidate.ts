@@ -63,7 +63,9 @@ export async function checkCandidate(check: CandidateCheck): Promise<CandidateRe
     report.notes.push('the first graph version: nothing to compare with');
   }
   for (const change of report.changes.filter((candidateChange) => candidateChange.criticality === 'breaking' && candidateChange.uses?.length === 0)) {
-    report.notes.push(`unused, so allowed: ${change.message} (no operation used ${change.coordinates?.join(', ') || 'it'} since ${report.usageSince}, and no persisted document does)`);
+    report.notes.push(
+      `unused, so allowed: ${change.message} (no operation used ${change.coordinates?.join(', ') || 'it'} since ${report.usageSince}, and no persisted document does)`,
+    );
   }
   report.passed = report.errors.length === 0 && blockingChanges(report).length === 0;
   return { report, schema };

@@ -25,7 +25,10 @@ export function createPostgresClient(url: string): SqlClient {
         return result;
       } catch (error) {
         // The work's error is the one to report; a connection that cannot even roll back is discarded, not reused.
-        broken = await connection.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+        broken = await connection.query('ROLLBACK').then(
+          () => undefined,
+          (rollbackError: Error) => rollbackError,
+        );
         throw error;
       } finally {
         connection.release(broken);

@@ -5,7 +5,18 @@ import { checkCandidate } from './check-candidate.ts';
 import type { CheckReport, SchemaChange } from './check-report.ts';
 import { composeRegistered } from './compose-registered.ts';
 import { RegistryInputError } from './registry-input-error.ts';
-import type { CheckRecord, GraphVersion, RegistryReads, RegistryStore, RegistryTransaction, ServiceAction, ServiceDefinition, ServiceVersion, UsageRecord, UsageSample } from './registry-store.ts';
+import type {
+  CheckRecord,
+  GraphVersion,
+  RegistryReads,
+  RegistryStore,
+  RegistryTransaction,
+  ServiceAction,
+  ServiceDefinition,
+  ServiceVersion,
+  UsageRecord,
+  UsageSample,
+} from './registry-store.ts';
 import { subscribeToGraphs, type GraphSubscription } from './subscribe-registry.ts';
 import { schemaChanges, serviceSchema } from './schema-changes.ts';
 import { validateServiceInput, validateServiceName, type ServiceInput } from './validate-service-input.ts';
@@ -109,26 +120,59 @@ const week = 7 * 86_400_000;
 
 /** A registry over a store. */
 export function createRegistry(store: RegistryStore, options: RegistryOptions = {}): Registry {
-  const { usageWindow = week, now = () => new Date(), persistedDocuments = new Map(), pollInterval = 2_000, log = (message: string) => process.emitWarning(message) } = options;
+  const {
+    usageWindow = week,
+    now = () => new Date(),
+    persistedDocuments = new Map(),
+    pollInterval = 2_000,
+    log = (message: string) => process.emitWarning(message),
+  } = options;
   const since = () => new Date(now().getTime() - usageWindow);
   let closed: Promise<void> | undefined;
 
   /** Checks a change against the current graph and stores the check. */
-  async function runCheck(tx: RegistryTransaction, service: string, candidate: (ServiceDefinition & { name: string }) | undefined, request: ChangeRequest & { action: CheckRecord['action'] }) {
+  async function runCheck(
+    tx: RegistryTransaction,
+    service: string,
+    candidate: (ServiceDefinition & { name: string }) | undefined,
+    request: ChangeRequest & { action: CheckRecord['action'] },
+  ) {
     const { action, author, force = false } = request;
     const base = await tx.latestGraph();
     const usageSince = since();
     const documents = new Map([...persistedDocuments, ...(request.persistedDocuments ?? [])]);
-    const { report, schema } = await checkCandidate({ action, service, candidate, base, usage: (coordinates) => tx.usage(coordinates, usageSince), usageSince, persistedDocuments: documents });
+    const { report, schema } = await checkCandidate({
+      action,
+      service,
+      candidate,
+      base,
+      usage: (coordinates) => tx.usage(coordinates, usageSince),
+      usageSince,
+      persistedDocuments: documents,
+    });
     const forced = !report.passed && report.errors.length === 0 && force && action !== 'check';
     if (forced) report.notes.push(`forced by ${author}: stored although the check failed`);
     else if (force && report.errors.length > 0) report.notes.push('--force stores no graph that does not compose');
-    const check = await tx.recordCheck({ service, action, ...(base ? { baseGraphVersion: base.version } : {}), passed: report.passed, forced, author, report, createdAt: now() });
+    const check = await tx.recordCheck({
+      service,
+      action,
+      ...(base ? { baseGraphVersion: base.version } : {}),
+      passed: report.passed,
+      forced,
+      author,
+      report,
+      createdAt: now(),
+    });
     return { base, report, schema, check, forced };
   }
 
   /** Checks a change and, when it passes or is forced, stores the service's next version and the graph's. */
-  async function change(tx: RegistryTransaction, service: string, candidate: (ServiceDefinition & { name: string }) | undefined, request: ChangeRequest & { action: Exclude<ServiceAction, 'import'>; restoredFrom?: number }): Promise<ChangeResult> {
+  async function change(
+    tx: RegistryTransaction,
+    service: string,
+    candidate: (ServiceDefinition & { name: string }) | undefined,
+    request: ChangeRequest & { action: Exclude<ServiceAction, 'import'>; restoredFrom?: number },
+  ): Promise<ChangeResult> {
     const { base, report, schema, check, forced } = await runCheck(tx, service, candidate, request);
     if (!schema || (!report.passed && !forced)) return { outcome: 'refused', report, check };
     const definition = candidate ?? (base?.services.find((member) => member.service === service) as ServiceVersion);
@@ -136,7 +180,18 @@ export function createRegistry(store: RegistryStore, options: RegistryOptions = 
       sdl: printSchema(schema),
       author: request.author,
       at: now(),
-      changes: [{ service, action: request.action, kind: definition.kind, urls: definition.urls, sdl: definition.sdl, options: definition.options, forced, ...(request.restoredFrom === undefined ? {} : { restoredFrom: request.restoredFrom }) }],
+      changes: [
+        {
+          service,
+          action: request.action,
+          kind: definition.kind,
+          urls: definition.urls,
+          sdl: definition.sdl,
+          options: definition.options,
+          forced,
+          ...(request.restoredFrom === undefined ? {} : { restoredFrom: request.restoredFrom }),
+        },
+      ],
       keep: (base?.services ?? []).filter((member) => member.service !== service),
     });
     const [version] = await tx.serviceVersions(service);
@@ -151,18 +206,22 @@ export function createRegistry(store: RegistryStore, options: RegistryOptions = 
     if (current) return current;
     const names = base?.services.map((member) => member.service) ?? [];
     const deleted = (await tx.knownServices()).includes(service) ? ' (it was deleted)' : '';
-    throw new RegistryInputError([`unknown service "${service}"${deleted}: ${names.length > 0 ? `the current graph has ${names.join(', ')}` : 'the registry is empty'}`]);
+    throw new RegistryInputError([
+      `unknown service "${service}"${deleted}: ${names.length > 0 ? `the current graph has ${names.join(', ')}` : 'the registry is empty'}`,
+    ]);
   }
 
   async function history(service?: string): Promise<ServiceVersion[]> {
     if (service === undefined) return store.serviceVersions();
     validateServiceName(service);
     const versions = await store.serviceVersions(service);
-    if (versions.length === 0) throw new RegistryInputError([`unknown service "${service}": the registry has ${(await store.knownServices()).join(', ') || 'no service yet'}`]);
+    if (versions.length === 0)
+      throw new RegistryInputError([`unknown service "${service}": the registry has ${(await store.knownServices()).join(', ') || 'no service yet'}`]);
     return versions;
   }
 
-  const unchanged = (current: ServiceDefinition | undefined, next: ServiceDefinition) => current !== undefined && isDeepStrictEqual([current.kind, current.urls, current.sdl, current.options], [next.kind, next.urls, next.sdl, next.options]);
+  const unchanged = (current: ServiceDefinition | undefined, next: ServiceDefinition) =>
+    current !== undefined && isDeepStrictEqual([current.kind, current.urls, current.sdl, current.options], [next.kind, next.urls, next.sdl, next.options]);
 
   return {
     store,
@@ -191,10 +250,16 @@ export function createRegistry(store: RegistryStore, options: RegistryOptions = 
         if (versions.length === 0) await currentService(tx, request.service);
         const target = versions.find((version) => version.version === request.to);
         if (!target) throw new RegistryInputError([`${request.service} has no version ${request.to}: its versions are 1 to ${versions[0]?.version}`]);
-        if (target.action === 'delete') throw new RegistryInputError([`${request.service} v${target.version} is its deletion: roll back to a version that published it`]);
+        if (target.action === 'delete')
+          throw new RegistryInputError([`${request.service} v${target.version} is its deletion: roll back to a version that published it`]);
         const current = (await tx.latestGraph())?.services.find((member) => member.service === request.service);
         if (unchanged(current, target)) return { outcome: 'unchanged', ...(current ? { version: current } : {}) };
-        return change(tx, request.service, { ...target, name: `${request.service}@v${target.version}` }, { ...request, action: 'rollback', restoredFrom: target.version });
+        return change(
+          tx,
+          request.service,
+          { ...target, name: `${request.service}@v${target.version}` },
+          { ...request, action: 'rollback', restoredFrom: target.version },
+        );
       }),
     deleteService: (request) =>
       store.exclusive(async (tx) => {
@@ -204,7 +269,8 @@ export function createRegistry(store: RegistryStore, options: RegistryOptions = 
     importServices: (services, author) =>
       store.exclusive(async (tx) => {
         const base = await tx.latestGraph();
-        if (base) throw new RegistryInputError([`the registry already has graph v${base.version}: import seeds an empty store only (publish each service instead)`]);
+        if (base)
+          throw new RegistryInputError([`the registry already has graph v${base.version}: import seeds an empty store only (publish each service instead)`]);
         const problems: string[] = [];
         const members = services.flatMap((request) => {
           try {
@@ -228,14 +294,18 @@ export function createRegistry(store: RegistryStore, options: RegistryOptions = 
       const [before, after] = await Promise.all([from, to].map((version) => store.graph(version)));
       const newest = (await store.latestGraph())?.version;
       const missing = [from, to].filter((_, index) => ![before, after][index]);
-      if (missing.length > 0) throw new RegistryInputError(missing.map((version) => `no graph version ${version}: ${newest ? `graph versions are 1 to ${newest}` : 'the registry is empty'}`));
+      if (missing.length > 0)
+        throw new RegistryInputError(
+          missing.map((version) => `no graph version ${version}: ${newest ? `graph versions are 1 to ${newest}` : 'the registry is empty'}`),
+        );
       return schemaChanges(buildSchema((before as GraphVersion).sdl), buildSchema((after as GraphVersion).sdl));
     },
     async diffServiceVersions(service, from, to) {
       const versions = await history(service);
       const [before, after] = [from, to].map((number) => versions.find((version) => version.version === number));
       const missing = [from, to].filter((_, index) => ![before, after][index]);
-      if (missing.length > 0) throw new RegistryInputError(missing.map((number) => `${service} has no version ${number}: its versions are 1 to ${versions[0]?.version}`));
+      if (missing.length > 0)
+        throw new RegistryInputError(missing.map((number) => `${service} has no version ${number}: its versions are 1 to ${versions[0]?.version}`));
       return schemaChanges(serviceSchema((before as ServiceVersion).sdl), serviceSchema((after as ServiceVersion).sdl));
     },
     recordUsage: (batch) => store.recordUsage(batch),

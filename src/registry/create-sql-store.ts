@@ -1,6 +1,18 @@
 import type { ListenOptions } from './listen-postgres.ts';
 import type { CheckReport } from './check-report.ts';
-import type { CheckRecord, GraphVersion, NewGraphVersion, RegistryReads, RegistryStore, RegistryTransaction, ServiceKind, ServiceVersion, StoredAnnouncement, UsageRecord, UsageSample } from './registry-store.ts';
+import type {
+  CheckRecord,
+  GraphVersion,
+  NewGraphVersion,
+  RegistryReads,
+  RegistryStore,
+  RegistryTransaction,
+  ServiceKind,
+  ServiceVersion,
+  StoredAnnouncement,
+  UsageRecord,
+  UsageSample,
+} from './registry-store.ts';
 import { registryLockKey } from './run-migrations.ts';
 import type { SqlClient, SqlQueryable } from './sql-client.ts';
 
@@ -37,7 +49,13 @@ export function createSqlStore(sql: SqlClient): RegistryStore {
         `INSERT INTO usage (hour, coordinate, document_hash, client, count)
          SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::bigint[])
          ON CONFLICT (hour, coordinate, document_hash, client) DO UPDATE SET count = usage.count + excluded.count`,
-        [rows.map((row) => row.hour), rows.map((row) => row.coordinate), rows.map((row) => row.documentHash), rows.map((row) => row.client), rows.map((row) => row.count)],
+        [
+          rows.map((row) => row.hour),
+          rows.map((row) => row.coordinate),
+          rows.map((row) => row.documentHash),
+          rows.map((row) => row.client),
+          rows.map((row) => row.count),
+        ],
       );
     },
     async latestVersion() {
@@ -64,7 +82,10 @@ export function createSqlStore(sql: SqlClient): RegistryStore {
       return rows.map(toAnnouncement);
     },
     async pruneUsage(before) {
-      const [row] = await sql.query<{ count: number }>('WITH gone AS (DELETE FROM usage WHERE hour < $1 RETURNING 1) SELECT count(*)::integer AS count FROM gone', [before]);
+      const [row] = await sql.query<{ count: number }>(
+        'WITH gone AS (DELETE FROM usage WHERE hour < $1 RETURNING 1) SELECT count(*)::integer AS count FROM gone',
+        [before],
+      );
       return Number(row?.count);
     },
     close: () => sql.close(),
@@ -85,7 +106,19 @@ function transactionOver(tx: SqlQueryable): RegistryTransaction {
           `INSERT INTO service_versions (service, version, action, kind, urls, sdl, options, author, forced, restored_from, published_at, graph_version)
            SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, $11 FROM service_versions WHERE service = $1
            RETURNING version`,
-          [change.service, change.action, change.kind, JSON.stringify(change.urls), change.sdl, JSON.stringify(change.options), author, change.forced ?? false, change.restoredFrom ?? null, at, graphVersion],
+          [
+            change.service,
+            change.action,
+            change.kind,
+            JSON.stringify(change.urls),
+            change.sdl,
+            JSON.stringify(change.options),
+            author,
+            change.forced ?? false,
+            change.restoredFrom ?? null,
+            at,
+            graphVersion,
+          ],
         );
         if (change.action === 'delete') members.delete(change.service);
         else members.set(change.service, Number(row?.version));
@@ -93,7 +126,12 @@ function transactionOver(tx: SqlQueryable): RegistryTransaction {
       const order = [...(previous?.services.map((service) => service.service) ?? []), ...changes.map((change) => change.service)];
       const positioned = [...members].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
       for (const [position, [service, version]] of positioned.entries()) {
-        await tx.query('INSERT INTO graph_services (graph_version, service, service_version, position) VALUES ($1, $2, $3, $4)', [graphVersion, service, version, position]);
+        await tx.query('INSERT INTO graph_services (graph_version, service, service_version, position) VALUES ($1, $2, $3, $4)', [
+          graphVersion,
+          service,
+          version,
+          position,
+        ]);
       }
       await tx.query('SELECT pg_notify($1, $2)', [registryChannel, String(graphVersion)]);
       return (await reads.graph(graphVersion)) as GraphVersion;
@@ -102,7 +140,16 @@ function transactionOver(tx: SqlQueryable): RegistryTransaction {
       const [row] = await tx.query<{ id: string | number }>(
         `INSERT INTO checks (service, action, base_graph_version, passed, forced, author, report, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) RETURNING id`,
-        [record.service, record.action, record.baseGraphVersion ?? null, record.passed, record.forced, record.author, JSON.stringify(record.report), record.createdAt],
+        [
+          record.service,
+          record.action,
+          record.baseGraphVersion ?? null,
+          record.passed,
+          record.forced,
+          record.author,
+          JSON.stringify(record.report),
+          record.createdAt,
+        ],
       );
       return { ...record, id: Number(row?.id) };
     },
@@ -133,7 +180,9 @@ function readsOver(sql: SqlQueryable): RegistryReads {
     },
     async serviceVersions(service) {
       const rows = await sql.query<ServiceRow>(
-        service === undefined ? 'SELECT * FROM service_versions ORDER BY graph_version DESC, service' : 'SELECT * FROM service_versions WHERE service = $1 ORDER BY version DESC',
+        service === undefined
+          ? 'SELECT * FROM service_versions ORDER BY graph_version DESC, service'
+          : 'SELECT * FROM service_versions WHERE service = $1 ORDER BY version DESC',
         service === undefined ? [] : [service],
       );
       return rows.map(toServiceVersion);
@@ -235,7 +284,14 @@ interface AnnouncementRow {
 }
 
 function toAnnouncement(row: AnnouncementRow): StoredAnnouncement {
-  return { service: row.service, url: row.url, weight: Number(row.weight), announcedAt: new Date(row.announced_at), heartbeatAt: new Date(row.heartbeat_at), expiresAt: new Date(row.expires_at) };
+  return {
+    service: row.service,
+    url: row.url,
+    weight: Number(row.weight),
+    announcedAt: new Date(row.announced_at),
+    heartbeatAt: new Date(row.heartbeat_at),
+    expiresAt: new Date(row.expires_at),
+  };
 }
 
 function toCheckRecord(row: CheckRow): CheckRecord {

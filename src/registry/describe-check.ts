@@ -12,7 +12,11 @@ export function describeCheck(report: CheckReport): string {
   if (report.errors.length > 0) lines.push('Invalid schema:', ...report.errors.map((error) => `  - ${error}`));
   if (report.changes.length > 0) lines.push(`Changes to the public schema (${countByCriticality(report.changes)}):`, ...report.changes.flatMap(describeChange));
   else if (report.errors.length === 0 && report.baseGraphVersion !== undefined) lines.push('No change to the public schema.');
-  if (report.serviceChanges.length > 0) lines.push(`Changes to ${report.service}'s SDL (${countByCriticality(report.serviceChanges)}):`, ...report.serviceChanges.map((change) => `  ${mark(change)} ${change.message}`));
+  if (report.serviceChanges.length > 0)
+    lines.push(
+      `Changes to ${report.service}'s SDL (${countByCriticality(report.serviceChanges)}):`,
+      ...report.serviceChanges.map((change) => `  ${mark(change)} ${change.message}`),
+    );
   if (report.notes.length > 0) lines.push('Notes:', ...report.notes.map((note) => `  - ${note}`));
   return `${lines.join('\n')}\n`;
 }
@@ -42,11 +46,21 @@ export function describeHistory(versions: readonly ServiceVersion[]): string {
     `${version.service} v${version.version}`,
     version.action + (version.restoredFrom === undefined ? '' : ` of v${version.restoredFrom}`),
     `by ${version.author}`,
-    version.publishedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    version.publishedAt
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z'),
     version.forced ? 'forced' : '',
   ]);
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return `${rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
+  return `${rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 function describeChange(change: SchemaChange): string[] {
@@ -65,7 +79,9 @@ function describeUses(uses: readonly CoordinateUse[]): string {
     operations.set(documentHash, clients);
   }
   const described = [...operations].map(([hash, clients]) => {
-    const who = [...clients].map(([client, count]) => `${client ? `client ${client}` : 'an unnamed client'}${count > 0 ? `, ${count} ${count === 1 ? 'call' : 'calls'}` : ''}`);
+    const who = [...clients].map(
+      ([client, count]) => `${client ? `client ${client}` : 'an unnamed client'}${count > 0 ? `, ${count} ${count === 1 ? 'call' : 'calls'}` : ''}`,
+    );
     return `operation ${hash} (${who.join('; ')})`;
   });
   return `used by ${described.join(', ')}`;

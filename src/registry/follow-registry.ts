@@ -64,7 +64,9 @@ export interface GraphFollower {
  * and hands it to `swap`. A version that cannot be built here leaves the served graph as it is:
  * the attempt is recorded, with its reason, once.
  */
-export function followRegistry<G extends { close(): Promise<void> }, V extends { version: number; label?: string } = GraphVersion>(options: FollowOptions<G, V>): GraphFollower {
+export function followRegistry<G extends { close(): Promise<void> }, V extends { version: number; label?: string } = GraphVersion>(
+  options: FollowOptions<G, V>,
+): GraphFollower {
   const { feed, served, build, swap, onAttempt, keep = 20, retryDelay = 2_000 } = options;
   const attempts: SwapRecord[] = [];
   const waiters = new Set<{ version: number; resolve: (record: SwapRecord | undefined) => void }>();

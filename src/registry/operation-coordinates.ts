@@ -32,16 +32,26 @@ import {
  * Only the chosen operation (`operationName`, or the only one) and the fragments it reaches count.
  * Fields the schema does not know are left out.
  */
-export function operationCoordinates(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, variableValues?: Readonly<Record<string, unknown>>): string[] {
+export function operationCoordinates(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  variableValues?: Readonly<Record<string, unknown>>,
+): string[] {
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((candidate) => candidate.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = operationName
+    ? operations.find((candidate) => candidate.name?.value === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
   if (!operation) return [];
   const coordinates = new Set<string>();
   const typeInfo = new TypeInfo(schema);
   const visitor = visitWithTypeInfo(typeInfo, {
     Field(node) {
       const parent = typeInfo.getParentType();
-      if (parent && typeInfo.getFieldDef() && !node.name.value.startsWith('__') && !parent.name.startsWith('__')) coordinates.add(`${parent.name}.${node.name.value}`);
+      if (parent && typeInfo.getFieldDef() && !node.name.value.startsWith('__') && !parent.name.startsWith('__'))
+        coordinates.add(`${parent.name}.${node.name.value}`);
     },
     Argument(node) {
       const parent = typeInfo.getParentType();
@@ -109,7 +119,9 @@ function addInputValue(coordinates: Set<string>, type: GraphQLInputType, value: 
 
 /** The fragments an operation spreads, directly or through other fragments. */
 function reachedFragments(document: DocumentNode, operation: OperationDefinitionNode): FragmentDefinitionNode[] {
-  const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
+  const fragments = new Map(
+    document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
+  );
   const reached = new Map<string, FragmentDefinitionNode>();
   const spreadsOf = (node: OperationDefinitionNode | FragmentDefinitionNode) => {
     visit(node, {

@@ -13,7 +13,20 @@ export interface RegisteredService extends ServiceDefinition {
  * The source options a service version may carry. Headers and TLS are not among them: they hold
  * secrets and differ per environment, so they stay in the gateway config.
  */
-export const serviceOptionKeys = ['timeout', 'forwardHeaders', 'connections', 'batch', 'maxBatchSize', 'httpCache', 'dedupeInFlight', 'retries', 'breaker', 'loadBalancing', 'healthCheck', 'outlierDetection'] as const;
+export const serviceOptionKeys = [
+  'timeout',
+  'forwardHeaders',
+  'connections',
+  'batch',
+  'maxBatchSize',
+  'httpCache',
+  'dedupeInFlight',
+  'retries',
+  'breaker',
+  'loadBalancing',
+  'healthCheck',
+  'outlierDetection',
+] as const;
 
 /**
  * The sources a gateway would build from registered services: each service's kind, URLs (one is
@@ -21,7 +34,9 @@ export const serviceOptionKeys = ['timeout', 'forwardHeaders', 'connections', 'b
  * Throws a `ConfigError` whose problems name `config.sources.<service>.<option>`.
  */
 export function registeredSources(services: readonly RegisteredService[]): NormalizedSource[] {
-  const sources = Object.fromEntries(services.map(({ service, kind, urls, options }) => [service, { ...options, kind, ...(urls.length > 1 ? { urls } : { url: urls[0] }) }]));
+  const sources = Object.fromEntries(
+    services.map(({ service, kind, urls, options }) => [service, { ...options, kind, ...(urls.length > 1 ? { urls } : { url: urls[0] }) }]),
+  );
   // No environment: a stored option is a value, never a `${NAME}` to read where it runs.
   const { sources: normalized } = normalizeConfig({ sources }, { env: {} });
   return normalized.map((source, index) => {

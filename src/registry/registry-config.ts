@@ -113,7 +113,8 @@ export function normalizeRegistryOptions(raw: unknown, context: FeatureContext):
   check.knownKeys(key, raw, ['store', 'url', 'directory', 'usageWindow', 'follow', 'pollInterval', 'usageFlushInterval', 'adminTokenHash', 'publishTokens']);
   const store = check.oneOf(`${key}.store`, raw['store'] ?? 'embedded', ['embedded', 'postgres'] as const);
   const usageWindow = parseUsageWindow(raw['usageWindow']);
-  if (usageWindow === undefined) check.fail(`${key}.usageWindow`, 'a duration such as "7d" or "36h", or a number of milliseconds (at most a year)', raw['usageWindow']);
+  if (usageWindow === undefined)
+    check.fail(`${key}.usageWindow`, 'a duration such as "7d" or "36h", or a number of milliseconds (at most a year)', raw['usageWindow']);
   const following = { usageWindow: usageWindow ?? week, ...normalizeFollowing(raw, context) };
   if (store === 'postgres') {
     if (raw['directory'] !== undefined) check.fail(`${key}.directory`, 'no directory with store "postgres" (the server keeps the data)', raw['directory']);
@@ -130,7 +131,8 @@ export function normalizeRegistryOptions(raw: unknown, context: FeatureContext):
 function normalizeFollowing(raw: Record<string, unknown>, { check }: FeatureContext): Omit<NormalizedRegistry, 'store' | 'url' | 'directory' | 'usageWindow'> {
   const interval = (option: string, fallback: number) => {
     const value = parseDuration(raw[option], fallback, 100, 3_600_000);
-    if (value === undefined) check.fail(`${key}.${option}`, 'a duration such as "2s" or "1m", or a number of milliseconds, from 100 ms to an hour', raw[option]);
+    if (value === undefined)
+      check.fail(`${key}.${option}`, 'a duration such as "2s" or "1m", or a number of milliseconds, from 100 ms to an hour', raw[option]);
     return value ?? fallback;
   };
   const hash = (option: string, value: unknown) => {
@@ -141,10 +143,11 @@ function normalizeFollowing(raw: Record<string, unknown>, { check }: FeatureCont
   const tokens = raw['publishTokens'] ?? {};
   const publishTokens: Record<string, string> = {};
   if (!isPlainObject(tokens)) check.fail(`${key}.publishTokens`, "an object of service name to token SHA-256, such as { products: '9f86d08...' }", tokens);
-  else for (const [service, value] of Object.entries(tokens)) {
-    const digest = hash(`${key}.publishTokens.${service}`, value);
-    if (digest) publishTokens[service] = digest;
-  }
+  else
+    for (const [service, value] of Object.entries(tokens)) {
+      const digest = hash(`${key}.publishTokens.${service}`, value);
+      if (digest) publishTokens[service] = digest;
+    }
   const adminTokenHash = raw['adminTokenHash'] === undefined ? undefined : hash(`${key}.adminTokenHash`, raw['adminTokenHash']);
   return {
     follow: check.boolean(`${key}.follow`, raw['follow'] ?? true),

@@ -8,7 +8,10 @@ export type TokenHolder = { name: 'admin'; service?: undefined } | { name: strin
  * Finds whose token a request's `Authorization: Bearer <token>` carries, comparing SHA-256 digests
  * in constant time: `undefined` without a bearer token, `null` for a token nobody holds.
  */
-export function tokenHolder(request: Request, { adminTokenHash, publishTokens }: Pick<NormalizedRegistry, 'adminTokenHash' | 'publishTokens'>): TokenHolder | null | undefined {
+export function tokenHolder(
+  request: Request,
+  { adminTokenHash, publishTokens }: Pick<NormalizedRegistry, 'adminTokenHash' | 'publishTokens'>,
+): TokenHolder | null | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
   if (!match?.[1]) return undefined;
   const digest = createHash('sha256').update(match[1]).digest();

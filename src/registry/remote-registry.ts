@@ -3,7 +3,10 @@ import { RegistryInputError } from './registry-input-error.ts';
 import { registryApiPath } from './use-registry-api.ts';
 
 /** What `concierge schema` asks of a registry, directly (a store) or through a gateway's registry API. */
-export type RegistryCommands = Pick<Registry, 'check' | 'publish' | 'rollback' | 'deleteService' | 'history' | 'diffGraphs' | 'diffServiceVersions' | 'importServices' | 'close'>;
+export type RegistryCommands = Pick<
+  Registry,
+  'check' | 'publish' | 'rollback' | 'deleteService' | 'history' | 'diffGraphs' | 'diffServiceVersions' | 'importServices' | 'close'
+>;
 
 /** Where a command goes, as `concierge schema` reads its options and environment. */
 export interface RemoteOptions {
@@ -25,16 +28,24 @@ const callTimeout = 60_000;
  * directly) and for a `--registry` that is not an http(s) URL.
  */
 export function remoteRegistry(command: string, options: RemoteOptions, env: NodeJS.ProcessEnv): RegistryCommands | undefined {
-  if (options.registry !== undefined && options.store !== undefined) throw new RegistryInputError([`expected --registry <http(s)://gateway> or --store <dir | postgres://...>, got both`]);
+  if (options.registry !== undefined && options.store !== undefined)
+    throw new RegistryInputError([`expected --registry <http(s)://gateway> or --store <dir | postgres://...>, got both`]);
   const given = options.registry ?? options.store ?? (env['CONCIERGE_REGISTRY'] || undefined);
   const remote = given !== undefined && /^https?:\/\//i.test(given);
-  if (options.registry !== undefined && (!remote || !URL.canParse(options.registry))) throw new RegistryInputError([`--registry: expected the http:// or https:// URL of a gateway whose registry API is on, got ${JSON.stringify(options.registry)}`]);
+  if (options.registry !== undefined && (!remote || !URL.canParse(options.registry)))
+    throw new RegistryInputError([
+      `--registry: expected the http:// or https:// URL of a gateway whose registry API is on, got ${JSON.stringify(options.registry)}`,
+    ]);
   if (!remote) {
-    if (options.token !== undefined) throw new RegistryInputError(['--token: a token is for a gateway\'s registry API (--registry <http(s)://gateway>); a store is opened directly']);
+    if (options.token !== undefined)
+      throw new RegistryInputError(["--token: a token is for a gateway's registry API (--registry <http(s)://gateway>); a store is opened directly"]);
     return undefined;
   }
   if (!URL.canParse(given)) throw new RegistryInputError([`expected the URL of a gateway, got ${JSON.stringify(given)}`]);
-  if (command === 'import') throw new RegistryInputError([`import seeds a store directly (--store <dir | postgres://...>, or the config's registry option); the registry API at ${new URL(given).origin} does not import`]);
+  if (command === 'import')
+    throw new RegistryInputError([
+      `import seeds a store directly (--store <dir | postgres://...>, or the config's registry option); the registry API at ${new URL(given).origin} does not import`,
+    ]);
   return createRemoteRegistry(given, options.token ?? (env['CONCIERGE_REGISTRY_TOKEN'] || undefined));
 }
 
@@ -52,7 +63,11 @@ export function createRemoteRegistry(gateway: string, token: string | undefined)
     try {
       response = await fetch(url, {
         method: body === undefined ? 'GET' : 'POST',
-        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(callTimeout),
       });
@@ -63,7 +78,8 @@ export function createRemoteRegistry(gateway: string, token: string | undefined)
     const text = await response.text();
     const parsed = parseAnswer(text);
     if (response.ok && parsed !== undefined) return parsed as T;
-    const message = (parsed as { errors?: Array<{ message?: string }> } | undefined)?.errors?.[0]?.message ?? (text.trim().slice(0, 200) || response.statusText);
+    const message =
+      (parsed as { errors?: Array<{ message?: string }> } | undefined)?.errors?.[0]?.message ?? (text.trim().slice(0, 200) || response.statusText);
     const hint = response.status === 401 ? ' (--token <token> or CONCIERGE_REGISTRY_TOKEN)' : '';
     throw new RegistryInputError([`the registry API at ${new URL(base).origin} answered ${response.status}: ${message}${hint}`]);
   };

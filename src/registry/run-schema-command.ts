@@ -49,7 +49,8 @@ const changeOptions = `  --author <name>   who asks, stored with the version and
 /** Each subcommand: its synopsis and what it does, for `concierge schema <command> --help`. */
 const commands: Record<string, { synopsis: string; text: string }> = {
   publish: {
-    synopsis: 'publish <service> --schema <file> [--url <url>]... [--kind graphql|rest|federation] [--options <json>] [--author <name>] [--force] [--manifest <file>]...',
+    synopsis:
+      'publish <service> --schema <file> [--url <url>]... [--kind graphql|rest|federation] [--options <json>] [--author <name>] [--force] [--manifest <file>]...',
     text: `Checks the service's new SDL against every other service of the current graph (composed as
 start-up composes) and stores it as the service's next version and the graph's next version.
 A breaking change of the public schema fails the check only when an operation used a coordinate
@@ -117,7 +118,9 @@ export const schemaUsage = `Usage: concierge schema <command> [options]
 The schema registry: versions of each service's SDL, changed only through a check.
 
 Commands:
-${Object.values(commands).map(({ synopsis }) => `  ${synopsis}`).join('\n')}
+${Object.values(commands)
+  .map(({ synopsis }) => `  ${synopsis}`)
+  .join('\n')}
 
 Run concierge schema <command> --help for each.
 
@@ -150,7 +153,12 @@ export interface SchemaCommandContext {
   cwd: string;
 }
 
-const processContext: SchemaCommandContext = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), env: process.env, cwd: process.cwd() };
+const processContext: SchemaCommandContext = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  cwd: process.cwd(),
+};
 
 /** Runs `concierge schema <command> ...`; resolves to the exit code (0 done, 1 refused, 2 usage or input error). */
 export async function runSchemaCommand(argv: readonly string[], context: SchemaCommandContext = processContext): Promise<number> {
@@ -195,7 +203,13 @@ export async function runSchemaCommand(argv: readonly string[], context: SchemaC
 }
 
 /** Checks a command's arguments and reads its files; resolves to what it does with the registry. */
-async function prepare(name: string, args: string[], values: Values, config: NormalizedConfig | undefined, context: SchemaCommandContext): Promise<(registry: RegistryCommands) => Promise<number>> {
+async function prepare(
+  name: string,
+  args: string[],
+  values: Values,
+  config: NormalizedConfig | undefined,
+  context: SchemaCommandContext,
+): Promise<(registry: RegistryCommands) => Promise<number>> {
   const author = values.author ?? (context.env['CONCIERGE_AUTHOR'] || context.env['USER'] || context.env['LOGNAME'] || 'unknown');
   const change = { author, force: values.force ?? false, persistedDocuments: readManifests(values.manifest ?? [], context.cwd) };
   const service = () => expectArguments(name, args, ['service'])[0] as string;
@@ -220,7 +234,8 @@ async function prepare(name: string, args: string[], values: Values, config: Nor
     }
     case 'rollback': {
       const to = /^v?([1-9]\d*)$/.exec(values.to ?? '')?.[1];
-      if (!to) throw new RegistryInputError([`--to: expected a version number such as 3, got ${values.to === undefined ? 'nothing' : JSON.stringify(values.to)}`]);
+      if (!to)
+        throw new RegistryInputError([`--to: expected a version number such as 3, got ${values.to === undefined ? 'nothing' : JSON.stringify(values.to)}`]);
       const request = { ...change, service: service(), to: Number(to) };
       return async (registry) => reportChange(await registry.rollback(request), context);
     }
@@ -301,10 +316,12 @@ function expectArguments(command: string, args: string[], names: string[], max =
 }
 
 async function publishRequest(service: string, values: Values, change: Omit<PublishRequest, 'service' | 'sdl'>, cwd: string): Promise<PublishRequest> {
-  if (!values.schema) throw new RegistryInputError(['--schema: expected the file of the service\'s SDL, got nothing']);
+  if (!values.schema) throw new RegistryInputError(["--schema: expected the file of the service's SDL, got nothing"]);
   const file = path.resolve(cwd, values.schema);
   const sdl = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new RegistryInputError([`--schema: expected a readable file, got ${JSON.stringify(values.schema)} (${error.code === 'ENOENT' ? 'no such file' : error.code})`]);
+    throw new RegistryInputError([
+      `--schema: expected a readable file, got ${JSON.stringify(values.schema)} (${error.code === 'ENOENT' ? 'no such file' : error.code})`,
+    ]);
   });
   let options: Record<string, unknown> | undefined;
   if (values.options !== undefined) {
@@ -315,10 +332,19 @@ async function publishRequest(service: string, values: Values, change: Omit<Publ
         throw new RegistryInputError([`--options: expected a JSON object, ${(error as Error).message}`]);
       }
     })();
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new RegistryInputError([`--options: expected a JSON object, got ${values.options}`]);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new RegistryInputError([`--options: expected a JSON object, got ${values.options}`]);
     options = parsed as Record<string, unknown>;
   }
-  return { ...change, service, sdl, name: displayPath(file), ...(values.kind ? { kind: values.kind } : {}), ...(values.url ? { urls: values.url } : {}), ...(options ? { options } : {}) };
+  return {
+    ...change,
+    service,
+    sdl,
+    name: displayPath(file),
+    ...(values.kind ? { kind: values.kind } : {}),
+    ...(values.url ? { urls: values.url } : {}),
+    ...(options ? { options } : {}),
+  };
 }
 
 function readManifests(files: readonly string[], cwd: string): Map<string, string> {
@@ -330,14 +356,22 @@ function readManifests(files: readonly string[], cwd: string): Map<string, strin
 
 /** The config of `--config`, or of gateway.config.* in the current folder when there is one. */
 async function readConfig(file: string | undefined, { cwd, env }: SchemaCommandContext): Promise<NormalizedConfig | undefined> {
-  const found = file ?? ['gateway.config.ts', 'gateway.config.mjs', 'gateway.config.js', 'gateway.config.json'].find((name) => existsSync(path.join(cwd, name)));
+  const found =
+    file ?? ['gateway.config.ts', 'gateway.config.mjs', 'gateway.config.js', 'gateway.config.json'].find((name) => existsSync(path.join(cwd, name)));
   return found ? loadConfig(found, cwd, env) : undefined;
 }
 
 async function open(store: string | undefined, config: NormalizedConfig | undefined, { env, cwd }: SchemaCommandContext): Promise<Registry> {
   const given = store ?? (env['CONCIERGE_REGISTRY'] || undefined);
-  const location: RegistryLocation | undefined = given ? (isPostgresUrl(given) ? { store: 'postgres', url: given } : { store: 'embedded', directory: path.resolve(cwd, given) }) : config?.registry;
-  if (!location) throw new RegistryInputError(['expected a store: --store <dir | postgres://...>, CONCIERGE_REGISTRY, or a config (gateway.config.* or --config) whose registry option names it']);
+  const location: RegistryLocation | undefined = given
+    ? isPostgresUrl(given)
+      ? { store: 'postgres', url: given }
+      : { store: 'embedded', directory: path.resolve(cwd, given) }
+    : config?.registry;
+  if (!location)
+    throw new RegistryInputError([
+      'expected a store: --store <dir | postgres://...>, CONCIERGE_REGISTRY, or a config (gateway.config.* or --config) whose registry option names it',
+    ]);
   const options = { ...(config ? { usageWindow: config.registry.usageWindow, persistedDocuments: config.trustedDocuments.documents } : {}) };
   try {
     return await openRegistry(location, options);
@@ -349,7 +383,9 @@ async function open(store: string | undefined, config: NormalizedConfig | undefi
 
 /** The config's sources as start-up reads them, to import: SDL, kind, URL and the options that differ from the defaults. */
 async function configServices(config: NormalizedConfig): Promise<PublishRequest[]> {
-  const missing = config.sources.filter((source) => source.supergraph).map((source) => `${source.name}: a subgraph of config.supergraph has no SDL of its own to import; publish it with --schema`);
+  const missing = config.sources
+    .filter((source) => source.supergraph)
+    .map((source) => `${source.name}: a subgraph of config.supergraph has no SDL of its own to import; publish it with --schema`);
   if (missing.length > 0) throw new RegistryInputError(missing);
   const loaded = await loadSources(config);
   await Promise.all(loaded.map((source) => source.close()));
@@ -357,6 +393,14 @@ async function configServices(config: NormalizedConfig): Promise<PublishRequest[
     const [defaults] = registeredSources([{ service: source.name, kind: source.kind, urls: [source.url], sdl: '', options: {}, name: source.name }]);
     const options = Object.fromEntries(serviceOptionKeys.filter((key) => !isDeepStrictEqual(source[key], defaults?.[key])).map((key) => [key, source[key]]));
     const sdl = loaded.find((candidate) => candidate.name === source.name)?.sdl ?? '';
-    return { service: source.name, kind: source.kind, urls: source.urls?.map((instance) => instance.url) ?? [source.url], sdl, options, name: source.schemaFrom === 'file' && source.kind !== 'federation' ? displayPath(source.schemaPath) : source.name, author: '' };
+    return {
+      service: source.name,
+      kind: source.kind,
+      urls: source.urls?.map((instance) => instance.url) ?? [source.url],
+      sdl,
+      options,
+      name: source.schemaFrom === 'file' && source.kind !== 'federation' ? displayPath(source.schemaPath) : source.name,
+      author: '',
+    };
   });
 }

@@ -70,14 +70,26 @@ export function supergraphFileStatus(file: string, served: ServedSchema & { labe
 }
 
 function swapsOf(attempts: readonly SwapRecord[]): SchemaStatus['swaps'] {
-  return attempts.map(({ version, label, result, reason, at, durationMs }) => ({ version, ...(label === undefined ? {} : { label }), result, reason: reason ?? null, at, durationMs: Math.round(durationMs) }));
+  return attempts.map(({ version, label, result, reason, at, durationMs }) => ({
+    version,
+    ...(label === undefined ? {} : { label }),
+    result,
+    reason: reason ?? null,
+    at,
+    durationMs: Math.round(durationMs),
+  }));
 }
 
 /** Service versions grouped by the graph version they made, the last `shown` of them. */
 function historyOf(versions: readonly ServiceVersion[]): SchemaStatus['history'] {
   const graphs = new Map<number, SchemaStatus['history'][number]>();
   for (const version of versions) {
-    const entry = graphs.get(version.graphVersion) ?? { version: version.graphVersion, author: version.author, at: version.publishedAt.toISOString(), changes: [] };
+    const entry = graphs.get(version.graphVersion) ?? {
+      version: version.graphVersion,
+      author: version.author,
+      at: version.publishedAt.toISOString(),
+      changes: [],
+    };
     entry.changes.push({ service: version.service, version: version.version, action: version.action });
     graphs.set(version.graphVersion, entry);
   }
@@ -88,7 +100,12 @@ async function graphDiff(registry: Registry, version: number): Promise<SchemaSta
   if (version === 1) return { version, from: null, changes: [], note: 'the first graph version: nothing to compare with' };
   try {
     const changes = await registry.diffGraphs(version - 1, version);
-    return { version, from: version - 1, changes: changes.map(({ criticality, message, path }) => ({ criticality, message, path: path ?? null })), note: changes.length === 0 ? 'no change to the public schema' : null };
+    return {
+      version,
+      from: version - 1,
+      changes: changes.map(({ criticality, message, path }) => ({ criticality, message, path: path ?? null })),
+      note: changes.length === 0 ? 'no change to the public schema' : null,
+    };
   } catch (error) {
     const problems = (error as { problems?: readonly string[] }).problems;
     return { version, from: version - 1, changes: [], note: problems ? problems.join('; ') : (error as Error).message };
@@ -96,13 +113,28 @@ async function graphDiff(registry: Registry, version: number): Promise<SchemaSta
 }
 
 /** A check's result in words: `passed: 2 safe`, `failed: 1 breaking in use, 1 safe`, `failed: does not compose`. */
-function checkInWords(report: CheckReport, passed: boolean, forced: boolean): { summary: string; counts: Record<ChangeCriticality, number>; reason: string | null } {
+function checkInWords(
+  report: CheckReport,
+  passed: boolean,
+  forced: boolean,
+): { summary: string; counts: Record<ChangeCriticality, number>; reason: string | null } {
   const counts = countOf(report.changes);
   const blocking = blockingChanges(report);
-  const parts = (['breaking', 'dangerous', 'safe'] as const).flatMap((level) => (counts[level] === 0 ? [] : [`${counts[level]} ${level}${level === 'breaking' ? ` (${blocking.length} in use)` : ''}`]));
+  const parts = (['breaking', 'dangerous', 'safe'] as const).flatMap((level) =>
+    counts[level] === 0 ? [] : [`${counts[level]} ${level}${level === 'breaking' ? ` (${blocking.length} in use)` : ''}`],
+  );
   const outcome = passed ? 'passed' : forced ? 'failed, stored by force' : 'failed';
-  const words = report.errors.length > 0 ? `does not compose (${report.errors.length} ${report.errors.length === 1 ? 'problem' : 'problems'})` : parts.length > 0 ? parts.join(', ') : 'no change to the public schema';
-  const reason = passed ? null : report.errors.length > 0 ? report.errors.join('; ') : blocking.map((change) => `${change.message}: used by ${usersOf(change)}`).join('; ') || null;
+  const words =
+    report.errors.length > 0
+      ? `does not compose (${report.errors.length} ${report.errors.length === 1 ? 'problem' : 'problems'})`
+      : parts.length > 0
+        ? parts.join(', ')
+        : 'no change to the public schema';
+  const reason = passed
+    ? null
+    : report.errors.length > 0
+      ? report.errors.join('; ')
+      : blocking.map((change) => `${change.message}: used by ${usersOf(change)}`).join('; ') || null;
   return { summary: `${outcome}: ${words}`, counts, reason };
 }
 

@@ -49,15 +49,24 @@ function membersOf(schema: GraphQLSchema, name: string): string[] {
 /** Every field whose type is the named type (in a list or not). */
 function returning(schema: GraphQLSchema, name: string): string[] {
   return Object.values(schema.getTypeMap()).flatMap((type) =>
-    isObjectType(type) || isInterfaceType(type) ? Object.values(type.getFields()).filter((field) => getNamedType(field.type).name === name).map((field) => `${type.name}.${field.name}`) : [],
+    isObjectType(type) || isInterfaceType(type)
+      ? Object.values(type.getFields())
+          .filter((field) => getNamedType(field.type).name === name)
+          .map((field) => `${type.name}.${field.name}`)
+      : [],
   );
 }
 
 /** Every argument and input field that takes the named type. */
 function takers(schema: GraphQLSchema, name: string): string[] {
   return Object.values(schema.getTypeMap()).flatMap((type) => {
-    if (isInputObjectType(type)) return Object.values(type.getFields()).filter((field) => getNamedType(field.type).name === name).map((field) => `${type.name}.${field.name}`);
+    if (isInputObjectType(type))
+      return Object.values(type.getFields())
+        .filter((field) => getNamedType(field.type).name === name)
+        .map((field) => `${type.name}.${field.name}`);
     if (!isObjectType(type) && !isInterfaceType(type)) return [];
-    return Object.values(type.getFields()).flatMap((field) => field.args.filter((arg) => getNamedType(arg.type).name === name).map((arg) => `${type.name}.${field.name}(${arg.name}:)`));
+    return Object.values(type.getFields()).flatMap((field) =>
+      field.args.filter((arg) => getNamedType(arg.type).name === name).map((arg) => `${type.name}.${field.name}(${arg.name}:)`),
+    );
   });
 }

@@ -44,7 +44,13 @@ export function useRegistryApi(registry: Registry, options: NormalizedRegistry):
 async function answer(registry: Registry, options: NormalizedRegistry, request: Request, url: URL): Promise<Response> {
   const route = url.pathname.slice(registryApiPath.length + 1);
   const holder = tokenHolder(request, options);
-  if (!holder) return errorResponse(request, 'UNAUTHENTICATED', holder === null ? 'The registry token is not valid.' : 'A registry token is required: Authorization: Bearer <token>.', { ...noStore, 'www-authenticate': 'Bearer realm="Concierge registry"' });
+  if (!holder)
+    return errorResponse(
+      request,
+      'UNAUTHENTICATED',
+      holder === null ? 'The registry token is not valid.' : 'A registry token is required: Authorization: Bearer <token>.',
+      { ...noStore, 'www-authenticate': 'Bearer realm="Concierge registry"' },
+    );
   try {
     if (route === 'history' || route === 'diff') {
       if (request.method !== 'GET') return errorResponse(request, 'METHOD_NOT_ALLOWED', `${url.pathname} answers GET only.`, { allow: 'GET' });
@@ -54,7 +60,8 @@ async function answer(registry: Registry, options: NormalizedRegistry, request: 
       if (!Number.isInteger(from) || !Number.isInteger(to)) return errorResponse(request, 'BAD_REQUEST', 'diff needs ?from=<version>&to=<version>.', noStore);
       return ok(service ? await registry.diffServiceVersions(service, from as number, to as number) : await registry.diffGraphs(from as number, to as number));
     }
-    if (!(changes as readonly string[]).includes(route)) return errorResponse(request, 'NOT_FOUND', `No registry route ${url.pathname}: expected ${[...changes, 'history', 'diff'].join(', ')}.`, noStore);
+    if (!(changes as readonly string[]).includes(route))
+      return errorResponse(request, 'NOT_FOUND', `No registry route ${url.pathname}: expected ${[...changes, 'history', 'diff'].join(', ')}.`, noStore);
     if (request.method !== 'POST') return errorResponse(request, 'METHOD_NOT_ALLOWED', `${url.pathname} answers POST only.`, { allow: 'POST' });
     const body = (await request.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     if (!body || typeof body['service'] !== 'string') return errorResponse(request, 'BAD_REQUEST', 'Expected a JSON body with a "service".', noStore);

@@ -36,7 +36,11 @@ export const clientNameHeaders = ['graphql-client-name', 'apollographql-client-n
  * `usageFlushInterval` and on close. Placed before authorization, so the document counted is the
  * client's, before any field is cut from it.
  */
-export function useUsageRecording(registry: Registry, { usageFlushInterval }: Pick<NormalizedRegistry, 'usageFlushInterval'>, options: UsageRecordingOptions = {}): UsageRecording {
+export function useUsageRecording(
+  registry: Registry,
+  { usageFlushInterval }: Pick<NormalizedRegistry, 'usageFlushInterval'>,
+  options: UsageRecordingOptions = {},
+): UsageRecording {
   const { maxRows = 50_000, log = () => {} } = options;
   const aggregate = createUsageAggregate(maxRows);
   let failing = false;

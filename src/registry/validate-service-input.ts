@@ -19,7 +19,8 @@ const serviceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** Throws a {@link RegistryInputError} unless `service` is a name `config.sources` would take. */
 export function validateServiceName(service: string): void {
-  if (!serviceName.test(service)) throw new RegistryInputError([`service: expected a name of letters, digits, - and _ starting with a letter, got ${JSON.stringify(service)}`]);
+  if (!serviceName.test(service))
+    throw new RegistryInputError([`service: expected a name of letters, digits, - and _ starting with a letter, got ${JSON.stringify(service)}`]);
 }
 
 /**
@@ -34,7 +35,8 @@ export function validateServiceInput(input: ServiceInput, current: ServiceDefini
   const kind = input.kind ?? current?.kind;
   const urls = input.urls && input.urls.length > 0 ? [...input.urls] : current?.urls;
   if (!kind || !urls) problems.push(`${input.service} is not registered yet: its first publish needs a kind (${serviceKinds.join(', ')}) and a url`);
-  if (kind !== undefined && !(serviceKinds as readonly string[]).includes(kind)) problems.push(`kind: expected one of ${serviceKinds.map((name) => `"${name}"`).join(', ')}, got ${JSON.stringify(kind)}`);
+  if (kind !== undefined && !(serviceKinds as readonly string[]).includes(kind))
+    problems.push(`kind: expected one of ${serviceKinds.map((name) => `"${name}"`).join(', ')}, got ${JSON.stringify(kind)}`);
   for (const url of urls ?? []) {
     if (!/^https?:\/\//.test(url) || !URL.canParse(url)) problems.push(`url: expected an http:// or https:// URL, got ${JSON.stringify(url)}`);
   }

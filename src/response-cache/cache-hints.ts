@@ -28,7 +28,10 @@ export interface CacheHints {
 }
 
 /** Reads the hints; returns them with the config's names that no registered schema defines. */
-export function collectCacheHints(sources: readonly LoadedSource[], options: Pick<NormalizedResponseCache, 'ttlPerType' | 'ttlPerCoordinate'>): { hints: CacheHints; problems: string[] } {
+export function collectCacheHints(
+  sources: readonly LoadedSource[],
+  options: Pick<NormalizedResponseCache, 'ttlPerType' | 'ttlPerCoordinate'>,
+): { hints: CacheHints; problems: string[] } {
   const types = new Map<string, CacheHint>();
   const fields = new Map<string, CacheHint>();
   const schemas = sources.map((source) => source.subschema.schema);
@@ -43,18 +46,22 @@ export function collectCacheHints(sources: readonly LoadedSource[], options: Pic
   }
   const problems: string[] = [];
   for (const [name, maxAge] of options.ttlPerType) {
-    if (!schemas.some((schema) => schema.getType(name))) problems.push(`config.responseCache.ttlPerType.${name}: expected a type of the registered schemas, found none`);
+    if (!schemas.some((schema) => schema.getType(name)))
+      problems.push(`config.responseCache.ttlPerType.${name}: expected a type of the registered schemas, found none`);
     types.set(name, { ...types.get(name), maxAge });
   }
   for (const [coordinate, maxAge] of options.ttlPerCoordinate) {
-    if (!schemas.some((schema) => hasField(schema, coordinate))) problems.push(`config.responseCache.ttlPerCoordinate.${coordinate}: expected a field of the registered schemas, found none`);
+    if (!schemas.some((schema) => hasField(schema, coordinate)))
+      problems.push(`config.responseCache.ttlPerCoordinate.${coordinate}: expected a field of the registered schemas, found none`);
     fields.set(coordinate, { ...fields.get(coordinate), maxAge });
   }
   return { hints: { types, fields }, problems };
 }
 
 function read(schema: GraphQLSchema, element: Parameters<typeof getDirective>[1]): CacheHint | undefined {
-  const args = getDirective(schema, element, 'cacheControl')?.[0] as { maxAge?: number | null; scope?: CacheScope | null; inheritMaxAge?: boolean | null } | undefined;
+  const args = getDirective(schema, element, 'cacheControl')?.[0] as
+    | { maxAge?: number | null; scope?: CacheScope | null; inheritMaxAge?: boolean | null }
+    | undefined;
   if (!args) return undefined;
   return {
     ...(typeof args.maxAge === 'number' ? { maxAge: Math.max(0, args.maxAge) } : {}),

@@ -56,13 +56,25 @@ export interface CallerRules {
  * `@skip`/`@include`, so it never depends on the data and can be kept per document; it may be
  * shorter than what the returned data alone would allow, never longer.
  */
-export function computeCachePolicy(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, hints: CacheHints, defaultMaxAge: number, rules: CallerRules): CachePolicy {
+export function computeCachePolicy(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  hints: CacheHints,
+  defaultMaxAge: number,
+  rules: CallerRules,
+): CachePolicy {
   const operation = document.definitions.find(
-    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
   );
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return { maxAge: 0, scope: 'PUBLIC', callerDependent: false };
-  const fragments = new Map(document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]));
+  const fragments = new Map(
+    document.definitions
+      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
   const policy: CachePolicy = { maxAge: Number.POSITIVE_INFINITY, scope: 'PUBLIC', callerDependent: false };
 
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, atRoot: boolean, seen: ReadonlySet<string>): void => {
@@ -73,11 +85,13 @@ export function computeCachePolicy(schema: GraphQLSchema, document: DocumentNode
       } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (fragment && isCompositeType(type) && !seen.has(fragment.name.value)) walk(fragment.selectionSet, type, atRoot, new Set([...seen, fragment.name.value]));
+        if (fragment && isCompositeType(type) && !seen.has(fragment.name.value))
+          walk(fragment.selectionSet, type, atRoot, new Set([...seen, fragment.name.value]));
       } else if (!selection.name.value.startsWith('__') && (isObjectType(parent) || isInterfaceType(parent))) {
         const field = parent.getFields()[selection.name.value];
         if (!field) continue;
-        for (const declaration of fieldDeclarations(schema, parent, field.name)) restrict(policy, declarationPolicy(schema, declaration, { hints, rules, defaultMaxAge, atRoot }));
+        for (const declaration of fieldDeclarations(schema, parent, field.name))
+          restrict(policy, declarationPolicy(schema, declaration, { hints, rules, defaultMaxAge, atRoot }));
         const named = getNamedType(field.type);
         if (selection.selectionSet && isCompositeType(named)) walk(selection.selectionSet, named, false, seen);
       }
@@ -149,7 +163,12 @@ function typeHints(schema: GraphQLSchema, hints: CacheHints, type: GraphQLCompos
   const own = hints.types.get(type.name) ?? {};
   const objects = possibleObjectTypes(schema, type);
   if (objects.length === 0) return [own];
-  return objects.map((object) => restrictedBy(own, [object, ...object.getInterfaces()].filter((other) => other !== type).map((other) => hints.types.get(other.name) ?? {})));
+  return objects.map((object) =>
+    restrictedBy(
+      own,
+      [object, ...object.getInterfaces()].filter((other) => other !== type).map((other) => hints.types.get(other.name) ?? {}),
+    ),
+  );
 }
 
 function restrictedBy(own: CacheHint, others: readonly CacheHint[]): CacheHint {

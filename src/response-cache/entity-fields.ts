@@ -28,7 +28,11 @@ export interface ResultEntities {
   types: Set<string>;
 }
 
-const field = (alias: string, name: string): FieldNode => ({ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: alias }, name: { kind: Kind.NAME, value: name } });
+const field = (alias: string, name: string): FieldNode => ({
+  kind: Kind.FIELD,
+  alias: { kind: Kind.NAME, value: alias },
+  name: { kind: Kind.NAME, value: name },
+});
 const typenameField = field(typenameKey, '__typename');
 const idField = field(idKey, 'id');
 
@@ -89,9 +93,15 @@ function hasId(type: unknown): boolean {
 }
 
 function selectsId(selectionSet: SelectionSetNode): boolean {
-  return selectionSet.selections.some((selection) => selection.kind === Kind.FIELD && selection.name.value === 'id' && (!selection.alias || selection.alias.value === 'id'));
+  return selectionSet.selections.some(
+    (selection) => selection.kind === Kind.FIELD && selection.name.value === 'id' && (!selection.alias || selection.alias.value === 'id'),
+  );
 }
 
 function idOn(type: { name: string }): InlineFragmentNode {
-  return { kind: Kind.INLINE_FRAGMENT, typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: type.name } }, selectionSet: { kind: Kind.SELECTION_SET, selections: [idField] } };
+  return {
+    kind: Kind.INLINE_FRAGMENT,
+    typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: type.name } },
+    selectionSet: { kind: Kind.SELECTION_SET, selections: [idField] },
+  };
 }

@@ -17,14 +17,20 @@ const expected = 'a JSON body { "all": true }, { "type": "<Type>" } or { "type":
 export async function answerPurge(request: Request, store: ResponseStore, scope: string): Promise<Response> {
   if (request.method !== 'POST') return errorResponse(request, 'METHOD_NOT_ALLOWED', 'Purging the response cache takes a POST.', { allow: 'POST' });
   const consumer = consumerOf(request);
-  if (!consumer) return errorResponse(request, 'UNAUTHENTICATED', 'Purging the response cache needs an authenticated caller.', { 'www-authenticate': 'Bearer' });
+  if (!consumer)
+    return errorResponse(request, 'UNAUTHENTICATED', 'Purging the response cache needs an authenticated caller.', { 'www-authenticate': 'Bearer' });
   if (!consumer.scopes.includes(scope)) return errorResponse(request, 'FORBIDDEN', `Purging the response cache needs the scope ${scope}.`);
   const text = await request.text();
   const purge = parsePurge(text);
   if (!purge) return errorResponse(request, 'BAD_REQUEST', `Expected ${expected}, got ${text.length > 200 ? `${text.slice(0, 197)}...` : text || 'nothing'}`);
   let purged: number;
   try {
-    purged = 'all' in purge ? await store.purgeAll() : purge.id === undefined ? await store.purgeType(purge.type) : await store.invalidate([`${purge.type}:${purge.id}`]);
+    purged =
+      'all' in purge
+        ? await store.purgeAll()
+        : purge.id === undefined
+          ? await store.purgeType(purge.type)
+          : await store.invalidate([`${purge.type}:${purge.id}`]);
   } catch {
     return errorResponse(request, 'SERVICE_UNAVAILABLE', 'The response cache store is unreachable: nothing was purged.');
   }

@@ -48,8 +48,17 @@ type ScriptedRedis = Redis & {
  * misses a little early, and none serves an entry past its `maxAge`; a test moves `clock` instead
  * of waiting for Redis.
  */
-export function createRedisStore(options: NormalizedRedis, clock: Clock = systemClock, { logger, internalError }: Diagnostics = silentDiagnostics): ResponseStore {
-  const outage = createOutageLog({ logger, count: () => internalError('response_cache_store'), purpose: 'response cache', policy: 'requests are answered by the services' });
+export function createRedisStore(
+  options: NormalizedRedis,
+  clock: Clock = systemClock,
+  { logger, internalError }: Diagnostics = silentDiagnostics,
+): ResponseStore {
+  const outage = createOutageLog({
+    logger,
+    count: () => internalError('response_cache_store'),
+    purpose: 'response cache',
+    policy: 'requests are answered by the services',
+  });
   const client = createRedisClient(options, outage) as ScriptedRedis;
   client.defineCommand('conciergeCacheStore', { lua: storeScript });
   client.defineCommand('conciergeCacheRemove', { lua: removeScript });

@@ -92,7 +92,13 @@ export function normalizeResponseCacheOptions(raw: unknown, { check }: FeatureCo
     maxBytes: check.integer('config.responseCache.maxBytes', options['maxBytes'] ?? 52_428_800, 1_024, 17_179_869_184),
     defaultMaxAge: check.integer('config.responseCache.defaultMaxAge', options['defaultMaxAge'] ?? 0, 0, maxSeconds),
     ttlPerType: seconds(check, 'config.responseCache.ttlPerType', options['ttlPerType'], /^[A-Za-z_]\w*$/, 'a type name such as "Product"'),
-    ttlPerCoordinate: seconds(check, 'config.responseCache.ttlPerCoordinate', options['ttlPerCoordinate'], /^[A-Za-z_]\w*\.[A-Za-z_]\w*$/, 'a field coordinate such as "Query.products"'),
+    ttlPerCoordinate: seconds(
+      check,
+      'config.responseCache.ttlPerCoordinate',
+      options['ttlPerCoordinate'],
+      /^[A-Za-z_]\w*\.[A-Za-z_]\w*$/,
+      'a field coordinate such as "Query.products"',
+    ),
     includeExtensionMetadata: check.boolean('config.responseCache.includeExtensionMetadata', options['includeExtensionMetadata'] ?? false),
     purge: {
       path: check.path('config.responseCache.purge.path', purgeOptions['path'] ?? '/_concierge/cache'),

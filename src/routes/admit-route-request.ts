@@ -28,17 +28,36 @@ export async function admitRouteRequest(request: Request, matched: RouteRequest,
   const { route } = matched;
   const name = route.pattern.text;
   if (!route.methods.includes(request.method)) {
-    return { refusal: errorResponse(request, 'METHOD_NOT_ALLOWED', `Route ${name} answers ${route.methods.join(', ')} only.`, { allow: route.methods.join(', ') }) };
+    return {
+      refusal: errorResponse(request, 'METHOD_NOT_ALLOWED', `Route ${name} answers ${route.methods.join(', ')} only.`, { allow: route.methods.join(', ') }),
+    };
   }
   const consumer = consumerOf(request);
   const required = route.scopes.length > 0 || (route.authentication ?? (admission.authenticationRequired ? 'required' : 'optional')) === 'required';
   if (!consumer && required) return { refusal: authenticationRequired(request) };
   const missing = route.scopes.filter((scope) => !consumer?.scopes.includes(scope));
-  if (consumer && missing.length > 0) return { refusal: errorResponse(request, 'FORBIDDEN', `Route ${name} needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which consumer "${consumer.id}" lacks.`) };
+  if (consumer && missing.length > 0)
+    return {
+      refusal: errorResponse(
+        request,
+        'FORBIDDEN',
+        `Route ${name} needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which consumer "${consumer.id}" lacks.`,
+      ),
+    };
   if (declaredTooLarge(request, route.maxBodyBytes)) {
-    return { refusal: errorResponse(request, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${route.maxBodyBytes} bytes of route ${name} (maxBodyBytes).`, { connection: 'close' }) };
+    return {
+      refusal: errorResponse(
+        request,
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than the limit of ${route.maxBodyBytes} bytes of route ${name} (maxBodyBytes).`,
+        { connection: 'close' },
+      ),
+    };
   }
-  const budgets = [planRequestBudget(admission.rateLimits, request), route.rateLimit && { key: `route:${name}:${callerIdentity(request).key}`, budget: route.rateLimit }];
+  const budgets = [
+    planRequestBudget(admission.rateLimits, request),
+    route.rateLimit && { key: `route:${name}:${callerIdentity(request).key}`, budget: route.rateLimit },
+  ];
   let headers: Record<string, string> = {};
   for (const planned of budgets) {
     if (!planned) continue;

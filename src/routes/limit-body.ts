@@ -16,7 +16,11 @@ export interface StreamedBody {
  * over `limit`, the rest of it read and dropped so the client can be answered.
  */
 export function streamedBody(request: Request, incoming: IncomingMessage | undefined, limit: number): StreamedBody {
-  const noBody = request.method === 'GET' || request.method === 'HEAD' || request.headers.get('content-length') === '0' || (request.headers.get('content-length') === null && request.headers.get('transfer-encoding') === null);
+  const noBody =
+    request.method === 'GET' ||
+    request.method === 'HEAD' ||
+    request.headers.get('content-length') === '0' ||
+    (request.headers.get('content-length') === null && request.headers.get('transfer-encoding') === null);
   if (noBody || (!incoming && !request.body)) return { stream: null, exceeded: () => false };
   const source = incoming ?? Readable.fromWeb(request.body as import('node:stream/web').ReadableStream);
   if (request.headers.get('content-length') !== null) return { stream: source, exceeded: () => false };

@@ -55,9 +55,19 @@ export async function proxyRoute(call: ProxyCall): Promise<Response> {
       ...(matched.route.timeout === undefined ? {} : { timeout: matched.route.timeout }),
     });
   } catch (error) {
-    if (body.exceeded()) return errorResponse(request, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${matched.route.maxBodyBytes} bytes of route ${matched.route.pattern.text} (maxBodyBytes).`, { connection: 'close' });
+    if (body.exceeded())
+      return errorResponse(
+        request,
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than the limit of ${matched.route.maxBodyBytes} bytes of route ${matched.route.pattern.text} (maxBodyBytes).`,
+        { connection: 'close' },
+      );
     const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-    return errorResponse(request, isErrorCode(code) ? code : 'DOWNSTREAM_SERVICE_ERROR', isErrorCode(code) ? (error as Error).message : `Service "${source.name}" could not be reached.`);
+    return errorResponse(
+      request,
+      isErrorCode(code) ? code : 'DOWNSTREAM_SERVICE_ERROR',
+      isErrorCode(code) ? (error as Error).message : `Service "${source.name}" could not be reached.`,
+    );
   }
   answer.body.once('error', () => outgoing?.destroy());
   const headers = new Headers(call.answerHeaders);
@@ -88,5 +98,7 @@ async function upstreamRequestHeaders({ request, incoming, source, network, cred
 }
 
 function responseEntries(headers: Dispatcher.ResponseData['headers']): Array<[string, string]> {
-  return Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value.map((item) => [name, item] as [string, string]) : value === undefined ? [] : [[name, value] as [string, string]]));
+  return Object.entries(headers).flatMap(([name, value]) =>
+    Array.isArray(value) ? value.map((item) => [name, item] as [string, string]) : value === undefined ? [] : [[name, value] as [string, string]],
+  );
 }

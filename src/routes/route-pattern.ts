@@ -26,7 +26,10 @@ export const patternSyntax = /^(?:\/(?:[A-Za-z0-9._~!$&'()+,;=@-]+|:[A-Za-z_]\w*
  */
 export function compileRoutePattern(text: string): RoutePattern {
   const prefix = text.endsWith('/*');
-  const segments = (prefix ? text.slice(0, -2) : text).split('/').slice(1).filter((segment) => segment !== '');
+  const segments = (prefix ? text.slice(0, -2) : text)
+    .split('/')
+    .slice(1)
+    .filter((segment) => segment !== '');
   const names: string[] = [];
   const body = segments
     .map((segment) => {

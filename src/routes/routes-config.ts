@@ -101,7 +101,9 @@ export function normalizeRoutesOptions(raw: unknown, { check }: FeatureContext, 
   for (const [text, options] of Object.entries(raw)) {
     const key = `config.routes.${text}`;
     if (!patternSyntax.test(text)) {
-      check.problem(`${key}: expected a path pattern such as "/api/orders/*", "/api/users/:id" or "/api/status" (segments, :name parameters, an optional final /*), got ${show(text)}`);
+      check.problem(
+        `${key}: expected a path pattern such as "/api/orders/*", "/api/users/:id" or "/api/status" (segments, :name parameters, an optional final /*), got ${show(text)}`,
+      );
       continue;
     }
     if (!isPlainObject(options)) {
@@ -117,11 +119,20 @@ export function normalizeRoutesOptions(raw: unknown, { check }: FeatureContext, 
   return routes.sort((a, b) => b.pattern.specificity - a.pattern.specificity);
 }
 
-function normalizeRoute(key: string, options: Record<string, unknown>, check: FeatureContext['check'], context: RoutesContext): Omit<NormalizedRoute, 'pattern'> {
+function normalizeRoute(
+  key: string,
+  options: Record<string, unknown>,
+  check: FeatureContext['check'],
+  context: RoutesContext,
+): Omit<NormalizedRoute, 'pattern'> {
   const source = check.string(`${key}.source`, options['source']);
   const found = context.sources.find((candidate) => candidate.name === source);
   if (source !== '' && !found && !context.sourcesFromRegistry) {
-    check.fail(`${key}.source`, `the name of a rest or graphql source (${context.sources.map((candidate) => candidate.name).join(', ') || 'none configured'})`, source);
+    check.fail(
+      `${key}.source`,
+      `the name of a rest or graphql source (${context.sources.map((candidate) => candidate.name).join(', ') || 'none configured'})`,
+      source,
+    );
   }
   if (found && found.kind !== 'rest' && found.kind !== 'graphql') check.fail(`${key}.source`, `a rest or graphql source, not a ${found.kind} one`, source);
   const listed = check.stringList(`${key}.methods`, options['methods'] ?? ['GET', 'HEAD']).map((method) => method.toUpperCase());
@@ -136,7 +147,9 @@ function normalizeRoute(key: string, options: Record<string, unknown>, check: Fe
     methods,
     stripPrefix,
     ...(rewrite === undefined ? {} : { rewrite }),
-    ...(options['authentication'] === undefined ? {} : { authentication: check.oneOf(`${key}.authentication`, options['authentication'], ['required', 'optional'] as const) }),
+    ...(options['authentication'] === undefined
+      ? {}
+      : { authentication: check.oneOf(`${key}.authentication`, options['authentication'], ['required', 'optional'] as const) }),
     scopes: check.stringList(`${key}.scopes`, options['scopes'] ?? []),
     ...(options['timeout'] === undefined ? {} : { timeout: check.duration(`${key}.timeout`, options['timeout'], 1, 600_000) }),
     maxBodyBytes: check.integer(`${key}.maxBodyBytes`, options['maxBodyBytes'] ?? 10_485_760, 0, Number.MAX_SAFE_INTEGER),

@@ -18,7 +18,11 @@ export function parseHostPatterns(key: string, value: unknown, check: Checker): 
     const wildcard = lower.startsWith('*.');
     const name = wildcard ? lower.slice(2) : lower;
     if (!hostName.test(name) || (wildcard && name.startsWith('['))) {
-      check.fail(`${key}[${index}]`, 'a host name such as "api.example.com", "*.example.com", "127.0.0.1" or "[::1]" (no scheme, no port), or "*" for any host', entry);
+      check.fail(
+        `${key}[${index}]`,
+        'a host name such as "api.example.com", "*.example.com", "127.0.0.1" or "[::1]" (no scheme, no port), or "*" for any host',
+        entry,
+      );
       continue;
     }
     patterns.push(wildcard ? { suffix: `.${name}` } : { exact: name });

@@ -45,7 +45,14 @@ function patch(object: Data, denial: Denial, index: number, path: Array<string |
 }
 
 /** Returns whether `value` (an object, or a list of them) must become null. */
-function patchValue(value: object, itemsNonNull: boolean, denial: Denial, index: number, path: Array<string | number>, errors: Map<string, GraphQLError>): boolean {
+function patchValue(
+  value: object,
+  itemsNonNull: boolean,
+  denial: Denial,
+  index: number,
+  path: Array<string | number>,
+  errors: Map<string, GraphQLError>,
+): boolean {
   if (!Array.isArray(value)) return patch(value as Data, denial, index, path, errors);
   let nulled = false;
   value.forEach((item: unknown, position) => {

@@ -117,7 +117,8 @@ export function normalizeAuthorizationOptions(raw: unknown, { check }: FeatureCo
     check.knownKeys(key, policy, ['beforeCall', 'requires', 'onResult']);
     check.string(`${key}.requires`, policy['requires']);
     if (typeof policy['onResult'] !== 'function') check.fail(`${key}.onResult`, 'a function ({ consumer, object, ... }) => boolean', policy['onResult']);
-    if (policy['beforeCall'] !== undefined && typeof policy['beforeCall'] !== 'function') check.fail(`${key}.beforeCall`, 'a function ({ consumer, args, parent, ... }) => boolean | undefined', policy['beforeCall']);
+    if (policy['beforeCall'] !== undefined && typeof policy['beforeCall'] !== 'function')
+      check.fail(`${key}.beforeCall`, 'a function ({ consumer, args, parent, ... }) => boolean | undefined', policy['beforeCall']);
   }
   return { policies: policies as Record<string, AuthorizationPolicy> };
 }

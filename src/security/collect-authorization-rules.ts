@@ -56,5 +56,10 @@ function add(rules: AuthorizationRules, map: Map<string, Requirement>, key: stri
   for (const alternatives of requirement.policies) for (const names of alternatives) for (const name of names) rules.policyNames.add(name);
   const existing = map.get(key);
   if (!existing) map.set(key, requirement);
-  else map.set(key, { authenticated: existing.authenticated || requirement.authenticated, scopes: [...existing.scopes, ...requirement.scopes], policies: [...existing.policies, ...requirement.policies] });
+  else
+    map.set(key, {
+      authenticated: existing.authenticated || requirement.authenticated,
+      scopes: [...existing.scopes, ...requirement.scopes],
+      policies: [...existing.policies, ...requirement.policies],
+    });
 }

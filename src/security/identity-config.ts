@@ -64,7 +64,9 @@ export function normalizeIdentityOptions(raw: unknown, { check, baseDir }: Featu
   if (raw !== undefined && !isPlainObject(raw)) check.fail('config.identity', 'an object', raw);
   const identity = isPlainObject(raw) ? raw : {};
   check.knownKeys('config.identity', identity, ['headers', 'signedToken', 'forwardClientToken']);
-  const headers = Object.fromEntries(Object.entries(check.stringRecord('config.identity.headers', identity['headers'] ?? {})).map(([name, claim]) => [name.toLowerCase(), claim]));
+  const headers = Object.fromEntries(
+    Object.entries(check.stringRecord('config.identity.headers', identity['headers'] ?? {})).map(([name, claim]) => [name.toLowerCase(), claim]),
+  );
   const normalized: NormalizedIdentity = {
     headers,
     forwardClientToken: check.boolean('config.identity.forwardClientToken', identity['forwardClientToken'] ?? false),

@@ -87,7 +87,11 @@ export function normalizeNetworkOptions(raw: unknown, { check }: FeatureContext,
   const publicUrl = network['publicUrl'] === undefined ? undefined : check.url('config.network.publicUrl', network['publicUrl']);
   const publicHost = publicUrl && URL.canParse(publicUrl) ? new URL(publicUrl).hostname : undefined;
   const listed = network['allowedHosts'] ?? (isLoopbackHost(host) ? loopbackHosts : ['*']);
-  const allowedHosts = parseHostPatterns('config.network.allowedHosts', publicHost && Array.isArray(listed) && !listed.includes('*') ? [...listed, publicHost] : listed, check);
+  const allowedHosts = parseHostPatterns(
+    'config.network.allowedHosts',
+    publicHost && Array.isArray(listed) && !listed.includes('*') ? [...listed, publicHost] : listed,
+    check,
+  );
   return {
     ...(hasRules(ipAllow) ? { ipAllow } : {}),
     ...(hasRules(ipDeny) ? { ipDeny } : {}),

@@ -1,4 +1,18 @@
-import { GraphQLError, Kind, NoUnusedFragmentsRule, isInterfaceType, isObjectType, parse, specifiedRules, validate, visit, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
+import {
+  type GraphQLError,
+  Kind,
+  NoUnusedFragmentsRule,
+  isInterfaceType,
+  isObjectType,
+  parse,
+  specifiedRules,
+  validate,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { ConfigError } from '../config/config-error.ts';
 import { isObjectPolicy, type AuthorizationPolicy } from './authorization-config.ts';
 import type { AuthorizationRules, Requirement } from './collect-authorization-rules.ts';
@@ -17,11 +31,20 @@ const rules = specifiedRules.filter((rule) => rule !== NoUnusedFragmentsRule);
  * field, or the type carrying the directive), without variables. An object policy on a field of
  * the Mutation type is refused: it would be decided after the mutation ran.
  */
-export function readPolicyRequires(schema: GraphQLSchema, { fields, types }: AuthorizationRules, policies: Record<string, AuthorizationPolicy>): PolicyRequires {
+export function readPolicyRequires(
+  schema: GraphQLSchema,
+  { fields, types }: AuthorizationRules,
+  policies: Record<string, AuthorizationPolicy>,
+): PolicyRequires {
   const problems: string[] = [];
   const parsed = new Map<string, readonly FieldNode[]>();
   const uses = [
-    ...[...fields].map(([coordinate, requirement]) => ({ typeName: coordinate.slice(0, coordinate.indexOf('.')), where: `@policy on ${coordinate}`, onField: true, requirement })),
+    ...[...fields].map(([coordinate, requirement]) => ({
+      typeName: coordinate.slice(0, coordinate.indexOf('.')),
+      where: `@policy on ${coordinate}`,
+      onField: true,
+      requirement,
+    })),
     ...[...types].map(([typeName, requirement]) => ({ typeName, where: `@policy on type ${typeName}`, onField: false, requirement })),
   ];
   for (const { typeName, where, onField, requirement } of uses) {
@@ -32,12 +55,15 @@ export function readPolicyRequires(schema: GraphQLSchema, { fields, types }: Aut
       if (!policy || !isObjectPolicy(policy) || !type || parsed.has(key)) continue;
       const at = `config.authorization.policies.${name}`;
       if (onField && (type === schema.getMutationType() || type === schema.getSubscriptionType())) {
-        problems.push(`${at}: ${where} would be decided on the result, after the mutation ran; decide a mutation before the call with a function policy on its arguments, and let the service check ownership`);
+        problems.push(
+          `${at}: ${where} would be decided on the result, after the mutation ran; decide a mutation before the call with a function policy on its arguments, and let the service check ownership`,
+        );
       } else if (!isObjectType(type) && !isInterfaceType(type)) {
         problems.push(`${at}: ${where}: an object policy decides on objects, and ${typeName} is not an object or interface type`);
       } else {
         const read = readSelection(schema, typeName, policy.requires);
-        if (typeof read === 'string') problems.push(`${at}.requires: expected a selection set of fields of ${typeName} (${where}), got ${JSON.stringify(policy.requires)}: ${read}`);
+        if (typeof read === 'string')
+          problems.push(`${at}.requires: expected a selection set of fields of ${typeName} (${where}), got ${JSON.stringify(policy.requires)}: ${read}`);
         else parsed.set(key, read);
       }
     }

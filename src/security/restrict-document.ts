@@ -146,13 +146,24 @@ const restrictedDocuments = new WeakMap<DocumentNode, Map<string, DocumentNode>>
  * `variables` are the request's, for the occurrences' argument values.
  * Returns `undefined` when the document stays as it is.
  */
-export async function restrictDocument(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, decide: Decide, variables: Record<string, unknown> = {}): Promise<RestrictedDocument | undefined> {
+export async function restrictDocument(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  decide: Decide,
+  variables: Record<string, unknown> = {},
+): Promise<RestrictedDocument | undefined> {
   const operation = document.definitions.find(
-    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
   );
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return undefined;
-  const fragments = new Map(document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]));
+  const fragments = new Map(
+    document.definitions
+      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
   const coerced = coerceOperationVariables(schema, document, operationName, variables)?.coerced ?? {};
   const removed = new Set<FieldNode>();
   const denials: Denial[] = [];
@@ -189,11 +200,20 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
     checks.push({ ...deferred, path, keys, ...(typenames ? { typenames } : {}) });
     return `${deferred.on}:${condition}:${[...keys.values()].join(',')}${typenames ? `:${typenames.key}` : ''}`;
   };
-  const decideAll = async (selection: FieldNode, parent: GraphQLObjectType | GraphQLInterfaceType, occurrence: FieldOccurrence | undefined): Promise<NonNullable<Verdict> | Deferred[]> => {
+  const decideAll = async (
+    selection: FieldNode,
+    parent: GraphQLObjectType | GraphQLInterfaceType,
+    occurrence: FieldOccurrence | undefined,
+  ): Promise<NonNullable<Verdict> | Deferred[]> => {
     const deferred: Deferred[] = [];
     for (const { type, field } of fieldDeclarations(schema, parent, selection.name.value)) {
       const coordinate = `${type.name}.${field.name}`;
-      const visit = Object.assign(new Occurrence(coordinate, occurrence, field, selection, coerced), { field, node: selection, parentType: type, selectedOn: parent });
+      const visit = Object.assign(new Occurrence(coordinate, occurrence, field, selection, coerced), {
+        field,
+        node: selection,
+        parentType: type,
+        selectedOn: parent,
+      });
       const decision = await decide(visit);
       if (decision && !('deferred' in decision)) return decision;
       deferred.push(...(decision?.deferred ?? []));
@@ -203,7 +223,14 @@ export async function restrictDocument(schema: GraphQLSchema, document: Document
 
   // `narrowed`: a fragment on the way here (since the operation's root) may not apply to every
   // object at `path`, so objects there may come from other selections than this one.
-  const walk = async (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathStep[], seen: ReadonlySet<string>, occurrence: FieldOccurrence | undefined, narrowed: boolean): Promise<void> => {
+  const walk = async (
+    selectionSet: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    path: PathStep[],
+    seen: ReadonlySet<string>,
+    occurrence: FieldOccurrence | undefined,
+    narrowed: boolean,
+  ): Promise<void> => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
@@ -283,7 +310,12 @@ function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, 
   }
 }
 
-function rewrite(document: DocumentNode, signature: string, removed: ReadonlySet<FieldNode>, added: ReadonlyMap<SelectionSetNode, ReadonlyMap<string, ReadonlyMap<string, FieldNode>>>): DocumentNode {
+function rewrite(
+  document: DocumentNode,
+  signature: string,
+  removed: ReadonlySet<FieldNode>,
+  added: ReadonlyMap<SelectionSetNode, ReadonlyMap<string, ReadonlyMap<string, FieldNode>>>,
+): DocumentNode {
   const known = restrictedDocuments.get(document) ?? new Map<string, DocumentNode>();
   restrictedDocuments.set(document, known);
   const cached = known.get(signature);
@@ -294,7 +326,9 @@ function rewrite(document: DocumentNode, signature: string, removed: ReadonlySet
     SelectionSet: {
       enter: (node) => {
         const extra = added.get(node);
-        return extra ? { ...node, selections: [...node.selections, ...[...extra].flatMap(([condition, fields]) => selectionsOf(condition, [...fields.values()]))] } : undefined;
+        return extra
+          ? { ...node, selections: [...node.selections, ...[...extra].flatMap(([condition, fields]) => selectionsOf(condition, [...fields.values()]))] }
+          : undefined;
       },
       leave: (node) => (node.selections.length === 0 ? { ...node, selections: [typename] } : undefined),
     },
@@ -306,7 +340,13 @@ function rewrite(document: DocumentNode, signature: string, removed: ReadonlySet
 /** The fields, under an inline fragment on the type named `condition` when there is one. */
 function selectionsOf(condition: string, fields: FieldNode[]): SelectionNode[] {
   if (!condition) return fields;
-  return [{ kind: Kind.INLINE_FRAGMENT, typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: condition } }, selectionSet: { kind: Kind.SELECTION_SET, selections: fields } }];
+  return [
+    {
+      kind: Kind.INLINE_FRAGMENT,
+      typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: condition } },
+      selectionSet: { kind: Kind.SELECTION_SET, selections: fields },
+    },
+  ];
 }
 
 /**

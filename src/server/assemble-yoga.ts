@@ -1,10 +1,9 @@
-
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, type Plugin, } from 'graphql-yoga';
-import { type ClientViews } from '../clients/client-views.ts';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { ClientViews } from '../clients/client-views.ts';
 import { useClientViews } from '../clients/use-client-views.ts';
 import { usePerClient } from '../clients/use-per-client.ts';
-import { type QueryPlanner } from '../execution/create-query-planner.ts';
+import type { QueryPlanner } from '../execution/create-query-planner.ts';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { batchingOption } from '../limits/limits-config.ts';
 import { useAcceptableMediaTypes } from '../plugins/use-acceptable-media-types.ts';
@@ -81,7 +80,15 @@ export function assembleYoga(
       // The registry API (its own tokens) and usage recording, when following a registry; instance announcements (discovery).
       ...shared.surfaces,
       // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit (again when its headers change) and compressed once.
-      ...(graphiql ? [useGraphiQLPage({ endpoint: config.graphqlEndpoint, headers: graphiql.defaultHeaders, render: async (headers) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql, headers)) })] : []),
+      ...(graphiql
+        ? [
+            useGraphiQLPage({
+              endpoint: config.graphqlEndpoint,
+              headers: graphiql.defaultHeaders,
+              render: async (headers) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql, headers)),
+            }),
+          ]
+        : []),
       // A client that accepts none of our media types is told so before anything runs.
       useAcceptableMediaTypes(),
       // Who is calling: a bad credential is 401 here, before the document is even parsed.
@@ -93,9 +100,15 @@ export function assembleYoga(
       // The profile's schema view: its validation, introspection and execution (computed fields after the plans, see useClientViews).
       ...(clientViews ? [clientViews] : []),
       // Trusted documents replace or refuse the document before parsing (the profile's own manifest when it has one).
-      usePerClient(useTrustedDocuments(config.trustedDocuments), new Map(profiles.flatMap((profile) => (profile.trustedDocuments ? [[profile.name, useTrustedDocuments(profile.trustedDocuments)] as const] : [])))),
+      usePerClient(
+        useTrustedDocuments(config.trustedDocuments),
+        new Map(profiles.flatMap((profile) => (profile.trustedDocuments ? [[profile.name, useTrustedDocuments(profile.trustedDocuments)] as const] : []))),
+      ),
       // Parse- and validate-time limits on the document (the profile's own when it has them).
-      usePerClient(useOperationLimits(config.limits, schema, sources), new Map(profiles.flatMap((profile) => (profile.limits ? [[profile.name, useOperationLimits(profile.limits, schema, sources)] as const] : [])))),
+      usePerClient(
+        useOperationLimits(config.limits, schema, sources),
+        new Map(profiles.flatMap((profile) => (profile.limits ? [[profile.name, useOperationLimits(profile.limits, schema, sources)] as const] : []))),
+      ),
       // Fields the consumer may not see are cut from the document before any upstream call.
       useAuthorization(collectAuthorizationRules(sources), config.authorization),
       // Request and cost budgets per plan, and field limits (cut like unauthorized fields).

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assembleYoga } from './assemble-yoga.ts';
 import type { GraphQLSchema } from 'graphql';
-import { type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Plugin, YogaServerInstance } from 'graphql-yoga';
 import { buildClientViews, type ClientViews } from '../clients/client-views.ts';
 import { useClientProfiles } from '../clients/use-client-profiles.ts';
 import { systemClock, type Clock } from '../clock.ts';
@@ -27,7 +27,7 @@ import { openRegistry } from '../registry/open-registry.ts';
 import type { GraphVersion } from '../registry/registry-store.ts';
 import { createSchemaStatus, supergraphFileStatus } from '../registry/schema-status.ts';
 import { useRegistryApi } from '../registry/use-registry-api.ts';
-import { matchRoute, } from '../routes/use-routes.ts';
+import { matchRoute } from '../routes/use-routes.ts';
 import { useUsageRecording } from '../registry/use-usage-recording.ts';
 import { SchemaError } from '../sources/schema-error.ts';
 import type { SourcesRevision } from '../sources/watch-source-files.ts';
@@ -169,12 +169,22 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
   opened.push(instancePools);
   try {
     const registry = config.registry.follow ? (options.registry ?? (await openOwnRegistry(config, log, opened))) : undefined;
-    const observers = [await useTracing(config, fetchHooks, [], logger), await useAccessLog(config, fetchHooks, [], logger), await useMetrics(config, fetchHooks, [])];
+    const observers = [
+      await useTracing(config, fetchHooks, [], logger),
+      await useAccessLog(config, fetchHooks, [], logger),
+      await useMetrics(config, fetchHooks, []),
+    ];
     opened.push(...observers);
     const diagnostics: Diagnostics = { logger, internalError: (component) => (observers[2] as MetricsPlugin).internalError(component) };
     fetchHooks.add(upstreamConnectLog(diagnostics, clock));
     // Before the first graph, which is built against the instances the first DNS answers found.
-    const discoveries = await discoverSources(config, { update: (service, instances) => instancePools.update(service, instances), observe: (observers[2] as MetricsPlugin).discovery, log, ...(options.discoveryClock ? { clock: options.discoveryClock } : {}), ...(registry ? { store: registry.store } : {}) });
+    const discoveries = await discoverSources(config, {
+      update: (service, instances) => instancePools.update(service, instances),
+      observe: (observers[2] as MetricsPlugin).discovery,
+      log,
+      ...(options.discoveryClock ? { clock: options.discoveryClock } : {}),
+      ...(registry ? { store: registry.store } : {}),
+    });
     if (discoveries) opened.push(discoveries);
     const rateLimitStore = await openRateLimitStore(config.rateLimits, config.redis, clock, diagnostics);
     opened.push(rateLimitStore);
@@ -183,7 +193,22 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
     const usage = registry && useUsageRecording(registry, config.registry, { log });
     const surfaces = registry && usage ? [useRegistryApi(registry, config.registry), usage] : [];
     opened.push(...surfaces);
-    const shared: Shared = { config, fetchHooks, instancePools, observers, rateLimitStore, responseStore, identityForwarding: await useIdentityForwarding(config.identity), clientProfiles: useClientProfiles(config.clients), surfaces: [...surfaces, ...(discoveries?.surface ? [discoveries.surface] : [])], discoveries, isReady: () => !draining, clock, diagnostics, plannerFailures: createBurstLog({ logger, subject: 'query planner', count: () => diagnostics.internalError('query_planner'), clock }) };
+    const shared: Shared = {
+      config,
+      fetchHooks,
+      instancePools,
+      observers,
+      rateLimitStore,
+      responseStore,
+      identityForwarding: await useIdentityForwarding(config.identity),
+      clientProfiles: useClientProfiles(config.clients),
+      surfaces: [...surfaces, ...(discoveries?.surface ? [discoveries.surface] : [])],
+      discoveries,
+      isReady: () => !draining,
+      clock,
+      diagnostics,
+      plannerFailures: createBurstLog({ logger, subject: 'query planner', count: () => diagnostics.internalError('query_planner'), clock }),
+    };
     const graphs = createGraphSlot(logger, await buildGraph(shared, registry ? servedOf(config, await registry.latestGraph()) : servedOf(config, undefined)));
     const metrics = observers[2] as MetricsPlugin;
     metrics.showInstances(() => instancePools.status());
@@ -266,7 +291,10 @@ function servedOf(config: NormalizedConfig, graph: GraphVersion | undefined): Gr
 function followGraphs<V extends { version: number; label?: string }>(
   graphs: GraphSlot<ServedGraph>,
   metrics: MetricsPlugin,
-  options: Pick<FollowOptions<ServedGraph, V>, 'feed' | 'build'> & { refused: (attempt: { version: number; label?: string; reason?: string }) => void; applied?: (version: number) => void },
+  options: Pick<FollowOptions<ServedGraph, V>, 'feed' | 'build'> & {
+    refused: (attempt: { version: number; label?: string; reason?: string }) => void;
+    applied?: (version: number) => void;
+  },
 ): GraphFollower {
   return followRegistry({
     feed: options.feed,
@@ -281,24 +309,39 @@ function followGraphs<V extends { version: number; label?: string }>(
   });
 }
 
-function followRegistryGraphs(shared: Shared, registry: Registry, graphs: GraphSlot<ServedGraph>, log: (message: string) => void, metrics: MetricsPlugin): GraphFollower {
+function followRegistryGraphs(
+  shared: Shared,
+  registry: Registry,
+  graphs: GraphSlot<ServedGraph>,
+  log: (message: string) => void,
+  metrics: MetricsPlugin,
+): GraphFollower {
   const follower = followGraphs(graphs, metrics, {
     feed: registry,
     build: (graph) => buildGraph(shared, servedOf(shared.config, graph)),
-    refused: (attempt) => log(`schema registry: graph v${attempt.version} is not served here, v${graphs.current.version ?? '(config)'} stays: ${attempt.reason}`),
+    refused: (attempt) =>
+      log(`schema registry: graph v${attempt.version} is not served here, v${graphs.current.version ?? '(config)'} stays: ${attempt.reason}`),
   });
   const schemaStatus = createSchemaStatus(registry);
   metrics.showSchema((selected) => schemaStatus(graphs.current, follower.attempts, selected));
   return follower;
 }
 
-function followSupergraphFile(shared: Shared, supergraph: NonNullable<NormalizedConfig['supergraph']>, graphs: GraphSlot<ServedGraph>, log: (message: string) => void, metrics: MetricsPlugin): GraphFollower {
+function followSupergraphFile(
+  shared: Shared,
+  supergraph: NonNullable<NormalizedConfig['supergraph']>,
+  graphs: GraphSlot<ServedGraph>,
+  log: (message: string) => void,
+  metrics: MetricsPlugin,
+): GraphFollower {
   const others = shared.config.sources.filter((source) => !source.supergraph);
-  const build = (revision: SupergraphRevision) => buildGraph(shared, { sources: [...others, ...supergraph.subgraphSources(revision.sdl)], version: revision.version, label: revision.label });
+  const build = (revision: SupergraphRevision) =>
+    buildGraph(shared, { sources: [...others, ...supergraph.subgraphSources(revision.sdl)], version: revision.version, label: revision.label });
   const follower = followGraphs(graphs, metrics, {
     feed: watchSupergraphFile({ file: supergraph.file, sdl: supergraph.sdl, log }),
     build,
-    refused: (attempt) => log(`supergraph file ${supergraph.file}: its content ${attempt.label} is not served, ${graphs.current.label} stays: ${attempt.reason}`),
+    refused: (attempt) =>
+      log(`supergraph file ${supergraph.file}: its content ${attempt.label} is not served, ${graphs.current.label} stays: ${attempt.reason}`),
   });
   metrics.showSchema(async () => supergraphFileStatus(supergraph.file, graphs.current, follower.attempts));
   return follower;
@@ -309,7 +352,13 @@ function followSupergraphFile(shared: Shared, supergraph: NonNullable<Normalized
  * the running graph and is told once, with the lines start-up prints for it (again only once it
  * differs or after a change was served).
  */
-function followSourceFiles(shared: Shared, feed: GraphFeed<SourcesRevision>, graphs: GraphSlot<ServedGraph>, logger: GatewayLogger, metrics: MetricsPlugin): GraphFollower {
+function followSourceFiles(
+  shared: Shared,
+  feed: GraphFeed<SourcesRevision>,
+  graphs: GraphSlot<ServedGraph>,
+  logger: GatewayLogger,
+  metrics: MetricsPlugin,
+): GraphFollower {
   let told: string | undefined;
   let cause = '';
   const build = async (revision: SourcesRevision) => {
@@ -333,16 +382,29 @@ function followSourceFiles(shared: Shared, feed: GraphFeed<SourcesRevision>, gra
 /** Builds one graph: its sources (from a registry graph version, a supergraph file or the config), schema, planner and Yoga. */
 async function buildGraph(shared: Shared, { sources: normalized, version, label }: GraphInput): Promise<ServedGraph> {
   const { config } = shared;
-  const sources = await loadSources({ sources: shared.discoveries ? normalized.map(shared.discoveries.apply) : normalized }, shared.fetchHooks.dispatch, shared.instancePools);
+  const sources = await loadSources(
+    { sources: shared.discoveries ? normalized.map(shared.discoveries.apply) : normalized },
+    shared.fetchHooks.dispatch,
+    shared.instancePools,
+  );
   const closeSources = () => Promise.all(sources.map((source) => source.close())).then(() => undefined);
   try {
-    if (sources.length === 0) throw new SchemaError([`composition: no source: config.sources has none and the registry${version === undefined ? ' is empty' : ''}`]);
+    if (sources.length === 0)
+      throw new SchemaError([`composition: no source: config.sources has none and the registry${version === undefined ? ' is empty' : ''}`]);
     const schema = composeSchema(sources);
     const planner = config.queryPlanner ? createQueryPlanner(schema, sources, { failures: shared.plannerFailures }) : undefined;
     const views = buildClientViews(schema, sources, config.clients, planner, (view) => createQueryPlanner(view, sources, { failures: shared.plannerFailures }));
     const graphPlugins = {
       rateLimits: await useRateLimits(config.rateLimits, config.redis, sources, shared.rateLimitStore),
-      responseCache: useResponseCache(config.responseCache, config.redis, sources, config.sources.flatMap((source) => source.forwardHeaders), shared.responseStore, shared.clock, shared.diagnostics),
+      responseCache: useResponseCache(
+        config.responseCache,
+        config.redis,
+        sources,
+        config.sources.flatMap((source) => source.forwardHeaders),
+        shared.responseStore,
+        shared.clock,
+        shared.diagnostics,
+      ),
     };
     const yoga = assembleYoga(shared, schema, sources, planner, graphPlugins, label, views);
     return { version, label, schema, sources, planner, views, yoga, close: closeSources };

@@ -8,7 +8,8 @@ import { requestIdOf } from '../observability/request-id.ts';
  */
 export function errorResponse(request: Request, code: ErrorCode, message: string, headers: Record<string, string> = {}): Response {
   const accept = request.headers.get('accept') ?? '';
-  const mediaType = accept.includes('application/graphql-response+json') || !accept.includes('application/json') ? 'application/graphql-response+json' : 'application/json';
+  const mediaType =
+    accept.includes('application/graphql-response+json') || !accept.includes('application/json') ? 'application/graphql-response+json' : 'application/json';
   const requestId = requestIdOf(request);
   return new Response(JSON.stringify({ errors: [{ message, extensions: { code, ...(requestId === undefined ? {} : { requestId }) } }] }), {
     status: errorCodes[code],

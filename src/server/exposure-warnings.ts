@@ -19,7 +19,9 @@ export function exposureWarnings({ host, network, metrics }: NormalizedConfig): 
     );
   }
   if (!network.allowedHosts) {
-    warnings.push(`listening on ${host} with no network.allowedHosts: any Host header is answered, so set it (or network.publicUrl) to refuse DNS-rebinding pages; browser pages are same-origin only through network.origins or network.publicUrl`);
+    warnings.push(
+      `listening on ${host} with no network.allowedHosts: any Host header is answered, so set it (or network.publicUrl) to refuse DNS-rebinding pages; browser pages are same-origin only through network.origins or network.publicUrl`,
+    );
   }
   return warnings;
 }

@@ -38,7 +38,10 @@ export function guardRequestSize(request: IncomingMessage, limit: number, next: 
     Object.assign(request, { body: Buffer.concat(chunks, size) });
     next();
   };
-  request.on('data', onData).on('end', onEnd).once('error', () => request.socket.destroy());
+  request
+    .on('data', onData)
+    .on('end', onEnd)
+    .once('error', () => request.socket.destroy());
 }
 
 /** Answers 413 `PAYLOAD_TOO_LARGE` to a request {@link guardRequestSize} marked, with `Connection: close`. */
@@ -46,7 +49,9 @@ export function useRequestSizeLimit(limit: number): Plugin<Record<string, unknow
   return {
     onRequest({ request, serverContext, endResponse }) {
       if (serverContext.req && tooLarge.has(serverContext.req)) {
-        endResponse(errorResponse(request, 'PAYLOAD_TOO_LARGE', `Request body is larger than the limit of ${limit} bytes (maxRequestBytes).`, { connection: 'close' }));
+        endResponse(
+          errorResponse(request, 'PAYLOAD_TOO_LARGE', `Request body is larger than the limit of ${limit} bytes (maxRequestBytes).`, { connection: 'close' }),
+        );
       }
     },
   };

@@ -49,7 +49,9 @@ export async function runDev(file: string | undefined): Promise<void> {
     session = undefined;
     try {
       session = await startSession(next, logger);
-      say(`dev: restarted at ${session.running.url}${next.graphqlEndpoint}: ${displayPath(configFile)} changed (${changed.join(', ') || 'after a failed start'})`);
+      say(
+        `dev: restarted at ${session.running.url}${next.graphqlEndpoint}: ${displayPath(configFile)} changed (${changed.join(', ') || 'after a failed start'})`,
+      );
     } catch (error) {
       complain(`dev: the gateway did not restart; it starts again when ${displayPath(configFile)} changes:\n${describe(error)}`);
     }
@@ -95,7 +97,9 @@ function changedKeys(before: NormalizedConfig, after: NormalizedConfig): string[
 }
 
 function comparable(value: unknown): string | undefined {
-  return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'function' ? String(inner) : inner instanceof Set || inner instanceof Map ? [...inner] : inner));
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'function' ? String(inner) : inner instanceof Set || inner instanceof Map ? [...inner] : inner,
+  );
 }
 
 function describe(error: unknown): string {

@@ -118,7 +118,9 @@ export function runWorkers({ workers: size, logger, maxCrashes = 5, crashWindow 
     crashes.push(now);
     while ((crashes[0] ?? now) <= now - crashWindow) crashes.shift();
     if (crashes.length >= maxCrashes) {
-      logger.error(`${describe(worker)} exited with ${how}: ${crashes.length} crashes within ${crashWindow / 1000} s, stopping${failure ? `. Last error:\n${failure}` : ''}`);
+      logger.error(
+        `${describe(worker)} exited with ${how}: ${crashes.length} crashes within ${crashWindow / 1000} s, stopping${failure ? `. Last error:\n${failure}` : ''}`,
+      );
       stop(1);
       return;
     }
@@ -175,7 +177,9 @@ export function runWorkers({ workers: size, logger, maxCrashes = 5, crashWindow 
       state = 'running';
       log(`serving ${first.sources} sources at ${first.url} with ${size} workers (pids ${initial.map(({ worker }) => worker.process.pid).join(', ')})`);
       if (size > 1 && first.inProcessState.length > 0) {
-        logger.warn(`warning: ${first.inProcessState.join(' and ')} live in each worker's memory, so each worker counts on its own: configure redis to share them`);
+        logger.warn(
+          `warning: ${first.inProcessState.join(' and ')} live in each worker's memory, so each worker counts on its own: configure redis to share them`,
+        );
       }
     },
     (error: Error) => {

@@ -19,7 +19,8 @@ export function readDirectives(url: URL): DocumentNode {
 export function buildSourceSchema(sdl: string, file: string, directives: readonly DocumentNode[]): GraphQLSchema {
   let document: DocumentNode;
   try {
-    const nameOf = (definition: DefinitionNode) => (definition.kind === Kind.DIRECTIVE_DEFINITION ? `@${definition.name.value}` : 'name' in definition && definition.name ? definition.name.value : '');
+    const nameOf = (definition: DefinitionNode) =>
+      definition.kind === Kind.DIRECTIVE_DEFINITION ? `@${definition.name.value}` : 'name' in definition && definition.name ? definition.name.value : '';
     const provided = new Set(directives.flatMap((doc) => doc.definitions.map(nameOf)).filter(Boolean));
     const own = parse(new Source(sdl, file));
     // An SDL that defines a directive (or its enum) we provide, as an introspected service prints them, uses ours.

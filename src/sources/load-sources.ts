@@ -15,7 +15,9 @@ import { SchemaError } from './schema-error.ts';
 export async function loadSources(config: Pick<NormalizedConfig, 'sources'>, onFetch?: OnFetch, pools?: InstancePools): Promise<LoadedSource[]> {
   const subgraphs = config.sources.filter((source) => source.kind === 'federation');
   const settled = await Promise.allSettled([
-    ...config.sources.flatMap((source) => (source.kind === 'rest' ? [loadRestSource(source, onFetch, pools)] : source.kind === 'graphql' ? [loadGraphQLSource(source, onFetch, pools)] : [])),
+    ...config.sources.flatMap((source) =>
+      source.kind === 'rest' ? [loadRestSource(source, onFetch, pools)] : source.kind === 'graphql' ? [loadGraphQLSource(source, onFetch, pools)] : [],
+    ),
     ...(subgraphs.length > 0 ? [loadFederationSources(subgraphs, onFetch, pools)] : []),
   ]);
   const loaded = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value].flat() : []));

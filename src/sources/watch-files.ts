@@ -27,7 +27,9 @@ export interface WatchedFiles {
 /** The SHA-256 of a file's content, or `'missing'` when it cannot be read. */
 export async function contentHash(file: string): Promise<string> {
   try {
-    return createHash('sha256').update(await readFile(file)).digest('hex');
+    return createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
   } catch {
     return 'missing';
   }

@@ -40,7 +40,8 @@ export function readPrivateKey(file: string): string {
   const text = readText(file, 'a readable PEM private key file');
   const block = privateKeyBlock.exec(text);
   if (!block) throw new PemFileError('a PEM private key file', `no "-----BEGIN PRIVATE KEY-----" block in ${file}`);
-  if (block[1] === 'ENCRYPTED' || block[0].includes('Proc-Type: 4,ENCRYPTED')) throw new PemFileError('an unencrypted PEM private key file', `the key in ${file} is encrypted`);
+  if (block[1] === 'ENCRYPTED' || block[0].includes('Proc-Type: 4,ENCRYPTED'))
+    throw new PemFileError('an unencrypted PEM private key file', `the key in ${file} is encrypted`);
   try {
     createPrivateKey(block[0]);
   } catch {

@@ -65,6 +65,7 @@ function readCredentials(files: NormalizedTls['files']): Credentials {
   const cert = read('config.tls.cert', files.cert, readCertificates);
   const key = read('config.tls.key', files.key, readPrivateKey);
   const ca = files.ca === undefined ? undefined : read('config.tls.ca', files.ca, readCertificates);
-  if (!isKeyOf(cert, key)) throw new Error(`config.tls.key: expected the private key of the certificate in ${JSON.stringify(files.cert)}, got ${JSON.stringify(files.key)}`);
+  if (!isKeyOf(cert, key))
+    throw new Error(`config.tls.key: expected the private key of the certificate in ${JSON.stringify(files.cert)}, got ${JSON.stringify(files.key)}`);
   return { cert, key, ca };
 }

@@ -131,7 +131,8 @@ export function normalizeTlsOptions(raw: unknown, { check, baseDir }: FeatureCon
   const cert = readPemOption(check, baseDir, 'config.tls.cert', raw['cert'], readCertificates, true);
   const key = readPemOption(check, baseDir, 'config.tls.key', raw['key'], readPrivateKey, true);
   const ca = readPemOption(check, baseDir, 'config.tls.ca', raw['ca'], readCertificates, false);
-  if (cert && key && !isKeyOf(cert.pem, key.pem)) check.fail('config.tls.key', `the private key of the certificate in ${JSON.stringify(raw['cert'])}`, raw['key']);
+  if (cert && key && !isKeyOf(cert.pem, key.pem))
+    check.fail('config.tls.key', `the private key of the certificate in ${JSON.stringify(raw['cert'])}`, raw['key']);
   return {
     cert: cert?.pem ?? '',
     key: key?.pem ?? '',
@@ -173,7 +174,14 @@ export function normalizeUpstreamTlsOptions(raw: unknown, key: string, { check, 
   };
 }
 
-function readPemOption(check: Checker, baseDir: string, key: string, value: unknown, read: (file: string) => string, required: boolean): { pem: string; file: string } | undefined {
+function readPemOption(
+  check: Checker,
+  baseDir: string,
+  key: string,
+  value: unknown,
+  read: (file: string) => string,
+  required: boolean,
+): { pem: string; file: string } | undefined {
   if (value === undefined && !required) return undefined;
   const name = check.string(key, value);
   if (!name) return undefined;
@@ -210,7 +218,9 @@ function normalizeHsts(raw: unknown, check: Checker): NormalizedTls['hsts'] {
     preload: check.boolean('config.tls.hsts.preload', hsts['preload'] ?? false),
   };
   if (normalized.preload && (normalized.maxAge < oneYear || !normalized.includeSubDomains)) {
-    check.problem(`config.tls.hsts.preload: expected maxAge of at least ${oneYear} (a year) and includeSubDomains: true, as the preload list requires, got maxAge ${normalized.maxAge} and includeSubDomains ${normalized.includeSubDomains}`);
+    check.problem(
+      `config.tls.hsts.preload: expected maxAge of at least ${oneYear} (a year) and includeSubDomains: true, as the preload list requires, got maxAge ${normalized.maxAge} and includeSubDomains ${normalized.includeSubDomains}`,
+    );
   }
   return normalized;
 }

@@ -20,7 +20,11 @@ export interface AnswerDifference {
  * shadow has), lists item by item. `ignore` holds paths (as steps, `*` for any one key or index)
  * whose values are not compared. `undefined` when they agree.
  */
-export function firstDifference(primary: UpstreamResponse, shadow: UpstreamResponse, ignore: readonly (readonly string[])[] = []): AnswerDifference | undefined {
+export function firstDifference(
+  primary: UpstreamResponse,
+  shadow: UpstreamResponse,
+  ignore: readonly (readonly string[])[] = [],
+): AnswerDifference | undefined {
   if (primary.status !== shadow.status) return { path: 'status', primary: String(primary.status), shadow: String(shadow.status) };
   const found = differenceAt(primary.body, shadow.body, [], ignore);
   return found && { path: printPath(found.path), primary: describe(found.primary), shadow: describe(found.shadow) };

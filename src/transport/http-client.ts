@@ -178,7 +178,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch (cause) {
       lease.release({ failed: true });
       if (signal.aborted) {
-        const error = gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${attemptTimeout} ms.`, { rejectsRequest: false, extensions: { service } });
+        const error = gatewayError('GATEWAY_TIMEOUT', `Service "${service}" did not answer within ${attemptTimeout} ms.`, {
+          rejectsRequest: false,
+          extensions: { service },
+        });
         throw Object.assign(error, { cause });
       }
       throw Object.assign(upstreamError(`Service "${service}" could not be reached.`), { cause });
@@ -202,7 +205,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   return {
     async request({ headers: callHeaders, origin, ...call }) {
-      const sentHeaders = { accept: 'application/json', ...(call.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers, ...callHeaders };
+      const sentHeaders = {
+        accept: 'application/json',
+        ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+        ...callHeaders,
+      };
       const event = { service, instance: firstOrigin(), method: call.method, path: call.path, headers: sentHeaders, ...(origin ? { origin } : {}) };
       const done = onFetch?.(event);
       const tried = new Set<string>();
@@ -279,7 +287,12 @@ function ownPool(options: HttpClientOptions): InstancePool {
  * One pass-through attempt. No deadline on the whole exchange: a long download is fine while
  * bytes keep coming. The instance counts as busy until the answer's headers arrive.
  */
-async function proxyTo(lease: InstanceLease, call: Omit<ProxyRequest, 'origin'>, added: Record<string, string>, timeout: number): Promise<Dispatcher.ResponseData> {
+async function proxyTo(
+  lease: InstanceLease,
+  call: Omit<ProxyRequest, 'origin'>,
+  added: Record<string, string>,
+  timeout: number,
+): Promise<Dispatcher.ResponseData> {
   const started = performance.now();
   try {
     const response = await lease.dispatcher.request({
@@ -302,7 +315,10 @@ async function proxyTo(lease: InstanceLease, call: Omit<ProxyRequest, 'origin'>,
 
 /** A call not made: the client request's deadline passed before it was due. */
 function deadlinePassed(service: string): Error {
-  return gatewayError('GATEWAY_TIMEOUT', `Service "${service}" was not called: the operation's deadline (operationTimeout) had passed.`, { rejectsRequest: false, extensions: { service } });
+  return gatewayError('GATEWAY_TIMEOUT', `Service "${service}" was not called: the operation's deadline (operationTimeout) had passed.`, {
+    rejectsRequest: false,
+    extensions: { service },
+  });
 }
 
 function originOf(url: string | undefined): string | undefined {

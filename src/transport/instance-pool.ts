@@ -146,7 +146,10 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
     const run = probeInstance(instance.dispatcher, settings).then((passed) => {
       if (instance.removed) return;
       const change = recordCheck(instance.health, passed, clock.now(), settings);
-      if (change === 'unhealthy') log(`upstream ${service}: instance ${instance.origin} failed ${settings.unhealthyThreshold} health checks in a row; out of rotation until it passes ${settings.healthyThreshold}`);
+      if (change === 'unhealthy')
+        log(
+          `upstream ${service}: instance ${instance.origin} failed ${settings.unhealthyThreshold} health checks in a row; out of rotation until it passes ${settings.healthyThreshold}`,
+        );
       if (change === 'healthy') log(`upstream ${service}: instance ${instance.origin} passes its health checks again; back in rotation`);
     });
     const settled = run.finally(() => checks.delete(settled));
@@ -212,7 +215,9 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
         if (!failed && latencyMs !== undefined) observeLatency(instance, latencyMs);
         if (outlierDetection && !instance.removed && recordOutcome(instance.outlier, failed, clock.now(), outlierDetection, mayEject)) {
           const { ejectedAt = 0, ejectedUntil = 0 } = instance.outlier;
-          log(`upstream ${service}: instance ${instance.origin} ejected for ${Math.round((ejectedUntil - ejectedAt) / 1000)} s after failing (ejection ${instance.outlier.ejections})`);
+          log(
+            `upstream ${service}: instance ${instance.origin} ejected for ${Math.round((ejectedUntil - ejectedAt) / 1000)} s after failing (ejection ${instance.outlier.ejections})`,
+          );
         }
         if (instance.removed && instance.outstanding === 0) closeDispatcher(instance);
       },
@@ -288,7 +293,11 @@ function dedupe(specs: readonly InstanceSpec[]): InstanceSpec[] {
 
 /** Panic mode: of instances all out of rotation, the one that left first (the first to come back). */
 function outTheLongest(instances: readonly Instance[]): Instance {
-  const leftAt = (instance: Instance) => Math.max(instance.outlier.ejectedUntil === undefined ? -Infinity : (instance.outlier.ejectedAt ?? -Infinity), instance.health.healthy ? -Infinity : (instance.health.unhealthySince ?? -Infinity));
+  const leftAt = (instance: Instance) =>
+    Math.max(
+      instance.outlier.ejectedUntil === undefined ? -Infinity : (instance.outlier.ejectedAt ?? -Infinity),
+      instance.health.healthy ? -Infinity : (instance.health.unhealthySince ?? -Infinity),
+    );
   return instances.reduce((best, instance) => (leftAt(instance) < leftAt(best) ? instance : best));
 }
 

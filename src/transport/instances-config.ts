@@ -131,8 +131,10 @@ export function normalizeInstanceUrls(value: unknown, key: string, check: Checke
   specs.forEach((spec, index) => {
     if (!first || index === 0 || spec.url === 'http://invalid') return;
     const url = new URL(spec.url);
-    if (url.protocol !== first.protocol) check.fail(`${key}[${index}]`, `a ${first.protocol}// URL like ${key}[0] (all instances share the source's TLS options)`, spec.url);
-    else if (url.pathname !== first.pathname || url.search !== first.search) check.fail(`${key}[${index}]`, `a URL with the path "${first.pathname}${first.search}" of ${key}[0] (all instances serve the same paths)`, spec.url);
+    if (url.protocol !== first.protocol)
+      check.fail(`${key}[${index}]`, `a ${first.protocol}// URL like ${key}[0] (all instances share the source's TLS options)`, spec.url);
+    else if (url.pathname !== first.pathname || url.search !== first.search)
+      check.fail(`${key}[${index}]`, `a URL with the path "${first.pathname}${first.search}" of ${key}[0] (all instances serve the same paths)`, spec.url);
   });
   const merged = new Map<string, InstanceSpec>();
   for (const spec of specs) {
@@ -215,7 +217,8 @@ export function normalizeSourceInstances(source: Record<string, unknown>, keyOf:
   if (raw !== undefined && source['url'] !== undefined) check.fail(keyOf('urls'), 'no urls beside url (one or the other)', raw);
   const urls = raw === undefined ? undefined : normalizeInstanceUrls(raw, keyOf('urls'), check);
   const first = urls?.[0]?.url;
-  if (source['tls'] !== undefined && first !== undefined && !first.startsWith('https://')) check.fail(`${keyOf('urls')}[0]`, 'https:// URLs, since tls is set', first);
+  if (source['tls'] !== undefined && first !== undefined && !first.startsWith('https://'))
+    check.fail(`${keyOf('urls')}[0]`, 'https:// URLs, since tls is set', first);
   return {
     ...(urls ? { urls } : {}),
     loadBalancing: normalizeLoadBalancing(source['loadBalancing'], keyOf('loadBalancing'), check),

@@ -77,7 +77,13 @@ function smoothRoundRobin(): LoadBalancer {
 function twoAtRandom<T extends Balanced>(candidates: readonly T[], random: () => number): [T, T | undefined] {
   const first = weightedDraw(candidates, random);
   if (candidates.length < 2) return [first, undefined];
-  return [first, weightedDraw(candidates.filter((candidate) => candidate !== first), random)];
+  return [
+    first,
+    weightedDraw(
+      candidates.filter((candidate) => candidate !== first),
+      random,
+    ),
+  ];
 }
 
 function weightedDraw<T extends Balanced>(candidates: readonly T[], random: () => number, weightOf = (candidate: T) => candidate.weight): T {

@@ -22,7 +22,9 @@ export interface ReceivedResponse {
  * avoids them while another instance is in rotation. `deadline` is the whole call's, when the
  * client request's deadline leaves it less than the source's `timeout`.
  */
-export type SendUpstream = (request: UpstreamRequest & { headers: Record<string, string>; timeout?: number; deadline?: number; tried?: Set<string> }) => Promise<ReceivedResponse>;
+export type SendUpstream = (
+  request: UpstreamRequest & { headers: Record<string, string>; timeout?: number; deadline?: number; tried?: Set<string> },
+) => Promise<ReceivedResponse>;
 
 /**
  * A copy of a shared answer with a body of its own. Resolvers and stitching may annotate the

@@ -78,9 +78,7 @@ export interface NormalizedRetries {
 }
 
 /** {@link BreakerConfig} with defaults filled in; `false` when turned off. */
-export type NormalizedBreaker =
-  | false
-  | { halfOpenAfter: number } & ({ threshold: number } | { failureRate: number; window: number });
+export type NormalizedBreaker = false | ({ halfOpenAfter: number } & ({ threshold: number } | { failureRate: number; window: number }));
 
 /** Checks a source's `retries` (`false` for none), each problem named by `key`. */
 export function normalizeRetriesOptions(value: unknown, key: string, timeout: number, check: Checker): NormalizedRetries {
@@ -117,6 +115,11 @@ export function normalizeBreakerOptions(value: unknown, key: string, check: Chec
   }
   if (raw['threshold'] !== undefined) check.fail(`${key}.threshold`, 'no threshold beside failureRate (one or the other)', raw['threshold']);
   const failureRate = raw['failureRate'];
-  if (typeof failureRate !== 'number' || !(failureRate > 0 && failureRate < 1)) check.fail(`${key}.failureRate`, 'a number above 0 and below 1, such as 0.5', failureRate);
-  return { halfOpenAfter, failureRate: typeof failureRate === 'number' ? failureRate : 0.5, window: check.duration(`${key}.window`, raw['window'] ?? 30_000, 1_000, 3_600_000) };
+  if (typeof failureRate !== 'number' || !(failureRate > 0 && failureRate < 1))
+    check.fail(`${key}.failureRate`, 'a number above 0 and below 1, such as 0.5', failureRate);
+  return {
+    halfOpenAfter,
+    failureRate: typeof failureRate === 'number' ? failureRate : 0.5,
+    window: check.duration(`${key}.window`, raw['window'] ?? 30_000, 1_000, 3_600_000),
+  };
 }

@@ -28,7 +28,12 @@ export function splitTraffic(source: NormalizedSource, onFetch: OnFetch | undefi
     const clients = new Map([[stableVersion, build(plain, observeVersion(onFetch, stableVersion, chooser), pools)]]);
     for (const version of split.versions) {
       const timeout = version.timeout ?? plain.timeout;
-      const derived = { ...atInstances(plain, version.instances), headers: { ...plain.headers, ...version.headers }, timeout, retries: { ...plain.retries, attemptTimeout: Math.min(plain.retries.attemptTimeout, timeout) } };
+      const derived = {
+        ...atInstances(plain, version.instances),
+        headers: { ...plain.headers, ...version.headers },
+        timeout,
+        retries: { ...plain.retries, attemptTimeout: Math.min(plain.retries.attemptTimeout, timeout) },
+      };
       clients.set(version.name, build(derived, observeVersion(onFetch, version.name, chooser)));
     }
     client = withVersions(clients, chooser);

@@ -163,7 +163,13 @@ export const stableVersion = 'stable';
 const versionName = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 /** Checks a source's `versions` and `versionOverride`; `undefined` when it has no versions. */
-export function normalizeVersionsOptions(value: unknown, overrideValue: unknown, key: string, overrideKey: string, check: Checker): NormalizedVersions | undefined {
+export function normalizeVersionsOptions(
+  value: unknown,
+  overrideValue: unknown,
+  key: string,
+  overrideKey: string,
+  check: Checker,
+): NormalizedVersions | undefined {
   if (value === undefined) {
     if (overrideValue !== undefined) check.fail(overrideKey, 'no versionOverride without versions', overrideValue);
     return undefined;
@@ -174,7 +180,13 @@ export function normalizeVersionsOptions(value: unknown, overrideValue: unknown,
   }
   const versions = Object.entries(value).map(([name, raw]) => normalizeVersion(name, raw, `${key}.${name}`, check));
   const total = versions.reduce((sum, { weight }) => sum + weight, 0);
-  if (total > 100) check.fail(key, `weights adding up to at most 100 (percent of the callers; the "${stableVersion}" version gets the rest)`, total, ` (the sum of ${versions.map(({ name, weight }) => `${name} ${weight}`).join(', ')})`);
+  if (total > 100)
+    check.fail(
+      key,
+      `weights adding up to at most 100 (percent of the callers; the "${stableVersion}" version gets the rest)`,
+      total,
+      ` (the sum of ${versions.map(({ name, weight }) => `${name} ${weight}`).join(', ')})`,
+    );
   return { versions, override: normalizeOverride(overrideValue, overrideKey, check) };
 }
 
@@ -209,7 +221,11 @@ function normalizeOverride(value: unknown, key: string, check: Checker): Normali
     const given = raw[option] ?? fallback;
     return given === false ? undefined : check.string(`${key}.${option}`, given);
   };
-  const [header, cookie, scope] = [nameOf('header', 'concierge-version')?.toLowerCase(), nameOf('cookie', 'concierge-version'), nameOf('scope', 'version:override')];
+  const [header, cookie, scope] = [
+    nameOf('header', 'concierge-version')?.toLowerCase(),
+    nameOf('cookie', 'concierge-version'),
+    nameOf('scope', 'version:override'),
+  ];
   return { ...(header ? { header } : {}), ...(cookie ? { cookie } : {}), ...(scope ? { scope } : {}) };
 }
 

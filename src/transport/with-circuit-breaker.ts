@@ -28,9 +28,8 @@ export function withCircuitBreaker(send: SendUpstream, service: string, options:
 }
 
 function createPolicy(options: Exclude<NormalizedBreaker, false>): CircuitBreakerPolicy {
-  const breaker = 'threshold' in options
-    ? new ConsecutiveBreaker(options.threshold)
-    : new SamplingBreaker({ threshold: options.failureRate, duration: options.window });
+  const breaker =
+    'threshold' in options ? new ConsecutiveBreaker(options.threshold) : new SamplingBreaker({ threshold: options.failureRate, duration: options.window });
   const failures = handleWhen(isFailure).orWhenResult((response) => (response as ReceivedResponse).status >= 500);
   return circuitBreaker(failures, { halfOpenAfter: options.halfOpenAfter, breaker });
 }

@@ -30,7 +30,11 @@ interface Pin {
  * The decision is pinned to the request (a `WeakMap` on the Fetch `Request`), so that the calls of
  * one client request never mix versions, whatever the weights do meanwhile.
  */
-export function createVersionChooser(service: string, versions: ReadonlyArray<{ name: string; weight: number }>, override: NormalizedVersionOverride | false): VersionChooser {
+export function createVersionChooser(
+  service: string,
+  versions: ReadonlyArray<{ name: string; weight: number }>,
+  override: NormalizedVersionOverride | false,
+): VersionChooser {
   const pins = new WeakMap<Request, Pin>();
   const known = new Set([stableVersion, ...versions.map(({ name }) => name)]);
   const sticky = (origin: Request): string => {
@@ -45,9 +49,11 @@ export function createVersionChooser(service: string, versions: ReadonlyArray<{ 
   const decide = (origin: Request): Pin => {
     const asked = override ? askedVersion(origin, service, override) : undefined;
     if (asked === undefined) return { version: sticky(origin) };
-    if (!known.has(asked)) return { version: sticky(origin), ignoredOverride: `"${service}=${asked}": the source has no version "${asked}" (it has ${[...known].join(', ')})` };
+    if (!known.has(asked))
+      return { version: sticky(origin), ignoredOverride: `"${service}=${asked}": the source has no version "${asked}" (it has ${[...known].join(', ')})` };
     const scope = override ? override.scope : undefined;
-    if (scope !== undefined && !consumerOf(origin)?.scopes.includes(scope)) return { version: sticky(origin), ignoredOverride: `"${service}=${asked}": choosing a version needs the scope "${scope}"` };
+    if (scope !== undefined && !consumerOf(origin)?.scopes.includes(scope))
+      return { version: sticky(origin), ignoredOverride: `"${service}=${asked}": choosing a version needs the scope "${scope}"` };
     return { version: asked };
   };
   const pinOf = (origin: Request): Pin => {
@@ -86,7 +92,10 @@ function cookieValue(header: string | null, name: string): string | undefined {
   for (const pair of header?.split(';') ?? []) {
     const at = pair.indexOf('=');
     if (at < 0 || pair.slice(0, at).trim() !== name) continue;
-    const raw = pair.slice(at + 1).trim().replace(/^"(.*)"$/, '$1');
+    const raw = pair
+      .slice(at + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     try {
       return decodeURIComponent(raw);
     } catch {

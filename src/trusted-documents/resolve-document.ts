@@ -42,7 +42,9 @@ export function mayUseArbitraryDocuments(consumer: Consumer | undefined, allowAr
  */
 export function resolveDocument({ id, query }: SentDocument, store: DocumentStore, arbitraryAllowed: boolean): DocumentDecision {
   const admit = (text: string, register?: string): DocumentDecision =>
-    arbitraryAllowed || store.trusted.has(text) ? { query: text, ...(register ? { register } : {}) } : { error: gatewayError('FORBIDDEN', onlyTrustedDocuments) };
+    arbitraryAllowed || store.trusted.has(text)
+      ? { query: text, ...(register ? { register } : {}) }
+      : { error: gatewayError('FORBIDDEN', onlyTrustedDocuments) };
   if (id === undefined) return admit(query);
   if (query === undefined) {
     const known = store.documents.get(id) ?? store.registered?.get(id);

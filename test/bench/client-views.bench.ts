@@ -42,7 +42,17 @@ const dir = await mkdtemp(path.join(tmpdir(), 'concierge-bench-clients-'));
 await writeFile(path.join(dir, 'shop.graphql'), shopSdl);
 
 async function gatewayWith(extra: Record<string, unknown>): Promise<RunningGateway> {
-  const config = normalizeConfig({ port: 0, host: '127.0.0.1', logging: { level: 'silent' }, shutdownTimeout: 0, sources: { shop: { kind: 'graphql', url: serviceUrl, schema: 'shop.graphql' } }, ...extra }, { baseDir: dir, env: {} });
+  const config = normalizeConfig(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      logging: { level: 'silent' },
+      shutdownTimeout: 0,
+      sources: { shop: { kind: 'graphql', url: serviceUrl, schema: 'shop.graphql' } },
+      ...extra,
+    },
+    { baseDir: dir, env: {} },
+  );
   return startGateway(config);
 }
 
@@ -54,7 +64,12 @@ const scenarios = [
   { name: 'profiles, mobile view (filtered)', gateway: profiled, headers: { 'graphql-client-name': 'shop-ios' }, body: query },
   { name: 'profiles, mobile view + computed field', gateway: profiled, headers: { 'graphql-client-name': 'shop-ios' }, body: withThumbnail },
   // Every request switches the schema Yoga serves (and envelop tells every plugin so).
-  { name: 'profiles, web and mobile alternating', gateway: profiled, headers: (index: number) => ({ 'graphql-client-name': index % 2 === 0 ? 'web' : 'shop-ios' }), body: query },
+  {
+    name: 'profiles, web and mobile alternating',
+    gateway: profiled,
+    headers: (index: number) => ({ 'graphql-client-name': index % 2 === 0 ? 'web' : 'shop-ios' }),
+    body: query,
+  },
 ];
 const agent = new Agent({ connections: 1, pipelining: 1 });
 const samples = new Map<string, number[]>(scenarios.map(({ name }) => [name, []]));
@@ -65,7 +80,12 @@ for (let round = 0; round <= rounds; round++) {
     for (let index = 0; index < requests; index++) {
       const started = performance.now();
       const headers = typeof scenario.headers === 'function' ? scenario.headers(index) : scenario.headers;
-      const answer = await request(`${scenario.gateway.url}/graphql`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json', ...headers }, body: scenario.body });
+      const answer = await request(`${scenario.gateway.url}/graphql`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: scenario.body,
+      });
       const text = await answer.body.text();
       if (answer.statusCode !== 200 || text.includes('"errors"')) throw new Error(`${scenario.name}: ${answer.statusCode} ${text}`);
       // Round 0 warms up (JIT, plan and validation caches): not measured.

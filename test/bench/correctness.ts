@@ -34,11 +34,15 @@ export async function fetchAnswer(target: LoadTarget): Promise<Answer> {
 export function expectUserData(scenario: string, answer: Answer): void {
   const body = answer.json as { data?: { user?: unknown }; errors?: unknown[] } | undefined;
   const problem =
-    answer.status !== 200 ? `status ${answer.status}`
-    : body === undefined ? 'a body that is not JSON'
-    : body.errors ? `errors ${JSON.stringify(body.errors).slice(0, 300)}`
-    : typeof body.data?.user !== 'object' || body.data.user === null ? 'no data.user'
-    : undefined;
+    answer.status !== 200
+      ? `status ${answer.status}`
+      : body === undefined
+        ? 'a body that is not JSON'
+        : body.errors
+          ? `errors ${JSON.stringify(body.errors).slice(0, 300)}`
+          : typeof body.data?.user !== 'object' || body.data.user === null
+            ? 'no data.user'
+            : undefined;
   if (problem) throw new CorrectnessError(`${scenario}: expected 200 with data.user and no errors, got ${problem}: ${answer.text.slice(0, 300)}`);
 }
 

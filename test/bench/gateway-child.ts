@@ -30,8 +30,14 @@ if (process.env['BENCH_UPSTREAM_REUSE'] !== '1') {
 }
 const observability = process.env['BENCH_OBSERVABILITY'] === 'off' ? 'off' : 'on';
 const feature = { check: createChecker([]), baseDir: root };
-config.logging = normalizeLoggingOptions(observability === 'on' ? { level: 'info', destination: path.join(os.tmpdir(), `concierge-bench-${process.pid}.log`) } : { level: 'silent' }, feature);
-config.tracing = normalizeTracingOptions(observability === 'on' && process.env['BENCH_OTLP_URL'] ? { enabled: true, endpoint: process.env['BENCH_OTLP_URL'] } : { enabled: false }, feature);
+config.logging = normalizeLoggingOptions(
+  observability === 'on' ? { level: 'info', destination: path.join(os.tmpdir(), `concierge-bench-${process.pid}.log`) } : { level: 'silent' },
+  feature,
+);
+config.tracing = normalizeTracingOptions(
+  observability === 'on' && process.env['BENCH_OTLP_URL'] ? { enabled: true, endpoint: process.env['BENCH_OTLP_URL'] } : { enabled: false },
+  feature,
+);
 config.metrics = normalizeMetricsOptions({ enabled: observability === 'on' }, undefined, { enabled: observability === 'on' }, feature);
 if (process.env['BENCH_RESPONSE_CACHE'] === '1') {
   config.responseCache = normalizeResponseCacheOptions({ enabled: true, store: 'memory', defaultMaxAge: 60 }, { check: createChecker([]), baseDir: root });

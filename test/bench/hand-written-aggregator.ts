@@ -32,12 +32,39 @@ const USER_QUERY = 'query User($id: ID!) { user(id: $id) { id name email } }';
 const INVENTORY_QUERY = 'query Inventory($ids: [ID!]!) { inventoryProducts(ids: $ids) { id inventory { inStock warehouse } } }';
 const SHIPPING_QUERY = 'query Shipping($ids: [ID!]!) { shippingOrders(ids: $ids) { id shipment { carrier trackingNumber status eta } } }';
 
-interface User { id: string; name: string; email: string }
-interface RestOrder { id: string; status: string; placedAt: string; total: number; items: { productId: string; quantity: number; unitPrice: number }[] }
-interface RestProduct { id: string; name: string; price: number }
-interface RestPayment { orderId: string; status: string; method: string; amount: number }
-interface Inventory { inStock: number; warehouse: string }
-interface Shipment { carrier: string; trackingNumber: string; status: string; eta: string | null }
+interface User {
+  id: string;
+  name: string;
+  email: string;
+}
+interface RestOrder {
+  id: string;
+  status: string;
+  placedAt: string;
+  total: number;
+  items: { productId: string; quantity: number; unitPrice: number }[];
+}
+interface RestProduct {
+  id: string;
+  name: string;
+  price: number;
+}
+interface RestPayment {
+  orderId: string;
+  status: string;
+  method: string;
+  amount: number;
+}
+interface Inventory {
+  inStock: number;
+  warehouse: string;
+}
+interface Shipment {
+  carrier: string;
+  trackingNumber: string;
+  status: string;
+  eta: string | null;
+}
 
 /** An upstream call that failed or answered something unusable: the endpoint answers 502. */
 class UpstreamError extends Error {}
@@ -128,14 +155,17 @@ export function createOrderHistory(urls: ServiceUrls): { load(id: string): Promi
                   quantity: item.quantity,
                   unitPrice: item.unitPrice,
                   product: product
-                    ? { id: product.id, name: product.name, price: product.price, inventory: inStock ? { inStock: inStock.inStock, warehouse: inStock.warehouse } : null }
+                    ? {
+                        id: product.id,
+                        name: product.name,
+                        price: product.price,
+                        inventory: inStock ? { inStock: inStock.inStock, warehouse: inStock.warehouse } : null,
+                      }
                     : null,
                 };
               }),
               payment: payment ? { status: payment.status, method: payment.method, amount: payment.amount } : null,
-              shipment: shipment
-                ? { carrier: shipment.carrier, trackingNumber: shipment.trackingNumber, status: shipment.status, eta: shipment.eta }
-                : null,
+              shipment: shipment ? { carrier: shipment.carrier, trackingNumber: shipment.trackingNumber, status: shipment.status, eta: shipment.eta } : null,
             };
           }),
         },

@@ -34,9 +34,13 @@ try {
   const childCpus = pinBench(settings);
   const note = machineNote(settings, childCpus);
   const loadAverage = os.loadavg()[0] ?? 0;
-  console.log(`Concierge bench: node ${process.version}, ${settings.cores} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), 1-min load average before start ${loadAverage.toFixed(2)}`);
+  console.log(
+    `Concierge bench: node ${process.version}, ${settings.cores} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), 1-min load average before start ${loadAverage.toFixed(2)}`,
+  );
   if (loadAverage > 0.5) console.log('Something else has been using the CPUs in the last minute: expect noisy numbers.');
-  console.log(`Note: ${note}\nChildren run with NODE_ENV=${settings.nodeEnv} NODE_OPTIONS=${settings.nodeOptions}, as deployed (BENCH_NODE_ENV, BENCH_NODE_OPTIONS change them).\n`);
+  console.log(
+    `Note: ${note}\nChildren run with NODE_ENV=${settings.nodeEnv} NODE_OPTIONS=${settings.nodeOptions}, as deployed (BENCH_NODE_ENV, BENCH_NODE_OPTIONS change them).\n`,
+  );
 
   const nodeArgs = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(root, settings.cpuProfileDir)}`] : [];
   const cpus = childCpus === undefined ? {} : { cpus: childCpus };
@@ -51,13 +55,24 @@ try {
   ]);
   console.log(`services        ${Object.values(urls).join(' ')}  (pid ${children.pid('services')})`);
   console.log(`gateway         ${gateway.url}  (pid ${children.pid('gateway')}${nodeArgs.length ? ', --cpu-prof' : ''})`);
-  console.log(`upstream reuse (in-flight dedupe, REST HTTP cache): ${process.env['BENCH_UPSTREAM_REUSE'] === '1' ? 'on' : 'off, for a like-for-like comparison (BENCH_UPSTREAM_REUSE=1 turns it on)'}`);
-  console.log(`gateway-bare    ${gatewayBare.url}  (pid ${children.pid('gateway-bare')}, access log, metrics and tracing off; the others have all three on, traces going to a local OTLP sink)`);
+  console.log(
+    `upstream reuse (in-flight dedupe, REST HTTP cache): ${process.env['BENCH_UPSTREAM_REUSE'] === '1' ? 'on' : 'off, for a like-for-like comparison (BENCH_UPSTREAM_REUSE=1 turns it on)'}`,
+  );
+  console.log(
+    `gateway-bare    ${gatewayBare.url}  (pid ${children.pid('gateway-bare')}, access log, metrics and tracing off; the others have all three on, traces going to a local OTLP sink)`,
+  );
   console.log(`gateway-cached  ${gatewayCached.url}  (pid ${children.pid('gateway-cached')}, response cache on)`);
   console.log(`hand-written    ${handWritten.url}  (pid ${children.pid('hand-written')})`);
 
   const token = await mintDevToken({ sub: USER_ID, scopes: ['orders:read'] });
-  const scenarios = buildScenarios({ gateway: gateway.url, gatewayCached: gatewayCached.url, gatewayBare: gatewayBare.url, handWritten: handWritten.url, users: `${urls['users']}/graphql`, gatewayAuth: { authorization: `Bearer ${token}` } });
+  const scenarios = buildScenarios({
+    gateway: gateway.url,
+    gatewayCached: gatewayCached.url,
+    gatewayBare: gatewayBare.url,
+    handWritten: handWritten.url,
+    users: `${urls['users']}/graphql`,
+    gatewayAuth: { authorization: `Bearer ${token}` },
+  });
   const checked = await checkAnswers(scenarios, urls);
 
   const selected = scenarios.filter((scenario) => settings.only.length === 0 || settings.only.some((part) => scenario.name.toLowerCase().includes(part)));
@@ -67,7 +82,14 @@ try {
   const probe = await probeOneService(selected, settings, { authorization: `Bearer ${token}` });
   const report: BenchReport = {
     finishedAt: new Date().toISOString(),
-    machine: { cores: settings.cores, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageBefore: loadAverage, pinned: childCpus !== undefined, note },
+    machine: {
+      cores: settings.cores,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverageBefore: loadAverage,
+      pinned: childCpus !== undefined,
+      note,
+    },
     settings: { seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections },
     scenarios: reports,
     ratios: computeRatios(reports),
@@ -76,7 +98,10 @@ try {
   printReport(report);
   console.log(`\nWrote ${path.relative(root, await writeReport(report))}`);
   const wrong = reports.filter((scenario) => scenario.load.wrongBodies > 0);
-  if (wrong.length > 0) throw new CorrectnessError(`under load, ${wrong.map((scenario) => `"${scenario.name}" gave ${scenario.load.wrongBodies} 2xx answers unlike the checked one`).join('; ')}`);
+  if (wrong.length > 0)
+    throw new CorrectnessError(
+      `under load, ${wrong.map((scenario) => `"${scenario.name}" gave ${scenario.load.wrongBodies} 2xx answers unlike the checked one`).join('; ')}`,
+    );
 } catch (error) {
   process.exitCode = 1;
   if (error instanceof CorrectnessError) console.error(`\nCORRECTNESS FAILURE:\n${error.message}`);
@@ -110,13 +135,24 @@ async function checkAnswers(scenarios: readonly Scenario[], serviceUrls: Record<
 }
 
 /** Warm-up, then the measured window, counting upstream calls across it. */
-async function measure(scenario: Scenario, checked: { answer: Answer; calls: Counts }, serviceUrls: Record<string, string>, options: BenchSettings): Promise<ScenarioReport> {
+async function measure(
+  scenario: Scenario,
+  checked: { answer: Answer; calls: Counts },
+  serviceUrls: Record<string, string>,
+  options: BenchSettings,
+): Promise<ScenarioReport> {
   const target = { ...scenario.target, expectedBody: checked.answer.text };
   process.stdout.write(`\n${scenario.name}: warm-up ${options.warmupSeconds} s`);
   if (options.warmupSeconds > 0) await runLoad(target, options.warmupSeconds, options.connections);
   // Starts once the warm-up's (and the previous scenario's) leftover requests are done.
   const before = await readSettledCounts(serviceUrls);
-  const pids = { services: children.pid('services'), gateway: children.pid('gateway'), 'gateway-bare': children.pid('gateway-bare'), 'gateway-cached': children.pid('gateway-cached'), 'hand-written': children.pid('hand-written') };
+  const pids = {
+    services: children.pid('services'),
+    gateway: children.pid('gateway'),
+    'gateway-bare': children.pid('gateway-bare'),
+    'gateway-cached': children.pid('gateway-cached'),
+    'hand-written': children.pid('hand-written'),
+  };
   const cpuBefore = readCpuTimes(pids);
   process.stdout.write(`, measuring ${options.seconds} s`);
   const load = await runLoad(target, options.seconds, options.connections);
@@ -168,6 +204,7 @@ function pinBench(options: BenchSettings): string | undefined {
 
 function machineNote(options: BenchSettings, childCpus: string | undefined): string {
   const shared = 'the load generator (this process), the system under test (gateway or hand-written aggregator) and the six services are three busy processes';
-  if (childCpus !== undefined) return `${options.cores} CPUs; load generator pinned to CPU 0, all children to CPU ${childCpus}: ${shared} on ${options.cores} CPUs. Compare ratios, not absolute numbers.`;
+  if (childCpus !== undefined)
+    return `${options.cores} CPUs; load generator pinned to CPU 0, all children to CPU ${childCpus}: ${shared} on ${options.cores} CPUs. Compare ratios, not absolute numbers.`;
   return `${options.cores} CPUs, not pinned: ${shared}${options.cores < 3 ? ', so they share cores and the OS decides who runs where' : ''}. Absolute RPS is a lower bound for this machine; compare the ratios.`;
 }

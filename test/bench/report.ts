@@ -99,7 +99,8 @@ export function printReport(report: BenchReport): void {
   const { gatewayToHandWrittenRps: rpsRatio, cachedToUncachedRps: cachedRatio, addedP50Ms } = report.ratios;
   console.log('');
   if (cachedRatio !== null) console.log(`order-history RPS, response cache on / off: ${cachedRatio.toFixed(2)}`);
-  if (report.ratios.observedToBareRps !== null) console.log(`order-history RPS, access log + metrics + tracing on / all off: ${report.ratios.observedToBareRps.toFixed(2)}`);
+  if (report.ratios.observedToBareRps !== null)
+    console.log(`order-history RPS, access log + metrics + tracing on / all off: ${report.ratios.observedToBareRps.toFixed(2)}`);
   console.log(
     rpsRatio === null
       ? 'gateway / hand-written RPS: n/a (a scenario was skipped)'
@@ -116,7 +117,9 @@ export function printReport(report: BenchReport): void {
       `added p50, one-service query at 1 connection (no queueing): ${probe.addedP50Ms.toFixed(2)} ms  ` +
         `(gateway ${probe.gatewayP50Ms.toFixed(2)} ms, direct ${probe.directP50Ms.toFixed(2)} ms, ${probe.seconds} s each)`,
     );
-    console.log(`added p50 of JWT verification (ES256), one-service query at 1 connection: ${probe.jwtAddedP50Ms.toFixed(2)} ms  (with token ${probe.gatewayJwtP50Ms.toFixed(2)} ms)`);
+    console.log(
+      `added p50 of JWT verification (ES256), one-service query at 1 connection: ${probe.jwtAddedP50Ms.toFixed(2)} ms  (with token ${probe.gatewayJwtP50Ms.toFixed(2)} ms)`,
+    );
   }
   console.log(`\nNote: ${report.machine.note}`);
 }

@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs';
 import type { LoadTarget } from './load.ts';
 
-export type ScenarioId = 'gateway-order-history' | 'gateway-order-history-bare' | 'gateway-order-history-cached' | 'hand-written-order-history' | 'gateway-one-service' | 'direct-one-service';
+export type ScenarioId =
+  | 'gateway-order-history'
+  | 'gateway-order-history-bare'
+  | 'gateway-order-history-cached'
+  | 'hand-written-order-history'
+  | 'gateway-one-service'
+  | 'direct-one-service';
 
 export interface Scenario {
   id: ScenarioId;
@@ -40,9 +46,21 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}):
 /** The scenarios in the order they run and are reported. */
 export function buildScenarios(endpoints: Endpoints): Scenario[] {
   return [
-    { id: 'gateway-order-history', name: 'order-history via gateway', target: post(endpoints.gateway, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth) },
-    { id: 'gateway-order-history-bare', name: 'order-history via gateway, no observability', target: post(endpoints.gatewayBare, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth) },
-    { id: 'gateway-order-history-cached', name: 'order-history via gateway, cached', target: post(endpoints.gatewayCached, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth) },
+    {
+      id: 'gateway-order-history',
+      name: 'order-history via gateway',
+      target: post(endpoints.gateway, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth),
+    },
+    {
+      id: 'gateway-order-history-bare',
+      name: 'order-history via gateway, no observability',
+      target: post(endpoints.gatewayBare, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth),
+    },
+    {
+      id: 'gateway-order-history-cached',
+      name: 'order-history via gateway, cached',
+      target: post(endpoints.gatewayCached, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth),
+    },
     { id: 'hand-written-order-history', name: 'order-history hand-written', target: post(endpoints.handWritten, { id: USER_ID }) },
     { id: 'gateway-one-service', name: 'one-service via gateway', target: post(endpoints.gateway, { query: ONE_SERVICE_QUERY }) },
     { id: 'direct-one-service', name: 'one-service direct', target: post(endpoints.users, { query: ONE_SERVICE_QUERY }) },

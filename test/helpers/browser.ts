@@ -17,7 +17,16 @@ export async function launchBrowser(t: TestContext): Promise<Browser | undefined
   }
   const browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
     // Fail clearly instead of waiting for Playwright's default of three minutes.
     timeout: 15_000,
   });

@@ -62,22 +62,37 @@ export async function startCatalogService(t: TestContext): Promise<FixtureServer
 }
 
 /** A gateway over the catalogue with the response cache on; `responseCache` and `extra` add to its config, `options` are the gateway's (a test's clock). */
-export async function startCachedGateway(t: TestContext, catalog: FixtureServer, responseCache: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, options: GatewayOptions = {}) {
-  const gateway = await startTestGateway(t, { catalog: { kind: 'rest', url: catalog.url, sdl: catalogSdl } }, {
-    consumers: {
-      a: { keyHash: hashApiKey(keys.a) },
-      b: { keyHash: hashApiKey(keys.b), scopes: ['catalog:costs'] },
-      c: { keyHash: hashApiKey(keys.c), scopes: ['catalog:costs'] },
-      admin: { keyHash: hashApiKey(keys.admin), scopes: ['cache:purge'] },
+export async function startCachedGateway(
+  t: TestContext,
+  catalog: FixtureServer,
+  responseCache: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+  options: GatewayOptions = {},
+) {
+  const gateway = await startTestGateway(
+    t,
+    { catalog: { kind: 'rest', url: catalog.url, sdl: catalogSdl } },
+    {
+      consumers: {
+        a: { keyHash: hashApiKey(keys.a) },
+        b: { keyHash: hashApiKey(keys.b), scopes: ['catalog:costs'] },
+        c: { keyHash: hashApiKey(keys.c), scopes: ['catalog:costs'] },
+        admin: { keyHash: hashApiKey(keys.admin), scopes: ['cache:purge'] },
+      },
+      identity: { headers: { 'x-consumer': 'consumer' } },
+      ...extra,
+      responseCache: { enabled: true, ttlPerCoordinate: { 'Query.flash': 1 }, ...responseCache },
     },
-    identity: { headers: { 'x-consumer': 'consumer' } },
-    ...extra,
-    responseCache: { enabled: true, ttlPerCoordinate: { 'Query.flash': 1 }, ...responseCache },
-  }, options);
+    options,
+  );
   const query = (text: string, key?: keyof typeof keys, headers: Record<string, string> = {}) =>
     postGraphQL(gateway.endpoint, text, undefined, { ...(key ? { 'x-api-key': keys[key] } : {}), ...headers });
   const purge = (body: unknown, key?: keyof typeof keys) =>
-    sendRaw(`${gateway.url}/_concierge/cache`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': keys[key] } : {}) }, body: JSON.stringify(body) });
+    sendRaw(`${gateway.url}/_concierge/cache`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': keys[key] } : {}) },
+      body: JSON.stringify(body),
+    });
   return { gateway, query, purge };
 }
 

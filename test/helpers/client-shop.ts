@@ -41,7 +41,16 @@ export const shopSdl = /* GraphQL */ `
 `;
 
 const products = [
-  { id: '1', name: 'Kettle', price: 30, cost: 12, images: [{ url: 'https://img/1-big.jpg', width: 1200 }, { url: 'https://img/1-small.jpg', width: 160 }] },
+  {
+    id: '1',
+    name: 'Kettle',
+    price: 30,
+    cost: 12,
+    images: [
+      { url: 'https://img/1-big.jpg', width: 1200 },
+      { url: 'https://img/1-small.jpg', width: 160 },
+    ],
+  },
   { id: '2', name: 'Teapot', price: 25, cost: 9, images: [{ url: 'https://img/2-big.jpg', width: 1000 }] },
 ];
 
@@ -51,14 +60,23 @@ export async function startShopService(t: TestContext) {
   const rootValue = {
     products: () => products,
     order: ({ id }: { id: string }) => ({ id, total: 55, payment: { id: `p${id}`, method: 'card', cardLast4: '4242' } }),
-    feed: () => [{ __typename: 'Product', ...products[0] }, { __typename: 'Promotion', id: 'x1', title: 'Secret sale' }],
+    feed: () => [
+      { __typename: 'Product', ...products[0] },
+      { __typename: 'Promotion', id: 'x1', title: 'Secret sale' },
+    ],
     search: () => products,
   };
   const documents: string[] = [];
   const server = await startFixtureServer(t, async (request, response) => {
     const { query, variables } = JSON.parse(request.body) as { query: string; variables?: Record<string, unknown> };
     documents.push(query);
-    const result = await graphql({ schema, source: query, rootValue, variableValues: variables ?? {}, typeResolver: (value) => (value as { __typename: string }).__typename });
+    const result = await graphql({
+      schema,
+      source: query,
+      rootValue,
+      variableValues: variables ?? {},
+      typeResolver: (value) => (value as { __typename: string }).__typename,
+    });
     json(response, 200, result);
   });
   return { url: `${server.url}/graphql`, documents };
@@ -80,7 +98,8 @@ export function clientsConfig(extra: Record<string, unknown> = {}) {
           'Product.thumbnail': {
             type: 'String',
             requires: 'images { url width }',
-            resolve: (product: Record<string, unknown>) => (product['images'] as Array<{ url: string; width: number }>).reduce((best, image) => (image.width < best.width ? image : best)).url,
+            resolve: (product: Record<string, unknown>) =>
+              (product['images'] as Array<{ url: string; width: number }>).reduce((best, image) => (image.width < best.width ? image : best)).url,
           },
         },
       },

@@ -48,7 +48,11 @@ export type ReferenceAnswers = (document: DocumentNode, variables: Record<string
  */
 export function createReference(schema: GraphQLSchema): ReferenceAnswers {
   const everyField = mapSchema(schema, {
-    [MapperKind.COMPOSITE_FIELD]: (field) => ({ ...field, type: nullable(field.type), resolve: nonNullChecked(field.resolve ?? defaultFieldResolver, isNonNullType(field.type)) }),
+    [MapperKind.COMPOSITE_FIELD]: (field) => ({
+      ...field,
+      type: nullable(field.type),
+      resolve: nonNullChecked(field.resolve ?? defaultFieldResolver, isNonNullType(field.type)),
+    }),
   });
   return async (document, variableValues) => {
     const [answer, everyError] = await Promise.all([execute({ schema, document, variableValues }), execute({ schema: everyField, document, variableValues })]);
@@ -70,7 +74,9 @@ function nonNullChecked(resolve: GraphQLFieldResolver<unknown, unknown>, nonNull
   };
   return (source, args, context, info) => {
     const value = resolve(source, args, context, info);
-    return value instanceof Promise ? value.then((settled: unknown) => check(settled, info.parentType.name, info.fieldName)) : check(value, info.parentType.name, info.fieldName);
+    return value instanceof Promise
+      ? value.then((settled: unknown) => check(settled, info.parentType.name, info.fieldName))
+      : check(value, info.parentType.name, info.fieldName);
   };
 }
 
@@ -80,7 +86,11 @@ function nonNullChecked(resolve: GraphQLFieldResolver<unknown, unknown>, nonNull
  */
 function asServed(result: ExecutionResult): Answer {
   if (!result.errors) return { data: result.data };
-  const errors = result.errors.map(({ message, path, extensions }) => ({ message, ...(path ? { path } : {}), extensions: { ...extensions, code: isErrorCode(extensions['code']) ? extensions['code'] : 'INTERNAL_SERVER_ERROR' } }));
+  const errors = result.errors.map(({ message, path, extensions }) => ({
+    message,
+    ...(path ? { path } : {}),
+    extensions: { ...extensions, code: isErrorCode(extensions['code']) ? extensions['code'] : 'INTERNAL_SERVER_ERROR' },
+  }));
   return { data: result.data, errors };
 }
 
@@ -117,7 +127,8 @@ const landings = (answer: Answer) => [...new Set((answer.errors ?? []).map((erro
 export function differenceFrom(actual: Answer, expected: Expected): Difference | undefined {
   const foreignErrors = (actual.errors ?? []).map((error) => errorKey(error)).filter((key) => !expected.possibleErrors.has(key));
   if (JSON.stringify(actual.data ?? null) !== JSON.stringify(expected.answer.data ?? null)) return { description: 'the data differ', foreignErrors };
-  if (landings(actual) !== landings(expected.answer)) return { description: `errors land on other positions: ${landings(actual) || 'none'} instead of ${landings(expected.answer) || 'none'}`, foreignErrors };
+  if (landings(actual) !== landings(expected.answer))
+    return { description: `errors land on other positions: ${landings(actual) || 'none'} instead of ${landings(expected.answer) || 'none'}`, foreignErrors };
   return foreignErrors.length > 0 ? { description: `errors the reference does not raise: ${foreignErrors.join(', ')}`, foreignErrors } : undefined;
 }
 
@@ -130,8 +141,16 @@ export function differenceFrom(actual: Answer, expected: Expected): Difference |
  */
 export function differenceBetweenGateways(actual: Answer, other: Answer): Difference | undefined {
   if (JSON.stringify(actual.data ?? null) !== JSON.stringify(other.data ?? null)) return { description: 'the data differ', foreignErrors: [] };
-  const detail = (answer: Answer) => new Map((answer.errors ?? []).map((error) => [errorKey(error), `${String(error.extensions?.['service'] ?? '-')} ${(error.message ?? '').startsWith('Cannot return null for non-nullable field') ? 'Unexpected error.' : error.message}`]));
+  const detail = (answer: Answer) =>
+    new Map(
+      (answer.errors ?? []).map((error) => [
+        errorKey(error),
+        `${String(error.extensions?.['service'] ?? '-')} ${(error.message ?? '').startsWith('Cannot return null for non-nullable field') ? 'Unexpected error.' : error.message}`,
+      ]),
+    );
   const theirs = detail(other);
   const differing = [...detail(actual)].filter(([key, text]) => theirs.has(key) && theirs.get(key) !== text);
-  return differing.length > 0 ? { description: `errors differ in message or service at ${differing.map(([key]) => key).join(', ')}`, foreignErrors: [] } : undefined;
+  return differing.length > 0
+    ? { description: `errors differ in message or service at ${differing.map(([key]) => key).join(', ')}`, foreignErrors: [] }
+    : undefined;
 }

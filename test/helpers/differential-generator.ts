@@ -107,7 +107,10 @@ export function generateOperation(options: GeneratorOptions, random: Random): Ge
         return [];
       }
       const literal = astFromValue(values[argument.name], argument.type);
-      if (!literal) throw new Error(`differential generator: ${JSON.stringify(values[argument.name])} is no value of ${String(argument.type)} (${type.name}.${field.name}(${argument.name}:))`);
+      if (!literal)
+        throw new Error(
+          `differential generator: ${JSON.stringify(values[argument.name])} is no value of ${String(argument.type)} (${type.name}.${field.name}(${argument.name}:))`,
+        );
       const roll = random();
       if (roll >= 0.45) {
         features.add('literal-argument');
@@ -120,7 +123,8 @@ export function generateOperation(options: GeneratorOptions, random: Random): Ge
     return written.length > 0 ? `(${written.join(', ')})` : '';
   };
   const usable = (type: Composite, field: GraphQLField<unknown, unknown>) =>
-    `${type.name}.${field.name}` in argumentsOf || !field.args.some((argument) => argument.type.toString().endsWith('!') && argument.defaultValue === undefined);
+    `${type.name}.${field.name}` in argumentsOf ||
+    !field.args.some((argument) => argument.type.toString().endsWith('!') && argument.defaultValue === undefined);
   const wrap = (typeName: string, head: string, onKey: boolean): string => {
     const roll = random();
     if (roll < 0.08) {

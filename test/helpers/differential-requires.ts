@@ -43,11 +43,16 @@ function failIfFaulty(graph: Graph, upc: string | undefined, seen: boolean): voi
   throw new GraphQLError(`${graph} cannot answer ${upc === undefined ? 'its root field' : `for ${upc}`}`, { extensions: { code } });
 }
 
-const guarded = (graph: Graph, resolve: GraphQLFieldResolver<Reference, unknown>): GraphQLFieldResolver<Reference, unknown> => (product, args, context, info) => {
-  failIfFaulty(graph, String(product['upc']), false);
-  return resolve(product, args, context, info);
-};
-const own = (field: string): GraphQLFieldResolver<Reference, unknown> => (product) => product[field];
+const guarded =
+  (graph: Graph, resolve: GraphQLFieldResolver<Reference, unknown>): GraphQLFieldResolver<Reference, unknown> =>
+  (product, args, context, info) => {
+    failIfFaulty(graph, String(product['upc']), false);
+    return resolve(product, args, context, info);
+  };
+const own =
+  (field: string): GraphQLFieldResolver<Reference, unknown> =>
+  (product) =>
+    product[field];
 const subgraph = requiresSubgraphs as Record<Graph, SubgraphOptions>;
 const resolverOf = (graph: Graph, type: string, field: string) => subgraph[graph].resolvers?.[type]?.[field] as GraphQLFieldResolver<Reference, unknown>;
 const root = (graph: Graph, field: string) => () => {
@@ -62,7 +67,10 @@ export const faultySubgraphs: Record<Graph, SubgraphOptions> = {
     resolvers: {
       ...subgraph.products.resolvers,
       Query: { products: root('products', 'products') },
-      Product: { ...Object.fromEntries(['name', 'price', 'weight', 'attachments'].map((field) => [field, guarded('products', own(field))])), label: guarded('products', resolverOf('products', 'Product', 'label')) },
+      Product: {
+        ...Object.fromEntries(['name', 'price', 'weight', 'attachments'].map((field) => [field, guarded('products', own(field))])),
+        label: guarded('products', resolverOf('products', 'Product', 'label')),
+      },
     },
   },
   inventory: {
@@ -70,7 +78,9 @@ export const faultySubgraphs: Record<Graph, SubgraphOptions> = {
     resolvers: {
       ...subgraph.inventory.resolvers,
       Query: { stock: root('inventory', 'stock') },
-      Product: Object.fromEntries(['inStock', 'shippingEstimate', 'packing'].map((field) => [field, guarded('inventory', resolverOf('inventory', 'Product', field))])),
+      Product: Object.fromEntries(
+        ['inStock', 'shippingEstimate', 'packing'].map((field) => [field, guarded('inventory', resolverOf('inventory', 'Product', field))]),
+      ),
     },
   },
   shipping: { ...subgraph.shipping, resolvers: { Product: { insurance: guarded('shipping', resolverOf('shipping', 'Product', 'insurance')) } } },
@@ -85,7 +95,11 @@ const fields: Record<string, [Graph, string[], (good: Good) => unknown]> = {
   inStock: ['inventory', [], (good) => good.upc === 'p1'],
   label: ['products', ['inStock'], (good) => `${good.name}${good.upc === 'p1' ? '' : ' (sold out)'}`],
   shippingEstimate: ['inventory', ['price', 'weight'], (good) => good.price / 10 + good.weight],
-  packing: ['inventory', ['attachments'], (good) => good.attachments.reduce((total, item) => total + (item.__typename === 'Image' ? (item.size ?? 0) : (item.length ?? 0)), 0)],
+  packing: [
+    'inventory',
+    ['attachments'],
+    (good) => good.attachments.reduce((total, item) => total + (item.__typename === 'Image' ? (item.size ?? 0) : (item.length ?? 0)), 0),
+  ],
   insurance: ['shipping', ['shippingEstimate', 'name'], (good) => `${good.name}: ${(good.price / 10 + good.weight) * 2}`],
 };
 

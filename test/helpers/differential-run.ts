@@ -23,7 +23,9 @@ export function differentialRun(testFile: string, defaultCount: number, env: Nod
   const count = Number(env['DIFF_COUNT'] ?? defaultCount);
   const only = env['DIFF_OP'];
   if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(count) || (only !== undefined && !Number.isSafeInteger(Number(only)))) {
-    throw new Error(`DIFF_SEED, DIFF_COUNT and DIFF_OP must be integers, but got: ${JSON.stringify({ DIFF_SEED: env['DIFF_SEED'], DIFF_COUNT: env['DIFF_COUNT'], DIFF_OP: only })}`);
+    throw new Error(
+      `DIFF_SEED, DIFF_COUNT and DIFF_OP must be integers, but got: ${JSON.stringify({ DIFF_SEED: env['DIFF_SEED'], DIFF_COUNT: env['DIFF_COUNT'], DIFF_OP: only })}`,
+    );
   }
   return {
     seed,
@@ -55,7 +57,11 @@ export interface Mismatches {
 export function createMismatches(run: DifferentialRun, knownDifferences: readonly KnownDifference[] = []): Mismatches {
   const found: string[] = [];
   const met = new Map<KnownDifference, number[]>();
-  const show = (answer: Answer) => JSON.stringify({ data: answer.data ?? null, errors: (answer.errors ?? []).map(({ message, path, extensions }) => ({ message, path, code: extensions?.code })) });
+  const show = (answer: Answer) =>
+    JSON.stringify({
+      data: answer.data ?? null,
+      errors: (answer.errors ?? []).map(({ message, path, extensions }) => ({ message, path, code: extensions?.code })),
+    });
   return {
     check(difference, index, operation, answers) {
       if (difference === undefined) return;
@@ -74,9 +80,14 @@ export function createMismatches(run: DifferentialRun, knownDifferences: readonl
         ].join('\n'),
       );
     },
-    known: () => [...met].map(([known, indices]) => `known bug, met by ${indices.length} operations (first: ${run.replay(indices[0] as number)}): ${known.bug}`),
+    known: () =>
+      [...met].map(([known, indices]) => `known bug, met by ${indices.length} operations (first: ${run.replay(indices[0] as number)}): ${known.bug}`),
     assertNone() {
-      assert.equal(found.length, 0, `${found.length} differences (an operation may differ from the reference and from stitching):\n\n${found.slice(0, 5).join('\n\n')}${found.length > 5 ? `\n\n... and ${found.length - 5} more` : ''}`);
+      assert.equal(
+        found.length,
+        0,
+        `${found.length} differences (an operation may differ from the reference and from stitching):\n\n${found.slice(0, 5).join('\n\n')}${found.length > 5 ? `\n\n... and ${found.length - 5} more` : ''}`,
+      );
     },
   };
 }

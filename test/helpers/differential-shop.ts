@@ -40,9 +40,17 @@ export const shopFaults = {
   /** payments: `GET /payments/{id}` of this payment answers 500. */
   payments: { failing: `pay_${newest('2')}` },
   /** inventory: `inventoryProducts` reports `error` for this product and a null inventory for `missing`. */
-  inventory: { error: '3', missing: '5', injected: { message: 'warehouse of product 3 is offline', sent: 'WAREHOUSE_OFFLINE', seen: 'DOWNSTREAM_SERVICE_ERROR' } },
+  inventory: {
+    error: '3',
+    missing: '5',
+    injected: { message: 'warehouse of product 3 is offline', sent: 'WAREHOUSE_OFFLINE', seen: 'DOWNSTREAM_SERVICE_ERROR' },
+  },
   /** shipping: `shippingOrders` reports an error for this order, and `shipment(trackingNumber:)` for its shipment. */
-  shipping: { order: shippingFaultOrder, trackingNumber: seed.shipmentsByOrderId.get(shippingFaultOrder)?.trackingNumber ?? '', injected: { message: 'the carrier does not answer', sent: 'RATE_LIMITED', seen: 'RATE_LIMITED' } },
+  shipping: {
+    order: shippingFaultOrder,
+    trackingNumber: seed.shipmentsByOrderId.get(shippingFaultOrder)?.trackingNumber ?? '',
+    injected: { message: 'the carrier does not answer', sent: 'RATE_LIMITED', seen: 'RATE_LIMITED' },
+  },
 } as const;
 
 /** The error a faulty service reports, as the service sends it (`seen: false`) or as the gateway should pass it on. */
@@ -74,7 +82,11 @@ function faultyResolvers(): Record<'users' | 'inventory' | 'shipping', ServiceRe
       ...inventoryBase,
       Query: {
         inventoryProducts: (_: unknown, { ids }: { ids: string[] }) =>
-          ids.map((id) => (id === inventory.error ? injectedError(inventory.injected, false) : { id, inventory: id === inventory.missing ? null : (seed.inventoryByProductId.get(id) ?? null) })),
+          ids.map((id) =>
+            id === inventory.error
+              ? injectedError(inventory.injected, false)
+              : { id, inventory: id === inventory.missing ? null : (seed.inventoryByProductId.get(id) ?? null) },
+          ),
       },
     },
     shipping: {
@@ -84,17 +96,20 @@ function faultyResolvers(): Record<'users' | 'inventory' | 'shipping', ServiceRe
           if (trackingNumber === shipping.trackingNumber) throw injectedError(shipping.injected, false);
           return seed.shipmentsByTrackingNumber.get(trackingNumber) ?? null;
         },
-        shippingOrders: (_: unknown, { ids }: { ids: string[] }) => ids.map((id) => (id === shipping.order ? injectedError(shipping.injected, false) : { id, shipment: seed.shipmentsByOrderId.get(id) ?? null })),
+        shippingOrders: (_: unknown, { ids }: { ids: string[] }) =>
+          ids.map((id) => (id === shipping.order ? injectedError(shipping.injected, false) : { id, shipment: seed.shipmentsByOrderId.get(id) ?? null })),
       },
     },
   };
 }
 
 /** A REST handler that answers `status` for the one path `failing`, and as `handler` otherwise. */
-const failingAt = (failing: string, status: number, handler: ServiceHandler): ServiceHandler => (request, response) => {
-  if (request.url === failing) throw new HttpError(status, `${failing} is not available now`);
-  return handler(request, response);
-};
+const failingAt =
+  (failing: string, status: number, handler: ServiceHandler): ServiceHandler =>
+  (request, response) => {
+    if (request.url === failing) throw new HttpError(status, `${failing} is not available now`);
+    return handler(request, response);
+  };
 
 async function startFaultyServices(t: TestContext): Promise<Record<ServiceName, string>> {
   const resolvers = faultyResolvers();
@@ -144,7 +159,13 @@ export async function startDifferentialShop(t: TestContext): Promise<Differentia
   const planner = planned.running.gateway.planner;
   if (!planner) throw new Error('the shop gateway has no query planner');
   const token = await mintDevToken({ sub: '1', scopes: ['orders:read', 'orders:read:any', 'users:read:any'] });
-  return { endpoint: planned.endpoint, stitchedEndpoint: stitched.endpoint, planner, schema: planned.running.gateway.schema, headers: { authorization: `Bearer ${token}` } };
+  return {
+    endpoint: planned.endpoint,
+    stitchedEndpoint: stitched.endpoint,
+    planner,
+    schema: planned.running.gateway.schema,
+    headers: { authorization: `Bearer ${token}` },
+  };
 }
 
 const between = (random: Random, low: number, high: number) => low + Math.floor(random() * (high - low + 1));
@@ -164,7 +185,13 @@ const weighted = <T>(random: Random, choices: ReadonlyArray<readonly [number, ()
  * and the missing ids so that a run meets each of them.
  */
 export const shopArguments: Record<string, (random: Random) => Record<string, unknown>> = {
-  'Query.user': (random) => ({ id: weighted(random, [[0.08, () => 'nobody'], [0.12, () => oneOf(random, [users.error, users.missing])], [1, () => String(between(random, 1, 50))]]) }),
+  'Query.user': (random) => ({
+    id: weighted(random, [
+      [0.08, () => 'nobody'],
+      [0.12, () => oneOf(random, [users.error, users.missing])],
+      [1, () => String(between(random, 1, 50))],
+    ]),
+  }),
   'Query.users': (random) => ({ first: between(random, 1, 3), offset: between(random, 0, 20) }),
   'Query.order': (random) => ({
     id: weighted(random, [
@@ -175,9 +202,27 @@ export const shopArguments: Record<string, (random: Random) => Record<string, un
       [1, () => oneOf(random, seed.orders).id],
     ]),
   }),
-  'Query.product': (random) => ({ id: weighted(random, [[0.08, () => 'none'], [0.15, () => oneOf(random, [inventory.error, inventory.missing])], [1, () => String(between(random, 1, 200))]]) }),
+  'Query.product': (random) => ({
+    id: weighted(random, [
+      [0.08, () => 'none'],
+      [0.15, () => oneOf(random, [inventory.error, inventory.missing])],
+      [1, () => String(between(random, 1, 200))],
+    ]),
+  }),
   'Query.products': (random) => ({ first: between(random, 1, 4), offset: random() < 0.5 ? between(random, 0, 5) : between(random, 0, 60) }),
-  'Query.payment': (random) => ({ id: weighted(random, [[0.1, () => 'nope'], [0.1, () => shopFaults.payments.failing], [1, () => oneOf(random, seed.payments).id]]) }),
-  'Query.shipment': (random) => ({ trackingNumber: weighted(random, [[0.1, () => 'none'], [0.12, () => shipping.trackingNumber], [1, () => oneOf(random, [...seed.shipmentsByTrackingNumber.keys()])]]) }),
+  'Query.payment': (random) => ({
+    id: weighted(random, [
+      [0.1, () => 'nope'],
+      [0.1, () => shopFaults.payments.failing],
+      [1, () => oneOf(random, seed.payments).id],
+    ]),
+  }),
+  'Query.shipment': (random) => ({
+    trackingNumber: weighted(random, [
+      [0.1, () => 'none'],
+      [0.12, () => shipping.trackingNumber],
+      [1, () => oneOf(random, [...seed.shipmentsByTrackingNumber.keys()])],
+    ]),
+  }),
   'User.orders': (random) => ({ first: between(random, 1, 3) }),
 };

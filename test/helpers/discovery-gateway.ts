@@ -24,11 +24,24 @@ export async function startWhoAmI(t: TestContext, name: string): Promise<Fixture
  * A gateway with one graphql source `products` (SDL {@link whoAmISdl}) configured by `source`
  * (a `discovery`, with or without `url`), on the discovery clock `clock`; closed when the test ends.
  */
-export async function startDiscoveryGateway(t: TestContext, source: Record<string, unknown>, clock: ManualClock, extra: Record<string, unknown> = {}, options: GatewayOptions = {}): Promise<RunningGateway & { endpoint: string }> {
+export async function startDiscoveryGateway(
+  t: TestContext,
+  source: Record<string, unknown>,
+  clock: ManualClock,
+  extra: Record<string, unknown> = {},
+  options: GatewayOptions = {},
+): Promise<RunningGateway & { endpoint: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-discovery-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(path.join(dir, 'products.graphql'), whoAmISdl);
-  const raw = { port: 0, host: '127.0.0.1', logging: { level: 'silent' }, shutdownTimeout: 0, ...extra, sources: { products: { kind: 'graphql', schema: 'products.graphql', retries: false, ...source } } };
+  const raw = {
+    port: 0,
+    host: '127.0.0.1',
+    logging: { level: 'silent' },
+    shutdownTimeout: 0,
+    ...extra,
+    sources: { products: { kind: 'graphql', schema: 'products.graphql', retries: false, ...source } },
+  };
   const config = normalizeConfig(raw, { baseDir: dir, env: {} });
   const running = await startGateway(config, { ...options, discoveryClock: clock });
   t.after(() => running.close());

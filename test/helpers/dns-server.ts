@@ -117,6 +117,9 @@ function encodeSrv(record: Extract<DnsRecord, { type: 'SRV' }>): Buffer {
   fixed.writeUInt16BE(record.priority, 0);
   fixed.writeUInt16BE(record.weight, 2);
   fixed.writeUInt16BE(record.port, 4);
-  const labels = record.target.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'ascii')]));
+  const labels = record.target
+    .split('.')
+    .filter(Boolean)
+    .map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'ascii')]));
   return Buffer.concat([fixed, ...labels, Buffer.from([0])]);
 }

@@ -1,6 +1,15 @@
 import { createDefaultExecutor } from '@graphql-tools/delegate';
 import type { Executor } from '@graphql-tools/utils';
-import { buildASTSchema, getOperationAST, parse, print, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  buildASTSchema,
+  getOperationAST,
+  parse,
+  print,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { completeResult } from '../../src/execution/complete-result.ts';
 import { executePlan } from '../../src/execution/execute-plan.ts';
 import { planOperation, rootTypeOf, type Fetch } from '../../src/execution/plan-operation.ts';
@@ -25,7 +34,9 @@ export interface PlannedRun {
 export function engineOf(gateway: Gateway): Engine {
   const document = gateway.sources.find((source) => source.supergraph)?.supergraph?.document;
   if (!document) throw new Error('engineOf: expected a gateway with federation sources, got none');
-  const executors = new Map(gateway.sources.map((source) => [source.name, (source.subschema.executor ?? createDefaultExecutor(source.subschema.schema)) as Executor]));
+  const executors = new Map(
+    gateway.sources.map((source) => [source.name, (source.subschema.executor ?? createDefaultExecutor(source.subschema.schema)) as Executor]),
+  );
   return { schema: gateway.schema, supergraph: readSupergraph(document), executors };
 }
 
@@ -38,7 +49,10 @@ export function engineOver(supergraph: DocumentNode, urls: Readonly<Record<strin
   const executors = new Map(
     Object.entries(urls).map(([name, url]): [string, Executor] => [
       name,
-      (async ({ document, variables }) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: print(document), variables }) })).json()) as Executor,
+      (async ({ document, variables }) =>
+        (
+          await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: print(document), variables }) })
+        ).json()) as Executor,
     ]),
   );
   return { schema: buildASTSchema(supergraph, { assumeValidSDL: true }), supergraph: readSupergraph(supergraph), executors };

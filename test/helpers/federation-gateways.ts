@@ -37,10 +37,18 @@ export interface FederationOptions {
 }
 
 /** Serves the subgraphs and starts the gateways over them; all closed when the test ends. */
-export async function startFederation(t: TestContext, subgraphs: Record<string, SubgraphOptions>, { stitched = false, supergraph }: FederationOptions = {}): Promise<FederationGateways> {
-  const servers = Object.fromEntries(await Promise.all(Object.entries(subgraphs).map(async ([name, options]) => [name, await serveSubgraph(t, options)] as const)));
+export async function startFederation(
+  t: TestContext,
+  subgraphs: Record<string, SubgraphOptions>,
+  { stitched = false, supergraph }: FederationOptions = {},
+): Promise<FederationGateways> {
+  const servers = Object.fromEntries(
+    await Promise.all(Object.entries(subgraphs).map(async ([name, options]) => [name, await serveSubgraph(t, options)] as const)),
+  );
   const extra: Record<string, unknown> = { limits: { maxCost: 1_000_000, maxDepth: 50, maxAliases: 1000 } };
-  let sources: Record<string, TestSource> = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: server.url, sdl: '', dedupeInFlight: false }]));
+  let sources: Record<string, TestSource> = Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => [name, { kind: 'federation' as const, url: server.url, sdl: '', dedupeInFlight: false }]),
+  );
   if (supergraph) {
     const dir = await mkdtemp(path.join(tmpdir(), 'concierge-supergraph-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
@@ -48,8 +56,12 @@ export async function startFederation(t: TestContext, subgraphs: Record<string, 
     await writeFile(extra['supergraph'] as string, supergraph(Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.url]))));
     sources = {};
   }
-  const [planned, reference] = await Promise.all([startTestGateway(t, sources, extra), stitched ? startTestGateway(t, sources, { ...extra, queryPlanner: false }) : undefined]);
-  const calls = () => Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.queries().filter((query) => !query.includes('_service')).length]));
+  const [planned, reference] = await Promise.all([
+    startTestGateway(t, sources, extra),
+    stitched ? startTestGateway(t, sources, { ...extra, queryPlanner: false }) : undefined,
+  ]);
+  const calls = () =>
+    Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.queries().filter((query) => !query.includes('_service')).length]));
   const planOrReason = (query: string, variables?: Record<string, unknown>) => {
     const made = planned.gateway.planner?.plan(parse(query), undefined, variables);
     assert.ok(made, 'the gateway has a planner');
@@ -75,7 +87,14 @@ export async function startFederation(t: TestContext, subgraphs: Record<string, 
       const before = calls();
       const { body } = await postGraphQL(planned.endpoint, query, variables);
       const after = calls();
-      return { body, calls: Object.fromEntries(Object.entries(after).map(([name, count]) => [name, count - (before[name] ?? 0)]).filter(([, count]) => count !== 0)) };
+      return {
+        body,
+        calls: Object.fromEntries(
+          Object.entries(after)
+            .map(([name, count]) => [name, count - (before[name] ?? 0)])
+            .filter(([, count]) => count !== 0),
+        ),
+      };
     },
   };
 }

@@ -26,7 +26,8 @@ export const federationDefinitions = /* GraphQL */ `
 export const link = (...names: string[]) => linkAt('2.3', ...names);
 
 /** The `@link` line of a given Federation version (`2.7` for `@override(label:)`), importing directives by name. */
-export const linkAt = (version: string, ...names: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v${version}", import: [${names.map((name) => `"@${name}"`).join(', ')}])`;
+export const linkAt = (version: string, ...names: string[]) =>
+  `extend schema @link(url: "https://specs.apollo.dev/federation/v${version}", import: [${names.map((name) => `"@${name}"`).join(', ')}])`;
 
 /** What a hand-written subgraph is made of. */
 export interface SubgraphOptions {
@@ -45,7 +46,11 @@ export interface SubgraphOptions {
 export function subgraphSchema({ sdl, resolvers = {}, entities = [], resolve = () => null }: SubgraphOptions): GraphQLSchema {
   const query = /\btype Query\b/.test(sdl) ? 'extend type Query' : 'type Query';
   return createSchema({
-    typeDefs: [federationDefinitions, sdl, `${entities.length > 0 ? `union _Entity = ${entities.join(' | ')}` : ''} ${query} { _service: _Service! ${entities.length > 0 ? '_entities(representations: [_Any!]!): [_Entity]!' : ''} }`],
+    typeDefs: [
+      federationDefinitions,
+      sdl,
+      `${entities.length > 0 ? `union _Entity = ${entities.join(' | ')}` : ''} ${query} { _service: _Service! ${entities.length > 0 ? '_entities(representations: [_Any!]!): [_Entity]!' : ''} }`,
+    ],
     resolvers: {
       ...resolvers,
       ...(entities.length > 0 ? { _Entity: { __resolveType: (value: Reference) => value.__typename } } : {}),
@@ -57,7 +62,9 @@ export function subgraphSchema({ sdl, resolvers = {}, entities = [], resolve = (
               _entities: (_: unknown, { representations }: { representations: Reference[] }) =>
                 representations.map((reference) => {
                   const resolved = resolve(reference);
-                  return resolved === null || resolved === undefined || resolved instanceof Error ? (resolved ?? null) : { __typename: reference.__typename, ...resolved };
+                  return resolved === null || resolved === undefined || resolved instanceof Error
+                    ? (resolved ?? null)
+                    : { __typename: reference.__typename, ...resolved };
                 }),
             }
           : {}),
@@ -81,7 +88,11 @@ export interface SubgraphServer {
 export async function serveSubgraph(t: TestContext, options: SubgraphOptions): Promise<SubgraphServer> {
   const yoga = createYoga({ logging: false, schema: subgraphSchema(options) });
   const server = await startFixtureServer(t, async (request, response) => {
-    const answer = await yoga.fetch(`http://subgraph${request.url}`, { method: request.method, headers: { 'content-type': 'application/json' }, body: request.body || undefined });
+    const answer = await yoga.fetch(`http://subgraph${request.url}`, {
+      method: request.method,
+      headers: { 'content-type': 'application/json' },
+      body: request.body || undefined,
+    });
     json(response, answer.status, await answer.json());
   });
   const bodies = () => server.requests.map((request) => JSON.parse(request.body) as { query: string; variables?: { representations?: Reference[] } });

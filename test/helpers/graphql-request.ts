@@ -18,9 +18,19 @@ export interface GraphQLResponse<TData = unknown> {
 }
 
 /** POSTs a typed document (or query text) and returns status, headers and parsed body. */
-export async function postGraphQL<TData, TVariables>(url: string, document: TypedDocumentNode<TData, TVariables>, variables?: TVariables, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
+export async function postGraphQL<TData, TVariables>(
+  url: string,
+  document: TypedDocumentNode<TData, TVariables>,
+  variables?: TVariables,
+  headers?: Record<string, string>,
+): Promise<GraphQLResponse<TData>>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped query text: tests read the data they asked for.
-export async function postGraphQL(url: string, document: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<any>>;
+export async function postGraphQL(
+  url: string,
+  document: string,
+  variables?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<GraphQLResponse<any>>;
 export async function postGraphQL<TData, TVariables>(
   url: string,
   document: TypedDocumentNode<TData, TVariables> | string,
@@ -28,7 +38,11 @@ export async function postGraphQL<TData, TVariables>(
   headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<TData>> {
   const query = typeof document === 'string' ? document : print(document);
-  return sendRaw<TData>(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers }, body: JSON.stringify({ query, variables }) });
+  return sendRaw<TData>(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
 }
 
 /** Sends any request and parses the answer as a GraphQL response when it is JSON. */

@@ -16,7 +16,10 @@ export async function linesOf(file: string, count = 1): Promise<string[]> {
   try {
     for (;;) {
       changed = false;
-      const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').slice(0, -1).filter((line) => line !== '');
+      const lines = (await readFile(file, 'utf8').catch(() => ''))
+        .split('\n')
+        .slice(0, -1)
+        .filter((line) => line !== '');
       if (lines.length >= count) return lines;
       // A change seen while reading means read again at once; otherwise wait for the next one.
       if (!changed) await new Promise<void>((resolve) => (wake = resolve));

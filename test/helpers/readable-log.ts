@@ -16,7 +16,13 @@ export function messageOf(line: string): string | undefined {
   if (!line.startsWith('{') || !line.endsWith('}')) return undefined;
   try {
     const parsed: unknown = JSON.parse(line);
-    if (parsed && typeof parsed === 'object' && typeof (parsed as { level?: unknown }).level === 'number' && typeof (parsed as { msg?: unknown }).msg === 'string') return (parsed as { msg: string }).msg;
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      typeof (parsed as { level?: unknown }).level === 'number' &&
+      typeof (parsed as { msg?: unknown }).msg === 'string'
+    )
+      return (parsed as { msg: string }).msg;
   } catch {
     // A line cut between two chunks: read whole once the rest arrives.
   }

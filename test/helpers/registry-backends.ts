@@ -58,7 +58,9 @@ export const registryBackends: RegistryBackend[] = [
   },
   {
     name: 'postgres',
-    skip: databaseUrl ? false : 'DATABASE_URL is not set: the PostgreSQL store is tested only against a server (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)',
+    skip: databaseUrl
+      ? false
+      : 'DATABASE_URL is not set: the PostgreSQL store is tested only against a server (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)',
     async location(t) {
       const database = `concierge_registry_${randomBytes(6).toString('hex')}`;
       await admin(`CREATE DATABASE ${database}`);

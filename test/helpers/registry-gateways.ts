@@ -57,7 +57,19 @@ export function taggedSdl(last: number): string {
 export async function startFollowingGateway(
   t: TestContext,
   location: RegistryLocation,
-  { sources = {}, registry = {}, options = {}, extra = {}, defer = (close) => t.after(close) }: { sources?: Record<string, TestSource>; registry?: Record<string, unknown>; options?: GatewayOptions; extra?: Record<string, unknown>; defer?: Defer } = {},
+  {
+    sources = {},
+    registry = {},
+    options = {},
+    extra = {},
+    defer = (close) => t.after(close),
+  }: {
+    sources?: Record<string, TestSource>;
+    registry?: Record<string, unknown>;
+    options?: GatewayOptions;
+    extra?: Record<string, unknown>;
+    defer?: Defer;
+  } = {},
 ): Promise<RunningGateway & { endpoint: string }> {
   const { config } = await writeTestConfig(t, sources, { ...extra, registry: { ...location, pollInterval: 100, ...registry } });
   const running = await startGateway(config, options);
@@ -68,6 +80,7 @@ export async function startFollowingGateway(
 /** Publishes the tagged service at `url` with fields f0..f<last>; resolves to the new graph version. */
 export async function publishTagged(registry: Registry, url: string, last: number, author = 'ci'): Promise<number> {
   const result = await registry.publish({ service: 'svc', kind: 'graphql', urls: [`${url}/graphql`], sdl: taggedSdl(last), author });
-  if (result.outcome !== 'published' || !result.graph) throw new Error(`publish of f0..f${last} at ${url}: ${result.outcome} ${JSON.stringify(result.report?.errors)}`);
+  if (result.outcome !== 'published' || !result.graph)
+    throw new Error(`publish of f0..f${last} at ${url}: ${result.outcome} ${JSON.stringify(result.report?.errors)}`);
   return result.graph.version;
 }

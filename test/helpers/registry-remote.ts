@@ -23,12 +23,19 @@ export async function runSchema(args: string[], cwd: string, env: NodeJS.Process
  * swaps once it has read and built the new graph (the embedded store is polled), so this waits for
  * its registry follower to get there (`reached`), and fails with the reason when it could not.
  */
-export async function answerFromVersion(endpoint: string, gateway: Gateway, version: number, query: string, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
+export async function answerFromVersion(
+  endpoint: string,
+  gateway: Gateway,
+  version: number,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse> {
   const follower = gateway.registry?.follower;
   if (!follower) throw new Error('the gateway follows no registry');
   const failed = await follower.reached(version);
   if (failed) throw new Error(`graph v${version} is not served: ${failed.reason}`);
   const answer = await postGraphQL(endpoint, query, undefined, headers);
-  if (Number(answer.headers.get(schemaVersionHeader)) < version) throw new Error(`graph v${version} is served, yet the answer came from v${answer.headers.get(schemaVersionHeader)} (${answer.text})`);
+  if (Number(answer.headers.get(schemaVersionHeader)) < version)
+    throw new Error(`graph v${version} is served, yet the answer came from v${answer.headers.get(schemaVersionHeader)} (${answer.text})`);
   return answer;
 }

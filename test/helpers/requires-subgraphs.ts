@@ -3,7 +3,16 @@ import { link } from './federation-subgraph.ts';
 
 /** Products, inventory and shipping subgraphs whose fields `@requires` each other (chains, a cycle, fragments on an interface). */
 export const goods = [
-  { upc: 'p1', name: 'Table', price: 100, weight: 20, attachments: [{ __typename: 'Image', id: 'i1', size: 3 }, { __typename: 'Video', id: 'v1', length: 60 }] },
+  {
+    upc: 'p1',
+    name: 'Table',
+    price: 100,
+    weight: 20,
+    attachments: [
+      { __typename: 'Image', id: 'i1', size: 3 },
+      { __typename: 'Video', id: 'v1', length: 60 },
+    ],
+  },
   { upc: 'p2', name: 'Chair', price: 40, weight: 5, attachments: [{ __typename: 'Image', id: 'i2', size: 1 }] },
 ];
 const byUpc = (reference: Reference) => goods.find((good) => good.upc === reference['upc']) ?? null;
@@ -52,7 +61,8 @@ export const requiresSubgraphs: Record<string, SubgraphOptions> = {
       Product: {
         inStock: (product: Reference) => product['upc'] === 'p1',
         shippingEstimate: (product: Reference) => number(product['price']) / 10 + number(product['weight']),
-        packing: (product: Reference) => (product['attachments'] as Reference[]).reduce((total, item) => total + number(item.__typename === 'Image' ? item['size'] : item['length']), 0),
+        packing: (product: Reference) =>
+          (product['attachments'] as Reference[]).reduce((total, item) => total + number(item.__typename === 'Image' ? item['size'] : item['length']), 0),
       },
     },
     entities: ['Product'],
@@ -94,7 +104,12 @@ export const withGoods: Record<string, SubgraphOptions> = {
       }`,
     resolvers: {
       Attachment: { __resolveType: (value: Reference) => value.__typename },
-      Product: { manifest: (product: Reference) => (product['attachments'] as Reference[]).map((item) => (item.__typename === 'Image' ? `${String(item['id'])}:${number(item['size'])}` : String(item['id']))).join(' ') },
+      Product: {
+        manifest: (product: Reference) =>
+          (product['attachments'] as Reference[])
+            .map((item) => (item.__typename === 'Image' ? `${String(item['id'])}:${number(item['size'])}` : String(item['id'])))
+            .join(' '),
+      },
     },
     entities: ['Product'],
     resolve: (reference) => reference,

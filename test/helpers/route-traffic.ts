@@ -16,10 +16,13 @@ export async function startUpstream(t: TestContext, handler: (request: IncomingM
     void handler(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
@@ -31,11 +34,17 @@ export interface Sent {
 }
 
 /** One request over its own connection, with exactly the headers given (hop-by-hop ones included). */
-export function send(url: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Sent> {
+export function send(
+  url: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Sent> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(url, { method, headers, agent: false }, (response) => {
       let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).once('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+      response
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .once('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
     });
     outgoing.once('error', reject).end(body);
   });
@@ -46,4 +55,3 @@ export function refusal(sent: Sent): { code: unknown; message: unknown } {
   const [error] = (JSON.parse(sent.body) as { errors: Array<{ message: string; extensions: { code: string } }> }).errors;
   return { code: error?.extensions.code, message: error?.message };
 }
-

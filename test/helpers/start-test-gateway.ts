@@ -20,11 +20,22 @@ export async function writeTestConfig(t: TestContext, sources: Record<string, Te
   }
   // shutdownTimeout 0: a test closes its gateway once its requests are answered, so close() need not
   // wait for the kept-alive connections of its fetch calls (test/shutdown.test.ts tests the drain).
-  return { dir, config: normalizeConfig({ port: 0, host: '127.0.0.1', logging: { level: 'silent' }, shutdownTimeout: 0, ...extra, sources: configured }, { baseDir: dir, env: {} }) };
+  return {
+    dir,
+    config: normalizeConfig(
+      { port: 0, host: '127.0.0.1', logging: { level: 'silent' }, shutdownTimeout: 0, ...extra, sources: configured },
+      { baseDir: dir, env: {} },
+    ),
+  };
 }
 
 /** A gateway over the given sources on a free port (with a test's clock or upstream-call observer in `options`); closed when the test ends. */
-export async function startTestGateway(t: TestContext, sources: Record<string, TestSource>, extra: Record<string, unknown> = {}, options: GatewayOptions = {}): Promise<RunningGateway & { endpoint: string }> {
+export async function startTestGateway(
+  t: TestContext,
+  sources: Record<string, TestSource>,
+  extra: Record<string, unknown> = {},
+  options: GatewayOptions = {},
+): Promise<RunningGateway & { endpoint: string }> {
   const { config } = await writeTestConfig(t, sources, extra);
   const running = await startGateway(config, options);
   t.after(() => running.close());

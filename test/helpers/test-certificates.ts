@@ -62,10 +62,47 @@ export function makeTestCertificates(): TestCertificates {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-  openssl('req', '-x509', ...newKey, '-config', 'openssl.cnf', '-extensions', 'ca', '-subj', '/CN=Concierge Test CA', '-days', '1', '-set_serial', '0x1000', '-keyout', 'ca-key.pem', '-out', 'ca.pem');
+  openssl(
+    'req',
+    '-x509',
+    ...newKey,
+    '-config',
+    'openssl.cnf',
+    '-extensions',
+    'ca',
+    '-subj',
+    '/CN=Concierge Test CA',
+    '-days',
+    '1',
+    '-set_serial',
+    '0x1000',
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca.pem',
+  );
   const issue = (name: string, extensions: string, serial: string): TestPair => {
     openssl('req', ...newKey, '-config', 'openssl.cnf', '-subj', `/CN=${name}`, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-set_serial', `0x${serial}`, '-days', '1', '-extfile', 'openssl.cnf', '-extensions', extensions, '-out', `${name}.pem`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-set_serial',
+      `0x${serial}`,
+      '-days',
+      '1',
+      '-extfile',
+      'openssl.cnf',
+      '-extensions',
+      extensions,
+      '-out',
+      `${name}.pem`,
+    );
     return { cert: file(`${name}.pem`), key: file(`${name}-key.pem`), serial };
   };
   return {

@@ -21,13 +21,22 @@ export interface Supergraph {
  * Apollo's composition writes it (see {@link widenSharedFieldTypes}).
  */
 export async function composeSubgraphs(sources: readonly NormalizedSource[], clientOf: (source: NormalizedSource) => HttpClient): Promise<Supergraph> {
-  const settled = await Promise.allSettled(sources.map((source) => (source.registered ? parseRegistered(source.registered) : readServiceSdl(source, clientOf(source)))));
+  const settled = await Promise.allSettled(
+    sources.map((source) => (source.registered ? parseRegistered(source.registered) : readServiceSdl(source, clientOf(source)))),
+  );
   const problems = settled.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
   if (problems.length > 0) throw new SchemaError(problems);
-  const subgraphs = sources.map((source, index) => ({ name: source.name, url: source.url, ...(settled[index] as PromiseFulfilledResult<{ sdl: string; typeDefs: DocumentNode }>).value }));
+  const subgraphs = sources.map((source, index) => ({
+    name: source.name,
+    url: source.url,
+    ...(settled[index] as PromiseFulfilledResult<{ sdl: string; typeDefs: DocumentNode }>).value,
+  }));
   const composed = composeServices(subgraphs);
   if (composed.errors) throw new SchemaError(describeCompositionErrors(composed.errors, subgraphs));
-  return { supergraphDocumentNode: widenSharedFieldTypes(composed.supergraphDocumentNode, subgraphs), sdls: new Map(subgraphs.map(({ name, sdl }) => [name, sdl])) };
+  return {
+    supergraphDocumentNode: widenSharedFieldTypes(composed.supergraphDocumentNode, subgraphs),
+    sdls: new Map(subgraphs.map(({ name, sdl }) => [name, sdl])),
+  };
 }
 
 /** The supergraph of `config.supergraph`: nothing is asked of the subgraphs, and no subgraph SDL is known. */
@@ -47,7 +56,10 @@ async function parseRegistered({ sdl, name }: { sdl: string; name: string }): Pr
 async function readServiceSdl(source: NormalizedSource, client: HttpClient): Promise<{ sdl: string; typeDefs: DocumentNode }> {
   let sdl: unknown;
   try {
-    const result = (await createGraphQLExecutor(source, client)({ document: parse('{ _service { sdl } }') })) as { data?: { _service?: { sdl?: unknown } }; errors?: readonly { message: string }[] };
+    const result = (await createGraphQLExecutor(source, client)({ document: parse('{ _service { sdl } }') })) as {
+      data?: { _service?: { sdl?: unknown } };
+      errors?: readonly { message: string }[];
+    };
     sdl = result.data?._service?.sdl;
     if (typeof sdl !== 'string') throw new Error(result.errors?.map((error) => error.message).join('; ') ?? '_service.sdl is not a string');
   } catch (error) {
@@ -57,6 +69,8 @@ async function readServiceSdl(source: NormalizedSource, client: HttpClient): Pro
     return { sdl, typeDefs: parse(sdl) };
   } catch (error) {
     const [location] = (error as GraphQLError).locations ?? [];
-    throw new Error(`sources.${source.name}: the subgraph's SDL ({ _service { sdl } }) does not parse${location ? ` at line ${location.line}, column ${location.column}` : ''}: ${(error as Error).message}`);
+    throw new Error(
+      `sources.${source.name}: the subgraph's SDL ({ _service { sdl } }) does not parse${location ? ` at line ${location.line}, column ${location.column}` : ''}: ${(error as Error).message}`,
+    );
   }
 }

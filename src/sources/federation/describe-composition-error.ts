@@ -1,4 +1,15 @@
-import { isTypeDefinitionNode, isTypeExtensionNode, type ASTNode, type DocumentNode, type EnumValueDefinitionNode, type FieldDefinitionNode, type GraphQLError, type InputValueDefinitionNode, type TypeDefinitionNode, type TypeExtensionNode } from 'graphql';
+import {
+  isTypeDefinitionNode,
+  isTypeExtensionNode,
+  type ASTNode,
+  type DocumentNode,
+  type EnumValueDefinitionNode,
+  type FieldDefinitionNode,
+  type GraphQLError,
+  type InputValueDefinitionNode,
+  type TypeDefinitionNode,
+  type TypeExtensionNode,
+} from 'graphql';
 
 /** A subgraph as it went into composition. */
 export interface ComposedSubgraph {
@@ -49,7 +60,8 @@ export function describeCompositionError(error: GraphQLError, subgraphs: readonl
   if (at) message = message.slice(at[0].length);
   const directive = at?.[2] ?? directiveOfCode.find(([pattern]) => code !== undefined && pattern.test(code))?.[1];
   const typeDefs = subgraphs.find((subgraph) => subgraph.name === own)?.typeDefs;
-  const coordinate = at?.[1] ?? quotedCoordinate(message) ?? (typeDefs && error.positions?.[0] !== undefined ? coordinateAt(typeDefs, error.positions[0]) : undefined);
+  const coordinate =
+    at?.[1] ?? quotedCoordinate(message) ?? (typeDefs && error.positions?.[0] !== undefined ? coordinateAt(typeDefs, error.positions[0]) : undefined);
   const subject = [directive, coordinate].filter(Boolean).join(' on ');
   const prefix = about.length > 0 ? about.map((name) => `sources.${name}`).join(', ') : 'federation';
   return { subgraphs: about, problem: `${prefix}: ${subject ? `${subject}: ` : ''}${message}${code ? ` (${code})` : ''}` };
@@ -61,7 +73,8 @@ export function describeCompositionError(error: GraphQLError, subgraphs: readonl
  */
 export function describeCompositionErrors(errors: readonly GraphQLError[], subgraphs: readonly ComposedSubgraph[]): string[] {
   const names = subgraphs.map((subgraph) => subgraph.name);
-  const rank = ({ subgraphs: about }: CompositionProblem) => (about.length === 0 ? names.length : Math.min(...about.map((name) => names.indexOf(name)))) * (names.length + 1) + about.length;
+  const rank = ({ subgraphs: about }: CompositionProblem) =>
+    (about.length === 0 ? names.length : Math.min(...about.map((name) => names.indexOf(name)))) * (names.length + 1) + about.length;
   return errors
     .map((error) => describeCompositionError(error, subgraphs))
     .sort((a, b) => rank(a) - rank(b))
@@ -76,9 +89,12 @@ function quotedCoordinate(message: string): string | undefined {
 /** The type, or `Type.field`, whose definition holds a character offset of the subgraph's SDL. */
 function coordinateAt(document: DocumentNode, offset: number): string | undefined {
   const holds = (node: ASTNode) => node.loc !== undefined && node.loc.start <= offset && offset < node.loc.end;
-  const definition = document.definitions.find((candidate): candidate is TypeDefinitionNode | TypeExtensionNode => (isTypeDefinitionNode(candidate) || isTypeExtensionNode(candidate)) && holds(candidate));
+  const definition = document.definitions.find(
+    (candidate): candidate is TypeDefinitionNode | TypeExtensionNode => (isTypeDefinitionNode(candidate) || isTypeExtensionNode(candidate)) && holds(candidate),
+  );
   if (!definition) return undefined;
-  const members: readonly (FieldDefinitionNode | InputValueDefinitionNode | EnumValueDefinitionNode)[] = ('fields' in definition ? definition.fields : 'values' in definition ? definition.values : undefined) ?? [];
+  const members: readonly (FieldDefinitionNode | InputValueDefinitionNode | EnumValueDefinitionNode)[] =
+    ('fields' in definition ? definition.fields : 'values' in definition ? definition.values : undefined) ?? [];
   const member = members.find(holds);
   return member ? `${definition.name.value}.${member.name.value}` : definition.name.value;
 }

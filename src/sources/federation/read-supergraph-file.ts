@@ -41,13 +41,20 @@ export function readSupergraphFile(file: string, key: string, { check, baseDir }
   }
   const graphs = joinGraphs(document);
   if (!graphs || graphs.length === 0) {
-    check.fail(key, 'a supergraph SDL whose join__Graph enum lists its subgraphs (as `rover supergraph compose` writes it)', file, `, which has ${graphs ? 'an empty join__Graph' : 'no join__Graph enum'}`);
+    check.fail(
+      key,
+      'a supergraph SDL whose join__Graph enum lists its subgraphs (as `rover supergraph compose` writes it)',
+      file,
+      `, which has ${graphs ? 'an empty join__Graph' : 'no join__Graph enum'}`,
+    );
     return undefined;
   }
   const named = graphs.flatMap((graph) => (graph.name === undefined ? [] : [{ ...graph, name: graph.name }]));
   for (const graph of graphs.filter((candidate) => candidate.name === undefined)) {
     const { loc } = graph.node;
-    check.problem(`${key}: ${at(shown, loc && getLocation(loc.source, loc.start))}: expected @join__graph(name: "...", url: "...") on join__Graph value ${graph.value}, found none`);
+    check.problem(
+      `${key}: ${at(shown, loc && getLocation(loc.source, loc.start))}: expected @join__graph(name: "...", url: "...") on join__Graph value ${graph.value}, found none`,
+    );
   }
   return named.length === graphs.length ? { file: absolute, sdl, graphs: named } : undefined;
 }

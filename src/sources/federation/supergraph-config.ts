@@ -22,7 +22,23 @@ export interface SupergraphSource {
 const key = 'config.supergraph';
 /** The environment variable (set by `concierge start --hot-reload`) that turns hot reload on for either form of `config.supergraph`. */
 export const hotReloadVariable = 'CONCIERGE_HOT_RELOAD';
-const subgraphKeys = ['url', 'timeout', 'forwardHeaders', 'headers', 'connections', 'tls', 'httpCache', 'dedupeInFlight', 'batch', 'retries', 'breaker', 'urls', 'loadBalancing', 'healthCheck', 'outlierDetection'];
+const subgraphKeys = [
+  'url',
+  'timeout',
+  'forwardHeaders',
+  'headers',
+  'connections',
+  'tls',
+  'httpCache',
+  'dedupeInFlight',
+  'batch',
+  'retries',
+  'breaker',
+  'urls',
+  'loadBalancing',
+  'healthCheck',
+  'outlierDetection',
+];
 /** The same names as `config.sources` takes, since each subgraph becomes a source. */
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -33,7 +49,13 @@ const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
  * and no name of a subgraph. `hotReload` comes from the object form, else from `CONCIERGE_HOT_RELOAD`
  * in `env`. `text` is the file's content when the caller read it (a hot reload).
  */
-export function normalizeSupergraphOptions(raw: unknown, sources: unknown, context: FeatureContext, env: NodeJS.ProcessEnv, text?: string): { supergraph?: NormalizedSupergraph; subgraphs: SupergraphSource[] } {
+export function normalizeSupergraphOptions(
+  raw: unknown,
+  sources: unknown,
+  context: FeatureContext,
+  env: NodeJS.ProcessEnv,
+  text?: string,
+): { supergraph?: NormalizedSupergraph; subgraphs: SupergraphSource[] } {
   const { check } = context;
   const fromEnv = hotReloadFromEnv(env[hotReloadVariable], check);
   if (raw === undefined) {
@@ -49,9 +71,15 @@ export function normalizeSupergraphOptions(raw: unknown, sources: unknown, conte
   const fileKey = typeof raw === 'string' ? key : `${key}.file`;
   const file = check.string(fileKey, options['file']);
   const hotReload = check.boolean(`${key}.hotReload`, options['hotReload'] ?? fromEnv ?? false);
-  const defaults = optionsAt(`${key}.defaults`, options['defaults'], subgraphKeys.filter((option) => option !== 'url' && option !== 'urls'), context);
+  const defaults = optionsAt(
+    `${key}.defaults`,
+    options['defaults'],
+    subgraphKeys.filter((option) => option !== 'url' && option !== 'urls'),
+    context,
+  );
   const overrides = isPlainObject(options['subgraphs']) ? options['subgraphs'] : {};
-  if (options['subgraphs'] !== undefined && !isPlainObject(options['subgraphs'])) check.fail(`${key}.subgraphs`, 'an object of options by subgraph name', options['subgraphs']);
+  if (options['subgraphs'] !== undefined && !isPlainObject(options['subgraphs']))
+    check.fail(`${key}.subgraphs`, 'an object of options by subgraph name', options['subgraphs']);
   const read = file ? readSupergraphFile(file, fileKey, context, text) : undefined;
   if (!read) return { subgraphs: [] };
   checkNames(read, overrides, sources, context);
@@ -91,7 +119,11 @@ function checkNames(read: SupergraphFile, overrides: Record<string, unknown>, so
   }
   for (const [name, source] of Object.entries(isPlainObject(sources) ? sources : {})) {
     if (isPlainObject(source) && source['kind'] === 'federation') {
-      check.fail(`config.sources.${name}.kind`, `"graphql" or "rest" beside config.supergraph, whose subgraphs are the federation sources (their options go in config.supergraph.subgraphs)`, 'federation');
+      check.fail(
+        `config.sources.${name}.kind`,
+        `"graphql" or "rest" beside config.supergraph, whose subgraphs are the federation sources (their options go in config.supergraph.subgraphs)`,
+        'federation',
+      );
     } else if (names.includes(name)) {
       check.fail(`config.sources.${name}`, `a name that no subgraph of ${shown} has (each subgraph is a source of its name)`, name);
     }

@@ -55,7 +55,8 @@ export function watchSupergraphFile(options: WatchSupergraphOptions): GraphFeed<
       sdl = await readFile(file, 'utf8');
     } catch (error) {
       const message = (error as Error).message;
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && message !== lastError) log(`supergraph file ${file} cannot be read, the served graph stays: ${message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && message !== lastError)
+        log(`supergraph file ${file} cannot be read, the served graph stays: ${message}`);
       lastError = message;
       return;
     }
@@ -66,7 +67,9 @@ export function watchSupergraphFile(options: WatchSupergraphOptions): GraphFeed<
     for (const listener of listeners) listener(latest.version);
   });
   const start = () => {
-    watcher = watchFolder(path.dirname(file), new Set([path.basename(file)]), reads, (error) => log(`supergraph file ${file}: watching its folder failed, changes are no longer served: ${error.message}`));
+    watcher = watchFolder(path.dirname(file), new Set([path.basename(file)]), reads, (error) =>
+      log(`supergraph file ${file}: watching its folder failed, changes are no longer served: ${error.message}`),
+    );
   };
 
   return {

@@ -23,7 +23,10 @@ export function createGraphQLExecutor(source: NormalizedSource, client: HttpClie
       ...((context as RequestContext | undefined)?.request ? { origin: (context as RequestContext).request as Request } : {}),
       method: 'POST',
       path: '',
-      headers: { accept: 'application/graphql-response+json, application/json', ...(await upstreamHeaders(context as RequestContext, service, source.forwardHeaders)) },
+      headers: {
+        accept: 'application/graphql-response+json, application/json',
+        ...(await upstreamHeaders(context as RequestContext, service, source.forwardHeaders)),
+      },
       body: JSON.stringify({ query, variables, operationName }),
       readOnly: getOperationAST(document, operationName)?.operation === 'query',
     });
@@ -41,7 +44,10 @@ export function createGraphQLExecutor(source: NormalizedSource, client: HttpClie
   };
 }
 
-function toGatewayError(error: { message?: unknown; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }, service: string): GraphQLError {
+function toGatewayError(
+  error: { message?: unknown; path?: readonly (string | number)[]; extensions?: Record<string, unknown> },
+  service: string,
+): GraphQLError {
   const upstreamCode = error.extensions?.['code'];
   const code = isErrorCode(upstreamCode) ? upstreamCode : 'DOWNSTREAM_SERVICE_ERROR';
   return new GraphQLError(typeof error.message === 'string' ? error.message : `Service "${service}" reported an error.`, {

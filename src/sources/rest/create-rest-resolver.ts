@@ -59,7 +59,14 @@ function toReference(value: unknown, key: string): unknown {
   return Array.isArray(value) ? value.map((item) => toReference(item, key)) : { [key]: value };
 }
 
-async function resolveSingle(mapping: HttpMapping, values: TemplateValues, state: RequestState, context: RequestContext | undefined, runtime: RestSourceRuntime, returnType: GraphQLOutputType): Promise<unknown> {
+async function resolveSingle(
+  mapping: HttpMapping,
+  values: TemplateValues,
+  state: RequestState,
+  context: RequestContext | undefined,
+  runtime: RestSourceRuntime,
+  returnType: GraphQLOutputType,
+): Promise<unknown> {
   const path = mapping.template.fill(values);
   if (path === null) return null;
   const send = async () =>
@@ -83,7 +90,14 @@ async function resolveSingle(mapping: HttpMapping, values: TemplateValues, state
   throw upstreamStatusError(runtime.service, status, body);
 }
 
-async function resolveBatched(mapping: HttpMapping, values: TemplateValues, state: RequestState, context: RequestContext | undefined, runtime: RestSourceRuntime, returnType: GraphQLOutputType): Promise<unknown> {
+async function resolveBatched(
+  mapping: HttpMapping,
+  values: TemplateValues,
+  state: RequestState,
+  context: RequestContext | undefined,
+  runtime: RestSourceRuntime,
+  returnType: GraphQLOutputType,
+): Promise<unknown> {
   const { key: itemKey, by } = mapping.batch!;
   const keys = by.from === 'args' ? readPath(values.args, by.path) : readPath(values.parent, by.path);
   if (keys === null || keys === undefined) return null;
@@ -106,7 +120,13 @@ async function resolveBatched(mapping: HttpMapping, values: TemplateValues, stat
  * key field and handed back in key order; a key with no item gets an empty group (null or []),
  * so one missing key never fails the others.
  */
-async function loadBatch(mapping: HttpMapping, values: TemplateValues, keys: readonly string[], context: RequestContext | undefined, runtime: RestSourceRuntime): Promise<unknown[][]> {
+async function loadBatch(
+  mapping: HttpMapping,
+  values: TemplateValues,
+  keys: readonly string[],
+  context: RequestContext | undefined,
+  runtime: RestSourceRuntime,
+): Promise<unknown[][]> {
   const { key: itemKey, by } = mapping.batch!;
   const path = mapping.template.fill(values, new Map([[by.text, keys]]));
   if (path === null) return keys.map(() => []);
@@ -120,10 +140,14 @@ async function loadBatch(mapping: HttpMapping, values: TemplateValues, keys: rea
   if (status < 200 || status >= 300) throw upstreamStatusError(runtime.service, status, body);
   const items = readPath(body, mapping.select);
   if (!Array.isArray(items)) {
-    throw gatewayError('DOWNSTREAM_SERVICE_ERROR', `Service "${runtime.service}" answered its batch endpoint without a list${mapping.select.length ? ` at "${mapping.select.join('.')}"` : ''}.`, {
-      rejectsRequest: false,
-      extensions: { service: runtime.service, upstreamStatus: status },
-    });
+    throw gatewayError(
+      'DOWNSTREAM_SERVICE_ERROR',
+      `Service "${runtime.service}" answered its batch endpoint without a list${mapping.select.length ? ` at "${mapping.select.join('.')}"` : ''}.`,
+      {
+        rejectsRequest: false,
+        extensions: { service: runtime.service, upstreamStatus: status },
+      },
+    );
   }
   const groups = new Map<string, unknown[]>();
   for (const item of items) {

@@ -66,12 +66,19 @@ const noArguments: Record<string, unknown> = Object.freeze({}) as Record<string,
  * The REST source's own resolvers (`@http`, `@ref`, `@stub`) are the only ones such a schema has.
  */
 export function createInProcessExecutor(schema: GraphQLSchema): Executor {
-  const executor = (request: Parameters<Executor>[0]) => executeInProcess(schema, request.document, (request.variables ?? {}) as Record<string, unknown>, request.context, request.operationName);
+  const executor = (request: Parameters<Executor>[0]) =>
+    executeInProcess(schema, request.document, (request.variables ?? {}) as Record<string, unknown>, request.context, request.operationName);
   return executor as Executor;
 }
 
 /** Executes one operation of `document` over `schema`'s resolvers; see {@link createInProcessExecutor}. */
-export function executeInProcess(schema: GraphQLSchema, document: DocumentNode, rawVariables: Record<string, unknown>, context: unknown, operationName?: string): MaybePromise<ExecutionResult> {
+export function executeInProcess(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  rawVariables: Record<string, unknown>,
+  context: unknown,
+  operationName?: string,
+): MaybePromise<ExecutionResult> {
   const operation = getOperationAST(document, operationName);
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return { errors: [new GraphQLError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide an operation.')] };
@@ -195,7 +202,9 @@ function completeValue(run: Run, type: GraphQLOutputType, nodes: FieldNode[], va
 /** A non-null position's value: null there is an error of its own, and bubbles up. */
 function nonNull(run: Run, completed: Completed, nodes: FieldNode[], path: Path): Completed {
   if (completed !== null) return completed;
-  run.errors.push(locatedError(new Error(`Cannot return null for non-nullable field ${path.typename ?? ''}.${(nodes[0] as FieldNode).name.value}.`), nodes, pathOf(path)));
+  run.errors.push(
+    locatedError(new Error(`Cannot return null for non-nullable field ${path.typename ?? ''}.${(nodes[0] as FieldNode).name.value}.`), nodes, pathOf(path)),
+  );
   return bubble;
 }
 
@@ -205,7 +214,8 @@ function completeNamedOrList(run: Run, type: GraphQLOutputType, nodes: FieldNode
   if (isListType(type)) return completeList(run, type.ofType, nodes, value, path);
   if (isLeafType(type)) {
     const serialized = type.serialize(value);
-    if (serialized === undefined) throw new Error(`Expected \`${type.name}.serialize(${JSON.stringify(value)})\` to return non-nullable value, returned: undefined`);
+    if (serialized === undefined)
+      throw new Error(`Expected \`${type.name}.serialize(${JSON.stringify(value)})\` to return non-nullable value, returned: undefined`);
     return serialized;
   }
   const object = isAbstractType(type) ? resolveObjectType(run, type, value, nodes, path) : (type as GraphQLObjectType);
@@ -227,7 +237,12 @@ function completeList(run: Run, itemType: GraphQLOutputType, nodes: FieldNode[],
   for (const item of value as Iterable<unknown>) {
     const at = index;
     const itemPath: Path = { prev: path, key: at, typename: path.typename };
-    const completed = isPromise(item) ? item.then((resolved) => complete(run, itemType, nodes, resolved, itemPath), (error: unknown) => fail(run, error, itemType, nodes, itemPath)) : complete(run, itemType, nodes, item, itemPath);
+    const completed = isPromise(item)
+      ? item.then(
+          (resolved) => complete(run, itemType, nodes, resolved, itemPath),
+          (error: unknown) => fail(run, error, itemType, nodes, itemPath),
+        )
+      : complete(run, itemType, nodes, item, itemPath);
     if (isPromise(completed)) {
       items.push(null);
       (pending ??= []).push(
@@ -250,10 +265,13 @@ function completeList(run: Run, itemType: GraphQLOutputType, nodes: FieldNode[],
 function resolveObjectType(run: Run, type: GraphQLAbstractType, value: unknown, nodes: FieldNode[], path: Path): GraphQLObjectType {
   const info = () => resolveInfo(run, undefined, undefined, nodes, path);
   const resolved = type.resolveType ? type.resolveType(value, run.context, info(), type) : readProperty(value, '__typename');
-  if (isPromise(resolved)) throw new GraphQLError(`Abstract type "${type.name}" resolved its type asynchronously, which the in-process executor does not support.`);
+  if (isPromise(resolved))
+    throw new GraphQLError(`Abstract type "${type.name}" resolved its type asynchronously, which the in-process executor does not support.`);
   const named = typeof resolved === 'string' ? run.schema.getType(resolved) : undefined;
   if (!named || !isObjectType(named) || !run.schema.isSubType(type, named)) {
-    throw new GraphQLError(`Abstract type "${type.name}" must resolve to an Object type at runtime for field "${path.typename ?? ''}.${(nodes[0] as FieldNode).name.value}". Either the "${type.name}" type should provide a "resolveType" function or each possible type should provide an "isTypeOf" function.`);
+    throw new GraphQLError(
+      `Abstract type "${type.name}" must resolve to an Object type at runtime for field "${path.typename ?? ''}.${(nodes[0] as FieldNode).name.value}". Either the "${type.name}" type should provide a "resolveType" function or each possible type should provide an "isTypeOf" function.`,
+    );
   }
   return named;
 }
@@ -287,7 +305,8 @@ function visitSelections(run: Run, type: GraphQLObjectType, selectionSet: Select
       if (nodes) nodes.push(selection);
       else fields.set(key, [selection]);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (!selection.typeCondition || applies(run.schema, type, selection.typeCondition.name.value)) visitSelections(run, type, selection.selectionSet, fields, visited);
+      if (!selection.typeCondition || applies(run.schema, type, selection.typeCondition.name.value))
+        visitSelections(run, type, selection.selectionSet, fields, visited);
     } else if (!visited.has(selection.name.value)) {
       visited.add(selection.name.value);
       const fragment = run.fragments[selection.name.value];
@@ -308,7 +327,13 @@ function applies(schema: GraphQLSchema, type: GraphQLObjectType, condition: stri
   return named !== undefined && isAbstractType(named) && schema.isSubType(named, type);
 }
 
-function resolveInfo(run: Run, field: GraphQLField<unknown, unknown> | undefined, parent: GraphQLObjectType | undefined, nodes: FieldNode[], path: Path): GraphQLResolveInfo {
+function resolveInfo(
+  run: Run,
+  field: GraphQLField<unknown, unknown> | undefined,
+  parent: GraphQLObjectType | undefined,
+  nodes: FieldNode[],
+  path: Path,
+): GraphQLResolveInfo {
   return {
     fieldName: (nodes[0] as FieldNode).name.value,
     fieldNodes: nodes,

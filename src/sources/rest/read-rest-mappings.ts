@@ -1,13 +1,5 @@
 import { getDirective } from '@graphql-tools/utils';
-import {
-  getNamedType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-  type GraphQLField,
-  type GraphQLObjectType,
-  type GraphQLSchema,
-} from 'graphql';
+import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { parseUrlTemplate, type Placeholder, type UrlTemplate } from './url-template.ts';
 
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -69,7 +61,8 @@ function readFieldMapping(schema: GraphQLSchema, type: GraphQLObjectType, field:
 function readHttp(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, isRoot: boolean, http: Record<string, unknown>): RestMapping {
   const given = methods.filter((method) => typeof http[method] === 'string');
   const [method] = given;
-  if (given.length !== 1 || !method) throw new TypeError(`@http: expected exactly one of ${methods.join(', ')}, got ${given.length === 0 ? 'none' : given.join(' and ')}`);
+  if (given.length !== 1 || !method)
+    throw new TypeError(`@http: expected exactly one of ${methods.join(', ')}, got ${given.length === 0 ? 'none' : given.join(' and ')}`);
   const templateText = http[method] as string;
   const where = `@http(${method}: "${templateText}")`;
   if (!templateText.startsWith('/')) throw new TypeError(`${where}: expected a path starting with "/"`);
@@ -77,10 +70,14 @@ function readHttp(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>
   const checkPlaceholder = (placeholder: Placeholder) => {
     const [name = ''] = placeholder.path;
     if (placeholder.from === 'args' && !field.args.some((arg) => arg.name === name)) {
-      throw new TypeError(`${where}: {${placeholder.text}} names argument "${name}", which ${field.name} does not have (arguments: ${field.args.map((arg) => arg.name).join(', ') || 'none'})`);
+      throw new TypeError(
+        `${where}: {${placeholder.text}} names argument "${name}", which ${field.name} does not have (arguments: ${field.args.map((arg) => arg.name).join(', ') || 'none'})`,
+      );
     }
     if (placeholder.from === 'parent' && (isRoot || !(name in type.getFields()))) {
-      throw new TypeError(`${where}: {${placeholder.text}} names field "${name}", which ${type.name} does not have${isRoot ? ' (a root field has no parent)' : ''}`);
+      throw new TypeError(
+        `${where}: {${placeholder.text}} names field "${name}", which ${type.name} does not have${isRoot ? ' (a root field has no parent)' : ''}`,
+      );
     }
   };
   template.placeholders.forEach(checkPlaceholder);
@@ -89,7 +86,8 @@ function readHttp(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>
   if (typeof http['body'] === 'string') {
     if (method === 'GET') throw new TypeError(`${where}: a GET call has no body; remove body or use POST, PUT or PATCH`);
     const parsed = wrap(where, () => parseUrlTemplate(http['body'] as string)).placeholders;
-    if (parsed.length !== 1 || http['body'] !== `{${parsed[0]?.text}}`) throw new TypeError(`${where}: body "${http['body']}" must be one placeholder such as "{args.input}"`);
+    if (parsed.length !== 1 || http['body'] !== `{${parsed[0]?.text}}`)
+      throw new TypeError(`${where}: body "${http['body']}" must be one placeholder such as "{args.input}"`);
     body = parsed[0];
     if (body) checkPlaceholder(body);
   }
@@ -98,7 +96,10 @@ function readHttp(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>
   if (typeof http['batchKey'] === 'string') {
     const byText = typeof http['batchBy'] === 'string' ? http['batchBy'] : template.placeholders.length === 1 ? template.placeholders[0]?.text : undefined;
     const by = template.placeholders.find((placeholder) => placeholder.text === byText);
-    if (!by) throw new TypeError(`${where}: batchKey needs batchBy naming one of its placeholders (${template.placeholders.map((p) => p.text).join(', ') || 'none'}), got ${byText ?? 'nothing'}`);
+    if (!by)
+      throw new TypeError(
+        `${where}: batchKey needs batchBy naming one of its placeholders (${template.placeholders.map((p) => p.text).join(', ') || 'none'}), got ${byText ?? 'nothing'}`,
+      );
     if (method !== 'GET') throw new TypeError(`${where}: batchKey works with GET batch endpoints only`);
     if (!templateText.includes('?') || templateText.indexOf(`{${by.text}}`) < templateText.indexOf('?')) {
       throw new TypeError(`${where}: the batched placeholder {${by.text}} must be in the query string, where keys are joined with commas`);
@@ -125,7 +126,8 @@ function readStub(schema: GraphQLSchema, type: GraphQLObjectType, field: GraphQL
   const argument = merge.keyArg ?? field.args[0]?.name;
   const target = getNamedType(field.type);
   const unwrapped = isNonNullType(field.type) ? field.type.ofType : field.type;
-  if (!argument || !isObjectType(target) || !isListType(unwrapped)) throw new TypeError(`@stub: expected a list of objects fetched by a list of keys, got ${field.name}: ${String(field.type)}`);
+  if (!argument || !isObjectType(target) || !isListType(unwrapped))
+    throw new TypeError(`@stub: expected a list of objects fetched by a list of keys, got ${field.name}: ${String(field.type)}`);
   return { kind: 'stub', keyField: merge.keyField ?? 'id', argument };
 }
 

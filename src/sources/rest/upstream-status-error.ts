@@ -20,9 +20,8 @@ const codeByStatus: Record<number, ErrorCode> = {
  */
 export function upstreamStatusError(service: string, status: number, body: unknown): GraphQLError {
   const upstreamMessage = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
-  const message = typeof upstreamMessage === 'string' && upstreamMessage.length > 0
-    ? upstreamMessage.slice(0, 500)
-    : `Service "${service}" answered ${status}.`;
+  const message =
+    typeof upstreamMessage === 'string' && upstreamMessage.length > 0 ? upstreamMessage.slice(0, 500) : `Service "${service}" answered ${status}.`;
   return gatewayError(codeByStatus[status] ?? 'DOWNSTREAM_SERVICE_ERROR', message, {
     rejectsRequest: false,
     extensions: { service, upstreamStatus: status },

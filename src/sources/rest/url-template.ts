@@ -64,7 +64,9 @@ export function parseUrlTemplate(text: string): UrlTemplate {
     placeholders,
     fill(values, overrides) {
       const read = (placeholder: Placeholder) =>
-        overrides?.has(placeholder.text) ? overrides.get(placeholder.text) : readPath(placeholder.from === 'args' ? values.args : values.parent, placeholder.path);
+        overrides?.has(placeholder.text)
+          ? overrides.get(placeholder.text)
+          : readPath(placeholder.from === 'args' ? values.args : values.parent, placeholder.path);
       let path = '';
       for (const part of pathParts) {
         if ('literal' in part) {
@@ -106,9 +108,18 @@ function refuseRouteChange(value: unknown, placeholder: Placeholder, template: s
   if (value === batchMark) return;
   if (Array.isArray(value)) return value.forEach((item) => refuseRouteChange(item, placeholder, template));
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  const problem = text === '' ? 'is empty' : decodings(text).some((decoded) => decoded.split(/[/\\]/).some((segment) => segment === '.' || segment === '..')) ? 'would be a "." or ".." path segment' : undefined;
+  const problem =
+    text === ''
+      ? 'is empty'
+      : decodings(text).some((decoded) => decoded.split(/[/\\]/).some((segment) => segment === '.' || segment === '..'))
+        ? 'would be a "." or ".." path segment'
+        : undefined;
   if (problem) {
-    throw gatewayError('BAD_USER_INPUT', `The value ${JSON.stringify(text)} of {${placeholder.text}} ${problem}, which would change the path of "${template}".`, { rejectsRequest: false });
+    throw gatewayError(
+      'BAD_USER_INPUT',
+      `The value ${JSON.stringify(text)} of {${placeholder.text}} ${problem}, which would change the path of "${template}".`,
+      { rejectsRequest: false },
+    );
   }
 }
 

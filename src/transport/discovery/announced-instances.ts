@@ -49,7 +49,10 @@ export function createAnnouncedInstances(clock: DiscoveryClock = systemClock): A
     const entries = services.get(service);
     if (!entries || entries.size === 0) return;
     const next = Math.min(...[...entries.values()].map((entry) => entry.expiresAt));
-    timers.set(service, clock.setTimeout(() => expire(service), Math.max(0, next - clock.now())));
+    timers.set(
+      service,
+      clock.setTimeout(() => expire(service), Math.max(0, next - clock.now())),
+    );
   };
   const expire = (service: string) => {
     const entries = services.get(service);

@@ -35,7 +35,9 @@ export function announcerOf(request: Request, credentials: AnnounceCredentials):
 /** Whether any credential could announce instances of `service`. */
 export function canBeAnnounced(service: string, credentials: AnnounceCredentials): boolean {
   const { admin, registry, sourceTokens } = credentials;
-  return admin.key !== undefined || registry.adminTokenHash !== undefined || registry.publishTokens[service] !== undefined || sourceTokens[service] !== undefined;
+  return (
+    admin.key !== undefined || registry.adminTokenHash !== undefined || registry.publishTokens[service] !== undefined || sourceTokens[service] !== undefined
+  );
 }
 
 function digest(secret: string): Buffer {

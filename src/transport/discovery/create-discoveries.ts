@@ -66,18 +66,32 @@ export async function createDiscoveries(options: DiscoveriesOptions): Promise<Di
   const credentials: AnnounceCredentials = {
     admin: options.admin,
     registry: options.registry,
-    sourceTokens: Object.fromEntries(sources.flatMap(({ name, discovery }) => (discovery.mechanism === 'announce' && discovery.tokenHash ? [[name, discovery.tokenHash]] : []))),
+    sourceTokens: Object.fromEntries(
+      sources.flatMap(({ name, discovery }) => (discovery.mechanism === 'announce' && discovery.tokenHash ? [[name, discovery.tokenHash]] : [])),
+    ),
   };
   const announcing = new Map(sources.flatMap(({ name, discovery }) => (discovery.mechanism === 'announce' ? [[name, discovery] as const] : [])));
   const silent = [...announcing.keys()].filter((name) => !canBeAnnounced(name, credentials));
   if (silent.length > 0) {
-    throw new ConfigError(silent.map((name) => `config.sources.${name}.discovery.announce: expected a credential that may announce (admin.keyHash, registry.adminTokenHash, registry.publishTokens.${name} or discovery.tokenHash), got none: an announcement without one would let anyone point the gateway anywhere`));
+    throw new ConfigError(
+      silent.map(
+        (name) =>
+          `config.sources.${name}.discovery.announce: expected a credential that may announce (admin.keyHash, registry.adminTokenHash, registry.publishTokens.${name} or discovery.tokenHash), got none: an announcement without one would let anyone point the gateway anywhere`,
+      ),
+    );
   }
   const blind = sources.filter(({ discovery, hasFallback, readsSchemaAtStart }) => discovery.mechanism === 'announce' && !hasFallback && readsSchemaAtStart);
   if (blind.length > 0) {
-    throw new ConfigError(blind.map(({ name }) => `config.sources.${name}.url: expected a url beside discovery.announce, since the source's schema is read from the service at start-up (introspection or federation _service), before any instance can announce itself; got none`));
+    throw new ConfigError(
+      blind.map(
+        ({ name }) =>
+          `config.sources.${name}.url: expected a url beside discovery.announce, since the source's schema is read from the service at start-up (introspection or federation _service), before any instance can announce itself; got none`,
+      ),
+    );
   }
-  const announcements = options.store ? createStoredAnnouncements(options.store.store, { pollInterval: options.store.pollInterval, log, clock }) : createAnnouncedInstances(clock);
+  const announcements = options.store
+    ? createStoredAnnouncements(options.store.store, { pollInterval: options.store.pollInterval, log, clock })
+    : createAnnouncedInstances(clock);
   const handles = new Map<string, DiscoveryHandle>();
   const closeAll = async () => {
     await Promise.all([...handles.values()].map((handle) => handle.close()));
@@ -99,10 +113,17 @@ export async function createDiscoveries(options: DiscoveriesOptions): Promise<Di
     handles.set(name, handle);
   }
   await Promise.all([...handles.values()].map((handle) => handle.ready()));
-  const unresolved = sources.filter(({ name, discovery, hasFallback }) => discovery.mechanism !== 'announce' && !hasFallback && handles.get(name)?.current().length === 0);
+  const unresolved = sources.filter(
+    ({ name, discovery, hasFallback }) => discovery.mechanism !== 'announce' && !hasFallback && handles.get(name)?.current().length === 0,
+  );
   if (unresolved.length > 0) {
     await closeAll();
-    throw new ConfigError(unresolved.map(({ name, discovery }) => `config.sources.${name}.discovery: expected ${describeDiscovery(discovery)} to find at least one instance at start-up (or a url to fall back to), got none: ${handles.get(name)?.problem() ?? 'no instance'}`));
+    throw new ConfigError(
+      unresolved.map(
+        ({ name, discovery }) =>
+          `config.sources.${name}.discovery: expected ${describeDiscovery(discovery)} to find at least one instance at start-up (or a url to fall back to), got none: ${handles.get(name)?.problem() ?? 'no instance'}`,
+      ),
+    );
   }
   return {
     current: (service) => handles.get(service)?.current(),

@@ -43,7 +43,11 @@ export async function discoverSources(config: NormalizedConfig, options: Discove
   const fallbacks = new Map(discovered.map((source) => [source.name, fallbackOf(source)]));
   const effective = (service: string, instances: InstanceSpec[]) => (instances.length > 0 ? instances : (fallbacks.get(service) ?? []));
   const discoveries = await createDiscoveries({
-    sources: discovered.flatMap(({ discovery, ...source }) => (discovery ? [{ name: source.name, discovery, hasFallback: (fallbacks.get(source.name) ?? []).length > 0, readsSchemaAtStart: readsSchemaAtStart(source) }] : [])),
+    sources: discovered.flatMap(({ discovery, ...source }) =>
+      discovery
+        ? [{ name: source.name, discovery, hasFallback: (fallbacks.get(source.name) ?? []).length > 0, readsSchemaAtStart: readsSchemaAtStart(source) }]
+        : [],
+    ),
     admin: config.metrics.admin,
     registry: config.registry,
     onInstances: (service, instances) => options.update(service, effective(service, instances)),

@@ -157,7 +157,9 @@ function normalizeAnnounce(value: Record<string, unknown>, key: string, check: C
   const tokenHash = value['tokenHash'];
   if (tokenHash !== undefined && (typeof tokenHash !== 'string' || !/^[0-9a-f]{64}$/i.test(tokenHash))) {
     // Not shown: a token pasted where its hash belongs is a secret.
-    check.problem(`${key}.tokenHash: expected the SHA-256 of a token as 64 hex digits (printf %s "$TOKEN" | sha256sum), got ${typeof tokenHash === 'string' ? `${tokenHash.length} characters` : `a ${typeof tokenHash}`} (not shown: it may be the token itself)`);
+    check.problem(
+      `${key}.tokenHash: expected the SHA-256 of a token as 64 hex digits (printf %s "$TOKEN" | sha256sum), got ${typeof tokenHash === 'string' ? `${tokenHash.length} characters` : `a ${typeof tokenHash}`} (not shown: it may be the token itself)`,
+    );
   }
   return {
     mechanism: 'announce',
@@ -177,7 +179,14 @@ function normalizeAllow(value: unknown, key: string, check: Checker): { ranges: 
     if (hostName.test(entry.replace(/^\*\./, ''))) hosts.push(entry.toLowerCase());
     else check.fail(`${key}[${index}]`, 'an IP address, a CIDR range such as "10.0.0.0/8", or a host name such as "*.svc.cluster.local"', entry);
   }
-  return { ranges: parseAddressRanges(key, entries.filter((entry) => !isHost(entry)), check), hosts };
+  return {
+    ranges: parseAddressRanges(
+      key,
+      entries.filter((entry) => !isHost(entry)),
+      check,
+    ),
+    hosts,
+  };
 }
 
 function normalizeServers(value: unknown, key: string, check: Checker): string[] {

@@ -50,12 +50,15 @@ export function followDns(discovery: DnsDiscovery, hooks: DiscoveryHooks): Disco
       empties += 1;
       problem = `${discovery.name} answered ${resolution.empty} (no records)`;
       const keep = current.length > 0 && empties < discovery.emptyAfter;
-      if (empties === 1 && keep) log(`${label}: ${problem}; the last ${current.length} instance(s) stay until it answers so ${discovery.emptyAfter} times in a row`);
-      else if (empties === 1 || (empties === discovery.emptyAfter && current.length > 0)) log(`${label}: ${problem}${empties > 1 ? ` ${empties} times in a row` : ''}; the source has no instance`);
+      if (empties === 1 && keep)
+        log(`${label}: ${problem}; the last ${current.length} instance(s) stay until it answers so ${discovery.emptyAfter} times in a row`);
+      else if (empties === 1 || (empties === discovery.emptyAfter && current.length > 0))
+        log(`${label}: ${problem}${empties > 1 ? ` ${empties} times in a row` : ''}; the source has no instance`);
       if (!keep) publish([]);
       return retryDelay(empties);
     }
-    if (failures > 0 || empties > 0) log(`${label}: resolved again (${resolution.instances.length} instance(s)) after ${failures + empties} failed or empty answer(s)`);
+    if (failures > 0 || empties > 0)
+      log(`${label}: resolved again (${resolution.instances.length} instance(s)) after ${failures + empties} failed or empty answer(s)`);
     failures = 0;
     empties = 0;
     problem = undefined;

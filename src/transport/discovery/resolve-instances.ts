@@ -24,7 +24,10 @@ export async function resolveInstances(resolver: Resolver, discovery: DnsDiscove
   if (discovery.mechanism === 'dns') {
     const addresses = await resolveAddresses(resolver, discovery.name);
     if ('empty' in addresses) return addresses;
-    return { instances: sortedInstances(addresses.records.map(({ address }) => ({ url: instanceUrl(discovery, address, discovery.port), weight: 1 }))), ttl: addresses.ttl };
+    return {
+      instances: sortedInstances(addresses.records.map(({ address }) => ({ url: instanceUrl(discovery, address, discovery.port), weight: 1 }))),
+      ttl: addresses.ttl,
+    };
   }
   const records = await answerOf(() => resolver.resolveSrv(discovery.name));
   if ('empty' in records) return records;
@@ -39,7 +42,11 @@ export async function resolveInstances(resolver: Resolver, discovery: DnsDiscove
 }
 
 /** One SRV record's instances: its target's addresses, or the target name itself with https (certificates name hosts). */
-async function targetInstances(resolver: Resolver, discovery: DnsDiscovery, record: { name: string; port: number; weight: number }): Promise<{ instances: InstanceSpec[]; ttl?: number }> {
+async function targetInstances(
+  resolver: Resolver,
+  discovery: DnsDiscovery,
+  record: { name: string; port: number; weight: number },
+): Promise<{ instances: InstanceSpec[]; ttl?: number }> {
   // Weight 0 means "very rarely" (RFC 2782): the smallest share a pool gives; pools weigh up to 1000.
   const weight = Math.min(Math.max(record.weight, 1), maxWeight);
   const target = record.name.replace(/\.$/, '');
@@ -50,7 +57,10 @@ async function targetInstances(resolver: Resolver, discovery: DnsDiscovery, reco
 }
 
 /** A and AAAA records of `name`: both asked at once; a failure of either fails the whole. */
-async function resolveAddresses(resolver: Resolver, name: string): Promise<{ records: Array<{ address: string; ttl: number }>; ttl: number } | { empty: string }> {
+async function resolveAddresses(
+  resolver: Resolver,
+  name: string,
+): Promise<{ records: Array<{ address: string; ttl: number }>; ttl: number } | { empty: string }> {
   const [v4, v6] = await Promise.all([answerOf(() => resolver.resolve4(name, { ttl: true })), answerOf(() => resolver.resolve6(name, { ttl: true }))]);
   const records = [...('answer' in v4 ? v4.answer : []), ...('answer' in v6 ? v6.answer : [])];
   if (records.length === 0) return { empty: 'empty' in v4 ? v4.empty : 'ENODATA' };

@@ -47,14 +47,27 @@ export function useInstanceAnnouncements(options: InstanceAnnouncementsOptions):
   };
 }
 
-async function answer({ sources, announcements, credentials, log }: InstanceAnnouncementsOptions, request: Request, url: URL, service: string): Promise<Response> {
+async function answer(
+  { sources, announcements, credentials, log }: InstanceAnnouncementsOptions,
+  request: Request,
+  url: URL,
+  service: string,
+): Promise<Response> {
   const announcer = announcerOf(request, credentials);
-  if (!announcer) return errorResponse(request, 'UNAUTHENTICATED', announcer === null ? 'The credential is not valid.' : 'Announcing instances takes a credential: the admin key, or Authorization: Bearer <token>.', challenge);
-  if (announcer.service !== undefined && announcer.service !== service) return errorResponse(request, 'FORBIDDEN', `The token of ${announcer.service} may not announce instances of ${service}.`, noStore);
+  if (!announcer)
+    return errorResponse(
+      request,
+      'UNAUTHENTICATED',
+      announcer === null ? 'The credential is not valid.' : 'Announcing instances takes a credential: the admin key, or Authorization: Bearer <token>.',
+      challenge,
+    );
+  if (announcer.service !== undefined && announcer.service !== service)
+    return errorResponse(request, 'FORBIDDEN', `The token of ${announcer.service} may not announce instances of ${service}.`, noStore);
   const discovery = sources.get(service);
   if (!discovery) return errorResponse(request, 'NOT_FOUND', `No source ${service} takes announced instances (discovery: { announce: true }).`, noStore);
   if (request.method === 'GET') return json(200, { service, ttlSeconds: discovery.ttl / 1000, instances: (await announcements.list(service)).map(shown) });
-  if (request.method !== 'PUT' && request.method !== 'DELETE') return errorResponse(request, 'METHOD_NOT_ALLOWED', `${url.pathname} answers GET, PUT and DELETE.`, { allow: 'GET, PUT, DELETE' });
+  if (request.method !== 'PUT' && request.method !== 'DELETE')
+    return errorResponse(request, 'METHOD_NOT_ALLOWED', `${url.pathname} answers GET, PUT and DELETE.`, { allow: 'GET, PUT, DELETE' });
   const body = request.method === 'DELETE' && url.searchParams.has('url') ? { url: url.searchParams.get('url') } : await request.json().catch(() => undefined);
   const instance = instanceOf(body, request.method === 'PUT');
   if (typeof instance === 'string') return errorResponse(request, 'BAD_REQUEST', instance, noStore);
@@ -97,7 +110,14 @@ function instanceOf(body: unknown, withWeight: boolean): { url: string; weight: 
 }
 
 function shown({ url, weight, announcedAt, heartbeatAt, expiresAt }: Announcement) {
-  return { url, weight, state: 'announced', announcedAt: new Date(announcedAt).toISOString(), heartbeatAt: new Date(heartbeatAt).toISOString(), expiresAt: new Date(expiresAt).toISOString() };
+  return {
+    url,
+    weight,
+    state: 'announced',
+    announcedAt: new Date(announcedAt).toISOString(),
+    heartbeatAt: new Date(heartbeatAt).toISOString(),
+    expiresAt: new Date(expiresAt).toISOString(),
+  };
 }
 
 function json(status: number, value: unknown): Response {

@@ -10,7 +10,11 @@ import { parse } from 'graphql';
 export async function composeSupergraph(urls: Record<string, string>): Promise<string> {
   const services = await Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
-      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
       const { data } = (await response.json()) as { data?: { _service?: { sdl?: string } } };
       const sdl = data?._service?.sdl;
       if (!response.ok || typeof sdl !== 'string') throw new Error(`${name}: _service { sdl } answered ${response.status} without an SDL`);

@@ -5,16 +5,34 @@
  */
 import { buildSchema, graphql, type GraphQLSchema } from 'graphql';
 
-export interface User { id: string; name: string; username: string }
-export interface Product { upc: string; name: string; price: number; weight: number }
-export interface Review { id: string; body: string; authorId: string; upc: string }
+export interface User {
+  id: string;
+  name: string;
+  username: string;
+}
+export interface Product {
+  upc: string;
+  name: string;
+  price: number;
+  weight: number;
+}
+export interface Review {
+  id: string;
+  body: string;
+  authorId: string;
+  upc: string;
+}
 
 /** Sizes chosen so that the benchmark query's answer is about 85 KB. */
 const USERS = 13;
 const PRODUCTS = 12;
 const REVIEWS_PER_USER = 3;
 
-export const users: User[] = Array.from({ length: USERS }, (_, index) => ({ id: String(index + 1), name: `User Name ${index + 1}`, username: `user${index + 1}` }));
+export const users: User[] = Array.from({ length: USERS }, (_, index) => ({
+  id: String(index + 1),
+  name: `User Name ${index + 1}`,
+  username: `user${index + 1}`,
+}));
 
 export const products: Product[] = Array.from({ length: PRODUCTS }, (_, index) => ({
   upc: String(index + 1),

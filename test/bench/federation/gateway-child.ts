@@ -26,7 +26,9 @@ const config = normalizeConfig(
     // The benchmark query's static cost (about 22,000 with the default list size) is over the
     // default limit of 10,000; the peers have no cost limit, so it is raised here, not turned off.
     limits: { maxCost: 1_000_000 },
-    sources: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { kind: 'federation', url: `${urls[name]}/graphql`, ...(reuse ? {} : { dedupeInFlight: false, httpCache: false }) }])),
+    sources: Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [name, { kind: 'federation', url: `${urls[name]}/graphql`, ...(reuse ? {} : { dedupeInFlight: false, httpCache: false }) }]),
+    ),
   },
   { baseDir: tmpdir(), env: {} },
 );

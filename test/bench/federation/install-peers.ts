@@ -33,6 +33,8 @@ function run(command: string, args: string[]): Promise<PeersInstall> {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
     child.once('error', (error) => resolve({ ok: false, reason: `could not run ${command}: ${error.message}` }));
-    child.once('exit', (code, signal) => resolve(code === 0 ? { ok: true } : { ok: false, reason: `${command} ${args[0]} failed (${signal ?? `exit code ${code}`}):\n${stderr.trim()}` }));
+    child.once('exit', (code, signal) =>
+      resolve(code === 0 ? { ok: true } : { ok: false, reason: `${command} ${args[0]} failed (${signal ?? `exit code ${code}`}):\n${stderr.trim()}` }),
+    );
   });
 }

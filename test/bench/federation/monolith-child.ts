@@ -29,9 +29,15 @@ const server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => 
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.once('end', async () => {
-    const { query, variables, operationName } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown>; operationName?: string };
+    const { query, variables, operationName } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      query: string;
+      variables?: Record<string, unknown>;
+      operationName?: string;
+    };
     const document = documentOf(query);
-    const result = Array.isArray(document) ? { errors: document } : await execute({ schema, document: document as DocumentNode, variableValues: variables ?? null, operationName: operationName ?? null });
+    const result = Array.isArray(document)
+      ? { errors: document }
+      : await execute({ schema, document: document as DocumentNode, variableValues: variables ?? null, operationName: operationName ?? null });
     response.writeHead(200, headers).end(JSON.stringify(result));
   });
 });

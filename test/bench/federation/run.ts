@@ -62,12 +62,42 @@ interface RowSpec {
 }
 
 const ROWS: readonly RowSpec[] = [
-  { name: 'concierge', file: `${here}/gateway-child.ts`, env: ({ urls }) => ({ ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls) }), peer: false, countsUpstream: true },
-  { name: 'hive-gateway', file: `${here}/peers/hive-gateway-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }), peer: true, countsUpstream: true },
-  { name: 'hive-router-runtime', file: `${here}/peers/hive-gateway-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile, BENCH_HIVE_ROUTER_RUNTIME: '1' }), peer: true, countsUpstream: true },
-  { name: 'apollo-gateway', file: `${here}/peers/apollo-gateway-child.ts`, env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }), peer: true, countsUpstream: true },
+  {
+    name: 'concierge',
+    file: `${here}/gateway-child.ts`,
+    env: ({ urls }) => ({ ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls) }),
+    peer: false,
+    countsUpstream: true,
+  },
+  {
+    name: 'hive-gateway',
+    file: `${here}/peers/hive-gateway-child.ts`,
+    env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }),
+    peer: true,
+    countsUpstream: true,
+  },
+  {
+    name: 'hive-router-runtime',
+    file: `${here}/peers/hive-gateway-child.ts`,
+    env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile, BENCH_HIVE_ROUTER_RUNTIME: '1' }),
+    peer: true,
+    countsUpstream: true,
+  },
+  {
+    name: 'apollo-gateway',
+    file: `${here}/peers/apollo-gateway-child.ts`,
+    env: ({ supergraphFile }) => ({ ...process.env, BENCH_SUPERGRAPH_FILE: supergraphFile }),
+    peer: true,
+    countsUpstream: true,
+  },
   { name: 'monolith', file: `${here}/monolith-child.ts`, env: () => ({ ...process.env }), peer: false, countsUpstream: false },
-  { name: 'static', file: `${here}/static-child.ts`, env: ({ staticFile }) => ({ ...process.env, BENCH_STATIC_BODY_FILE: staticFile }), peer: false, countsUpstream: false },
+  {
+    name: 'static',
+    file: `${here}/static-child.ts`,
+    env: ({ staticFile }) => ({ ...process.env, BENCH_STATIC_BODY_FILE: staticFile }),
+    peer: false,
+    countsUpstream: false,
+  },
 ];
 
 interface Measured {
@@ -100,8 +130,12 @@ try {
   await writeFile(staticFile, reference);
   console.log(`Federation bench: 4 subgraphs, query ${here}/query.graphql, answer ${Buffer.byteLength(reference)} bytes`);
   console.log(`Rows: ${rows.map(({ name }) => name).join(', ')}${rows.length < ROWS.length ? ' (BENCH_ROWS)' : ''}`);
-  console.log(`${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per row, ${settings.cores} CPUs; every process with NODE_ENV=${settings.nodeEnv} NODE_OPTIONS=${settings.nodeOptions} (BENCH_NODE_ENV, BENCH_NODE_OPTIONS)`);
-  console.log(`Concierge upstream reuse (in-flight dedupe, HTTP cache): ${process.env['BENCH_UPSTREAM_REUSE'] === '0' ? 'off (BENCH_UPSTREAM_REUSE=0)' : 'on, the default (BENCH_UPSTREAM_REUSE=0 turns it off)'}\n`);
+  console.log(
+    `${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per row, ${settings.cores} CPUs; every process with NODE_ENV=${settings.nodeEnv} NODE_OPTIONS=${settings.nodeOptions} (BENCH_NODE_ENV, BENCH_NODE_OPTIONS)`,
+  );
+  console.log(
+    `Concierge upstream reuse (in-flight dedupe, HTTP cache): ${process.env['BENCH_UPSTREAM_REUSE'] === '0' ? 'off (BENCH_UPSTREAM_REUSE=0)' : 'on, the default (BENCH_UPSTREAM_REUSE=0 turns it off)'}\n`,
+  );
 
   const { urls } = await subgraphs.start<{ urls: Record<string, string> }>({ name: 'subgraphs', file: `${here}/subgraphs-child.ts` });
   const context: Context = { urls, staticFile, supergraphFile: path.join(workDir, 'supergraph.graphql') };
@@ -120,7 +154,8 @@ try {
   printTable(results);
   for (const { row, reason } of excluded) console.log(`${row.name}: not in the table: ${firstLine(reason)}`);
   const failures = results.filter(({ load }) => load.errors + load.timeouts + load.non2xx + load.wrongBodies > 0);
-  for (const { row, load } of failures) console.error(`${row.name}: ${load.errors} errors, ${load.timeouts} timeouts, ${load.non2xx} non-2xx, ${load.wrongBodies} wrong bodies`);
+  for (const { row, load } of failures)
+    console.error(`${row.name}: ${load.errors} errors, ${load.timeouts} timeouts, ${load.non2xx} non-2xx, ${load.wrongBodies} wrong bodies`);
   if ([...failures, ...excluded].some(({ row }) => !row.peer)) process.exitCode = 1;
 } catch (error) {
   console.error(error);
@@ -137,7 +172,8 @@ function selectRows(raw: string | undefined): RowSpec[] {
     .map((name) => name.trim().toLowerCase())
     .filter((name) => name !== '');
   const unknown = names.filter((name) => !ROWS.some((row) => row.name === name));
-  if (unknown.length > 0) throw new Error(`BENCH_ROWS: unknown row ${unknown.map((name) => `"${name}"`).join(', ')}; the rows are ${ROWS.map(({ name }) => name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_ROWS: unknown row ${unknown.map((name) => `"${name}"`).join(', ')}; the rows are ${ROWS.map(({ name }) => name).join(', ')}`);
   return names.length === 0 ? [...ROWS] : ROWS.filter(({ name }) => names.includes(name));
 }
 
@@ -175,7 +211,9 @@ async function measureRow(row: RowSpec, context: Context, body: string, referenc
     if (wrong !== undefined) return { reason: wrong };
     const sameBytes = text === reference;
     const target: LoadTarget = { url, method: 'POST', headers, body, expectedBody: text };
-    console.log(`${row.name}: answer equals the reference (${Buffer.byteLength(text)} bytes, ${sameBytes ? 'byte for byte' : 'same JSON'})${row.countsUpstream ? `; alone, ${sum(calls)} upstream calls (${describe(calls)})` : ''}.`);
+    console.log(
+      `${row.name}: answer equals the reference (${Buffer.byteLength(text)} bytes, ${sameBytes ? 'byte for byte' : 'same JSON'})${row.countsUpstream ? `; alone, ${sum(calls)} upstream calls (${describe(calls)})` : ''}.`,
+    );
 
     const pid = children.pid(row.name);
     process.stdout.write(`${row.name}: warm-up… `);
@@ -273,7 +311,8 @@ function printTable(results: readonly Measured[]): void {
     concierge && concierge.load.rps > 0 ? `${(load.rps / concierge.load.rps).toFixed(2)}x` : 'n/a',
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  const format = (cells: readonly string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const format = (cells: readonly string[]) =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   console.log(`\n${format(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
   for (const line of lines) console.log(format(line));
 }

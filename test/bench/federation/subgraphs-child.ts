@@ -10,7 +10,20 @@ import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { link, subgraphSchema, type Reference } from '../../helpers/federation-subgraph.ts';
 import { announceReady, stopWhenAsked } from '../child-ready.ts';
-import { inStock, productByUpc, products, reviewById, reviewsByAuthor, reviewsByProduct, shippingEstimate, userById, users, type Product, type Review, type User } from './data.ts';
+import {
+  inStock,
+  productByUpc,
+  products,
+  reviewById,
+  reviewsByAuthor,
+  reviewsByProduct,
+  shippingEstimate,
+  userById,
+  users,
+  type Product,
+  type Review,
+  type User,
+} from './data.ts';
 
 type Resolvers = Record<string, Record<string, unknown>>;
 
@@ -38,7 +51,8 @@ const subgraphs: Record<string, { sdl: string; resolvers: Resolvers; references:
     resolvers: {
       Product: {
         inStock: (product: { upc: string }) => inStock(product.upc),
-        shippingEstimate: (product: { price?: number; weight?: number }) => (product.price === undefined || product.weight === undefined ? null : shippingEstimate(product.price, product.weight)),
+        shippingEstimate: (product: { price?: number; weight?: number }) =>
+          product.price === undefined || product.weight === undefined ? null : shippingEstimate(product.price, product.weight),
       },
     },
     references: { Product: (reference) => reference },
@@ -60,11 +74,18 @@ const subgraphs: Record<string, { sdl: string; resolvers: Resolvers; references:
       type Product @key(fields: "upc") { upc: String! reviews: [Review] }
     `,
     resolvers: {
-      Review: { author: (review: Review) => ({ __typename: 'User', id: review.authorId }), product: (review: Review) => ({ __typename: 'Product', upc: review.upc }) },
+      Review: {
+        author: (review: Review) => ({ __typename: 'User', id: review.authorId }),
+        product: (review: Review) => ({ __typename: 'Product', upc: review.upc }),
+      },
       User: { reviews: (user: Pick<User, 'id'>) => reviewsByAuthor.get(user.id) ?? [] },
       Product: { reviews: (product: Pick<Product, 'upc'>) => reviewsByProduct.get(product.upc) ?? [] },
     },
-    references: { Review: (reference) => reviewById.get(String(reference['id'])), User: (reference) => ({ id: reference['id'] }), Product: (reference) => ({ upc: reference['upc'] }) },
+    references: {
+      Review: (reference) => reviewById.get(String(reference['id'])),
+      User: (reference) => ({ id: reference['id'] }),
+      Product: (reference) => ({ upc: reference['upc'] }),
+    },
   },
 };
 
@@ -73,7 +94,12 @@ function createSubgraph(sdl: string, resolvers: Resolvers, references: Record<st
   const yoga = createYoga({
     logging: false,
     graphiql: false,
-    schema: subgraphSchema({ sdl, resolvers, entities: Object.keys(references), resolve: (reference) => references[reference.__typename]?.(reference) as Record<string, unknown> | null | undefined }),
+    schema: subgraphSchema({
+      sdl,
+      resolvers,
+      entities: Object.keys(references),
+      resolve: (reference) => references[reference.__typename]?.(reference) as Record<string, unknown> | null | undefined,
+    }),
   });
   let requests = 0;
   const server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
