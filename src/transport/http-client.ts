@@ -156,7 +156,8 @@ export interface HttpClient {
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { service, timeout, headers = {}, httpCache = false, httpCacheBytes, dedupeInFlight = false, retries, breaker = false, onFetch } = options;
   const pool = options.instances ?? ownPool(options);
-  const firstOrigin = () => pool.status()[0]?.origin ?? new URL(options.url).origin;
+  const configuredOrigin = new URL(options.url).origin;
+  const firstOrigin = () => pool.firstOrigin() ?? configuredOrigin;
   const upstreamError = (message: string, extensions: Record<string, unknown> = {}) =>
     gatewayError('DOWNSTREAM_SERVICE_ERROR', message, { rejectsRequest: false, extensions: { service, ...extensions } });
   const acquire = (tried?: Set<string>): InstanceLease => {

@@ -88,6 +88,8 @@ export interface InstancePool {
   update(instances: readonly InstanceSpec[]): void;
   /** The current instances, in list order. */
   status(): InstanceStatus[];
+  /** The first instance's origin (what observers are told before an instance is picked), without building the whole status. */
+  firstOrigin(): string | undefined;
   /** Resolves once the health checks now in flight have been counted (for tests). */
   checksSettled(): Promise<void>;
   /** Stops the checks and closes every instance's pool once its calls are answered. */
@@ -229,6 +231,8 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
     service,
     acquire(tried) {
       if (instances.length === 0) return undefined;
+      // One instance takes every call, in rotation or not (a lone instance is never ejected).
+      if (instances.length === 1 && !instances[0]?.removed) return lease(instances[0] as Instance);
       const now = clock.now();
       const untried = tried && tried.size > 0 ? instances.filter((instance) => !tried.has(instance.url)) : instances;
       const among = untried.length > 0 ? untried : instances;
@@ -247,6 +251,7 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
         return kept;
       });
     },
+    firstOrigin: () => instances[0]?.origin,
     status() {
       const now = clock.now();
       return instances.map((instance) => ({
