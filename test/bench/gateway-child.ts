@@ -1,5 +1,5 @@
 /**
- * Child process: the gateway with the project's gateway.config.ts, pointed at the services in
+ * Child process: the gateway (compiled, from dist/, unless BENCH_GATEWAY_FROM=src) with the project's gateway.config.ts, pointed at the services in
  * BENCH_SERVICE_URLS, on a free port of 127.0.0.1. Prints `{"url":"http://127.0.0.1:<port>/graphql"}`.
  * With BENCH_RESPONSE_CACHE=1 its response cache is on, in memory, with `defaultMaxAge: 60` so that
  * the order-history query is cacheable (its shortest hint, Product.inventory, makes it 5 s).
@@ -12,15 +12,20 @@
 import os from 'node:os';
 import path from 'node:path';
 import { SERVICE_NAMES } from '../../examples/ecommerce/start-services.ts';
-import { createChecker } from '../../src/config/config-checker.ts';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { normalizeLoggingOptions } from '../../src/observability/logging-config.ts';
-import { normalizeMetricsOptions } from '../../src/observability/metrics-config.ts';
-import { normalizeTracingOptions } from '../../src/observability/tracing-config.ts';
-import { normalizeResponseCacheOptions } from '../../src/response-cache/response-cache-config.ts';
-import { startGateway } from '../../src/server/start-gateway.ts';
 import { root, shopEnv } from '../helpers/start-shop.ts';
 import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from './child-ready.ts';
+
+// The compiled package (dist/, built by the bench) unless BENCH_GATEWAY_FROM=src: the same modules either way.
+const fromSources = process.env['BENCH_GATEWAY_FROM'] === 'src';
+const load = <T>(module: string): Promise<T> => import(fromSources ? `../../src/${module}.ts` : `../../dist/${module}.js`) as Promise<T>;
+const { createChecker } = await load<typeof import('../../src/config/config-checker.ts')>('config/config-checker');
+const { loadConfig } = await load<typeof import('../../src/config/load-config.ts')>('config/load-config');
+const { normalizeLoggingOptions } = await load<typeof import('../../src/observability/logging-config.ts')>('observability/logging-config');
+const { normalizeMetricsOptions } = await load<typeof import('../../src/observability/metrics-config.ts')>('observability/metrics-config');
+const { normalizeTracingOptions } = await load<typeof import('../../src/observability/tracing-config.ts')>('observability/tracing-config');
+const { normalizeResponseCacheOptions } =
+  await load<typeof import('../../src/response-cache/response-cache-config.ts')>('response-cache/response-cache-config');
+const { startGateway } = await load<typeof import('../../src/server/start-gateway.ts')>('server/start-gateway');
 
 const config = await loadConfig(`${root}gateway.config.ts`, root, shopEnv(serviceUrlsFromEnv(SERVICE_NAMES)));
 config.host = '127.0.0.1';

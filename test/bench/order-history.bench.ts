@@ -9,7 +9,8 @@
  *
  * Exits 1 on a wrong answer or a crash, never because of a timing.
  * Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (50),
- * BENCH_PROBE_SECONDS (3), BENCH_ONLY, BENCH_PIN, BENCH_CPU_PROF, BENCH_NODE_ENV (production) (see settings.ts).
+ * BENCH_PROBE_SECONDS (3), BENCH_ONLY, BENCH_PIN, BENCH_CPU_PROF, BENCH_NODE_ENV (production),
+ * BENCH_GATEWAY_FROM (dist) (see settings.ts).
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -26,6 +27,9 @@ import { readSettings, root, type BenchSettings } from './settings.ts';
 import { describe, readCounts, readSettledCounts, subtract, sum, type Counts } from './upstream-calls.ts';
 
 const settings = readSettings();
+// The gateway as the package ships it: compiled JavaScript, built once here (BENCH_GATEWAY_FROM=src runs the sources).
+if (settings.gatewayFrom === 'dist') execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+process.env['BENCH_GATEWAY_FROM'] = settings.gatewayFrom;
 process.env['NODE_ENV'] = settings.nodeEnv;
 process.env['NODE_OPTIONS'] = settings.nodeOptions;
 const children = new Children();

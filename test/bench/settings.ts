@@ -32,6 +32,11 @@ export interface BenchSettings {
    */
   nodeEnv: string;
   /**
+   * What the gateway children run (BENCH_GATEWAY_FROM): `dist`, the compiled JavaScript the package
+   * ships (built at the start of the bench), or `src`, the TypeScript through tsx.
+   */
+  gatewayFrom: 'dist' | 'src';
+  /**
    * NODE_OPTIONS of every child, peers included: `--max-semi-space-size=64` unless BENCH_NODE_OPTIONS
    * says otherwise, the young-generation size the README recommends for a gateway (Node's default
    * makes it scavenge several times a request under load).
@@ -54,6 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
       .filter((part) => part !== ''),
     cores: os.availableParallelism(),
     nodeEnv: env['BENCH_NODE_ENV'] || 'production',
+    gatewayFrom: env['BENCH_GATEWAY_FROM'] === 'src' ? 'src' : 'dist',
     nodeOptions: env['BENCH_NODE_OPTIONS'] ?? '--max-semi-space-size=64',
   };
 }
