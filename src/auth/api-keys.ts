@@ -13,6 +13,13 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** Whether `secret` hashes to `keyHash` (hex SHA-256), compared in constant time. */
+export function matchesKeyHash(secret: string, keyHash: string): boolean {
+  const expected = Buffer.from(keyHash, 'hex');
+  const actual = createHash('sha256').update(secret, 'utf8').digest();
+  return expected.length === actual.length && timingSafeEqual(actual, expected);
+}
+
 /** A new random API key and its hash. */
 export function createApiKey(): CreatedApiKey {
   const key = `ck_${randomBytes(32).toString('base64url')}`;

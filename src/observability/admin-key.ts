@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { matchesKeyHash } from '../auth/api-keys.ts';
 import { inRanges } from '../security/address-ranges.ts';
 import { clientAddressOf } from '../security/client-address.ts';
 import { errorResponse } from '../server/error-response.ts';
@@ -32,8 +32,7 @@ export function createAdminGuard({ key, ipAllow, loopbackOnly }: NormalizedAdmin
 }
 
 function createKeyGuard(admin: NonNullable<NormalizedAdmin['key']>): AdminGuard {
-  const expected = Buffer.from(admin.keyHash, 'hex');
-  const matches = (key: string) => timingSafeEqual(createHash('sha256').update(key).digest(), expected);
+  const matches = (key: string) => matchesKeyHash(key, admin.keyHash);
   return (request) => {
     const key = request.headers.get(admin.header);
     if (key !== null)

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { matchesKeyHash } from '../../auth/api-keys.ts';
 import type { NormalizedAdmin } from '../../observability/metrics-config.ts';
 import type { NormalizedRegistry } from '../../registry/registry-config.ts';
 import { tokenHolder } from '../../registry/registry-tokens.ts';
@@ -24,12 +24,10 @@ export interface AnnounceCredentials {
 export function announcerOf(request: Request, credentials: AnnounceCredentials): Announcer | null | undefined {
   const { admin, registry, sourceTokens } = credentials;
   const adminKey = admin.key && request.headers.get(admin.key.header);
-  if (admin.key && adminKey !== null && adminKey !== undefined) return same(digest(adminKey), admin.key.keyHash) ? { name: 'admin' } : null;
+  if (admin.key && adminKey !== null && adminKey !== undefined) return matchesKeyHash(adminKey, admin.key.keyHash) ? { name: 'admin' } : null;
   const holder = tokenHolder(request, registry);
-  if (holder !== null) return holder;
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
-  const service = Object.keys(sourceTokens).find((name) => same(digest(token), sourceTokens[name] as string));
-  return service === undefined ? null : { name: `token:${service}`, service };
+  // A bearer token the registry does not know may still be a source's own `discovery.tokenHash`.
+  return holder === null ? (tokenHolder(request, { publishTokens: sourceTokens }) ?? null) : holder;
 }
 
 /** Whether any credential could announce instances of `service`. */
@@ -38,13 +36,4 @@ export function canBeAnnounced(service: string, credentials: AnnounceCredentials
   return (
     admin.key !== undefined || registry.adminTokenHash !== undefined || registry.publishTokens[service] !== undefined || sourceTokens[service] !== undefined
   );
-}
-
-function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
-}
-
-function same(actual: Buffer, expectedHex: string): boolean {
-  const expected = Buffer.from(expectedHex, 'hex');
-  return expected.length === actual.length && timingSafeEqual(actual, expected);
 }
