@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenUntilTestEnds } from './helpers/fixture-server.ts';
 import { describe, it, type TestContext } from 'node:test';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { ConfigError } from '../src/config/config-error.ts';
@@ -49,15 +49,7 @@ async function startAnnouncements(t: TestContext, overrides: Partial<Discoveries
   assert.ok(discoveries.surface);
   const yoga = createYoga({ schema: createSchema({ typeDefs: 'type Query { ok: Boolean }' }), plugins: [discoveries.surface], logging: false });
   const server = createServer(yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = `http://127.0.0.1:${await listenUntilTestEnds(t, server)}`;
   const call = async (method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) => {
     const response = await fetch(`${base}${path}`, {
       method,

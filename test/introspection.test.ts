@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenUntilTestEnds } from './helpers/fixture-server.ts';
 import { test, type TestContext } from 'node:test';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { startUsersService } from '../examples/ecommerce/users-service.ts';
@@ -34,15 +34,7 @@ async function startReviewsService(t: TestContext): Promise<string> {
     }),
   });
   const server = createServer(yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return `http://127.0.0.1:${await listenUntilTestEnds(t, server)}/graphql`;
 }
 
 test('a GraphQL service introspected at start-up answers through the gateway', async (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { listenUntilTestEnds } from './helpers/fixture-server.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
@@ -34,15 +34,7 @@ async function startMutualTlsService(t: TestContext) {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'hello over mTLS' }));
     },
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, clients };
+  return { url: `https://127.0.0.1:${await listenUntilTestEnds(t, server)}`, clients };
 }
 
 test('a source with tls reaches an mTLS service with its client certificate', { skip }, async (t) => {

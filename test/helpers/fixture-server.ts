@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 
@@ -21,6 +22,12 @@ export async function startFixtureServer(
     requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
     await handler(Object.assign(request, { body }), response);
   });
+  const port = await listenUntilTestEnds(t, server);
+  return { url: `http://127.0.0.1:${port}`, port, requests };
+}
+
+/** Listens on a free port of 127.0.0.1 and resolves with it; when the test ends, every connection is closed and the server with them. */
+export async function listenUntilTestEnds(t: TestContext, server: Server | HttpsServer): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(
     () =>
@@ -29,8 +36,7 @@ export async function startFixtureServer(
         server.close(() => resolve());
       }),
   );
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, port, requests };
+  return (server.address() as AddressInfo).port;
 }
 
 /** Sends a JSON answer. */

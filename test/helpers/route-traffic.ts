@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenUntilTestEnds } from './fixture-server.ts';
 import type { TestContext } from 'node:test';
 
 /** A service written inside a test: raw Node handlers, so a test controls every byte and event. */
@@ -15,15 +15,7 @@ export async function startUpstream(t: TestContext, handler: (request: IncomingM
     requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
     void handler(request, response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  return { url: `http://127.0.0.1:${await listenUntilTestEnds(t, server)}`, requests };
 }
 
 /** An answer as the client received it. */
