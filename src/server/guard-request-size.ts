@@ -2,6 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { errorResponse } from './error-response.ts';
 
+/** Most bytes of a refused body read and dropped before the 413 goes out (see {@link guardRequestSize}). */
+const LINGER_BYTES = 64 * 1024 * 1024;
+
 /** Requests whose body is over the limit, marked by {@link guardRequestSize} for {@link useRequestSizeLimit}. */
 const tooLarge = new WeakSet<IncomingMessage>();
 
@@ -15,14 +18,32 @@ const tooLarge = new WeakSet<IncomingMessage>();
  * limit, and handed on as a buffer in `request.body`: the way frameworks that read bodies first
  * pass them to Yoga's Node adapter, which then reads no stream. Reading the stream here and also
  * letting Yoga read it would lose data; failing Yoga's own read would answer 400 "invalid JSON".
- * The rest of a refused body is read and dropped, and the connection closes after the answer.
+ * The rest of a refused body is read and dropped before the answer, up to {@link LINGER_BYTES}
+ * (then the answer goes at once), and the connection closes after it: closing on a client still
+ * sending would reset the connection, and a reset can destroy the 413 before the client reads it.
  */
 export function guardRequestSize(request: IncomingMessage, limit: number, next: () => void): void {
   const refuse = () => {
     tooLarge.add(request);
     Object.assign(request, { body: Buffer.alloc(0) });
-    request.resume();
-    next();
+    let dropped = 0;
+    let answered = false;
+    const answer = () => {
+      if (answered) return;
+      answered = true;
+      request.off('data', drop).off('end', answer);
+      request.resume();
+      next();
+    };
+    const drop = (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > LINGER_BYTES) answer();
+    };
+    if (request.readableEnded) return answer();
+    request
+      .on('data', drop)
+      .once('end', answer)
+      .once('error', () => request.socket.destroy());
   };
   if (Number(request.headers['content-length'] ?? 0) > limit) return refuse();
   if (request.headers['content-length'] !== undefined || !request.headers['transfer-encoding']) return next();
