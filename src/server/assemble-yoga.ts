@@ -53,6 +53,9 @@ export function assembleYoga(
     landingPage: false,
     healthCheckEndpoint: '/__yoga_health',
     batching: batchingOption(config.limits),
+    // Bodies are measured against maxRequestBytes before Yoga reads them (guardRequestSize, in
+    // Gateway.handle); Yoga's own limit would pipe every body through a second stream to count it again.
+    maxRequestBodySize: false,
     logging: false,
     maskedErrors: { maskError: maskUnexpectedErrors(shared.diagnostics.logger) },
     cors: corsOptions(config.network),

@@ -32,6 +32,7 @@ import { useUsageRecording } from '../registry/use-usage-recording.ts';
 import { SchemaError } from '../sources/schema-error.ts';
 import type { SourcesRevision } from '../sources/watch-source-files.ts';
 import { supergraphLabel, watchSupergraphFile, type SupergraphRevision } from '../sources/federation/watch-supergraph-file.ts';
+import { guardRequestSize } from './guard-request-size.ts';
 import type { TransportContext } from '../plugins/use-transport-security.ts';
 import { createGraphSlot, type GraphSlot } from './graph-slot.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
@@ -79,7 +80,10 @@ export interface Gateway {
   readonly sourceFiles?: GraphFollower;
   /** Whether a request URL's path is a plain REST route's: its body then streams to the service, unmeasured by `maxRequestBytes`. */
   isRoute(url: string): boolean;
-  /** Serves one Node request on the graph current when it arrives, to the end (see `GraphSlot`). */
+  /**
+   * Serves one Node request on the graph current when it arrives, to the end (see `GraphSlot`),
+   * its body measured against `maxRequestBytes` first unless it is a route's (see `guardRequestSize`).
+   */
   handle(request: IncomingMessage, response: ServerResponse, context: TransportContext): void;
   /** Whether `/readyz` answers 200: composed and not draining. */
   readonly ready: boolean;
@@ -165,6 +169,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
   };
   let draining = false;
   const instancePools = createInstancePools({ log });
+  const isRoute = (url: string) => config.routes.length > 0 && matchRoute(config.routes, new URL(url, 'http://gateway').pathname) !== undefined;
   // Closed last: every graph's clients have let go of their pools by then.
   opened.push(instancePools);
   try {
@@ -237,11 +242,17 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
       ...(registry && follower && usage ? { registry: { registry, follower, flushUsage: usage.flush } } : {}),
       ...(watched && config.supergraph ? { supergraphFile: { file: config.supergraph.file, follower: watched } } : {}),
       ...(sourceFiles ? { sourceFiles } : {}),
-      isRoute: (url) => config.routes.length > 0 && matchRoute(config.routes, new URL(url, 'http://gateway').pathname) !== undefined,
+      isRoute,
       handle(request, response, context) {
-        const { graph, leave } = graphs.enter();
-        response.once('close', leave);
-        void graph.yoga(request, response, context);
+        const serve = () => {
+          const { graph, leave } = graphs.enter();
+          response.once('close', leave);
+          void graph.yoga(request, response, context);
+        };
+        // A route's body streams to its service, measured against the route's maxBodyBytes as it flows;
+        // any other body is measured against maxRequestBytes before Yoga reads it.
+        if (isRoute(request.url ?? '/')) serve();
+        else guardRequestSize(request, config.maxRequestBytes, serve);
       },
       get ready() {
         return !draining;

@@ -5,7 +5,6 @@ import type { NormalizedConfig } from '../config/normalize-config.ts';
 import type { TransportContext } from '../plugins/use-transport-security.ts';
 import { reloadCertificatesOnChange } from '../tls/reload-certificates.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './create-gateway.ts';
-import { guardRequestSize } from './guard-request-size.ts';
 import { trackConnections, type TrackedConnections } from './track-connections.ts';
 
 /** A gateway listening on a port. */
@@ -35,11 +34,7 @@ const serverOptions = { keepAliveTimeout: 5_000 };
  */
 export async function startGateway(config: NormalizedConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const gateway = await createGateway(config, options);
-  const handle = (context: TransportContext) => (request: IncomingMessage, response: ServerResponse) => {
-    // A route's body streams to its service, measured against the route's maxBodyBytes as it flows.
-    if (gateway.isRoute(request.url ?? '/')) return gateway.handle(request, response, context);
-    guardRequestSize(request, config.maxRequestBytes, () => gateway.handle(request, response, context));
-  };
+  const handle = (context: TransportContext) => (request: IncomingMessage, response: ServerResponse) => gateway.handle(request, response, context);
   const { tls } = config;
   const secure = tls && createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca }, handle({}));
   const server: Server = secure || createServer(serverOptions, handle({}));
