@@ -1,4 +1,5 @@
 import type { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { isPlainObject } from '../config/config-checker.ts';
 import type { FetchEvent, FetchResult } from '../transport/fetch-hooks.ts';
 import { canonicalId, sha256Of } from '../trusted-documents/document-id.ts';
@@ -43,12 +44,18 @@ export interface AccessRecord {
   response?: Response;
 }
 
+/** The SHA-256 of the documents seen last: most requests send one of a few documents again, and hashing each costs more than looking it up. */
+const recentHashes = new LRUCache<string, string>({ max: 1_000, maxSize: 8 * 1024 * 1024, sizeCalculation: (_hash, query) => query.length + 64 });
+
 /** A persisted document's id as sent (canonical, at most 128 characters), else the SHA-256 of the text. */
 export function documentHashOf(params: { query?: unknown; documentId?: unknown; extensions?: Record<string, unknown> }): string | undefined {
   const persisted = params.extensions?.['persistedQuery'];
   const id = isPlainObject(persisted) ? persisted['sha256Hash'] : params.documentId;
   if (typeof id === 'string' && id !== '') return canonicalId(id).slice(0, 128);
-  return typeof params.query === 'string' ? sha256Of(params.query) : undefined;
+  if (typeof params.query !== 'string') return undefined;
+  let hash = recentHashes.get(params.query);
+  if (hash === undefined) recentHashes.set(params.query, (hash = sha256Of(params.query)));
+  return hash;
 }
 
 /**
