@@ -26,9 +26,19 @@ export interface UpstreamTracing {
  * identical call in flight still gets its span (the observer sits in front of both).
  */
 export function traceUpstreamCalls({ tracer, propagator, parentOf, basePaths }: UpstreamTracing): OnFetch {
+  // Instances are few and called again and again: their URLs are parsed once.
+  const endpoints = new Map<string, Endpoint>();
+  const endpointOf = (instance: string): Endpoint => {
+    let endpoint = endpoints.get(instance);
+    if (endpoint === undefined) {
+      if (endpoints.size >= 1_000) endpoints.clear();
+      endpoints.set(instance, (endpoint = parseEndpoint(instance)));
+    }
+    return endpoint;
+  };
   return (event) => {
     const parent = parentOf(event.origin);
-    const instance = new URL(event.instance);
+    const instance = endpointOf(event.instance);
     const path = (basePaths.get(event.service) ?? '') + (event.path.split('?')[0] ?? '');
     const span = tracer.startSpan(
       `upstream ${event.service}`,
@@ -37,8 +47,8 @@ export function traceUpstreamCalls({ tracer, propagator, parentOf, basePaths }: 
         attributes: {
           'concierge.service': event.service,
           'concierge.instance': event.instance,
-          [ATTR_SERVER_ADDRESS]: instance.hostname.replace(/^\[(.*)\]$/, '$1'),
-          [ATTR_SERVER_PORT]: Number(instance.port) || (instance.protocol === 'https:' ? 443 : 80),
+          [ATTR_SERVER_ADDRESS]: instance.address,
+          [ATTR_SERVER_PORT]: instance.port,
           [ATTR_HTTP_REQUEST_METHOD]: event.method,
           [ATTR_URL_PATH]: path || '/',
         },
@@ -48,16 +58,24 @@ export function traceUpstreamCalls({ tracer, propagator, parentOf, basePaths }: 
     propagator.inject(trace.setSpan(parent, span), event.headers, defaultTextMapSetter);
     return ({ status, error, instance: answered }) => {
       if (answered && answered !== instance.origin) {
-        const url = new URL(answered);
-        span.setAttributes({
-          'concierge.instance': answered,
-          [ATTR_SERVER_ADDRESS]: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-          [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-        });
+        const other = endpointOf(answered);
+        span.setAttributes({ 'concierge.instance': answered, [ATTR_SERVER_ADDRESS]: other.address, [ATTR_SERVER_PORT]: other.port });
       }
       if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       if (error) span.recordException(error);
       endSpan(span, error ? [errorCodeOf(error, error.name)] : status !== undefined && status >= 400 ? [String(status)] : []);
     };
   };
+}
+
+/** An instance's origin, host (an IPv6 address without its brackets) and port, as spans report them. */
+interface Endpoint {
+  origin: string;
+  address: string;
+  port: number;
+}
+
+function parseEndpoint(instance: string): Endpoint {
+  const url = new URL(instance);
+  return { origin: url.origin, address: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
 }
