@@ -41,13 +41,14 @@ export function withRetries(send: SendUpstream, options: RetryOptions): SendUpst
     const reading = request.method === 'GET' || request.method === 'HEAD' || request.readOnly === true;
     const deadline = performance.now() + Math.min(timeout, request.deadline ?? timeout);
     const tried = request.tried ?? new Set<string>();
-    let wait: IBackoff<unknown> = backoff.next();
+    // The backoff's state is made when a first retry is considered: most calls never need it.
+    let wait: IBackoff<unknown> | undefined;
     for (let attempt = 0; ; attempt++) {
       const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
       const outcome = await settle(send({ ...request, tried, timeout: Math.min(attemptTimeout, remaining) }));
-      wait = wait.next(undefined);
-      const retry = reading && attempt < attempts && isRetryable(outcome) && performance.now() + wait.duration < deadline && budget.tryRetry();
-      if (!retry) return unwrap(outcome);
+      if (!reading || attempt >= attempts || !isRetryable(outcome)) return unwrap(outcome);
+      wait = (wait ?? backoff.next()).next(undefined);
+      if (performance.now() + wait.duration >= deadline || !budget.tryRetry()) return unwrap(outcome);
       await sleep(wait.duration);
     }
   };
