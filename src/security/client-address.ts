@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { BlockList } from 'node:net';
+import type { BlockList, Socket } from 'node:net';
 import { inRanges } from './address-ranges.ts';
 
 const addresses = new WeakMap<Request, string>();
@@ -21,14 +21,29 @@ export function setClientAddress(request: Request, address: string): void {
  * headers are ignored, so they cannot spoof an address.
  */
 export function resolveClientAddress(request: Request, socketRequest: IncomingMessage | undefined, trustedProxies: BlockList): string {
-  const peer = socketRequest?.socket.remoteAddress ?? '';
-  if (!peer || !inRanges(trustedProxies, peer)) return peer;
+  const { peer, trusted } = peerOf(socketRequest?.socket, trustedProxies);
+  if (!trusted) return peer;
   const chain = forwardedChain(request.headers);
   for (let index = chain.length - 1; index >= 0; index -= 1) {
     const hop = chain[index] ?? '';
     if (!inRanges(trustedProxies, hop)) return hop;
   }
   return chain[0] ?? peer;
+}
+
+/** A connection's peer and whether it is a trusted proxy, worked out on its first request (`remoteAddress` asks the OS each time). */
+const peers = new WeakMap<Socket, { peer: string; list: BlockList; trusted: boolean }>();
+
+function peerOf(socket: Socket | undefined, trustedProxies: BlockList): { peer: string; trusted: boolean } {
+  if (!socket) return { peer: '', trusted: false };
+  const known = peers.get(socket);
+  if (known && known.list === trustedProxies) return known;
+  const peer = socket.remoteAddress ?? '';
+  // A socket already closed has no address any more: worked out again, not remembered.
+  if (!peer) return { peer, trusted: false };
+  const entry = { peer, list: trustedProxies, trusted: inRanges(trustedProxies, peer) };
+  peers.set(socket, entry);
+  return entry;
 }
 
 function forwardedChain(headers: Headers): string[] {
