@@ -1,5 +1,5 @@
 import { isAsyncIterable } from '@graphql-tools/utils';
-import { getNamedType, isCompositeType, type FieldNode, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
+import { getNamedType, isCompositeType, type FieldNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf, type Consumer } from '../auth/consumer.ts';
 import { ConfigError } from '../config/config-error.ts';
@@ -18,7 +18,7 @@ import type { AuthorizationRules, Requirement } from '../security/collect-author
 import { possibleObjectTypes } from '../security/possible-types.ts';
 import { readPolicyRequires, type PolicyRequires } from '../security/read-policy-requires.ts';
 import { isClientView } from '../clients/client-views.ts';
-import { restrictDocument, type Decide, type Deferred, type FieldVisit, type Verdict } from '../security/restrict-document.ts';
+import { restrictDocument, type Decide, type Deferred, type FieldVisit, type MayRestrict, type Verdict } from '../security/restrict-document.ts';
 
 /**
  * Field and object authorization from the registered schemas. Fields the caller may not read are
@@ -56,6 +56,12 @@ export function useAuthorization(rules: AuthorizationRules, { policies }: Normal
   }
   let requires: PolicyRequires | undefined;
   const internalKeys = new WeakMap<object, ReadonlySet<string>>();
+  const filters = new WeakMap<GraphQLSchema, MayRestrict>();
+  const mayApply = (schema: GraphQLSchema): MayRestrict => {
+    let filter = filters.get(schema);
+    if (!filter) filters.set(schema, (filter = rulesMayApply(rules, schema)));
+    return filter;
+  };
   return {
     onSchemaChange({ schema }) {
       // A client view is a subset of the graph: policies read their fields as the graph has them.
@@ -67,7 +73,7 @@ export function useAuthorization(rules: AuthorizationRules, { policies }: Normal
       requires ??= readPolicyRequires(args.schema, rules, policies);
       const { request } = args.contextValue as { request: Request };
       const decide = createDecider(rules, { consumer: consumerOf(request), request, policies, requires, schema: args.schema });
-      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {});
+      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {}, mayApply(args.schema));
       if (!restricted) return;
       args.document = restricted.document;
       if (restricted.internalKeys.size > 0) internalKeys.set(args.contextValue as object, restricted.internalKeys);
@@ -115,6 +121,26 @@ function createDecider(rules: AuthorizationRules, caller: Caller): Decide {
       deferred.push(...decision);
     }
     return deferred.length > 0 ? { deferred } : undefined;
+  };
+}
+
+/**
+ * Whether {@link applicableRules} can find a rule for a visit: the field has one, or, on a first
+ * visit, a type it can return has one (worked out once per field of the schema).
+ */
+function rulesMayApply({ fields, types }: AuthorizationRules, schema: GraphQLSchema): MayRestrict {
+  const returnsRuledType = new WeakMap<GraphQLField<unknown, unknown>, boolean>();
+  return (parentType, field, firstVisit) => {
+    if (fields.has(`${parentType.name}.${field.name}`)) return true;
+    if (!firstVisit || types.size === 0) return false;
+    let ruled = returnsRuledType.get(field);
+    if (ruled === undefined) {
+      const named = getNamedType(field.type);
+      const objects = isCompositeType(named) ? possibleObjectTypes(schema, named) : [];
+      ruled = [named, ...objects, ...objects.flatMap((object) => object.getInterfaces())].some((type) => types.has(type.name));
+      returnsRuledType.set(field, ruled);
+    }
+    return ruled;
   };
 }
 

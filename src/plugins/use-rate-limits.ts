@@ -84,7 +84,9 @@ export async function useRateLimits(
         if (!verdict || verdict.allowed) return undefined;
         return { code: 'RATE_LIMITED', message: limit.message ?? `You are trying to access '${field.name}' too often` };
       };
-      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {});
+      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {}, (type, field) =>
+        fieldLimits.has(`${type.name}.${field.name}`),
+      );
       if (!restricted) return;
       args.document = restricted.document;
       return {

@@ -110,6 +110,14 @@ export interface TypenameFilter {
 /** Decides one {@link FieldVisit}: a refusal, decisions left to the result, or `undefined` to allow it. */
 export type Decide = (visit: FieldVisit) => Promise<Verdict | { deferred: readonly Deferred[] }>;
 
+/**
+ * Whether a visit could be anything but allowed, from what the schema alone says of it (a rule on
+ * its coordinate or on the type it returns): `false` lets {@link restrictDocument} skip `decide`,
+ * which most fields of most operations have nothing to decide on. `firstVisit`: `parentType` is
+ * the type the field is selected on.
+ */
+export type MayRestrict = (parentType: GraphQLObjectType | GraphQLInterfaceType, field: GraphQLField<unknown, unknown>, firstVisit: boolean) => boolean;
+
 /** What {@link restrictDocument} made of an operation. */
 export interface RestrictedDocument {
   document: DocumentNode;
@@ -143,8 +151,8 @@ const restrictedDocuments = new WeakMap<DocumentNode, Map<string, DocumentNode>>
  * is ever asked for it, and adds the fields that decisions left to the result read; returns the
  * new document, where each cut field was and the checks to run on the result. A selection set left
  * empty keeps an aliased `__typename` ({@link placeholderKey}), so the document stays valid.
- * `variables` are the request's, for the occurrences' argument values.
- * Returns `undefined` when the document stays as it is.
+ * `variables` are the request's, for the occurrences' argument values; `mayRestrict` spares the
+ * visits that cannot be restricted a call of `decide`. Returns `undefined` when the document stays as it is.
  */
 export async function restrictDocument(
   schema: GraphQLSchema,
@@ -152,6 +160,7 @@ export async function restrictDocument(
   operationName: string | null | undefined,
   decide: Decide,
   variables: Record<string, unknown> = {},
+  mayRestrict: MayRestrict = () => true,
 ): Promise<RestrictedDocument | undefined> {
   const operation = document.definitions.find(
     (definition): definition is OperationDefinitionNode =>
@@ -207,6 +216,7 @@ export async function restrictDocument(
   ): Promise<NonNullable<Verdict> | Deferred[]> => {
     const deferred: Deferred[] = [];
     for (const { type, field } of fieldDeclarations(schema, parent, selection.name.value)) {
+      if (!mayRestrict(type, field, type === parent)) continue;
       const coordinate = `${type.name}.${field.name}`;
       const visit = Object.assign(new Occurrence(coordinate, occurrence, field, selection, coerced), {
         field,
