@@ -1,6 +1,7 @@
 import type { Executor, ExecutionResult } from '@graphql-tools/utils';
 import type { DocumentNode, GraphQLError, SelectionSetNode } from 'graphql';
 import { gatewayError } from '../errors.ts';
+import { DistinctRepresentations } from './distinct-representations.ts';
 import { callWithout, completes, internalKeysOf, keysNeeding, keysOn } from './dependent-fields.ts';
 import { asGraphQLError, cloneJson, fail, locate, merge, pathOf, relocate, represent, type Data, type Located } from './merge-answers.ts';
 import { mergeVariable, type Fetch } from './plan-operation.ts';
@@ -175,7 +176,7 @@ export async function executePlan(
         for (const key of needing.filter(isInternalKey)) failures.record(target.object, key, lost.error);
         if (lost.keys.some((key) => entity.keyFields.includes(key))) continue;
       }
-      const id = JSON.stringify(lost?.keys ?? []);
+      const id = lost ? JSON.stringify(lost.keys) : '';
       let group = groups.get(id);
       if (!group) groups.set(id, (group = { lost: lost?.keys ?? [], targets: [] }));
       group.targets.push(target);
@@ -227,8 +228,7 @@ function representationsOf(
   fields: SelectionSetNode,
   located: readonly Located[],
 ): { representations: Data[]; targets: Located[]; slots: number[] } {
-  const representations: Data[] = [];
-  const indexOf = new Map<string, number>();
+  const distinct = new DistinctRepresentations();
   const targets: Located[] = [];
   const slots: number[] = [];
   for (const target of located) {
@@ -236,16 +236,10 @@ function representationsOf(
       ? undefined
       : represent(target.object, fields, { __typename: entity.representedAs ?? entity.typeName });
     if (representation === undefined) continue;
-    const text = JSON.stringify(representation);
-    let index = indexOf.get(text);
-    if (index === undefined) {
-      index = representations.push(representation) - 1;
-      indexOf.set(text, index);
-    }
     targets.push(target);
-    slots.push(index);
+    slots.push(distinct.indexOf(representation));
   }
-  return { representations, targets, slots };
+  return { representations: distinct.list, targets, slots };
 }
 
 /** The variables of a `@merge` entry point's call: its arguments for the keys of the representations, in their order. */
