@@ -1,5 +1,5 @@
 import { GraphQLError, type FieldNode } from 'graphql';
-import type { ObjectShape, OutputShape } from './shape-operation.ts';
+import type { FieldShape, ObjectShape, OutputShape } from './shape-operation.ts';
 
 /** A null met a non-null position: the nearest nullable parent becomes null. */
 const BUBBLE: unique symbol = Symbol('bubble');
@@ -35,15 +35,17 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
   const unreported: string[] = [];
   const completeObject = (value: Record<string, unknown>, object: ObjectShape, path: PathLink | undefined): Record<string, unknown> | typeof BUBBLE => {
     const completed: Record<string, unknown> = {};
-    for (const [index, field] of object.fields.entries()) {
+    const { fields } = object;
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index] as FieldShape;
       if (field.typename) {
         completed[field.key] = value[field.key] ?? value['__typename'] ?? object.typeName;
         continue;
       }
-      const result = completeValue(value[field.key], field.type, { prev: path, key: field.key }, field.coordinate);
+      const result = completeValue(value[field.key], field.type, path, field.key, field.coordinate);
       if (result === BUBBLE) {
         const at = pathSegments(path);
-        for (const later of object.fields.slice(index + 1)) unreported.push([...at, later.key].join('.'));
+        for (const later of fields.slice(index + 1)) unreported.push([...at, later.key].join('.'));
         return BUBBLE;
       }
       completed[field.key] = result;
@@ -51,10 +53,12 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
     return completed;
   };
 
-  const completeValue = (value: unknown, type: OutputShape, path: PathLink, coordinate: string): unknown => {
+  // The position is `parent` and `key`: its path link is made only where it is needed (an error, or
+  // the parent of what is inside it), not for every leaf of the answer.
+  const completeValue = (value: unknown, type: OutputShape, parent: PathLink | undefined, key: string | number, coordinate: string): unknown => {
     if (value === null || value === undefined) {
       if (!type.nonNull) return null;
-      violation(path, coordinate);
+      violation({ prev: parent, key }, coordinate);
       return BUBBLE;
     }
     let result: unknown = value;
@@ -63,15 +67,16 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
         if (type.hidden?.has(String(value))) throw new Error(`Enum "${type.leaf.name}" cannot represent value: ${JSON.stringify(value)}`);
         result = type.leaf.serialize(value);
       } catch (error) {
-        errors.push(new GraphQLError((error as Error).message, { path: pathSegments(path) }));
+        errors.push(new GraphQLError((error as Error).message, { path: pathSegments({ prev: parent, key }) }));
         result = BUBBLE;
       }
     } else if (type.list) {
       if (!Array.isArray(value)) return null;
       const items: unknown[] = new Array(value.length);
       const itemType = type.list;
+      const path: PathLink = { prev: parent, key };
       for (let index = 0; index < value.length; index++) {
-        const item = completeValue(value[index], itemType, { prev: path, key: index }, coordinate);
+        const item = completeValue(value[index], itemType, path, index, coordinate);
         if (item === BUBBLE) {
           result = BUBBLE;
           break;
@@ -80,15 +85,15 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
       }
       if (result !== BUBBLE) result = items;
     } else if (type.object) {
-      result = typeof value === 'object' ? completeObject(value as Record<string, unknown>, type.object, path) : null;
+      result = typeof value === 'object' ? completeObject(value as Record<string, unknown>, type.object, { prev: parent, key }) : null;
     } else if (type.objects) {
       const typename = String((value as Record<string, unknown>)['__typename']);
       const object = Object.hasOwn(type.objects, typename) ? type.objects[typename] : undefined;
-      if (object) result = completeObject(value as Record<string, unknown>, object, path);
+      if (object) result = completeObject(value as Record<string, unknown>, object, { prev: parent, key });
       else {
         // A type the API schema lacks (`@inaccessible`): graphql-js's error, never the object's data. An
         // object whose call failed (an @interfaceObject's, never typed) already has its error.
-        const at = pathSegments(path);
+        const at = pathSegments({ prev: parent, key });
         if (!errors.some((error) => error.path !== undefined && at.every((step, index) => error.path?.[index] === step)))
           errors.push(
             new GraphQLError(`Abstract type "${type.abstract}" was resolved to a type "${typename}" that does not exist inside the schema.`, { path: at }),
