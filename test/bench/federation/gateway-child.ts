@@ -1,14 +1,18 @@
 /**
- * Child process: Concierge over the four benchmark subgraphs, one `federation` source each (SDL read
+ * Child process: Concierge (compiled, from dist/, unless BENCH_GATEWAY_FROM=src) over the four benchmark subgraphs, one `federation` source each (SDL read
  * through `_service { sdl }` at start-up), on a free port of 127.0.0.1, with logging silent,
  * tracing and metrics off and limits.maxCost raised for the query. Source options are the
  * defaults (in-flight dedupe and HTTP cache on) unless BENCH_UPSTREAM_REUSE=0.
  * BENCH_SERVICE_URLS (JSON, base URLs, as in ../child-ready.ts) says where the subgraphs are. Prints `{"url":".../graphql"}`.
  */
 import { tmpdir } from 'node:os';
-import { normalizeConfig } from '../../../src/config/normalize-config.ts';
-import { startGateway } from '../../../src/server/start-gateway.ts';
 import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from '../child-ready.ts';
+
+// The compiled package (dist/, built by the bench) unless BENCH_GATEWAY_FROM=src: the same modules either way.
+const fromSources = process.env['BENCH_GATEWAY_FROM'] === 'src';
+const load = <T>(module: string): Promise<T> => import(fromSources ? `../../../src/${module}.ts` : `../../../dist/${module}.js`) as Promise<T>;
+const { normalizeConfig } = await load<typeof import('../../../src/config/normalize-config.ts')>('config/normalize-config');
+const { startGateway } = await load<typeof import('../../../src/server/start-gateway.ts')>('server/start-gateway');
 
 const SUBGRAPH_NAMES = ['accounts', 'inventory', 'products', 'reviews'] as const;
 

@@ -25,8 +25,9 @@
  * Environment: BENCH_ROWS (comma list of the rows above, default all), BENCH_CONNECTIONS (default
  * 50), BENCH_WARMUP_SECONDS (default 2), BENCH_SECONDS (measured, default 10), BENCH_UPSTREAM_REUSE=0
  * (Concierge without in-flight dedupe and HTTP cache), BENCH_CPU_PROF=<dir> (Concierge's child under
- * `node --cpu-prof`).
+ * `node --cpu-prof`), BENCH_GATEWAY_FROM (`dist`, the compiled package built at the start, or `src`).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,7 +37,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { runLoad, type LoadResult, type LoadTarget } from '../load.ts';
 import { readCpuTimes } from '../process-cpu.ts';
 import { Children } from '../processes.ts';
-import { readSettings } from '../settings.ts';
+import { readSettings, root } from '../settings.ts';
 import { readCounts, readSettledCounts, subtract, sum, describe } from '../upstream-calls.ts';
 import { composeSupergraph } from './compose-supergraph.ts';
 import { referenceAnswer } from './data.ts';
@@ -118,6 +119,9 @@ interface Excluded {
 const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
 
 const settings = readSettings();
+// Concierge as the package ships it: compiled JavaScript, built once here (BENCH_GATEWAY_FROM=src runs the sources).
+if (settings.gatewayFrom === 'dist') execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+process.env['BENCH_GATEWAY_FROM'] = settings.gatewayFrom;
 process.env['NODE_ENV'] = settings.nodeEnv;
 process.env['NODE_OPTIONS'] = settings.nodeOptions;
 const rows = selectRows(process.env['BENCH_ROWS']);
@@ -131,7 +135,7 @@ try {
   console.log(`Federation bench: 4 subgraphs, query ${here}/query.graphql, answer ${Buffer.byteLength(reference)} bytes`);
   console.log(`Rows: ${rows.map(({ name }) => name).join(', ')}${rows.length < ROWS.length ? ' (BENCH_ROWS)' : ''}`);
   console.log(
-    `${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per row, ${settings.cores} CPUs; every process with NODE_ENV=${settings.nodeEnv} NODE_OPTIONS=${settings.nodeOptions} (BENCH_NODE_ENV, BENCH_NODE_OPTIONS)`,
+    `${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per row, ${settings.cores} CPUs; every process with NODE_ENV=${settings.nodeEnv} NODE_OPTIONS=${settings.nodeOptions} (BENCH_NODE_ENV, BENCH_NODE_OPTIONS); Concierge from ${settings.gatewayFrom === 'dist' ? 'dist/, compiled' : 'src/, through tsx'} (BENCH_GATEWAY_FROM)`,
   );
   console.log(
     `Concierge upstream reuse (in-flight dedupe, HTTP cache): ${process.env['BENCH_UPSTREAM_REUSE'] === '0' ? 'off (BENCH_UPSTREAM_REUSE=0)' : 'on, the default (BENCH_UPSTREAM_REUSE=0 turns it off)'}\n`,
