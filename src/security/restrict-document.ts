@@ -137,6 +137,9 @@ function nullability(type: GraphQLOutputType): Pick<PathStep, 'nonNull' | 'items
 /** The response key of the `__typename` that keeps an emptied selection set valid; removed from results. */
 export const placeholderKey = 'concierge__cut';
 
+/** What {@link restrictDocument}'s decideAll gives a field nothing was deferred on. */
+const noDeferred: readonly Deferred[] = Object.freeze([]);
+
 /** The `__typename` the gateway adds, under aliases of its own, to tell objects apart. */
 const typenameField: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
 
@@ -213,8 +216,8 @@ export async function restrictDocument(
     selection: FieldNode,
     parent: GraphQLObjectType | GraphQLInterfaceType,
     occurrence: FieldOccurrence | undefined,
-  ): Promise<NonNullable<Verdict> | Deferred[]> => {
-    const deferred: Deferred[] = [];
+  ): Promise<NonNullable<Verdict> | readonly Deferred[]> => {
+    let deferred: Deferred[] | undefined;
     for (const { type, field } of fieldDeclarations(schema, parent, selection.name.value)) {
       if (!mayRestrict(type, field, type === parent)) continue;
       const coordinate = `${type.name}.${field.name}`;
@@ -226,9 +229,9 @@ export async function restrictDocument(
       });
       const decision = await decide(visit);
       if (decision && !('deferred' in decision)) return decision;
-      deferred.push(...(decision?.deferred ?? []));
+      if (decision?.deferred.length) (deferred ??= []).push(...decision.deferred);
     }
-    return deferred;
+    return deferred ?? noDeferred;
   };
 
   // `narrowed`: a fragment on the way here (since the operation's root) may not apply to every
@@ -256,9 +259,8 @@ export async function restrictDocument(
         if (!field) continue;
         const named = getNamedType(field.type);
         const step = { key: selection.alias?.value ?? selection.name.value, ...nullability(field.type) };
-        const here = new Occurrence(`${parent.name}.${field.name}`, occurrence, field, selection, coerced);
         const decision = await decideAll(selection, parent, occurrence);
-        if (!Array.isArray(decision)) {
+        if ('code' in decision) {
           removed.add(selection);
           denials.push({ ...decision, path: [...path, step], ...(narrowed ? { marker: markerOf(selectionSet) } : {}) });
           signature.push('-');
@@ -269,7 +271,11 @@ export async function restrictDocument(
           else if (selection.selectionSet && isCompositeType(named)) signature.push(place(deferred, selection.selectionSet, named, narrowed, [...path, step]));
         }
         signature.push('+');
-        if (selection.selectionSet && isCompositeType(named)) await walk(selection.selectionSet, named, [...path, step], seen, here, narrowed);
+        // The occurrence is the parent of the fields inside it: a leaf needs none.
+        if (selection.selectionSet && isCompositeType(named)) {
+          const here = new Occurrence(`${parent.name}.${field.name}`, occurrence, field, selection, coerced);
+          await walk(selection.selectionSet, named, [...path, step], seen, here, narrowed);
+        }
       }
     }
   };
