@@ -1,3 +1,4 @@
+import { Kind, type FieldNode, type SelectionSetNode } from 'graphql';
 import type { Data } from './merge-answers.ts';
 
 type Tree = Map<unknown, Tree | number>;
@@ -40,6 +41,37 @@ export class DistinctRepresentations {
     return index;
   }
 
+  /**
+   * The index of the representation of `object` by `fields` (each a plain field, no two of one
+   * name, see {@link flatFields}) and `typename`: the one `represent` gives, looked up before it is
+   * built, so an object represented already builds nothing. `undefined` when a field's value is
+   * missing (no representation); a nested value goes through {@link indexOf}.
+   */
+  indexOfFields(typename: string, fields: readonly FieldNode[], object: Data): number | undefined {
+    let node: Tree | undefined = descend(this.#tree, '__typename');
+    let key: unknown = typename;
+    for (const field of fields) {
+      const value = object[field.alias?.value ?? field.name.value];
+      if (value === undefined) return undefined;
+      if (node === undefined || (value !== null && typeof value === 'object')) return this.#indexOfBuilt(typename, fields, object);
+      node = descend(node, key);
+      node = node && descend(node, field.name.value);
+      key = value;
+    }
+    if (node === undefined) return this.#indexOfBuilt(typename, fields, object);
+    const known = node.get(key);
+    if (typeof known === 'number') return known;
+    if (known !== undefined) return this.#indexOfBuilt(typename, fields, object);
+    const index = this.list.push(build(typename, fields, object)) - 1;
+    node.set(key, index);
+    return index;
+  }
+
+  #indexOfBuilt(typename: string, fields: readonly FieldNode[], object: Data): number | undefined {
+    for (const field of fields) if (object[field.alias?.value ?? field.name.value] === undefined) return undefined;
+    return this.indexOf(build(typename, fields, object));
+  }
+
   #indexByText(representation: Data): number {
     const text = representationKey(representation);
     let index = this.#byText.get(text);
@@ -62,4 +94,40 @@ export function representationKey(representation: Data): string {
     else key += `${name}\0o${JSON.stringify(value)}\0`;
   }
   return key;
+}
+
+/** The subtree at `step`, made when missing; `undefined` when a representation ends there (a shorter field list's). */
+function descend(node: Tree, step: unknown): Tree | undefined {
+  const child = node.get(step);
+  if (child === undefined) {
+    const made: Tree = new Map();
+    node.set(step, made);
+    return made;
+  }
+  return typeof child === 'number' ? undefined : child;
+}
+
+const flat = new WeakMap<SelectionSetNode, readonly FieldNode[] | null>();
+
+/**
+ * The fields of a representation's selection when each is a plain field (no sub-selection, no
+ * fragment) and no two share a name: the usual key and `@requires` fields, which
+ * {@link DistinctRepresentations.indexOfFields} can look up before building; `undefined` otherwise.
+ */
+export function flatFields(selectionSet: SelectionSetNode): readonly FieldNode[] | undefined {
+  let fields = flat.get(selectionSet);
+  if (fields === undefined) {
+    const plain = selectionSet.selections.filter((selection): selection is FieldNode => selection.kind === Kind.FIELD && !selection.selectionSet);
+    const names = new Set(plain.map((field) => field.name.value));
+    fields = plain.length === selectionSet.selections.length && names.size === plain.length && !names.has('__typename') ? plain : null;
+    flat.set(selectionSet, fields);
+  }
+  return fields ?? undefined;
+}
+
+/** The representation `represent` gives for a flat selection: `__typename`, then each field's value under its name. */
+function build(typename: string, fields: readonly FieldNode[], object: Data): Data {
+  const representation: Data = { __typename: typename };
+  for (const field of fields) representation[field.name.value] = object[field.alias?.value ?? field.name.value];
+  return representation;
 }

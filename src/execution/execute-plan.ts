@@ -1,7 +1,7 @@
 import type { Executor, ExecutionResult } from '@graphql-tools/utils';
 import type { DocumentNode, GraphQLError, SelectionSetNode } from 'graphql';
 import { gatewayError } from '../errors.ts';
-import { DistinctRepresentations } from './distinct-representations.ts';
+import { DistinctRepresentations, flatFields } from './distinct-representations.ts';
 import { callWithout, completes, internalKeysOf, keysNeeding, keysOn } from './dependent-fields.ts';
 import { asGraphQLError, cloneJson, fail, locate, merge, pathOf, relocate, represent, type Data, type Located } from './merge-answers.ts';
 import { mergeVariable, type Fetch } from './plan-operation.ts';
@@ -155,7 +155,7 @@ export async function executePlan(
   const runEntities = async (fetch: Fetch): Promise<void> => {
     const waited = (await Promise.all((fetch.after ?? []).map((other) => completion(other).promise))).filter((failure) => failure !== undefined);
     const entity = fetch.entity as NonNullable<Fetch['entity']>;
-    const located = locate(data, entity.path).filter(({ object }) => completes(entity, object));
+    const located = locate(data, entity.path, (object) => completes(entity, object));
     if (waited.length > 0) {
       failWithDependents(fetch, located, waited[0]);
       return settle(fetch, waited[0], true);
@@ -231,13 +231,19 @@ function representationsOf(
   const distinct = new DistinctRepresentations();
   const targets: Located[] = [];
   const slots: number[] = [];
+  const typename = entity.representedAs ?? entity.typeName;
+  const plain = flatFields(fields);
   for (const target of located) {
-    const representation = entity.keyFields.some((key) => target.object[key] === null || target.object[key] === undefined)
-      ? undefined
-      : represent(target.object, fields, { __typename: entity.representedAs ?? entity.typeName });
-    if (representation === undefined) continue;
+    if (entity.keyFields.some((key) => target.object[key] === null || target.object[key] === undefined)) continue;
+    let slot: number | undefined;
+    if (plain) slot = distinct.indexOfFields(typename, plain, target.object);
+    else {
+      const representation = represent(target.object, fields, { __typename: typename });
+      slot = representation && distinct.indexOf(representation);
+    }
+    if (slot === undefined) continue;
     targets.push(target);
-    slots.push(distinct.indexOf(representation));
+    slots.push(slot);
   }
   return { representations: distinct.list, targets, slots };
 }
