@@ -9,6 +9,8 @@ export interface Located {
   object: Data;
   parent: Located | undefined;
   step: string | number;
+  /** Set on a list's item reached from its parent object: the key of the list, `step` being the item's index (no `Located` for the list itself). */
+  list?: string;
 }
 
 /** A deep copy of a JSON value (an answer as parsed): several times cheaper than `structuredClone`. */
@@ -20,26 +22,37 @@ export function cloneJson(value: unknown): unknown {
   return copy;
 }
 
-/** The objects at a path of the answer (`@` walks into every item of a list). */
-export function locate(root: Data, path: readonly PathStep[]): Located[] {
+/**
+ * The objects at a path of the answer (`@` walks into every item of a list) that `keep` keeps. A
+ * key followed by `@` is one step: the items point to the object holding the list.
+ */
+export function locate(root: Data, path: readonly PathStep[], keep: (object: Data) => boolean = () => true): Located[] {
   let current: Located[] = [{ object: root, parent: undefined, step: '' }];
-  for (const step of path) {
+  for (let index = 0; index < path.length; index++) {
+    const step = path[index] as PathStep;
+    const last = index === path.length - 1 || (step !== '@' && index === path.length - 2 && path[index + 1] === '@');
     const next: Located[] = [];
-    for (const located of current) {
-      if (step === '@') {
-        const items = located.object as unknown;
-        if (Array.isArray(items))
-          items.forEach(
-            (item: unknown, index) => item !== null && typeof item === 'object' && next.push({ object: item as Data, parent: located, step: index }),
-          );
-      } else {
-        const value = located.object[step];
-        if (value !== null && typeof value === 'object') next.push({ object: value as Data, parent: located, step });
+    const add = (object: unknown, parent: Located, at: string | number, list?: string) => {
+      if (object === null || typeof object !== 'object' || (last && !keep(object as Data))) return;
+      next.push(list === undefined ? { object: object as Data, parent, step: at } : { object: object as Data, parent, step: at, list });
+    };
+    if (step !== '@' && path[index + 1] === '@') {
+      index++;
+      for (const located of current) {
+        const items = located.object[step];
+        if (Array.isArray(items)) for (let item = 0; item < items.length; item++) add(items[item], located, item, step);
       }
+    } else if (step === '@') {
+      for (const located of current) {
+        const items = located.object as unknown;
+        if (Array.isArray(items)) for (let item = 0; item < items.length; item++) add(items[item], located, item);
+      }
+    } else {
+      for (const located of current) add(located.object[step], located, step);
     }
     current = next;
   }
-  return current;
+  return path.length === 0 ? current.filter(({ object }) => keep(object)) : current;
 }
 
 /** The object at a client path of the answer, if it is one. */
@@ -52,7 +65,10 @@ export function objectAt(root: Data, path: readonly (string | number)[]): Data |
 /** The client path of a located object. */
 export function pathOf(located: Located): (string | number)[] {
   const path: (string | number)[] = [];
-  for (let current: Located | undefined = located; current?.parent; current = current.parent) path.unshift(current.step);
+  for (let current: Located | undefined = located; current?.parent; current = current.parent) {
+    path.unshift(current.step);
+    if (current.list !== undefined) path.unshift(current.list);
+  }
   return path;
 }
 

@@ -51,7 +51,8 @@ export class RequiredFailures {
   /** The failed fields of an object a representation sends, and the first one's error; `undefined` when none failed. */
   lost(object: Data, representation: SelectionSetNode): { keys: string[]; error: unknown } | undefined {
     const failed = this.byObject.get(object);
-    const keys = failed ? [...failed.keys()].filter((key) => sends(representation, key)) : [];
-    return keys.length > 0 ? { keys: keys.sort(), error: failed?.get(keys[0] as string) } : undefined;
+    if (!failed) return undefined;
+    const keys = [...failed.keys()].filter((key) => sends(representation, key));
+    return keys.length > 0 ? { keys: keys.sort(), error: failed.get(keys[0] as string) } : undefined;
   }
 }
