@@ -1,13 +1,13 @@
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
+import { collect, type CollectRun, type Fields } from './collect-fields.ts';
 import {
   GraphQLError,
+  GraphQLNonNull,
   Kind,
+  getNullableType,
   getArgumentValues,
-  getDirectiveValues,
   getOperationAST,
   getVariableValues,
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
   isAbstractType,
   isLeafType,
   isListType,
@@ -19,16 +19,15 @@ import {
   type FragmentDefinitionNode,
   type GraphQLAbstractType,
   type GraphQLField,
+  type GraphQLLeafType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
 
 type Data = Record<string, unknown>;
-type Fields = Map<string, FieldNode[]>;
 type MaybePromise<T> = T | Promise<T>;
 
 /** A null that must reach the nearest nullable position: its error is already recorded. */
@@ -43,15 +42,10 @@ interface Path {
   typename: string | undefined;
 }
 
-interface Run {
-  schema: GraphQLSchema;
+interface Run extends CollectRun {
   operation: OperationDefinitionNode;
-  fragments: Record<string, FragmentDefinitionNode>;
-  variables: Record<string, unknown>;
   context: unknown;
   errors: GraphQLError[];
-  /** Collected fields by selection set and type, when no `@skip`/`@include` decides them. */
-  collected: WeakMap<SelectionSetNode, Map<string, Fields>>;
 }
 
 const noArguments: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
@@ -116,8 +110,10 @@ function executeFields(run: Run, type: GraphQLObjectType, source: unknown, field
   const data: Data = {};
   let pending: Array<Promise<void>> | undefined;
   let bubbled = false;
-  for (const [key, nodes] of fields) {
-    const value = executeField(run, type, source, nodes, { prev: path, key, typename: type.name });
+  for (const { key, nodes, leaf } of entriesOf(fields, type)) {
+    const value = leaf
+      ? completeLeaf(run, leaf, nodes, readProperty(source, leaf.name), path, key, type)
+      : executeField(run, type, source, nodes, { prev: path, key, typename: type.name });
     if (isPromise(value)) {
       (pending ??= []).push(
         value.then((settled) => {
@@ -134,6 +130,67 @@ function executeFields(run: Run, type: GraphQLObjectType, source: unknown, field
   if (!pending) return bubbled ? bubble : data;
   // Keys keep document order: settled values were written as they came, so re-insert in order.
   return Promise.all(pending).then(() => (bubbled ? bubble : inOrder(data, fields)));
+}
+
+/** A collected field, and how to complete it when it is a plain leaf (see {@link entriesOf}). */
+interface Entry {
+  key: string;
+  nodes: FieldNode[];
+  leaf?: PlainLeaf;
+}
+
+/** A field read from its object without a resolver or arguments, of a scalar or enum type. */
+interface PlainLeaf {
+  name: string;
+  type: GraphQLLeafType;
+  nonNull: boolean;
+}
+
+const entries = new WeakMap<Fields, Entry[]>();
+
+/**
+ * The collected fields of `type` as a list (no Map iteration per object), each plain leaf marked:
+ * those {@link completeLeaf} completes without a path, a resolve info or a promise (most of a REST
+ * answer's fields). `fields` are collected for `type` (see `collect`), so the list is kept with them.
+ */
+function entriesOf(fields: Fields, type: GraphQLObjectType): Entry[] {
+  let list = entries.get(fields);
+  if (list) return list;
+  list = [];
+  for (const [key, nodes] of fields) {
+    const name = (nodes[0] as FieldNode).name.value;
+    const field = name === '__typename' ? undefined : type.getFields()[name];
+    const named = field && getNullableType(field.type);
+    const plain = field && !field.resolve && field.args.length === 0 && named && isLeafType(named);
+    list.push(plain ? { key, nodes, leaf: { name, type: named, nonNull: isNonNullType(field.type) } } : { key, nodes });
+  }
+  entries.set(fields, list);
+  return list;
+}
+
+/** A plain leaf's value, completed as `complete` would: serialized, or null (with `bubble` and an error where it may not be). */
+function completeLeaf(
+  run: Run,
+  leaf: PlainLeaf,
+  nodes: FieldNode[],
+  value: unknown,
+  parent: Path | undefined,
+  key: string,
+  type: GraphQLObjectType,
+): Completed {
+  if (value === null || value === undefined) {
+    if (!leaf.nonNull) return null;
+    return nonNull(run, null, nodes, { prev: parent, key, typename: type.name });
+  }
+  try {
+    if (value instanceof Error) throw value;
+    const serialized = leaf.type.serialize(value);
+    if (serialized === undefined)
+      throw new Error(`Expected \`${leaf.type.name}.serialize(${JSON.stringify(value)})\` to return non-nullable value, returned: undefined`);
+    return serialized;
+  } catch (error) {
+    return fail(run, error, leaf.nonNull ? new GraphQLNonNull(leaf.type) : leaf.type, nodes, { prev: parent, key, typename: type.name });
+  }
 }
 
 function inOrder(data: Data, fields: Fields): Data {
@@ -274,57 +331,6 @@ function resolveObjectType(run: Run, type: GraphQLAbstractType, value: unknown, 
     );
   }
   return named;
-}
-
-/**
- * The fields the sub-selections of `nodes` (or the operation's selection) select on `type`,
- * fragments inlined and `@skip`/`@include` applied (graphql-js's CollectFields); remembered per
- * selection set and type for the rest of the operation when one node selects them.
- */
-function collect(run: Run, type: GraphQLObjectType, nodes: readonly FieldNode[] | SelectionSetNode): Fields {
-  const single = 'kind' in nodes ? nodes : nodes.length === 1 ? nodes[0]?.selectionSet : undefined;
-  const known = single && run.collected.get(single)?.get(type.name);
-  if (known) return known;
-  const fields: Fields = new Map();
-  const visited = new Set<string>();
-  if ('kind' in nodes) visitSelections(run, type, nodes, fields, visited);
-  else for (const node of nodes) if (node.selectionSet) visitSelections(run, type, node.selectionSet, fields, visited);
-  if (single) {
-    const byType = run.collected.get(single) ?? new Map<string, Fields>();
-    run.collected.set(single, byType.set(type.name, fields));
-  }
-  return fields;
-}
-
-function visitSelections(run: Run, type: GraphQLObjectType, selectionSet: SelectionSetNode, fields: Fields, visited: Set<string>): void {
-  for (const selection of selectionSet.selections) {
-    if (!included(run, selection)) continue;
-    if (selection.kind === Kind.FIELD) {
-      const key = selection.alias?.value ?? selection.name.value;
-      const nodes = fields.get(key);
-      if (nodes) nodes.push(selection);
-      else fields.set(key, [selection]);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (!selection.typeCondition || applies(run.schema, type, selection.typeCondition.name.value))
-        visitSelections(run, type, selection.selectionSet, fields, visited);
-    } else if (!visited.has(selection.name.value)) {
-      visited.add(selection.name.value);
-      const fragment = run.fragments[selection.name.value];
-      if (fragment && applies(run.schema, type, fragment.typeCondition.name.value)) visitSelections(run, type, fragment.selectionSet, fields, visited);
-    }
-  }
-}
-
-function included(run: Run, selection: SelectionSetNode['selections'][number]): boolean {
-  if (!selection.directives?.length) return true;
-  if (getDirectiveValues(GraphQLSkipDirective, selection, run.variables)?.['if'] === true) return false;
-  return getDirectiveValues(GraphQLIncludeDirective, selection, run.variables)?.['if'] !== false;
-}
-
-function applies(schema: GraphQLSchema, type: GraphQLObjectType, condition: string): boolean {
-  if (condition === type.name) return true;
-  const named = schema.getType(condition);
-  return named !== undefined && isAbstractType(named) && schema.isSubType(named, type);
 }
 
 function resolveInfo(
