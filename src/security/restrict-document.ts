@@ -212,13 +212,25 @@ export async function restrictDocument(
     checks.push({ ...deferred, path, keys, ...(typenames ? { typenames } : {}) });
     return `${deferred.on}:${condition}:${[...keys.values()].join(',')}${typenames ? `:${typenames.key}` : ''}`;
   };
-  const decideAll = async (
+  // Synchronous, with no promise to make, for a field nothing may restrict (most of them).
+  const decideAll = (
+    selection: FieldNode,
+    parent: GraphQLObjectType | GraphQLInterfaceType,
+    occurrence: FieldOccurrence | undefined,
+  ): NonNullable<Verdict> | readonly Deferred[] | Promise<NonNullable<Verdict> | readonly Deferred[]> => {
+    const declarations = fieldDeclarations(schema, parent, selection.name.value);
+    return declarations.some(({ type, field }) => mayRestrict(type, field, type === parent))
+      ? decideEach(declarations, selection, parent, occurrence)
+      : noDeferred;
+  };
+  const decideEach = async (
+    declarations: ReturnType<typeof fieldDeclarations>,
     selection: FieldNode,
     parent: GraphQLObjectType | GraphQLInterfaceType,
     occurrence: FieldOccurrence | undefined,
   ): Promise<NonNullable<Verdict> | readonly Deferred[]> => {
     let deferred: Deferred[] | undefined;
-    for (const { type, field } of fieldDeclarations(schema, parent, selection.name.value)) {
+    for (const { type, field } of declarations) {
       if (!mayRestrict(type, field, type === parent)) continue;
       const coordinate = `${type.name}.${field.name}`;
       const visit = Object.assign(new Occurrence(coordinate, occurrence, field, selection, coerced), {
@@ -259,7 +271,8 @@ export async function restrictDocument(
         if (!field) continue;
         const named = getNamedType(field.type);
         const step = { key: selection.alias?.value ?? selection.name.value, ...nullability(field.type) };
-        const decision = await decideAll(selection, parent, occurrence);
+        const pending = decideAll(selection, parent, occurrence);
+        const decision = pending instanceof Promise ? await pending : pending;
         if ('code' in decision) {
           removed.add(selection);
           denials.push({ ...decision, path: [...path, step], ...(narrowed ? { marker: markerOf(selectionSet) } : {}) });
