@@ -12,6 +12,7 @@ export function errorCodeOf(error: unknown, fallback: string): string {
  * is ERROR with them as the message, and `error.type` is the first.
  */
 export function endSpan(span: Span, errorTypes: readonly string[] = []): void {
+  if (errorTypes.length === 0) return span.end();
   const distinct = [...new Set(errorTypes)];
   if (distinct[0] !== undefined) {
     span.setAttribute(ATTR_ERROR_TYPE, distinct[0]);

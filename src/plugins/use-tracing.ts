@@ -118,8 +118,20 @@ export async function useTracing(
   };
 }
 
+/** The attributes of each document's operations, by operation name: documents come again and again from Yoga's parse cache. */
+const attributesOf = new WeakMap<DocumentNode, Map<string, Attributes>>();
+
 function operationAttributes(document: DocumentNode, operationName: string | null | undefined): Attributes {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return {};
-  return { 'graphql.operation.type': operation.operation, ...(operation.name ? { 'graphql.operation.name': operation.name.value } : {}) };
+  let byName = attributesOf.get(document);
+  if (!byName) attributesOf.set(document, (byName = new Map()));
+  let attributes = byName.get(operationName ?? '');
+  if (attributes === undefined) {
+    const operation = getOperationAST(document, operationName);
+    // Shared by every request of the document: frozen, so that nothing can write one request's value into it.
+    attributes = Object.freeze(
+      operation ? { 'graphql.operation.type': operation.operation, ...(operation.name ? { 'graphql.operation.name': operation.name.value } : {}) } : {},
+    );
+    byName.set(operationName ?? '', attributes);
+  }
+  return attributes;
 }
