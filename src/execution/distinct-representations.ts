@@ -25,20 +25,9 @@ export class DistinctRepresentations {
       if (value !== null && typeof value === 'object') return this.#indexByText(representation);
       values.push(name, value);
     }
-    let node = this.#tree;
-    for (let depth = 0; depth < values.length - 1; depth++) {
-      const next = node.get(values[depth]);
-      if (next === undefined) node.set(values[depth], (node = new Map()));
-      else if (typeof next === 'number') return this.#indexByText(representation);
-      else node = next;
-    }
-    const last = values[values.length - 1];
-    const known = node.get(last);
-    if (typeof known === 'number') return known;
-    if (known !== undefined) return this.#indexByText(representation);
-    const index = this.list.push(representation) - 1;
-    node.set(last, index);
-    return index;
+    let node: Tree | undefined = this.#tree;
+    for (let depth = 0; depth < values.length - 1 && node; depth++) node = descend(node, values[depth]);
+    return this.#indexAt(node, values[values.length - 1], () => representation);
   }
 
   /**
@@ -50,26 +39,33 @@ export class DistinctRepresentations {
   indexOfFields(typename: string, fields: readonly FieldNode[], object: Data): number | undefined {
     let node: Tree | undefined = descend(this.#tree, '__typename');
     let key: unknown = typename;
+    let nested = false;
     for (const field of fields) {
       const value = object[field.alias?.value ?? field.name.value];
       if (value === undefined) return undefined;
-      if (node === undefined || (value !== null && typeof value === 'object')) return this.#indexOfBuilt(typename, fields, object);
-      node = descend(node, key);
-      node = node && descend(node, field.name.value);
-      key = value;
+      if (value !== null && typeof value === 'object') nested = true;
+      else if (node) {
+        node = descend(node, key);
+        node = node && descend(node, field.name.value);
+        key = value;
+      }
     }
-    if (node === undefined) return this.#indexOfBuilt(typename, fields, object);
-    const known = node.get(key);
-    if (typeof known === 'number') return known;
-    if (known !== undefined) return this.#indexOfBuilt(typename, fields, object);
-    const index = this.list.push(build(typename, fields, object)) - 1;
-    node.set(key, index);
-    return index;
+    if (nested) return this.indexOf(build(typename, fields, object));
+    return this.#indexAt(node, key, () => build(typename, fields, object));
   }
 
-  #indexOfBuilt(typename: string, fields: readonly FieldNode[], object: Data): number | undefined {
-    for (const field of fields) if (object[field.alias?.value ?? field.name.value] === undefined) return undefined;
-    return this.indexOf(build(typename, fields, object));
+  /**
+   * The index at `key` of `node`, where a representation's last value leads: the one found, or the
+   * one `make` gives, added. By its text instead when the tree cannot hold it (`node` is
+   * `undefined`, or `key` leads on to longer representations).
+   */
+  #indexAt(node: Tree | undefined, key: unknown, make: () => Data): number {
+    const known = node?.get(key);
+    if (typeof known === 'number') return known;
+    if (node === undefined || known !== undefined) return this.#indexByText(make());
+    const index = this.list.push(make()) - 1;
+    node.set(key, index);
+    return index;
   }
 
   #indexByText(representation: Data): number {
