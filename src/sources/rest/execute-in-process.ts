@@ -168,6 +168,14 @@ function entriesOf(fields: Fields, type: GraphQLObjectType): Entry[] {
   return list;
 }
 
+/** A leaf value as the client gets it; throws, as graphql-js does, when the type cannot represent it. */
+function serializeLeaf(type: GraphQLLeafType, value: unknown): unknown {
+  const serialized = type.serialize(value);
+  if (serialized === undefined)
+    throw new Error(`Expected \`${type.name}.serialize(${JSON.stringify(value)})\` to return non-nullable value, returned: undefined`);
+  return serialized;
+}
+
 /** A plain leaf's value, completed as `complete` would: serialized, or null (with `bubble` and an error where it may not be). */
 function completeLeaf(
   run: Run,
@@ -184,10 +192,7 @@ function completeLeaf(
   }
   try {
     if (value instanceof Error) throw value;
-    const serialized = leaf.type.serialize(value);
-    if (serialized === undefined)
-      throw new Error(`Expected \`${leaf.type.name}.serialize(${JSON.stringify(value)})\` to return non-nullable value, returned: undefined`);
-    return serialized;
+    return serializeLeaf(leaf.type, value);
   } catch (error) {
     return fail(run, error, leaf.nonNull ? new GraphQLNonNull(leaf.type) : leaf.type, nodes, { prev: parent, key, typename: type.name });
   }
@@ -270,10 +275,7 @@ function completeNamedOrList(run: Run, type: GraphQLOutputType, nodes: FieldNode
   if (value === null || value === undefined) return null;
   if (isListType(type)) return completeList(run, type.ofType, nodes, value, path);
   if (isLeafType(type)) {
-    const serialized = type.serialize(value);
-    if (serialized === undefined)
-      throw new Error(`Expected \`${type.name}.serialize(${JSON.stringify(value)})\` to return non-nullable value, returned: undefined`);
-    return serialized;
+    return serializeLeaf(type, value);
   }
   const object = isAbstractType(type) ? resolveObjectType(run, type, value, nodes, path) : (type as GraphQLObjectType);
   return executeFields(run, object, value, collect(run, object, nodes), path);
