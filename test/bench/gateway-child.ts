@@ -14,18 +14,16 @@ import path from 'node:path';
 import { SERVICE_NAMES } from '../../examples/ecommerce/start-services.ts';
 import { root, shopEnv } from '../helpers/start-shop.ts';
 import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from './child-ready.ts';
+import { loadGatewayModule } from './gateway-build.ts';
 
-// The compiled package (dist/, built by the bench) unless BENCH_GATEWAY_FROM=src: the same modules either way.
-const fromSources = process.env['BENCH_GATEWAY_FROM'] === 'src';
-const load = <T>(module: string): Promise<T> => import(fromSources ? `../../src/${module}.ts` : `../../dist/${module}.js`) as Promise<T>;
-const { createChecker } = await load<typeof import('../../src/config/config-checker.ts')>('config/config-checker');
-const { loadConfig } = await load<typeof import('../../src/config/load-config.ts')>('config/load-config');
-const { normalizeLoggingOptions } = await load<typeof import('../../src/observability/logging-config.ts')>('observability/logging-config');
-const { normalizeMetricsOptions } = await load<typeof import('../../src/observability/metrics-config.ts')>('observability/metrics-config');
-const { normalizeTracingOptions } = await load<typeof import('../../src/observability/tracing-config.ts')>('observability/tracing-config');
+const { createChecker } = await loadGatewayModule<typeof import('../../src/config/config-checker.ts')>('config/config-checker');
+const { loadConfig } = await loadGatewayModule<typeof import('../../src/config/load-config.ts')>('config/load-config');
+const { normalizeLoggingOptions } = await loadGatewayModule<typeof import('../../src/observability/logging-config.ts')>('observability/logging-config');
+const { normalizeMetricsOptions } = await loadGatewayModule<typeof import('../../src/observability/metrics-config.ts')>('observability/metrics-config');
+const { normalizeTracingOptions } = await loadGatewayModule<typeof import('../../src/observability/tracing-config.ts')>('observability/tracing-config');
 const { normalizeResponseCacheOptions } =
-  await load<typeof import('../../src/response-cache/response-cache-config.ts')>('response-cache/response-cache-config');
-const { startGateway } = await load<typeof import('../../src/server/start-gateway.ts')>('server/start-gateway');
+  await loadGatewayModule<typeof import('../../src/response-cache/response-cache-config.ts')>('response-cache/response-cache-config');
+const { startGateway } = await loadGatewayModule<typeof import('../../src/server/start-gateway.ts')>('server/start-gateway');
 
 const config = await loadConfig(`${root}gateway.config.ts`, root, shopEnv(serviceUrlsFromEnv(SERVICE_NAMES)));
 config.host = '127.0.0.1';

@@ -23,13 +23,13 @@ import { computeRatios, printReport, writeReport, type BenchReport, type ProbeRe
 import { mintDevToken } from '../../examples/ecommerce/dev-keys.ts';
 import { startOtlpSink } from './otlp-sink.ts';
 import { buildScenarios, SAME_ANSWER_PAIRS, USER_ID, type Scenario, type ScenarioId } from './scenarios.ts';
+import { prepareGatewayBuild } from './gateway-build.ts';
 import { readSettings, root, type BenchSettings } from './settings.ts';
 import { describe, readCounts, readSettledCounts, subtract, sum, type Counts } from './upstream-calls.ts';
 
 const settings = readSettings();
 // The gateway as the package ships it: compiled JavaScript, built once here (BENCH_GATEWAY_FROM=src runs the sources).
-if (settings.gatewayFrom === 'dist') execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-process.env['BENCH_GATEWAY_FROM'] = settings.gatewayFrom;
+prepareGatewayBuild(settings);
 process.env['NODE_ENV'] = settings.nodeEnv;
 process.env['NODE_OPTIONS'] = settings.nodeOptions;
 const children = new Children();

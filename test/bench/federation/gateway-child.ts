@@ -7,12 +7,10 @@
  */
 import { tmpdir } from 'node:os';
 import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from '../child-ready.ts';
+import { loadGatewayModule } from '../gateway-build.ts';
 
-// The compiled package (dist/, built by the bench) unless BENCH_GATEWAY_FROM=src: the same modules either way.
-const fromSources = process.env['BENCH_GATEWAY_FROM'] === 'src';
-const load = <T>(module: string): Promise<T> => import(fromSources ? `../../../src/${module}.ts` : `../../../dist/${module}.js`) as Promise<T>;
-const { normalizeConfig } = await load<typeof import('../../../src/config/normalize-config.ts')>('config/normalize-config');
-const { startGateway } = await load<typeof import('../../../src/server/start-gateway.ts')>('server/start-gateway');
+const { normalizeConfig } = await loadGatewayModule<typeof import('../../../src/config/normalize-config.ts')>('config/normalize-config');
+const { startGateway } = await loadGatewayModule<typeof import('../../../src/server/start-gateway.ts')>('server/start-gateway');
 
 const SUBGRAPH_NAMES = ['accounts', 'inventory', 'products', 'reviews'] as const;
 

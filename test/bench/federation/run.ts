@@ -27,7 +27,6 @@
  * (Concierge without in-flight dedupe and HTTP cache), BENCH_CPU_PROF=<dir> (Concierge's child under
  * `node --cpu-prof`), BENCH_GATEWAY_FROM (`dist`, the compiled package built at the start, or `src`).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,7 +36,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { runLoad, type LoadResult, type LoadTarget } from '../load.ts';
 import { readCpuTimes } from '../process-cpu.ts';
 import { Children } from '../processes.ts';
-import { readSettings, root } from '../settings.ts';
+import { prepareGatewayBuild } from '../gateway-build.ts';
+import { readSettings } from '../settings.ts';
 import { readCounts, readSettledCounts, subtract, sum, describe } from '../upstream-calls.ts';
 import { composeSupergraph } from './compose-supergraph.ts';
 import { referenceAnswer } from './data.ts';
@@ -119,9 +119,8 @@ interface Excluded {
 const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
 
 const settings = readSettings();
-// Concierge as the package ships it: compiled JavaScript, built once here (BENCH_GATEWAY_FROM=src runs the sources).
-if (settings.gatewayFrom === 'dist') execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-process.env['BENCH_GATEWAY_FROM'] = settings.gatewayFrom;
+// The gateway as the package ships it: compiled JavaScript, built once here (BENCH_GATEWAY_FROM=src runs the sources).
+prepareGatewayBuild(settings);
 process.env['NODE_ENV'] = settings.nodeEnv;
 process.env['NODE_OPTIONS'] = settings.nodeOptions;
 const rows = selectRows(process.env['BENCH_ROWS']);
