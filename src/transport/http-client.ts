@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.ts';
 import { gatewayError } from '../errors.ts';
+import { CallDeadline } from './call-deadline.ts';
 import type { OnFetch } from './fetch-hooks.ts';
 import type { NormalizedUpstreamTls } from '../tls/tls-config.ts';
 import { withHttpCache } from './http-cache.ts';
@@ -169,11 +170,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   let send: SendUpstream = async ({ method, path, headers: sentHeaders, body, deadline, timeout: attemptTimeout = deadline ?? timeout, tried }) => {
     const lease = acquire(tried);
-    // A timer cleared when the answer is read, not AbortSignal.timeout(): that one's timer and
-    // signal live on for the whole timeout after the call, tens of thousands of them under load.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), attemptTimeout);
-    const { signal } = abort;
+    // Cleared when the answer is read (see CallDeadline): not AbortSignal.timeout(), whose timer and
+    // signal live on for the whole timeout after the call, nor an AbortController per call.
+    const signal = new CallDeadline(attemptTimeout);
     const started = performance.now();
     let response: Dispatcher.ResponseData;
     let text: string;
@@ -191,7 +190,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       throw Object.assign(upstreamError(`Service "${service}" could not be reached.`), { cause });
     } finally {
-      clearTimeout(timer);
+      signal.clear();
     }
     const { statusCode: status, headers: responseHeaders } = response;
     lease.release({ failed: status >= 500, latencyMs: performance.now() - started });
