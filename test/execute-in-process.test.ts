@@ -174,3 +174,23 @@ test('a mutation runs its root fields one after the other', async () => {
   assert.deepEqual(result, { data: { a: 1, b: 3, c: 6 } });
   assert.deepEqual(calls.log, ['add 1', 'add 2', 'add 3']);
 });
+
+test('one document object run again and again (as a plan runs its fetch documents) answers each run by its own variables', async () => {
+  // Collected fields are kept across runs of a document only when no @skip/@include reads a variable.
+  const dynamic = parse('query ($id: ID!, $on: Boolean!) { user(id: $id) { id ...F n: name @skip(if: $on) } }  fragment F on User { nick @include(if: $on) }');
+  const literal = parse('query ($id: ID!) { user(id: $id) { id n: name @skip(if: true) nick @include(if: true) } }');
+  const ours = build({ batches: [], log: [] });
+  for (const [document, variables] of [
+    [dynamic, { id: '1', on: true }],
+    [dynamic, { id: '1', on: false }],
+    [dynamic, { id: '2', on: true }],
+    [literal, { id: '1' }],
+    [literal, { id: '2' }],
+    [dynamic, { id: '2', on: false }],
+  ] as const) {
+    const reference = build({ batches: [], log: [] });
+    const expected = await execute({ schema: reference.schema, document, variableValues: variables, contextValue: reference.context() });
+    const actual = await executeInProcess(ours.schema, document, variables, ours.context());
+    assertSameAnswer(actual, expected, `${JSON.stringify(variables)}`);
+  }
+});

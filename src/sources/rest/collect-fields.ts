@@ -1,9 +1,12 @@
 import {
+  BREAK,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   Kind,
   getDirectiveValues,
   isAbstractType,
+  visit,
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
@@ -72,4 +75,38 @@ function applies(schema: GraphQLSchema, type: GraphQLObjectType, condition: stri
   if (condition === type.name) return true;
   const named = schema.getType(condition);
   return named !== undefined && isAbstractType(named) && schema.isSubType(named, type);
+}
+
+/**
+ * Collected fields of documents whose `@skip`/`@include` read no variable, by schema: the same for
+ * every request (`null`: the document's do read one).
+ */
+const sharedCollections = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, CollectRun['collected'] | null>>();
+
+/**
+ * Where a run keeps its collected fields (and with them {@link entriesOf}'s lists): shared by every
+ * run of a document (a plan's fetch document is one object for all its requests) when collecting
+ * cannot depend on the variables, else the run's own.
+ */
+export function collectedFor(schema: GraphQLSchema, document: DocumentNode): CollectRun['collected'] {
+  let byDocument = sharedCollections.get(schema);
+  if (!byDocument) sharedCollections.set(schema, (byDocument = new WeakMap()));
+  let collected = byDocument.get(document);
+  if (collected === undefined) byDocument.set(document, (collected = readsVariablesInConditions(document) ? null : new WeakMap()));
+  return collected ?? new WeakMap();
+}
+
+/** Whether a `@skip` or `@include` of the document takes its `if` from a variable. */
+function readsVariablesInConditions(document: DocumentNode): boolean {
+  let reads = false;
+  visit(document, {
+    Directive(node) {
+      if ((node.name.value === 'skip' || node.name.value === 'include') && node.arguments?.some((argument) => argument.value.kind !== Kind.BOOLEAN)) {
+        reads = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return reads;
 }

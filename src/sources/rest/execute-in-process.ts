@@ -1,5 +1,5 @@
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
-import { collect, type CollectRun, type Fields } from './collect-fields.ts';
+import { collect, collectedFor, type CollectRun, type Fields } from './collect-fields.ts';
 import {
   GraphQLError,
   GraphQLNonNull,
@@ -80,7 +80,7 @@ export function executeInProcess(
   if (coerced.errors) return { errors: coerced.errors };
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  const run: Run = { schema, operation, fragments, variables: coerced.coerced, context, errors: [], collected: new WeakMap() };
+  const run: Run = { schema, operation, fragments, variables: coerced.coerced, context, errors: [], collected: collectedFor(schema, document) };
   const fields = collect(run, root, operation.selectionSet);
   const data = operation.operation === 'mutation' ? executeSerially(run, root, fields) : executeFields(run, root, undefined, fields, undefined);
   const finish = (value: Completed): ExecutionResult => {
