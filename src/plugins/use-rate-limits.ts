@@ -15,7 +15,7 @@ import { createOutageLog } from '../redis/outage-log.ts';
 import { silentDiagnostics, type Diagnostics } from '../observability/gateway-logger.ts';
 import type { NormalizedRedis } from '../redis/redis-config.ts';
 import { applyDenials } from '../security/apply-denials.ts';
-import { restrictDocument, type Decide } from '../security/restrict-document.ts';
+import { restrictDocument, type Decide, type MayRestrict } from '../security/restrict-document.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 
 /** The request budget's state, for the RateLimit-* response headers. */
@@ -42,6 +42,8 @@ export async function useRateLimits(
   shared?: RateLimitStoreUse,
 ): Promise<Plugin & { close(): Promise<void> }> {
   const fieldLimits = collectFieldLimits(sources, limits.fields);
+  // One filter for every request, so that restrictDocument remembers what it said of each document.
+  const limited: MayRestrict = (type, field) => fieldLimits.has(`${type.name}.${field.name}`);
   const { store, outage, close } = shared ? { ...shared, close: async () => {} } : await openRateLimitStore(limits, redis);
   const budgets = new WeakMap<Request, Budget>();
   const planOf = (name: string): NormalizedPlanLimits | undefined => limits.plans.get(name) ?? limits.plans.get('default');
@@ -84,9 +86,7 @@ export async function useRateLimits(
         if (!verdict || verdict.allowed) return undefined;
         return { code: 'RATE_LIMITED', message: limit.message ?? `You are trying to access '${field.name}' too often` };
       };
-      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {}, (type, field) =>
-        fieldLimits.has(`${type.name}.${field.name}`),
-      );
+      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {}, limited);
       if (!restricted) return;
       args.document = restricted.document;
       return {

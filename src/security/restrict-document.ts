@@ -26,6 +26,7 @@ import {
 import { coerceOperationVariables } from '../execution/coerce-operation-variables.ts';
 import type { FieldOccurrence } from './authorization-config.ts';
 import { coversType, fieldDeclarations, possibleObjectTypes } from './possible-types.ts';
+import { mayRestrictWithin } from './restrictable-selections.ts';
 
 /** A step of a response path: the response key, whether the field is non-null, and whether its list items are. */
 export interface PathStep {
@@ -176,6 +177,8 @@ export async function restrictDocument(
       .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
       .map((fragment) => [fragment.name.value, fragment]),
   );
+  // Most operations hold nothing a rule could apply to: nothing to walk.
+  if (!mayRestrictWithin(schema, operation.selectionSet, root, fragments, mayRestrict)) return undefined;
   const coerced = coerceOperationVariables(schema, document, operationName, variables)?.coerced ?? {};
   const removed = new Set<FieldNode>();
   const denials: Denial[] = [];
@@ -284,8 +287,9 @@ export async function restrictDocument(
           else if (selection.selectionSet && isCompositeType(named)) signature.push(place(deferred, selection.selectionSet, named, narrowed, [...path, step]));
         }
         signature.push('+');
-        // The occurrence is the parent of the fields inside it: a leaf needs none.
-        if (selection.selectionSet && isCompositeType(named)) {
+        // The occurrence is the parent of the fields inside it: a leaf needs none, nor a selection
+        // where no rule can apply (every field in it is allowed).
+        if (selection.selectionSet && isCompositeType(named) && mayRestrictWithin(schema, selection.selectionSet, named, fragments, mayRestrict)) {
           const here = new Occurrence(`${parent.name}.${field.name}`, occurrence, field, selection, coerced);
           await walk(selection.selectionSet, named, [...path, step], seen, here, narrowed);
         }
