@@ -1,9 +1,10 @@
 import type { Executor, ExecutionResult } from '@graphql-tools/utils';
 import type { DocumentNode, GraphQLError, SelectionSetNode } from 'graphql';
+import { copyJson } from '../copy-json.ts';
 import { gatewayError } from '../errors.ts';
 import { DistinctRepresentations, flatFields } from './distinct-representations.ts';
 import { callWithout, completes, internalKeysOf, keysNeeding, keysOn } from './dependent-fields.ts';
-import { asGraphQLError, cloneJson, fail, locate, merge, pathOf, relocate, represent, type Data, type Located } from './merge-answers.ts';
+import { asGraphQLError, fail, locate, merge, pathOf, relocate, represent, type Data, type Located } from './merge-answers.ts';
 import { mergeVariable, type Fetch } from './plan-operation.ts';
 import type { MergeEntry } from './read-supergraph.ts';
 import { RequiredFailures } from './required-failures.ts';
@@ -129,7 +130,7 @@ export async function executePlan(
       const slot = slots[position] as number;
       const answer: unknown = entities[slot];
       if (answer === null || typeof answer !== 'object') return;
-      merge(object, (merged.has(slot) ? cloneJson(answer) : answer) as Data);
+      merge(object, (merged.has(slot) ? copyJson(answer) : answer) as Data);
       merged.add(slot);
     });
     for (const [path, error] of required) failures.fail(path, error);
