@@ -1,13 +1,6 @@
 import { GraphQLError, type FieldNode } from 'graphql';
+import { BUBBLE, completerOf, type CompletionRun, type PathLink } from './object-completer.ts';
 import type { FieldShape, ObjectShape, OutputShape } from './shape-operation.ts';
-
-/** A null met a non-null position: the nearest nullable parent becomes null. */
-const BUBBLE: unique symbol = Symbol('bubble');
-
-interface PathLink {
-  prev: PathLink | undefined;
-  key: string | number;
-}
 
 /**
  * Shapes the merged upstream data into the client's answer: only the selected fields, in the
@@ -15,50 +8,42 @@ interface PathLink {
  * makes the nearest nullable parent null, with "Cannot return null for non-nullable field" unless
  * an error on that path, below it or on an object above it already explains it. Scalars and enums are
  * serialized by the gateway schema's types, as graphql-js does: a value it can't represent (an enum
- * value `@inaccessible` hides) is null with an error on its path.
+ * value `@inaccessible` hides) is null with an error on its path. Objects are completed by their
+ * shape's completer (object-completer.ts).
  */
 export function completeResult(data: Record<string, unknown>, shape: ObjectShape, errors: GraphQLError[]): Record<string, unknown> | null {
-  let explained: { at: Set<string>; under: Set<string> } | undefined;
-  const violation = (path: PathLink, coordinate: string) => {
-    const segments = pathSegments(path);
-    explained ??= explanations(errors);
-    const { at, under } = explained;
-    // As graphql-js: an error on the position or below it (a null a subgraph propagated), or on an
-    // object above it (a failed entity), already explains the null.
-    if (!under.has(JSON.stringify(segments)) && !segments.some((_, index) => at.has(JSON.stringify(segments.slice(0, index + 1))))) {
-      errors.push(new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, { path: segments }));
-    }
-  };
+  const run = new Completion(errors);
+  const completed = completerOf(shape)(shape, data, undefined, run);
+  const { unreported } = run;
+  const kept =
+    unreported.length === 0 ? errors : errors.filter((error) => !unreported.some((prefix) => `${(error.path ?? []).join('.')}.`.startsWith(`${prefix}.`)));
+  errors.splice(0, errors.length, ...kept.map((error) => locate(error, shape)));
+  return completed === BUBBLE ? null : completed;
+}
 
-  // As graphql-js completes an object's fields in order: once one nulls the object, the fields after it are
-  // never completed, so their errors (a failed call they shared) are not reported.
-  const unreported: string[] = [];
-  const completeObject = (value: Record<string, unknown>, object: ObjectShape, path: PathLink | undefined): Record<string, unknown> | typeof BUBBLE => {
-    const completed: Record<string, unknown> = {};
-    const { fields } = object;
-    for (let index = 0; index < fields.length; index++) {
-      const field = fields[index] as FieldShape;
-      if (field.typename) {
-        completed[field.key] = value[field.key] ?? value['__typename'] ?? object.typeName;
-        continue;
-      }
-      const result = completeValue(value[field.key], field.type, path, field.key, field.coordinate);
-      if (result === BUBBLE) {
-        const at = pathSegments(path);
-        for (const later of fields.slice(index + 1)) unreported.push([...at, later.key].join('.'));
-        return BUBBLE;
-      }
-      completed[field.key] = result;
-    }
-    return completed;
-  };
+/** One completion's errors and bookkeeping, and how it completes a position. */
+class Completion implements CompletionRun {
+  /**
+   * As graphql-js completes an object's fields in order: once one nulls the object, the fields
+   * after it are never completed, so their errors (a failed call they shared) are not reported.
+   */
+  readonly unreported: string[] = [];
+  #explained: { at: Set<string>; under: Set<string> } | undefined;
+
+  constructor(readonly errors: GraphQLError[]) {}
+
+  bubbled(path: PathLink | undefined, fields: readonly FieldShape[], index: number): typeof BUBBLE {
+    const at = pathSegments(path);
+    for (let later = index + 1; later < fields.length; later++) this.unreported.push([...at, (fields[later] as FieldShape).key].join('.'));
+    return BUBBLE;
+  }
 
   // The position is `parent` and `key`: its path link is made only where it is needed (an error, or
   // the parent of what is inside it), not for every leaf of the answer.
-  const completeValue = (value: unknown, type: OutputShape, parent: PathLink | undefined, key: string | number, coordinate: string): unknown => {
+  value(value: unknown, type: OutputShape, parent: PathLink | undefined, key: string | number, coordinate: string): unknown {
     if (value === null || value === undefined) {
       if (!type.nonNull) return null;
-      violation({ prev: parent, key }, coordinate);
+      this.#violation({ prev: parent, key }, coordinate);
       return BUBBLE;
     }
     let result: unknown = value;
@@ -67,7 +52,7 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
         if (type.hidden?.has(String(value))) throw new Error(`Enum "${type.leaf.name}" cannot represent value: ${JSON.stringify(value)}`);
         result = type.leaf.serialize(value);
       } catch (error) {
-        errors.push(new GraphQLError((error as Error).message, { path: pathSegments({ prev: parent, key }) }));
+        this.errors.push(new GraphQLError((error as Error).message, { path: pathSegments({ prev: parent, key }) }));
         result = BUBBLE;
       }
     } else if (type.list) {
@@ -76,7 +61,7 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
       const itemType = type.list;
       const path: PathLink = { prev: parent, key };
       for (let index = 0; index < value.length; index++) {
-        const item = completeValue(value[index], itemType, path, index, coordinate);
+        const item = this.value(value[index], itemType, path, index, coordinate);
         if (item === BUBBLE) {
           result = BUBBLE;
           break;
@@ -85,17 +70,18 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
       }
       if (result !== BUBBLE) result = items;
     } else if (type.object) {
-      result = typeof value === 'object' ? completeObject(value as Record<string, unknown>, type.object, { prev: parent, key }) : null;
+      const object = type.object;
+      result = typeof value === 'object' ? completerOf(object)(object, value as Record<string, unknown>, { prev: parent, key }, this) : null;
     } else if (type.objects) {
       const typename = String((value as Record<string, unknown>)['__typename']);
       const object = Object.hasOwn(type.objects, typename) ? type.objects[typename] : undefined;
-      if (object) result = completeObject(value as Record<string, unknown>, object, { prev: parent, key });
+      if (object) result = completerOf(object)(object, value as Record<string, unknown>, { prev: parent, key }, this);
       else {
         // A type the API schema lacks (`@inaccessible`): graphql-js's error, never the object's data. An
         // object whose call failed (an @interfaceObject's, never typed) already has its error.
         const at = pathSegments({ prev: parent, key });
-        if (!errors.some((error) => error.path !== undefined && at.every((step, index) => error.path?.[index] === step)))
-          errors.push(
+        if (!this.errors.some((error) => error.path !== undefined && at.every((step, index) => error.path?.[index] === step)))
+          this.errors.push(
             new GraphQLError(`Abstract type "${type.abstract}" was resolved to a type "${typename}" that does not exist inside the schema.`, { path: at }),
           );
         result = BUBBLE;
@@ -103,13 +89,18 @@ export function completeResult(data: Record<string, unknown>, shape: ObjectShape
     }
     if (result !== BUBBLE) return result;
     return type.nonNull ? BUBBLE : null;
-  };
+  }
 
-  const completed = completeObject(data, shape, undefined);
-  const kept =
-    unreported.length === 0 ? errors : errors.filter((error) => !unreported.some((prefix) => `${(error.path ?? []).join('.')}.`.startsWith(`${prefix}.`)));
-  errors.splice(0, errors.length, ...kept.map((error) => locate(error, shape)));
-  return completed === BUBBLE ? null : completed;
+  #violation(path: PathLink, coordinate: string): void {
+    const segments = pathSegments(path);
+    this.#explained ??= explanations(this.errors);
+    const { at, under } = this.#explained;
+    // As graphql-js: an error on the position or below it (a null a subgraph propagated), or on an
+    // object above it (a failed entity), already explains the null.
+    if (!under.has(JSON.stringify(segments)) && !segments.some((_, index) => at.has(JSON.stringify(segments.slice(0, index + 1))))) {
+      this.errors.push(new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, { path: segments }));
+    }
+  }
 }
 
 /** The paths errors are on (`at`), and every path at or above one of them (`under`: an error is under it). */
