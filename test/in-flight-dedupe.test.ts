@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { copyJson } from '../src/copy-json.ts';
 import type { ReceivedResponse, SendUpstream } from '../src/transport/received-response.ts';
 import { withInFlightDedupe } from '../src/transport/in-flight-dedupe.ts';
+import { requestKey } from '../src/transport/request-key.ts';
 
 /**
  * In-flight dedupe hands each waiting caller a body of its own: a copy made when the call settles,
@@ -61,4 +62,22 @@ test('copyJson copies every JSON value as JSON.parse gives it', () => {
   assert.ok(Object.hasOwn(copy, '__proto__'));
   assert.ok(Array.isArray(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value));
   assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+});
+
+test('request keys: equal only when method, path, headers (but trace context and request ids) and body are', () => {
+  const base = { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'x-user-id': '1' }, body: '{"query":"{ a }"}' };
+  const key = requestKey(base);
+  assert.equal(requestKey({ ...base, headers: { 'x-user-id': '1', 'content-type': 'application/json', traceparent: '00-x', 'x-request-id': 'r' } }), key);
+  const others = [
+    { ...base, method: 'GET' },
+    { ...base, path: '/graphql2' },
+    { ...base, path: '/graphql\n["x"]' },
+    { ...base, headers: { ...base.headers, 'x-user-id': '2' } },
+    { ...base, body: '{"query":"{ b }"}' },
+    { ...base, body: undefined },
+    { ...base, body: '' },
+    { ...base, body: '-' },
+  ];
+  const keys = new Set([key, ...others.map(requestKey)]);
+  assert.equal(keys.size, others.length + 1);
 });

@@ -12,5 +12,8 @@ export function requestKey(request: { method: string; path: string; headers: Rec
     .map(([name, value]) => [name.toLowerCase(), value] as const)
     .filter(([name]) => !perRequestHeaders.test(name))
     .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
-  return JSON.stringify([request.method, request.path, headers, request.body ?? null]);
+  // The body goes last and as it is, not escaped into a JSON string (a copy of it for nothing):
+  // JSON.stringify writes no line break, so the first two end the method and path and the headers,
+  // and two keys are equal only if every part is.
+  return `${request.method} ${JSON.stringify(request.path)}\n${JSON.stringify(headers)}\n${request.body === undefined ? '-' : `=${request.body}`}`;
 }
