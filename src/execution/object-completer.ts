@@ -82,7 +82,8 @@ function completeGenerically(
 /**
  * The compiled completer of a shape, e.g. for `{ id name __typename }`:
  *
- *   const v0 = run.value(value["id"], t0, path, "id", c0); if (v0 === BUBBLE) return run.bubbled(path, fields, 0);
+ *   const v0 = run.value(value["id"], fields[0].type, path, "id", fields[0].coordinate);
+ *   if (v0 === BUBBLE) return run.bubbled(path, fields, 0);
  *   ...
  *   const v2 = value["__typename"] ?? value.__typename ?? typeName;
  *   return { "id": v0, "name": v1, "__typename": v2 };
