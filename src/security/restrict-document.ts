@@ -26,7 +26,7 @@ import {
 import { coerceOperationVariables } from '../execution/coerce-operation-variables.ts';
 import type { FieldOccurrence } from './authorization-config.ts';
 import { coversType, fieldDeclarations, possibleObjectTypes } from './possible-types.ts';
-import { mayRestrictWithin } from './restrictable-selections.ts';
+import { anyMayRestrict, mayRestrictWithin } from './restrictable-selections.ts';
 
 /** A step of a response path: the response key, whether the field is non-null, and whether its list items are. */
 export interface PathStep {
@@ -222,9 +222,7 @@ export async function restrictDocument(
     occurrence: FieldOccurrence | undefined,
   ): NonNullable<Verdict> | readonly Deferred[] | Promise<NonNullable<Verdict> | readonly Deferred[]> => {
     const declarations = fieldDeclarations(schema, parent, selection.name.value);
-    return declarations.some(({ type, field }) => mayRestrict(type, field, type === parent))
-      ? decideEach(declarations, selection, parent, occurrence)
-      : noDeferred;
+    return anyMayRestrict(declarations, parent, mayRestrict) ? decideEach(declarations, selection, parent, occurrence) : noDeferred;
   };
   const decideEach = async (
     declarations: ReturnType<typeof fieldDeclarations>,

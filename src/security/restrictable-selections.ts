@@ -6,10 +6,12 @@ import {
   isObjectType,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import { fieldDeclarations } from './possible-types.ts';
+import { fieldDeclarations, type FieldDeclaration } from './possible-types.ts';
 import type { MayRestrict } from './restrict-document.ts';
 
 /** The answers by schema (a client's view is a schema of its own) and filter, worked out once per selection set. */
@@ -35,6 +37,15 @@ export function mayRestrictWithin(
   let known = byFilter.get(mayRestrict);
   if (!known) byFilter.set(mayRestrict, (known = new WeakMap()));
   return within(schema, selectionSet, type, fragments, mayRestrict, known, new Set());
+}
+
+/**
+ * Whether `mayRestrict` lets a decision be asked about a field selected on `parent`, on any of the
+ * types that declare it (`restrictDocument` visits each): the one test both the walk and
+ * {@link mayRestrictWithin} apply, so that a selection passed by is one the walk would allow whole.
+ */
+export function anyMayRestrict(declarations: readonly FieldDeclaration[], parent: GraphQLObjectType | GraphQLInterfaceType, mayRestrict: MayRestrict): boolean {
+  return declarations.some(({ type, field }) => mayRestrict(type, field, type === parent));
 }
 
 function within(
@@ -65,9 +76,7 @@ function within(
       if (!field) continue;
       const named = getNamedType(field.type);
       restrictable =
-        fieldDeclarations(schema, parent, selection.name.value).some((declaration) =>
-          mayRestrict(declaration.type, declaration.field, declaration.type === parent),
-        ) ||
+        anyMayRestrict(fieldDeclarations(schema, parent, selection.name.value), parent, mayRestrict) ||
         (selection.selectionSet !== undefined && isCompositeType(named) && inner(selection.selectionSet, named));
     }
     if (restrictable) break;
