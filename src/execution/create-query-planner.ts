@@ -5,7 +5,6 @@ import {
   Kind,
   getOperationAST,
   isObjectType,
-  visit,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -17,6 +16,7 @@ import { LRUCache } from 'lru-cache';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import { coerceOperationVariables } from './coerce-operation-variables.ts';
 import { completeResult } from './complete-result.ts';
+import { conditionVariables } from './condition-variables.ts';
 import { executePlan } from './execute-plan.ts';
 import { NotPlannable } from './collect-fields.ts';
 import { decideOverrideLabels, overrideLabelKey, type OverrideLabelOptions } from './override-labels.ts';
@@ -243,18 +243,6 @@ function addForeign(source: LoadedSource, foreignTypes: Set<string>, foreignRoot
   for (const type of Object.values(sourceSchema.getTypeMap())) {
     if (isObjectType(type) && !rootTypes.includes(type) && !type.name.startsWith('__')) foreignTypes.add(type.name);
   }
-}
-
-/** The variables a document's `@skip` and `@include` conditions read. */
-function conditionVariables(document: DocumentNode): string[] {
-  const names = new Set<string>();
-  visit(document, {
-    Directive(directive) {
-      if (directive.name.value !== 'skip' && directive.name.value !== 'include') return;
-      visit(directive, { Variable: (variable) => void names.add(variable.name.value) });
-    },
-  });
-  return [...names].sort();
 }
 
 function makePlan(

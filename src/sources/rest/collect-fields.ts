@@ -1,11 +1,9 @@
 import {
-  BREAK,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   Kind,
   getDirectiveValues,
   isAbstractType,
-  visit,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -13,6 +11,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { conditionVariables } from '../../execution/condition-variables.ts';
 
 /** The fields an object's selection selects, by response key, in document order. */
 export type Fields = Map<string, FieldNode[]>;
@@ -92,21 +91,6 @@ export function collectedFor(schema: GraphQLSchema, document: DocumentNode): Col
   let byDocument = sharedCollections.get(schema);
   if (!byDocument) sharedCollections.set(schema, (byDocument = new WeakMap()));
   let collected = byDocument.get(document);
-  if (collected === undefined) byDocument.set(document, (collected = readsVariablesInConditions(document) ? null : new WeakMap()));
+  if (collected === undefined) byDocument.set(document, (collected = conditionVariables(document).length > 0 ? null : new WeakMap()));
   return collected ?? new WeakMap();
-}
-
-/** Whether a `@skip` or `@include` of the document takes its `if` from a variable. */
-function readsVariablesInConditions(document: DocumentNode): boolean {
-  let reads = false;
-  visit(document, {
-    Directive(node) {
-      if ((node.name.value === 'skip' || node.name.value === 'include') && node.arguments?.some((argument) => argument.value.kind !== Kind.BOOLEAN)) {
-        reads = true;
-        return BREAK;
-      }
-      return undefined;
-    },
-  });
-  return reads;
 }
