@@ -21,8 +21,10 @@ export class NotPlannable extends Error {}
 export interface OperationScope {
   fragments: Readonly<Record<string, FragmentDefinitionNode>>;
   variables: Readonly<Record<string, unknown>>;
-  /** Enum values `@inaccessible` hides, by enum name (answered as errors). */
+  /** Enum values `@inaccessible` hides, by enum name: a subgraph returning one gets null there, as for a missing value. */
   hiddenEnumValues?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Object types of the supergraph `@inaccessible` hides: an object of one where an interface or union is expected is null, as for a missing value. */
+  hiddenTypes?: ReadonlySet<string>;
   /**
    * The progressive `@override` labels active for this request (see `decideOverrideLabels`); plans
    * differ by them. `undefined`: not decided, and an operation a label would decide is not planned.

@@ -7,9 +7,11 @@ import type { FieldShape, ObjectShape, OutputShape } from './shape-operation.ts'
  * document's order, and graphql-js's null rules: a missing or null value at a non-null position
  * makes the nearest nullable parent null, with "Cannot return null for non-nullable field" unless
  * an error on that path, below it or on an object above it already explains it. Scalars and enums are
- * serialized by the gateway schema's types, as graphql-js does: a value it can't represent (an enum
- * value `@inaccessible` hides) is null with an error on its path. Objects are completed by their
- * shape's completer (object-completer.ts).
+ * serialized by the gateway schema's types, as graphql-js does: a value it can't represent is null
+ * with an error on its path. An enum value or an object type `@inaccessible` hides is answered as
+ * null, as if the subgraph had sent none (an error only where null is not allowed), which is how
+ * Apollo's gateway and router answer it. Objects are completed by their shape's completer
+ * (object-completer.ts).
  */
 export function completeResult(data: Record<string, unknown>, shape: ObjectShape, errors: GraphQLError[]): Record<string, unknown> | null {
   const run = new Completion(errors);
@@ -49,7 +51,8 @@ class Completion implements CompletionRun {
     let result: unknown = value;
     if (type.leaf) {
       try {
-        if (type.hidden?.has(String(value))) throw new Error(`Enum "${type.leaf.name}" cannot represent value: ${JSON.stringify(value)}`);
+        // A value the API schema hides is no value at all to the client: null, as Apollo's gateway and router answer it.
+        if (type.hidden?.has(String(value))) return this.value(null, type, parent, key, coordinate);
         result = type.leaf.serialize(value);
       } catch (error) {
         this.errors.push(new GraphQLError((error as Error).message, { path: pathSegments({ prev: parent, key }) }));
@@ -76,9 +79,11 @@ class Completion implements CompletionRun {
       const typename = String((value as Record<string, unknown>)['__typename']);
       const object = Object.hasOwn(type.objects, typename) ? type.objects[typename] : undefined;
       if (object) result = completerOf(object)(object, value as Record<string, unknown>, { prev: parent, key }, this);
+      // An object of a type `@inaccessible` hides is no object to the client: null, as for a hidden enum value.
+      else if (type.hiddenTypes?.has(typename)) return this.value(null, type, parent, key, coordinate);
       else {
-        // A type the API schema lacks (`@inaccessible`): graphql-js's error, never the object's data. An
-        // object whose call failed (an @interfaceObject's, never typed) already has its error.
+        // A type the supergraph does not have: graphql-js's error, never the object's data. An object
+        // whose call failed (an @interfaceObject's, never typed) already has its error.
         const at = pathSegments({ prev: parent, key });
         if (!this.errors.some((error) => error.path !== undefined && at.every((step, index) => error.path?.[index] === step)))
           this.errors.push(

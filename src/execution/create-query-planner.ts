@@ -125,7 +125,7 @@ export function createQueryPlanner(
   if (stitchedSources)
     joinModels(model, readStitchedSources(schema, stitched), foreignTypes, foreignRootFields, [schema.getQueryType(), schema.getMutationType()]);
   else for (const source of stitched) addForeign(source, foreignTypes, foreignRootFields);
-  const context: PlanningContext = { schema, supergraph: model, foreignTypes, foreignRootFields };
+  const context: PlanningContext = { schema, supergraph: model, foreignTypes, foreignRootFields, hiddenTypes: hiddenTypesOf(model, schema) };
   const plans = new WeakMap<DocumentNode, PlansOfDocument>();
 
   /**
@@ -205,6 +205,11 @@ interface PlansOfDocument {
 const maxFallbackReasons = 100;
 const otherReasons = 'other reasons';
 
+/** The types of the graph model the public schema lacks: those `@inaccessible` hides. */
+export function hiddenTypesOf(model: Supergraph, schema: GraphQLSchema): ReadonlySet<string> {
+  return new Set([...model.types.keys()].filter((name) => !schema.getType(name)));
+}
+
 function emptyModel(): Supergraph {
   return { types: new Map(), members: new Map(), hiddenEnumValues: new Map(), unplannable: new Map() };
 }
@@ -259,7 +264,13 @@ function makePlan(
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   try {
-    const scope = { fragments, variables, hiddenEnumValues: context.supergraph.hiddenEnumValues, ...(labels ? { overrideLabels: labels } : {}) };
+    const scope = {
+      fragments,
+      variables,
+      hiddenEnumValues: context.supergraph.hiddenEnumValues,
+      hiddenTypes: context.hiddenTypes,
+      ...(labels ? { overrideLabels: labels } : {}),
+    };
     const fetches = planOperation(context, operation, scope, labelsRead);
     const serial = operation.operation === 'mutation';
     const shape = shapeOperation(context.schema, scope, rootTypeOf(context.schema, operation), operation.selectionSet);

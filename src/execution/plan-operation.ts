@@ -74,6 +74,8 @@ export interface PlanningContext {
   foreignTypes: ReadonlySet<string>;
   /** Root fields the model can't plan, as `Query.name` and `Mutation.name`. */
   foreignRootFields: ReadonlySet<string>;
+  /** Types of the supergraph the public schema lacks (`@inaccessible`). */
+  hiddenTypes: ReadonlySet<string>;
 }
 
 /** A fetch under construction: its selection, the variables it uses, and the calls made after it. */

@@ -72,7 +72,7 @@ export interface Supergraph {
    * abstract type's name, then the object type's: `join__implements` and `join__unionMember`.
    */
   members: Map<string, Map<string, Set<string>>>;
-  /** Enum values `@inaccessible` hides from clients, by enum name: a subgraph returning one gets null and an error. */
+  /** Enum values `@inaccessible` hides from clients, by enum name: a subgraph returning one gets null. */
   hiddenEnumValues: Map<string, Set<string>>;
   /** Fields the planner leaves to stitching, by coordinate (`Order.total`), with the reason (`@computed`). */
   unplannable?: Map<string, string>;

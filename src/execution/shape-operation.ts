@@ -25,11 +25,13 @@ export interface OutputShape {
   object?: ObjectShape;
   /** The position is an interface or union: the fields by the object's `__typename`. */
   objects?: Record<string, ObjectShape>;
-  /** The interface or union's name, for the error on a `__typename` the schema lacks (an `@inaccessible` type). */
+  /** The interface or union's name, for the error on a `__typename` that is no type of the supergraph. */
   abstract?: string;
-  /** The position is a scalar or enum: its values are serialized by the gateway's type (an enum value the schema hides becomes an error). */
+  /** Object types `@inaccessible` hides: an object of one here is answered as null (see {@link OperationScope}). */
+  hiddenTypes?: ReadonlySet<string>;
+  /** The position is a scalar or enum: its values are serialized by the gateway's type. */
   leaf?: GraphQLLeafType;
-  /** Enum values the schema still lists but `@inaccessible` hides: serialized as errors too. */
+  /** Enum values the schema still lists but `@inaccessible` hides: answered as null. */
   hidden?: ReadonlySet<string>;
 }
 
@@ -98,7 +100,7 @@ function shapeOutput(schema: GraphQLSchema, scope: OperationScope, type: GraphQL
     const byType = possibleTypes.map((possible) => collectFields(schema, scope, possible, selectionSets));
     if (isInterfaceType(named) && !dependsOnType(collectFields(schema, scope, named, selectionSets), byType))
       objects[named.name] = shapeObject(schema, scope, named, selectionSets);
-    return { nonNull, objects, abstract: named.name };
+    return { nonNull, objects, abstract: named.name, ...(scope.hiddenTypes?.size ? { hiddenTypes: scope.hiddenTypes } : {}) };
   }
   if (!isObjectType(named)) throw new NotPlannable(`${String(named)} has no fields to select`);
   return { nonNull, object: shapeObject(schema, scope, named, selectionSets) };

@@ -11,6 +11,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { completeResult } from '../../src/execution/complete-result.ts';
+import { hiddenTypesOf } from '../../src/execution/create-query-planner.ts';
 import { executePlan } from '../../src/execution/execute-plan.ts';
 import { planOperation, rootTypeOf, type Fetch } from '../../src/execution/plan-operation.ts';
 import { readSupergraph, type Supergraph } from '../../src/execution/read-supergraph.ts';
@@ -65,8 +66,9 @@ export function engineOver(supergraph: DocumentNode, urls: Readonly<Record<strin
  */
 export async function runPlanned({ schema, supergraph, executors }: Engine, query: string, overrideLabels?: ReadonlySet<string>): Promise<PlannedRun> {
   const operation = getOperationAST(parse(query)) as OperationDefinitionNode;
-  const context = { schema, supergraph, foreignTypes: new Set<string>(), foreignRootFields: new Set<string>() };
-  const scope = { fragments: {}, variables: {}, hiddenEnumValues: supergraph.hiddenEnumValues, ...(overrideLabels ? { overrideLabels } : {}) };
+  const hiddenTypes = hiddenTypesOf(supergraph, schema);
+  const context = { schema, supergraph, foreignTypes: new Set<string>(), foreignRootFields: new Set<string>(), hiddenTypes };
+  const scope = { fragments: {}, variables: {}, hiddenEnumValues: supergraph.hiddenEnumValues, hiddenTypes, ...(overrideLabels ? { overrideLabels } : {}) };
   const fetches = planOperation(context, operation, scope);
   const shape = shapeOperation(schema, scope, rootTypeOf(schema, operation), operation.selectionSet);
   const { data, errors } = await executePlan(fetches, executors, {}, {});
