@@ -7,7 +7,8 @@
  * bench request is the same user's, so sharing upstream calls would make the comparison with the
  * hand-written aggregator, which makes all 6 calls each time, unfair.
  * Observability is fully on (access log to a file, metrics, tracing exported to BENCH_OTLP_URL)
- * unless BENCH_OBSERVABILITY=off, which turns all three off to measure what they cost.
+ * unless BENCH_OBSERVABILITY=off, which turns all three off to measure what they cost; a list such
+ * as BENCH_OBSERVABILITY=log,metrics turns on only those of `log`, `metrics` and `tracing`.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -31,20 +32,31 @@ config.shutdownTimeout = 1_000;
 if (process.env['BENCH_UPSTREAM_REUSE'] !== '1') {
   for (const source of config.sources) Object.assign(source, { dedupeInFlight: false, httpCache: false });
 }
-const observability = process.env['BENCH_OBSERVABILITY'] === 'off' ? 'off' : 'on';
+const parts = observabilityParts(process.env['BENCH_OBSERVABILITY']);
 const feature = { check: createChecker([]), baseDir: root };
 config.logging = normalizeLoggingOptions(
-  observability === 'on' ? { level: 'info', destination: path.join(os.tmpdir(), `concierge-bench-${process.pid}.log`) } : { level: 'silent' },
+  parts.has('log') ? { level: 'info', destination: path.join(os.tmpdir(), `concierge-bench-${process.pid}.log`) } : { level: 'silent' },
   feature,
 );
 config.tracing = normalizeTracingOptions(
-  observability === 'on' && process.env['BENCH_OTLP_URL'] ? { enabled: true, endpoint: process.env['BENCH_OTLP_URL'] } : { enabled: false },
+  parts.has('tracing') && process.env['BENCH_OTLP_URL'] ? { enabled: true, endpoint: process.env['BENCH_OTLP_URL'] } : { enabled: false },
   feature,
 );
-config.metrics = normalizeMetricsOptions({ enabled: observability === 'on' }, undefined, { enabled: observability === 'on' }, feature);
+config.metrics = normalizeMetricsOptions({ enabled: parts.has('metrics') }, undefined, { enabled: parts.has('metrics') }, feature);
 if (process.env['BENCH_RESPONSE_CACHE'] === '1') {
   config.responseCache = normalizeResponseCacheOptions({ enabled: true, store: 'memory', defaultMaxAge: 60 }, { check: createChecker([]), baseDir: root });
 }
 const running = await startGateway(config);
 stopWhenAsked('gateway', () => running.close());
 announceReady({ url: `${running.url}${config.graphqlEndpoint}` });
+
+/** Which of log, metrics and tracing BENCH_OBSERVABILITY turns on: all when unset or `on`, none for `off`. */
+function observabilityParts(value: string | undefined): Set<string> {
+  const all = ['log', 'metrics', 'tracing'];
+  if (value === undefined || value === '' || value === 'on') return new Set(all);
+  if (value === 'off') return new Set();
+  const parts = value.split(',').map((part) => part.trim());
+  const unknown = parts.filter((part) => !all.includes(part));
+  if (unknown.length > 0) throw new Error(`BENCH_OBSERVABILITY: expected "on", "off" or a list of ${all.join(', ')}; got "${unknown.join(', ')}"`);
+  return new Set(parts);
+}
