@@ -101,3 +101,54 @@ test('several keys and @key(resolvable: false): products is asked by upc for the
     ],
   ]);
 });
+
+const shelfItems = [
+  { id: 'i1', sku: 'K-1' },
+  { id: 'i2', sku: 'K-2' },
+];
+
+test('a nested key field the parent subgraph lacks: fetched from a third subgraph first, then the entity call waits for it', async (t) => {
+  const gateways = await startFederation(t, {
+    catalog: {
+      // Knows the shelf's items, but only their ids.
+      sdl: `${link('key')}
+        type Item @key(fields: "id") { id: ID! }
+        type Shelf @key(fields: "items { id }") { items: [Item!]! }
+        type Query { shelf: Shelf! }`,
+      resolvers: { Query: { shelf: () => ({ items: shelfItems.map(({ id }) => ({ id })) }) } },
+    },
+    codes: {
+      sdl: `${link('key', 'shareable')}
+        type Item @key(fields: "id") { id: ID! sku: String! @shareable }`,
+      entities: ['Item'],
+      resolve: (reference) => shelfItems.find((item) => item.id === reference['id']) ?? null,
+    },
+    picks: {
+      // Finds a shelf by its items' ids and skus: the sku must be in every representation.
+      sdl: `${link('key')}
+        type Item @key(fields: "id sku") { id: ID! sku: String! }
+        type Shelf @key(fields: "items { id sku }") { items: [Item!]! best: Item }`,
+      entities: ['Shelf', 'Item'],
+      resolve: (reference) => {
+        if (reference.__typename !== 'Shelf') return null;
+        const items = reference['items'] as Reference[];
+        if (!items.every((item) => typeof item['sku'] === 'string')) return new Error(`a shelf without skus: ${JSON.stringify(items)}`);
+        return { items, best: items.at(-1) };
+      },
+    },
+  });
+  const { body, calls } = await gateways.ask('{ shelf { items { id } best { id sku } } }');
+  assert.deepEqual(body, { data: { shelf: { items: [{ id: 'i1' }, { id: 'i2' }], best: { id: 'i2', sku: 'K-2' } } } });
+  assert.deepEqual(calls, { catalog: 1, codes: 1, picks: 1 });
+  assert.deepEqual(gateways.servers['picks']?.representations(), [
+    [
+      {
+        __typename: 'Shelf',
+        items: [
+          { id: 'i1', sku: 'K-1' },
+          { id: 'i2', sku: 'K-2' },
+        ],
+      },
+    ],
+  ]);
+});

@@ -17,6 +17,12 @@ interface Step {
   deps: Set<Step>;
   /** The internal keys of its key's fields: an object with one of them null is not sent. */
   keyFields: string[];
+  /**
+   * Calls made to fill fields nested in its representation that the draft sourced itself (`pid` of
+   * a key `products { id pid }` whose `products` the draft answers but whose `pid` another subgraph
+   * does): the step waits for them, not only for its parent.
+   */
+  waitsFor: Set<Draft>;
 }
 
 /** Where the planner is: objects of one type, at one path, in one draft's subgraph. */
@@ -90,7 +96,7 @@ export class Position {
         ...(merge ? { merge } : {}),
         ...(asInterface ? { representedAs: asInterface } : {}),
       };
-      const after = deps.filter((dep) => dep !== parent && !isAncestor(dep, parent));
+      const after = [...new Set([...deps, ...step.waitsFor])].filter((dep) => dep !== parent && !isAncestor(dep, parent));
       // The implementations of an interface at one position share one call to its @interfaceObject.
       const shared = asInterface === undefined ? undefined : parent.drafts.find((other) => sameCall(other, entity, step.graph, after));
       const child = shared ?? this.planner.newDraft(step.graph, step.answered, entity, parent);
@@ -153,6 +159,7 @@ export class Position {
         answered: [],
         representation: [],
         deps: new Set(),
+        waitsFor: new Set(),
         keyFields: (key.selections as readonly FieldNode[]).map((field) => internalKey(field.name.value)),
       };
       this.depth++;
@@ -192,7 +199,9 @@ export class Position {
     step.representation.push({ ...this.planner.concrete(field), alias: { kind: Kind.NAME, value: key } });
     if (this.local(name)) {
       const { type, info, draft, selection, path, provided } = this.at;
+      const before = new Set(descendantsOf(draft));
       this.planner.planField(type, info, key, [field], draft, selection, path, provided);
+      for (const made of descendantsOf(draft)) if (!before.has(made)) step.waitsFor.add(made);
       return;
     }
     const source = this.stepFor(name, avoid);
@@ -233,6 +242,11 @@ function sameCall(draft: Draft, entity: NonNullable<Fetch['entity']>, graph: str
     draft.after.length === after.length &&
     draft.after.every((dep, index) => dep === after[index])
   );
+}
+
+/** Every draft below one, depth first. */
+function descendantsOf(draft: Draft): Draft[] {
+  return draft.drafts.flatMap((child) => [child, ...descendantsOf(child)]);
 }
 
 function depthOf(draft: Draft): number {
