@@ -3,6 +3,7 @@ import { test, type TestContext } from 'node:test';
 import { withBlurb } from './helpers/federation-media-subgraphs.ts';
 import { requiresSubgraphs, withGoods } from './helpers/requires-subgraphs.ts';
 import { errorsOf, startFederation } from './helpers/federation-gateways.ts';
+import { link, type Reference } from './helpers/federation-subgraph.ts';
 
 /**
  * `@requires`: the planner fetches the required fields from the subgraphs that resolve them, then
@@ -138,4 +139,55 @@ test('@requires on an @interfaceObject field: the interface owner sends the requ
     },
   });
   assert.deepEqual(topRated.calls, { ratings: 2, media: 1 }, 'the objects, their titles from media, then the blurbs');
+});
+
+test('@requires with fragments reaching a type @inaccessible hides: its objects send their required fields too, and the client sees null there', async (t) => {
+  const contents = { b1: { __typename: 'Gem', label: 'Ruby', carat: 3 }, b2: { __typename: 'Coin', label: 'Florin', year: 1252 } };
+  const boxes = ['b1', 'b2'].map((id) => ({ id, content: contents[id as keyof typeof contents] }));
+  const gateways = await startFederation(t, {
+    vault: {
+      sdl: `${link('key', 'shareable')}
+        interface Content { label: String! }
+        type Gem implements Content @shareable { label: String! carat: Int! }
+        type Coin implements Content @shareable { label: String! year: Int! }
+        type Box @key(fields: "id") { id: ID! content: Content }
+        type Query { boxes: [Box!]! }`,
+      resolvers: { Query: { boxes: () => boxes }, Content: { __resolveType: (value: Reference) => value.__typename } },
+      entities: ['Box'],
+      resolve: (reference) => boxes.find((box) => box.id === reference['id']) ?? null,
+    },
+    appraisal: {
+      sdl: `${link('key', 'shareable', 'external', 'requires', 'inaccessible')}
+        interface Content { label: String! }
+        type Gem implements Content @shareable @inaccessible { label: String! carat: Int! }
+        type Coin implements Content @shareable { label: String! year: Int! }
+        type Box @key(fields: "id") {
+          id: ID!
+          content: Content @external
+          appraisal: String! @requires(fields: "content { label ... on Gem { carat } ... on Coin { year } }")
+        }`,
+      resolvers: { Content: { __resolveType: (value: Reference) => value.__typename } },
+      entities: ['Box'],
+      resolve: (reference) => {
+        const content = reference['content'] as Reference;
+        const detail = content.__typename === 'Gem' ? `${content['carat']} ct` : `minted ${content['year']}`;
+        return { id: reference['id'], appraisal: `${content['label']}, ${detail}` };
+      },
+    },
+  });
+  const { body } = await gateways.ask('{ boxes { id content { label } appraisal } }');
+  assert.deepEqual(body, {
+    data: {
+      boxes: [
+        { id: 'b1', content: null, appraisal: 'Ruby, 3 ct' },
+        { id: 'b2', content: { label: 'Florin' }, appraisal: 'Florin, minted 1252' },
+      ],
+    },
+  });
+  assert.deepEqual(gateways.servers['appraisal']?.representations(), [
+    [
+      { __typename: 'Box', id: 'b1', content: { __typename: 'Gem', label: 'Ruby', carat: 3 } },
+      { __typename: 'Box', id: 'b2', content: { __typename: 'Coin', label: 'Florin', year: 1252 } },
+    ],
+  ]);
 });

@@ -21,10 +21,11 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
+import { hiddenFields, hiddenMembers } from './hidden-types.ts';
 import { planInterfaceObject } from './plan-interface-object.ts';
 import { Position } from './plan-object.ts';
 import { overrideLabelOf, resolvesField, type MergeEntry, type Supergraph, type SupergraphType } from './read-supergraph.ts';
-import { Selection, type Renames } from './selection.ts';
+import { Selection, isInternalKey, type Renames } from './selection.ts';
 
 /** A step of the path to a fetch's objects: a response key, or `@` for every item of a list. */
 export type PathStep = string;
@@ -265,14 +266,23 @@ export class Planner {
     for (const selection of field.selectionSet.selections) {
       if (selection.kind === Kind.FIELD) selections.push(this.concrete(selection));
       else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const condition = selection.typeCondition ? this.context.schema.getType(selection.typeCondition.name.value) : undefined;
+        const conditionName = selection.typeCondition?.name.value;
+        const condition = conditionName === undefined ? undefined : this.context.schema.getType(conditionName);
         const inner = this.concrete({ ...field, selectionSet: selection.selectionSet }).selectionSet as SelectionSetNode;
-        const types = condition && isAbstractType(condition) ? this.context.schema.getPossibleTypes(condition) : condition ? [condition] : [];
+        // Objects of types `@inaccessible` hides are represented too: the subgraph that asks knows them.
+        const types =
+          condition && isAbstractType(condition)
+            ? [...this.context.schema.getPossibleTypes(condition).map((type) => type.name), ...hiddenMembers(this.context, condition.name)]
+            : condition
+              ? [condition.name]
+              : conditionName !== undefined && this.context.hiddenTypes.has(conditionName)
+                ? [conditionName]
+                : [];
         if (!selection.typeCondition) selections.push(...inner.selections);
         for (const type of types)
           selections.push({
             kind: Kind.INLINE_FRAGMENT,
-            typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: type.name } },
+            typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: type } },
             selectionSet: inner,
           });
       } else throw new NotPlannable('a named fragment in a field set');
@@ -324,6 +334,15 @@ export class Planner {
         const fragment = sub.add(`... on ${possible.name}`, `... on ${possible.name}`, new Selection()) as Selection;
         fragment.add('__typename', '__typename');
         this.planObject(possible, childFields, draft, fragment, steps, providedOn(this.context.schema, provides, possible));
+      }
+      // A key or `@requires` the plan fetches for a subgraph is the subgraph's business: its objects of
+      // a type `@inaccessible` hides from clients carry the fields too.
+      if (isInternalKey(key)) {
+        for (const hidden of hiddenMembers(this.context, namedInGraph, draft.fetch.graph)) {
+          const fragment = sub.add(`... on ${hidden}`, `... on ${hidden}`, new Selection()) as Selection;
+          fragment.add('__typename', '__typename');
+          for (const field of hiddenFields(this.context.supergraph, hidden, subSelections(nodes))) fragment.add(field, field);
+        }
       }
       return;
     }
