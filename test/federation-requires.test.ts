@@ -191,3 +191,46 @@ test('@requires with fragments reaching a type @inaccessible hides: its objects 
     ],
   ]);
 });
+
+test('@requires of a field that another call below its source fills (writer { years }): the requiring call waits for that call too', async (t) => {
+  const writers = { w1: { id: 'w1', years: 2 }, w2: { id: 'w2', years: 25 } };
+  const posts = [
+    { id: 'p1', writer: 'w1' },
+    { id: 'p2', writer: 'w2' },
+  ];
+  const gateways = await startFederation(t, {
+    blog: {
+      sdl: `${link('key')}
+        type Post @key(fields: "id") { id: ID! }
+        type Author @key(fields: "id") { id: ID! years: Int! }
+        type Query { posts: [Post!]! }`,
+      resolvers: { Query: { posts: () => posts.map(({ id }) => ({ id })) } },
+      entities: ['Author'],
+      resolve: (reference) => writers[reference['id'] as keyof typeof writers] ?? null,
+    },
+    people: {
+      sdl: `${link('key', 'external', 'requires')}
+        type Author @key(fields: "id") { id: ID! years: Int! @external }
+        type Post @key(fields: "id") { id: ID! writer: Author! junior: Boolean! @requires(fields: "writer { years }") }`,
+      entities: ['Post'],
+      resolve: (reference) => {
+        const post = posts.find((candidate) => candidate.id === reference['id']);
+        if (!post) return null;
+        const writer = reference['writer'] as Reference | undefined;
+        if (!writer) return { id: post.id, writer: { id: post.writer } };
+        if (typeof writer['years'] !== 'number') return new Error(`a writer without years: ${JSON.stringify(writer)}`);
+        return { id: post.id, writer: { id: post.writer }, junior: writer['years'] < 10 };
+      },
+    },
+  });
+  const { body, calls } = await gateways.ask('{ posts { id junior } }');
+  assert.deepEqual(body, {
+    data: {
+      posts: [
+        { id: 'p1', junior: true },
+        { id: 'p2', junior: false },
+      ],
+    },
+  });
+  assert.deepEqual(calls, { blog: 2, people: 2 }, 'the posts, their writers, the writers years, then junior');
+});

@@ -96,7 +96,12 @@ export class Position {
         ...(merge ? { merge } : {}),
         ...(asInterface ? { representedAs: asInterface } : {}),
       };
-      const after = [...new Set([...deps, ...step.waitsFor])].filter((dep) => dep !== parent && !isAncestor(dep, parent));
+      // A field the step needs from another step may have parts that step's own entity calls fill
+      // (`author { yearsOfExperience }`: the author from one step, its experience from a call below
+      // it): the step waits for those calls too.
+      const sent = new Set(step.representation.map((field) => field.alias?.value ?? field.name.value));
+      const below = deps.flatMap((dep) => descendantsOf(dep).filter((made) => made.fetch.entity?.path.some((segment) => sent.has(segment))));
+      const after = [...new Set([...deps, ...step.waitsFor, ...below])].filter((dep) => dep !== parent && !isAncestor(dep, parent));
       // The implementations of an interface at one position share one call to its @interfaceObject.
       const shared = asInterface === undefined ? undefined : parent.drafts.find((other) => sameCall(other, entity, step.graph, after));
       const child = shared ?? this.planner.newDraft(step.graph, step.answered, entity, parent);
