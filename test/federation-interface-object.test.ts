@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GraphQLError } from 'graphql';
 import { mediaSubgraphs } from './helpers/federation-media-subgraphs.ts';
-import type { SubgraphOptions } from './helpers/federation-subgraph.ts';
+import { link, type SubgraphOptions } from './helpers/federation-subgraph.ts';
 import { errorsOf, startFederation } from './helpers/federation-gateways.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
 
@@ -142,4 +142,48 @@ test('an object media cannot type: its error from media at its path, nulling the
   assert.deepEqual(errorsOf(body), [[['topRated', 0], 'DOWNSTREAM_SERVICE_ERROR', 'media']]);
   assert.equal(body.errors?.[0]?.message, 'm2 is being re-indexed');
   assert.deepEqual(calls, { ratings: 1, media: 1 });
+});
+
+test('a field on the interface that another @interfaceObject subgraph resolves: one call there for every object, typed as the interface, no call for the concrete types', async (t) => {
+  const media = mediaSubgraphs['media'] as SubgraphOptions;
+  const gateways = await startFederation(t, {
+    ...mediaSubgraphs,
+    // Books know their own availability too, and say otherwise: which subgraph answered shows in the data.
+    media: {
+      ...media,
+      sdl: `${link('key', 'shareable')}
+        interface Media @key(fields: "id") { id: ID! title: String! available: Boolean! }
+        type Book implements Media @key(fields: "id") { id: ID! title: String! author: String! available: Boolean! @shareable }
+        type Movie implements Media @key(fields: "id") { id: ID! title: String! director: String! available: Boolean! @shareable }
+        type Query { library: [Media!]! book(id: ID!): Book }`,
+      resolvers: { ...media.resolvers, Book: { available: () => false }, Movie: { available: () => false } },
+    },
+    loans: {
+      sdl: `${link('key', 'interfaceObject', 'shareable')}
+        type Media @key(fields: "id") @interfaceObject { id: ID! available: Boolean! @shareable }`,
+      resolvers: { Media: { available: () => true } },
+      entities: ['Media'],
+      resolve: (reference) => (reference.__typename === 'Media' ? { ...reference } : null),
+    },
+  });
+  const onInterface = await gateways.ask('{ topRated { id available } }');
+  assert.deepEqual(onInterface.body, {
+    data: {
+      topRated: [
+        { id: 'm2', available: true },
+        { id: 'm1', available: true },
+      ],
+    },
+  });
+  assert.deepEqual(onInterface.calls, { ratings: 1, loans: 1 });
+  assert.deepEqual(gateways.servers['loans']?.representations(), [
+    [
+      { __typename: 'Media', id: 'm2' },
+      { __typename: 'Media', id: 'm1' },
+    ],
+  ]);
+  // Selected on one implementation, the field is that type's own.
+  const onBook = await gateways.ask('{ topRated { id ... on Book { available } } }');
+  assert.deepEqual(onBook.body, { data: { topRated: [{ id: 'm2' }, { id: 'm1', available: false }] } });
+  assert.deepEqual(onBook.calls, { ratings: 1, media: 1 });
 });

@@ -40,9 +40,64 @@ export function planInterfaceObject(
     planner.planField(abstract, info, key, keyNodes, draft, selection, path, undefined);
     fetched.add(key);
   }
+  fetchFromOtherInterfaceObjects(planner, abstract, info, draft, selection, path, onInterface, byType, fetched);
   const pending = [...byType].map(([type, fields]) => [type, new Map([...fields].filter(([key]) => !fetched.has(key)))] as const);
   if (pending.every(([, fields]) => fields.size === 0) && !dependsOnType(onInterface, byType.values())) return;
   resolveConcreteTypes(planner, abstract, info, draft, selection, path, pending);
+}
+
+/**
+ * Fields selected on the interface itself (the same for every implementation) that another subgraph
+ * resolves for the interface as a whole (it too has an `@interfaceObject`): one entity call there,
+ * the objects sent as the interface, whatever their concrete type. Apollo's planner does the same;
+ * going by type instead would ask an implementation's own subgraph, which may answer differently.
+ */
+function fetchFromOtherInterfaceObjects(
+  planner: Planner,
+  abstract: GraphQLInterfaceType,
+  info: SupergraphType,
+  draft: Draft,
+  selection: Selection,
+  path: PathStep[],
+  onInterface: ReadonlyMap<string, FieldNode[]>,
+  byType: ReadonlyMap<GraphQLObjectType, ReadonlyMap<string, FieldNode[]>>,
+  fetched: Set<string>,
+): void {
+  const graph = draft.fetch.graph;
+  const byGraph = new Map<string, { key: SelectionSetNode; fields: Map<string, FieldNode[]> }>();
+  for (const [responseKey, keyNodes] of onInterface) {
+    const name = (keyNodes[0] as FieldNode).name.value;
+    if (name === '__typename' || fetched.has(responseKey) || responseKey.startsWith('__')) continue;
+    if (![...byType.values()].every((fields) => sameNodes(fields.get(responseKey), keyNodes))) continue;
+    for (const [other, inGraph] of info.graphs) {
+      if (other === graph || !inGraph.isInterfaceObject || !planner.resolves(info, name, other) || requiresOf(info, name, other)) continue;
+      const key = inGraph.keys.find((candidate) =>
+        candidate.selections.every((field) => field.kind === Kind.FIELD && !field.selectionSet && planner.resolves(info, field.name.value, graph)),
+      );
+      if (!key) continue;
+      let call = byGraph.get(other);
+      if (!call) byGraph.set(other, (call = { key, fields: new Map() }));
+      call.fields.set(responseKey, keyNodes);
+      fetched.add(responseKey);
+      break;
+    }
+  }
+  for (const [other, { key, fields }] of byGraph) {
+    const keyFields = key.selections as readonly FieldNode[];
+    for (const field of keyFields) planner.planField(abstract, info, internalKey(field.name.value), [field], draft, selection, path, undefined);
+    const representation: SelectionSetNode = {
+      kind: Kind.SELECTION_SET,
+      selections: keyFields.map((field) => ({ ...field, alias: { kind: Kind.NAME, value: internalKey(field.name.value) } })),
+    };
+    const child = planner.newDraft(
+      other,
+      [...fields.keys()],
+      { typeName: abstract.name, path, representation, keyFields: keyFields.map((field) => internalKey(field.name.value)) },
+      draft,
+    );
+    draft.drafts.push(child);
+    for (const [responseKey, keyNodes] of fields) planner.planField(abstract, info, responseKey, keyNodes, child, child.selection, path, undefined);
+  }
 }
 
 /** The entity call that asks the interface's owner for the concrete type of each object, and the fields still to fetch, by type. */
