@@ -195,16 +195,48 @@ export async function executePlan(
     try {
       result = await call(fetch, fetch.document);
     } catch (error) {
-      fail(data, fetch.keys, error, [], errors);
+      if (fetch.shares) await sharesReady(fetch.shares);
+      fail(
+        data,
+        fetch.keys.filter((key) => !fetch.shares?.[key]),
+        error,
+        [],
+        errors,
+      );
+      for (const [key, { fields }] of Object.entries(fetch.shares ?? {}))
+        onObjectsAt(data[key], [key], (object, path) => fail(object, fields, error, path, errors));
       return settle(fetch, error, true);
+    }
+    // A share merges into the objects the call it shares a root field with answered, once it has; a
+    // share answered without them fails its fields on those objects, with its error.
+    const unanswered = new Map<string, unknown>();
+    if (fetch.shares) {
+      await sharesReady(fetch.shares);
+      const answered = (result.data ?? {}) as Data;
+      for (const key of Object.keys(fetch.shares)) {
+        const present = data[key];
+        if (present !== null && typeof present === 'object' && (answered[key] === null || typeof answered[key] !== 'object')) unanswered.set(key, undefined);
+        if (present === null || typeof present !== 'object' || answered[key] === null || typeof answered[key] !== 'object') delete answered[key];
+      }
     }
     // A root call's paths are the client's (its aliases kept); its locations are the call's document's: dropped.
     const required: Array<[(string | number)[], unknown]> = [];
     for (const error of result.errors ?? []) {
       const original = asGraphQLError(error).path;
       const path = original && renamePath(original, fetch.renames);
-      if (path?.some(isInternalKey)) required.push([path, error]);
+      const share = path?.[0] === undefined ? undefined : String(path[0]);
+      if (share !== undefined && unanswered.has(share) && (path?.length ?? 0) <= 2) unanswered.set(share, unanswered.get(share) ?? error);
+      else if (path?.some(isInternalKey)) required.push([path, error]);
       else errors.push(relocate(error, path));
+    }
+    for (const [key, error] of unanswered) {
+      const reason =
+        error ??
+        gatewayError('DOWNSTREAM_SERVICE_ERROR', `Service "${fetch.graph}" answered no ${key}.`, {
+          rejectsRequest: false,
+          extensions: { service: fetch.graph },
+        });
+      onObjectsAt(data[key], [key], (object, path) => fail(object, fetch.shares?.[key]?.fields ?? [], reason, path, errors));
     }
     if (result.data && fetch.renames) applyRenames(result.data, fetch.renames);
     if (result.data) merge(data, result.data as Data);
@@ -213,10 +245,17 @@ export async function executePlan(
     settle(fetch, undefined, false);
     await Promise.all(fetch.children.map(runEntities));
   };
+  const sharesReady = (shares: NonNullable<Fetch['shares']>) => Promise.all(Object.values(shares).map(({ primary }) => completion(primary).promise));
   // A mutation's root calls run one after the other, each with its entity calls, as graphql-js runs its root fields.
   if (serial) for (const fetch of fetches) await runRoot(fetch);
   else await Promise.all(fetches.map(runRoot));
   return { data, errors };
+}
+
+/** Calls `visit` with the object at a root key, or each object of the list there, and its path. */
+function onObjectsAt(value: unknown, path: (string | number)[], visit: (object: Data, path: (string | number)[]) => void): void {
+  if (Array.isArray(value)) value.forEach((item, index) => onObjectsAt(item, [...path, index], visit));
+  else if (value !== null && typeof value === 'object') visit(value as Data, path);
 }
 
 /**

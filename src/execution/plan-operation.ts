@@ -23,6 +23,7 @@ import {
 import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
 import { hiddenFields, hiddenMembers } from './hidden-types.ts';
 import { planInterfaceObject } from './plan-interface-object.ts';
+import { planRoot } from './plan-root.ts';
 import { Position } from './plan-object.ts';
 import { overrideLabelOf, resolvesField, type MergeEntry, type Supergraph, type SupergraphType } from './read-supergraph.ts';
 import { Selection, isInternalKey, type Renames } from './selection.ts';
@@ -64,6 +65,12 @@ export interface Fetch {
   renames?: Renames;
   /** Other calls (not ancestors) whose answers this one needs first: `@requires` fed by several subgraphs. */
   after?: Fetch[];
+  /**
+   * A root call's shares of root fields another call answers (see `splitSharedRoot`), by response
+   * key: the client's keys it fills on that call's objects, merged once that call's answer is and
+   * only where it answered an object; failed on those objects, with its error, if it fails.
+   */
+  shares?: Record<string, { fields: string[]; primary: Fetch }>;
   children: Fetch[];
 }
 
@@ -112,43 +119,6 @@ export function planOperation(context: PlanningContext, operation: OperationDefi
     if (error instanceof NotPlannable && planner.undecided !== undefined) throw new NotPlannable(planner.undecided);
     throw error;
   }
-}
-
-function planRoot(planner: Planner, operation: OperationDefinitionNode): Fetch[] {
-  const { context, scope } = planner;
-  if (operation.variableDefinitions?.some(({ variable }) => variable.name.value === 'representations' || variable.name.value.startsWith(mergeVariable(''))))
-    throw new NotPlannable("a variable is named like the plan's own ($representations, $__merge_*)");
-  const rootType = rootTypeOf(context.schema, operation);
-  const rootInfo = supergraphType(context, rootType.name);
-  const mutation = operation.operation === 'mutation';
-  // A query's root fields: one call per subgraph. A mutation's run in order: one call per run of
-  // consecutive fields of one subgraph (which executes them in order itself).
-  const groups: Array<[string, Map<string, FieldNode[]>]> = [];
-  for (const [key, nodes] of collectFields(context.schema, scope, rootType, [operation.selectionSet])) {
-    const name = (nodes[0] as FieldNode).name.value;
-    if (name === '__typename') continue;
-    if (name.startsWith('__') || context.foreignRootFields.has(`${rootType.name}.${name}`))
-      throw new NotPlannable(`${rootType.name}.${name} is not a supergraph field`);
-    const unplannable = context.supergraph.unplannable?.get(`${rootType.name}.${name}`);
-    if (unplannable !== undefined) throw new NotPlannable(unplannable);
-    const candidates = planner.graphsResolving(rootInfo, name);
-    const joinable = mutation ? groups.slice(-1) : groups;
-    const graph = planner.cheapestRoot(
-      rootType,
-      key,
-      nodes,
-      candidates,
-      joinable.map(([joined]) => joined),
-    );
-    const group = joinable.find(([joined]) => joined === graph);
-    if (group) group[1].set(key, nodes);
-    else groups.push([graph, new Map([[key, nodes]])]);
-  }
-  return groups.map(([graph, fields]) => {
-    const draft = planner.newDraft(graph, [...fields.keys()]);
-    planner.planObject(rootType, fields, draft, draft.selection, [], undefined);
-    return finish(draft, operation);
-  });
 }
 
 /** The root type an operation selects on: Query or Mutation (subscriptions are not planned). */
@@ -372,7 +342,7 @@ export class Planner {
 }
 
 /** Writes a draft's subgraph operation and finishes its children. */
-function finish(draft: Draft, operation: OperationDefinitionNode, made = new Map<Draft, Fetch>()): Fetch {
+export function finish(draft: Draft, operation: OperationDefinitionNode, made = new Map<Draft, Fetch>()): Fetch {
   const { fetch } = draft;
   const definitions = (operation.variableDefinitions ?? []).filter((definition) => draft.variables.has(definition.variable.name.value));
   const printedDefinitions = definitions.map((definition) => print(definition));
@@ -397,7 +367,7 @@ export function mergeVariable(argument: string): string {
   return `__merge_${argument}`;
 }
 
-function supergraphType(context: PlanningContext, name: string): SupergraphType {
+export function supergraphType(context: PlanningContext, name: string): SupergraphType {
   const info = context.supergraph.types.get(name);
   if (!info || !info.isObject) throw new NotPlannable(`${name} is not an object type of the supergraph`);
   if (context.foreignTypes.has(name)) throw new NotPlannable(`${name} is also defined by another source`);

@@ -7,7 +7,8 @@ import type { Fetch } from './plan-operation.ts';
  * A plan as text, in the shape Apollo's and Hive's query-plan output takes: `Fetch` nodes (the
  * service and the document it is sent), `Flatten` for an entity call (the answer path it completes,
  * `@` for every item of a list), `Sequence` where a call waits for another and `Parallel` where
- * calls run together. A mutation's root calls are a `Sequence`.
+ * calls run together (`shares` marks a root call that fills fields of another's root field). A
+ * mutation's root calls are a `Sequence`.
  */
 export function printPlan({ fetches, serial }: Pick<QueryPlan, 'fetches' | 'serial'>): string {
   return `QueryPlan {\n${indent(group(serial ? 'Sequence' : 'Parallel', fetches.map(printFetch)))}\n}`;
@@ -20,7 +21,12 @@ export function planIdOf(printed: string): string {
 
 function printFetch(fetch: Fetch): string {
   const waits = fetch.after?.length ? `, after: [${fetch.after.map((other) => JSON.stringify(other.graph)).join(', ')}]` : '';
-  const node = `Fetch(service: ${JSON.stringify(fetch.graph)}${waits}) {\n${indent(print(fetch.document))}\n}`;
+  const shares = fetch.shares
+    ? `, shares: [${Object.entries(fetch.shares)
+        .map(([key, { primary }]) => `${JSON.stringify(key)} with ${JSON.stringify(primary.graph)}`)
+        .join(', ')}]`
+    : '';
+  const node = `Fetch(service: ${JSON.stringify(fetch.graph)}${waits}${shares}) {\n${indent(print(fetch.document))}\n}`;
   const call = fetch.entity ? `Flatten(path: ${JSON.stringify(fetch.entity.path.join('.'))}) {\n${indent(node)}\n}` : node;
   if (fetch.children.length === 0) return call;
   return `Sequence {\n${indent(`${call},\n${group('Parallel', fetch.children.map(printFetch))}`)}\n}`;
