@@ -223,3 +223,31 @@ test('@inaccessible on types, enum values, arguments and input fields: absent fr
     ['RED'],
   );
 });
+
+test('sibling fragments on union members select one response key: each entity call gets only the objects of its own member', async (t) => {
+  const parts = (name: string) => ({
+    sdl: `${link('key')}
+      type Part @key(fields: "id") { id: ID! ${name}: String! }`,
+    entities: ['Part'],
+    resolve: (reference: Reference) => ({ id: reference['id'], [name]: `${name} of ${String(reference['id'])}` }),
+  });
+  const gateways = await startFederation(t, {
+    orders: {
+      sdl: `${link('key')}
+        type Part @key(fields: "id") { id: ID! }
+        type Repair { part: Part }
+        type Refund { part: Part }
+        union Ticket = Repair | Refund
+        type Query { tickets: [Ticket!]! }`,
+      resolvers: {
+        Query: { tickets: () => [{ __typename: 'Repair', part: { id: 'a' } }] },
+        Ticket: { __resolveType: (value: Reference) => value.__typename },
+      },
+    },
+    workshop: parts('fix'),
+    accounting: parts('credit'),
+  });
+  const { body, calls } = await gateways.ask('{ tickets { ... on Repair { part { fix } } ... on Refund { part { credit } } } }');
+  assert.deepEqual(body, { data: { tickets: [{ part: { fix: 'fix of a' } }] } });
+  assert.deepEqual(calls, { orders: 1, workshop: 1 }, 'no Refund came back: accounting is not asked for a Repair part');
+});

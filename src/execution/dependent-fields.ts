@@ -1,5 +1,5 @@
 import { Kind, type DocumentNode, type FieldNode, type SelectionNode, type SelectionSetNode } from 'graphql';
-import type { Fetch, PathStep } from './plan-operation.ts';
+import { typeOfStep, type Fetch, type PathStep } from './plan-operation.ts';
 import { isInternalKey } from './selection.ts';
 
 type Data = Record<string, unknown>;
@@ -136,5 +136,6 @@ function replaceEntitySelection(document: DocumentNode, replace: (selections: re
 
 /** Whether an entity call's path (`@` for list items) leads to the object at a client path. */
 function atPath(pattern: readonly PathStep[], path: readonly (string | number)[]): boolean {
-  return pattern.length === path.length && pattern.every((step, index) => (step === '@' ? typeof path[index] === 'number' : step === path[index]));
+  const steps = pattern.filter((step) => typeOfStep(step) === undefined);
+  return steps.length === path.length && steps.every((step, index) => (step === '@' ? typeof path[index] === 'number' : step === path[index]));
 }

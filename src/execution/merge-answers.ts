@@ -1,5 +1,5 @@
 import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
-import type { PathStep } from './plan-operation.ts';
+import { typeOfStep, type PathStep } from './plan-operation.ts';
 
 /** An answer's object, as the plan's calls merge into it. */
 export type Data = Record<string, unknown>;
@@ -14,13 +14,26 @@ export interface Located {
 }
 
 /**
- * The objects at a path of the answer (`@` walks into every item of a list) that `keep` keeps. A
- * key followed by `@` is one step: the items point to the object holding the list.
+ * The objects at a path of the answer (`@` walks into every item of a list, `|Type` keeps the
+ * objects of that type) that `keep` keeps. A key followed by `@` is one step: the items point to
+ * the object holding the list.
  */
 export function locate(root: Data, path: readonly PathStep[], keep: (object: Data) => boolean = () => true): Located[] {
   let current: Located[] = [{ object: root, parent: undefined, step: '' }];
+  // `|Type` steps keep the objects of one type where they are; one at the end is the last step's filter.
+  while (path.length > 0 && typeOfStep(path[path.length - 1] as PathStep) !== undefined) {
+    const typeName = typeOfStep(path[path.length - 1] as PathStep);
+    const inner = keep;
+    keep = (object) => object['__typename'] === typeName && inner(object);
+    path = path.slice(0, -1);
+  }
   for (let index = 0; index < path.length; index++) {
     const step = path[index] as PathStep;
+    const typeName = typeOfStep(step);
+    if (typeName !== undefined) {
+      current = current.filter(({ object }) => object['__typename'] === typeName);
+      continue;
+    }
     const last = index === path.length - 1 || (step !== '@' && index === path.length - 2 && path[index + 1] === '@');
     const next: Located[] = [];
     const add = (object: unknown, parent: Located, at: string | number, list?: string) => {

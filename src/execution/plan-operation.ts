@@ -28,8 +28,22 @@ import { Position } from './plan-object.ts';
 import { overrideLabelOf, resolvesField, type MergeEntry, type Supergraph, type SupergraphType } from './read-supergraph.ts';
 import { Selection, isInternalKey, type Renames } from './selection.ts';
 
-/** A step of the path to a fetch's objects: a response key, or `@` for every item of a list. */
+/**
+ * A step of the path to a fetch's objects: a response key, `@` for every item of a list, or
+ * `|Type` to keep only the objects of that type (below a fragment on a member of an interface or
+ * union: a sibling fragment may select the same response key on another member).
+ */
 export type PathStep = string;
+
+/** The step that keeps the objects of one type (see {@link PathStep}). */
+export function typeStep(typeName: string): PathStep {
+  return `|${typeName}`;
+}
+
+/** The type a `|Type` step keeps, or `undefined` for another step. */
+export function typeOfStep(step: PathStep): string | undefined {
+  return step.startsWith('|') ? step.slice(1) : undefined;
+}
 
 /** One call to one subgraph; its children run once its answer is merged. */
 export interface Fetch {
@@ -303,7 +317,7 @@ export class Planner {
         const childFields = collectFields(this.context.schema, this.scope, possible, subSelections(nodes));
         const fragment = sub.add(`... on ${possible.name}`, `... on ${possible.name}`, new Selection()) as Selection;
         fragment.add('__typename', '__typename');
-        this.planObject(possible, childFields, draft, fragment, steps, providedOn(this.context.schema, provides, possible));
+        this.planObject(possible, childFields, draft, fragment, [...steps, typeStep(possible.name)], providedOn(this.context.schema, provides, possible));
       }
       // A key or `@requires` the plan fetches for a subgraph is the subgraph's business: its objects of
       // a type `@inaccessible` hides from clients carry the fields too.

@@ -27,7 +27,9 @@ function printFetch(fetch: Fetch): string {
         .join(', ')}]`
     : '';
   const node = `Fetch(service: ${JSON.stringify(fetch.graph)}${waits}${shares}) {\n${indent(print(fetch.document))}\n}`;
-  const call = fetch.entity ? `Flatten(path: ${JSON.stringify(fetch.entity.path.join('.'))}) {\n${indent(node)}\n}` : node;
+  // A `|Type` step prints as Apollo prints it: `review|[UserReview].product`.
+  const path = fetch.entity?.path.join('.').replace(/\.\|([^.]+)/g, '|[$1]');
+  const call = fetch.entity ? `Flatten(path: ${JSON.stringify(path)}) {\n${indent(node)}\n}` : node;
   if (fetch.children.length === 0) return call;
   return `Sequence {\n${indent(`${call},\n${group('Parallel', fetch.children.map(printFetch))}`)}\n}`;
 }
