@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GraphQLError } from 'graphql';
-import { link, type Reference } from './helpers/federation-subgraph.ts';
+import { GraphQLError, print, type GraphQLResolveInfo } from 'graphql';
+import { link, linkAt, type Reference } from './helpers/federation-subgraph.ts';
 import { errorsOf, startFederation } from './helpers/federation-gateways.ts';
 
 /**
@@ -250,4 +250,26 @@ test('sibling fragments on union members select one response key: each entity ca
   const { body, calls } = await gateways.ask('{ tickets { ... on Repair { part { fix } } ... on Refund { part { credit } } } }');
   assert.deepEqual(body, { data: { tickets: [{ part: { fix: 'fix of a' } }] } });
   assert.deepEqual(calls, { orders: 1, workshop: 1 }, 'no Refund came back: accounting is not asked for a Repair part');
+});
+
+test('a composed executable directive: in the public schema, and passed on with the supergraph default of an argument the client left out', async (t) => {
+  const echo = (_: unknown, __: unknown, ___: unknown, info: GraphQLResolveInfo) =>
+    (info.fieldNodes[0]?.directives ?? []).map((directive) => print(directive)).join(' ');
+  const subgraph = (field: string, definition: string) => ({
+    sdl: `${linkAt('2.1', 'key', 'composeDirective')}
+      extend schema @link(url: "https://example.dev/audit/v1.0", import: ["@audit"]) @composeDirective(name: "@audit")
+      ${definition}
+      enum Level { LOW HIGH }
+      type Query { ${field}: String }`,
+    resolvers: { Query: { [field]: echo } },
+  });
+  const gateways = await startFederation(t, {
+    // Only the one definition has a default; the supergraph's (and so the client's) has it.
+    left: subgraph('left', 'directive @audit(level: Level!) on FIELD'),
+    right: subgraph('right', 'directive @audit(level: Level! = LOW) on FIELD'),
+  });
+  assert.ok(gateways.planned.gateway.schema.getDirective('audit'), 'clients may use @audit');
+  const { body, calls } = await gateways.ask('{ left @audit right @audit(level: HIGH) }');
+  assert.deepEqual(body, { data: { left: '@audit(level: LOW)', right: '@audit(level: HIGH)' } });
+  assert.deepEqual(calls, { left: 1, right: 1 });
 });

@@ -2,6 +2,7 @@ import { getDefaultFieldConfigMerger, stitchSchemas, ValidationLevel, type Merge
 import { stitchingDirectives } from '@graphql-tools/stitching-directives';
 import { filterSchema, pruneSchema } from '@graphql-tools/utils';
 import { specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { executableDirectives } from '../execution/executable-directives.ts';
 import type { FederationStitching, LoadedSource } from '../sources/loaded-source.ts';
 import { fieldsTypedPerSubgraph, findTypeConflicts } from './find-type-conflicts.ts';
 import { inaccessibleElements } from './inaccessible-elements.ts';
@@ -39,6 +40,7 @@ export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
   } catch (error) {
     throw new SchemaError([`composition: ${(error as Error).message}`]);
   }
+  const composed = new Set(supergraph ? executableDirectives(supergraph.document).keys() : []);
   const hidden = new Set([
     ...sources.flatMap((source) => [...inaccessibleElements(source.subschema.schema, source.supergraph?.document)]),
     ...(supergraph ? federationPlumbing : []),
@@ -54,8 +56,9 @@ export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
         inputObjectFieldFilter: (typeName, fieldName) => !hidden.has(`${typeName}.${fieldName}`),
         argumentFilter: (typeName, fieldName, argumentName) => !hidden.has(`${typeName}.${fieldName}(${argumentName}:)`),
         enumValueFilter: (typeName, valueName) => !hidden.has(`${typeName}.${valueName}`),
-        // Composition directives are read from the sources; clients keep @include, @skip, @deprecated...
-        directiveFilter: (name) => specifiedDirectives.some((directive) => directive.name === name),
+        // Composition directives are read from the sources; clients keep @include, @skip, @deprecated...,
+        // and the executable directives the supergraph composed (@composeDirective), which the planner passes on.
+        directiveFilter: (name) => specifiedDirectives.some((directive) => directive.name === name) || composed.has(name),
       }),
     ),
   );

@@ -48,7 +48,7 @@ export function collectFields(
   const fields = new Map<string, FieldNode[]>();
   const visit = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
-      if (!included(selection, scope.variables)) continue;
+      if (!included(schema, selection, scope.variables)) continue;
       if (selection.kind === Kind.FIELD) {
         const key = selection.alias?.value ?? selection.name.value;
         const nodes = fields.get(key);
@@ -87,9 +87,13 @@ export function subSelections(nodes: readonly FieldNode[]): SelectionSetNode[] {
   return nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
 }
 
-function included(selection: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
+function included(schema: GraphQLSchema, selection: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
   if (!selection.directives || selection.directives.length === 0) return true;
-  const other = selection.directives.find((directive) => directive.name.value !== 'skip' && directive.name.value !== 'include');
+  // On a field, a directive the schema has beyond @skip and @include is one the supergraph composed: passed on to the subgraph.
+  const other = selection.directives.find(
+    (directive) =>
+      directive.name.value !== 'skip' && directive.name.value !== 'include' && !(selection.kind === Kind.FIELD && schema.getDirective(directive.name.value)),
+  );
   if (other) throw new NotPlannable(`a selection has the directive @${other.name.value}`);
   if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.['if'] === true) return false;
   return getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.['if'] !== false;

@@ -125,7 +125,14 @@ export function createQueryPlanner(
   if (stitchedSources)
     joinModels(model, readStitchedSources(schema, stitched), foreignTypes, foreignRootFields, [schema.getQueryType(), schema.getMutationType()]);
   else for (const source of stitched) addForeign(source, foreignTypes, foreignRootFields);
-  const context: PlanningContext = { schema, supergraph: model, foreignTypes, foreignRootFields, hiddenTypes: hiddenTypesOf(model, schema) };
+  const context: PlanningContext = {
+    schema,
+    supergraph: model,
+    foreignTypes,
+    foreignRootFields,
+    hiddenTypes: hiddenTypesOf(model, schema),
+    directiveGraphs: new Set(federation.map((source) => source.name)),
+  };
   const plans = new WeakMap<DocumentNode, PlansOfDocument>();
 
   /**

@@ -21,6 +21,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { NotPlannable, collectFields, subSelections, type OperationScope } from './collect-fields.ts';
+import { passedDirectives } from './executable-directives.ts';
 import { hiddenFields, hiddenMembers } from './hidden-types.ts';
 import { planInterfaceObject } from './plan-interface-object.ts';
 import { planRoot } from './plan-root.ts';
@@ -98,6 +99,8 @@ export interface PlanningContext {
   foreignRootFields: ReadonlySet<string>;
   /** Types of the supergraph the public schema lacks (`@inaccessible`). */
   hiddenTypes: ReadonlySet<string>;
+  /** The subgraphs a client's composed executable directive on a field is passed on to (the supergraph's); none when undefined. */
+  directiveGraphs?: ReadonlySet<string>;
 }
 
 /** A fetch under construction: its selection, the variables it uses, and the calls made after it. */
@@ -298,7 +301,10 @@ export class Planner {
     const responseKey =
       typeInGraph !== undefined && typeInGraph !== String(field.type) ? `__t_${key}_${typeInGraph.replace(/!/g, 'N').replace(/[[\]]/g, 'L')}` : key;
     const target = responseKey === key ? undefined : key;
-    const head = `${responseKey === name ? '' : `${responseKey}: `}${name}${node.arguments && node.arguments.length > 0 ? `(${node.arguments.map((argument) => print(argument)).join(', ')})` : ''}`;
+    const directives = passedDirectives(node.directives, this.context.schema);
+    if (directives !== '' && !this.context.directiveGraphs?.has(draft.fetch.graph))
+      throw new NotPlannable(`${type.name}.${name} has a directive ${draft.fetch.graph} does not take`);
+    const head = `${responseKey === name ? '' : `${responseKey}: `}${name}${node.arguments && node.arguments.length > 0 ? `(${node.arguments.map((argument) => print(argument)).join(', ')})` : ''}${directives}`;
     const named = getNamedType(field.type);
     if (isLeafType(named)) {
       selection.add(responseKey, head, undefined, target);

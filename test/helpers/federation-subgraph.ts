@@ -18,6 +18,7 @@ export const federationDefinitions = /* GraphQL */ `
   directive @override(from: String!, label: String) on FIELD_DEFINITION
   directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
   directive @interfaceObject on OBJECT
+  directive @composeDirective(name: String!) repeatable on SCHEMA
   scalar _Any
   type _Service { sdl: String! }
 `;
