@@ -14,7 +14,7 @@ const item = { id: 'p1', name: 'Lamp', price: 30, stock: 4 };
 const items = [item, { id: 'p2', name: 'Desk', price: 120, stock: 0 }];
 const noEntities = () => new Error('asked by key: the root field answers this');
 
-function shop(part: 'name' | 'price' | 'stock', options: { failing?: boolean; missing?: boolean } = {}): SubgraphOptions {
+function shop(part: 'name' | 'price' | 'stock', options: { failing?: boolean; missing?: boolean; lacksSecond?: boolean } = {}): SubgraphOptions {
   const pick = (product: typeof item) => ({ id: product.id, [part]: product[part] });
   const fail = () => {
     throw new Error(`${part} is down`);
@@ -26,7 +26,7 @@ function shop(part: 'name' | 'price' | 'stock', options: { failing?: boolean; mi
     resolvers: {
       Query: {
         product: options.failing ? fail : () => (options.missing ? null : pick(item)),
-        products: options.failing ? fail : () => items.map(pick),
+        products: options.failing ? fail : () => items.map((product, index) => (options.lacksSecond && index === 1 ? null : pick(product))),
       },
     },
     entities: ['Product'],
@@ -67,8 +67,10 @@ test('a share that fails: its fields are null with its error on each object, the
   ]);
 });
 
-test('the chosen subgraph decides whether the object is there: a share answered for a missing object is dropped', async (t) => {
-  const gateways = await startFederation(t, { name: shop('name', { missing: true }), price: shop('price'), stock: shop('stock') });
+test('the chosen subgraph decides whether an object is there: a share answered for a missing object or list item is dropped', async (t) => {
+  const gateways = await startFederation(t, { name: shop('name', { missing: true, lacksSecond: true }), price: shop('price'), stock: shop('stock') });
   const { body } = await gateways.ask('{ product { name price stock } }');
   assert.deepEqual(body, { data: { product: null } });
+  const list = await gateways.ask('{ products { name price stock } }');
+  assert.deepEqual(list.body, { data: { products: [{ name: 'Lamp', price: 30, stock: 4 }, null] } });
 });

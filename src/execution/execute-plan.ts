@@ -217,6 +217,9 @@ export async function executePlan(
         const present = data[key];
         if (present !== null && typeof present === 'object' && (answered[key] === null || typeof answered[key] !== 'object')) unanswered.set(key, undefined);
         if (present === null || typeof present !== 'object' || answered[key] === null || typeof answered[key] !== 'object') delete answered[key];
+        // In a list too, the chosen call's answer decides which items are there: no share adds one.
+        else if (Array.isArray(present) && Array.isArray(answered[key]))
+          answered[key] = (answered[key] as unknown[]).slice(0, present.length).map((item, index) => (present[index] === null ? null : item));
       }
     }
     // A root call's paths are the client's (its aliases kept); its locations are the call's document's: dropped.
