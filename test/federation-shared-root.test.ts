@@ -74,3 +74,40 @@ test('the chosen subgraph decides whether an object is there: a share answered f
   const list = await gateways.ask('{ products { name price stock } }');
   assert.deepEqual(list.body, { data: { products: [{ name: 'Lamp', price: 30, stock: 4 }, null] } });
 });
+
+test('shares of a shareable root list with object fields: each subgraph answers its own objects, merged item by item', async (t) => {
+  const catalog = [
+    { id: 'p1', label: { brand: 'Acme', model: 'A1' }, cost: { amount: 30, currency: 'EUR' } },
+    { id: 'p2', label: { brand: 'Bolt', model: 'B2' }, cost: { amount: 120, currency: 'EUR' } },
+  ];
+  const gateways = await startFederation(t, {
+    labels: {
+      sdl: `${link('key', 'shareable')}
+        type Label { brand: String! model: String! }
+        type Product @key(fields: "id") { id: ID! label: Label }
+        type Query { products: [Product] @shareable }`,
+      resolvers: { Query: { products: () => catalog.map(({ id, label }) => ({ id, label })) } },
+      entities: ['Product'],
+      resolve: noEntities,
+    },
+    costs: {
+      sdl: `${link('key', 'shareable')}
+        type Cost { amount: Int! currency: String! }
+        type Product @key(fields: "id") { id: ID! cost: Cost }
+        type Query { products: [Product] @shareable }`,
+      resolvers: { Query: { products: () => catalog.map(({ id, cost }) => ({ id, cost })) } },
+      entities: ['Product'],
+      resolve: noEntities,
+    },
+  });
+  const { body, calls } = await gateways.ask('{ products { id label { brand model } cost { amount currency } } }');
+  assert.deepEqual(body, {
+    data: {
+      products: [
+        { id: 'p1', label: { brand: 'Acme', model: 'A1' }, cost: { amount: 30, currency: 'EUR' } },
+        { id: 'p2', label: { brand: 'Bolt', model: 'B2' }, cost: { amount: 120, currency: 'EUR' } },
+      ],
+    },
+  });
+  assert.deepEqual(calls, { labels: 1, costs: 1 });
+});
