@@ -83,21 +83,38 @@ function fetchFromOtherInterfaceObjects(
     }
   }
   for (const [other, { key, fields }] of byGraph) {
-    const keyFields = key.selections as readonly FieldNode[];
-    for (const field of keyFields) planner.planField(abstract, info, internalKey(field.name.value), [field], draft, selection, path, undefined);
-    const representation: SelectionSetNode = {
-      kind: Kind.SELECTION_SET,
-      selections: keyFields.map((field) => ({ ...field, alias: { kind: Kind.NAME, value: internalKey(field.name.value) } })),
-    };
-    const child = planner.newDraft(
-      other,
-      [...fields.keys()],
-      { typeName: abstract.name, path, representation, keyFields: keyFields.map((field) => internalKey(field.name.value)) },
-      draft,
-    );
-    draft.drafts.push(child);
+    const child = callAsInterface(planner, abstract, info, { draft, selection, path }, other, key, [...fields.keys()]);
     for (const [responseKey, keyNodes] of fields) planner.planField(abstract, info, responseKey, keyNodes, child, child.selection, path, undefined);
   }
+}
+
+/**
+ * An entity call below the draft to `graph`, which is sent the objects as the interface, by `key`
+ * (its fields fetched in the draft under internal keys); it fills the client's `keys`.
+ */
+function callAsInterface(
+  planner: Planner,
+  abstract: GraphQLInterfaceType,
+  info: SupergraphType,
+  { draft, selection, path }: { draft: Draft; selection: Selection; path: PathStep[] },
+  graph: string,
+  key: SelectionSetNode,
+  keys: string[],
+): Draft {
+  const keyFields = key.selections as readonly FieldNode[];
+  for (const field of keyFields) planner.planField(abstract, info, internalKey(field.name.value), [field], draft, selection, path, undefined);
+  const representation: SelectionSetNode = {
+    kind: Kind.SELECTION_SET,
+    selections: keyFields.map((field) => ({ ...planner.concrete(field), alias: { kind: Kind.NAME, value: internalKey(field.name.value) } })),
+  };
+  const child = planner.newDraft(
+    graph,
+    keys,
+    { typeName: abstract.name, path, representation, keyFields: keyFields.map((field) => internalKey(field.name.value)) },
+    draft,
+  );
+  draft.drafts.push(child);
+  return child;
 }
 
 /** The entity call that asks the interface's owner for the concrete type of each object, and the fields still to fetch, by type. */
@@ -120,20 +137,8 @@ function resolveConcreteTypes(
       `no subgraph can tell the type of the ${abstract.name} objects of ${graph} (an @interfaceObject): none defines the interface with a @key whose fields ${graph} resolves`,
     );
   const [owner, key] = found;
-  const keyFields = key.selections as readonly FieldNode[];
-  for (const field of keyFields) planner.planField(abstract, info, internalKey(field.name.value), [field], draft, selection, path, undefined);
-  const representation: SelectionSetNode = {
-    kind: Kind.SELECTION_SET,
-    selections: keyFields.map((field) => ({ ...planner.concrete(field), alias: { kind: Kind.NAME, value: internalKey(field.name.value) } })),
-  };
   const keys = [...new Set(pending.flatMap(([, fields]) => [...fields.keys()]))];
-  const child = planner.newDraft(
-    owner,
-    keys,
-    { typeName: abstract.name, path, representation, keyFields: keyFields.map((field) => internalKey(field.name.value)) },
-    draft,
-  );
-  draft.drafts.push(child);
+  const child = callAsInterface(planner, abstract, info, { draft, selection, path }, owner, key, keys);
   child.selection.add('__typename', '__typename');
   const returned = planner.context.supergraph.members.get(abstract.name);
   for (const [type, fields] of pending) {
