@@ -1,7 +1,7 @@
 import { Kind, type FieldNode, type GraphQLInterfaceType, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
 import { NotPlannable, collectFields, dependsOnType, subSelections } from './collect-fields.ts';
 import type { Draft, PathStep, Planner } from './plan-operation.ts';
-import { requiresOf, type SupergraphType } from './read-supergraph.ts';
+import type { SupergraphType } from './read-supergraph.ts';
 import { internalKey, Selection } from './selection.ts';
 
 /**
@@ -36,7 +36,7 @@ export function planInterfaceObject(
     const name = (keyNodes[0] as FieldNode).name.value;
     if (key.startsWith('__') && name !== '__typename') throw new NotPlannable(`the response key ${key} starts with __`);
     const everywhere = [...byType.values()].every((fields) => sameNodes(fields.get(key), keyNodes));
-    if (name === '__typename' || !everywhere || !planner.resolves(info, name, graph) || requiresOf(info, name, graph)) continue;
+    if (name === '__typename' || !everywhere || !planner.answersAlone(info, name, graph)) continue;
     planner.planField(abstract, info, key, keyNodes, draft, selection, path, undefined);
     fetched.add(key);
   }
@@ -70,7 +70,7 @@ function fetchFromOtherInterfaceObjects(
     if (name === '__typename' || fetched.has(responseKey) || responseKey.startsWith('__')) continue;
     if (![...byType.values()].every((fields) => sameNodes(fields.get(responseKey), keyNodes))) continue;
     for (const [other, inGraph] of info.graphs) {
-      if (other === graph || !inGraph.isInterfaceObject || !planner.resolves(info, name, other) || requiresOf(info, name, other)) continue;
+      if (other === graph || !inGraph.isInterfaceObject || !planner.answersAlone(info, name, other)) continue;
       const key = inGraph.keys.find((candidate) =>
         candidate.selections.every((field) => field.kind === Kind.FIELD && !field.selectionSet && planner.resolves(info, field.name.value, graph)),
       );

@@ -61,7 +61,7 @@ export class Position {
   /** The draft's subgraph answers this field here, needing nothing else. */
   local(name: string): boolean {
     if (isProvided(this.at.provided, name)) return true;
-    return this.planner.resolves(this.at.info, name, this.graph) && requiresOf(this.at.info, name, this.graph) === undefined;
+    return this.planner.answersAlone(this.at.info, name, this.graph);
   }
 
   /** A client's field the draft's subgraph does not answer here. */

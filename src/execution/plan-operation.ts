@@ -26,7 +26,7 @@ import { hiddenFields, hiddenMembers } from './hidden-types.ts';
 import { planInterfaceObject } from './plan-interface-object.ts';
 import { planRoot } from './plan-root.ts';
 import { Position } from './plan-object.ts';
-import { overrideLabelOf, resolvesField, type MergeEntry, type Supergraph, type SupergraphType } from './read-supergraph.ts';
+import { overrideLabelOf, requiresOf, resolvesField, type MergeEntry, type Supergraph, type SupergraphType } from './read-supergraph.ts';
 import { Selection, isInternalKey, type Renames } from './selection.ts';
 
 /**
@@ -167,6 +167,11 @@ export class Planner {
         this.undecided ??= `${info.name}.${name} has a progressive @override (label "${label}"): which subgraph answers depends on the request's labels, which the planner was not given`;
     }
     return resolvesField(info, name, graph, labels);
+  }
+
+  /** Whether a subgraph answers a field of a type needing nothing first: it resolves it, and without `@requires`. */
+  answersAlone(info: SupergraphType, name: string, graph: string): boolean {
+    return this.resolves(info, name, graph) && requiresOf(info, name, graph) === undefined;
   }
 
   /** The subgraphs that answer a field of a type (with or without `@requires`). */

@@ -1,7 +1,6 @@
 import { Kind, getNamedType, isObjectType, type FieldNode, type GraphQLObjectType } from 'graphql';
 import { collectFields, subSelections } from './collect-fields.ts';
 import type { Planner } from './plan-operation.ts';
-import { requiresOf } from './read-supergraph.ts';
 
 /** A share of a root field another subgraph answers too: the field as sent there, and the client's keys it fills on its objects. */
 export interface RootShare {
@@ -33,12 +32,14 @@ export function splitSharedRoot(
   if (!named || !isObjectType(named)) return undefined;
   const info = planner.context.supergraph.types.get(named.name);
   if (!info) return undefined;
-  const answers = (graph: string, name: string) => planner.resolves(info, name, graph) && requiresOf(info, name, graph) === undefined;
   const owners = new Map<string, string>();
   const fields = collectFields(planner.context.schema, planner.scope, named, subSelections(nodes));
   for (const [key, fieldNodes] of fields) {
     const name = (fieldNodes[0] as FieldNode).name.value;
-    const owner = name === '__typename' || answers(chosen, name) ? chosen : candidates.find((graph) => graph !== chosen && answers(graph, name));
+    const owner =
+      name === '__typename' || planner.answersAlone(info, name, chosen)
+        ? chosen
+        : candidates.find((graph) => graph !== chosen && planner.answersAlone(info, name, graph));
     owners.set(key, owner ?? chosen);
   }
   const graphs = [...new Set(owners.values())].filter((graph) => graph !== chosen);
