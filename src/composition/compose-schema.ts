@@ -40,7 +40,7 @@ export function composeSchema(sources: readonly LoadedSource[]): GraphQLSchema {
   } catch (error) {
     throw new SchemaError([`composition: ${(error as Error).message}`]);
   }
-  const composed = new Set(supergraph ? executableDirectives(supergraph.document).keys() : []);
+  const composed = supergraph ? executableDirectives(supergraph.document) : new Set<string>();
   const hidden = new Set([
     ...sources.flatMap((source) => [...inaccessibleElements(source.subschema.schema, source.supergraph?.document)]),
     ...(supergraph ? federationPlumbing : []),

@@ -1,4 +1,4 @@
-import { Kind, print, type DirectiveDefinitionNode, type DirectiveNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, print, type DirectiveNode, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 /** Where a client may put a directive: an executable directive has only these locations. */
 const executableLocations = new Set([
@@ -13,16 +13,16 @@ const executableLocations = new Set([
 ]);
 
 /**
- * The executable directives a supergraph composed (`@composeDirective` of a directive every
- * subgraph defines alike), by name: clients may use them, and the subgraphs expect them passed on.
+ * The names of the executable directives a supergraph composed (`@composeDirective` of a
+ * directive every subgraph defines alike): clients may use them, and the subgraphs expect them passed on.
  */
-export function executableDirectives(supergraph: DocumentNode): Map<string, DirectiveDefinitionNode> {
-  const found = new Map<string, DirectiveDefinitionNode>();
+export function executableDirectives(supergraph: DocumentNode): Set<string> {
+  const found = new Set<string>();
   for (const definition of supergraph.definitions) {
     if (definition.kind !== Kind.DIRECTIVE_DEFINITION) continue;
     const name = definition.name.value;
     if (name.startsWith('join__') || name.startsWith('link') || name === 'inaccessible' || name === 'tag') continue;
-    if (definition.locations.every((location) => executableLocations.has(location.value))) found.set(name, definition);
+    if (definition.locations.every((location) => executableLocations.has(location.value))) found.add(name);
   }
   return found;
 }

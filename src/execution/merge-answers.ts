@@ -1,5 +1,5 @@
 import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
-import { typeOfStep, type PathStep } from './plan-operation.ts';
+import { typeOfStep, withoutTypeSteps, type PathStep } from './plan-operation.ts';
 
 /** An answer's object, as the plan's calls merge into it. */
 export type Data = Record<string, unknown>;
@@ -20,12 +20,13 @@ export interface Located {
  */
 export function locate(root: Data, path: readonly PathStep[], keep: (object: Data) => boolean = () => true): Located[] {
   let current: Located[] = [{ object: root, parent: undefined, step: '' }];
-  // `|Type` steps keep the objects of one type where they are; one at the end is the last step's filter.
-  while (path.length > 0 && typeOfStep(path[path.length - 1] as PathStep) !== undefined) {
-    const typeName = typeOfStep(path[path.length - 1] as PathStep);
+  // `|Type` steps keep the objects of one type where they are; those at the end filter the last step's objects.
+  const walked = withoutTypeSteps(path);
+  const typeNames = path.slice(walked.length).map(typeOfStep);
+  if (typeNames.length > 0) {
     const inner = keep;
-    keep = (object) => object['__typename'] === typeName && inner(object);
-    path = path.slice(0, -1);
+    keep = (object) => typeNames.every((typeName) => object['__typename'] === typeName) && inner(object);
+    path = walked;
   }
   for (let index = 0; index < path.length; index++) {
     const step = path[index] as PathStep;

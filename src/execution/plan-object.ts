@@ -1,6 +1,6 @@
 import { Kind, print, type FieldNode, type GraphQLObjectType, type SelectionNode, type SelectionSetNode } from 'graphql';
 import { NotPlannable } from './collect-fields.ts';
-import { typeOfStep, type Draft, type Fetch, type PathStep, type Planner } from './plan-operation.ts';
+import { withoutTypeSteps, type Draft, type Fetch, type Planner } from './plan-operation.ts';
 import { requiresOf, type SupergraphType } from './read-supergraph.ts';
 import { internalKey, type Selection } from './selection.ts';
 
@@ -249,13 +249,6 @@ function sameCall(draft: Draft, entity: NonNullable<Fetch['entity']>, graph: str
     draft.after.length === after.length &&
     draft.after.every((dep, index) => dep === after[index])
   );
-}
-
-/** A path without the `|Type` steps at its end. */
-function withoutTypeSteps(path: readonly PathStep[]): PathStep[] {
-  let end = path.length;
-  while (end > 0 && typeOfStep(path[end - 1] as PathStep) !== undefined) end--;
-  return path.slice(0, end);
 }
 
 /** Every draft below one, depth first. */

@@ -46,6 +46,13 @@ export function typeOfStep(step: PathStep): string | undefined {
   return step.startsWith('|') ? step.slice(1) : undefined;
 }
 
+/** A path without the `|Type` steps at its end. */
+export function withoutTypeSteps(path: readonly PathStep[]): PathStep[] {
+  let end = path.length;
+  while (end > 0 && typeOfStep(path[end - 1] as PathStep) !== undefined) end--;
+  return path.slice(0, end);
+}
+
 /** One call to one subgraph; its children run once its answer is merged. */
 export interface Fetch {
   graph: string;
