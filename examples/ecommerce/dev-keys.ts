@@ -1,23 +1,44 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SignJWT, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8 } from 'jose';
+import { SignJWT, exportPKCS8, generateKeyPair, importPKCS8 } from 'jose';
 
 /** Where the example shop keeps its development signing key: never committed (.gitignore). */
 export const devKeyDir = fileURLToPath(new URL('../../.concierge/', import.meta.url));
-const privateFile = `${devKeyDir}dev-jwt-private.pem`;
-const publicFile = `${devKeyDir}dev-jwt-public.pem`;
+const privateFileIn = (directory: string) => `${directory}dev-jwt-private.pem`;
 
 /** Issuer and audience of development tokens; gateway.config.ts checks both. */
 export const devIssuer = 'concierge-dev';
 export const devAudience = 'concierge-example-shop';
 
-/** Creates the development ES256 key pair on first use; later calls reuse it. */
-export async function ensureDevKeys(): Promise<{ publicKeyFile: string }> {
-  if (!existsSync(privateFile) || !existsSync(publicFile)) {
-    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    mkdirSync(devKeyDir, { recursive: true });
-    writeFileSync(privateFile, await exportPKCS8(privateKey), { mode: 0o600 });
-    writeFileSync(publicFile, await exportSPKI(publicKey));
+/**
+ * Creates the development ES256 key pair on first use; later calls reuse it. Safe when several
+ * processes start at once on a fresh checkout (the bench starts three gateways): the private key
+ * appears atomically and only once (a hard link that fails when it exists), and the public key is
+ * always derived from it, so every process verifies with the key every other one signs with.
+ * `directory` (ending in `/`) is where the pair lives: `.concierge/` of the checkout by default.
+ */
+export async function ensureDevKeys(directory = devKeyDir): Promise<{ publicKeyFile: string }> {
+  const privateFile = privateFileIn(directory);
+  const publicFile = `${directory}dev-jwt-public.pem`;
+  if (!existsSync(privateFile)) {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    mkdirSync(directory, { recursive: true });
+    const draft = `${privateFile}.${process.pid}.tmp`;
+    writeFileSync(draft, await exportPKCS8(privateKey), { mode: 0o600 });
+    try {
+      linkSync(draft, privateFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(draft);
+    }
+  }
+  const publicPem = createPublicKey(readFileSync(privateFile, 'utf8')).export({ type: 'spki', format: 'pem' }).toString();
+  if (!existsSync(publicFile) || readFileSync(publicFile, 'utf8') !== publicPem) {
+    const draft = `${publicFile}.${process.pid}.tmp`;
+    writeFileSync(draft, publicPem);
+    renameSync(draft, publicFile);
   }
   return { publicKeyFile: publicFile };
 }
@@ -35,7 +56,7 @@ export interface DevTokenOptions {
 /** A token the example shop's gateway accepts, signed with the development key. */
 export async function mintDevToken({ sub, scopes = [], ttl = 3600 }: DevTokenOptions): Promise<string> {
   await ensureDevKeys();
-  const key = await importPKCS8(readFileSync(privateFile, 'utf8'), 'ES256');
+  const key = await importPKCS8(readFileSync(privateFileIn(devKeyDir), 'utf8'), 'ES256');
   return new SignJWT({ scope: scopes.join(' ') })
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
     .setSubject(sub)
