@@ -1,5 +1,5 @@
 import { Kind, type DocumentNode, type FieldNode, type SelectionNode, type SelectionSetNode } from 'graphql';
-import { typeOfStep, type Fetch, type PathStep } from './plan-operation.ts';
+import { typeOfStep, type Fetch, type PathStep } from './fetch.ts';
 import { isInternalKey } from './selection.ts';
 
 type Data = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
-import { typeOfStep, withoutTypeSteps, type PathStep } from './plan-operation.ts';
+import { typeOfStep, withoutTypeSteps, type PathStep } from './fetch.ts';
 
 /** An answer's object, as the plan's calls merge into it. */
 export type Data = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { Kind, type FieldNode, type GraphQLInterfaceType, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
 import { NotPlannable, collectFields, dependsOnType, subSelections } from './collect-fields.ts';
-import type { Draft, PathStep, Planner } from './plan-operation.ts';
+import type { PathStep } from './fetch.ts';
+import type { Draft, Planner } from './plan-operation.ts';
 import type { SupergraphType } from './read-supergraph.ts';
 import { internalKey, Selection } from './selection.ts';
 

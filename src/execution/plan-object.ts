@@ -1,6 +1,7 @@
 import { Kind, print, type FieldNode, type GraphQLObjectType, type SelectionNode, type SelectionSetNode } from 'graphql';
 import { NotPlannable } from './collect-fields.ts';
-import { withoutTypeSteps, type Draft, type Fetch, type Planner } from './plan-operation.ts';
+import { withoutTypeSteps, type Fetch } from './fetch.ts';
+import type { Draft, Planner } from './plan-operation.ts';
 import { requiresOf, type SupergraphType } from './read-supergraph.ts';
 import { internalKey, type Selection } from './selection.ts';
 

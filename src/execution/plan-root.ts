@@ -1,6 +1,7 @@
 import type { FieldNode, OperationDefinitionNode } from 'graphql';
 import { NotPlannable, collectFields } from './collect-fields.ts';
-import { finish, mergeVariable, rootTypeOf, supergraphType, type Fetch, type Planner } from './plan-operation.ts';
+import type { Fetch } from './fetch.ts';
+import { finish, mergeVariable, rootTypeOf, supergraphType, type Planner } from './plan-operation.ts';
 import { splitSharedRoot } from './split-shared-root.ts';
 
 /** Plans an operation's root fields into root calls (see `planOperation`). */

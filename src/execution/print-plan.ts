@@ -1,7 +1,7 @@
 import { print } from 'graphql';
 import { sha256Of } from '../trusted-documents/document-id.ts';
 import type { QueryPlan } from './create-query-planner.ts';
-import type { Fetch } from './plan-operation.ts';
+import type { Fetch } from './fetch.ts';
 
 /**
  * A plan as text, in the shape Apollo's and Hive's query-plan output takes: `Fetch` nodes (the

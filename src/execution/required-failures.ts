@@ -1,7 +1,7 @@
 import type { GraphQLError, SelectionSetNode } from 'graphql';
 import { dependentFieldsOf, sends, type DependentFields } from './dependent-fields.ts';
 import { objectAt, relocate, type Data } from './merge-answers.ts';
-import type { Fetch } from './plan-operation.ts';
+import type { Fetch } from './fetch.ts';
 import { isInternalKey } from './selection.ts';
 
 /**

@@ -13,7 +13,8 @@ import {
 import { completeResult } from '../../src/execution/complete-result.ts';
 import { hiddenTypesOf } from '../../src/execution/create-query-planner.ts';
 import { executePlan } from '../../src/execution/execute-plan.ts';
-import { planOperation, rootTypeOf, type Fetch } from '../../src/execution/plan-operation.ts';
+import type { Fetch } from '../../src/execution/fetch.ts';
+import { planOperation, rootTypeOf } from '../../src/execution/plan-operation.ts';
 import { readSupergraph, type Supergraph } from '../../src/execution/read-supergraph.ts';
 import { shapeOperation } from '../../src/execution/shape-operation.ts';
 import type { Gateway } from '../../src/server/create-gateway.ts';
