@@ -1,28 +1,15 @@
 import cluster from 'node:cluster';
-import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parse, printSchema, validate, type DocumentNode } from 'graphql';
 import { createApiKey } from './auth/api-keys.ts';
 import { commandHelp, overview } from './cli-help.ts';
-import { clientViewSdl } from './clients/client-view-sdl.ts';
-import { composeChecked } from './composition/compose-checked.ts';
-import { composeSchema } from './composition/compose-schema.ts';
 import { ConfigError } from './config/config-error.ts';
-import { loadConfig } from './config/load-config.ts';
-import { NotPlannable } from './execution/collect-fields.ts';
-import { createQueryPlanner } from './execution/create-query-planner.ts';
-import { printPlan } from './execution/print-plan.ts';
+import type { DocumentNode } from 'graphql';
 import type { NormalizedConfig } from './config/normalize-config.ts';
-import { loadSources } from './sources/load-sources.ts';
 import { SchemaError } from './sources/schema-error.ts';
-import { hotReloadVariable } from './sources/federation/supergraph-config.ts';
-import { createGatewayLogger } from './observability/gateway-logger.ts';
-import { exposureWarnings } from './server/exposure-warnings.ts';
-import { runUntilSignal } from './server/run-until-signal.ts';
-import { runWorkers } from './server/run-workers.ts';
 import { usableCores } from './server/usable-cores.ts';
-import { reportWorkerFailure, serveAsWorker } from './server/serve-as-worker.ts';
-import { startGateway } from './server/start-gateway.ts';
+
+// Only what every command needs is imported here; each command imports its own modules when it
+// runs, so that `--help`, usage errors and `keys create` answer without loading the gateway.
 
 const cliOptions = {
   config: { type: 'string' },
@@ -78,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'keys') return createKeyCommand(positionals.slice(1));
   if (command === 'init') return initCommand(values.force === true);
   if (values.port !== undefined) process.env['PORT'] = values.port;
-  if (values['hot-reload']) process.env[hotReloadVariable] = 'true';
+  if (values['hot-reload']) process.env[(await import('./sources/federation/supergraph-config.ts')).hotReloadVariable] = 'true';
   if (command === 'dev') {
     if (values.supergraph !== undefined) return usageError('dev: --supergraph is for start, compose, check and plan; dev follows a config file.', command);
     // Loads (and reloads) the config itself, and serves until a signal.
@@ -86,26 +73,35 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (!(command in commandHelp)) return usageError(`Unknown command "${command}".`);
+  const { loadConfig } = await import('./config/load-config.ts');
   const config = await loadConfig(values.config, process.cwd(), process.env, values.supergraph === undefined ? {} : { supergraph: values.supergraph });
   switch (command) {
     case 'start': {
       const workers = parseWorkers(values.workers);
       if (workers === 'invalid') return usageError(`--workers: expected a whole number of at least 1 or "auto", got "${values.workers}"`, command);
+      const { createGatewayLogger } = await import('./observability/gateway-logger.ts');
+      const { exposureWarnings } = await import('./server/exposure-warnings.ts');
       // The primary's messages (a worker's go through its own gateway's logger, made the same way).
       const logger = cluster.isPrimary ? createGatewayLogger(config.logging) : undefined;
       if (logger) for (const warning of exposureWarnings(config)) logger.warn(`warning: ${warning}`);
-      if (workers && logger) return runWorkers({ workers, logger });
-      const running = await startGateway(config, logger ? { logger } : {});
+      if (workers && logger) return (await import('./server/run-workers.ts')).runWorkers({ workers, logger });
+      const running = await (await import('./server/start-gateway.ts')).startGateway(config, logger ? { logger } : {});
       if (cluster.isWorker) {
-        serveAsWorker(running);
+        (await import('./server/serve-as-worker.ts')).serveAsWorker(running);
         return -1;
       }
-      runUntilSignal(running, running.gateway.logger);
+      (await import('./server/run-until-signal.ts')).runUntilSignal(running, running.gateway.logger);
       running.gateway.logger.info(`serving ${running.gateway.sources.length} sources at ${running.url}${config.graphqlEndpoint}`);
       return -1;
     }
     case 'compose':
     case 'check': {
+      const [{ loadSources }, { composeChecked }, { clientViewSdl }, { printSchema }] = await Promise.all([
+        import('./sources/load-sources.ts'),
+        import('./composition/compose-checked.ts'),
+        import('./clients/client-view-sdl.ts'),
+        import('graphql'),
+      ]);
       const sources = await loadSources(config);
       try {
         const composed = composeChecked(sources);
@@ -113,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
         if (view && 'unknown' in view) return usageError(view.unknown, command);
         const sdl = view?.sdl ?? printSchema(composed);
         if (command === 'check') process.stdout.write(`ok: ${sources.length} sources compose (${sources.map((source) => source.name).join(', ')})\n`);
-        else if (values.out) await writeFile(values.out, `${sdl}\n`);
+        else if (values.out) await (await import('node:fs/promises')).writeFile(values.out, `${sdl}\n`);
         else process.stdout.write(`${sdl}\n`);
       } finally {
         await Promise.all(sources.map((source) => source.close()));
@@ -133,6 +129,15 @@ async function printOperationPlan(
   operationName: string | undefined,
 ): Promise<number> {
   if (!file) return usageError('plan: expected a file with the operation, e.g. concierge plan query.graphql', 'plan');
+  const [{ readFile }, { parse, validate }, { loadSources }, { composeSchema }, { createQueryPlanner }, { NotPlannable }, { printPlan }] = await Promise.all([
+    import('node:fs/promises'),
+    import('graphql'),
+    import('./sources/load-sources.ts'),
+    import('./composition/compose-schema.ts'),
+    import('./execution/create-query-planner.ts'),
+    import('./execution/collect-fields.ts'),
+    import('./execution/print-plan.ts'),
+  ]);
   let document: DocumentNode;
   let variables: Record<string, unknown>;
   try {
@@ -211,12 +216,12 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
     const message =
       error instanceof ConfigError || error instanceof SchemaError ? error.message : `[concierge] ${error instanceof Error ? error.message : String(error)}`;
     // A worker's start-up error goes to the primary, which prints it once for all workers. Plain
     // text, not a log line: the command's own output, which the config may not even have set up.
-    if (cluster.isWorker) reportWorkerFailure(message);
+    if (cluster.isWorker) (await import('./server/serve-as-worker.ts')).reportWorkerFailure(message);
     else process.stderr.write(`${message}\n`);
     process.exitCode = 1;
   },

@@ -9,7 +9,6 @@ import {
   parse,
   print,
   visit,
-  type DocumentNode,
   type FieldNode,
   type GraphQLAbstractType,
   type GraphQLInterfaceType,

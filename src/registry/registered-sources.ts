@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config-error.ts';
 import { normalizeConfig, type NormalizedSource } from '../config/normalize-config.ts';
 import type { ServiceDefinition } from './registry-store.ts';
+import { serviceOptionKeys } from './service-option-keys.ts';
 
 /** A stored service ready to become a source: its definition, and how problems name its SDL. */
 export interface RegisteredService extends ServiceDefinition {
@@ -8,25 +9,6 @@ export interface RegisteredService extends ServiceDefinition {
   /** How problems name the SDL, e.g. the published file or `products@v3`. */
   name: string;
 }
-
-/**
- * The source options a service version may carry. Headers and TLS are not among them: they hold
- * secrets and differ per environment, so they stay in the gateway config.
- */
-export const serviceOptionKeys = [
-  'timeout',
-  'forwardHeaders',
-  'connections',
-  'batch',
-  'maxBatchSize',
-  'httpCache',
-  'dedupeInFlight',
-  'retries',
-  'breaker',
-  'loadBalancing',
-  'healthCheck',
-  'outlierDetection',
-] as const;
 
 /**
  * The sources a gateway would build from registered services: each service's kind, URLs (one is
