@@ -51,11 +51,12 @@ try {
   const { urls } = await children.start<{ urls: Record<string, string> }>({ name: 'services', file: 'test/bench/services-child.ts', ...cpus });
   const otlpSink = await startOtlpSink();
   const env = { ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls), BENCH_OTLP_URL: otlpSink.url };
-  const [gateway, gatewayBare, gatewayCached, handWritten] = await Promise.all([
+  const [gateway, gatewayBare, gatewayCached, handWritten, yoga] = await Promise.all([
     children.start<{ url: string }>({ name: 'gateway', file: 'test/bench/gateway-child.ts', env, nodeArgs, ...cpus }),
     children.start<{ url: string }>({ name: 'gateway-bare', file: 'test/bench/gateway-child.ts', env: { ...env, BENCH_OBSERVABILITY: 'off' }, ...cpus }),
     children.start<{ url: string }>({ name: 'gateway-cached', file: 'test/bench/gateway-child.ts', env: { ...env, BENCH_RESPONSE_CACHE: '1' }, ...cpus }),
     children.start<{ url: string }>({ name: 'hand-written', file: 'test/bench/hand-written-aggregator.ts', env, ...cpus }),
+    children.start<{ url: string }>({ name: 'yoga', file: 'test/bench/yoga-aggregator.ts', env, ...cpus }),
   ]);
   console.log(`services        ${Object.values(urls).join(' ')}  (pid ${children.pid('services')})`);
   console.log(`gateway         ${gateway.url}  (pid ${children.pid('gateway')}${nodeArgs.length ? ', --cpu-prof' : ''})`);
@@ -67,6 +68,7 @@ try {
   );
   console.log(`gateway-cached  ${gatewayCached.url}  (pid ${children.pid('gateway-cached')}, response cache on)`);
   console.log(`hand-written    ${handWritten.url}  (pid ${children.pid('hand-written')})`);
+  console.log(`yoga            ${yoga.url}  (pid ${children.pid('yoga')}, graphql-yoga alone: one resolver making the hand-written calls)`);
 
   const token = await mintDevToken({ sub: USER_ID, scopes: ['orders:read'] });
   const scenarios = buildScenarios({
@@ -74,6 +76,7 @@ try {
     gatewayCached: gatewayCached.url,
     gatewayBare: gatewayBare.url,
     handWritten: handWritten.url,
+    yoga: yoga.url,
     users: `${urls['users']}/graphql`,
     gatewayAuth: { authorization: `Bearer ${token}` },
   });
@@ -130,7 +133,9 @@ async function checkAnswers(scenarios: readonly Scenario[], serviceUrls: Record<
     const named = (id: ScenarioId) => ({ name: scenarios.find((scenario) => scenario.id === id)!.name, answer: checked.get(id)!.answer });
     expectSameJson(named(expectedId), named(actualId));
   }
-  console.log('\nCorrectness: gateway, cached gateway and hand-written order-history answers are deep-equal; so are the one-service answers.');
+  console.log(
+    '\nCorrectness: the order-history answers of the gateways, the hand-written aggregator and Yoga alone are deep-equal; so are the one-service answers.',
+  );
   for (const scenario of scenarios) {
     const { calls, answer } = checked.get(scenario.id)!;
     console.log(`  ${scenario.name.padEnd(34)} ${String(answer.text.length).padStart(5)} bytes, upstream calls: ${sum(calls)} (${describe(calls)})`);
@@ -156,6 +161,7 @@ async function measure(
     'gateway-bare': children.pid('gateway-bare'),
     'gateway-cached': children.pid('gateway-cached'),
     'hand-written': children.pid('hand-written'),
+    yoga: children.pid('yoga'),
   };
   const cpuBefore = readCpuTimes(pids);
   process.stdout.write(`, measuring ${options.seconds} s`);

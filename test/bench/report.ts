@@ -34,6 +34,8 @@ export interface ProbeReport {
 export interface Ratios {
   /** Gateway order-history RPS / hand-written RPS; goal >= 0.70. */
   gatewayToHandWrittenRps: number | null;
+  /** Yoga alone over the same calls / hand-written RPS: what Yoga and graphql-js leave of the hand-written aggregator's throughput. */
+  yogaToHandWrittenRps: number | null;
   /** Order-history RPS with the response cache / without it. */
   cachedToUncachedRps: number | null;
   /** Order-history RPS with access log, metrics and tracing on / all off. */
@@ -60,10 +62,12 @@ export function computeRatios(scenarios: readonly ScenarioReport[]): Ratios {
   const cached = find('gateway-order-history-cached');
   const bare = find('gateway-order-history-bare');
   const handWritten = find('hand-written-order-history');
+  const yoga = find('yoga-order-history');
   const oneGateway = find('gateway-one-service');
   const oneDirect = find('direct-one-service');
   return {
     gatewayToHandWrittenRps: gateway && handWritten && handWritten.rps > 0 ? gateway.rps / handWritten.rps : null,
+    yogaToHandWrittenRps: yoga && handWritten && handWritten.rps > 0 ? yoga.rps / handWritten.rps : null,
     cachedToUncachedRps: gateway && cached && gateway.rps > 0 ? cached.rps / gateway.rps : null,
     observedToBareRps: gateway && bare && bare.rps > 0 ? gateway.rps / bare.rps : null,
     addedP50Ms: oneGateway && oneDirect ? oneGateway.p50Ms - oneDirect.p50Ms : null,
@@ -106,6 +110,10 @@ export function printReport(report: BenchReport): void {
       ? 'gateway / hand-written RPS: n/a (a scenario was skipped)'
       : `gateway / hand-written RPS: ${rpsRatio.toFixed(2)}  (goal >= ${GOALS.minRpsRatio.toFixed(2)}: ${rpsRatio >= GOALS.minRpsRatio ? 'met' : 'NOT met'})`,
   );
+  if (report.ratios.yogaToHandWrittenRps !== null)
+    console.log(
+      `Yoga alone over the same calls / hand-written RPS: ${report.ratios.yogaToHandWrittenRps.toFixed(2)}  (what any gateway built on Yoga can reach here, before doing anything of its own)`,
+    );
   console.log(
     addedP50Ms === null
       ? 'added p50, one-service query: n/a (a scenario was skipped)'

@@ -7,6 +7,7 @@ export type ScenarioId =
   | 'gateway-order-history-bare'
   | 'gateway-order-history-cached'
   | 'hand-written-order-history'
+  | 'yoga-order-history'
   | 'gateway-one-service'
   | 'direct-one-service';
 
@@ -26,6 +27,8 @@ export interface Endpoints {
   gatewayBare: string;
   /** The hand-written aggregator's `POST /order-history`. */
   handWritten: string;
+  /** The GraphQL endpoint of Yoga alone over the hand-written aggregator's calls (yoga-aggregator.ts). */
+  yoga: string;
   /** The users service's own GraphQL endpoint. */
   users: string;
   /** Headers the gateway's order-history request carries: a token with the scope orders:read. */
@@ -62,6 +65,11 @@ export function buildScenarios(endpoints: Endpoints): Scenario[] {
       target: post(endpoints.gatewayCached, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth),
     },
     { id: 'hand-written-order-history', name: 'order-history hand-written', target: post(endpoints.handWritten, { id: USER_ID }) },
+    {
+      id: 'yoga-order-history',
+      name: 'order-history, Yoga alone over the same calls',
+      target: post(endpoints.yoga, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }),
+    },
     { id: 'gateway-one-service', name: 'one-service via gateway', target: post(endpoints.gateway, { query: ONE_SERVICE_QUERY }) },
     { id: 'direct-one-service', name: 'one-service direct', target: post(endpoints.users, { query: ONE_SERVICE_QUERY }) },
   ];
@@ -70,6 +78,7 @@ export function buildScenarios(endpoints: Endpoints): Scenario[] {
 /** The pairs whose answers must be identical before anything is measured. */
 export const SAME_ANSWER_PAIRS: readonly [ScenarioId, ScenarioId][] = [
   ['gateway-order-history', 'hand-written-order-history'],
+  ['gateway-order-history', 'yoga-order-history'],
   ['gateway-order-history', 'gateway-order-history-cached'],
   ['gateway-order-history', 'gateway-order-history-bare'],
   ['gateway-one-service', 'direct-one-service'],
