@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createApiKey } from './auth/api-keys.ts';
 import { commandHelp, overview } from './cli-help.ts';
@@ -109,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
         if (view && 'unknown' in view) return usageError(view.unknown, command);
         const sdl = view?.sdl ?? printSchema(composed);
         if (command === 'check') process.stdout.write(`ok: ${sources.length} sources compose (${sources.map((source) => source.name).join(', ')})\n`);
-        else if (values.out) await (await import('node:fs/promises')).writeFile(values.out, `${sdl}\n`);
+        else if (values.out) await writeFile(values.out, `${sdl}\n`);
         else process.stdout.write(`${sdl}\n`);
       } finally {
         await Promise.all(sources.map((source) => source.close()));
@@ -129,8 +130,7 @@ async function printOperationPlan(
   operationName: string | undefined,
 ): Promise<number> {
   if (!file) return usageError('plan: expected a file with the operation, e.g. concierge plan query.graphql', 'plan');
-  const [{ readFile }, { parse, validate }, { loadSources }, { composeSchema }, { createQueryPlanner }, { NotPlannable }, { printPlan }] = await Promise.all([
-    import('node:fs/promises'),
+  const [{ parse, validate }, { loadSources }, { composeSchema }, { createQueryPlanner }, { NotPlannable }, { printPlan }] = await Promise.all([
     import('graphql'),
     import('./sources/load-sources.ts'),
     import('./composition/compose-schema.ts'),
