@@ -1,7 +1,9 @@
 import { defaultRegistryDirectory } from './registry-config.ts';
 import { serviceOptionKeys } from './service-option-keys.ts';
 
-export const exitCodes = `Exit codes:
+/** The help texts of `concierge schema` and its commands (read without loading the registry). */
+
+const exitCodes = `Exit codes:
   0  done (or nothing to change)
   1  the check failed, or the change was refused (only the check is recorded)
   2  usage or input error: bad arguments, an unreadable file, an SDL that does not parse, an
@@ -9,7 +11,7 @@ export const exitCodes = `Exit codes:
      opened (nothing is recorded)
 `;
 
-export const storeOptions = `Store (the first given wins):
+const storeOptions = `Store (the first given wins):
   --registry <http(s)://gateway>
                     a gateway's registry API (every command but import), with --token <token> or
                     CONCIERGE_REGISTRY_TOKEN: the admin token, or a team's token for its service.
