@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: the gateway against a hand-written aggregator of the same fan-out, and against the
- * users service itself for a one-service query.
+ * `npm run bench`: the gateway against a hand-written aggregator of the same fan-out and against Yoga
+ * alone making the same calls (yoga-aggregator.ts), and against the users service itself for a
+ * one-service query.
  *
- * Processes: the six example services, the gateway and the hand-written aggregator each run in a child
+ * Processes: the six example services, the gateways, the hand-written aggregator and Yoga alone each run in a child
  * process (processes.ts); autocannon drives the load from this process (load.ts). Before measuring,
  * the answers are checked (correctness.ts) and upstream calls of one request counted (upstream-calls.ts).
  * Results go to stdout and test/bench/results/latest.json (report.ts).
@@ -136,9 +137,10 @@ async function checkAnswers(scenarios: readonly Scenario[], serviceUrls: Record<
   console.log(
     '\nCorrectness: the order-history answers of the gateways, the hand-written aggregator and Yoga alone are deep-equal; so are the one-service answers.',
   );
+  const width = Math.max(...scenarios.map((scenario) => scenario.name.length));
   for (const scenario of scenarios) {
     const { calls, answer } = checked.get(scenario.id)!;
-    console.log(`  ${scenario.name.padEnd(34)} ${String(answer.text.length).padStart(5)} bytes, upstream calls: ${sum(calls)} (${describe(calls)})`);
+    console.log(`  ${scenario.name.padEnd(width)} ${String(answer.text.length).padStart(5)} bytes, upstream calls: ${sum(calls)} (${describe(calls)})`);
   }
   return checked;
 }
