@@ -34,7 +34,7 @@ async function productFieldsShown(
   return { fields: await fieldNames.allTextContents(), introspectedWith };
 }
 
-test('GraphiQL shows each profile its own schema: the headers editor chooses the profile, as for any client', { timeout: 60_000 }, async (t) => {
+test('GraphiQL shows each profile its own schema: the headers editor chooses the profile, as for any client', { timeout: 180_000 }, async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;
   const web = await productFieldsShown(t, browser, { 'graphql-client-name': 'web' });

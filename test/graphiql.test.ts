@@ -32,7 +32,7 @@ interface OrderHistoryResult {
   errors?: unknown[];
 }
 
-test('GraphiQL is self-contained and runs the preloaded order-history query', { timeout: 30_000 }, async (t) => {
+test('GraphiQL is self-contained and runs the preloaded order-history query', { timeout: 180_000 }, async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;
   const shop = await startShop(t);

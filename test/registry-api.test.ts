@@ -9,7 +9,7 @@ import { publishTagged, startFollowingGateway, startTaggedService, taggedSdl } f
 const [embedded] = registryBackends as [(typeof registryBackends)[0]];
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-test('the registry API: the admin token does everything, a team token changes only its own service, no token is 401', { timeout: 30_000 }, async (t) => {
+test('the registry API: the admin token does everything, a team token changes only its own service, no token is 401', { timeout: 180_000 }, async (t) => {
   const service = await startTaggedService(t, 'A');
   const location = await embedded.location(t);
   const seed = await openRegistry(location);

@@ -30,7 +30,7 @@ async function openForTest(defer: Defer, location: RegistryLocation): Promise<Re
   return registry;
 }
 
-test('two gateways on one PostgreSQL registry both serve a publish that adds a field, told by NOTIFY', { skip: postgres.skip, timeout: 30_000 }, async (t) => {
+test('two gateways on one PostgreSQL registry both serve a publish that adds a field, told by NOTIFY', { skip: postgres.skip, timeout: 180_000 }, async (t) => {
   const service = await startTaggedService(t, 'A');
   const { location, defer } = await seededStore(t, postgres, service.url);
   const [one, two] = await Promise.all([
@@ -166,7 +166,7 @@ test('a graph version that cannot be served here (a local config conflict, a bad
   assert.match(await (await fetch(`${gateway.url}/metrics`)).text(), /concierge_schema_swaps_total\{result="applied"\} 1/);
 });
 
-test('a request in flight keeps its graph (and its pools) through a swap, and a shutdown during a swap loses nothing', { timeout: 30_000 }, async (t) => {
+test('a request in flight keeps its graph (and its pools) through a swap, and a shutdown during a swap loses nothing', { timeout: 180_000 }, async (t) => {
   const A = await startTaggedService(t, 'A');
   const B = await startTaggedService(t, 'B');
   const { location, defer } = await seededStore(t, embedded, A.url);

@@ -53,7 +53,7 @@ test('operations through a gateway are recorded by document and client; a breaki
   );
 });
 
-test('the status page data has a Schema tab: the graph version, its services, the last swaps and checks', { timeout: 30_000 }, async (t) => {
+test('the status page data has a Schema tab: the graph version, its services, the last swaps and checks', { timeout: 180_000 }, async (t) => {
   const service = await startTaggedService(t, 'A');
   const location = await embedded.location(t);
   const seed = await openRegistry(location);

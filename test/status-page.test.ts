@@ -13,7 +13,7 @@ import { startShop } from './helpers/start-shop.ts';
 /** Each wait fails on its own, well inside the test's timeout. */
 const STEP_TIMEOUT = 10_000;
 
-test('the status page shows the six services and its numbers move after traffic, loading nothing from elsewhere', { timeout: 40_000 }, async (t) => {
+test('the status page shows the six services and its numbers move after traffic, loading nothing from elsewhere', { timeout: 180_000 }, async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;
   const shop = await startShop(t);
@@ -107,7 +107,7 @@ test('data.json: health, recent errors and counts that agree with /metrics', asy
   }
 });
 
-test('behind the admin key, the page works with Basic credentials, its own fetches included', { timeout: 30_000 }, async (t) => {
+test('behind the admin key, the page works with Basic credentials, its own fetches included', { timeout: 180_000 }, async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;
   const key = 'status-page-admin-key';

@@ -73,7 +73,7 @@ async function startHot(
   return { running, endpoint: `${running.url}/graphql`, url: running.url, file, logged, replace, serviceUrl: service.url };
 }
 
-test('a changed supergraph file is served without a restart; the header names the content by its hash prefix', { timeout: 30_000 }, async (t) => {
+test('a changed supergraph file is served without a restart; the header names the content by its hash prefix', { timeout: 180_000 }, async (t) => {
   const hot = await startHot(t);
   const first = await postGraphQL(hot.endpoint, '{ topProducts { name } }');
   assert.deepEqual([first.status, first.body.data], [200, { topProducts: [{ name: 'Table' }, { name: 'Chair' }] }]);
@@ -134,7 +134,7 @@ test('a broken file keeps the running graph: logged once, counted as a failed sw
   assert.equal((await postGraphQL(hotEnv.endpoint, '{ topProducts { name } }')).headers.get(schemaVersionHeader), label);
 });
 
-test('requests in flight during swaps all succeed, each answered by one content', { timeout: 60_000 }, async (t) => {
+test('requests in flight during swaps all succeed, each answered by one content', { timeout: 180_000 }, async (t) => {
   const hot = await startHot(t);
   const contents = [
     supergraphOf(hot.serviceUrl),

@@ -325,7 +325,7 @@ test('a mutation whose call fails is sent once, though a second instance is ther
   assert.equal(gets(other), 20);
 });
 
-test('one of two instances killed under steady load: no client request fails, it is ejected, and re-admitted once back', { timeout: 60_000 }, async (t) => {
+test('one of two instances killed under steady load: no client request fails, it is ejected, and re-admitted once back', { timeout: 180_000 }, async (t) => {
   // The ejection's clock is Date.now(); moving the mocked clock replaces waiting baseEjectionTime.
   mock.timers.enable({ apis: ['Date'], now: Date.now() });
   t.after(() => mock.timers.reset());
