@@ -12,7 +12,9 @@ import { root, shopEnv, startShop } from './helpers/start-shop.ts';
 const queryFields = '{ __type(name: "Query") { fields { name } } }';
 const fieldNames = (data: unknown) => (data as { __type: { fields: Array<{ name: string }> } }).__type.fields.map((field) => field.name);
 
-test('the example shop follows a registry: a team publishes a field through the gateway and it is served without a restart', { timeout: 180_000 }, async (t) => {
+test('the example shop follows a registry: a team publishes a field through the gateway and it is served without a restart', {
+  timeout: 180_000,
+}, async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'concierge-example-registry-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   // gateway.config.ts reads these when it is first loaded, as `npm start` would from the shell.
