@@ -83,6 +83,35 @@ export function runLoad(target: LoadTarget, seconds: number, connections: number
   });
 }
 
+/**
+ * One scenario's windows of several rounds as one result: counts and seconds added up (so `rps`
+ * is over all of them), latency percentiles and mean the median of the windows' own.
+ */
+export function combineWindows(windows: readonly LoadResult[]): LoadResult {
+  const total = (pick: (window: LoadResult) => number) => windows.reduce((sum, window) => sum + pick(window), 0);
+  const median = (pick: (window: LoadResult) => number) => {
+    const sorted = windows.map(pick).sort((a, b) => a - b);
+    return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
+  };
+  const seconds = total((window) => window.seconds);
+  const requests = total((window) => window.requests);
+  return {
+    seconds,
+    connections: windows[0]?.connections ?? 0,
+    requests,
+    sent: total((window) => window.sent),
+    rps: seconds > 0 ? requests / seconds : 0,
+    p50Ms: median((window) => window.p50Ms),
+    p90Ms: median((window) => window.p90Ms),
+    p99Ms: median((window) => window.p99Ms),
+    meanMs: median((window) => window.meanMs),
+    errors: total((window) => window.errors),
+    timeouts: total((window) => window.timeouts),
+    non2xx: total((window) => window.non2xx),
+    wrongBodies: total((window) => window.wrongBodies),
+  };
+}
+
 /** Nearest-rank percentile of sorted values; NaN when there are none. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

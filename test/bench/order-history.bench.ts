@@ -9,7 +9,7 @@
  * Results go to stdout and test/bench/results/latest.json (report.ts).
  *
  * Exits 1 on a wrong answer or a crash, never because of a timing.
- * Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (50),
+ * Environment: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (50),
  * BENCH_PROBE_SECONDS (3), BENCH_ONLY, BENCH_PIN, BENCH_CPU_PROF, BENCH_NODE_ENV (production),
  * BENCH_GATEWAY_FROM (dist) (see settings.ts).
  */
@@ -17,8 +17,8 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { CorrectnessError, expectSameJson, expectUserData, fetchAnswer, type Answer } from './correctness.ts';
-import { runLoad, type LoadResult } from './load.ts';
-import { cpuPerRequest, readCpuTimes } from './process-cpu.ts';
+import { combineWindows, runLoad, type LoadResult } from './load.ts';
+import { cpuBetween, cpuPerRequest, readCpuTimes, type CpuTimes } from './process-cpu.ts';
 import { Children } from './processes.ts';
 import { computeRatios, printReport, writeReport, type BenchReport, type ProbeReport, type ScenarioReport } from './report.ts';
 import { mintDevToken } from '../../examples/ecommerce/dev-keys.ts';
@@ -84,8 +84,14 @@ try {
   const checked = await checkAnswers(scenarios, urls);
 
   const selected = scenarios.filter((scenario) => settings.only.length === 0 || settings.only.some((part) => scenario.name.toLowerCase().includes(part)));
-  const reports: ScenarioReport[] = [];
-  for (const scenario of selected) reports.push(await measure(scenario, checked.get(scenario.id)!, urls, settings));
+  // Round by round, each scenario in turn: the machine's drift falls on all of them alike.
+  const windows = new Map<ScenarioId, Window[]>(selected.map((scenario) => [scenario.id, []]));
+  const windowSeconds = settings.seconds / settings.rounds;
+  for (let round = 1; round <= settings.rounds; round++) {
+    if (settings.rounds > 1) process.stdout.write(`\nround ${round} of ${settings.rounds}`);
+    for (const scenario of selected) windows.get(scenario.id)!.push(await measure(scenario, checked.get(scenario.id)!, urls, settings, windowSeconds));
+  }
+  const reports = selected.map((scenario) => scenarioReport(scenario, checked.get(scenario.id)!, windows.get(scenario.id)!));
 
   const probe = await probeOneService(selected, settings, { authorization: `Bearer ${token}` });
   const report: BenchReport = {
@@ -98,7 +104,7 @@ try {
       pinned: childCpus !== undefined,
       note,
     },
-    settings: { seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections },
+    settings: { seconds: settings.seconds, rounds: settings.rounds, warmupSeconds: settings.warmupSeconds, connections: settings.connections },
     scenarios: reports,
     ratios: computeRatios(reports),
     probe,
@@ -145,13 +151,21 @@ async function checkAnswers(scenarios: readonly Scenario[], serviceUrls: Record<
   return checked;
 }
 
-/** Warm-up, then the measured window, counting upstream calls across it. */
+/** One measured window of a scenario: its load, the upstream calls it caused, each process's CPU milliseconds. */
+interface Window {
+  load: LoadResult;
+  calls: number;
+  cpuMs: CpuTimes | null;
+}
+
+/** Warm-up, then one measured window, counting upstream calls and CPU across it. */
 async function measure(
   scenario: Scenario,
   checked: { answer: Answer; calls: Counts },
   serviceUrls: Record<string, string>,
   options: BenchSettings,
-): Promise<ScenarioReport> {
+  seconds: number,
+): Promise<Window> {
   const target = { ...scenario.target, expectedBody: checked.answer.text };
   process.stdout.write(`\n${scenario.name}: warm-up ${options.warmupSeconds} s`);
   if (options.warmupSeconds > 0) await runLoad(target, options.warmupSeconds, options.connections);
@@ -166,19 +180,32 @@ async function measure(
     yoga: children.pid('yoga'),
   };
   const cpuBefore = readCpuTimes(pids);
-  process.stdout.write(`, measuring ${options.seconds} s`);
-  const load = await runLoad(target, options.seconds, options.connections);
-  const callsInWindow = sum(subtract(await readSettledCounts(serviceUrls), before));
+  process.stdout.write(`, measuring ${Number(seconds.toFixed(2))} s`);
+  const load = await runLoad(target, seconds, options.connections);
+  const calls = sum(subtract(await readSettledCounts(serviceUrls), before));
   const cpuAfter = readCpuTimes(pids);
-  process.stdout.write(`: ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(2)} ms\n`);
+  process.stdout.write(`: ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(2)} ms`);
+  return { load, calls, cpuMs: cpuBetween(cpuBefore, cpuAfter) };
+}
+
+/** A scenario's windows of every round as one report: counts and CPU added up, latencies the median of the windows'. */
+function scenarioReport(scenario: Scenario, checked: { answer: Answer; calls: Counts }, windows: readonly Window[]): ScenarioReport {
+  const load = combineWindows(windows.map((window) => window.load));
+  const cpuTotals: CpuTimes | null = windows.every((window) => window.cpuMs)
+    ? windows.reduce<CpuTimes>((totals, window) => {
+        for (const [name, ms] of Object.entries(window.cpuMs!)) totals[name] = (totals[name] ?? 0) + ms;
+        return totals;
+      }, {})
+    : null;
+  const calls = windows.reduce((total, window) => total + window.calls, 0);
   return {
     id: scenario.id,
     name: scenario.name,
     url: scenario.target.url,
     load,
     callsOneRequest: { total: sum(checked.calls), byService: checked.calls },
-    callsUnderLoad: load.sent > 0 ? callsInWindow / load.sent : Number.NaN,
-    cpuMsPerRequest: cpuPerRequest(cpuBefore, cpuAfter, load.sent),
+    callsUnderLoad: load.sent > 0 ? calls / load.sent : Number.NaN,
+    cpuMsPerRequest: cpuPerRequest(cpuTotals, load.sent),
   };
 }
 

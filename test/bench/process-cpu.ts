@@ -46,8 +46,14 @@ export function readCpuTimes(pids: Record<string, number | undefined>): CpuTimes
   return times;
 }
 
-/** CPU milliseconds per request of each process between two readings. */
-export function cpuPerRequest(before: CpuTimes | null, after: CpuTimes | null, requests: number): CpuTimes | null {
-  if (!before || !after || requests <= 0) return null;
-  return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, Math.round(((ms - (before[name] ?? 0)) / requests) * 1000) / 1000]));
+/** CPU milliseconds each process spent between two readings. */
+export function cpuBetween(before: CpuTimes | null, after: CpuTimes | null): CpuTimes | null {
+  if (!before || !after) return null;
+  return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, ms - (before[name] ?? 0)]));
+}
+
+/** CPU milliseconds per request of each process, from what each spent over `requests` requests. */
+export function cpuPerRequest(spent: CpuTimes | null, requests: number): CpuTimes | null {
+  if (!spent || requests <= 0) return null;
+  return Object.fromEntries(Object.entries(spent).map(([name, ms]) => [name, Math.round((ms / requests) * 1000) / 1000]));
 }

@@ -48,7 +48,7 @@ export interface Ratios {
 export interface BenchReport {
   finishedAt: string;
   machine: { cores: number; cpu: string; node: string; loadAverageBefore: number; pinned: boolean; note: string };
-  settings: { seconds: number; warmupSeconds: number; connections: number };
+  settings: { seconds: number; rounds: number; warmupSeconds: number; connections: number };
   scenarios: ScenarioReport[];
   ratios: Ratios;
   probe: ProbeReport | null;
@@ -80,7 +80,9 @@ const fixed = (value: number, digits: number): string => (Number.isFinite(value)
 /** Prints the table and the ratios to stdout. */
 export function printReport(report: BenchReport): void {
   const { settings } = report;
-  console.log(`\nResults: ${settings.seconds} s measured after ${settings.warmupSeconds} s warm-up, ${settings.connections} connections, pipelining 1\n`);
+  console.log(
+    `\n\nResults: ${settings.seconds} s measured per scenario in ${settings.rounds} round${settings.rounds === 1 ? '' : 's'} (each scenario in turn, ${settings.warmupSeconds} s warm-up before each window), ${settings.connections} connections, pipelining 1; latencies are the median of the rounds'\n`,
+  );
   const header = ['scenario', 'RPS', 'p50 ms', 'p99 ms', 'errors/non-2xx/wrong', 'upstream calls/req (1 req; under load)'];
   const rows = report.scenarios.map((scenario) => [
     scenario.name,

@@ -9,9 +9,15 @@ export const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** How long and how hard to drive each scenario, read from the environment. */
 export interface BenchSettings {
-  /** Measured window per scenario (BENCH_SECONDS, default 10). */
+  /** Measured seconds per scenario, split over the rounds (BENCH_SECONDS, default 10). */
   seconds: number;
-  /** Unmeasured warm-up before each window (BENCH_WARMUP_SECONDS, default 2). */
+  /**
+   * Rounds (BENCH_ROUNDS, default 3): each round measures every scenario in turn for its share of
+   * `seconds`, so the machine's drift during the run falls on every scenario alike instead of
+   * on whichever ran during a slow minute.
+   */
+  rounds: number;
+  /** Unmeasured warm-up before each measured window (BENCH_WARMUP_SECONDS, default 2). */
   warmupSeconds: number;
   /** Concurrent keep-alive connections (BENCH_CONNECTIONS, default 50). */
   connections: number;
@@ -48,6 +54,7 @@ export interface BenchSettings {
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
   return {
     seconds: readNumber(env, 'BENCH_SECONDS', 10, 1),
+    rounds: Math.round(readNumber(env, 'BENCH_ROUNDS', 3, 1)),
     warmupSeconds: readNumber(env, 'BENCH_WARMUP_SECONDS', 2, 0),
     connections: Math.round(readNumber(env, 'BENCH_CONNECTIONS', 50, 1)),
     probeSeconds: readNumber(env, 'BENCH_PROBE_SECONDS', 3, 0),
