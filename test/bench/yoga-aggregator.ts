@@ -1,71 +1,22 @@
 /**
  * The order-history page through graphql-yoga with nothing else: one graphql-js schema of the
- * page's types whose one resolver (`Query.user`) makes the hand-written aggregator's 6 calls
+ * gateway's public types whose one resolver (`Query.user`) makes the hand-written aggregator's 6 calls
  * (hand-written-aggregator.ts), so Yoga parses, validates and executes the same query the gateway
  * gets and answers the same bytes. Against the hand-written aggregator it measures what Yoga and
  * graphql-js cost on this workload: the most any gateway built on Yoga can reach here, before it
  * plans, authorizes, observes or does anything else (the federation bench's monolith row, for
  * the shop). Served at `POST /graphql` on 127.0.0.1.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from './child-ready.ts';
 import { createOrderHistory, type ServiceUrls } from './hand-written-aggregator.ts';
 
-const typeDefs = /* GraphQL */ `
-  type Query {
-    user(id: ID!): User
-  }
-  type User {
-    id: ID!
-    name: String!
-    email: String!
-    orders(first: Int): [Order!]!
-  }
-  enum OrderStatus {
-    PENDING
-    PAID
-    SHIPPED
-    DELIVERED
-    CANCELLED
-  }
-  type Order {
-    id: ID!
-    status: OrderStatus!
-    placedAt: String!
-    total: Float!
-    items: [OrderItem!]!
-    payment: Payment
-    shipment: Shipment
-  }
-  type OrderItem {
-    quantity: Int!
-    unitPrice: Float!
-    product: Product
-  }
-  type Product {
-    id: ID!
-    name: String!
-    price: Float!
-    inventory: Inventory
-  }
-  type Inventory {
-    inStock: Int!
-    warehouse: String!
-  }
-  type Payment {
-    status: String!
-    method: String!
-    amount: Float!
-  }
-  type Shipment {
-    carrier: String!
-    trackingNumber: String!
-    status: String!
-    eta: String
-  }
-`;
+// The gateway's own public schema (as `npm run codegen` prints it), so Yoga validates and executes
+// the query against the types the gateway serves; only `Query.user` needs a resolver.
+const typeDefs = readFileSync(new URL('../../generated/composed.graphql', import.meta.url), 'utf8');
 
 /** Serves the page on a free port of 127.0.0.1 (or `port`). */
 export async function startYogaAggregator(urls: ServiceUrls, port = 0): Promise<{ url: string; close(): Promise<void> }> {
