@@ -29,6 +29,7 @@ test('defaults are filled in and paths resolve against the config folder', () =>
     forwardHeaders: [],
     headers: {},
     connections: 64,
+    maxResponseBytes: 10_485_760,
     batch: true,
     maxBatchSize: 100,
     httpCache: true,
@@ -64,7 +65,7 @@ test('every mistake is reported at once, naming the key, the bad value and what 
   assert.deepEqual(problems, [
     'config.prot: unknown option; expected one of port, host, schemasDir, graphqlEndpoint, graphiql, shutdownTimeout, operationTimeout, maxRequestBytes, queryPlanner, sources, supergraph, authentication, consumers, network, authorization, identity, limits, trustedDocuments, tls, redis, rateLimits, responseCache, logging, metrics, tracing, statusPage, admin, registry, clients, defaultClient, routes',
     'config.graphiql.defaultVariables: expected JSON text, got "{id: 1}"',
-    'config.sources.users.timout: unknown option; expected one of kind, url, schema, timeout, forwardHeaders, headers, connections, schemaFrom, batch, maxBatchSize, tls, httpCache, dedupeInFlight, retries, breaker, versions, versionOverride, mirror, discovery, urls, loadBalancing, healthCheck, outlierDetection',
+    'config.sources.users.timout: unknown option; expected one of kind, url, schema, timeout, forwardHeaders, headers, connections, maxResponseBytes, schemaFrom, batch, maxBatchSize, tls, httpCache, dedupeInFlight, retries, breaker, versions, versionOverride, mirror, discovery, urls, loadBalancing, healthCheck, outlierDetection',
     'config.sources.users.kind: expected one of "graphql", "rest", "federation", got "grapql"',
     'config.sources.orders.url: expected an http:// or https:// URL, got "ftp://orders"',
     'config.sources.orders.timeout: expected an integer from 1 to 600000, got -1',

@@ -205,7 +205,7 @@ test('supergraph subgraph options are checked against the supergraph and the sou
       sources: { reviews: { kind: 'graphql', url: 'http://reviews/graphql' }, accounts: { kind: 'federation', url: 'http://accounts/graphql' } },
     }),
     [
-      'config.supergraph.defaults.url: unknown option; expected one of timeout, forwardHeaders, headers, connections, tls, httpCache, dedupeInFlight, batch, retries, breaker, loadBalancing, healthCheck, outlierDetection',
+      'config.supergraph.defaults.url: unknown option; expected one of timeout, forwardHeaders, headers, connections, maxResponseBytes, tls, httpCache, dedupeInFlight, batch, retries, breaker, loadBalancing, healthCheck, outlierDetection',
       `config.supergraph.subgraphs.review: expected the name of a subgraph of ${shown} (products, reviews), got "review"`,
       `config.sources.reviews: expected a name that no subgraph of ${shown} has (each subgraph is a source of its name), got "reviews"`,
       'config.sources.accounts.kind: expected "graphql" or "rest" beside config.supergraph, whose subgraphs are the federation sources (their options go in config.supergraph.subgraphs), got "federation"',

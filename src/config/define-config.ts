@@ -212,6 +212,15 @@ export interface SourceCommonConfig {
   /** Fixed headers sent on every call to this service. */
   headers?: Record<string, string>;
   /**
+   * Most bytes of one answer of this service the gateway reads before parsing it (GraphQL results,
+   * REST bodies, `_entities`). A longer answer is cut off (its connection closed, never retried) and
+   * the fields it would fill fail with `DOWNSTREAM_SERVICE_ERROR`, so one runaway answer cannot
+   * exhaust the gateway's memory. Plain routes stream answers through and are not bounded by it.
+   * @default 10485760 (10 MiB)
+   * @example 52428800 // 50 MiB, for a service known to answer large lists
+   */
+  maxResponseBytes?: number;
+  /**
    * Most keep-alive connections the gateway holds open to this service.
    * @default 64
    */

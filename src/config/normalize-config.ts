@@ -43,6 +43,8 @@ export interface NormalizedSource extends NormalizedInstances {
   forwardHeaders: string[];
   headers: Record<string, string>;
   connections: number;
+  /** Most bytes of one upstream answer read (see `SourceConfig.maxResponseBytes`). */
+  maxResponseBytes: number;
   batch: boolean;
   maxBatchSize: number;
   /** TLS towards the service, when configured. */
@@ -164,6 +166,7 @@ const sourceKeys = [
   'forwardHeaders',
   'headers',
   'connections',
+  'maxResponseBytes',
   'schemaFrom',
   'batch',
   'maxBatchSize',
@@ -182,6 +185,8 @@ const sourceKeys = [
   'outlierDetection',
 ];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** A source's `maxResponseBytes` unless it sets its own: 10 MiB, as a plain route's `maxBodyBytes`. */
+export const defaultMaxResponseBytes = 10_485_760;
 
 /**
  * Checks a raw configuration and fills in its defaults. Every mistake is reported at once, each as
@@ -336,6 +341,7 @@ function normalizeSource(
     forwardHeaders: check.stringList(keyOf('forwardHeaders'), source['forwardHeaders'] ?? []).map((header) => header.toLowerCase()),
     headers: check.stringRecord(keyOf('headers'), source['headers'] ?? {}),
     connections: check.integer(keyOf('connections'), source['connections'] ?? 64, 1, 10_000),
+    maxResponseBytes: check.integer(keyOf('maxResponseBytes'), source['maxResponseBytes'] ?? defaultMaxResponseBytes, 1, 1_073_741_824),
     batch: check.boolean(keyOf('batch'), source['batch'] ?? true),
     maxBatchSize: check.integer(keyOf('maxBatchSize'), source['maxBatchSize'] ?? 100, 1, 10_000),
     ...optional('tls', normalizeUpstreamTlsOptions(source['tls'], keyOf('tls'), context, source['urls'] === undefined ? source['url'] : undefined)),

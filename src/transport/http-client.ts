@@ -50,6 +50,12 @@ export interface HttpClientOptions {
   timeout: number;
   /** Most keep-alive connections. */
   connections: number;
+  /**
+   * Most bytes of one answer read (see {@link readBoundedText}); a longer one fails the call with
+   * `DOWNSTREAM_SERVICE_ERROR` and is not retried.
+   * @default 10485760 (10 MiB)
+   */
+  maxResponseBytes?: number;
   /** Headers sent on every call. */
   headers?: Record<string, string>;
   /** TLS towards an `https://` service: CAs to trust, a client certificate for mTLS, SNI name. */
@@ -156,6 +162,7 @@ export interface HttpClient {
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { service, timeout, headers = {}, httpCache = false, httpCacheBytes, dedupeInFlight = false, retries, breaker = false, onFetch } = options;
+  const { maxResponseBytes = 10_485_760 } = options;
   const pool = options.instances ?? ownPool(options);
   const configuredOrigin = new URL(options.url).origin;
   const firstOrigin = () => pool.firstOrigin() ?? configuredOrigin;
@@ -175,10 +182,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const signal = new CallDeadline(attemptTimeout);
     const started = performance.now();
     let response: Dispatcher.ResponseData;
-    let text: string;
+    let text: string | undefined;
     try {
       response = await lease.dispatcher.request({ method: method as 'GET', path: lease.basePath + path || '/', headers: sentHeaders, body, signal });
-      text = await response.body.text();
+      text = await readBoundedText(response, maxResponseBytes);
     } catch (cause) {
       lease.release({ failed: true });
       if (signal.aborted) {
@@ -194,6 +201,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     const { statusCode: status, headers: responseHeaders } = response;
     lease.release({ failed: status >= 500, latencyMs: performance.now() - started });
+    if (text === undefined) {
+      throw upstreamError(`Service "${service}" answered ${status} with a body over the limit of ${maxResponseBytes} bytes.`, { upstreamStatus: status });
+    }
     if (text.length === 0) return { status, headers: responseHeaders, text, body: undefined, instance: lease.origin };
     try {
       return { status, headers: responseHeaders, text, body: JSON.parse(text), instance: lease.origin };
@@ -329,4 +339,34 @@ function deadlinePassed(service: string): Error {
 
 function originOf(url: string | undefined): string | undefined {
   return url === undefined ? undefined : new URL(url).origin;
+}
+
+/**
+ * An answer's body as text, or `undefined` when it is longer than `max` bytes: then the body is
+ * destroyed (which closes the connection) as soon as that is known, from its `content-length`
+ * before any byte is read, or else (a chunked answer) from the bytes counted as they arrive. A
+ * body with a `content-length` is read whole at once: undici never passes more bytes than that.
+ */
+async function readBoundedText(response: Dispatcher.ResponseData, max: number): Promise<string | undefined> {
+  const { body, headers } = response;
+  const declared = headers['content-length'];
+  if (typeof declared === 'string') {
+    if (Number(declared) <= max) return body.text();
+    return discard(body);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) return discard(body);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** Stops reading a body and closes its connection; the abort error undici then emits is expected, not a fault. */
+function discard(body: Dispatcher.ResponseData['body']): undefined {
+  body.on('error', () => {});
+  body.destroy();
+  return undefined;
 }

@@ -28,6 +28,7 @@ const subgraphKeys = [
   'forwardHeaders',
   'headers',
   'connections',
+  'maxResponseBytes',
   'tls',
   'httpCache',
   'dedupeInFlight',
