@@ -143,7 +143,7 @@ test('a supergraph subgraph takes urls, and its defaults take the instance optio
     (error: Error) =>
       error instanceof ConfigError &&
       error.problems.includes(
-        'config.supergraph.defaults.urls: unknown option; expected one of timeout, forwardHeaders, headers, connections, tls, httpCache, dedupeInFlight, batch, retries, breaker, loadBalancing, healthCheck, outlierDetection',
+        'config.supergraph.defaults.urls: unknown option; expected one of timeout, forwardHeaders, headers, connections, maxResponseBytes, tls, httpCache, dedupeInFlight, batch, retries, breaker, loadBalancing, healthCheck, outlierDetection',
       ),
   );
 });
