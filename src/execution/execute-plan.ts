@@ -295,7 +295,6 @@ function representationsOf(
 /** The variables of a `@merge` entry point's call: its arguments for the keys of the representations, in their order. */
 function mergeVariables(merge: MergeEntry, representations: readonly Data[]): Data {
   const variables: Data = {};
-  for (const [name, value] of Object.entries(merge.argsFromKeys(representations.map((representation) => merge.key(representation)))))
-    variables[mergeVariable(name)] = value;
+  for (const [name, value] of Object.entries(merge.argumentsFor(representations))) variables[mergeVariable(name)] = value;
   return variables;
 }

@@ -1,6 +1,15 @@
 import type { MergedTypeConfig, MergedTypeEntryPoint } from '@graphql-tools/delegate';
 import { stitchingDirectives } from '@graphql-tools/stitching-directives';
-import { Kind, isInterfaceType, isObjectType, isUnionType, type GraphQLInterfaceType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  Kind,
+  isInterfaceType,
+  isObjectType,
+  isUnionType,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import { addMember, fieldSet, type FieldInGraph, type MergeEntry, type Supergraph, type SupergraphType, type TypeInGraph } from './read-supergraph.ts';
 
@@ -111,11 +120,42 @@ function typeInGraph(merged: MergedTypeConfig | undefined, sourceSchema: GraphQL
   );
   const field = point?.fieldName ? sourceSchema.getQueryType()?.getFields()[point.fieldName] : undefined;
   if (!point?.selectionSet || !point.key || !point.argsFromKeys || !field) return { keys: [], isInterfaceObject: false };
+  const keys = fieldSet(point.selectionSet);
   const entry: MergeEntry = {
     fieldName: field.name,
     arguments: field.args.map((argument) => ({ name: argument.name, type: String(argument.type) })),
-    key: point.key as MergeEntry['key'],
-    argsFromKeys: point.argsFromKeys as MergeEntry['argsFromKeys'],
+    argumentsFor: argumentsFor(point.key as KeyOf, point.argsFromKeys as ArgsFromKeys, keys),
   };
-  return { keys: [fieldSet(point.selectionSet)], isInterfaceObject: false, entry };
+  return { keys: [keys], isInterfaceObject: false, entry };
+}
+
+type Representation = Record<string, unknown>;
+type KeyOf = (representation: Representation) => unknown;
+type ArgsFromKeys = (keys: readonly unknown[]) => Record<string, unknown>;
+
+/**
+ * An entry point's arguments for some representations: stitching's `argsFromKeys` of each one's
+ * `key`. When those send one key field's values as one list argument and nothing else (the usual
+ * `@merge(keyField: "id")` on `ids: [ID!]!`, seen by passing two marker values through them), the
+ * values are read straight from the representations: the same arguments, without the key object
+ * and the path arrays stitching builds for every representation.
+ */
+function argumentsFor(key: KeyOf, argsFromKeys: ArgsFromKeys, keys: SelectionSetNode): MergeEntry['argumentsFor'] {
+  const general = (representations: readonly Representation[]) => argsFromKeys(representations.map(key));
+  const [only, ...others] = keys.selections;
+  if (others.length > 0 || only?.kind !== Kind.FIELD || only.selectionSet || only.alias) return general;
+  const name = only.name.value;
+  const first = Symbol('first key');
+  const second = Symbol('second key');
+  let probed: Record<string, unknown>;
+  try {
+    probed = general([{ [name]: first }, { [name]: second }]);
+  } catch {
+    return general;
+  }
+  const [argument, ...more] = Object.entries(probed);
+  const [argumentName, values] = argument ?? [];
+  if (argumentName === undefined || more.length > 0 || !Array.isArray(values) || values.length !== 2 || values[0] !== first || values[1] !== second)
+    return general;
+  return (representations) => ({ [argumentName]: representations.map((representation) => representation[name]) });
 }

@@ -19,16 +19,15 @@ export interface TypeInGraph {
 /**
  * How a graphql or rest source fetches objects of a type by their keys: one call of a `@merge` root
  * field with the keys of every object at a position (`usersByIds(ids: [...])`), answered in key
- * order. `key` and `argsFromKeys` are stitching's own (its merge config), so both ways agree.
+ * order. The arguments are what stitching's own merge config (`key`, `argsFromKeys`) gives, so
+ * both ways agree.
  */
 export interface MergeEntry {
   fieldName: string;
   /** The field's arguments, each sent as a variable: `ids: [ID!]!`. */
   arguments: Array<{ name: string; type: string }>;
-  /** The key of one object, from its representation (the fields of `@key(selectionSet:)`). */
-  key: (representation: Record<string, unknown>) => unknown;
-  /** The field's arguments for a list of keys: `{ ids: keys }`. */
-  argsFromKeys: (keys: readonly unknown[]) => Record<string, unknown>;
+  /** The field's arguments for the objects of these representations (the fields of `@key(selectionSet:)`), in their order: `{ ids: [...] }`. */
+  argumentsFor: (representations: readonly Record<string, unknown>[]) => Record<string, unknown>;
 }
 
 /** How one subgraph resolves a field (`@join__field`). */
