@@ -1,16 +1,8 @@
 import type { MergedTypeConfig, MergedTypeEntryPoint } from '@graphql-tools/delegate';
 import { stitchingDirectives } from '@graphql-tools/stitching-directives';
-import {
-  Kind,
-  isInterfaceType,
-  isObjectType,
-  isUnionType,
-  type GraphQLInterfaceType,
-  type GraphQLObjectType,
-  type GraphQLSchema,
-  type SelectionSetNode,
-} from 'graphql';
+import { Kind, isInterfaceType, isObjectType, isUnionType, type GraphQLInterfaceType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import type { LoadedSource } from '../sources/loaded-source.ts';
+import { entryPointArguments, type ArgsFromKeys, type KeyOf } from './entry-point-arguments.ts';
 import { addMember, fieldSet, type FieldInGraph, type MergeEntry, type Supergraph, type SupergraphType, type TypeInGraph } from './read-supergraph.ts';
 
 const { stitchingDirectivesTransformer } = stitchingDirectives();
@@ -124,38 +116,7 @@ function typeInGraph(merged: MergedTypeConfig | undefined, sourceSchema: GraphQL
   const entry: MergeEntry = {
     fieldName: field.name,
     arguments: field.args.map((argument) => ({ name: argument.name, type: String(argument.type) })),
-    argumentsFor: argumentsFor(point.key as KeyOf, point.argsFromKeys as ArgsFromKeys, keys),
+    argumentsFor: entryPointArguments(point.key as KeyOf, point.argsFromKeys as ArgsFromKeys, keys),
   };
   return { keys: [keys], isInterfaceObject: false, entry };
-}
-
-type Representation = Record<string, unknown>;
-type KeyOf = (representation: Representation) => unknown;
-type ArgsFromKeys = (keys: readonly unknown[]) => Record<string, unknown>;
-
-/**
- * An entry point's arguments for some representations: stitching's `argsFromKeys` of each one's
- * `key`. When those send one key field's values as one list argument and nothing else (the usual
- * `@merge(keyField: "id")` on `ids: [ID!]!`, seen by passing two marker values through them), the
- * values are read straight from the representations: the same arguments, without the key object
- * and the path arrays stitching builds for every representation.
- */
-function argumentsFor(key: KeyOf, argsFromKeys: ArgsFromKeys, keys: SelectionSetNode): MergeEntry['argumentsFor'] {
-  const general = (representations: readonly Representation[]) => argsFromKeys(representations.map(key));
-  const [only, ...others] = keys.selections;
-  if (others.length > 0 || only?.kind !== Kind.FIELD || only.selectionSet || only.alias) return general;
-  const name = only.name.value;
-  const first = Symbol('first key');
-  const second = Symbol('second key');
-  let probed: Record<string, unknown>;
-  try {
-    probed = general([{ [name]: first }, { [name]: second }]);
-  } catch {
-    return general;
-  }
-  const [argument, ...more] = Object.entries(probed);
-  const [argumentName, values] = argument ?? [];
-  if (argumentName === undefined || more.length > 0 || !Array.isArray(values) || values.length !== 2 || values[0] !== first || values[1] !== second)
-    return general;
-  return (representations) => ({ [argumentName]: representations.map((representation) => representation[name]) });
 }
