@@ -20,6 +20,7 @@ import { normalizeSupergraphOptions, type NormalizedSupergraph } from '../source
 import { normalizeTlsOptions, normalizeUpstreamTlsOptions, type NormalizedTls, type NormalizedUpstreamTls } from '../tls/tls-config.ts';
 import { normalizeDiscoveryOptions, undiscoveredUrl, type NormalizedDiscovery } from '../transport/discovery/discovery-config.ts';
 import { normalizeBreakerOptions, normalizeRetriesOptions, type NormalizedBreaker, type NormalizedRetries } from '../transport/resilience-config.ts';
+import { defaultMaxResponseBytes } from '../transport/read-bounded-text.ts';
 import { normalizeSourceInstances, type NormalizedInstances } from '../transport/instances-config.ts';
 import { normalizeMirrorOptions, normalizeVersionsOptions, type NormalizedMirror, type NormalizedVersions } from '../transport/traffic-config.ts';
 import { normalizeTrustedDocumentsOptions, type NormalizedTrustedDocuments } from '../trusted-documents/trusted-documents-config.ts';
@@ -185,8 +186,6 @@ const sourceKeys = [
   'outlierDetection',
 ];
 const sourceName = /^[A-Za-z][A-Za-z0-9_-]*$/;
-/** A source's `maxResponseBytes` unless it sets its own: 10 MiB, as a plain route's `maxBodyBytes`. */
-export const defaultMaxResponseBytes = 10_485_760;
 
 /**
  * Checks a raw configuration and fills in its defaults. Every mistake is reported at once, each as

@@ -10,6 +10,7 @@ import { withInFlightDedupe } from './in-flight-dedupe.ts';
 import { createInstancePool, type InstanceLease, type InstancePool } from './instance-pool.ts';
 import type { InstanceSpec, LoadBalancing, NormalizedHealthCheck, NormalizedOutlierDetection } from './instances-config.ts';
 import { remainingTime } from './operation-deadline.ts';
+import { defaultMaxResponseBytes, readBoundedText } from './read-bounded-text.ts';
 import type { SendUpstream } from './received-response.ts';
 import type { NormalizedBreaker, NormalizedRetries } from './resilience-config.ts';
 import { createRetryBudget } from './retry-budget.ts';
@@ -162,7 +163,7 @@ export interface HttpClient {
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { service, timeout, headers = {}, httpCache = false, httpCacheBytes, dedupeInFlight = false, retries, breaker = false, onFetch } = options;
-  const { maxResponseBytes = 10_485_760 } = options;
+  const { maxResponseBytes = defaultMaxResponseBytes } = options;
   const pool = options.instances ?? ownPool(options);
   const configuredOrigin = new URL(options.url).origin;
   const firstOrigin = () => pool.firstOrigin() ?? configuredOrigin;
@@ -339,34 +340,4 @@ function deadlinePassed(service: string): Error {
 
 function originOf(url: string | undefined): string | undefined {
   return url === undefined ? undefined : new URL(url).origin;
-}
-
-/**
- * An answer's body as text, or `undefined` when it is longer than `max` bytes: then the body is
- * destroyed (which closes the connection) as soon as that is known, from its `content-length`
- * before any byte is read, or else (a chunked answer) from the bytes counted as they arrive. A
- * body with a `content-length` is read whole at once: undici never passes more bytes than that.
- */
-async function readBoundedText(response: Dispatcher.ResponseData, max: number): Promise<string | undefined> {
-  const { body, headers } = response;
-  const declared = headers['content-length'];
-  if (typeof declared === 'string') {
-    if (Number(declared) <= max) return body.text();
-    return discard(body);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) return discard(body);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
-}
-
-/** Stops reading a body and closes its connection; the abort error undici then emits is expected, not a fault. */
-function discard(body: Dispatcher.ResponseData['body']): undefined {
-  body.on('error', () => {});
-  body.destroy();
-  return undefined;
 }
