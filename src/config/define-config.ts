@@ -212,10 +212,10 @@ export interface SourceCommonConfig {
   /** Fixed headers sent on every call to this service. */
   headers?: Record<string, string>;
   /**
-   * Most bytes of one answer of this service the gateway reads before parsing it (GraphQL results,
-   * REST bodies, `_entities`). A longer answer is cut off (its connection closed, never retried) and
-   * the fields it would fill fail with `DOWNSTREAM_SERVICE_ERROR`, so one runaway answer cannot
-   * exhaust the gateway's memory. Plain routes stream answers through and are not bounded by it.
+   * Most bytes of one answer of this service the gateway reads before parsing it. A longer answer
+   * is cut off, its connection closed, and the fields it would fill fail with
+   * `DOWNSTREAM_SERVICE_ERROR` (not retried unless its status is 502, 503 or 504), so one runaway
+   * answer cannot exhaust the gateway's memory. Plain routes stream answers and are not bounded.
    * @default 10485760 (10 MiB)
    * @example 52428800 // 50 MiB, for a service known to answer large lists
    */
