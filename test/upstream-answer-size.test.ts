@@ -5,8 +5,11 @@ import { OrderHistoryDocument } from '../generated/operations.ts';
 import { ConfigError } from '../src/config/config-error.ts';
 import { normalizeConfig } from '../src/config/normalize-config.ts';
 import { postGraphQL } from './helpers/graphql-request.ts';
-import { startFixtureServer } from './helpers/fixture-server.ts';
+import { collectLogs } from './helpers/collect-logs.ts';
+import { json, startFixtureServer } from './helpers/fixture-server.ts';
+import { scrape, valueOf } from './helpers/prometheus-text.ts';
 import { startShop } from './helpers/start-shop.ts';
+import { startTestGateway } from './helpers/start-test-gateway.ts';
 
 const answerBytes = 4096;
 
@@ -106,6 +109,33 @@ test('an endless chunked answer is cut off at maxResponseBytes and its connectio
   assert.equal(endless.requests.length, 1);
   // The service could write more than the limit into socket buffers, never an unbounded amount.
   assert.ok(sent < 16 * 1024 * 1024, `the service wrote ${sent} bytes before the gateway closed the connection`);
+});
+
+test('the operator is told once per burst which service answered too much and which option bounds it; every cut answer is counted', async (t) => {
+  const logs = collectLogs();
+  let size = 300;
+  const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'x'.repeat(size)));
+  const gateway = await startTestGateway(
+    t,
+    { things: { kind: 'rest', url: service.url, sdl: 'type Query { hello: String @http(GET: "/hello") }', maxResponseBytes: 200 } },
+    {},
+    { logger: logs.logger },
+  );
+  for (let round = 0; round < 3; round++) {
+    const response = await postGraphQL(gateway.endpoint, '{ hello }');
+    assert.deepEqual([response.status, response.body.data, response.body.errors?.[0]?.extensions?.code], [200, { hello: null }, 'DOWNSTREAM_SERVICE_ERROR']);
+  }
+  const told = () => logs.messages().filter((message) => message.startsWith('service "things"'));
+  assert.deepEqual(told(), [
+    `service "things" failing: answered 200 with a body over the limit of 200 bytes at ${service.url} (the source's maxResponseBytes; raise it if such answers are expected) (further failures are counted, not logged, until it recovers)`,
+  ]);
+  assert.equal(valueOf(await scrape(`${gateway.url}/metrics`), 'concierge_internal_errors_total', { component: 'upstream_answer_size' }), 3);
+  assert.equal(valueOf(await scrape(`${gateway.url}/metrics`), 'concierge_internal_errors_total', { component: 'upstream_connect' }), undefined);
+
+  size = 100;
+  const within = await postGraphQL(gateway.endpoint, '{ hello }');
+  assert.deepEqual(within.body.data, { hello: 'x'.repeat(100) });
+  assert.equal(told().at(-1), 'service "things" recovered after 3 failures');
 });
 
 test('maxResponseBytes: a positive integer of bytes, up to 1 GiB, per source and per subgraph', () => {

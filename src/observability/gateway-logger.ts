@@ -54,7 +54,13 @@ export function describeError(error: unknown, withStack = false): string {
 }
 
 /** Who survived a failure: the `component` label of `concierge_internal_errors_total`. */
-export type InternalErrorComponent = 'query_planner' | 'response_cache_invalidation' | 'response_cache_store' | 'rate_limit_store' | 'upstream_connect';
+export type InternalErrorComponent =
+  | 'query_planner'
+  | 'response_cache_invalidation'
+  | 'response_cache_store'
+  | 'rate_limit_store'
+  | 'upstream_connect'
+  | 'upstream_answer_size';
 
 /** Where the parts of a gateway tell what they survived: its logger, and its internal-errors counter. */
 export interface Diagnostics {

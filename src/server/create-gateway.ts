@@ -39,7 +39,7 @@ import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { NormalizedSource } from '../config/normalize-config.ts';
 import { createBurstLog, type BurstLog } from '../observability/burst-log.ts';
 import { createGatewayLogger, type Diagnostics, type GatewayLogger } from '../observability/gateway-logger.ts';
-import { upstreamConnectLog } from '../observability/upstream-connect-log.ts';
+import { upstreamFailureLog } from '../observability/upstream-failure-log.ts';
 
 /** One composed graph: what is built anew for each registry graph version and swapped whole. */
 export interface ServedGraph {
@@ -181,7 +181,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
     ];
     opened.push(...observers);
     const diagnostics: Diagnostics = { logger, internalError: (component) => (observers[2] as MetricsPlugin).internalError(component) };
-    fetchHooks.add(upstreamConnectLog(diagnostics, clock));
+    fetchHooks.add(upstreamFailureLog(diagnostics, clock));
     // Before the first graph, which is built against the instances the first DNS answers found.
     const discoveries = await discoverSources(config, {
       update: (service, instances) => instancePools.update(service, instances),

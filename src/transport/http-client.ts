@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
+import { errors, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.ts';
 import { gatewayError } from '../errors.ts';
 import { CallDeadline } from './call-deadline.ts';
@@ -203,7 +203,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const { statusCode: status, headers: responseHeaders } = response;
     lease.release({ failed: status >= 500, latencyMs: performance.now() - started });
     if (text === undefined) {
-      throw upstreamError(`Service "${service}" answered ${status} with a body over the limit of ${maxResponseBytes} bytes.`, { upstreamStatus: status });
+      const error = upstreamError(`Service "${service}" answered ${status} with a body over the limit of ${maxResponseBytes} bytes.`, {
+        upstreamStatus: status,
+      });
+      // undici's own error for it, under the client's: the failure log tells the operator which option to raise.
+      throw Object.assign(error, {
+        cause: new errors.ResponseExceededMaxSizeError(`answered ${status} with a body over the limit of ${maxResponseBytes} bytes`),
+      });
     }
     if (text.length === 0) return { status, headers: responseHeaders, text, body: undefined, instance: lease.origin };
     try {
