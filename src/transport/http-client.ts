@@ -53,7 +53,7 @@ export interface HttpClientOptions {
   connections: number;
   /**
    * Most bytes of one answer read (see {@link readBoundedText}); a longer one fails the call with
-   * `DOWNSTREAM_SERVICE_ERROR` and is not retried.
+   * `DOWNSTREAM_SERVICE_ERROR`, retried only when its status is one retries take (502, 503, 504).
    * @default 10485760 (10 MiB)
    */
   maxResponseBytes?: number;
