@@ -6,6 +6,10 @@ import type { Diagnostics } from './gateway-logger.ts';
 /** The code of the error the HTTP client puts under an answer longer than the source's `maxResponseBytes` (undici's own error for it). */
 const answerTooLargeCode = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
 
+/** The failures told, each counted under its own `component`. */
+const components = ['upstream_connect', 'upstream_answer_size'] as const;
+type Component = (typeof components)[number];
+
 /**
  * An upstream-call observer that tells the operator what the client only sees as
  * `DOWNSTREAM_SERVICE_ERROR`:
@@ -19,8 +23,9 @@ const answerTooLargeCode = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
  */
 export function upstreamFailureLog({ logger, internalError }: Diagnostics, clock?: Clock): OnFetch {
   const bursts = new Map<string, BurstLog>();
-  const burstOf = (service: string, component: 'upstream_connect' | 'upstream_answer_size') => {
-    const key = `${component} ${service}`;
+  const keyOf = (component: Component, service: string) => `${component} ${service}`;
+  const burstOf = (service: string, component: Component) => {
+    const key = keyOf(component, service);
     let burst = bursts.get(key);
     if (!burst)
       bursts.set(
@@ -39,10 +44,7 @@ export function upstreamFailureLog({ logger, internalError }: Diagnostics, clock
           `${innermostMessage(error as Error)} at ${at} (the source's maxResponseBytes; raise it if such answers are expected)`,
         );
       else if (code) burstOf(event.service, 'upstream_connect').failed(`unreachable at ${at} (${code}: ${innermostMessage(error as Error)})`);
-      else if (status !== undefined) {
-        bursts.get(`upstream_connect ${event.service}`)?.succeeded();
-        bursts.get(`upstream_answer_size ${event.service}`)?.succeeded();
-      }
+      else if (status !== undefined) for (const component of components) bursts.get(keyOf(component, event.service))?.succeeded();
     };
   };
 }

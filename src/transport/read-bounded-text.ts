@@ -9,13 +9,16 @@ export const defaultMaxResponseBytes = 10_485_760;
  * before any byte is read, or else (a chunked answer) from the bytes counted as they arrive. A
  * body with a `content-length` is read whole at once: undici never passes more bytes than that.
  */
-export async function readBoundedText(response: Dispatcher.ResponseData, max: number): Promise<string | undefined> {
+export function readBoundedText(response: Dispatcher.ResponseData, max: number): Promise<string | undefined> {
   const { body, headers } = response;
   const declared = headers['content-length'];
-  if (typeof declared === 'string') {
-    if (Number(declared) <= max) return body.text();
-    return discard(body);
-  }
+  // Not an async function: the usual answer, with a content-length, costs no promise of its own.
+  if (typeof declared === 'string') return Number(declared) <= max ? body.text() : Promise.resolve(discard(body));
+  return readCounted(body, max);
+}
+
+/** A chunked body, its bytes counted as they arrive: `undefined` (and the body destroyed) once past `max`. */
+async function readCounted(body: Dispatcher.ResponseData['body'], max: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
