@@ -46,6 +46,9 @@ export function collectFields(
 ): Map<string, FieldNode[]> {
   const { fragments } = scope;
   const fields = new Map<string, FieldNode[]>();
+  // A named fragment is collected once however often it is spread (the spec's visitedFragments):
+  // fragments spreading the next one twice would otherwise repeat its fields 2^depth times.
+  const visited = new Set<string>();
   const visit = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
       if (!included(schema, selection, scope.variables)) continue;
@@ -56,7 +59,8 @@ export function collectFields(
         else fields.set(key, [selection]);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         if (!selection.typeCondition || applies(schema, type, selection.typeCondition.name.value)) visit(selection.selectionSet);
-      } else {
+      } else if (!visited.has(selection.name.value)) {
+        visited.add(selection.name.value);
         const fragment = fragments[selection.name.value];
         if (fragment && applies(schema, type, fragment.typeCondition.name.value)) visit(fragment.selectionSet);
       }

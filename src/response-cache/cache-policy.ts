@@ -77,27 +77,35 @@ export function computeCachePolicy(
   );
   const policy: CachePolicy = { maxAge: Number.POSITIVE_INFINITY, scope: 'PUBLIC', callerDependent: false };
 
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, atRoot: boolean, seen: ReadonlySet<string>): void => {
+  // A selection set met again on the same type (a fragment spread twice, or a fragment spreading
+  // another twice) can only restrict the policy as it already did: each is walked once, so a
+  // document whose fragments fan out (each spreading the next twice) costs its size, not 2^depth.
+  const walked = new Map<SelectionSetNode, Set<string>>();
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, atRoot: boolean): void => {
+    const key = atRoot ? `${parent.name} root` : parent.name;
+    let types = walked.get(selectionSet);
+    if (!types) walked.set(selectionSet, (types = new Set()));
+    if (types.has(key)) return;
+    types.add(key);
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (isCompositeType(type)) walk(selection.selectionSet, type, atRoot, seen);
+        if (isCompositeType(type)) walk(selection.selectionSet, type, atRoot);
       } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (fragment && isCompositeType(type) && !seen.has(fragment.name.value))
-          walk(fragment.selectionSet, type, atRoot, new Set([...seen, fragment.name.value]));
+        if (fragment && isCompositeType(type)) walk(fragment.selectionSet, type, atRoot);
       } else if (!selection.name.value.startsWith('__') && (isObjectType(parent) || isInterfaceType(parent))) {
         const field = parent.getFields()[selection.name.value];
         if (!field) continue;
         for (const declaration of fieldDeclarations(schema, parent, field.name))
           restrict(policy, declarationPolicy(schema, declaration, { hints, rules, defaultMaxAge, atRoot }));
         const named = getNamedType(field.type);
-        if (selection.selectionSet && isCompositeType(named)) walk(selection.selectionSet, named, false, seen);
+        if (selection.selectionSet && isCompositeType(named)) walk(selection.selectionSet, named, false);
       }
     }
   };
-  walk(operation.selectionSet, root, true, new Set());
+  walk(operation.selectionSet, root, true);
   return { ...policy, maxAge: Number.isFinite(policy.maxAge) ? policy.maxAge : 0 };
 }
 

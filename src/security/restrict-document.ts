@@ -247,6 +247,22 @@ export async function restrictDocument(
     return deferred ?? noDeferred;
   };
 
+  // A selection set met again at the same place (`path`, whose array stands for the place and its
+  // occurrence) on the same type decides and adds nothing new: a fragment spread there twice, or
+  // fragments each spreading the next twice, are walked once, so they cost the document's size, not 2^depth.
+  const walked = new WeakMap<PathStep[], Set<string>>();
+  const selectionSetIds = new Map<SelectionSetNode, number>();
+  const firstVisit = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathStep[], narrowed: boolean): boolean => {
+    let id = selectionSetIds.get(selectionSet);
+    if (id === undefined) selectionSetIds.set(selectionSet, (id = selectionSetIds.size));
+    const key = `${id} ${parent.name} ${narrowed}`;
+    let here = walked.get(path);
+    if (!here) walked.set(path, (here = new Set()));
+    if (here.has(key)) return false;
+    here.add(key);
+    return true;
+  };
+
   // `narrowed`: a fragment on the way here (since the operation's root) may not apply to every
   // object at `path`, so objects there may come from other selections than this one.
   const walk = async (
@@ -257,6 +273,7 @@ export async function restrictDocument(
     occurrence: FieldOccurrence | undefined,
     narrowed: boolean,
   ): Promise<void> => {
+    if (!firstVisit(selectionSet, parent, path, narrowed)) return;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
