@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { buildSchema, parse, print } from 'graphql';
 import { computeCost, type CostOptions } from '../src/limits/compute-cost.ts';
@@ -118,4 +120,28 @@ test('the model takes the highest weight a field or type has in any registered s
     argumentWeights: { term: 7, exact: 1 },
     listSize: { assumedSize: 3, slicingArguments: [], sizedFields: [], requireOneSlicingArgument: false },
   });
+});
+
+/** `F0` spreads `F1` twice, ... down to `F<depth>`, inside a connection sized by `history(first: 5)`. */
+function fanOutQuery(depth: number): string {
+  const spreads = Array.from({ length: depth }, (_, level) => `fragment F${level} on ProductConnection { ...F${level + 1} ...F${level + 1} }`);
+  return `{ product(id: "1") { history(first: 5) { ...F0 } } } ${spreads.join(' ')} fragment F${depth} on ProductConnection { total edges { node { id } } }`;
+}
+
+test('fragments spreading the next one twice, 40 deep, in a connection sized by its slicing argument: measured exactly, in the time of the document', () => {
+  // 10 per leaf fragment (edges: 5 × (ProductEdge 1 + Product 1)), doubled at each level, plus
+  // history and product. 40 deep, measured in a child process with a time bound: a fragment
+  // measured once per spread would take days, and block this process's own timers with it.
+  assert.equal(costOf(fanOutQuery(3)), 2 + 10 * 2 ** 3);
+  const module = (file: string) => JSON.stringify(new URL(file, import.meta.url).href);
+  const code = `
+    import { buildSchema, parse } from 'graphql';
+    import { computeCost } from ${module('../src/limits/compute-cost.ts')};
+    import { buildCostModel } from ${module('../src/limits/cost-model.ts')};
+    const schema = buildSchema(${JSON.stringify(`${directives}\n${sdl}`)});
+    const { cost } = computeCost(parse(${JSON.stringify(fanOutQuery(40))}), { schema, model: buildCostModel([schema]), defaultListSize: 10 });
+    process.stdout.write(String(cost));`;
+  const cwd = fileURLToPath(new URL('..', import.meta.url));
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', code], { cwd, timeout: 60_000, encoding: 'utf8' });
+  assert.equal(Number(output), 2 + 10 * 2 ** 40);
 });

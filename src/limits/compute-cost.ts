@@ -127,7 +127,7 @@ export function computeCost(document: DocumentNode, options: CostOptions): CostR
     const childCosts = new Map<string, number>();
     const children = (childrenSized: Sized | undefined): number => {
       if (!node.selectionSet) return 0;
-      const key = childrenSized ? `${[...childrenSized.fields].join(',')}:${childrenSized.size}` : '';
+      const key = sizedKey(childrenSized);
       let cost = childCosts.get(key);
       if (cost === undefined) childCosts.set(key, (cost = selectionCost(getNamedType(field.type), node.selectionSet, childrenSized)));
       return cost;
@@ -135,8 +135,11 @@ export function computeCost(document: DocumentNode, options: CostOptions): CostR
     return Math.max(...fieldDeclarations(schema, parent, field.name).map((declaration) => declarationCost(declaration, node, sized, children)));
   };
 
+  // A fragment's cost is worked out once per sizing: fragments spreading the next one twice (the
+  // cost counts every spread) then cost the document's size to measure, not 2^depth.
   const fragmentCost = (name: string, sized: Sized | undefined): number => {
-    const known = sized ? undefined : fragmentCosts.get(name);
+    const key = `${name}\u0000${sizedKey(sized)}`;
+    const known = fragmentCosts.get(key);
     if (known !== undefined) return known;
     const fragment = fragments.get(name);
     const type = fragment && schema.getType(fragment.typeCondition.name.value);
@@ -144,7 +147,7 @@ export function computeCost(document: DocumentNode, options: CostOptions): CostR
     spreading.add(name);
     const cost = selectionCost(type, fragment.selectionSet, sized);
     spreading.delete(name);
-    if (!sized) fragmentCosts.set(name, cost);
+    fragmentCosts.set(key, cost);
     return cost;
   };
 
@@ -161,4 +164,9 @@ export function computeCost(document: DocumentNode, options: CostOptions): CostR
   const root = schema.getRootType(operation.operation);
   const cost = root ? selectionCost(root, operation.selectionSet, undefined) : 0;
   return { cost, problems: [...new Set(problems)] };
+}
+
+/** The text that tells two sizings apart (none: `''`), for remembering costs per sizing. */
+function sizedKey(sized: Sized | undefined): string {
+  return sized ? `${[...sized.fields].join(',')}:${sized.size}` : '';
 }
