@@ -9,16 +9,16 @@ import { spawnGatewayProcess } from './helpers/spawn-gateway-process.ts';
 import { root, shopEnv, startShop } from './helpers/start-shop.ts';
 
 /**
- * A document of a few hundred bytes whose fragments fan out: `F0` spreads `F1` twice, `F1` spreads
+ * A document of under 2 KB whose fragments fan out: `F0` spreads `F1` twice, `F1` spreads
  * `F2` twice, and so on, so the last one's fields are spread 2^depth times. GraphQL executes them
  * once (CollectFields visits a named fragment once per selection), and a gateway must spend the
  * document's size on it, not 2^depth: at depth 40 a walk that repeats fragments would run for days.
  */
-function fanOut(root: string, type: string, leaf: string, depth = 40): string {
+function fanOut(field: string, type: string, leaf: string, depth = 40): string {
   const fragments = Array.from({ length: depth + 1 }, (_, level) =>
     level === depth ? `fragment F${level} on ${type} { ${leaf} }` : `fragment F${level} on ${type} { ...F${level + 1} ...F${level + 1} }`,
   );
-  return `{ ${root} { ...F0 } } ${fragments.join(' ')}`;
+  return `{ ${field} { ...F0 } } ${fragments.join(' ')}`;
 }
 
 const where = (errors: ClientError[] | undefined) => (errors ?? []).map((error) => [error.path, error.extensions?.code]);
