@@ -77,7 +77,7 @@ test('fragments spread 2^40 times are planned, authorized and cached in the time
   assert.equal(shop.services.requestCounts().users + shop.services.requestCounts().orders, 0);
 });
 
-test('a fragment spread twice in one selection is one field: one decision, one error, one value', async (t) => {
+test('a fragment spread more than once in one selection is one field: one decision, one error, one value', async (t) => {
   const shop = await startShop(t);
   const query = '{ user(id: "1") { ...A ... on User { ...A } ...A } } fragment A on User { id email }';
   shop.services.resetRequestCounts();
