@@ -13,6 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { fieldDeclarations, possibleObjectTypes, typesOfValue, type FieldDeclaration } from '../security/possible-types.ts';
+import { WalkedSelections } from '../security/walked-selections.ts';
 import type { CacheHint, CacheHints, CacheScope } from './cache-hints.ts';
 
 /** How a query's response may be cached, whatever data it returns. */
@@ -78,15 +79,10 @@ export function computeCachePolicy(
   const policy: CachePolicy = { maxAge: Number.POSITIVE_INFINITY, scope: 'PUBLIC', callerDependent: false };
 
   // A selection set met again on the same type (a fragment spread twice, or a fragment spreading
-  // another twice) can only restrict the policy as it already did: each is walked once, so a
-  // document whose fragments fan out (each spreading the next twice) costs its size, not 2^depth.
-  const walked = new Map<SelectionSetNode, Set<string>>();
+  // another twice) can only restrict the policy as it already did: each is walked once.
+  const walked = new WalkedSelections();
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, atRoot: boolean): void => {
-    const key = atRoot ? `${parent.name} root` : parent.name;
-    let types = walked.get(selectionSet);
-    if (!types) walked.set(selectionSet, (types = new Set()));
-    if (types.has(key)) return;
-    types.add(key);
+    if (!walked.first(selectionSet, atRoot ? `${parent.name} root` : parent.name)) return;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;

@@ -27,6 +27,7 @@ import { coerceOperationVariables } from '../execution/coerce-operation-variable
 import type { FieldOccurrence } from './authorization-config.ts';
 import { coversType, fieldDeclarations, possibleObjectTypes } from './possible-types.ts';
 import { anyMayRestrict, mayRestrictWithin } from './restrictable-selections.ts';
+import { WalkedSelections } from './walked-selections.ts';
 
 /** A step of a response path: the response key, whether the field is non-null, and whether its list items are. */
 export interface PathStep {
@@ -248,19 +249,13 @@ export async function restrictDocument(
   };
 
   // A selection set met again at the same place (`path`, whose array stands for the place and its
-  // occurrence) on the same type decides and adds nothing new: a fragment spread there twice, or
-  // fragments each spreading the next twice, are walked once, so they cost the document's size, not 2^depth.
-  const walked = new WeakMap<PathStep[], Set<string>>();
-  const selectionSetIds = new Map<SelectionSetNode, number>();
+  // occurrence) on the same type, narrowed alike, decides and adds nothing new: a fragment spread
+  // there twice, or fragments each spreading the next twice, are walked once.
+  const walkedAt = new WeakMap<PathStep[], WalkedSelections>();
   const firstVisit = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: PathStep[], narrowed: boolean): boolean => {
-    let id = selectionSetIds.get(selectionSet);
-    if (id === undefined) selectionSetIds.set(selectionSet, (id = selectionSetIds.size));
-    const key = `${id} ${parent.name} ${narrowed}`;
-    let here = walked.get(path);
-    if (!here) walked.set(path, (here = new Set()));
-    if (here.has(key)) return false;
-    here.add(key);
-    return true;
+    let walked = walkedAt.get(path);
+    if (!walked) walkedAt.set(path, (walked = new WalkedSelections()));
+    return walked.first(selectionSet, `${parent.name} ${narrowed}`);
   };
 
   // `narrowed`: a fragment on the way here (since the operation's root) may not apply to every
