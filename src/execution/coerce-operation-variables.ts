@@ -1,4 +1,5 @@
-import { getOperationAST, getVariableValues, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { variableValues } from './variable-values.ts';
 
 /** An operation's variables as execution coerces them, or why they do not coerce. */
 export type CoercedVariables = { coerced: Record<string, unknown>; errors?: never } | { errors: readonly GraphQLError[]; coerced?: never };
@@ -30,7 +31,7 @@ export function coerceOperationVariables(
   const key: object = raw ?? operation;
   const known = cache.get(key);
   if (known && known.schema === schema && known.operation === operation) return known.result;
-  const { coerced, errors } = getVariableValues(schema, operation.variableDefinitions ?? [], raw ?? {});
+  const { coerced, errors } = variableValues(schema, operation.variableDefinitions ?? [], raw ?? {});
   const result: CoercedVariables = errors ? { errors } : { coerced: coerced ?? {} };
   cache.set(key, { schema, operation, result });
   return result;

@@ -44,7 +44,8 @@ export function upstreamFailureLog({ logger, internalError }: Diagnostics, clock
           `${innermostMessage(error as Error)} at ${at} (the source's maxResponseBytes; raise it if such answers are expected)`,
         );
       else if (code) burstOf(event.service, 'upstream_connect').failed(`unreachable at ${at} (${code}: ${innermostMessage(error as Error)})`);
-      else if (status !== undefined) for (const component of components) bursts.get(keyOf(component, event.service))?.succeeded();
+      // Only a burst in progress has anything to close: most calls answer with none.
+      else if (status !== undefined && bursts.size > 0) for (const component of components) bursts.get(keyOf(component, event.service))?.succeeded();
     };
   };
 }

@@ -1,5 +1,6 @@
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { collect, collectedFor, type CollectRun, type Fields } from './collect-fields.ts';
+import { variableValues } from '../../execution/variable-values.ts';
 import {
   GraphQLError,
   GraphQLNonNull,
@@ -7,7 +8,6 @@ import {
   getNullableType,
   getArgumentValues,
   getOperationAST,
-  getVariableValues,
   isAbstractType,
   isLeafType,
   isListType,
@@ -25,6 +25,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type ValueNode,
 } from 'graphql';
 
 type Data = Record<string, unknown>;
@@ -76,7 +77,7 @@ export function executeInProcess(
   const operation = getOperationAST(document, operationName);
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return { errors: [new GraphQLError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide an operation.')] };
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
+  const coerced = variableValues(schema, operation.variableDefinitions ?? [], rawVariables);
   if (coerced.errors) return { errors: coerced.errors };
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
@@ -214,7 +215,7 @@ function executeField(run: Run, parent: GraphQLObjectType, source: unknown, node
   const type = field.type;
   let result: unknown;
   try {
-    const args = field.args.length === 0 ? noArguments : getArgumentValues(field, node, run.variables);
+    const args = field.args.length === 0 ? noArguments : argumentsOf(field, node, run.variables);
     result = field.resolve ? field.resolve(source, args, run.context, resolveInfo(run, field, parent, nodes, path)) : readProperty(source, name);
   } catch (error) {
     return fail(run, error, type, nodes, path);
@@ -226,6 +227,28 @@ function executeField(run: Run, parent: GraphQLObjectType, source: unknown, node
     );
   }
   return complete(run, type, nodes, result, path);
+}
+
+const literalArguments = new WeakMap<FieldNode, { field: GraphQLField<unknown, unknown>; args: Record<string, unknown> }>();
+
+/**
+ * A field's coerced arguments. Arguments written without variables (`orders(first: 10)`) are the
+ * same for every object of every request of the document: coerced once and shared (resolvers only
+ * read them).
+ */
+function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  const known = literalArguments.get(node);
+  if (known?.field === field) return known.args;
+  const args = getArgumentValues(field, node, variables);
+  if (!node.arguments?.some((argument) => hasVariable(argument.value))) literalArguments.set(node, { field, args });
+  return args;
+}
+
+function hasVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => hasVariable(field.value));
+  return false;
 }
 
 function readProperty(source: unknown, name: string): unknown {
