@@ -33,12 +33,16 @@ export const errorCodes = {
   METHOD_NOT_ALLOWED: 405,
   /** None of the media types the gateway answers with is acceptable to the client (its `Accept` header). */
   NOT_ACCEPTABLE: 406,
+  /** The client did not send its request's headers within `headersTimeout`, or the whole request within `requestTimeout`. */
+  REQUEST_TIMEOUT: 408,
   /** The request body is larger than the configured limit. */
   PAYLOAD_TOO_LARGE: 413,
   /** The request's Content-Type is not one the gateway reads. */
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The request names a host (`Host` header) the gateway does not answer to (`network.allowedHosts`). */
   MISDIRECTED_REQUEST: 421,
+  /** The request's headers are larger than the HTTP server reads (Node's `--max-http-header-size`, 16 KiB by default). */
+  REQUEST_HEADERS_TOO_LARGE: 431,
   /** A rate limit was reached. */
   RATE_LIMITED: 429,
   /** A fault inside the gateway; details are logged, never sent. */

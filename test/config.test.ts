@@ -63,7 +63,7 @@ test('every mistake is reported at once, naming the key, the bad value and what 
     },
   });
   assert.deepEqual(problems, [
-    'config.prot: unknown option; expected one of port, host, schemasDir, graphqlEndpoint, graphiql, shutdownTimeout, operationTimeout, maxRequestBytes, queryPlanner, sources, supergraph, authentication, consumers, network, authorization, identity, limits, trustedDocuments, tls, redis, rateLimits, responseCache, logging, metrics, tracing, statusPage, admin, registry, clients, defaultClient, routes',
+    'config.prot: unknown option; expected one of port, host, schemasDir, graphqlEndpoint, graphiql, shutdownTimeout, operationTimeout, maxRequestBytes, headersTimeout, requestTimeout, queryPlanner, sources, supergraph, authentication, consumers, network, authorization, identity, limits, trustedDocuments, tls, redis, rateLimits, responseCache, logging, metrics, tracing, statusPage, admin, registry, clients, defaultClient, routes',
     'config.graphiql.defaultVariables: expected JSON text, got "{id: 1}"',
     'config.sources.users.timout: unknown option; expected one of kind, url, schema, timeout, forwardHeaders, headers, connections, maxResponseBytes, schemaFrom, batch, maxBatchSize, tls, httpCache, dedupeInFlight, retries, breaker, versions, versionOverride, mirror, discovery, urls, loadBalancing, healthCheck, outlierDetection',
     'config.sources.users.kind: expected one of "graphql", "rest", "federation", got "grapql"',

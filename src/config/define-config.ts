@@ -72,6 +72,22 @@ export interface GatewayConfig {
    */
   maxRequestBytes?: number;
   /**
+   * How long a client may take to send a request's headers, in milliseconds (a new connection's
+   * first request: from connecting). Past it the client gets 408 `REQUEST_TIMEOUT` and the
+   * connection is closed, so a client trickling its headers cannot hold connections open (Node's
+   * own default is 60 s).
+   * @default 10000 (Apollo Router's header read timeout)
+   */
+  headersTimeout?: number;
+  /**
+   * How long a client may take to send a whole request, headers and body, in milliseconds. Past it
+   * the client gets 408 `REQUEST_TIMEOUT` and the connection is closed, so a client trickling a
+   * body cannot hold connections open (Node's own default is 300 s). At least `headersTimeout`;
+   * raise it for plain routes that take large uploads over slow links. `0` sets none.
+   * @default 30000
+   */
+  requestTimeout?: number;
+  /**
    * Execute queries over federation sources with Concierge's own query planner: one plan per
    * document (cached), one `_entities` call per subgraph and position, results merged and shaped
    * without per-field resolvers. Operations it does not cover (`@interfaceObject`, subscriptions,

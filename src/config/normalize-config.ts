@@ -26,6 +26,7 @@ import { normalizeMirrorOptions, normalizeVersionsOptions, type NormalizedMirror
 import { normalizeTrustedDocumentsOptions, type NormalizedTrustedDocuments } from '../trusted-documents/trusted-documents-config.ts';
 import type { GatewayConfig, GraphiQLConfig } from './define-config.ts';
 import { createChecker, isPlainObject, show, type Checker } from './config-checker.ts';
+import { normalizeClientTimeouts } from '../server/client-timeouts.ts';
 import type { FeatureContext } from './feature-options.ts';
 import { interpolateEnv } from './interpolate-env.ts';
 import { normalizeQueryPlannerOptions, type NormalizedQueryPlanner } from './query-planner-config.ts';
@@ -84,6 +85,10 @@ export interface NormalizedConfig {
   /** The query planner's options; `false` sends every operation through stitching. */
   queryPlanner: false | NormalizedQueryPlanner;
   maxRequestBytes: number;
+  /** Milliseconds a client has to send a request's headers. */
+  headersTimeout: number;
+  /** Milliseconds a client has to send a whole request; `0` for none. */
+  requestTimeout: number;
   sources: NormalizedSource[];
   authentication: NormalizedAuthentication;
   network: NormalizedNetwork;
@@ -135,6 +140,8 @@ const topLevelKeys = [
   'shutdownTimeout',
   'operationTimeout',
   'maxRequestBytes',
+  'headersTimeout',
+  'requestTimeout',
   'queryPlanner',
   'sources',
   'supergraph',
@@ -249,6 +256,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
     shutdownTimeout: check.integer('config.shutdownTimeout', config.shutdownTimeout ?? 10_000, 0, 600_000),
     operationTimeout: check.integer('config.operationTimeout', config.operationTimeout ?? 30_000, 0, 3_600_000),
     maxRequestBytes: check.integer('config.maxRequestBytes', config.maxRequestBytes ?? 1_048_576, 1, 1_073_741_824),
+    ...normalizeClientTimeouts(config, check),
     queryPlanner: normalizeQueryPlannerOptions(config.queryPlanner, context),
     sources,
     authentication: normalizeAuthenticationOptions(config.authentication, config.consumers, context),

@@ -6,6 +6,8 @@ import type { TransportContext } from '../plugins/use-transport-security.ts';
 import { reloadCertificatesOnChange } from '../tls/reload-certificates.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './create-gateway.ts';
 import { trackConnections, type TrackedConnections } from './track-connections.ts';
+import { answerClientErrors } from './answer-client-errors.ts';
+import { clientTimeoutOptions } from './client-timeouts.ts';
 
 /** A gateway listening on a port. */
 export interface RunningGateway {
@@ -26,8 +28,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-const serverOptions = { keepAliveTimeout: 5_000 };
-
 /**
  * Composes the gateway and listens on `config.port` (0 picks a free port): over HTTPS when `tls`
  * is configured, with the optional plain-HTTP listener on `tls.http.port` and certificate reload.
@@ -36,8 +36,10 @@ export async function startGateway(config: NormalizedConfig, options: GatewayOpt
   const gateway = await createGateway(config, options);
   const handle = (context: TransportContext) => (request: IncomingMessage, response: ServerResponse) => gateway.handle(request, response, context);
   const { tls } = config;
+  const serverOptions = { keepAliveTimeout: 5_000, ...clientTimeoutOptions(config) };
   const secure = tls && createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca }, handle({}));
   const server: Server = secure || createServer(serverOptions, handle({}));
+  answerClientErrors(server);
   const tracked = [trackConnections(server)];
   let stopWatching = () => {};
   try {
@@ -45,6 +47,7 @@ export async function startGateway(config: NormalizedConfig, options: GatewayOpt
     let httpUrl: string | undefined;
     if (tls?.http) {
       const plain = createServer(serverOptions, handle({ httpsPort: port }));
+      answerClientErrors(plain);
       tracked.push(trackConnections(plain));
       httpUrl = baseUrl('http', config.host, await listen(plain, tls.http.port, config.host));
     }
