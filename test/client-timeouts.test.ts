@@ -39,6 +39,14 @@ function exchange(endpoint: string, bytes: string): Promise<Exchange> {
   });
 }
 
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 const request = (body: string, declaredLength = Buffer.byteLength(body)) =>
   `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${declaredLength}\r\nConnection: close\r\n\r\n${body}`;
 
@@ -71,10 +79,12 @@ test(trickling, { timeout: 30_000 }, async (t) => {
   assert.equal(shop.services.requestCounts().users, 1);
 });
 
-test('headers over the size limit and bytes that are not HTTP get the error table codes, not a bare status line', async (t) => {
-  const shop = await startShop(t);
+test('headers over the size limit and bytes that are not HTTP get the error table codes, not a bare status line, on the metrics port too', async (t) => {
+  const metricsPort = await freePort();
+  const shop = await startShop(t, { adjust: (config) => void Object.assign(config.metrics, { enabled: true, port: metricsPort }) });
   assertRefused(await exchange(shop.endpoint, `GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 'REQUEST_HEADERS_TOO_LARGE');
   assertRefused(await exchange(shop.endpoint, 'HELLO\r\n\r\n'), 'BAD_REQUEST');
+  assertRefused(await exchange(`http://127.0.0.1:${metricsPort}/metrics`, 'HELLO\r\n\r\n'), 'BAD_REQUEST');
   assert.deepEqual(
     Object.values(shop.services.requestCounts()).filter((count) => count > 0),
     [],

@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
+import { answerClientErrors } from '../server/answer-client-errors.ts';
+import { clientTimeoutOptions, type ClientTimeouts } from '../server/client-timeouts.ts';
 
 /** A listener of its own, closed with the gateway. */
 export interface MetricsListener {
@@ -7,11 +9,12 @@ export interface MetricsListener {
 
 /**
  * Listens on `port` (plain HTTP) and answers each request with `handle`, or 404 when it has no
- * answer. Request bodies are never read: only GET is served.
+ * answer. Slow clients and unparsable requests are refused as on the gateway's own port. Request bodies are never read: only GET is served.
  */
 export async function listenForMetrics(
   port: number,
   host: string,
+  timeouts: ClientTimeouts,
   handle: (request: Request, incoming: IncomingMessage) => Promise<Response | undefined>,
 ): Promise<MetricsListener> {
   const answer = async (incoming: IncomingMessage): Promise<Response> => {
@@ -21,7 +24,7 @@ export async function listenForMetrics(
       return new Response('Bad Request', { status: 400, headers: { 'content-type': 'text/plain' } });
     }
   };
-  const server = createServer({ keepAliveTimeout: 5_000 }, (incoming, outgoing) => {
+  const server = createServer({ keepAliveTimeout: 5_000, ...clientTimeoutOptions(timeouts) }, (incoming, outgoing) => {
     void answer(incoming)
       .then(async (response) => {
         outgoing.writeHead(response.status, Object.fromEntries(response.headers));
@@ -29,6 +32,7 @@ export async function listenForMetrics(
       })
       .catch(() => outgoing.destroy());
   });
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

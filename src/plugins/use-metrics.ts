@@ -156,7 +156,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     new Response(await recorder.metrics.exposition(), { headers: { 'content-type': recorder.metrics.registry.contentType, 'cache-control': 'no-store' } });
   const listener =
     options.enabled && options.port !== undefined
-      ? await listenForMetrics(options.port, config.host, async (request, incoming) =>
+      ? await listenForMetrics(options.port, config.host, config, async (request, incoming) =>
           new URL(request.url).pathname === options.path ? (networkRefusal(config.network, request, incoming) ?? serveMetrics(request)) : undefined,
         )
       : undefined;
