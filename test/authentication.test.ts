@@ -341,3 +341,29 @@ test('concierge keys create <consumer> prints a new key once and the config line
   assert.ok(match, stdout);
   assert.equal(hashApiKey(match[1] ?? ''), match[2]);
 });
+
+test('a JWKS answer over 1 MiB is refused as it arrives, declared or chunked: tokens fail closed until a normal answer', async (t) => {
+  const key = await signingKey('k1');
+  const padding = 'a'.repeat(1_100_000);
+  const state = { mode: 'declared' as 'declared' | 'chunked' | 'normal' };
+  const idp = await startFixtureServer(t, (_request, response) => {
+    if (state.mode === 'normal') return json(response, 200, { keys: [key.jwk] });
+    // The right key, inside an answer too long to read: refused all the same.
+    const text = JSON.stringify({ keys: [key.jwk], padding });
+    if (state.mode === 'declared') return json(response, 200, JSON.parse(text));
+    response.writeHead(200, { 'content-type': 'application/json' });
+    for (let at = 0; at < text.length; at += 65_536) response.write(text.slice(at, at + 65_536));
+    response.end();
+  });
+  const clock = createManualClock(Date.now());
+  const { upstream, hello } = await startSecuredGateway(t, idp, clock);
+  const token = bearer(await sign(key));
+  assertRefused(await hello(token), 'The signing keys (JWKS) could not be fetched; try again later.', 'declared length over the limit');
+  state.mode = 'chunked';
+  clock.advance(refreshInterval * 1000);
+  assertRefused(await hello(token), 'The signing keys (JWKS) could not be fetched; try again later.', 'chunked answer over the limit');
+  state.mode = 'normal';
+  clock.advance(refreshInterval * 1000);
+  assert.equal((await hello(token)).status, 200, 'a normal answer is read');
+  assert.deepEqual([idp.requests.length, upstream.requests.length], [3, 1]);
+});

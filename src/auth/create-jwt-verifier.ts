@@ -149,7 +149,7 @@ function createRemoteKeys(jwks: NonNullable<NormalizedJwt['jwks']>, clock: Clock
       await response.body?.cancel();
       throw new Error(`the JWKS endpoint answered ${response.status}`);
     }
-    keys = createLocalJWKSet((await response.json()) as JSONWebKeySet);
+    keys = createLocalJWKSet(await readKeySet(response));
     fetchedAt = clock.now();
   };
   const refresh = (): Promise<void> => {
@@ -177,6 +177,29 @@ function createRemoteKeys(jwks: NonNullable<NormalizedJwt['jwks']>, clock: Clock
       throw new JwksUnavailable('JWKS unavailable', { cause: error });
     }
   };
+}
+
+/** Most bytes of a JWKS read: key sets are a few kilobytes; a larger answer is refused as it arrives, never buffered whole. */
+const maxKeySetBytes = 1_048_576;
+
+async function readKeySet(response: Response): Promise<JSONWebKeySet> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > maxKeySetBytes) {
+    await response.body?.cancel();
+    throw new Error(`the JWKS endpoint answered ${declared} bytes, over the limit of ${maxKeySetBytes}`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
+    size += read.value.byteLength;
+    if (size > maxKeySetBytes) {
+      await reader?.cancel();
+      throw new Error(`the JWKS endpoint answered over the limit of ${maxKeySetBytes} bytes`);
+    }
+    chunks.push(read.value);
+  }
+  return JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as JSONWebKeySet;
 }
 
 function importMaterial(material: NormalizedJwtKey['material'], alg: string): Promise<CryptoKey | Uint8Array> {
