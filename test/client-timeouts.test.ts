@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { ConfigError } from '../src/config/config-error.ts';
 import { normalizeConfig } from '../src/config/normalize-config.ts';
 import { errorCodes } from '../src/errors.ts';
+import { scrape, valueOf } from './helpers/prometheus-text.ts';
 import { startShop } from './helpers/start-shop.ts';
 
 /** What the gateway sent on one connection, once it closed it. */
@@ -79,7 +80,7 @@ test(trickling, { timeout: 30_000 }, async (t) => {
   assert.equal(shop.services.requestCounts().users, 1);
 });
 
-test('headers over the size limit and bytes that are not HTTP get the error table codes, not a bare status line, on the metrics port too', async (t) => {
+test('headers over the size limit and bytes that are not HTTP get the error table codes, not a bare status line, on the metrics port too, and are counted', async (t) => {
   const metricsPort = await freePort();
   const shop = await startShop(t, { adjust: (config) => void Object.assign(config.metrics, { enabled: true, port: metricsPort }) });
   assertRefused(await exchange(shop.endpoint, `GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 'REQUEST_HEADERS_TOO_LARGE');
@@ -88,6 +89,12 @@ test('headers over the size limit and bytes that are not HTTP get the error tabl
   assert.deepEqual(
     Object.values(shop.services.requestCounts()).filter((count) => count > 0),
     [],
+  );
+  // No request, no access-log line; counted with the other errors sent to clients.
+  const samples = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+  assert.deepEqual(
+    ['REQUEST_HEADERS_TOO_LARGE', 'BAD_REQUEST', 'REQUEST_TIMEOUT'].map((code) => valueOf(samples, 'concierge_errors_total', { code })),
+    [1, 2, undefined],
   );
 });
 

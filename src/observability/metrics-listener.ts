@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { answerClientErrors } from '../server/answer-client-errors.ts';
 import { clientTimeoutOptions, type ClientTimeouts } from '../server/client-timeouts.ts';
+import type { ErrorCode } from '../errors.ts';
 
 /** A listener of its own, closed with the gateway. */
 export interface MetricsListener {
@@ -15,6 +16,7 @@ export async function listenForMetrics(
   port: number,
   host: string,
   timeouts: ClientTimeouts,
+  refused: (code: ErrorCode) => void,
   handle: (request: Request, incoming: IncomingMessage) => Promise<Response | undefined>,
 ): Promise<MetricsListener> {
   const answer = async (incoming: IncomingMessage): Promise<Response> => {
@@ -32,7 +34,7 @@ export async function listenForMetrics(
       })
       .catch(() => outgoing.destroy());
   });
-  answerClientErrors(server);
+  answerClientErrors(server, refused);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

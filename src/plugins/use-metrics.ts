@@ -27,6 +27,7 @@ import type { SourceInstances } from '../transport/instance-pools.ts';
 import type { DiscoveryObserver } from '../transport/discovery/create-discoveries.ts';
 import type { InternalErrorComponent } from '../observability/gateway-logger.ts';
 import type { ChangeCriticality } from '../registry/check-report.ts';
+import type { ErrorCode } from '../errors.ts';
 
 /** The metrics plugin, its placed parts, and what the gateway tells it about schema swaps. */
 export interface MetricsPlugin extends Plugin {
@@ -45,6 +46,8 @@ export interface MetricsPlugin extends Plugin {
   discovery: DiscoveryObserver;
   /** Counts a failure the gateway survived (`concierge_internal_errors_total{component}`). */
   internalError(component: InternalErrorComponent): void;
+  /** Counts a connection refused before any request was read (`concierge_errors_total{code}`, see answerClientErrors). */
+  refused(code: ErrorCode): void;
 }
 
 /** What the status page's Schema tab shows: the served graph, the last swaps and checks. */
@@ -120,6 +123,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       showInstances: () => {},
       discovery: { instances: () => {}, failure: () => {} },
       internalError: () => {},
+      refused: () => {},
     };
   let schemaStatus: ((selected?: number) => Promise<SchemaStatus>) | undefined;
   let instances: () => readonly SourceInstances[] = () => [];
@@ -156,8 +160,13 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     new Response(await recorder.metrics.exposition(), { headers: { 'content-type': recorder.metrics.registry.contentType, 'cache-control': 'no-store' } });
   const listener =
     options.enabled && options.port !== undefined
-      ? await listenForMetrics(options.port, config.host, config, async (request, incoming) =>
-          new URL(request.url).pathname === options.path ? (networkRefusal(config.network, request, incoming) ?? serveMetrics(request)) : undefined,
+      ? await listenForMetrics(
+          options.port,
+          config.host,
+          config,
+          (code) => recorder.metrics.errors.inc({ code }),
+          async (request, incoming) =>
+            new URL(request.url).pathname === options.path ? (networkRefusal(config.network, request, incoming) ?? serveMetrics(request)) : undefined,
         )
       : undefined;
   const page = statusPage.enabled ? renderStatusPage(statusPage.path) : undefined;
@@ -229,6 +238,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       failure: (service, mechanism) => recorder.metrics.discoveryFailures.inc({ service, mechanism }),
     },
     internalError: (component) => recorder.metrics.internalErrors.inc({ component }),
+    refused: (code) => recorder.metrics.errors.inc({ code }),
     onRequest({ request, url: { pathname } }) {
       // A plain REST route's request counts as one operation of type `route`, labelled with its pattern.
       const route = routeOf(request);

@@ -22,9 +22,10 @@ function refusalOf(error: NodeJS.ErrnoException): { code: ErrorCode; message: st
  * GraphQL-over-HTTP error with its `extensions.code`, with the status Node itself would send, then
  * closes the connection. Node's default sends the status line alone. A connection whose answer has
  * already begun, or that the client reset, is destroyed without a word: bytes written then would
- * corrupt what the client is reading.
+ * corrupt what the client is reading. Each answer is counted by `refused` (`concierge_errors_total`).
+ * There is no access-log line: there is no request.
  */
-export function answerClientErrors(server: Server): void {
+export function answerClientErrors(server: Server, refused: (code: ErrorCode) => void): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const answering = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
     if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
@@ -32,6 +33,7 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     const { code, message } = refusalOf(error);
+    refused(code);
     const status = errorCodes[code];
     const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
     const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assembleYoga } from './assemble-yoga.ts';
 import type { GraphQLSchema } from 'graphql';
+import type { ErrorCode } from '../errors.ts';
 import type { Plugin, YogaServerInstance } from 'graphql-yoga';
 import { buildClientViews, type ClientViews } from '../clients/client-views.ts';
 import { useClientProfiles } from '../clients/use-client-profiles.ts';
@@ -89,6 +90,8 @@ export interface Gateway {
   readonly ready: boolean;
   /** Marks the gateway as draining: `/readyz` answers 503 from now on. */
   drain(): void;
+  /** Counts a connection refused before any request was read (see answerClientErrors). */
+  refused(code: ErrorCode): void;
   /** Where its messages go (see {@link GatewayOptions.logger}). */
   logger: GatewayLogger;
   /** Stops following the registry; closes every graph's pools and the shared stores. */
@@ -260,6 +263,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
       drain() {
         draining = true;
       },
+      refused: (code) => metrics.refused(code),
       close: async () => {
         draining = true;
         await follower?.close();

@@ -39,7 +39,7 @@ export async function startGateway(config: NormalizedConfig, options: GatewayOpt
   const serverOptions = { keepAliveTimeout: 5_000, ...clientTimeoutOptions(config) };
   const secure = tls && createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca }, handle({}));
   const server: Server = secure || createServer(serverOptions, handle({}));
-  answerClientErrors(server);
+  answerClientErrors(server, gateway.refused);
   const tracked = [trackConnections(server)];
   let stopWatching = () => {};
   try {
@@ -47,7 +47,7 @@ export async function startGateway(config: NormalizedConfig, options: GatewayOpt
     let httpUrl: string | undefined;
     if (tls?.http) {
       const plain = createServer(serverOptions, handle({ httpsPort: port }));
-      answerClientErrors(plain);
+      answerClientErrors(plain, gateway.refused);
       tracked.push(trackConnections(plain));
       httpUrl = baseUrl('http', config.host, await listen(plain, tls.http.port, config.host));
     }
