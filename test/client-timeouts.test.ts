@@ -101,10 +101,10 @@ test('headers over the size limit and bytes that are not HTTP get the error tabl
 test('headersTimeout and requestTimeout: defaults, and a headers timeout longer than the request timeout refused at start-up', () => {
   const sources = { users: { kind: 'graphql', url: 'http://users:4001/graphql' } };
   const config = normalizeConfig({ sources }, { baseDir: '/srv', env: {} });
-  assert.deepEqual([config.headersTimeout, config.requestTimeout], [10_000, 30_000]);
+  assert.deepEqual([config.headersTimeout, config.requestTimeout], [10_000, 60_000]);
   assert.equal(normalizeConfig({ sources, headersTimeout: 40_000, requestTimeout: 0 }, { baseDir: '/srv', env: {} }).headersTimeout, 40_000);
   assert.throws(
-    () => normalizeConfig({ sources, headersTimeout: 40_000 }, { baseDir: '/srv', env: {} }),
+    () => normalizeConfig({ sources, headersTimeout: 40_000, requestTimeout: 30_000 }, { baseDir: '/srv', env: {} }),
     (error: unknown) =>
       error instanceof ConfigError &&
       error.problems.includes('config.headersTimeout: expected at most config.requestTimeout (30000), or requestTimeout 0, got 40000'),

@@ -82,9 +82,10 @@ export interface GatewayConfig {
   /**
    * How long a client may take to send a whole request, headers and body, in milliseconds. Past it
    * the client gets 408 `REQUEST_TIMEOUT` and the connection is closed, so a client trickling a
-   * body cannot hold connections open (Node's own default is 300 s). At least `headersTimeout`;
-   * raise it for plain routes that take large uploads over slow links. `0` sets none.
-   * @default 30000
+   * body cannot hold connections open (Node's own default is 300 s). At least `headersTimeout`.
+   * It bounds plain routes' uploads too (a 10 MiB body in 60 s needs 1.4 Mbit/s): raise it for
+   * large ones over slow links. `0` sets none.
+   * @default 60000 (nginx's body read timeout)
    */
   requestTimeout?: number;
   /**

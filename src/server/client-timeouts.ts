@@ -12,7 +12,7 @@ export interface ClientTimeouts {
 /** Checks `headersTimeout` and `requestTimeout`: Node refuses a headers timeout longer than a (non-zero) request timeout. */
 export function normalizeClientTimeouts(config: { headersTimeout?: unknown; requestTimeout?: unknown }, check: Checker): ClientTimeouts {
   const headersTimeout = check.integer('config.headersTimeout', config.headersTimeout ?? 10_000, 1, 600_000);
-  const requestTimeout = check.integer('config.requestTimeout', config.requestTimeout ?? 30_000, 0, 3_600_000);
+  const requestTimeout = check.integer('config.requestTimeout', config.requestTimeout ?? 60_000, 0, 3_600_000);
   if (requestTimeout > 0 && headersTimeout > requestTimeout) {
     check.fail('config.headersTimeout', `at most config.requestTimeout (${requestTimeout}), or requestTimeout 0`, headersTimeout);
   }
