@@ -41,10 +41,10 @@ export const errorCodes = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The request names a host (`Host` header) the gateway does not answer to (`network.allowedHosts`). */
   MISDIRECTED_REQUEST: 421,
-  /** The request's headers are larger than the HTTP server reads (Node's `--max-http-header-size`, 16 KiB by default). */
-  REQUEST_HEADERS_TOO_LARGE: 431,
   /** A rate limit was reached. */
   RATE_LIMITED: 429,
+  /** The request's headers are larger than the HTTP server reads (Node's `--max-http-header-size`, 16 KiB by default). */
+  REQUEST_HEADERS_TOO_LARGE: 431,
   /** A fault inside the gateway; details are logged, never sent. */
   INTERNAL_SERVER_ERROR: 500,
   /** An upstream service answered with an error or an unreadable response. */

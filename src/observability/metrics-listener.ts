@@ -10,7 +10,8 @@ export interface MetricsListener {
 
 /**
  * Listens on `port` (plain HTTP) and answers each request with `handle`, or 404 when it has no
- * answer. Slow clients and unparsable requests are refused as on the gateway's own port. Request bodies are never read: only GET is served.
+ * answer. Request bodies are never read: only GET is served. Slow clients and what is not HTTP are
+ * refused as on the gateway's own port (`timeouts`, answerClientErrors), each counted by `refused`.
  */
 export async function listenForMetrics(
   port: number,
