@@ -107,6 +107,19 @@ test('a one-to-many batch groups items by key; other arguments fill the template
   );
 });
 
+test('a batched field read with other argument values is a batch of its own: one call per distinct template value, every key in each', async (t) => {
+  const service = await startBookService(t);
+  const gateway = await startTestGateway(t, { books: { kind: 'rest', url: service.url, sdl: booksSdl } });
+
+  const response = await postGraphQL(gateway.endpoint, '{ books(ids: ["1", "3"]) { id one: reviews(limit: 1) { stars } two: reviews(limit: 2) { stars } } }');
+
+  assert.equal(response.body.errors, undefined);
+  assert.deepEqual(
+    service.requests.map((request) => request.url),
+    ['/books?ids=1,3', '/reviews?bookIds=1,3&limit=1', '/reviews?bookIds=1,3&limit=2'],
+  );
+});
+
 test('identical calls without a batch endpoint go out once per request', async (t) => {
   const service = await startBookService(t);
   const gateway = await startTestGateway(t, { books: { kind: 'rest', url: service.url, sdl: booksSdl } });

@@ -101,7 +101,7 @@ async function resolveBatched(
   const { key: itemKey, by } = mapping.batch!;
   const keys = by.from === 'args' ? readPath(values.args, by.path) : readPath(values.parent, by.path);
   if (keys === null || keys === undefined) return null;
-  const groupKey = `${mapping.method} ${mapping.template.fill(values, new Map([[by.text, batchMark]]))} ${mapping.select.join('.')} ${itemKey}`;
+  const groupKey = groupKeyOf(mapping, values);
   let loader = state.loaders.get(groupKey);
   if (!loader) {
     loader = new DataLoader((batch) => loadBatch(mapping, values, batch, context, runtime), { maxBatchSize: runtime.maxBatchSize });
@@ -113,6 +113,23 @@ async function resolveBatched(
   }
   const group = await loader.load(String(keys));
   return isListType(getNullableType(returnType)) ? group : (group[0] ?? null);
+}
+
+/** Per batched mapping whose template reads nothing but the batched keys: its one group key. */
+const constantGroupKeys = new WeakMap<HttpMapping, string>();
+
+/**
+ * The loader group of a batched field's call: the calls of a request that differ only in their
+ * batched keys share one loader, so one upstream call. A template that reads nothing else has one
+ * group, whatever the object (the usual `/payments?orderIds={parent.id}`): its key is made once.
+ */
+function groupKeyOf(mapping: HttpMapping, values: TemplateValues): string {
+  const known = constantGroupKeys.get(mapping);
+  if (known !== undefined) return known;
+  const { key: itemKey, by } = mapping.batch!;
+  const key = `${mapping.method} ${mapping.template.fill(values, new Map([[by.text, batchMark]]))} ${mapping.select.join('.')} ${itemKey}`;
+  if (mapping.template.placeholders.every((placeholder) => placeholder.text === by.text)) constantGroupKeys.set(mapping, key);
+  return key;
 }
 
 /**
@@ -150,8 +167,9 @@ async function loadBatch(
     );
   }
   const groups = new Map<string, unknown[]>();
+  const keyPath = [itemKey];
   for (const item of items) {
-    const itemId = String(readPath(item, [itemKey]));
+    const itemId = String(readPath(item, keyPath));
     const group = groups.get(itemId);
     if (group) group.push(item);
     else groups.set(itemId, [item]);
