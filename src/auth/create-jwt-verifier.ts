@@ -10,7 +10,9 @@ import {
   type JWTPayload,
   type ProtectedHeaderParameters,
 } from 'jose';
+import { request } from 'undici';
 import { systemClock, type Clock } from '../clock.ts';
+import { readBoundedText } from '../transport/read-bounded-text.ts';
 import type { NormalizedJwt, NormalizedJwtKey } from './authentication-config.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
@@ -140,16 +142,18 @@ function createRemoteKeys(jwks: NonNullable<NormalizedJwt['jwks']>, clock: Clock
   let triedAt = -Infinity;
   let pending: Promise<void> | undefined;
   const load = async () => {
-    const response = await fetch(jwks.url, {
-      redirect: 'manual',
+    // undici's request follows no redirect: a 3xx is a failed fetch, like any status but 200.
+    const response = await request(jwks.url, {
       headers: { accept: 'application/json, application/jwk-set+json' },
       signal: AbortSignal.timeout(jwks.timeout),
     });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new Error(`the JWKS endpoint answered ${response.status}`);
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`the JWKS endpoint answered ${response.statusCode}`);
     }
-    keys = createLocalJWKSet(await readKeySet(response));
+    const text = await readBoundedText(response, maxKeySetBytes);
+    if (text === undefined) throw new Error(`the JWKS endpoint answered over the limit of ${maxKeySetBytes} bytes`);
+    keys = createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
     fetchedAt = clock.now();
   };
   const refresh = (): Promise<void> => {
@@ -181,26 +185,6 @@ function createRemoteKeys(jwks: NonNullable<NormalizedJwt['jwks']>, clock: Clock
 
 /** Most bytes of a JWKS read: key sets are a few kilobytes; a larger answer is refused as it arrives, never buffered whole. */
 const maxKeySetBytes = 1_048_576;
-
-async function readKeySet(response: Response): Promise<JSONWebKeySet> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxKeySetBytes) {
-    await response.body?.cancel();
-    throw new Error(`the JWKS endpoint answered ${declared} bytes, over the limit of ${maxKeySetBytes}`);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body?.getReader();
-  for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
-    size += read.value.byteLength;
-    if (size > maxKeySetBytes) {
-      await reader?.cancel();
-      throw new Error(`the JWKS endpoint answered over the limit of ${maxKeySetBytes} bytes`);
-    }
-    chunks.push(read.value);
-  }
-  return JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as JSONWebKeySet;
-}
 
 function importMaterial(material: NormalizedJwtKey['material'], alg: string): Promise<CryptoKey | Uint8Array> {
   if ('secret' in material) return Promise.resolve(material.secret);
