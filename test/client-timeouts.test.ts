@@ -13,6 +13,7 @@ import { normalizeConfig } from '../src/config/normalize-config.ts';
 import { errorCodes } from '../src/errors.ts';
 import { scrape, valueOf } from './helpers/prometheus-text.ts';
 import { startShop } from './helpers/start-shop.ts';
+import { freePort } from './helpers/free-port.ts';
 
 /** What the gateway sent on one connection, once it closed it. */
 interface Exchange {
@@ -38,14 +39,6 @@ function exchange(endpoint: string, bytes: string): Promise<Exchange> {
       resolve({ status, headers: head.toLowerCase(), body: JSON.parse(body) as Exchange['body'] });
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const request = (body: string, declaredLength = Buffer.byteLength(body)) =>

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { normalizeConfig } from '../src/config/normalize-config.ts';
 import { exposureWarnings } from '../src/server/exposure-warnings.ts';
 import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { startTestGateway } from './helpers/start-test-gateway.ts';
+import { freePort } from './helpers/free-port.ts';
 
 const sdl = 'type Query { hello: String @http(GET: "/hello") }';
 const navigation = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -54,14 +54,6 @@ const query = (extra: Record<string, string> = {}) => ({
   headers: { 'content-type': 'application/json', ...extra },
   body: JSON.stringify({ query: '{ hello }' }),
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function gatewayWith(t: TestContext, extra: Record<string, unknown>) {
   const service = await startFixtureServer(t, (_request, response) => json(response, 200, 'world'));

@@ -3,7 +3,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -12,6 +11,7 @@ import { json, startFixtureServer } from './helpers/fixture-server.ts';
 import { spawnGatewayProcess, type GatewayProcess } from './helpers/spawn-gateway-process.ts';
 import { root } from './helpers/start-shop.ts';
 import { waitForOutput } from './helpers/wait-for-output.ts';
+import { freePort } from './helpers/free-port.ts';
 
 const redisUrl = process.env['REDIS_URL'];
 const skip = redisUrl ? false : 'REDIS_URL is not set: the distributed-mode tests need a Redis (CI sets it)';
@@ -91,14 +91,6 @@ async function startOwnRedis(t: TestContext, port: number) {
     child.once('exit', (code) => reject(new Error(`redis-server on ${port} exited with ${code} before it was ready:\n${output}`)));
   });
   return child;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 for (const policy of ['closed', 'open'] as const) {

@@ -154,19 +154,16 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
 
   const getOnly = (request: Request, path: string) =>
     request.method === 'GET' ? undefined : errorResponse(request, 'METHOD_NOT_ALLOWED', `${path} answers GET only.`, { allow: 'GET' });
+  // A connection refused before any request was read (see answerClientErrors), on either port.
+  const refused = (code: ErrorCode) => recorder.metrics.errors.inc({ code });
   const serveMetrics = async (request: Request): Promise<Response> =>
     guard(request) ??
     getOnly(request, options.path) ??
     new Response(await recorder.metrics.exposition(), { headers: { 'content-type': recorder.metrics.registry.contentType, 'cache-control': 'no-store' } });
   const listener =
     options.enabled && options.port !== undefined
-      ? await listenForMetrics(
-          options.port,
-          config.host,
-          config,
-          (code) => recorder.metrics.errors.inc({ code }),
-          async (request, incoming) =>
-            new URL(request.url).pathname === options.path ? (networkRefusal(config.network, request, incoming) ?? serveMetrics(request)) : undefined,
+      ? await listenForMetrics(options.port, config.host, config, refused, async (request, incoming) =>
+          new URL(request.url).pathname === options.path ? (networkRefusal(config.network, request, incoming) ?? serveMetrics(request)) : undefined,
         )
       : undefined;
   const page = statusPage.enabled ? renderStatusPage(statusPage.path) : undefined;
@@ -238,7 +235,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       failure: (service, mechanism) => recorder.metrics.discoveryFailures.inc({ service, mechanism }),
     },
     internalError: (component) => recorder.metrics.internalErrors.inc({ component }),
-    refused: (code) => recorder.metrics.errors.inc({ code }),
+    refused,
     onRequest({ request, url: { pathname } }) {
       // A plain REST route's request counts as one operation of type `route`, labelled with its pattern.
       const route = routeOf(request);
