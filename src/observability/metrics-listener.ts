@@ -27,7 +27,7 @@ export async function listenForMetrics(
       return new Response('Bad Request', { status: 400, headers: { 'content-type': 'text/plain' } });
     }
   };
-  const server = createServer({ keepAliveTimeout: 5_000, ...clientTimeoutOptions(timeouts) }, (incoming, outgoing) => {
+  const server = createServer(clientTimeoutOptions(timeouts), (incoming, outgoing) => {
     void answer(incoming)
       .then(async (response) => {
         outgoing.writeHead(response.status, Object.fromEntries(response.headers));

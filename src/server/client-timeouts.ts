@@ -20,10 +20,17 @@ export function normalizeClientTimeouts(config: { headersTimeout?: unknown; requ
 }
 
 /**
- * The listeners' options: the timeouts above and how often Node looks for connections past them
- * (every second, or four times per headers timeout when that is shorter; Node's own default is
- * every 30 s, which would let a connection outlive a 10 s timeout by up to 30 s).
+ * The listeners' options: an idle kept-alive connection closes after 5 s (announced in
+ * `Keep-Alive: timeout=5`, which track-connections.ts relies on while draining), the timeouts
+ * above, and how often Node looks for connections past them (every second, or four times per
+ * headers timeout when that is shorter; Node's own default is every 30 s, which would let a
+ * connection outlive a 10 s timeout by up to 30 s).
  */
 export function clientTimeoutOptions({ headersTimeout, requestTimeout }: ClientTimeouts): ServerOptions {
-  return { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeout / 4))) };
+  return {
+    keepAliveTimeout: 5_000,
+    headersTimeout,
+    requestTimeout,
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeout / 4))),
+  };
 }

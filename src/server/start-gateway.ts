@@ -36,7 +36,7 @@ export async function startGateway(config: NormalizedConfig, options: GatewayOpt
   const gateway = await createGateway(config, options);
   const handle = (context: TransportContext) => (request: IncomingMessage, response: ServerResponse) => gateway.handle(request, response, context);
   const { tls } = config;
-  const serverOptions = { keepAliveTimeout: 5_000, ...clientTimeoutOptions(config) };
+  const serverOptions = clientTimeoutOptions(config);
   const secure = tls && createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca }, handle({}));
   const server: Server = secure || createServer(serverOptions, handle({}));
   answerClientErrors(server, gateway.refused);
