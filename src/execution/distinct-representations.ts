@@ -27,7 +27,7 @@ export class DistinctRepresentations {
     }
     let node: Tree | undefined = this.#tree;
     for (let depth = 0; depth < values.length - 1 && node; depth++) node = descend(node, values[depth]);
-    return this.#indexAt(node, values[values.length - 1], () => representation);
+    return this.#indexAt(node, values[values.length - 1], representation);
   }
 
   /**
@@ -51,19 +51,22 @@ export class DistinctRepresentations {
       }
     }
     if (nested) return this.indexOf(build(typename, fields, object));
-    return this.#indexAt(node, key, () => build(typename, fields, object));
+    return this.#indexAt(node, key, undefined, typename, fields, object);
   }
 
   /**
    * The index at `key` of `node`, where a representation's last value leads: the one found, or the
-   * one `make` gives, added. By its text instead when the tree cannot hold it (`node` is
-   * `undefined`, or `key` leads on to longer representations).
+   * one given (`representation`, or else the one {@link build} makes of the rest), added. By its
+   * text instead when the tree cannot hold it (`node` is `undefined`, or `key` leads on to longer
+   * representations). The representation is passed in parts rather than made by a callback: a
+   * closure would be allocated, with the variables it captures, on every lookup.
    */
-  #indexAt(node: Tree | undefined, key: unknown, make: () => Data): number {
+  #indexAt(node: Tree | undefined, key: unknown, representation: Data | undefined, typename?: string, fields?: readonly FieldNode[], object?: Data): number {
     const known = node?.get(key);
     if (typeof known === 'number') return known;
-    if (node === undefined || known !== undefined) return this.#indexByText(make());
-    const index = this.list.push(make()) - 1;
+    const made = representation ?? build(typename as string, fields as readonly FieldNode[], object as Data);
+    if (node === undefined || known !== undefined) return this.#indexByText(made);
+    const index = this.list.push(made) - 1;
     node.set(key, index);
     return index;
   }

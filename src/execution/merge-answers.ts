@@ -108,14 +108,22 @@ export function merge(target: Data, source: Data): void {
     const incoming = source[key];
     const present = target[key];
     if (present !== null && typeof present === 'object' && incoming !== null && typeof incoming === 'object') {
-      if (Array.isArray(present) && Array.isArray(incoming)) {
-        incoming.forEach((item: unknown, index) => {
-          const existing: unknown = present[index];
-          if (existing !== null && typeof existing === 'object' && item !== null && typeof item === 'object') merge(existing as Data, item as Data);
-          else present[index] = item;
-        });
-      } else merge(present as Data, incoming as Data);
+      if (Array.isArray(present) && Array.isArray(incoming)) mergeItems(present, incoming);
+      else merge(present as Data, incoming as Data);
     } else target[key] = incoming;
+  }
+}
+
+/**
+ * Lists merge item by item. A loop of its own, not a callback in {@link merge}: a closure there
+ * would capture the loop's variables, which V8 then allocates on the heap for every key merged.
+ */
+function mergeItems(present: unknown[], incoming: unknown[]): void {
+  for (let index = 0; index < incoming.length; index++) {
+    const item: unknown = incoming[index];
+    const existing: unknown = present[index];
+    if (existing !== null && typeof existing === 'object' && item !== null && typeof item === 'object') merge(existing as Data, item as Data);
+    else present[index] = item;
   }
 }
 

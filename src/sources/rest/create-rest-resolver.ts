@@ -56,7 +56,10 @@ export function createRestResolver(mapping: RestMapping, runtime: RestSourceRunt
 
 function toReference(value: unknown, key: string): unknown {
   if (value === null || value === undefined) return null;
-  return Array.isArray(value) ? value.map((item) => toReference(item, key)) : { [key]: value };
+  if (!Array.isArray(value)) return { [key]: value };
+  const references: unknown[] = new Array(value.length);
+  for (let index = 0; index < value.length; index++) references[index] = toReference(value[index], key);
+  return references;
 }
 
 async function resolveSingle(

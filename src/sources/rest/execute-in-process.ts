@@ -106,22 +106,26 @@ function executeSerially(run: Run, type: GraphQLObjectType, fields: Fields): Pro
   return chain.then((alive) => (alive ? data : bubble));
 }
 
-/** An object's fields: every resolver called before any is awaited; `bubble` when a non-null field is null. */
+/**
+ * An object's fields: every resolver called before any is awaited; `bubble` when a non-null field
+ * is null. Like every function here that runs per object or per value, it creates no closure: one
+ * that captured its variables would make V8 allocate them on the heap on every call, taken or not
+ * (the promise branches are in functions of their own, {@link settleFields} here).
+ */
 function executeFields(run: Run, type: GraphQLObjectType, source: unknown, fields: Fields, path: Path | undefined): MaybePromise<Completed> {
   const data: Data = {};
-  let pending: Array<Promise<void>> | undefined;
+  let pending: Array<Promise<Completed>> | undefined;
+  let pendingKeys: string[] | undefined;
   let bubbled = false;
-  for (const { key, nodes, leaf } of entriesOf(fields, type)) {
+  const list = entriesOf(fields, type);
+  for (let index = 0; index < list.length; index++) {
+    const { key, nodes, leaf } = list[index] as Entry;
     const value = leaf
       ? completeLeaf(run, leaf, nodes, readProperty(source, leaf.name), path, key, type)
       : executeField(run, type, source, nodes, { prev: path, key, typename: type.name });
     if (isPromise(value)) {
-      (pending ??= []).push(
-        value.then((settled) => {
-          if (settled === bubble) bubbled = true;
-          else if (settled !== undefined) data[key] = settled;
-        }),
-      );
+      (pending ??= []).push(value);
+      (pendingKeys ??= []).push(key);
     } else if (value === bubble) {
       bubbled = true;
     } else if (value !== undefined) {
@@ -129,8 +133,16 @@ function executeFields(run: Run, type: GraphQLObjectType, source: unknown, field
     }
   }
   if (!pending) return bubbled ? bubble : data;
-  // Keys keep document order: settled values were written as they came, so re-insert in order.
-  return Promise.all(pending).then(() => (bubbled ? bubble : inOrder(data, fields)));
+  return settleFields(data, pending, pendingKeys as string[], bubbled, fields);
+}
+
+/** An object whose fields include pending ones: complete once they settle, with its keys in document order. */
+function settleFields(data: Data, pending: Array<Promise<Completed>>, keys: string[], bubbled: boolean, fields: Fields): Promise<Completed> {
+  return Promise.all(pending).then((settled) => {
+    if (bubbled || settled.includes(bubble)) return bubble;
+    for (let index = 0; index < keys.length; index++) if (settled[index] !== undefined) data[keys[index] as string] = settled[index];
+    return inOrder(data, fields);
+  });
 }
 
 /** A collected field, and how to complete it when it is a plain leaf (see {@link entriesOf}). */
@@ -220,13 +232,16 @@ function executeField(run: Run, parent: GraphQLObjectType, source: unknown, node
   } catch (error) {
     return fail(run, error, type, nodes, path);
   }
-  if (isPromise(result)) {
-    return result.then(
-      (value) => complete(run, type, nodes, value, path),
-      (error: unknown) => fail(run, error, type, nodes, path),
-    );
-  }
+  if (isPromise(result)) return completeLater(run, type, nodes, result, path);
   return complete(run, type, nodes, result, path);
+}
+
+/** A resolver's promised value, completed (or its rejection recorded) once it settles. */
+function completeLater(run: Run, type: GraphQLOutputType, nodes: FieldNode[], result: Promise<unknown>, path: Path): Promise<Completed> {
+  return result.then(
+    (value) => complete(run, type, nodes, value, path),
+    (error: unknown) => fail(run, error, type, nodes, path),
+  );
 }
 
 const literalArguments = new WeakMap<FieldNode, { field: GraphQLField<unknown, unknown>; args: Record<string, unknown> }>();
@@ -259,10 +274,15 @@ function readProperty(source: unknown, name: string): unknown {
 function complete(run: Run, type: GraphQLOutputType, nodes: FieldNode[], value: unknown, path: Path): MaybePromise<Completed> {
   try {
     const completed = completeValue(run, type, nodes, value, path);
-    return isPromise(completed) ? completed.catch((error: unknown) => fail(run, error, type, nodes, path)) : completed;
+    return isPromise(completed) ? failOnRejection(run, completed, type, nodes, path) : completed;
   } catch (error) {
     return fail(run, error, type, nodes, path);
   }
+}
+
+/** A pending completion whose rejection is recorded at `path` (see {@link fail}). */
+function failOnRejection(run: Run, completed: Promise<Completed>, type: GraphQLOutputType, nodes: FieldNode[], path: Path): Promise<Completed> {
+  return completed.catch((error: unknown) => fail(run, error, type, nodes, path));
 }
 
 function fail(run: Run, error: unknown, type: GraphQLOutputType, nodes: FieldNode[], path: Path): Completed {
@@ -278,10 +298,15 @@ function completeValue(run: Run, type: GraphQLOutputType, nodes: FieldNode[], va
   if (value instanceof Error) throw value;
   if (isNonNullType(type)) {
     const inner = completeNamedOrList(run, type.ofType, nodes, value, path);
-    return isPromise(inner) ? inner.then((completed) => nonNull(run, completed, nodes, path)) : nonNull(run, inner, nodes, path);
+    return isPromise(inner) ? nonNullLater(run, inner, nodes, path) : nonNull(run, inner, nodes, path);
   }
   const inner = completeNamedOrList(run, type, nodes, value, path);
   return isPromise(inner) ? inner.then(nullIfBubbled) : nullIfBubbled(inner);
+}
+
+/** A pending value of a non-null position, checked once it settles (see {@link nonNull}). */
+function nonNullLater(run: Run, inner: Promise<Completed>, nodes: FieldNode[], path: Path): Promise<Completed> {
+  return inner.then((completed) => nonNull(run, completed, nodes, path));
 }
 
 /** A non-null position's value: null there is an error of its own, and bubbles up. */
@@ -313,26 +338,17 @@ function completeList(run: Run, itemType: GraphQLOutputType, nodes: FieldNode[],
     throw new GraphQLError(`Expected Iterable, but did not find one for field "${path.typename}.${(nodes[0] as FieldNode).name.value}".`);
   }
   const items: Completed[] = [];
-  let pending: Array<Promise<void>> | undefined;
+  let pending: Array<Promise<Completed>> | undefined;
+  let pendingAt: number[] | undefined;
   let bubbled = false;
   let index = 0;
   for (const item of value as Iterable<unknown>) {
-    const at = index;
-    const itemPath: Path = { prev: path, key: at, typename: path.typename };
-    const completed = isPromise(item)
-      ? item.then(
-          (resolved) => complete(run, itemType, nodes, resolved, itemPath),
-          (error: unknown) => fail(run, error, itemType, nodes, itemPath),
-        )
-      : complete(run, itemType, nodes, item, itemPath);
+    const itemPath: Path = { prev: path, key: index, typename: path.typename };
+    const completed = isPromise(item) ? completeLater(run, itemType, nodes, item, itemPath) : complete(run, itemType, nodes, item, itemPath);
     if (isPromise(completed)) {
       items.push(null);
-      (pending ??= []).push(
-        completed.then((settled) => {
-          if (settled === bubble) bubbled = true;
-          else items[at] = settled;
-        }),
-      );
+      (pending ??= []).push(completed);
+      (pendingAt ??= []).push(index);
     } else {
       if (completed === bubble) bubbled = true;
       items.push(completed);
@@ -341,12 +357,22 @@ function completeList(run: Run, itemType: GraphQLOutputType, nodes: FieldNode[],
   }
   // A non-null item that is null makes the list's own position null (or bubble further).
   if (!pending) return bubbled ? bubble : items;
-  return Promise.all(pending).then(() => (bubbled ? bubble : items));
+  return settleItems(items, pending, pendingAt as number[], bubbled);
+}
+
+/** A list whose items include pending ones: complete once they settle. */
+function settleItems(items: Completed[], pending: Array<Promise<Completed>>, at: number[], bubbled: boolean): Promise<Completed> {
+  return Promise.all(pending).then((settled) => {
+    if (bubbled || settled.includes(bubble)) return bubble;
+    for (let index = 0; index < at.length; index++) items[at[index] as number] = settled[index];
+    return items;
+  });
 }
 
 function resolveObjectType(run: Run, type: GraphQLAbstractType, value: unknown, nodes: FieldNode[], path: Path): GraphQLObjectType {
-  const info = () => resolveInfo(run, undefined, undefined, nodes, path);
-  const resolved = type.resolveType ? type.resolveType(value, run.context, info(), type) : readProperty(value, '__typename');
+  const resolved = type.resolveType
+    ? type.resolveType(value, run.context, resolveInfo(run, undefined, undefined, nodes, path), type)
+    : readProperty(value, '__typename');
   if (isPromise(resolved))
     throw new GraphQLError(`Abstract type "${type.name}" resolved its type asynchronously, which the in-process executor does not support.`);
   const named = typeof resolved === 'string' ? run.schema.getType(resolved) : undefined;
