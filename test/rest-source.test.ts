@@ -41,6 +41,7 @@ async function startBookService(t: import('node:test').TestContext) {
     const url = new URL(request.url ?? '/', 'http://x');
     if (url.pathname === '/books' && request.method === 'GET') {
       const ids = url.searchParams.get('ids')?.split(',') ?? [];
+      if (ids.includes('boom')) return json(response, 500, { message: 'books store down' });
       return json(response, 200, { data: { books: ids.flatMap((id) => books.get(id) ?? []) } });
     }
     if (url.pathname === '/books' && request.method === 'POST') return json(response, 201, { id: '9', ...(JSON.parse(request.body) as object) });
@@ -86,6 +87,32 @@ test('a batch endpoint serves every key of a request in one call, in key order, 
   assert.deepEqual(
     service.requests.map((request) => request.url),
     ['/books?ids=3,404,2,nope,1'],
+  );
+});
+
+test('a batch call takes at most maxBatchSize distinct keys; a failed call fails its own keys only, each on its path', async (t) => {
+  const service = await startBookService(t);
+  const gateway = await startTestGateway(t, { books: { kind: 'rest', url: service.url, sdl: booksSdl, maxBatchSize: 2 } });
+
+  const response = await postGraphQL(
+    gateway.endpoint,
+    '{ books(ids: ["1", "boom", "2", "3", "1"]) { id } again: books(ids: ["3", "2"]) { title } one: book(id: "3") { id } }',
+  );
+
+  assert.deepEqual(response.body.data, {
+    books: [null, null, { id: '2' }, { id: '3' }, null],
+    again: [{ title: 'Ulysses' }, { title: 'Emma' }],
+    one: { id: '3' },
+  });
+  const failed = (response.body.errors ?? []).map((error) => ({ path: error.path, code: error.extensions?.['code'] }));
+  assert.deepEqual(
+    failed.sort((a, b) => JSON.stringify(a.path).localeCompare(JSON.stringify(b.path))),
+    [0, 1, 4].map((index) => ({ path: ['books', index], code: 'DOWNSTREAM_SERVICE_ERROR' })),
+  );
+  // Every key of the level once, two per call, in the order first asked for; the failed keys are not asked for again.
+  assert.deepEqual(
+    service.requests.map((request) => request.url),
+    ['/books?ids=1,boom', '/books?ids=2,3'],
   );
 });
 

@@ -1,10 +1,10 @@
-import DataLoader from 'dataloader';
 import { getNullableType, isListType, isNonNullType, type GraphQLFieldResolver, type GraphQLOutputType } from 'graphql';
 import { gatewayError } from '../../errors.ts';
 import { upstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
 import type { HttpClient, UpstreamResponse } from '../../transport/http-client.ts';
 import type { RestMapping } from './read-rest-mappings.ts';
 import { upstreamStatusError } from './upstream-status-error.ts';
+import { BatchGroup, type KeyGroup } from './batch-group.ts';
 import { batchMark, readPath, type TemplateValues } from './url-template.ts';
 
 type HttpMapping = Extract<RestMapping, { kind: 'http' }>;
@@ -20,18 +20,18 @@ export interface RestSourceRuntime {
 }
 
 /**
- * Per-request state, keyed by the request's context so it dies with it: batch loaders by grouping
+ * Per-request state, keyed by the request's context so it dies with it: batch groups by grouping
  * key, and the promises of GET calls by path, so identical calls within a request go out once.
  */
 export interface RequestState {
-  loaders: Map<string, DataLoader<string, unknown[]>>;
+  batches: Map<string, BatchGroup>;
   gets: Map<string, Promise<UpstreamResponse>>;
 }
 
 /** The resolver of one mapped field. */
 export function createRestResolver(mapping: RestMapping, runtime: RestSourceRuntime): GraphQLFieldResolver<unknown, unknown> {
   const stateOf = (context: RequestContext | undefined): RequestState => {
-    const fresh = (): RequestState => ({ loaders: new Map(), gets: new Map() });
+    const fresh = (): RequestState => ({ batches: new Map(), gets: new Map() });
     if (!context) return fresh();
     let state = runtime.requestStates.get(context);
     if (!state) runtime.requestStates.set(context, (state = fresh()));
@@ -93,29 +93,60 @@ async function resolveSingle(
   throw upstreamStatusError(runtime.service, status, body);
 }
 
-async function resolveBatched(
+/**
+ * A batched field's value, from its group's call (see {@link BatchGroup}): a list of keys (`ids:
+ * [ID!]!`) gives one item or null per key, a failed call's keys each their error; a single key
+ * gives its items (a list field) or its first item. Synchronous when every key was answered already.
+ */
+function resolveBatched(
   mapping: HttpMapping,
   values: TemplateValues,
   state: RequestState,
   context: RequestContext | undefined,
   runtime: RestSourceRuntime,
   returnType: GraphQLOutputType,
-): Promise<unknown> {
-  const { key: itemKey, by } = mapping.batch!;
+): unknown {
+  const { by } = mapping.batch!;
   const keys = by.from === 'args' ? readPath(values.args, by.path) : readPath(values.parent, by.path);
   if (keys === null || keys === undefined) return null;
   const groupKey = groupKeyOf(mapping, values);
-  let loader = state.loaders.get(groupKey);
-  if (!loader) {
-    loader = new DataLoader((batch) => loadBatch(mapping, values, batch, context, runtime), { maxBatchSize: runtime.maxBatchSize });
-    state.loaders.set(groupKey, loader);
+  let batch = state.batches.get(groupKey);
+  if (!batch) {
+    batch = new BatchGroup((batched) => loadBatch(mapping, values, batched, context, runtime), runtime.maxBatchSize);
+    state.batches.set(groupKey, batch);
   }
   if (Array.isArray(keys)) {
-    const groups = await loader.loadMany(keys.map(String));
-    return groups.map((group) => (group instanceof Error ? group : (group[0] ?? null)));
+    const groups = batch.groups(keys.map(String));
+    return isPromise(groups) ? groups.then(firstItems) : firstItems(groups);
   }
-  const group = await loader.load(String(keys));
-  return isListType(getNullableType(returnType)) ? group : (group[0] ?? null);
+  const groups = batch.groups([String(keys)]);
+  const list = isListType(getNullableType(returnType));
+  return isPromise(groups) ? itemsLater(groups, list) : itemsOf(groups[0] as KeyGroup, list);
+}
+
+/** {@link itemsOf} once the call is answered (a function of its own, so that resolving allocates no closure when answered already). */
+function itemsLater(groups: Promise<KeyGroup[]>, list: boolean): Promise<unknown> {
+  return groups.then((settled) => itemsOf(settled[0] as KeyGroup, list));
+}
+
+/** One item per key (its first, or null), or the key's failure. */
+function firstItems(groups: KeyGroup[]): unknown[] {
+  const items: unknown[] = new Array(groups.length);
+  for (let index = 0; index < groups.length; index++) {
+    const group = groups[index] as KeyGroup;
+    items[index] = group instanceof Error ? group : (group[0] ?? null);
+  }
+  return items;
+}
+
+/** A single key's value: its items for a list field, else its first item or null; its call's failure is thrown. */
+function itemsOf(group: KeyGroup, list: boolean): unknown {
+  if (group instanceof Error) throw group;
+  return list ? group : (group[0] ?? null);
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /** Per batched mapping whose template reads nothing but the batched keys: its one group key. */
