@@ -18,8 +18,12 @@ export type LoadKeys = (keys: readonly string[]) => Promise<unknown[][]>;
  * deduplicated, cached and split into calls here.
  */
 export class BatchGroup {
-  readonly #answered = new Map<string, unknown[]>();
-  readonly #inFlight = new Map<string, Promise<ReadonlyMap<string, KeyGroup>>>();
+  /**
+   * Every key asked for in the request: its group once answered, the call it is in while in flight.
+   * One map for both, written over in place: a map that grows and shrinks per key (a second map of
+   * keys in flight, a set of each tick's keys) reallocates its table as it does.
+   */
+  readonly #keys = new Map<string, unknown[] | Call>();
   readonly #loader: DataLoader<readonly string[], KeyGroup[]>;
 
   constructor(
@@ -32,59 +36,68 @@ export class BatchGroup {
 
   /** The groups of `keys`, in their order: synchronously when every one was answered already. */
   groups(keys: readonly string[]): KeyGroup[] | Promise<KeyGroup[]> {
-    let answered = true;
-    for (let index = 0; index < keys.length && answered; index++) answered = this.#answered.has(keys[index] as string);
-    return answered ? this.#known(keys, undefined) : this.#loader.load(keys);
+    for (let index = 0; index < keys.length; index++) {
+      if (!Array.isArray(this.#keys.get(keys[index] as string))) return this.#loader.load(keys);
+    }
+    return this.#known(keys, undefined);
   }
 
   /** Each key's group: answered, or else what the calls of its tick say of it (a failure). */
-  #known(keys: readonly string[], outcome: ReadonlyMap<string, KeyGroup> | undefined): KeyGroup[] {
+  #known(keys: readonly string[], failures: ReadonlyMap<string, Error> | undefined): KeyGroup[] {
     const groups: KeyGroup[] = new Array(keys.length);
     for (let index = 0; index < keys.length; index++) {
       const key = keys[index] as string;
-      groups[index] = this.#answered.get(key) ?? outcome?.get(key) ?? [];
+      const known = this.#keys.get(key);
+      groups[index] = Array.isArray(known) ? known : (failures?.get(key) ?? []);
     }
     return groups;
   }
 
   /**
-   * One tick's loads: their distinct keys neither answered nor in flight go out in calls of at most
-   * `maxBatchSize`; keys in flight (an earlier tick's call) wait for that call.
+   * One tick's loads: their keys neither answered nor in flight go out in calls of at most
+   * `maxBatchSize` distinct keys, in the order first asked for; keys in flight (an earlier tick's
+   * call) wait for that call.
    */
-  async #dispatch(calls: ReadonlyArray<readonly string[]>): Promise<KeyGroup[][]> {
-    const distinct = new Set<string>();
-    const chunks = new Set<Promise<ReadonlyMap<string, KeyGroup>>>();
-    for (const keys of calls) {
+  async #dispatch(loads: ReadonlyArray<readonly string[]>): Promise<KeyGroup[][]> {
+    const waits = new Set<Call>();
+    const fresh: string[] = [];
+    for (const keys of loads) {
       for (const key of keys) {
-        if (this.#answered.has(key)) continue;
-        const flying = this.#inFlight.get(key);
-        if (flying) chunks.add(flying);
-        else distinct.add(key);
+        const known = this.#keys.get(key);
+        if (known === undefined) {
+          this.#keys.set(key, claimed);
+          fresh.push(key);
+        } else if (known !== claimed && !Array.isArray(known)) waits.add(known);
       }
     }
-    const all = [...distinct];
-    for (let start = 0; start < all.length; start += this.maxBatchSize) chunks.add(this.#call(all.slice(start, start + this.maxBatchSize)));
-    const settled = await Promise.all(chunks);
-    const outcome = settled.length === 1 ? (settled[0] as ReadonlyMap<string, KeyGroup>) : new Map(settled.flatMap((chunk) => [...chunk]));
-    return calls.map((keys) => this.#known(keys, outcome));
+    for (let start = 0; start < fresh.length; start += this.maxBatchSize) waits.add(this.#call(fresh.slice(start, start + this.maxBatchSize)));
+    let failures: Map<string, Error> | undefined;
+    for (const failed of await Promise.all(waits)) {
+      if (failed) for (const [key, error] of failed) (failures ??= new Map()).set(key, error);
+    }
+    return loads.map((keys) => this.#known(keys, failures));
   }
 
-  /** One call for `keys`: its groups are kept for later loads; a failure is handed to the loads of its tick only. */
-  #call(keys: string[]): Promise<ReadonlyMap<string, KeyGroup>> {
-    const call = this.load(keys).then(
+  /** One call for `keys`: its groups are kept for later loads; a failure is handed to the loads waiting for it, and its keys are forgotten. */
+  #call(keys: string[]): Call {
+    const call: Call = this.load(keys).then(
       (groups) => {
-        for (let index = 0; index < keys.length; index++) this.#answered.set(keys[index] as string, groups[index] ?? []);
-        return noFailures;
+        for (let index = 0; index < keys.length; index++) this.#keys.set(keys[index] as string, groups[index] ?? []);
+        return undefined;
       },
-      (error: unknown) => new Map<string, KeyGroup>(keys.map((key) => [key, error instanceof Error ? error : new Error(String(error))])),
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const key of keys) if (this.#keys.get(key) === call) this.#keys.delete(key);
+        return new Map(keys.map((key) => [key, failure]));
+      },
     );
-    for (const key of keys) this.#inFlight.set(key, call);
-    void call.then(() => {
-      for (const key of keys) if (this.#inFlight.get(key) === call) this.#inFlight.delete(key);
-    });
+    for (const key of keys) this.#keys.set(key, call);
     return call;
   }
 }
 
-/** What a call that succeeded hands to its loads beyond the answered groups: nothing. */
-const noFailures: ReadonlyMap<string, KeyGroup> = new Map();
+/** A call in flight: once settled, the failure of each of its keys, or nothing when it succeeded. */
+type Call = Promise<ReadonlyMap<string, Error> | undefined>;
+
+/** Marks a key taken by the tick being dispatched, until its call is made. */
+const claimed: Call = Promise.resolve(undefined);

@@ -5,6 +5,7 @@ import type { HttpClient, UpstreamResponse } from '../../transport/http-client.t
 import type { RestMapping } from './read-rest-mappings.ts';
 import { upstreamStatusError } from './upstream-status-error.ts';
 import { BatchGroup, type KeyGroup } from './batch-group.ts';
+import { infoFree } from './execute-in-process.ts';
 import { batchMark, readPath, type TemplateValues } from './url-template.ts';
 
 type HttpMapping = Extract<RestMapping, { kind: 'http' }>;
@@ -28,8 +29,15 @@ export interface RequestState {
   gets: Map<string, Promise<UpstreamResponse>>;
 }
 
-/** The resolver of one mapped field. */
-export function createRestResolver(mapping: RestMapping, runtime: RestSourceRuntime): GraphQLFieldResolver<unknown, unknown> {
+/**
+ * The resolver of one mapped field, whose type is `returnType`. It reads nothing of its resolve
+ * info, and says so (see {@link infoFree}): the in-process executor then builds none for it.
+ */
+export function createRestResolver(mapping: RestMapping, runtime: RestSourceRuntime, returnType: GraphQLOutputType): GraphQLFieldResolver<unknown, unknown> {
+  return infoFree(resolverOf(mapping, runtime, returnType));
+}
+
+function resolverOf(mapping: RestMapping, runtime: RestSourceRuntime, returnType: GraphQLOutputType): GraphQLFieldResolver<unknown, unknown> {
   const stateOf = (context: RequestContext | undefined): RequestState => {
     const fresh = (): RequestState => ({ batches: new Map(), gets: new Map() });
     if (!context) return fresh();
@@ -44,12 +52,12 @@ export function createRestResolver(mapping: RestMapping, runtime: RestSourceRunt
     case 'stub':
       return (_parent, args) => (args[mapping.argument] as unknown[]).map((key) => ({ [mapping.keyField]: key }));
     case 'http':
-      return (parent, args, rawContext, info) => {
+      return (parent, args, rawContext) => {
         const values: TemplateValues = { args, parent };
         const context = rawContext as RequestContext | undefined;
         return mapping.batch
-          ? resolveBatched(mapping, values, stateOf(context), context, runtime, info.returnType)
-          : resolveSingle(mapping, values, stateOf(context), context, runtime, info.returnType);
+          ? resolveBatched(mapping, values, stateOf(context), context, runtime, returnType)
+          : resolveSingle(mapping, values, stateOf(context), context, runtime, returnType);
       };
   }
 }

@@ -19,6 +19,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLAbstractType,
   type GraphQLField,
+  type GraphQLFieldResolver,
   type GraphQLLeafType,
   type GraphQLObjectType,
   type GraphQLOutputType,
@@ -51,14 +52,26 @@ interface Run extends CollectRun {
 
 const noArguments: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
+const withoutInfo = new WeakSet<GraphQLFieldResolver<unknown, unknown>>();
+
+/**
+ * Marks a resolver that reads nothing of its resolve info (the REST source's own): the executor
+ * passes it none instead of building one per call, ten properties for every object it resolves.
+ */
+export function infoFree<R extends GraphQLFieldResolver<unknown, unknown>>(resolver: R): R {
+  withoutInfo.add(resolver);
+  return resolver;
+}
+
 /**
  * The executor the query planner uses for a REST source's in-process schema: graphql-js's execution
  * semantics (argument and variable coercion, `@skip`/`@include`, fragments, resolvers called for
  * every object of a level before any is awaited so DataLoader batches them, null bubbling to the
  * nearest nullable position, errors located on their paths, leaves serialized, mutations' root
  * fields in order) without what a general executor allocates for every field: a field without a
- * resolver is read from its object, and a resolve info is built only for fields that have one.
- * The REST source's own resolvers (`@http`, `@ref`, `@stub`) are the only ones such a schema has.
+ * resolver is read from its object, and a resolve info is built only for a resolver that was not
+ * marked {@link infoFree}. The REST source's own resolvers (`@http`, `@ref`, `@stub`), all marked,
+ * are the only ones such a schema has; the tests give it graphql-js resolvers too.
  */
 export function createInProcessExecutor(schema: GraphQLSchema): Executor {
   const executor = (request: Parameters<Executor>[0]) =>
@@ -126,6 +139,8 @@ function executeFields(run: Run, type: GraphQLObjectType, source: unknown, field
     if (isPromise(value)) {
       (pending ??= []).push(value);
       (pendingKeys ??= []).push(key);
+      // Its place in document order, kept for the value to come: no copy of the object to reorder it.
+      data[key] = undefined;
     } else if (value === bubble) {
       bubbled = true;
     } else if (value !== undefined) {
@@ -133,16 +148,32 @@ function executeFields(run: Run, type: GraphQLObjectType, source: unknown, field
     }
   }
   if (!pending) return bubbled ? bubble : data;
-  return settleFields(data, pending, pendingKeys as string[], bubbled, fields);
+  return settleFields(data, pending, pendingKeys as string[], bubbled);
 }
 
-/** An object whose fields include pending ones: complete once they settle, with its keys in document order. */
-function settleFields(data: Data, pending: Array<Promise<Completed>>, keys: string[], bubbled: boolean, fields: Fields): Promise<Completed> {
+/** An object whose fields include pending ones: complete once they settle (their places in document order are kept). */
+function settleFields(data: Data, pending: Array<Promise<Completed>>, keys: string[], bubbled: boolean): Promise<Completed> {
+  if (pending.length === 1) return settleField(data, pending[0] as Promise<Completed>, keys[0] as string, bubbled);
   return Promise.all(pending).then((settled) => {
     if (bubbled || settled.includes(bubble)) return bubble;
-    for (let index = 0; index < keys.length; index++) if (settled[index] !== undefined) data[keys[index] as string] = settled[index];
-    return inOrder(data, fields);
+    for (let index = 0; index < keys.length; index++) settle(data, keys[index] as string, settled[index]);
+    return data;
   });
+}
+
+/** {@link settleFields} for one pending field (the usual case: an object's one batched field), without Promise.all. */
+function settleField(data: Data, pending: Promise<Completed>, key: string, bubbled: boolean): Promise<Completed> {
+  return pending.then((settled) => {
+    if (bubbled || settled === bubble) return bubble;
+    settle(data, key, settled);
+    return data;
+  });
+}
+
+/** A pending field's value in the place kept for it; a field the type turned out not to have goes, as graphql-js skips it. */
+function settle(data: Data, key: string, value: Completed): void {
+  if (value === undefined) delete data[key];
+  else data[key] = value;
 }
 
 /** A collected field, and how to complete it when it is a plain leaf (see {@link entriesOf}). */
@@ -211,12 +242,6 @@ function completeLeaf(
   }
 }
 
-function inOrder(data: Data, fields: Fields): Data {
-  const ordered: Data = {};
-  for (const key of fields.keys()) if (key in data) ordered[key] = data[key];
-  return ordered;
-}
-
 /** One field: `undefined` when the type has no such field (graphql-js skips it). */
 function executeField(run: Run, parent: GraphQLObjectType, source: unknown, nodes: FieldNode[], path: Path): MaybePromise<Completed> | undefined {
   const node = nodes[0] as FieldNode;
@@ -228,7 +253,10 @@ function executeField(run: Run, parent: GraphQLObjectType, source: unknown, node
   let result: unknown;
   try {
     const args = field.args.length === 0 ? noArguments : argumentsOf(field, node, run.variables);
-    result = field.resolve ? field.resolve(source, args, run.context, resolveInfo(run, field, parent, nodes, path)) : readProperty(source, name);
+    const resolve = field.resolve;
+    if (!resolve) result = readProperty(source, name);
+    else if (withoutInfo.has(resolve)) result = resolve(source, args, run.context, undefined as unknown as GraphQLResolveInfo);
+    else result = resolve(source, args, run.context, resolveInfo(run, field, parent, nodes, path));
   } catch (error) {
     return fail(run, error, type, nodes, path);
   }

@@ -24,7 +24,7 @@ export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch
   if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${registeredName(source)}: ${problem}`));
   const client = createSourceClient(source, onFetch, pools);
   const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize, requestStates: new WeakMap() };
-  for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime);
+  for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime, field.type);
   return {
     name: source.name,
     kind: 'rest',
