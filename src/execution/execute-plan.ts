@@ -126,14 +126,14 @@ export async function executePlan(
       }
     }
     // An answer merged into several objects (one representation they share) is copied for all but the first.
-    const merged = new Set<number>();
-    targets.forEach(({ object }, position) => {
+    const merged = new Uint8Array(entities.length);
+    for (let position = 0; position < targets.length; position++) {
       const slot = slots[position] as number;
       const answer: unknown = entities[slot];
-      if (answer === null || typeof answer !== 'object') return;
-      merge(object, (merged.has(slot) ? copyJson(answer) : answer) as Data);
-      merged.add(slot);
-    });
+      if (answer === null || typeof answer !== 'object') continue;
+      merge((targets[position] as Located).object, (merged[slot] === 1 ? copyJson(answer) : answer) as Data);
+      merged[slot] = 1;
+    }
     for (const [path, error] of required) failures.fail(path, error);
     // An object answered null with errors failed as a whole: so did every field the call fills on it.
     targets.forEach((target, position) => {
@@ -278,7 +278,7 @@ function representationsOf(
   const typename = entity.representedAs ?? entity.typeName;
   const plain = flatFields(fields);
   for (const target of located) {
-    if (entity.keyFields.some((key) => target.object[key] === null || target.object[key] === undefined)) continue;
+    if (lacksKey(target.object, entity.keyFields)) continue;
     let slot: number | undefined;
     if (plain) slot = distinct.indexOfFields(typename, plain, target.object);
     else {
@@ -290,6 +290,15 @@ function representationsOf(
     slots.push(slot);
   }
   return { representations: distinct.list, targets, slots };
+}
+
+/** Whether a key field of `object` came back null (or never came). A loop, not `some` with a callback: it runs for every object sent. */
+function lacksKey(object: Data, keyFields: readonly string[]): boolean {
+  for (let index = 0; index < keyFields.length; index++) {
+    const value = object[keyFields[index] as string];
+    if (value === null || value === undefined) return true;
+  }
+  return false;
 }
 
 /** The variables of a `@merge` entry point's call: its arguments for the keys of the representations, in their order. */
