@@ -22,22 +22,18 @@ import { discoverSources, type SourceDiscoveries } from '../transport/discovery/
 import type { DiscoveryClock } from '../transport/discovery/discovery-clock.ts';
 import type { ResponseStore } from '../response-cache/response-store.ts';
 import type { Registry } from '../registry/create-registry.ts';
-import { followRegistry, type FollowOptions, type GraphFeed, type GraphFollower } from '../registry/follow-registry.ts';
-import { gatewaySources } from '../registry/gateway-sources.ts';
+import type { GraphFeed, GraphFollower } from '../registry/follow-registry.ts';
 import { openRegistry } from '../registry/open-registry.ts';
-import type { GraphVersion } from '../registry/registry-store.ts';
-import { createSchemaStatus, supergraphFileStatus } from '../registry/schema-status.ts';
 import { useRegistryApi } from '../registry/use-registry-api.ts';
 import { matchRoute } from '../routes/use-routes.ts';
 import { useUsageRecording } from '../registry/use-usage-recording.ts';
 import { SchemaError } from '../sources/schema-error.ts';
 import type { SourcesRevision } from '../sources/watch-source-files.ts';
-import { supergraphLabel, watchSupergraphFile, type SupergraphRevision } from '../sources/federation/watch-supergraph-file.ts';
 import { guardRequestSize } from './guard-request-size.ts';
 import type { TransportContext } from '../plugins/use-transport-security.ts';
 import { createGraphSlot, type GraphSlot } from './graph-slot.ts';
+import { followRegistryGraphs, followSourceFiles, followSupergraphFile, servedOf, type GraphInput } from './follow-graphs.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
-import type { NormalizedSource } from '../config/normalize-config.ts';
 import { createBurstLog, type BurstLog } from '../observability/burst-log.ts';
 import { createGatewayLogger, type Diagnostics, type GatewayLogger } from '../observability/gateway-logger.ts';
 import { upstreamFailureLog } from '../observability/upstream-failure-log.ts';
@@ -217,12 +213,13 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
       diagnostics,
       plannerFailures: createBurstLog({ logger, subject: 'query planner', count: () => diagnostics.internalError('query_planner'), clock }),
     };
-    const graphs = createGraphSlot(logger, await buildGraph(shared, registry ? servedOf(config, await registry.latestGraph()) : servedOf(config, undefined)));
+    const build = (input: GraphInput) => buildGraph(shared, input);
+    const graphs = createGraphSlot(logger, await build(registry ? servedOf(config, await registry.latestGraph()) : servedOf(config, undefined)));
     const metrics = observers[2] as MetricsPlugin;
     metrics.showInstances(() => instancePools.status());
-    const follower = registry && followRegistryGraphs(shared, registry, graphs, log, metrics);
-    const watched = !registry && config.supergraph?.hotReload ? followSupergraphFile(shared, config.supergraph, graphs, log, metrics) : undefined;
-    const sourceFiles = !registry && !watched && options.sourcesFeed ? followSourceFiles(shared, options.sourcesFeed, graphs, logger, metrics) : undefined;
+    const follower = registry && followRegistryGraphs(config, build, registry, graphs, log, metrics);
+    const watched = !registry && config.supergraph?.hotReload ? followSupergraphFile(config, build, config.supergraph, graphs, log, metrics) : undefined;
+    const sourceFiles = !registry && !watched && options.sourcesFeed ? followSourceFiles(build, options.sourcesFeed, graphs, logger, metrics) : undefined;
     return {
       config,
       logger,
@@ -283,115 +280,6 @@ async function openOwnRegistry(config: NormalizedConfig, log: (message: string) 
   const registry = await openRegistry(config.registry, { usageWindow: config.registry.usageWindow, pollInterval: config.registry.pollInterval, log });
   opened.push(registry);
   return registry;
-}
-
-/** What one graph is built from: its sources, and how its answers name it. */
-interface GraphInput {
-  sources: NormalizedSource[];
-  version: number | undefined;
-  label: string | undefined;
-}
-
-/** The sources of a registry graph version, else the config's (named by the supergraph file's hash when there is one). */
-function servedOf(config: NormalizedConfig, graph: GraphVersion | undefined): GraphInput {
-  if (graph) return { sources: gatewaySources(config, graph), version: graph.version, label: String(graph.version) };
-  return { sources: config.sources, version: config.supergraph?.hotReload ? 1 : undefined, label: config.supergraph && supergraphLabel(config.supergraph.sdl) };
-}
-
-/**
- * Follows a feed of graph versions (the registry, a supergraph file): each new one built off the
- * request path and swapped in, or refused with its reason, logged once and counted
- * (`concierge_schema_swaps_total`). One code path for both, so a file swaps exactly as a publish.
- */
-function followGraphs<V extends { version: number; label?: string }>(
-  graphs: GraphSlot<ServedGraph>,
-  metrics: MetricsPlugin,
-  options: Pick<FollowOptions<ServedGraph, V>, 'feed' | 'build'> & {
-    refused: (attempt: { version: number; label?: string; reason?: string }) => void;
-    applied?: (version: number) => void;
-  },
-): GraphFollower {
-  return followRegistry({
-    feed: options.feed,
-    build: options.build,
-    served: () => graphs.current.version,
-    swap: (built) => graphs.swap(built),
-    onAttempt(attempt) {
-      metrics.schemaSwapped(attempt.result);
-      if (attempt.result === 'failed') options.refused(attempt);
-      else options.applied?.(attempt.version);
-    },
-  });
-}
-
-function followRegistryGraphs(
-  shared: Shared,
-  registry: Registry,
-  graphs: GraphSlot<ServedGraph>,
-  log: (message: string) => void,
-  metrics: MetricsPlugin,
-): GraphFollower {
-  const follower = followGraphs(graphs, metrics, {
-    feed: registry,
-    build: (graph) => buildGraph(shared, servedOf(shared.config, graph)),
-    refused: (attempt) =>
-      log(`schema registry: graph v${attempt.version} is not served here, v${graphs.current.version ?? '(config)'} stays: ${attempt.reason}`),
-  });
-  const schemaStatus = createSchemaStatus(registry);
-  metrics.showSchema((selected) => schemaStatus(graphs.current, follower.attempts, selected));
-  return follower;
-}
-
-function followSupergraphFile(
-  shared: Shared,
-  supergraph: NonNullable<NormalizedConfig['supergraph']>,
-  graphs: GraphSlot<ServedGraph>,
-  log: (message: string) => void,
-  metrics: MetricsPlugin,
-): GraphFollower {
-  const others = shared.config.sources.filter((source) => !source.supergraph);
-  const build = (revision: SupergraphRevision) =>
-    buildGraph(shared, { sources: [...others, ...supergraph.subgraphSources(revision.sdl)], version: revision.version, label: revision.label });
-  const follower = followGraphs(graphs, metrics, {
-    feed: watchSupergraphFile({ file: supergraph.file, sdl: supergraph.sdl, log }),
-    build,
-    refused: (attempt) =>
-      log(`supergraph file ${supergraph.file}: its content ${attempt.label} is not served, ${graphs.current.label} stays: ${attempt.reason}`),
-  });
-  metrics.showSchema(async () => supergraphFileStatus(supergraph.file, graphs.current, follower.attempts));
-  return follower;
-}
-
-/**
- * Follows the config's sources as their SDL files change: a change that does not compose leaves
- * the running graph and is told once, with the lines start-up prints for it (again only once it
- * differs or after a change was served).
- */
-function followSourceFiles(
-  shared: Shared,
-  feed: GraphFeed<SourcesRevision>,
-  graphs: GraphSlot<ServedGraph>,
-  logger: GatewayLogger,
-  metrics: MetricsPlugin,
-): GraphFollower {
-  let told: string | undefined;
-  let cause = '';
-  const build = async (revision: SourcesRevision) => {
-    cause = revision.cause;
-    try {
-      return await buildGraph(shared, { sources: revision.sources, version: revision.version, label: undefined });
-    } catch (error) {
-      const lines = (error as Error).message;
-      if (lines !== told) logger.error(`${cause} changed; not served, the running graph stays:\n${lines}`);
-      told = lines;
-      throw error;
-    }
-  };
-  const applied = (version: number) => {
-    told = undefined;
-    logger.info(`${cause} changed; serving the new graph (revision ${version})`);
-  };
-  return followGraphs(graphs, metrics, { feed, build, refused: () => {}, applied });
 }
 
 /** Builds one graph: its sources (from a registry graph version, a supergraph file or the config), schema, planner and Yoga. */
