@@ -8,8 +8,6 @@ import {
   isInterfaceType,
   isNonNullType,
   isObjectType,
-  print,
-  visit,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -20,7 +18,6 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { coerceOperationVariables } from '../execution/coerce-operation-variables.ts';
@@ -28,6 +25,9 @@ import type { FieldOccurrence } from './authorization-config.ts';
 import { coversType, fieldDeclarations, possibleObjectTypes } from './possible-types.ts';
 import { anyMayRestrict, mayRestrictWithin } from './restrictable-selections.ts';
 import { WalkedSelections } from './walked-selections.ts';
+import { internalAliases, rewriteRestricted } from './rewrite-restricted.ts';
+
+export { placeholderKey } from './rewrite-restricted.ts';
 
 /** A step of a response path: the response key, whether the field is non-null, and whether its list items are. */
 export interface PathStep {
@@ -136,20 +136,11 @@ function nullability(type: GraphQLOutputType): Pick<PathStep, 'nonNull' | 'items
   return { nonNull: isNonNullType(type), itemsNonNull: isListType(nullable) && isNonNullType(nullable.ofType) };
 }
 
-/** The response key of the `__typename` that keeps an emptied selection set valid; removed from results. */
-export const placeholderKey = 'concierge__cut';
-
 /** What {@link restrictDocument}'s decideAll gives a field nothing was deferred on. */
 const noDeferred: readonly Deferred[] = Object.freeze([]);
 
 /** The `__typename` the gateway adds, under aliases of its own, to tell objects apart. */
 const typenameField: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
-
-const prefixes = new WeakMap<DocumentNode, string>();
-const printedFields = new WeakMap<FieldNode, string>();
-
-/** Restricted documents by source document and decisions, so that equal decisions give the same document object (and its caches). */
-const restrictedDocuments = new WeakMap<DocumentNode, Map<string, DocumentNode>>();
 
 /**
  * Cuts every field `decide` refuses out of the operation, before execution, so no service
@@ -309,7 +300,7 @@ export async function restrictDocument(
   await walk(operation.selectionSet, root, [], new Set(), undefined, false);
   if (removed.size === 0 && checks.length === 0) return undefined;
   const internalKeys = new Set([...added.values()].flatMap((byCondition) => [...byCondition.values()].flatMap((fields) => [...fields.keys()])));
-  return { document: rewrite(document, `${operationName ?? ''} ${signature.join(' ')}`, removed, added), denials, checks, internalKeys };
+  return { document: rewriteRestricted(document, `${operationName ?? ''} ${signature.join(' ')}`, removed, added), denials, checks, internalKeys };
 }
 
 /**
@@ -351,73 +342,4 @@ function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, 
     // Invalid arguments fail execution before any resolver runs; the decision does not matter.
     return {};
   }
-}
-
-function rewrite(
-  document: DocumentNode,
-  signature: string,
-  removed: ReadonlySet<FieldNode>,
-  added: ReadonlyMap<SelectionSetNode, ReadonlyMap<string, ReadonlyMap<string, FieldNode>>>,
-): DocumentNode {
-  const known = restrictedDocuments.get(document) ?? new Map<string, DocumentNode>();
-  restrictedDocuments.set(document, known);
-  const cached = known.get(signature);
-  if (cached) return cached;
-  const typename: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: placeholderKey }, name: { kind: Kind.NAME, value: '__typename' } };
-  const restricted = visit(document, {
-    Field: { enter: (node) => (removed.has(node) ? null : undefined) },
-    SelectionSet: {
-      enter: (node) => {
-        const extra = added.get(node);
-        return extra
-          ? { ...node, selections: [...node.selections, ...[...extra].flatMap(([condition, fields]) => selectionsOf(condition, [...fields.values()]))] }
-          : undefined;
-      },
-      leave: (node) => (node.selections.length === 0 ? { ...node, selections: [typename] } : undefined),
-    },
-  });
-  known.set(signature, restricted);
-  return restricted;
-}
-
-/** The fields, under an inline fragment on the type named `condition` when there is one. */
-function selectionsOf(condition: string, fields: FieldNode[]): SelectionNode[] {
-  if (!condition) return fields;
-  return [
-    {
-      kind: Kind.INLINE_FRAGMENT,
-      typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: condition } },
-      selectionSet: { kind: Kind.SELECTION_SET, selections: fields },
-    },
-  ];
-}
-
-/**
- * Aliases for the fields decisions add: one per type and field (printed), all starting with a
- * prefix no response key of the document starts with, so that they never clobber a client's
- * field and can be removed from answers wherever they are.
- */
-function internalAliases(document: DocumentNode): (typeName: string, field: FieldNode) => string {
-  const prefix = prefixOf(document);
-  const aliases = new Map<string, string>();
-  return (typeName, field) => {
-    let printed = printedFields.get(field);
-    if (printed === undefined) printedFields.set(field, (printed = print(field)));
-    const key = `${typeName} ${printed}`;
-    let alias = aliases.get(key);
-    if (!alias) aliases.set(key, (alias = `${prefix}${aliases.size}`));
-    return alias;
-  };
-}
-
-function prefixOf(document: DocumentNode): string {
-  const known = prefixes.get(document);
-  if (known !== undefined) return known;
-  const keys: string[] = [];
-  visit(document, { Field: (node) => void keys.push(node.alias?.value ?? node.name.value) });
-  let prefix = 'concierge__policy';
-  const taken = (candidate: string) => keys.some((key) => key.startsWith(candidate));
-  while (taken(prefix)) prefix += '_';
-  prefixes.set(document, prefix);
-  return prefix;
 }
