@@ -3,9 +3,40 @@ import { GraphQLError, getOperationAST, print, type DocumentNode } from 'graphql
 import { gatewayError, isErrorCode } from '../../errors.ts';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
 import { upstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
-import type { HttpClient } from '../../transport/http-client.ts';
+import type { HttpClient, UpstreamRequest } from '../../transport/http-client.ts';
 
-const printed = new WeakMap<DocumentNode, string>();
+/** A delegated document as it is sent: its text as a JSON string, and whether each operation only reads. */
+interface Prepared {
+  queryJson: string;
+  readOnly: Map<string | null | undefined, boolean>;
+}
+
+const prepared = new WeakMap<DocumentNode, Prepared>();
+
+/**
+ * The JSON body `JSON.stringify({ query, variables, operationName })` gives, with the query's text
+ * escaped once per document rather than on every call (a plan sends the same document object on
+ * every request).
+ */
+export function requestBody(document: DocumentNode, variables: unknown, operationName: string | null | undefined): string {
+  const { queryJson } = preparedOf(document);
+  const variablesJson = variables === undefined ? undefined : JSON.stringify(variables);
+  return `{"query":${queryJson}${variablesJson === undefined ? '' : `,"variables":${variablesJson}`}${operationName === undefined ? '' : `,"operationName":${JSON.stringify(operationName)}`}}`;
+}
+
+function preparedOf(document: DocumentNode): Prepared {
+  let known = prepared.get(document);
+  if (!known) prepared.set(document, (known = { queryJson: JSON.stringify(print(document)), readOnly: new Map() }));
+  return known;
+}
+
+/** Whether the operation sent is a query (identical ones in flight may share a call), once per document and name. */
+function readsOnly(document: DocumentNode, operationName: string | null | undefined): boolean {
+  const { readOnly } = preparedOf(document);
+  let known = readOnly.get(operationName);
+  if (known === undefined) readOnly.set(operationName, (known = getOperationAST(document, operationName)?.operation === 'query'));
+  return known;
+}
 
 /**
  * The executor that sends delegated operations to a GraphQL service over HTTP. Upstream errors
@@ -17,19 +48,19 @@ const printed = new WeakMap<DocumentNode, string>();
 export function createGraphQLExecutor(source: NormalizedSource, client: HttpClient): Executor {
   const service = source.name;
   return async ({ document, variables, operationName, context }) => {
-    const query = printed.get(document) ?? print(document);
-    printed.set(document, query);
-    const response = await client.request({
-      ...((context as RequestContext | undefined)?.request ? { origin: (context as RequestContext).request as Request } : {}),
+    const headers = await upstreamHeaders(context as RequestContext, service, source.forwardHeaders);
+    // A client's accept, when the source forwards it, goes through as before; else the GraphQL-over-HTTP one.
+    headers['accept'] ??= 'application/graphql-response+json, application/json';
+    const call: UpstreamRequest = {
       method: 'POST',
       path: '',
-      headers: {
-        accept: 'application/graphql-response+json, application/json',
-        ...(await upstreamHeaders(context as RequestContext, service, source.forwardHeaders)),
-      },
-      body: JSON.stringify({ query, variables, operationName }),
-      readOnly: getOperationAST(document, operationName)?.operation === 'query',
-    });
+      headers,
+      body: requestBody(document, variables, operationName),
+      readOnly: readsOnly(document, operationName),
+    };
+    const origin = (context as RequestContext | undefined)?.request;
+    if (origin) call.origin = origin;
+    const response = await client.request(call);
     const result = response.body as ExecutionResult | undefined;
     if (!result || typeof result !== 'object' || (!('data' in result) && !Array.isArray(result.errors))) {
       throw gatewayError('DOWNSTREAM_SERVICE_ERROR', `Service "${service}" answered ${response.status} without a GraphQL result.`, {
