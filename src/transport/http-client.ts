@@ -3,7 +3,7 @@ import { errors, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.ts';
 import { gatewayError } from '../errors.ts';
 import { CallDeadline } from './call-deadline.ts';
-import type { OnFetch } from './fetch-hooks.ts';
+import type { FetchEvent, OnFetch } from './fetch-hooks.ts';
 import type { NormalizedUpstreamTls } from '../tls/tls-config.ts';
 import { withHttpCache } from './http-cache.ts';
 import { withInFlightDedupe } from './in-flight-dedupe.ts';
@@ -227,32 +227,34 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   if (dedupeInFlight) send = withInFlightDedupe(send);
 
   return {
-    async request({ headers: callHeaders, origin, ...call }) {
-      const sentHeaders = {
-        accept: 'application/json',
-        ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-        ...callHeaders,
-      };
-      const event = { service, instance: firstOrigin(), method: call.method, path: call.path, headers: sentHeaders, ...(origin ? { origin } : {}) };
+    async request({ method, path, headers: callHeaders, body: sentBody, readOnly, origin }) {
+      const sentHeaders: Record<string, string> = { accept: 'application/json' };
+      if (sentBody !== undefined) sentHeaders['content-type'] = 'application/json';
+      Object.assign(sentHeaders, headers, callHeaders);
+      const event: FetchEvent = { service, instance: firstOrigin(), method, path, headers: sentHeaders };
+      if (origin) event.origin = origin;
       const done = onFetch?.(event);
       const tried = new Set<string>();
-      const answered = (instance?: string) => (event.instance = instance ?? originOf([...tried].at(-1)) ?? event.instance);
       const started = performance.now();
       // The client request's deadline (operationTimeout) bounds the call when it leaves less than the source's timeout.
       const left = remainingTime(origin);
       const deadline = left === undefined || left >= timeout ? undefined : Math.floor(left);
+      // Built field by field, not spread: one object per call, of one shape.
+      const call: Parameters<SendUpstream>[0] = { method, path, headers: sentHeaders, tried };
+      if (sentBody !== undefined) call.body = sentBody;
+      if (readOnly !== undefined) call.readOnly = readOnly;
+      if (deadline !== undefined) call.deadline = deadline;
       let status: number;
       let body: unknown;
       let instance: string | undefined;
       try {
         if (deadline !== undefined && deadline < 1) throw deadlinePassed(service);
-        ({ status, body, instance } = await send({ ...call, headers: sentHeaders, tried, ...(deadline === undefined ? {} : { deadline }) }));
+        ({ status, body, instance } = await send(call));
       } catch (error) {
-        done?.({ error: error as Error, durationMs: performance.now() - started, instance: answered() });
+        done?.({ error: error as Error, durationMs: performance.now() - started, instance: answeredBy(event, tried) });
         throw error;
       }
-      done?.({ status, durationMs: performance.now() - started, instance: answered(instance) });
+      done?.({ status, durationMs: performance.now() - started, instance: answeredBy(event, tried, instance) });
       return { status, body };
     },
     async proxy({ origin, timeout: silence = timeout, ...call }) {
@@ -342,6 +344,12 @@ function deadlinePassed(service: string): Error {
     rejectsRequest: false,
     extensions: { service },
   });
+}
+
+/** The instance a call's observers are told of: the one that answered, else the last one tried, else the one first named. */
+function answeredBy(event: FetchEvent, tried: ReadonlySet<string>, instance?: string): string {
+  event.instance = instance ?? originOf([...tried].at(-1)) ?? event.instance;
+  return event.instance;
 }
 
 function originOf(url: string | undefined): string | undefined {
