@@ -5,7 +5,7 @@ import type { HttpClient, UpstreamResponse } from '../../transport/http-client.t
 import type { RestMapping } from './read-rest-mappings.ts';
 import { upstreamStatusError } from './upstream-status-error.ts';
 import { BatchGroup, type KeyGroup } from './batch-group.ts';
-import { infoFree } from './execute-in-process.ts';
+import { infoFree, isPromise } from './execute-in-process.ts';
 import { batchMark, readPath, type TemplateValues } from './url-template.ts';
 
 type HttpMapping = Extract<RestMapping, { kind: 'http' }>;
@@ -151,10 +151,6 @@ function firstItems(groups: KeyGroup[]): unknown[] {
 function itemsOf(group: KeyGroup, list: boolean): unknown {
   if (group instanceof Error) throw group;
   return list ? group : (group[0] ?? null);
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /** Per batched mapping whose template reads nothing but the batched keys: its one group key. */

@@ -439,6 +439,10 @@ function pathOf(path: Path | undefined): Array<string | number> {
   return keys;
 }
 
-function isPromise(value: unknown): value is Promise<unknown> {
+/**
+ * Whether a value is a promise (a thenable with a `then` function). Stricter than promise-helpers'
+ * `isPromise` (any `then` at all): a REST answer may well have a field named `then`.
+ */
+export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
