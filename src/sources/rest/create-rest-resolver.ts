@@ -5,7 +5,8 @@ import type { HttpClient, UpstreamResponse } from '../../transport/http-client.t
 import type { RestMapping } from './read-rest-mappings.ts';
 import { upstreamStatusError } from './upstream-status-error.ts';
 import { BatchGroup, type KeyGroup } from './batch-group.ts';
-import { infoFree, isPromise } from './execute-in-process.ts';
+import { isPromise } from '../../maybe-promise.ts';
+import { infoFree } from './execute-in-process.ts';
 import { batchMark, readPath, type TemplateValues } from './url-template.ts';
 
 type HttpMapping = Extract<RestMapping, { kind: 'http' }>;

@@ -1,4 +1,5 @@
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
+import { isPromise, type MaybePromise } from '../../maybe-promise.ts';
 import { collect, collectedFor, type CollectRun, type Fields } from './collect-fields.ts';
 import { variableValues } from '../../execution/variable-values.ts';
 import {
@@ -30,7 +31,6 @@ import {
 } from 'graphql';
 
 type Data = Record<string, unknown>;
-type MaybePromise<T> = T | Promise<T>;
 
 /** A null that must reach the nearest nullable position: its error is already recorded. */
 const bubble: unique symbol = Symbol('null bubbling up');
@@ -437,12 +437,4 @@ function pathOf(path: Path | undefined): Array<string | number> {
   const keys: Array<string | number> = [];
   for (let at = path; at; at = at.prev) keys.unshift(at.key);
   return keys;
-}
-
-/**
- * Whether a value is a promise (a thenable with a `then` function). Stricter than promise-helpers'
- * `isPromise` (any `then` at all): a REST answer may well have a field named `then`.
- */
-export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
