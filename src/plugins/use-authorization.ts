@@ -18,7 +18,17 @@ import type { AuthorizationRules, Requirement } from '../security/collect-author
 import { possibleObjectTypes } from '../security/possible-types.ts';
 import { readPolicyRequires, type PolicyRequires } from '../security/read-policy-requires.ts';
 import { isClientView } from '../clients/client-views.ts';
-import { restrictDocument, type Decide, type Deferred, type FieldVisit, type MayRestrict, type Verdict } from '../security/restrict-document.ts';
+import {
+  restrictDocument,
+  type Decide,
+  type Deferred,
+  type FieldVisit,
+  type MayRestrict,
+  type RestrictedDocument,
+  type Verdict,
+} from '../security/restrict-document.ts';
+import type { ExecuteHookResult, ExecutePayload } from './execute-hook-result.ts';
+import { isPromise, type MaybePromise } from '../maybe-promise.ts';
 
 /**
  * Field and object authorization from the registered schemas. Fields the caller may not read are
@@ -62,32 +72,37 @@ export function useAuthorization(rules: AuthorizationRules, { policies }: Normal
     if (!filter) filters.set(schema, (filter = rulesMayApply(rules, schema)));
     return filter;
   };
+  // The operation as restricted, and the result's decisions and refusals once it has run.
+  const restrictExecution = (args: ExecutePayload['args'], restricted: RestrictedDocument | undefined): ExecuteHookResult | undefined => {
+    if (!restricted) return;
+    args.document = restricted.document;
+    if (restricted.internalKeys.size > 0) internalKeys.set(args.contextValue as object, restricted.internalKeys);
+    return {
+      async onExecuteDone({ result, setResult }) {
+        if (isAsyncIterable(result)) {
+          // A stream (subscription, @defer) is not decided object by object: refused whole when it would have to be.
+          if (restricted.checks.length > 0) setResult({ errors: [gatewayError('FORBIDDEN', 'Object-level policies decide whole results, not streams.')] });
+          return;
+        }
+        const decided = await applyResultChecks(result, restricted.checks);
+        setResult(restricted.denials.length > 0 ? applyDenials(decided, restricted.denials) : decided);
+      },
+    };
+  };
   return {
     onSchemaChange({ schema }) {
       // A client view is a subset of the graph: policies read their fields as the graph has them.
       if (isClientView(schema)) return;
       requires = readPolicyRequires(schema, rules, policies);
     },
-    async onExecute({ args }) {
+    // Synchronous while every decision is: most policies answer from the token and the arguments.
+    onExecute({ args }) {
       if (rules.fields.size === 0 && rules.types.size === 0) return;
       requires ??= readPolicyRequires(args.schema, rules, policies);
       const { request } = args.contextValue as { request: Request };
       const decide = createDecider(rules, { consumer: consumerOf(request), request, policies, requires, schema: args.schema });
-      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {}, mayApply(args.schema));
-      if (!restricted) return;
-      args.document = restricted.document;
-      if (restricted.internalKeys.size > 0) internalKeys.set(args.contextValue as object, restricted.internalKeys);
-      return {
-        async onExecuteDone({ result, setResult }) {
-          if (isAsyncIterable(result)) {
-            // A stream (subscription, @defer) is not decided object by object: refused whole when it would have to be.
-            if (restricted.checks.length > 0) setResult({ errors: [gatewayError('FORBIDDEN', 'Object-level policies decide whole results, not streams.')] });
-            return;
-          }
-          const decided = await applyResultChecks(result, restricted.checks);
-          setResult(restricted.denials.length > 0 ? applyDenials(decided, restricted.denials) : decided);
-        },
-      };
+      const restricted = restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {}, mayApply(args.schema));
+      return isPromise(restricted) ? restricted.then((settled) => restrictExecution(args, settled)) : restrictExecution(args, restricted);
     },
     onExecutionResult({ result, setResult, context }) {
       const keys = internalKeys.get(context);
@@ -112,16 +127,32 @@ interface Applicable {
   subject: string;
 }
 
+/** Decides each visit by the rules that apply to it, in order: synchronously while every policy answers synchronously. */
 function createDecider(rules: AuthorizationRules, caller: Caller): Decide {
-  return async (visit) => {
-    const deferred: Deferred[] = [];
-    for (const applicable of applicableRules(rules, visit, caller.schema)) {
-      const decision = await decideRequirement(applicable, visit, caller);
-      if (!Array.isArray(decision)) return decision;
-      deferred.push(...decision);
+  return (visit) => decideFrom(applicableRules(rules, visit, caller.schema), 0, visit, caller, []);
+}
+
+function decideFrom(
+  applicable: readonly Applicable[],
+  from: number,
+  visit: FieldVisit,
+  caller: Caller,
+  deferred: Deferred[],
+): MaybePromise<Verdict | { deferred: readonly Deferred[] }> {
+  for (let index = from; index < applicable.length; index++) {
+    const decision = decideRequirement(applicable[index] as Applicable, visit, caller);
+    if (isPromise(decision)) {
+      return decision.then((settled) => (Array.isArray(settled) ? decideFrom(applicable, index + 1, visit, caller, pushed(deferred, settled)) : settled));
     }
-    return deferred.length > 0 ? { deferred } : undefined;
-  };
+    if (!Array.isArray(decision)) return decision;
+    deferred.push(...decision);
+  }
+  return deferred.length > 0 ? { deferred } : undefined;
+}
+
+function pushed<T>(list: T[], items: readonly T[]): T[] {
+  list.push(...items);
+  return list;
 }
 
 /**
@@ -170,63 +201,125 @@ function applicableRules({ fields, types }: AuthorizationRules, visit: FieldVisi
 }
 
 /** A refusal, or the decisions left to the result (none: allowed). */
-async function decideRequirement({ requirement, on, typeName, subject }: Applicable, visit: FieldVisit, caller: Caller): Promise<Verdict | Deferred[]> {
-  const { authenticated, scopes, policies: policyLists } = requirement;
-  const { consumer, request, policies } = caller;
-  const { coordinate } = visit;
+function decideRequirement(applicable: Applicable, visit: FieldVisit, caller: Caller): MaybePromise<Verdict | Deferred[]> {
+  const { authenticated, scopes } = applicable.requirement;
+  const { consumer } = caller;
+  const { subject } = applicable;
   if (!consumer && (authenticated || scopes.length > 0)) return { code: 'UNAUTHENTICATED', message: `Reading ${subject} needs an authenticated caller.` };
   for (const alternatives of scopes) {
     if (!alternatives.some((all) => all.every((scope) => consumer?.scopes.includes(scope)))) {
       return { code: 'FORBIDDEN', message: `Reading ${subject} needs the scope ${alternatives.map((all) => all.join(' and ')).join(', or ')}.` };
     }
   }
-  const input: PolicyInput = { consumer, request, coordinate, args: visit.args, parent: visit.parent };
-  const deferred: Deferred[] = [];
-  for (const alternatives of policyLists) {
-    const named = alternatives.map((all) => all.join(' and ')).join(', or ');
-    const code = consumer ? 'FORBIDDEN' : 'UNAUTHENTICATED';
-    const open = await openAlternatives(alternatives, policies, {
-      ...input,
-      objectFrom: on === 'parent' ? visit.parent : { coordinate, args: visit.args, parent: visit.parent },
-    });
-    if (open === 'allowed') continue;
-    if (open.length === 0) return { code, message: `Reading ${subject} is not allowed by policy ${named}.` };
-    const refusal = {
-      code,
-      message: on === 'parent' ? `Reading ${coordinate} is not allowed by policy ${named}.` : `Reading this ${typeName} is not allowed by policy ${named}.`,
-    } as const;
-    deferred.push(deferOnResult(open, on, typeName, input, caller.requires, refusal));
+  return decidePolicies(applicable, visit, caller, 0, []);
+}
+
+/** The requirement's policy lists from `from` on: each must allow, or leave its decision to the result. */
+function decidePolicies(applicable: Applicable, visit: FieldVisit, caller: Caller, from: number, deferred: Deferred[]): MaybePromise<Verdict | Deferred[]> {
+  const { policies: policyLists } = applicable.requirement;
+  for (let index = from; index < policyLists.length; index++) {
+    const alternatives = policyLists[index] as string[][];
+    const input = policyInput(applicable, visit, caller);
+    const open = openAlternatives(alternatives, caller.policies, input);
+    if (isPromise(open)) {
+      return open.then((settled) => {
+        const verdict = settlePolicies(settled, alternatives, applicable, visit, caller, deferred);
+        return verdict === undefined ? decidePolicies(applicable, visit, caller, index + 1, deferred) : verdict;
+      });
+    }
+    const verdict = settlePolicies(open, alternatives, applicable, visit, caller, deferred);
+    if (verdict !== undefined) return verdict;
   }
   return deferred;
 }
 
+/** What one policy list's alternatives settled to: a refusal, or `undefined` (allowed, or deferred to the result and added to `deferred`). */
+function settlePolicies(
+  open: 'allowed' | Array<Array<[string, ObjectPolicy]>>,
+  alternatives: string[][],
+  { on, typeName, subject }: Applicable,
+  visit: FieldVisit,
+  caller: Caller,
+  deferred: Deferred[],
+): Verdict {
+  if (open === 'allowed') return undefined;
+  const named = alternatives.map((all) => all.join(' and ')).join(', or ');
+  const code = caller.consumer ? 'FORBIDDEN' : 'UNAUTHENTICATED';
+  if (open.length === 0) return { code, message: `Reading ${subject} is not allowed by policy ${named}.` };
+  const refusal = {
+    code,
+    message: on === 'parent' ? `Reading ${visit.coordinate} is not allowed by policy ${named}.` : `Reading this ${typeName} is not allowed by policy ${named}.`,
+  } as const;
+  const { consumer, request } = caller;
+  deferred.push(
+    deferOnResult(open, on, typeName, { consumer, request, coordinate: visit.coordinate, args: visit.args, parent: visit.parent }, caller.requires, refusal),
+  );
+  return undefined;
+}
+
+/** What a policy is asked before the call: the caller, the field occurrence, and the occurrence whose object the policy is about. */
+function policyInput({ on }: Applicable, visit: FieldVisit, { consumer, request }: Caller): PolicyInput & ObjectSource {
+  const { coordinate } = visit;
+  return {
+    consumer,
+    request,
+    coordinate,
+    args: visit.args,
+    parent: visit.parent,
+    objectFrom: on === 'parent' ? visit.parent : { coordinate, args: visit.args, parent: visit.parent },
+  };
+}
+
 /**
  * Each AND-list of policy names decided before the call: `allowed` when one holds, else the lists
- * still open (their object policies that could not tell), none when every list is refused.
+ * still open (their object policies that could not tell), none when every list is refused. The
+ * policies of an AND-list are asked together; the next list only when this one did not allow.
  */
-async function openAlternatives(
+function openAlternatives(
   alternatives: string[][],
   policies: Record<string, AuthorizationPolicy>,
   input: PolicyInput & ObjectSource,
-): Promise<'allowed' | Array<Array<[string, ObjectPolicy]>>> {
-  const open: Array<Array<[string, ObjectPolicy]>> = [];
-  for (const all of alternatives) {
-    const answers = await Promise.all(all.map((name) => beforeCall(policies[name] as AuthorizationPolicy, input)));
-    if (answers.includes(false)) continue;
-    const undecided = all.flatMap((name, index) => (answers[index] === undefined ? [[name, policies[name] as ObjectPolicy] as [string, ObjectPolicy]] : []));
-    if (undecided.length === 0) return 'allowed';
-    open.push(undecided);
+  from = 0,
+  open: Array<Array<[string, ObjectPolicy]>> = [],
+): MaybePromise<'allowed' | Array<Array<[string, ObjectPolicy]>>> {
+  for (let index = from; index < alternatives.length; index++) {
+    const all = alternatives[index] as string[];
+    const answers = all.map((name) => beforeCall(policies[name] as AuthorizationPolicy, input));
+    if (answers.some(isPromise)) {
+      return Promise.all(answers).then((settled) =>
+        takeAnswers(all, settled, policies, open) ? 'allowed' : openAlternatives(alternatives, policies, input, index + 1, open),
+      );
+    }
+    if (takeAnswers(all, answers as Array<boolean | undefined>, policies, open)) return 'allowed';
   }
   return open;
 }
 
-async function beforeCall(policy: AuthorizationPolicy, input: PolicyInput & ObjectSource): Promise<boolean | undefined> {
+/** Whether an AND-list's answers allow; else adds its undecided object policies to `open` unless one refused. */
+function takeAnswers(
+  all: string[],
+  answers: ReadonlyArray<boolean | undefined>,
+  policies: Record<string, AuthorizationPolicy>,
+  open: Array<Array<[string, ObjectPolicy]>>,
+): boolean {
+  if (answers.includes(false)) return false;
+  const undecided = all.flatMap((name, index) => (answers[index] === undefined ? [[name, policies[name] as ObjectPolicy] as [string, ObjectPolicy]] : []));
+  if (undecided.length === 0) return true;
+  open.push(undecided);
+  return false;
+}
+
+/** A policy's answer before the call: `undefined` when an object policy leaves it to the result; a policy that throws or rejects refuses. */
+function beforeCall(policy: AuthorizationPolicy, input: PolicyInput & ObjectSource): MaybePromise<boolean | undefined> {
+  const object = isObjectPolicy(policy);
+  let answer: unknown;
   try {
-    const answer = isObjectPolicy(policy) ? await policy.beforeCall?.(input) : await policy(input);
-    return answer === undefined && isObjectPolicy(policy) ? undefined : answer === true;
+    answer = object ? policy.beforeCall?.(input) : policy(input);
   } catch {
     return false;
   }
+  const settle = (value: unknown) => (value === undefined && object ? undefined : value === true);
+  return isPromise(answer) ? Promise.resolve(answer).then(settle, () => false) : settle(answer);
 }
 
 function deferOnResult(

@@ -1,6 +1,5 @@
 import {
   Kind,
-  getArgumentValues,
   getNamedType,
   getNullableType,
   isListType,
@@ -18,11 +17,14 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { coerceOperationVariables } from '../execution/coerce-operation-variables.ts';
+import { isPromise, type MaybePromise } from '../maybe-promise.ts';
 import type { FieldOccurrence } from './authorization-config.ts';
 import { coversType, fieldDeclarations, possibleObjectTypes } from './possible-types.ts';
+import { Occurrence } from './occurrence.ts';
 import { anyMayRestrict, mayRestrictWithin } from './restrictable-selections.ts';
 import { WalkedSelections } from './walked-selections.ts';
 import { internalAliases, rewriteRestricted } from './rewrite-restricted.ts';
@@ -109,8 +111,11 @@ export interface TypenameFilter {
   decidesUnnamed: boolean;
 }
 
-/** Decides one {@link FieldVisit}: a refusal, decisions left to the result, or `undefined` to allow it. */
-export type Decide = (visit: FieldVisit) => Promise<Verdict | { deferred: readonly Deferred[] }>;
+/**
+ * Decides one {@link FieldVisit}: a refusal, decisions left to the result, or `undefined` to allow
+ * it. Synchronously when it can: the walk then makes no promise at all.
+ */
+export type Decide = (visit: FieldVisit) => MaybePromise<Verdict | { deferred: readonly Deferred[] }>;
 
 /**
  * Whether a visit could be anything but allowed, from what the schema alone says of it (a rule on
@@ -136,6 +141,21 @@ function nullability(type: GraphQLOutputType): Pick<PathStep, 'nonNull' | 'items
   return { nonNull: isNonNullType(type), itemsNonNull: isListType(nullable) && isNonNullType(nullable.ofType) };
 }
 
+/**
+ * Where a selection set is walked: the type it is selected on, its response path, the fragments
+ * spread on the way (a cycle stops there), the field occurrence it is in, and whether a fragment on
+ * the way (since the operation's root) may not apply to every object at `path`, so that objects
+ * there may come from other selections than this one.
+ */
+interface Place {
+  selectionSet: SelectionSetNode;
+  parent: GraphQLCompositeType;
+  path: PathStep[];
+  seen: ReadonlySet<string>;
+  occurrence: FieldOccurrence | undefined;
+  narrowed: boolean;
+}
+
 /** What {@link restrictDocument}'s decideAll gives a field nothing was deferred on. */
 const noDeferred: readonly Deferred[] = Object.freeze([]);
 
@@ -149,15 +169,16 @@ const typenameField: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, va
  * empty keeps an aliased `__typename` ({@link placeholderKey}), so the document stays valid.
  * `variables` are the request's, for the occurrences' argument values; `mayRestrict` spares the
  * visits that cannot be restricted a call of `decide`. Returns `undefined` when the document stays as it is.
+ * Synchronous when every decision is: a promise only once a decision is one.
  */
-export async function restrictDocument(
+export function restrictDocument(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   decide: Decide,
   variables: Record<string, unknown> = {},
   mayRestrict: MayRestrict = () => true,
-): Promise<RestrictedDocument | undefined> {
+): MaybePromise<RestrictedDocument | undefined> {
   const operation = document.definitions.find(
     (definition): definition is OperationDefinitionNode =>
       definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
@@ -193,7 +214,7 @@ export async function restrictDocument(
     add(selectionSet, '', marker, typenameField);
     return marker;
   };
-  const place = (deferred: Deferred, target: SelectionSetNode, targetType: GraphQLCompositeType, narrowed: boolean, path: PathStep[]) => {
+  const placeCheck = (deferred: Deferred, target: SelectionSetNode, targetType: GraphQLCompositeType, narrowed: boolean, path: PathStep[]) => {
     const type = schema.getType(deferred.typeName);
     const condition = deferred.typeName === targetType.name ? '' : deferred.typeName;
     const keys = new Map(deferred.requires.map((field) => [field, aliasOf(deferred.typeName, field)]));
@@ -212,18 +233,21 @@ export async function restrictDocument(
     selection: FieldNode,
     parent: GraphQLObjectType | GraphQLInterfaceType,
     occurrence: FieldOccurrence | undefined,
-  ): NonNullable<Verdict> | readonly Deferred[] | Promise<NonNullable<Verdict> | readonly Deferred[]> => {
+  ): MaybePromise<NonNullable<Verdict> | readonly Deferred[]> => {
     const declarations = fieldDeclarations(schema, parent, selection.name.value);
-    return anyMayRestrict(declarations, parent, mayRestrict) ? decideEach(declarations, selection, parent, occurrence) : noDeferred;
+    return anyMayRestrict(declarations, parent, mayRestrict) ? decideEach(declarations, selection, parent, occurrence, 0, []) : noDeferred;
   };
-  const decideEach = async (
+  // The declarations from `from` on, in order: the first refusal is the field's.
+  const decideEach = (
     declarations: ReturnType<typeof fieldDeclarations>,
     selection: FieldNode,
     parent: GraphQLObjectType | GraphQLInterfaceType,
     occurrence: FieldOccurrence | undefined,
-  ): Promise<NonNullable<Verdict> | readonly Deferred[]> => {
-    let deferred: Deferred[] | undefined;
-    for (const { type, field } of declarations) {
+    from: number,
+    deferred: Deferred[],
+  ): MaybePromise<NonNullable<Verdict> | readonly Deferred[]> => {
+    for (let index = from; index < declarations.length; index++) {
+      const { type, field } = declarations[index] as (typeof declarations)[number];
       if (!mayRestrict(type, field, type === parent)) continue;
       const coordinate = `${type.name}.${field.name}`;
       const visit = Object.assign(new Occurrence(coordinate, occurrence, field, selection, coerced), {
@@ -232,11 +256,14 @@ export async function restrictDocument(
         parentType: type,
         selectedOn: parent,
       });
-      const decision = await decide(visit);
-      if (decision && !('deferred' in decision)) return decision;
-      if (decision?.deferred.length) (deferred ??= []).push(...decision.deferred);
+      const decision = decide(visit);
+      if (isPromise(decision)) {
+        return decision.then((settled) => refusalOf(settled, deferred) ?? decideEach(declarations, selection, parent, occurrence, index + 1, deferred));
+      }
+      const refusal = refusalOf(decision, deferred);
+      if (refusal) return refusal;
     }
-    return deferred ?? noDeferred;
+    return deferred.length > 0 ? deferred : noDeferred;
   };
 
   // A selection set met again at the same place (`path`, whose array stands for the place and its
@@ -249,97 +276,83 @@ export async function restrictDocument(
     return walked.first(selectionSet, `${parent.name} ${narrowed}`);
   };
 
-  // `narrowed`: a fragment on the way here (since the operation's root) may not apply to every
-  // object at `path`, so objects there may come from other selections than this one.
-  const walk = async (
-    selectionSet: SelectionSetNode,
-    parent: GraphQLCompositeType,
-    path: PathStep[],
-    seen: ReadonlySet<string>,
-    occurrence: FieldOccurrence | undefined,
-    narrowed: boolean,
-  ): Promise<void> => {
-    if (!firstVisit(selectionSet, parent, path, narrowed)) return;
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (type && isCompositeType(type)) await walk(selection.selectionSet, type, path, seen, occurrence, narrowed || !coversType(schema, type, parent));
-      } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(selection.name.value);
-        const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (fragment && type && isCompositeType(type) && !seen.has(fragment.name.value)) {
-          await walk(fragment.selectionSet, type, path, new Set([...seen, fragment.name.value]), occurrence, narrowed || !coversType(schema, type, parent));
-        }
-      } else if (!selection.name.value.startsWith('__') && (isObjectType(parent) || isInterfaceType(parent))) {
-        const field = parent.getFields()[selection.name.value];
-        if (!field) continue;
-        const named = getNamedType(field.type);
-        const step = { key: selection.alias?.value ?? selection.name.value, ...nullability(field.type) };
-        const pending = decideAll(selection, parent, occurrence);
-        const decision = pending instanceof Promise ? await pending : pending;
-        if ('code' in decision) {
-          removed.add(selection);
-          denials.push({ ...decision, path: [...path, step], ...(narrowed ? { marker: markerOf(selectionSet) } : {}) });
-          signature.push('-');
-          continue;
-        }
-        for (const deferred of decision) {
-          if (deferred.on === 'parent') signature.push(place(deferred, selectionSet, parent, narrowed, [...path, step]));
-          else if (selection.selectionSet && isCompositeType(named)) signature.push(place(deferred, selection.selectionSet, named, narrowed, [...path, step]));
-        }
-        signature.push('+');
-        // The occurrence is the parent of the fields inside it: a leaf needs none, nor a selection
-        // where no rule can apply (every field in it is allowed).
-        if (selection.selectionSet && isCompositeType(named) && mayRestrictWithin(schema, selection.selectionSet, named, fragments, mayRestrict)) {
-          const here = new Occurrence(`${parent.name}.${field.name}`, occurrence, field, selection, coerced);
-          await walk(selection.selectionSet, named, [...path, step], seen, here, narrowed);
-        }
-      }
+  // Walks a place's selections from `from` on, in order, synchronously until a decision is a promise.
+  const walk = (place: Place, from = 0): MaybePromise<void> => {
+    const { selectionSet, parent, path, narrowed } = place;
+    if (from === 0 && !firstVisit(selectionSet, parent, path, narrowed)) return;
+    const { selections } = selectionSet;
+    for (let index = from; index < selections.length; index++) {
+      const pending = visitSelection(place, selections[index] as SelectionNode);
+      if (isPromise(pending)) return pending.then(() => walk(place, index + 1));
     }
   };
-  await walk(operation.selectionSet, root, [], new Set(), undefined, false);
-  if (removed.size === 0 && checks.length === 0) return undefined;
-  const internalKeys = new Set([...added.values()].flatMap((byCondition) => [...byCondition.values()].flatMap((fields) => [...fields.keys()])));
-  return { document: rewriteRestricted(document, `${operationName ?? ''} ${signature.join(' ')}`, removed, added), denials, checks, internalKeys };
-}
-
-/**
- * A field occurrence whose `args` are computed on first read: most occurrences have no rule, and
- * their decider never reads the arguments.
- */
-class Occurrence implements FieldOccurrence {
-  #args: Record<string, unknown> | undefined;
-  readonly #field: GraphQLField<unknown, unknown>;
-  readonly #node: FieldNode;
-  readonly #variables: Record<string, unknown>;
-
-  constructor(
-    readonly coordinate: string,
-    readonly parent: FieldOccurrence | undefined,
+  const visitSelection = (place: Place, selection: SelectionNode): MaybePromise<void> => {
+    const { parent, seen, narrowed } = place;
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+      if (type && isCompositeType(type))
+        return walk({ ...place, selectionSet: selection.selectionSet, parent: type, narrowed: narrowed || !coversType(schema, type, parent) });
+    } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const fragment = fragments.get(selection.name.value);
+      const type = fragment && schema.getType(fragment.typeCondition.name.value);
+      if (fragment && type && isCompositeType(type) && !seen.has(fragment.name.value)) {
+        return walk({
+          ...place,
+          selectionSet: fragment.selectionSet,
+          parent: type,
+          seen: new Set([...seen, fragment.name.value]),
+          narrowed: narrowed || !coversType(schema, type, parent),
+        });
+      }
+    } else if (!selection.name.value.startsWith('__') && (isObjectType(parent) || isInterfaceType(parent))) {
+      const field = parent.getFields()[selection.name.value];
+      if (!field) return;
+      const decision = decideAll(selection, parent, place.occurrence);
+      return isPromise(decision)
+        ? decision.then((settled) => decided(place, parent, selection, field, settled))
+        : decided(place, parent, selection, field, decision);
+    }
+  };
+  // A field's decision applied: cut, or kept with what the result decides, and walked into.
+  const decided = (
+    place: Place,
+    parent: GraphQLObjectType | GraphQLInterfaceType,
+    selection: FieldNode,
     field: GraphQLField<unknown, unknown>,
-    node: FieldNode,
-    variables: Record<string, unknown>,
-  ) {
-    this.#field = field;
-    this.#node = node;
-    this.#variables = variables;
-  }
-
-  get args(): Record<string, unknown> {
-    return (this.#args ??= argumentValues(this.#field, this.#node, this.#variables));
-  }
-
-  /** What a policy that logs its input sees: the occurrence's own properties. */
-  toJSON(): FieldOccurrence {
-    return { coordinate: this.coordinate, args: this.args, parent: this.parent };
-  }
+    decision: NonNullable<Verdict> | readonly Deferred[],
+  ): MaybePromise<void> => {
+    const { selectionSet, path, occurrence, narrowed } = place;
+    const named = getNamedType(field.type);
+    const step = { key: selection.alias?.value ?? selection.name.value, ...nullability(field.type) };
+    if ('code' in decision) {
+      removed.add(selection);
+      denials.push({ ...decision, path: [...path, step], ...(narrowed ? { marker: markerOf(selectionSet) } : {}) });
+      signature.push('-');
+      return;
+    }
+    for (const deferred of decision) {
+      if (deferred.on === 'parent') signature.push(placeCheck(deferred, selectionSet, parent, narrowed, [...path, step]));
+      else if (selection.selectionSet && isCompositeType(named)) signature.push(placeCheck(deferred, selection.selectionSet, named, narrowed, [...path, step]));
+    }
+    signature.push('+');
+    // The occurrence is the parent of the fields inside it: a leaf needs none, nor a selection
+    // where no rule can apply (every field in it is allowed).
+    if (selection.selectionSet && isCompositeType(named) && mayRestrictWithin(schema, selection.selectionSet, named, fragments, mayRestrict)) {
+      const here = new Occurrence(`${parent.name}.${field.name}`, occurrence, field, selection, coerced);
+      return walk({ ...place, selectionSet: selection.selectionSet, parent: named, path: [...path, step], occurrence: here });
+    }
+  };
+  const finish = (): RestrictedDocument | undefined => {
+    if (removed.size === 0 && checks.length === 0) return undefined;
+    const internalKeys = new Set([...added.values()].flatMap((byCondition) => [...byCondition.values()].flatMap((fields) => [...fields.keys()])));
+    return { document: rewriteRestricted(document, `${operationName ?? ''} ${signature.join(' ')}`, removed, added), denials, checks, internalKeys };
+  };
+  const walked = walk({ selectionSet: operation.selectionSet, parent: root, path: [], seen: new Set(), occurrence: undefined, narrowed: false });
+  return isPromise(walked) ? walked.then(finish) : finish();
 }
-
-function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
-  try {
-    return getArgumentValues(field, node, variables);
-  } catch {
-    // Invalid arguments fail execution before any resolver runs; the decision does not matter.
-    return {};
-  }
+/** A decision's refusal; else `undefined`, its deferred decisions added to `deferred`. */
+function refusalOf(decision: Verdict | { deferred: readonly Deferred[] }, deferred: Deferred[]): NonNullable<Verdict> | undefined {
+  if (decision && !('deferred' in decision)) return decision;
+  if (decision?.deferred.length) deferred.push(...decision.deferred);
+  return undefined;
 }
