@@ -13,7 +13,9 @@
  *
  * Gateways: observability off (no access log, no metrics, no tracing), and the example config as
  * `npm start` runs it (access log, to a file here, and metrics). Upstream reuse (in-flight dedupe,
- * REST HTTP cache) and the response cache are off: every request makes the same 6 calls.
+ * REST HTTP cache) and the response cache are off: every request makes the same 6 calls. Then the
+ * layers under the first one (plan-only-servers.ts): its planner under graphql-yoga with no other
+ * plugin, and with no Yoga at all; the differences show what Yoga, and the gateway's plugins, add.
  * Environment: BENCH_ALLOC_ROUNDS (7 rounds of) BENCH_ALLOC_REQUESTS (100), after 600 warm-up requests.
  * Never fails on a number; exits 1 on a wrong answer.
  */
@@ -27,6 +29,7 @@ import { SERVICE_NAMES } from '../../examples/ecommerce/start-services.ts';
 import { shopEnv } from '../helpers/start-shop.ts';
 import { loadGatewayModule, prepareGatewayBuild } from './gateway-build.ts';
 import { startHandWrittenAggregator, type ServiceUrls } from './hand-written-aggregator.ts';
+import { startPlanOnlyServer, startYogaPlanServer } from './plan-only-servers.ts';
 import { Children } from './processes.ts';
 import { readSettings, root } from './settings.ts';
 
@@ -61,7 +64,7 @@ async function startShopGateway(observability: boolean) {
   config.responseCache = { ...config.responseCache, enabled: false };
   for (const source of config.sources) Object.assign(source, { dedupeInFlight: false, httpCache: false });
   const running = await startGateway(config);
-  return { url: `${running.url}${config.graphqlEndpoint}`, close: () => running.close() };
+  return { url: `${running.url}${config.graphqlEndpoint}`, close: () => running.close(), gateway: running.gateway };
 }
 
 interface Target {
@@ -97,9 +100,15 @@ try {
   const bare = await startShopGateway(false);
   const observed = await startShopGateway(true);
   const handWritten = await startHandWrittenAggregator(urls);
+  // The layers under the first gateway: its planner under Yoga alone, and with no Yoga at all.
+  const graph = { schema: bare.gateway.schema, planner: bare.gateway.planner! };
+  const yogaPlan = await startYogaPlanServer(graph);
+  const planOnly = await startPlanOnlyServer(graph);
   const targets: Target[] = [
     { name: 'gateway, observability off', url: bare.url, ...graphql },
     { name: 'gateway, access log + metrics', url: observed.url, ...graphql },
+    { name: 'its plans under Yoga alone', url: yogaPlan.url, ...graphql },
+    { name: 'its plans, no Yoga', url: planOnly.url, ...graphql },
     { name: 'hand-written aggregator', url: handWritten.url, headers: {}, body: JSON.stringify({ id: '1' }) },
   ];
   // The same answer from each, or the comparison means nothing.
@@ -115,9 +124,9 @@ try {
   for (const { target, median, min, max } of results) {
     console.log(`${target.name.padEnd(32)}  ${median.toFixed(1).padStart(7)}  ${min.toFixed(1).padStart(7)}  ${max.toFixed(1).padStart(7)}`);
   }
-  const handMedian = results[2]?.median ?? Number.NaN;
+  const handMedian = results.at(-1)?.median ?? Number.NaN;
   console.log(`\ngateway (observability off) / hand-written: ${((results[0]?.median ?? Number.NaN) / handMedian).toFixed(2)}x`);
-  await Promise.all([bare.close(), observed.close(), handWritten.close()]);
+  await Promise.all([bare.close(), observed.close(), handWritten.close(), yogaPlan.close(), planOnly.close()]);
 } finally {
   await children.stopAll();
 }
