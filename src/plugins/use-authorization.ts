@@ -132,6 +132,7 @@ function createDecider(rules: AuthorizationRules, caller: Caller): Decide {
   return (visit) => decideFrom(applicableRules(rules, visit, caller.schema), 0, visit, caller, []);
 }
 
+/** The applicable rules from `from` on, in order: the first refusal is the visit's; else what they deferred. */
 function decideFrom(
   applicable: readonly Applicable[],
   from: number,
@@ -150,6 +151,7 @@ function decideFrom(
   return deferred.length > 0 ? { deferred } : undefined;
 }
 
+/** `list` with `items` added at its end. */
 function pushed<T>(list: T[], items: readonly T[]): T[] {
   list.push(...items);
   return list;
