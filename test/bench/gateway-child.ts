@@ -9,6 +9,8 @@
  * Observability is fully on (access log to a file, metrics, tracing exported to BENCH_OTLP_URL)
  * unless BENCH_OBSERVABILITY=off, which turns all three off to measure what they cost; a list such
  * as BENCH_OBSERVABILITY=log,metrics turns on only those of `log`, `metrics` and `tracing`.
+ * With BENCH_LAYERS=1 it also serves the gateway's plans alone and under Yoga alone
+ * (plan-only-servers.ts), announced as `plans` and `yogaPlans`.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +18,7 @@ import { SERVICE_NAMES } from '../../examples/ecommerce/start-services.ts';
 import { root, shopEnv } from '../helpers/start-shop.ts';
 import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from './child-ready.ts';
 import { loadGatewayModule } from './gateway-build.ts';
+import { startPlanOnlyServer, startYogaPlanServer } from './plan-only-servers.ts';
 
 const { createChecker } = await loadGatewayModule<typeof import('../../src/config/config-checker.ts')>('config/config-checker');
 const { loadConfig } = await loadGatewayModule<typeof import('../../src/config/load-config.ts')>('config/load-config');
@@ -47,8 +50,18 @@ if (process.env['BENCH_RESPONSE_CACHE'] === '1') {
   config.responseCache = normalizeResponseCacheOptions({ enabled: true, store: 'memory', defaultMaxAge: 60 }, { check: createChecker([]), baseDir: root });
 }
 const running = await startGateway(config);
-stopWhenAsked('gateway', () => running.close());
-announceReady({ url: `${running.url}${config.graphqlEndpoint}` });
+// With BENCH_LAYERS=1, the layers under this gateway too (plan-only-servers.ts): its plans alone, and under Yoga alone.
+const layers =
+  process.env['BENCH_LAYERS'] === '1'
+    ? await (async () => {
+        const graph = { schema: running.gateway.schema, planner: running.gateway.planner! };
+        return { plans: await startPlanOnlyServer(graph), yogaPlans: await startYogaPlanServer(graph) };
+      })()
+    : undefined;
+stopWhenAsked('gateway', async () => {
+  await Promise.all([running.close(), layers?.plans.close(), layers?.yogaPlans.close()]);
+});
+announceReady({ url: `${running.url}${config.graphqlEndpoint}`, ...(layers ? { plans: layers.plans.url, yogaPlans: layers.yogaPlans.url } : {}) });
 
 /** Which of log, metrics and tracing BENCH_OBSERVABILITY turns on: all when unset or `on`, none for `off`. */
 function observabilityParts(value: string | undefined): Set<string> {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the gateway against a hand-written aggregator of the same fan-out and against Yoga
  * alone making the same calls (yoga-aggregator.ts), and against the users service itself for a
- * one-service query.
+ * one-service query; and the layers under the gateway (its plans alone, and under Yoga alone,
+ * plan-only-servers.ts), served by the observability-off gateway's process.
  *
  * Processes: the six example services, the gateways, the hand-written aggregator and Yoga alone each run in a child
  * process (processes.ts); autocannon drives the load from this process (load.ts). Before measuring,
@@ -54,7 +55,12 @@ try {
   const env = { ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls), BENCH_OTLP_URL: otlpSink.url };
   const [gateway, gatewayBare, gatewayCached, handWritten, yoga] = await Promise.all([
     children.start<{ url: string }>({ name: 'gateway', file: 'test/bench/gateway-child.ts', env, nodeArgs, ...cpus }),
-    children.start<{ url: string }>({ name: 'gateway-bare', file: 'test/bench/gateway-child.ts', env: { ...env, BENCH_OBSERVABILITY: 'off' }, ...cpus }),
+    children.start<{ url: string; plans: string; yogaPlans: string }>({
+      name: 'gateway-bare',
+      file: 'test/bench/gateway-child.ts',
+      env: { ...env, BENCH_OBSERVABILITY: 'off', BENCH_LAYERS: '1' },
+      ...cpus,
+    }),
     children.start<{ url: string }>({ name: 'gateway-cached', file: 'test/bench/gateway-child.ts', env: { ...env, BENCH_RESPONSE_CACHE: '1' }, ...cpus }),
     children.start<{ url: string }>({ name: 'hand-written', file: 'test/bench/hand-written-aggregator.ts', env, ...cpus }),
     children.start<{ url: string }>({ name: 'yoga', file: 'test/bench/yoga-aggregator.ts', env, ...cpus }),
@@ -67,6 +73,7 @@ try {
   console.log(
     `gateway-bare    ${gatewayBare.url}  (pid ${children.pid('gateway-bare')}, access log, metrics and tracing off; the others have all three on, traces going to a local OTLP sink)`,
   );
+  console.log(`layers          ${gatewayBare.plans} ${gatewayBare.yogaPlans}  (in gateway-bare's process: its plans alone, and under Yoga alone)`);
   console.log(`gateway-cached  ${gatewayCached.url}  (pid ${children.pid('gateway-cached')}, response cache on)`);
   console.log(`hand-written    ${handWritten.url}  (pid ${children.pid('hand-written')})`);
   console.log(`yoga            ${yoga.url}  (pid ${children.pid('yoga')}, graphql-yoga alone: one resolver making the hand-written calls)`);
@@ -78,6 +85,8 @@ try {
     gatewayBare: gatewayBare.url,
     handWritten: handWritten.url,
     yoga: yoga.url,
+    plans: gatewayBare.plans,
+    yogaPlans: gatewayBare.yogaPlans,
     users: `${urls['users']}/graphql`,
     gatewayAuth: { authorization: `Bearer ${token}` },
   });
@@ -141,7 +150,7 @@ async function checkAnswers(scenarios: readonly Scenario[], serviceUrls: Record<
     expectSameJson(named(expectedId), named(actualId));
   }
   console.log(
-    '\nCorrectness: the order-history answers of the gateways, the hand-written aggregator and Yoga alone are deep-equal; so are the one-service answers.',
+    '\nCorrectness: the order-history answers of the gateways, the layers under one, the hand-written aggregator and Yoga alone are deep-equal; so are the one-service answers.',
   );
   const width = Math.max(...scenarios.map((scenario) => scenario.name.length));
   for (const scenario of scenarios) {

@@ -34,8 +34,12 @@ export interface ProbeReport {
 export interface Ratios {
   /** Gateway order-history RPS / hand-written RPS; goal >= 0.70. */
   gatewayToHandWrittenRps: number | null;
+  /** The same with access log, metrics and tracing off: like the hand-written aggregator, which has none of them. */
+  bareToHandWrittenRps: number | null;
   /** Yoga alone over the same calls / hand-written RPS: what Yoga and graphql-js leave of the hand-written aggregator's throughput. */
   yogaToHandWrittenRps: number | null;
+  /** The gateway's plans alone (no Yoga, no plugin), and under Yoga alone, / hand-written RPS: the layers under the gateway. */
+  layersToHandWrittenRps: { plans: number; yogaPlans: number } | null;
   /** Order-history RPS with the response cache / without it. */
   cachedToUncachedRps: number | null;
   /** Order-history RPS with access log, metrics and tracing on / all off. */
@@ -63,11 +67,16 @@ export function computeRatios(scenarios: readonly ScenarioReport[]): Ratios {
   const bare = find('gateway-order-history-bare');
   const handWritten = find('hand-written-order-history');
   const yoga = find('yoga-order-history');
+  const plans = find('plans-order-history');
+  const yogaPlans = find('yoga-plans-order-history');
   const oneGateway = find('gateway-one-service');
   const oneDirect = find('direct-one-service');
   return {
     gatewayToHandWrittenRps: gateway && handWritten && handWritten.rps > 0 ? gateway.rps / handWritten.rps : null,
+    bareToHandWrittenRps: bare && handWritten && handWritten.rps > 0 ? bare.rps / handWritten.rps : null,
     yogaToHandWrittenRps: yoga && handWritten && handWritten.rps > 0 ? yoga.rps / handWritten.rps : null,
+    layersToHandWrittenRps:
+      plans && yogaPlans && handWritten && handWritten.rps > 0 ? { plans: plans.rps / handWritten.rps, yogaPlans: yogaPlans.rps / handWritten.rps } : null,
     cachedToUncachedRps: gateway && cached && gateway.rps > 0 ? cached.rps / gateway.rps : null,
     observedToBareRps: gateway && bare && bare.rps > 0 ? gateway.rps / bare.rps : null,
     addedP50Ms: oneGateway && oneDirect ? oneGateway.p50Ms - oneDirect.p50Ms : null,
@@ -112,6 +121,13 @@ export function printReport(report: BenchReport): void {
       ? 'gateway / hand-written RPS: n/a (a scenario was skipped)'
       : `gateway / hand-written RPS: ${rpsRatio.toFixed(2)}  (goal >= ${GOALS.minRpsRatio.toFixed(2)}: ${rpsRatio >= GOALS.minRpsRatio ? 'met' : 'NOT met'})`,
   );
+  const { bareToHandWrittenRps: bareRatio, layersToHandWrittenRps: layers } = report.ratios;
+  if (bareRatio !== null)
+    console.log(
+      `gateway with access log, metrics and tracing off / hand-written RPS: ${bareRatio.toFixed(2)}  (like for like: the hand-written aggregator has none of them; goal >= ${GOALS.minRpsRatio.toFixed(2)}: ${bareRatio >= GOALS.minRpsRatio ? 'met' : 'NOT met'})`,
+    );
+  if (layers !== null)
+    console.log(`the layers under it / hand-written RPS: its plans alone ${layers.plans.toFixed(2)}, under Yoga alone ${layers.yogaPlans.toFixed(2)}`);
   if (report.ratios.yogaToHandWrittenRps !== null)
     console.log(
       `Yoga alone over the same calls / hand-written RPS: ${report.ratios.yogaToHandWrittenRps.toFixed(2)}  (what any gateway built on Yoga can reach here, before doing anything of its own)`,

@@ -8,6 +8,8 @@ export type ScenarioId =
   | 'gateway-order-history-cached'
   | 'hand-written-order-history'
   | 'yoga-order-history'
+  | 'plans-order-history'
+  | 'yoga-plans-order-history'
   | 'gateway-one-service'
   | 'direct-one-service';
 
@@ -29,6 +31,10 @@ export interface Endpoints {
   handWritten: string;
   /** The GraphQL endpoint of Yoga alone over the hand-written aggregator's calls (yoga-aggregator.ts). */
   yoga: string;
+  /** The gateway's planner and sources alone, over plain node:http (plan-only-servers.ts). */
+  plans: string;
+  /** The gateway's planner and sources under graphql-yoga with no other plugin. */
+  yogaPlans: string;
   /** The users service's own GraphQL endpoint. */
   users: string;
   /** Headers the gateway's order-history request carries: a token with the scope orders:read. */
@@ -70,6 +76,16 @@ export function buildScenarios(endpoints: Endpoints): Scenario[] {
       name: 'order-history, Yoga alone over the same calls',
       target: post(endpoints.yoga, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }),
     },
+    {
+      id: 'plans-order-history',
+      name: "order-history, the gateway's plans alone (no Yoga, no plugin)",
+      target: post(endpoints.plans, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }),
+    },
+    {
+      id: 'yoga-plans-order-history',
+      name: "order-history, the gateway's plans under Yoga alone",
+      target: post(endpoints.yogaPlans, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }),
+    },
     { id: 'gateway-one-service', name: 'one-service via gateway', target: post(endpoints.gateway, { query: ONE_SERVICE_QUERY }) },
     { id: 'direct-one-service', name: 'one-service direct', target: post(endpoints.users, { query: ONE_SERVICE_QUERY }) },
   ];
@@ -81,5 +97,7 @@ export const SAME_ANSWER_PAIRS: readonly [ScenarioId, ScenarioId][] = [
   ['gateway-order-history', 'yoga-order-history'],
   ['gateway-order-history', 'gateway-order-history-cached'],
   ['gateway-order-history', 'gateway-order-history-bare'],
+  ['gateway-order-history', 'plans-order-history'],
+  ['gateway-order-history', 'yoga-plans-order-history'],
   ['gateway-one-service', 'direct-one-service'],
 ];
