@@ -27,7 +27,6 @@ import {
   type RestrictedDocument,
   type Verdict,
 } from '../security/restrict-document.ts';
-import type { ExecuteHookResult, ExecutePayload } from './execute-hook-result.ts';
 import { isPromise, type MaybePromise } from '../maybe-promise.ts';
 
 /**
@@ -73,7 +72,10 @@ export function useAuthorization(rules: AuthorizationRules, { policies }: Normal
     return filter;
   };
   // The operation as restricted, and the result's decisions and refusals once it has run.
-  const restrictExecution = (args: ExecutePayload['args'], restricted: RestrictedDocument | undefined): ExecuteHookResult | undefined => {
+  const restrictExecution = (
+    args: Parameters<NonNullable<Plugin['onExecute']>>[0]['args'],
+    restricted: RestrictedDocument | undefined,
+  ): Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void> | undefined => {
     if (!restricted) return;
     args.document = restricted.document;
     if (restricted.internalKeys.size > 0) internalKeys.set(args.contextValue as object, restricted.internalKeys);
@@ -143,18 +145,16 @@ function decideFrom(
   for (let index = from; index < applicable.length; index++) {
     const decision = decideRequirement(applicable[index] as Applicable, visit, caller);
     if (isPromise(decision)) {
-      return decision.then((settled) => (Array.isArray(settled) ? decideFrom(applicable, index + 1, visit, caller, pushed(deferred, settled)) : settled));
+      return decision.then((settled) => {
+        if (!Array.isArray(settled)) return settled;
+        deferred.push(...settled);
+        return decideFrom(applicable, index + 1, visit, caller, deferred);
+      });
     }
     if (!Array.isArray(decision)) return decision;
     deferred.push(...decision);
   }
   return deferred.length > 0 ? { deferred } : undefined;
-}
-
-/** `list` with `items` added at its end. */
-function pushed<T>(list: T[], items: readonly T[]): T[] {
-  list.push(...items);
-  return list;
 }
 
 /**
