@@ -15,11 +15,12 @@ function problemsOf(tracing: unknown): readonly string[] {
   assert.fail('expected a ConfigError');
 }
 
-test('defaults: off, the local collector, service "concierge", every trace, W3C trace context and baggage', () => {
+test('defaults: off, the local collector in protobuf, service "concierge", every trace, W3C trace context and baggage', () => {
   assert.deepEqual(normalizeConfig({ sources }, { env: {} }).tracing, {
     enabled: false,
     endpoint: 'http://localhost:4318/v1/traces',
     headers: {},
+    protocol: 'http/protobuf',
     serviceName: 'concierge',
     sampleRatio: 1,
     propagation: ['tracecontext', 'baggage'],
@@ -32,15 +33,17 @@ test('options are kept, read from the environment, and formats listed once', () 
     enabled: true,
     endpoint: '${OTLP:-http://collector:4318/v1/traces}',
     headers: { 'x-api-key': '${KEY}' },
+    protocol: '${OTEL_EXPORTER_OTLP_TRACES_PROTOCOL:-http/protobuf}',
     serviceName: 'edge',
     sampleRatio: 0.25,
     propagation: ['b3', 'tracecontext', 'b3'],
     exportTimeoutMs: 500,
   };
-  assert.deepEqual(normalizeConfig({ sources, tracing }, { env: { KEY: 'secret' } }).tracing, {
+  assert.deepEqual(normalizeConfig({ sources, tracing }, { env: { KEY: 'secret', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' } }).tracing, {
     enabled: true,
     endpoint: 'http://collector:4318/v1/traces',
     headers: { 'x-api-key': 'secret' },
+    protocol: 'http/json',
     serviceName: 'edge',
     sampleRatio: 0.25,
     propagation: ['b3', 'tracecontext'],
@@ -55,6 +58,7 @@ test('option mistakes name the key, the bad value and what was expected', () => 
       enabled: 'yes',
       endpoint: 'collector:4318',
       headers: { 'x-key': 1 },
+      protocol: 'grpc',
       serviceName: '',
       sampleRatio: 1.5,
       propagation: ['w3c', 'b3'],
@@ -62,10 +66,11 @@ test('option mistakes name the key, the bad value and what was expected', () => 
       exporter: 'otlp',
     }),
     [
-      'config.tracing.exporter: unknown option; expected one of enabled, endpoint, headers, serviceName, sampleRatio, propagation, exportTimeoutMs',
+      'config.tracing.exporter: unknown option; expected one of enabled, endpoint, headers, protocol, serviceName, sampleRatio, propagation, exportTimeoutMs',
       'config.tracing.enabled: expected true or false, got "yes"',
       'config.tracing.endpoint: expected an http:// or https:// URL, got "collector:4318"',
       'config.tracing.headers: expected an object of string values, got {"x-key":1}',
+      'config.tracing.protocol: expected one of "http/protobuf", "http/json", got "grpc"',
       'config.tracing.serviceName: expected a non-empty string, got ""',
       'config.tracing.sampleRatio: expected a number from 0 to 1, got 1.5',
       'config.tracing.propagation[0]: expected one of "tracecontext", "baggage", "b3", "b3multi", got "w3c"',

@@ -103,7 +103,10 @@ test('the order history is one trace: a request span over parse, validate, execu
   assert.equal(response.body.errors, undefined);
   await shop.gateway.close();
 
-  assert.ok(receiver.headers().length > 0 && receiver.headers().every((headers) => headers['content-type'] === 'application/json'), 'OTLP/JSON');
+  assert.ok(
+    receiver.headers().length > 0 && receiver.headers().every((headers) => headers['content-type'] === 'application/x-protobuf'),
+    "OTLP/HTTP in protobuf, OTLP's default encoding",
+  );
   const spans = receiver.spans();
   const request = only(spans, 'graphql.request');
   assert.equal(request.kind, SERVER);
@@ -169,6 +172,40 @@ test("a client's traceparent, tracestate and baggage are continued and passed on
     receiver.headers().every((sent) => sent['authorization'] === 'Bearer collector-token'),
     'exporter headers reach the collector',
   );
+});
+
+test("protocol 'http/json' exports the same spans as the default protobuf, in OTLP/JSON", async (t) => {
+  const exported = [];
+  for (const protocol of ['http/protobuf', 'http/json']) {
+    const receiver = await startOtlpReceiver(t);
+    const items = await startItems(t);
+    const gateway = await startItemsGateway(t, items, { enabled: true, endpoint: receiver.endpoint, protocol });
+    const headers = { traceparent: `00-${clientTrace}-${clientSpan}-01`, baggage: 'tenant=acme' };
+    assert.deepEqual((await postGraphQL(gateway.endpoint, '{ item(id: "7") { name } broken { id } }', undefined, headers)).body.data, {
+      item: { name: 'Tea' },
+      broken: null,
+    });
+    await gateway.close();
+    assert.deepEqual(
+      new Set(receiver.headers().map((sent) => sent['content-type'])),
+      new Set([protocol === 'http/json' ? 'application/json' : 'application/x-protobuf']),
+    );
+    // Span ids, instance ports and the SDK's exception events differ from run to run; the rest must not.
+    const spans = receiver.spans().map(({ spanId, parentSpanId, attributes, events, ...span }) => ({
+      ...span,
+      parent: parentSpanId === clientSpan ? 'client' : parentSpanId === '' ? 'none' : 'gateway',
+      attributes: Object.fromEntries(Object.entries(attributes).filter(([key]) => !['concierge.instance', 'server.port'].includes(key))),
+      events: events.map((event) => event.name),
+    }));
+    exported.push(spans.sort((a, b) => a.name.localeCompare(b.name)));
+  }
+  const [protobuf, json] = exported;
+  assert.deepEqual(
+    protobuf?.map((span) => span.name),
+    ['graphql.execute', 'graphql.parse', 'graphql.request', 'graphql.validate', 'upstream items', 'upstream items'],
+  );
+  assert.ok(protobuf?.every((span) => span.traceId === clientTrace && typeof span.resource['service.name'] === 'string'));
+  assert.deepEqual(protobuf, json);
 });
 
 test('sampleRatio 0 exports no new trace but still tells services, and follows a sampled client', async (t) => {

@@ -1,7 +1,8 @@
 import type { GatewayLogger } from './gateway-logger.ts';
 import type { TextMapGetter, TextMapPropagator, Tracer } from '@opentelemetry/api';
 import { CompositePropagator, ExportResultCode, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -23,12 +24,13 @@ export const requestHeadersGetter: TextMapGetter<Headers> = {
 };
 
 /**
- * A tracer provider of its own (sampler, resource, batch processor, OTLP/HTTP exporter) that is
- * never registered globally: tests run many gateways in one process, and an application embedding
- * the gateway keeps its own global provider. Callers pass parent contexts explicitly.
+ * A tracer provider of its own (sampler, resource, batch processor, OTLP/HTTP exporter in the
+ * configured encoding) that is never registered globally: tests run many gateways in one process,
+ * and an application embedding the gateway keeps its own global provider. Callers pass parent contexts explicitly.
  */
 export function createTracingProvider(tracing: NormalizedTracing, logger: GatewayLogger): TracingProvider {
-  const exporter = new OTLPTraceExporter({ url: tracing.endpoint, headers: tracing.headers, timeoutMillis: tracing.exportTimeoutMs });
+  const Exporter = tracing.protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtobufTraceExporter;
+  const exporter = new Exporter({ url: tracing.endpoint, headers: tracing.headers, timeoutMillis: tracing.exportTimeoutMs });
   const provider = new BasicTracerProvider({
     resource: defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))
@@ -62,7 +64,7 @@ function propagatorOf(format: TracePropagation): TextMapPropagator {
  * application sets one; a wrong endpoint would lose every span without a word. This says so once
  * when exports start failing, and again only after they have recovered.
  */
-function reportingFailures(exporter: OTLPTraceExporter, endpoint: string, logger: GatewayLogger): SpanExporter {
+function reportingFailures(exporter: OTLPJsonTraceExporter | OTLPProtobufTraceExporter, endpoint: string, logger: GatewayLogger): SpanExporter {
   let failing = false;
   return {
     export(spans, done) {

@@ -1,8 +1,9 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { TestContext } from 'node:test';
-import { json, startFixtureServer } from './fixture-server.ts';
+import { listenUntilTestEnds } from './fixture-server.ts';
+import { decodeTraceExport, type OtlpAttributes, type OtlpExport, type OtlpValue } from './otlp-protobuf.ts';
 
-/** A span as an OTLP/HTTP collector received it (JSON encoding), flattened with its resource. */
+/** A span as an OTLP/HTTP collector received it, in either encoding, flattened with its resource. */
 export interface ReceivedSpan {
   traceId: string;
   spanId: string;
@@ -29,36 +30,27 @@ export interface OtlpReceiver {
   spans(): ReceivedSpan[];
 }
 
-interface OtlpValue {
-  stringValue?: string;
-  boolValue?: boolean;
-  intValue?: number | string;
-  doubleValue?: number;
-  arrayValue?: { values?: OtlpValue[] };
-}
-type OtlpAttributes = Array<{ key: string; value: OtlpValue }> | undefined;
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes?: OtlpAttributes;
-  status?: { code?: number; message?: string };
-  events?: Array<{ name: string; attributes?: OtlpAttributes }>;
-}
-interface OtlpExport {
-  resourceSpans?: Array<{ resource?: { attributes?: OtlpAttributes }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }>;
-}
-
-/** Starts a receiver on a free port that accepts `POST /v1/traces` in OTLP/JSON; closed when the test ends. */
+/**
+ * Starts a receiver on a free port that accepts `POST /v1/traces` in OTLP/HTTP, protobuf or JSON by
+ * the request's content type, as a collector does; closed when the test ends.
+ */
 export async function startOtlpReceiver(t: TestContext): Promise<OtlpReceiver> {
-  const server = await startFixtureServer(t, (request, response) => json(response, request.method === 'POST' && request.url === '/v1/traces' ? 200 : 404, {}));
-  const exports = () => server.requests.filter((request) => request.url === '/v1/traces');
+  const exports: Array<{ headers: IncomingHttpHeaders; body: OtlpExport }> = [];
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    if (request.method !== 'POST' || request.url !== '/v1/traces') return response.writeHead(404).end();
+    const body = Buffer.concat(chunks);
+    const type = request.headers['content-type'];
+    if (type !== 'application/x-protobuf' && type !== 'application/json') return response.writeHead(415).end();
+    exports.push({ headers: request.headers, body: type === 'application/json' ? (JSON.parse(body.toString('utf8')) as OtlpExport) : decodeTraceExport(body) });
+    response.writeHead(200, { 'content-type': type }).end(type === 'application/json' ? '{}' : '');
+  });
+  const port = await listenUntilTestEnds(t, server);
   return {
-    endpoint: `${server.url}/v1/traces`,
-    headers: () => exports().map((request) => request.headers),
-    spans: () => exports().flatMap((request) => flatten(JSON.parse(request.body) as OtlpExport)),
+    endpoint: `http://127.0.0.1:${port}/v1/traces`,
+    headers: () => exports.map((received) => received.headers),
+    spans: () => exports.flatMap((received) => flatten(received.body)),
   };
 }
 
