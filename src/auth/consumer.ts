@@ -1,4 +1,5 @@
 import type { BlockList } from 'node:net';
+import { ObjectSlot } from '../object-slot.ts';
 
 /**
  * Who is calling, as authentication established it. Anonymous callers have none.
@@ -27,7 +28,7 @@ export interface Consumer {
   origins?: readonly string[];
 }
 
-const consumers = new WeakMap<Request, Consumer>();
+const consumers = new ObjectSlot<Request, Consumer>('consumer');
 
 /** The consumer of a request, or `undefined` when it is anonymous. */
 export function consumerOf(request: Request): Consumer | undefined {

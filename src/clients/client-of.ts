@@ -1,4 +1,5 @@
 import type { NormalizedClientProfile } from './normalize-clients.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** The client profile a request was given, and how the metrics and the access log name it. */
 export interface RequestClient {
@@ -9,7 +10,7 @@ export interface RequestClient {
   versionLabel: string;
 }
 
-const clients = new WeakMap<Request, RequestClient>();
+const clients = new ObjectSlot<Request, RequestClient>('client view');
 
 /** The client profile of a request; `undefined` when the gateway declares no profiles (or before `useClientProfiles` ran). */
 export function clientOf(request: Request): RequestClient | undefined {

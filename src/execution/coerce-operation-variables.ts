@@ -1,5 +1,6 @@
 import { getOperationAST, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { variableValues } from './variable-values.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** An operation's variables as execution coerces them, or why they do not coerce. */
 export type CoercedVariables = { coerced: Record<string, unknown>; errors?: never } | { errors: readonly GraphQLError[]; coerced?: never };
@@ -10,7 +11,7 @@ interface Entry {
   result: CoercedVariables;
 }
 
-const byValues = new WeakMap<object, Entry>();
+const byValues = new ObjectSlot<object, Entry>('coerced variables');
 const withoutValues = new WeakMap<OperationDefinitionNode, Entry>();
 
 /**
@@ -27,12 +28,11 @@ export function coerceOperationVariables(
 ): CoercedVariables | undefined {
   const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
-  const cache = raw ? byValues : withoutValues;
-  const key: object = raw ?? operation;
-  const known = cache.get(key);
+  const known = raw ? byValues.get(raw) : withoutValues.get(operation);
   if (known && known.schema === schema && known.operation === operation) return known.result;
   const { coerced, errors } = variableValues(schema, operation.variableDefinitions ?? [], raw ?? {});
   const result: CoercedVariables = errors ? { errors } : { coerced: coerced ?? {} };
-  cache.set(key, { schema, operation, result });
+  if (raw) byValues.set(raw, { schema, operation, result });
+  else withoutValues.set(operation, { schema, operation, result });
   return result;
 }

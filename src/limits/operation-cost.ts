@@ -1,4 +1,6 @@
-const costs = new WeakMap<object, number>();
+import { ObjectSlot } from '../object-slot.ts';
+
+const costs = new ObjectSlot<object, number>('operation cost');
 
 /** The static cost of the operation executing with this context, once the limits plugin computed it. */
 export function operationCostOf(context: object): number | undefined {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** The header that carries a request's id: read from clients, set on responses, sent to services. */
 export const requestIdHeader = 'x-request-id';
@@ -6,7 +7,7 @@ export const requestIdHeader = 'x-request-id';
 /** What a client-sent id may be: 1 to 128 of letters, digits and `._:-` (a UUID, a trace id, a ULID). */
 const wellFormed = /^[A-Za-z0-9._:-]{1,128}$/;
 
-const ids = new WeakMap<Request, string>();
+const ids = new ObjectSlot<Request, string>('request id');
 
 /**
  * The id of a request, once it has one: the access-log plugin assigns it in `onRequest`, ahead of

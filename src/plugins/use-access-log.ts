@@ -16,6 +16,7 @@ import { clientAddressOf } from '../security/client-address.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 import { sha256Of } from '../trusted-documents/document-id.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 type NodeContext = { req?: IncomingMessage; res?: ServerResponse };
 
@@ -42,7 +43,7 @@ export async function useAccessLog(
   const { logger, close } = createAccessLogger(options, secretHeaders(config));
   const logging = logger.isLevelEnabled('error');
   const atDebug = logger.isLevelEnabled('debug');
-  const records = new WeakMap<Request, AccessRecord>();
+  const records = new ObjectSlot<Request, AccessRecord>('access log record');
   let closed = false;
   // Calls name their path below the source's URL (`''` for a GraphQL endpoint); lines show it whole.
   const basePaths = new Map(config.sources.map((source) => [source.name, new URL(source.url).pathname.replace(/\/+$/, '')]));

@@ -28,6 +28,7 @@ import {
   type Verdict,
 } from '../security/restrict-document.ts';
 import { isPromise, type MaybePromise } from '../maybe-promise.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /**
  * Field and object authorization from the registered schemas. Fields the caller may not read are
@@ -64,7 +65,7 @@ export function useAuthorization(rules: AuthorizationRules, { policies }: Normal
     );
   }
   let requires: PolicyRequires | undefined;
-  const internalKeys = new WeakMap<object, ReadonlySet<string>>();
+  const internalKeys = new ObjectSlot<object, ReadonlySet<string>>('internal response keys');
   const filters = new WeakMap<GraphQLSchema, MayRestrict>();
   const mayApply = (schema: GraphQLSchema): MayRestrict => {
     let filter = filters.get(schema);

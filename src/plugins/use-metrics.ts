@@ -28,6 +28,7 @@ import type { DiscoveryObserver } from '../transport/discovery/create-discoverie
 import type { InternalErrorComponent } from '../observability/gateway-logger.ts';
 import type { ChangeCriticality } from '../registry/check-report.ts';
 import type { ErrorCode } from '../errors.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** The metrics plugin, its placed parts, and what the gateway tells it about schema swaps. */
 export interface MetricsPlugin extends Plugin {
@@ -134,7 +135,7 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
   });
   const guard = createAdminGuard(options.admin);
   const operationLabel = createOperationLabel(options.operationNames, config.trustedDocuments.documents.values());
-  const states = new WeakMap<Request, RequestState>();
+  const states = new ObjectSlot<Request, RequestState>('metrics state');
   let loaded: GraphQLSchema | undefined;
 
   fetchHooks.add(({ service, instance, version, mirror }) => (result) => {

@@ -5,6 +5,7 @@ import { consumerOf } from '../auth/consumer.ts';
 import type { NormalizedQueryPlanner } from '../config/query-planner-config.ts';
 import type { QueryPlan, QueryPlanner } from '../execution/create-query-planner.ts';
 import { printPlan } from '../execution/print-plan.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** How a request's operation was executed: by its query plan (its id), or by stitching (what the planner does not cover) and why. */
 export type Execution = { path: 'plan'; planId: string } | { path: 'stitching'; reason: string };
@@ -15,7 +16,7 @@ export type ExposedPlan = { id: string; text: string } | { fallback: string };
 /** The request header that asks for {@link ExposedPlan} (`true`); ignored unless the consumer has the configured scope. */
 export const exposePlanHeader = 'concierge-expose-query-plan';
 
-const executions = new WeakMap<Request, Execution>();
+const executions = new ObjectSlot<Request, Execution>('plan execution');
 
 /** How a request's operation was executed, for the access log and metrics; `undefined` when it was not executed (a refusal, a cache hit) or there is no planner. */
 export function executionOf(request: Request): Execution | undefined {

@@ -17,6 +17,7 @@ import type { NormalizedRedis } from '../redis/redis-config.ts';
 import { applyDenials } from '../security/apply-denials.ts';
 import { restrictDocument, type Decide, type MayRestrict } from '../security/restrict-document.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** The request budget's state, for the RateLimit-* response headers. */
 export interface Budget {
@@ -45,7 +46,7 @@ export async function useRateLimits(
   // One filter for every request, so that restrictDocument remembers what it said of each document.
   const limited: MayRestrict = (type, field) => fieldLimits.has(`${type.name}.${field.name}`);
   const { store, outage, close } = shared ? { ...shared, close: async () => {} } : await openRateLimitStore(limits, redis);
-  const budgets = new WeakMap<Request, Budget>();
+  const budgets = new ObjectSlot<Request, Budget>('rate-limit budget');
   const planOf = (name: string): NormalizedPlanLimits | undefined => limits.plans.get(name) ?? limits.plans.get('default');
   const attempt = (kind: 'sliding' | 'fixed', hit: Hit) => attemptHit({ store, outage }, limits.onStoreFailure, kind, hit);
 

@@ -20,6 +20,7 @@ import type { NormalizedResponseCache } from '../response-cache/response-cache-c
 import type { CachedResponse, ResponseStore } from '../response-cache/response-store.ts';
 import { collectAuthorizationRules, type AuthorizationRules } from '../security/collect-authorization-rules.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** What is known of one document and operation before it runs. */
 interface Plan {
@@ -69,7 +70,7 @@ export function useResponseCache(
     clock,
   });
   const { defaultMaxAge, includeExtensionMetadata, purge } = options;
-  const outcomes = new WeakMap<Request, CacheOutcome>();
+  const outcomes = new ObjectSlot<Request, CacheOutcome>('response cache outcome');
   const batched = new WeakSet<Request>();
   const plans = new WeakMap<DocumentNode, Map<string, Plan | undefined>>();
 

@@ -10,6 +10,7 @@ import { traceUpstreamCalls } from '../observability/trace-upstream.ts';
 import { routeOf } from '../routes/route-request.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** The spans of one client request. */
 interface RequestTrace {
@@ -40,7 +41,7 @@ export async function useTracing(
   const { createTracingProvider, requestHeadersGetter } = await import('../observability/tracing-provider.ts');
   const { tracer, propagator, close } = createTracingProvider(tracing, logger);
   // Kept until the request is collected, so calls made after the response started (a stream) still find their parent.
-  const requests = new WeakMap<Request, RequestTrace>();
+  const requests = new ObjectSlot<Request, RequestTrace>('request trace');
   const traceOf = (request: unknown) => requests.get(request as Request);
 
   fetchHooks.add(

@@ -7,6 +7,7 @@ import { gatewayError } from '../errors.ts';
 import { canonicalId } from '../trusted-documents/document-id.ts';
 import { mayUseArbitraryDocuments, resolveDocument, type DocumentStore, type SentDocument } from '../trusted-documents/resolve-document.ts';
 import type { NormalizedTrustedDocuments } from '../trusted-documents/trusted-documents-config.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /**
  * Trusted documents, before parsing: a document sent by id (`extensions.persistedQuery.sha256Hash`
@@ -19,7 +20,7 @@ export function useTrustedDocuments(options: NormalizedTrustedDocuments): Plugin
   const { documents, apq, apqCacheSize, allowArbitraryDocuments } = options;
   const registered = apq ? new LRUCache<string, string>({ max: apqCacheSize }) : undefined;
   const store: DocumentStore = { documents, trusted: new Set(documents.values()), ...(registered ? { registered } : {}) };
-  const registrations = new WeakMap<object, { id: string; query: string }>();
+  const registrations = new ObjectSlot<object, { id: string; query: string }>('trusted document registration');
   return {
     onParams({ params, request, context, setParams }) {
       const sent = sentDocument(params, request);

@@ -1,5 +1,6 @@
 import type { PathParams } from './route-pattern.ts';
 import type { NormalizedRoute } from './routes-config.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** A request that matched a plain REST route, as every plugin may read it. */
 export interface RouteRequest extends PathParams {
@@ -8,7 +9,7 @@ export interface RouteRequest extends PathParams {
   pathname: string;
 }
 
-const matched = new WeakMap<Request, RouteRequest>();
+const matched = new ObjectSlot<Request, RouteRequest>('matched route');
 const proxied = new WeakSet<Response>();
 
 /**

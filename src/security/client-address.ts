@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { BlockList, Socket } from 'node:net';
 import { inRanges } from './address-ranges.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
-const addresses = new WeakMap<Request, string>();
+const addresses = new ObjectSlot<Request, string>('client address');
 
 /** The client's address as the network plugin established it (`''` when unknown). */
 export function clientAddressOf(request: Request): string {

@@ -1,10 +1,11 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Clock } from '../clock.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** The clock deadlines are read on: a monotonic one, unmoved by changes of the wall clock. */
 const monotonic: Clock = { now: () => performance.now() };
 
-const deadlines = new WeakMap<Request, { at: number; clock: Clock }>();
+const deadlines = new ObjectSlot<Request, { at: number; clock: Clock }>('operation deadline');
 
 /**
  * Starts each request's deadline when it arrives: `operationTimeout` milliseconds within which

@@ -1,3 +1,5 @@
+import { ObjectSlot } from '../object-slot.ts';
+
 /** The per-request context every source reads: the client's request (a Fetch `Request`). */
 export interface RequestContext {
   request?: Request;
@@ -11,7 +13,7 @@ export interface UpstreamIdentity {
   headersFor(service: string): Promise<Record<string, string>>;
 }
 
-const identities = new WeakMap<Request, UpstreamIdentity>();
+const identities = new ObjectSlot<Request, UpstreamIdentity>('upstream identity');
 
 /** Records what upstream calls of this request say about the caller (the identity plugin's job). */
 export function setUpstreamIdentity(request: Request, identity: UpstreamIdentity): void {

@@ -3,6 +3,7 @@ import type { OnFetch } from './fetch-hooks.ts';
 import type { HttpClient } from './http-client.ts';
 import { stickyCallerOf, stickyPercentile } from './sticky-share.ts';
 import { stableVersion, type NormalizedVersionOverride } from './traffic-config.ts';
+import { ObjectSlot } from '../object-slot.ts';
 
 /** Which version of a source each client request's calls go to. */
 export interface VersionChooser {
@@ -35,7 +36,7 @@ export function createVersionChooser(
   versions: ReadonlyArray<{ name: string; weight: number }>,
   override: NormalizedVersionOverride | false,
 ): VersionChooser {
-  const pins = new WeakMap<Request, Pin>();
+  const pins = new ObjectSlot<Request, Pin>('version pin');
   const known = new Set([stableVersion, ...versions.map(({ name }) => name)]);
   const sticky = (origin: Request): string => {
     const percentile = stickyPercentile(`${stickyCallerOf(origin)}\u0000${service}`);

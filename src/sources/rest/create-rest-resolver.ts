@@ -6,6 +6,7 @@ import type { RestMapping } from './read-rest-mappings.ts';
 import { upstreamStatusError } from './upstream-status-error.ts';
 import { BatchGroup, type KeyGroup } from './batch-group.ts';
 import { isPromise } from '../../maybe-promise.ts';
+import type { ObjectSlot } from '../../object-slot.ts';
 import { infoFree } from './execute-in-process.ts';
 import { batchMark, readPath, type TemplateValues } from './url-template.ts';
 
@@ -18,7 +19,7 @@ export interface RestSourceRuntime {
   forwardHeaders: readonly string[];
   maxBatchSize: number;
   /** Per-request state of the whole source (all its fields share loaders), by request context. */
-  requestStates: WeakMap<object, RequestState>;
+  requestStates: ObjectSlot<object, RequestState>;
 }
 
 /**

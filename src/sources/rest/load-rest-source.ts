@@ -6,7 +6,8 @@ import { buildSourceSchema, compositionDirectives, readDirectives } from '../bui
 import { readRegistered, registeredName } from '../graphql/load-graphql-source.ts';
 import type { LoadedSource } from '../loaded-source.ts';
 import { SchemaError } from '../schema-error.ts';
-import { createRestResolver } from './create-rest-resolver.ts';
+import { createRestResolver, type RequestState } from './create-rest-resolver.ts';
+import { ObjectSlot } from '../../object-slot.ts';
 import { createInProcessExecutor } from './execute-in-process.ts';
 import { readRestMappings } from './read-rest-mappings.ts';
 
@@ -23,7 +24,13 @@ export async function loadRestSource(source: NormalizedSource, onFetch?: OnFetch
   const { mappings, problems } = readRestMappings(schema);
   if (problems.length > 0) throw new SchemaError(problems.map((problem) => `${registeredName(source)}: ${problem}`));
   const client = createSourceClient(source, onFetch, pools);
-  const runtime = { service: source.name, client, forwardHeaders: source.forwardHeaders, maxBatchSize: source.maxBatchSize, requestStates: new WeakMap() };
+  const runtime = {
+    service: source.name,
+    client,
+    forwardHeaders: source.forwardHeaders,
+    maxBatchSize: source.maxBatchSize,
+    requestStates: new ObjectSlot<object, RequestState>(`${source.name} REST calls`),
+  };
   for (const [field, mapping] of mappings) field.resolve = createRestResolver(mapping, runtime, field.type);
   return {
     name: source.name,
