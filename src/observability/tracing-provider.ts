@@ -26,7 +26,8 @@ export const requestHeadersGetter: TextMapGetter<Headers> = {
 /**
  * A tracer provider of its own (sampler, resource, batch processor, OTLP/HTTP exporter in the
  * configured encoding) that is never registered globally: tests run many gateways in one process,
- * and an application embedding the gateway keeps its own global provider. Callers pass parent contexts explicitly.
+ * and an application embedding the gateway keeps its own global provider. Callers pass parent
+ * contexts explicitly.
  */
 export function createTracingProvider(tracing: NormalizedTracing, logger: GatewayLogger): TracingProvider {
   const Exporter = tracing.protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtobufTraceExporter;

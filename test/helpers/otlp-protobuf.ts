@@ -6,10 +6,12 @@
  */
 export function decodeTraceExport(bytes: Uint8Array): OtlpExport {
   return {
-    resourceSpans: repeated(bytes, 1).map((resourceSpans) => ({
-      resource: { attributes: repeated(single(resourceSpans, 1) ?? empty, 1).map(keyValue) },
-      scopeSpans: repeated(resourceSpans, 2).map((scopeSpans) => ({ spans: repeated(scopeSpans, 2).map(span) })),
-    })),
+    resourceSpans: decode(bytes)
+      .messages(1)
+      .map((resourceSpans) => ({
+        resource: { attributes: (resourceSpans.messages(1).at(-1)?.messages(1) ?? []).map(keyValue) },
+        scopeSpans: resourceSpans.messages(2).map((scopeSpans) => ({ spans: scopeSpans.messages(2).map(span) })),
+      })),
   };
 }
 
@@ -37,22 +39,22 @@ export interface OtlpExport {
 
 const empty = new Uint8Array();
 
-function span(bytes: Uint8Array): OtlpSpan {
-  const status = single(bytes, 15);
+function span(message: Message): OtlpSpan {
+  const [status] = message.messages(15);
   return {
-    traceId: hex(single(bytes, 1)),
-    spanId: hex(single(bytes, 2)),
-    parentSpanId: hex(single(bytes, 4)),
-    name: text(single(bytes, 5)),
-    kind: Number(varint(bytes, 6)),
-    attributes: repeated(bytes, 9).map(keyValue),
-    status: status ? { code: Number(varint(status, 3)), message: text(single(status, 2)) } : {},
-    events: repeated(bytes, 11).map((event) => ({ name: text(single(event, 2)), attributes: repeated(event, 3).map(keyValue) })),
+    traceId: hex(message.bytes(1)),
+    spanId: hex(message.bytes(2)),
+    parentSpanId: hex(message.bytes(4)),
+    name: text(message.bytes(5)),
+    kind: Number(message.varint(6)),
+    attributes: message.messages(9).map(keyValue),
+    status: status ? { code: Number(status.varint(3)), message: text(status.bytes(2)) } : {},
+    events: message.messages(11).map((event) => ({ name: text(event.bytes(2)), attributes: event.messages(3).map(keyValue) })),
   };
 }
 
-function keyValue(bytes: Uint8Array): { key: string; value: OtlpValue } {
-  return { key: text(single(bytes, 1)), value: anyValue(single(bytes, 2) ?? empty) };
+function keyValue(message: Message): { key: string; value: OtlpValue } {
+  return { key: text(message.bytes(1)), value: anyValue(message.bytes(2) ?? empty) };
 }
 
 function anyValue(bytes: Uint8Array): OtlpValue {
@@ -68,7 +70,13 @@ function anyValue(bytes: Uint8Array): OtlpValue {
     case 4:
       return { doubleValue: new DataView((field.value as Uint8Array).buffer, (field.value as Uint8Array).byteOffset, 8).getFloat64(0, true) };
     case 5:
-      return { arrayValue: { values: repeated(field.value as Uint8Array, 1).map(anyValue) } };
+      return {
+        arrayValue: {
+          values: decode(field.value as Uint8Array)
+            .all(1)
+            .map((value) => anyValue(value as Uint8Array)),
+        },
+      };
     default:
       throw new Error(`AnyValue field ${field.number} is not decoded here`);
   }
@@ -117,16 +125,32 @@ function* fields(bytes: Uint8Array): Generator<Field> {
   }
 }
 
-function repeated(bytes: Uint8Array, number: number): Uint8Array[] {
-  return [...fields(bytes)].filter((field) => field.number === number).map((field) => field.value as Uint8Array);
+/** A message's fields by number, read from the wire once. */
+interface Message {
+  /** Every value of a field, in wire order. */
+  all(number: number): Array<bigint | Uint8Array>;
+  /** The embedded messages of a repeated (or single) message field. */
+  messages(number: number): Message[];
+  /** A bytes or string field: its last value, as protobuf reads a repeated scalar. */
+  bytes(number: number): Uint8Array | undefined;
+  /** A varint field's last value; 0 when absent, protobuf's default. */
+  varint(number: number): bigint;
 }
 
-function single(bytes: Uint8Array, number: number): Uint8Array | undefined {
-  return repeated(bytes, number).at(-1);
-}
-
-function varint(bytes: Uint8Array, number: number): bigint {
-  return ([...fields(bytes)].filter((field) => field.number === number).at(-1)?.value as bigint | undefined) ?? 0n;
+function decode(bytes: Uint8Array): Message {
+  const byNumber = new Map<number, Array<bigint | Uint8Array>>();
+  for (const { number, value } of fields(bytes)) {
+    const values = byNumber.get(number);
+    if (values) values.push(value);
+    else byNumber.set(number, [value]);
+  }
+  const all = (number: number) => byNumber.get(number) ?? [];
+  return {
+    all,
+    messages: (number) => all(number).map((value) => decode(value as Uint8Array)),
+    bytes: (number) => all(number).at(-1) as Uint8Array | undefined,
+    varint: (number) => (all(number).at(-1) as bigint | undefined) ?? 0n,
+  };
 }
 
 function text(bytes: Uint8Array | undefined): string {
