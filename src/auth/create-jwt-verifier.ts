@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import { request } from 'undici';
 import { systemClock, type Clock } from '../clock.ts';
+import type { MaybePromise } from '../maybe-promise.ts';
 import { readBoundedText } from '../transport/read-bounded-text.ts';
 import type { NormalizedJwt, NormalizedJwtKey } from './authentication-config.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
@@ -30,7 +31,8 @@ export type JwtVerification = { ok: true; jwt: VerifiedJwt } | { ok: false; mess
 
 /** Verifies bearer tokens against the configured keys. */
 export interface JwtVerifier {
-  verify(token: string): Promise<JwtVerification>;
+  /** Synchronous for a token already verified and still current (the cache's hit); else a promise. */
+  verify(token: string): MaybePromise<JwtVerification>;
 }
 
 const messages = {
@@ -87,43 +89,46 @@ export function createJwtVerifier(options: NormalizedJwt, { clock = systemClock 
   }
 
   return {
-    async verify(token) {
+    verify(token) {
       const known = cache.get(token, clock.now());
-      if (known) return { ok: true, jwt: known };
-      let header: ProtectedHeaderParameters;
-      try {
-        header = decodeProtectedHeader(token);
-      } catch {
-        return { ok: false, message: messages.malformed };
-      }
-      const { alg } = header;
-      if (typeof alg !== 'string' || !allowed.has(alg)) return { ok: false, message: algorithmRefused(alg) };
-      let message = messages.unknownKey;
-      try {
-        for await (const key of candidates(header, alg)) {
-          try {
-            const { payload } = await jwtVerify(token, await key, {
-              algorithms: [alg],
-              requiredClaims: ['exp', 'sub'],
-              clockTolerance: options.clockTolerance,
-              currentDate: new Date(clock.now()),
-              ...(options.issuer ? { issuer: options.issuer } : {}),
-              ...(options.audience ? { audience: options.audience } : {}),
-            });
-            const result = verified(payload, options.scopesClaim);
-            if (result.ok) cache.set(token, result.jwt);
-            return result;
-          } catch (error) {
-            message = describe(error);
-            if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
-          }
-        }
-      } catch (error) {
-        message = describe(error);
-      }
-      return { ok: false, message };
+      return known ? { ok: true, jwt: known } : verifyAnew(token);
     },
   };
+
+  async function verifyAnew(token: string): Promise<JwtVerification> {
+    let header: ProtectedHeaderParameters;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      return { ok: false, message: messages.malformed };
+    }
+    const { alg } = header;
+    if (typeof alg !== 'string' || !allowed.has(alg)) return { ok: false, message: algorithmRefused(alg) };
+    let message = messages.unknownKey;
+    try {
+      for await (const key of candidates(header, alg)) {
+        try {
+          const { payload } = await jwtVerify(token, await key, {
+            algorithms: [alg],
+            requiredClaims: ['exp', 'sub'],
+            clockTolerance: options.clockTolerance,
+            currentDate: new Date(clock.now()),
+            ...(options.issuer ? { issuer: options.issuer } : {}),
+            ...(options.audience ? { audience: options.audience } : {}),
+          });
+          const result = verified(payload, options.scopesClaim);
+          if (result.ok) cache.set(token, result.jwt);
+          return result;
+        } catch (error) {
+          message = describe(error);
+          if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
+        }
+      }
+    } catch (error) {
+      message = describe(error);
+    }
+    return { ok: false, message };
+  }
 }
 
 /**

@@ -139,19 +139,24 @@ export async function useAccessLog(
       if (record && !isAsyncIterable(result))
         record.hadErrors ||= (Array.isArray(result) ? result : [result]).some((item: ExecutionResult) => Boolean(item.errors?.length));
     },
-    async onResponse({ request, response, setResponse, serverContext, fetchAPI }) {
+    // Synchronous unless an error answer's body must be read for its codes: a promise here makes Yoga chain every later hook.
+    onResponse({ request, response, setResponse, serverContext, fetchAPI }) {
       const record = records.get(request) ?? track(request, new URL(request.url).pathname, serverContext as NodeContext);
       response.headers.set(requestIdHeader, record.requestId);
-      let final = response;
+      const settle = (final: Response) => {
+        record.response = final;
+        if (logging && !(serverContext as NodeContext).res) setImmediate(() => safely(() => finish(request, record, {}), gatewayLogger));
+      };
       // A service's answer through a route is its own, streamed: not read for codes.
       if (logging && (record.hadErrors || response.status >= 400) && /json/.test(response.headers.get('content-type') ?? '') && !isProxiedResponse(response)) {
-        const body = await response.text();
-        record.errorCodes = errorCodesIn(body);
-        final = new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-        setResponse(final);
+        return response.text().then((body) => {
+          record.errorCodes = errorCodesIn(body);
+          const final = new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+          setResponse(final);
+          settle(final);
+        });
       }
-      record.response = final;
-      if (logging && !(serverContext as NodeContext).res) setImmediate(() => safely(() => finish(request, record, {}), gatewayLogger));
+      settle(response);
     },
     async close() {
       // The last responses' sockets report `close` on the next ticks: their lines go first.

@@ -2,8 +2,9 @@ import type { Plugin } from 'graphql-yoga';
 import { createApiKeyLookup } from '../auth/api-keys.ts';
 import type { NormalizedAuthentication, NormalizedConsumer } from '../auth/authentication-config.ts';
 import { setConsumer, type Consumer } from '../auth/consumer.ts';
-import { createJwtVerifier, type VerifiedJwt } from '../auth/create-jwt-verifier.ts';
+import { createJwtVerifier, type JwtVerification, type VerifiedJwt } from '../auth/create-jwt-verifier.ts';
 import type { Clock } from '../clock.ts';
+import { isPromise } from '../maybe-promise.ts';
 import { errorResponse } from '../server/error-response.ts';
 
 /**
@@ -23,7 +24,8 @@ export function useAuthentication(
     errorResponse(request, 'UNAUTHENTICATED', message, { 'www-authenticate': challenge });
 
   return {
-    async onRequest({ request, endResponse }) {
+    // Synchronous for a token verified before (the verifier's cache): a promise here makes Yoga chain every later hook.
+    onRequest({ request, endResponse }) {
       const token = jwt && bearerToken(request, jwt.cookie);
       const key = apiKeys && request.headers.get(apiKeys.header);
       if (token === undefined && (key === undefined || key === null)) {
@@ -36,14 +38,13 @@ export function useAuthentication(
         if (!declared) return endResponse(refuse(request, 'The API key is not valid.'));
         if (declared.disabled) return endResponse(refuse(request, `The API key of consumer "${declared.name}" has been revoked.`));
       }
-      let verified: VerifiedJwt | undefined;
-      if (token !== undefined && verifier) {
-        const result = await verifier.verify(token);
-        if (!result.ok) return endResponse(refuse(request, result.message));
-        verified = result.jwt;
-      }
-      const consumer = consumerFrom(verified, declared);
-      if (consumer) setConsumer(request, consumer);
+      const admit = (result: JwtVerification | undefined) => {
+        if (result && !result.ok) return endResponse(refuse(request, result.message));
+        const consumer = consumerFrom(result?.jwt, declared);
+        if (consumer) setConsumer(request, consumer);
+      };
+      const result = token !== undefined && verifier ? verifier.verify(token) : undefined;
+      return isPromise(result) ? result.then(admit) : admit(result);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { isAsyncIterable } from '@graphql-tools/utils';
-import { getNamedType, isCompositeType, type FieldNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
+import { getNamedType, isCompositeType, type ExecutionResult, type FieldNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf, type Consumer } from '../auth/consumer.ts';
 import { ConfigError } from '../config/config-error.ts';
@@ -81,14 +81,15 @@ export function useAuthorization(rules: AuthorizationRules, { policies }: Normal
     args.document = restricted.document;
     if (restricted.internalKeys.size > 0) internalKeys.set(args.contextValue as object, restricted.internalKeys);
     return {
-      async onExecuteDone({ result, setResult }) {
+      // Synchronous unless the result's objects must be decided: a promise here makes envelop chain every later hook.
+      onExecuteDone({ result, setResult }) {
         if (isAsyncIterable(result)) {
           // A stream (subscription, @defer) is not decided object by object: refused whole when it would have to be.
           if (restricted.checks.length > 0) setResult({ errors: [gatewayError('FORBIDDEN', 'Object-level policies decide whole results, not streams.')] });
           return;
         }
-        const decided = await applyResultChecks(result, restricted.checks);
-        setResult(restricted.denials.length > 0 ? applyDenials(decided, restricted.denials) : decided);
+        const settle = (decided: ExecutionResult) => setResult(restricted.denials.length > 0 ? applyDenials(decided, restricted.denials) : decided);
+        return restricted.checks.length === 0 ? settle(result) : applyResultChecks(result, restricted.checks).then(settle);
       },
     };
   };

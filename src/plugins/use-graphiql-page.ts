@@ -40,17 +40,22 @@ export function useGraphiQLPage({ endpoint, render, headers }: GraphiQLPageOptio
     return cached.page;
   };
   return {
-    async onRequest({ request, url, endResponse }) {
+    // Synchronous for every other request: a promise here makes Yoga chain every later hook.
+    onRequest({ request, url, endResponse }) {
       if (request.method !== 'GET' || url.pathname !== endpoint || !request.headers.get('accept')?.includes('text/html')) return;
-      const loaded = await load();
-      const headers = { 'content-type': 'text/html; charset=utf-8', etag: loaded.etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
-      if (request.headers.get('if-none-match') === loaded.etag) return endResponse(new Response(null, { status: 304, headers }));
-      const gzip = /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
-      endResponse(
-        new Response(gzip ? (loaded.gzipped ??= new Blob([gzipSync(loaded.html)])) : loaded.html, {
-          headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers,
-        }),
-      );
+      return serve(request, endResponse);
     },
   };
+
+  async function serve(request: Request, endResponse: (response: Response) => void): Promise<void> {
+    const loaded = await load();
+    const headers = { 'content-type': 'text/html; charset=utf-8', etag: loaded.etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+    if (request.headers.get('if-none-match') === loaded.etag) return endResponse(new Response(null, { status: 304, headers }));
+    const gzip = /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
+    endResponse(
+      new Response(gzip ? (loaded.gzipped ??= new Blob([gzipSync(loaded.html)])) : loaded.html, {
+        headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers,
+      }),
+    );
+  }
 }

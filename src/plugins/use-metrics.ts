@@ -183,6 +183,20 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
         )
       : new Response(page?.html, { headers: page?.headers }));
 
+  // A finished request's series: its operations, status, consumer, duration, error codes and cache result.
+  const record = (request: Request, response: Response, state: RequestState) => {
+    const cache = response.headers.get('x-cache');
+    recorder.request({
+      operations: state.operations.length > 0 ? state.operations : [{ type: unknownOperationType, label: otherOperation }],
+      status: response.status,
+      consumer: consumerLabel(consumerOf(request)),
+      seconds: (performance.now() - state.started) / 1000,
+      errors: state.errors,
+      ...(cache === null ? {} : { cache }),
+      ...(config.clients.profiles.length > 0 ? { client: clientLabels(request) } : {}),
+    });
+  };
+
   // Placed last in the plugin list (see createGateway): errors carry their final codes by then, and
   // the response its final status and the response cache's x-cache header.
   const last: Plugin = {
@@ -192,23 +206,19 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       state.processed = true;
       state.errors.push(...observedErrors(result));
     },
-    async onResponse({ request, response }) {
+    // Synchronous unless a refusal's body must be read for its codes: a promise here makes Yoga chain every later hook.
+    onResponse({ request, response }) {
       const state = states.get(request);
       if (!state) return;
       states.delete(request);
       const execution = executionOf(request);
       if (execution?.path === 'stitching') recorder.metrics.plannerFallbacks.inc({ reason: execution.reason });
-      if (!state.processed && response.status >= 400 && !isProxiedResponse(response)) state.errors.push(...(await observedErrorsOfBody(response)));
-      const cache = response.headers.get('x-cache');
-      recorder.request({
-        operations: state.operations.length > 0 ? state.operations : [{ type: unknownOperationType, label: otherOperation }],
-        status: response.status,
-        consumer: consumerLabel(consumerOf(request)),
-        seconds: (performance.now() - state.started) / 1000,
-        errors: state.errors,
-        ...(cache === null ? {} : { cache }),
-        ...(config.clients.profiles.length > 0 ? { client: clientLabels(request) } : {}),
-      });
+      if (!state.processed && response.status >= 400 && !isProxiedResponse(response))
+        return observedErrorsOfBody(response).then((errors) => {
+          state.errors.push(...errors);
+          record(request, response, state);
+        });
+      record(request, response, state);
     },
   };
 

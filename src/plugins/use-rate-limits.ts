@@ -15,8 +15,9 @@ import { createOutageLog } from '../redis/outage-log.ts';
 import { silentDiagnostics, type Diagnostics } from '../observability/gateway-logger.ts';
 import type { NormalizedRedis } from '../redis/redis-config.ts';
 import { applyDenials } from '../security/apply-denials.ts';
-import { restrictDocument, type Decide, type MayRestrict } from '../security/restrict-document.ts';
+import { restrictDocument, type Decide, type MayRestrict, type RestrictedDocument } from '../security/restrict-document.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
+import { isPromise, type MaybePromise } from '../maybe-promise.ts';
 import { ObjectSlot } from '../object-slot.ts';
 
 /** The request budget's state, for the RateLimit-* response headers. */
@@ -50,51 +51,24 @@ export async function useRateLimits(
   const planOf = (name: string): NormalizedPlanLimits | undefined => limits.plans.get(name) ?? limits.plans.get('default');
   const attempt = (kind: 'sliding' | 'fixed', hit: Hit) => attemptHit({ store, outage }, limits.onStoreFailure, kind, hit);
 
+  type ExecuteHook = NonNullable<Plugin['onExecute']>;
+  // The counters are asked when a budget or a field limit applies: the hooks are synchronous otherwise, since a promise makes
+  // Yoga and envelop chain every later hook.
   return {
-    async onParams({ request, setResult }) {
+    onParams({ request, setResult }) {
       const planned = planRequestBudget(limits, request);
       if (!planned) return;
-      const counted = await countRequest({ store, outage }, limits.onStoreFailure, planned.key, planned.budget);
-      if (counted.budget) budgets.set(request, counted.budget);
-      if (counted.refusal) setResult({ errors: [counted.refusal] });
+      return countRequest({ store, outage }, limits.onStoreFailure, planned.key, planned.budget).then((counted) => {
+        if (counted.budget) budgets.set(request, counted.budget);
+        if (counted.refusal) setResult({ errors: [counted.refusal] });
+      });
     },
-    async onExecute({ args, setResultAndStopExecution }) {
-      const { request } = args.contextValue as { request: Request };
-      const { key, plan } = callerIdentity(request);
+    onExecute({ args, setResultAndStopExecution }) {
+      const { key, plan } = callerIdentity((args.contextValue as { request: Request }).request);
       const budget = planOf(plan)?.cost;
       const cost = operationCostOf(args.contextValue as object);
-      if (budget && cost !== undefined && cost > 0) {
-        const verdict = await attempt('fixed', { key: `cost:${key}`, windowMs: budget.windowMs, max: budget.max, weight: cost, record: 'allowed' });
-        if (verdict === 'unavailable') return setResultAndStopExecution({ errors: [unavailable()] });
-        if (verdict && !verdict.allowed)
-          return setResultAndStopExecution({
-            errors: [tooMany(`Cost limit of ${budget.max} per ${seconds(budget.windowMs)} s reached: this operation costs ${cost}.`, budget.max, verdict)],
-          });
-      }
-      if (fieldLimits.size === 0) return;
-      const decide: Decide = async ({ coordinate, field, args: values }) => {
-        const limit = fieldLimits.get(coordinate);
-        if (!limit) return undefined;
-        const listLength = limit.arrayLengthField ? (values[limit.arrayLengthField] as unknown[] | undefined)?.length : undefined;
-        const verdict = await attempt('sliding', {
-          key: `field:${coordinate}:${getFieldIdentity(field.name, limit.identityArgs, values)}:${key}`,
-          windowMs: limit.windowMs,
-          max: limit.max,
-          weight: listLength || 1,
-          record: limit.readOnly ? 'never' : limit.uncountRejected ? 'allowed' : 'always',
-        });
-        if (verdict === 'unavailable') return { code: 'SERVICE_UNAVAILABLE', message: `Rate limits cannot be checked right now, so ${coordinate} is refused.` };
-        if (!verdict || verdict.allowed) return undefined;
-        return { code: 'RATE_LIMITED', message: limit.message ?? `You are trying to access '${field.name}' too often` };
-      };
-      const restricted = await restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {}, limited);
-      if (!restricted) return;
-      args.document = restricted.document;
-      return {
-        onExecuteDone({ result, setResult }) {
-          if ('data' in result) setResult(applyDenials(result, restricted.denials));
-        },
-      };
+      if (budget && cost !== undefined && cost > 0) return chargeCost(args, setResultAndStopExecution, key, budget, cost);
+      return limitFields(args, key);
     },
     onResponse({ request, response }) {
       const budget = budgets.get(request);
@@ -103,6 +77,57 @@ export async function useRateLimits(
     },
     close,
   };
+
+  type ExecuteArgs = Parameters<ExecuteHook>[0]['args'];
+  type ExecuteHookResult = Awaited<ReturnType<ExecuteHook>>;
+
+  /** The operation's cost charged to the caller's budget: refused when over it, else on to the field limits. */
+  async function chargeCost(
+    args: ExecuteArgs,
+    setResultAndStopExecution: Parameters<ExecuteHook>[0]['setResultAndStopExecution'],
+    key: string,
+    budget: NonNullable<NormalizedPlanLimits['cost']>,
+    cost: number,
+  ): Promise<ExecuteHookResult> {
+    const verdict = await attempt('fixed', { key: `cost:${key}`, windowMs: budget.windowMs, max: budget.max, weight: cost, record: 'allowed' });
+    if (verdict === 'unavailable') return setResultAndStopExecution({ errors: [unavailable()] });
+    if (verdict && !verdict.allowed)
+      return setResultAndStopExecution({
+        errors: [tooMany(`Cost limit of ${budget.max} per ${seconds(budget.windowMs)} s reached: this operation costs ${cost}.`, budget.max, verdict)],
+      });
+    return limitFields(args, key);
+  }
+
+  /** Fields over their limit cut from the document, answered null with an error: synchronous when the document selects none that has one. */
+  function limitFields(args: ExecuteArgs, key: string): MaybePromise<ExecuteHookResult> {
+    if (fieldLimits.size === 0) return;
+    const decide: Decide = async ({ coordinate, field, args: values }) => {
+      const limit = fieldLimits.get(coordinate);
+      if (!limit) return undefined;
+      const listLength = limit.arrayLengthField ? (values[limit.arrayLengthField] as unknown[] | undefined)?.length : undefined;
+      const verdict = await attempt('sliding', {
+        key: `field:${coordinate}:${getFieldIdentity(field.name, limit.identityArgs, values)}:${key}`,
+        windowMs: limit.windowMs,
+        max: limit.max,
+        weight: listLength || 1,
+        record: limit.readOnly ? 'never' : limit.uncountRejected ? 'allowed' : 'always',
+      });
+      if (verdict === 'unavailable') return { code: 'SERVICE_UNAVAILABLE', message: `Rate limits cannot be checked right now, so ${coordinate} is refused.` };
+      if (!verdict || verdict.allowed) return undefined;
+      return { code: 'RATE_LIMITED', message: limit.message ?? `You are trying to access '${field.name}' too often` };
+    };
+    const apply = (restricted: RestrictedDocument | undefined): ExecuteHookResult => {
+      if (!restricted) return;
+      args.document = restricted.document;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if ('data' in result) setResult(applyDenials(result, restricted.denials));
+        },
+      };
+    };
+    const restricted = restrictDocument(args.schema, args.document, args.operationName, decide, args.variableValues ?? {}, limited);
+    return isPromise(restricted) ? restricted.then(apply) : apply(restricted);
+  }
 }
 
 /** The counters' store and its outage log: opened once per gateway and shared by every graph version's plugin. */

@@ -99,8 +99,9 @@ export function useResponseCache(
   };
 
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname === purge.path) endResponse(await answerPurge(request, store, purge.scope));
+    // Synchronous but for a purge: a promise here makes Yoga chain every later hook.
+    onRequest({ request, url, endResponse }) {
+      if (url.pathname === purge.path) return answerPurge(request, store, purge.scope).then(endResponse);
     },
     onRequestParse({ request }) {
       return {
@@ -110,7 +111,8 @@ export function useResponseCache(
         },
       };
     },
-    async onExecute({ args, setResultAndStopExecution }) {
+    // Synchronous until the store is asked (a cacheable query): a promise here makes envelop chain every later hook.
+    onExecute({ args, setResultAndStopExecution }) {
       const { request } = args.contextValue as { request: Request };
       const plan = planFor(args.schema, args.document, args.operationName);
       if (plan?.kind === 'mutation') {
@@ -135,27 +137,28 @@ export function useResponseCache(
       const profile = clientOf(request)?.profile.name;
       const headers = [...varyHeaders.map((name) => request.headers.get(name) ?? ''), ...(profile === undefined ? [] : [`client:${profile}`])];
       const key = cacheKey({ document: plan.printed, operationName: args.operationName, variables: args.variableValues, audience, headers });
-      const cached = await store.get(key);
       const etag = (entry: CachedResponse) => (includeExtensionMetadata ? `W/${entry.etag}` : entry.etag);
       const shared = audience === 'public';
-      if (cached) {
-        outcomes.set(request, { status: 'HIT', entry: cached, etag: etag(cached), shared });
-        return setResultAndStopExecution(answer(cached, true));
-      }
-      args.document = plan.executed;
       const { maxAge, scope } = plan.policy;
-      return {
-        async onExecuteDone({ result, setResult }) {
-          if (isAsyncIterable(result)) return;
-          const { entities, types } = takeEntities(args.schema, result.data);
-          if (result.errors?.length || !result.data) return;
-          const body = JSON.stringify(result);
-          const entry: CachedResponse = { body, etag: etagOf(body), scope, maxAge, storedAt: clock.now() };
-          await store.set(key, { ...entry, entities: [...entities], types: [...types] }, maxAge * 1000);
-          outcomes.set(request, { status: 'MISS', entry, etag: etag(entry), shared });
-          if (includeExtensionMetadata) setResult(answer(entry, false));
-        },
-      };
+      return store.get(key).then((cached) => {
+        if (cached) {
+          outcomes.set(request, { status: 'HIT', entry: cached, etag: etag(cached), shared });
+          return setResultAndStopExecution(answer(cached, true));
+        }
+        args.document = plan.executed;
+        return {
+          async onExecuteDone({ result, setResult }) {
+            if (isAsyncIterable(result)) return;
+            const { entities, types } = takeEntities(args.schema, result.data);
+            if (result.errors?.length || !result.data) return;
+            const body = JSON.stringify(result);
+            const entry: CachedResponse = { body, etag: etagOf(body), scope, maxAge, storedAt: clock.now() };
+            await store.set(key, { ...entry, entities: [...entities], types: [...types] }, maxAge * 1000);
+            outcomes.set(request, { status: 'MISS', entry, etag: etag(entry), shared });
+            if (includeExtensionMetadata) setResult(answer(entry, false));
+          },
+        };
+      });
     },
     onResponse({ request, response, setResponse }) {
       const outcome = outcomes.get(request);

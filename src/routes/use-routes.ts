@@ -53,27 +53,38 @@ export function useRoutes(sources: readonly LoadedSource[], { config, rateLimitS
   const admission = { authenticationRequired: config.authentication.required, rateLimits: config.rateLimits, rateLimitStore };
   const credentialHeaders = config.authentication.apiKeys ? [config.authentication.apiKeys.header] : [];
   return {
-    async onRequest({ request, serverContext, endResponse, fetchAPI }) {
+    // Synchronous for GraphQL requests: a promise here makes Yoga chain every later hook.
+    onRequest({ request, serverContext, endResponse, fetchAPI }) {
       const matched = routeOf(request);
       if (!matched) return;
-      const admitted = await admitRouteRequest(request, matched, admission);
-      if ('refusal' in admitted) return endResponse(admitted.refusal);
-      const source = sources.find((candidate) => candidate.name === matched.route.source);
-      if (!source) return endResponse(errorResponse(request, 'SERVICE_UNAVAILABLE', `Service "${matched.route.source}" is not in the graph served now.`));
-      const { req: incoming, res: outgoing } = serverContext;
-      endResponse(
-        await proxyRoute({
-          request,
-          ...(incoming ? { incoming } : {}),
-          ...(outgoing ? { outgoing } : {}),
-          matched,
-          source,
-          network: config.network,
-          credentialHeaders,
-          answerHeaders: admitted.headers,
-          Response: fetchAPI.Response,
-        }),
-      );
+      return proxy(request, matched, serverContext, endResponse, fetchAPI.Response);
     },
   };
+
+  async function proxy(
+    request: Request,
+    matched: RouteRequest,
+    serverContext: NodeContext,
+    endResponse: (response: Response) => void,
+    Response: typeof globalThis.Response,
+  ): Promise<void> {
+    const admitted = await admitRouteRequest(request, matched, admission);
+    if ('refusal' in admitted) return endResponse(admitted.refusal);
+    const source = sources.find((candidate) => candidate.name === matched.route.source);
+    if (!source) return endResponse(errorResponse(request, 'SERVICE_UNAVAILABLE', `Service "${matched.route.source}" is not in the graph served now.`));
+    const { req: incoming, res: outgoing } = serverContext;
+    endResponse(
+      await proxyRoute({
+        request,
+        ...(incoming ? { incoming } : {}),
+        ...(outgoing ? { outgoing } : {}),
+        matched,
+        source,
+        network: config.network,
+        credentialHeaders,
+        answerHeaders: admitted.headers,
+        Response,
+      }),
+    );
+  }
 }
