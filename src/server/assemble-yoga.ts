@@ -27,6 +27,7 @@ import { useSchemaVersionHeader } from '../registry/use-schema-version-header.ts
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import { useRequestSizeLimit } from './guard-request-size.ts';
 import { maskUnexpectedErrors } from './mask-unexpected-error.ts';
+import { mergeServerHooks } from './merge-server-hooks.ts';
 import type { ServedGraph, Shared } from './create-gateway.ts';
 
 /**
@@ -59,7 +60,8 @@ export function assembleYoga(
     logging: false,
     maskedErrors: { maskError: maskUnexpectedErrors(shared.diagnostics.logger) },
     cors: corsOptions(config.network),
-    plugins: [
+    // Their onRequest and onResponse hooks run in one loop (see mergeServerHooks), in this order.
+    plugins: mergeServerHooks([
       // Each request's deadline starts as it arrives; upstream calls get what is left of it.
       useOperationDeadline(config.operationTimeout),
       // Before the observers, whose response hooks then see a coded body where Yoga sent none.
@@ -130,7 +132,7 @@ export function assembleYoga(
       useErrorCodes(),
       // Last: the observers' counting parts, which need the final codes, status and cache result.
       ...observers.flatMap((observer) => (observer.last ? [observer.last] : [])),
-    ],
+    ]),
   });
 }
 

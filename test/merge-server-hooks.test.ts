@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
+import { mergeServerHooks } from '../src/server/merge-server-hooks.ts';
+
+const schema = createSchema({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'world' } } });
+
+/** A Yoga server over `plugins`, merged as the gateway merges its own. */
+function serve(plugins: Plugin[]) {
+  return createYoga({ schema, logging: false, plugins: mergeServerHooks(plugins) });
+}
+
+const ask = (yoga: ReturnType<typeof serve>, path = '/graphql') =>
+  yoga.fetch(`http://localhost${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ hello }' }) });
+
+test('request and response hooks run in plugin order, an async one making the later ones wait; other hooks stay', async () => {
+  const calls: string[] = [];
+  const yoga = serve([
+    { onRequest: () => void calls.push('request 1'), onResponse: () => void calls.push('response 1') },
+    {
+      onRequest: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        calls.push('request 2 (async)');
+      },
+      onParams: () => void calls.push('params'),
+    },
+    { onRequest: () => void calls.push('request 3'), onResponse: async () => void calls.push('response 3 (async)') },
+    { onResponse: () => void calls.push('response 4') },
+  ]);
+  const response = await ask(yoga);
+  assert.deepEqual(await response.json(), { data: { hello: 'world' } });
+  assert.deepEqual(calls, ['request 1', 'request 2 (async)', 'request 3', 'params', 'response 1', 'response 3 (async)', 'response 4']);
+});
+
+test('endResponse with a response stops the later request hooks; setResponse and setRequest are seen by the later hooks', async () => {
+  const calls: string[] = [];
+  const yoga = serve([
+    {
+      onRequest: ({ url, endResponse }) => {
+        calls.push('guard');
+        if (url.pathname === '/refused') endResponse(new Response('no', { status: 403 }));
+      },
+    },
+    {
+      onRequest: ({ request, setRequest, fetchAPI }) => {
+        calls.push('rewrite');
+        setRequest(new fetchAPI.Request(request, { headers: { ...Object.fromEntries(request.headers), 'x-seen': 'yes' } }));
+      },
+    },
+    { onRequest: ({ request }) => void calls.push(`after rewrite: ${request.headers.get('x-seen')}`) },
+    { onResponse: ({ response, setResponse }) => setResponse(new Response(response.body, { status: response.status, headers: { 'x-first': '1' } })) },
+    { onResponse: ({ response }) => void response.headers.set('x-second', response.headers.get('x-first') === '1' ? 'saw first' : 'missed') },
+  ]);
+
+  const refused = await ask(yoga, '/refused');
+  assert.equal(refused.status, 403);
+  assert.equal(await refused.text(), 'no');
+  assert.deepEqual(calls, ['guard'], 'no request hook after the one that ended the response');
+  assert.equal(refused.headers.get('x-second'), 'saw first', 'response hooks still run on an ended response');
+
+  calls.length = 0;
+  const answered = await ask(yoga);
+  assert.equal(answered.status, 200);
+  assert.deepEqual(calls, ['guard', 'rewrite', 'after rewrite: yes']);
+  assert.equal(answered.headers.get('x-second'), 'saw first');
+});
