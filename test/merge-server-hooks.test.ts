@@ -64,3 +64,28 @@ test('endResponse with a response stops the later request hooks; setResponse and
   assert.deepEqual(calls, ['guard', 'rewrite', 'after rewrite: yes']);
   assert.equal(answered.headers.get('x-second'), 'saw first');
 });
+
+test('params and result-process hooks see what the earlier ones set, and the answer is what the last one left', async () => {
+  const yoga = serve([
+    { onParams: ({ params, setParams }) => setParams({ ...params, query: '{ hello, again: hello }' }) },
+    {
+      onParams: async ({ params, setParams }) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        setParams({ ...params, query: `${params.query?.slice(0, -1)} __typename }` });
+      },
+    },
+    {
+      onResultProcess: ({ result, setResult }) => {
+        if (!Array.isArray(result) && 'data' in result) setResult({ ...result, extensions: { seen: ['first'] } });
+      },
+    },
+    {
+      onResultProcess: ({ result, setResult }) => {
+        const seen = (result as { extensions?: { seen?: string[] } }).extensions?.seen ?? [];
+        setResult({ ...(result as object), extensions: { seen: [...seen, 'second'] } });
+      },
+    },
+  ]);
+  const response = await ask(yoga);
+  assert.deepEqual(await response.json(), { data: { hello: 'world', again: 'world', __typename: 'Query' }, extensions: { seen: ['first', 'second'] } });
+});
