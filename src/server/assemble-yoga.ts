@@ -27,6 +27,7 @@ import { useSchemaVersionHeader } from '../registry/use-schema-version-header.ts
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import { useRequestSizeLimit } from './guard-request-size.ts';
 import { maskUnexpectedErrors } from './mask-unexpected-error.ts';
+import { mergeExecuteHooks } from './merge-execute-hooks.ts';
 import { mergeServerHooks } from './merge-server-hooks.ts';
 import type { ServedGraph, Shared } from './create-gateway.ts';
 
@@ -60,79 +61,81 @@ export function assembleYoga(
     logging: false,
     maskedErrors: { maskError: maskUnexpectedErrors(shared.diagnostics.logger) },
     cors: corsOptions(config.network),
-    // Their onRequest and onResponse hooks run in one loop (see mergeServerHooks), in this order.
-    plugins: mergeServerHooks([
-      // Each request's deadline starts as it arrives; upstream calls get what is left of it.
-      useOperationDeadline(config.operationTimeout),
-      // Before the observers, whose response hooks then see a coded body where Yoga sent none.
-      useCodedRefusals(),
-      // Route requests are known as such before the observers count, log and trace them.
-      useRouteMarker(config.routes),
-      // Every answer says which registry graph version (or supergraph file content) served it, refusals included.
-      ...(label === undefined ? [] : [useSchemaVersionHeader(label)]),
-      // Observers first, so traces, the access log and metrics see every request, refusals included.
-      ...observers,
-      // Probes answer from anywhere, without parsing a request or counting against limits.
-      useHealthEndpoints({ isReady }),
-      // Cheap refusals before anything else answers or any credential is verified: hosts, address lists, origins, CSRF.
-      useNetworkRules(config.network),
-      // A body over maxRequestBytes, measured before Yoga reads it (see guardRequestSize).
-      useRequestSizeLimit(config.maxRequestBytes),
-      // HSTS and the HTTPS policy apply to every answer, refusals included; redirects keep a host the rules accepted.
-      useTransportSecurity(config.tls),
-      // The admin surfaces (metrics, status page), behind their own guard.
-      ...observers.flatMap((observer) => (observer.endpoints ? [observer.endpoints] : [])),
-      // The registry API (its own tokens) and usage recording, when following a registry; instance announcements (discovery).
-      ...shared.surfaces,
-      // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit (again when its headers change) and compressed once.
-      ...(graphiql
-        ? [
-            useGraphiQLPage({
-              endpoint: config.graphqlEndpoint,
-              headers: graphiql.defaultHeaders,
-              render: async (headers) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql, headers)),
-            }),
-          ]
-        : []),
-      // A client that accepts none of our media types is told so before anything runs.
-      useAcceptableMediaTypes(),
-      // Who is calling: a bad credential is 401 here, before the document is even parsed.
-      useAuthentication(config.authentication, { optional: (request) => routeOf(request)?.route.authentication === 'optional', clock: shared.clock }),
-      // The consumer's own address and origin restrictions need the consumer.
-      useConsumerNetworkRules(),
-      // The client profile needs the consumer (a header only chooses among what the identity allows).
-      shared.clientProfiles,
-      // The profile's schema view: its validation, introspection and execution (computed fields after the plans, see useClientViews).
-      ...(clientViews ? [clientViews] : []),
-      // Trusted documents replace or refuse the document before parsing (the profile's own manifest when it has one).
-      usePerClient(
-        useTrustedDocuments(config.trustedDocuments),
-        new Map(profiles.flatMap((profile) => (profile.trustedDocuments ? [[profile.name, useTrustedDocuments(profile.trustedDocuments)] as const] : []))),
-      ),
-      // Parse- and validate-time limits on the document (the profile's own when it has them).
-      usePerClient(
-        useOperationLimits(config.limits, schema, sources),
-        new Map(profiles.flatMap((profile) => (profile.limits ? [[profile.name, useOperationLimits(profile.limits, schema, sources)] as const] : []))),
-      ),
-      // Fields the consumer may not see are cut from the document before any upstream call.
-      useAuthorization(collectAuthorizationRules(sources), config.authorization),
-      // Request and cost budgets per plan, and field limits (cut like unauthorized fields).
-      rateLimits,
-      // A cached answer skips execution; counted against the limits above all the same.
-      responseCache,
-      // What upstream services are told about the caller.
-      shared.identityForwarding,
-      // Plain REST routes: every request-time policy above has run (identity included); proxied before any GraphQL work.
-      useRoutes(sources, { config, rateLimitStore: shared.rateLimitStore }),
-      // Operations the planner covers run their cached plan; the rest go through stitching, counted by reason.
-      ...(planner ? [useQueryPlans(views?.planner ?? planner, config.queryPlanner)] : []),
-      // Computed fields wrap the execution above: their needs fetched in their stead, then computed in-process.
-      ...(clientViews ? [clientViews.computed] : []),
-      // Every error leaves with an extensions.code from src/errors.ts.
-      useErrorCodes(),
-      // Last: the observers' counting parts, which need the final codes, status and cache result.
-      ...observers.flatMap((observer) => (observer.last ? [observer.last] : [])),
-    ]),
+    // Their request, params, result and response hooks run in one loop each, in this order (see mergeServerHooks), and so do their execute hooks (mergeExecuteHooks).
+    plugins: mergeExecuteHooks(
+      mergeServerHooks([
+        // Each request's deadline starts as it arrives; upstream calls get what is left of it.
+        useOperationDeadline(config.operationTimeout),
+        // Before the observers, whose response hooks then see a coded body where Yoga sent none.
+        useCodedRefusals(),
+        // Route requests are known as such before the observers count, log and trace them.
+        useRouteMarker(config.routes),
+        // Every answer says which registry graph version (or supergraph file content) served it, refusals included.
+        ...(label === undefined ? [] : [useSchemaVersionHeader(label)]),
+        // Observers first, so traces, the access log and metrics see every request, refusals included.
+        ...observers,
+        // Probes answer from anywhere, without parsing a request or counting against limits.
+        useHealthEndpoints({ isReady }),
+        // Cheap refusals before anything else answers or any credential is verified: hosts, address lists, origins, CSRF.
+        useNetworkRules(config.network),
+        // A body over maxRequestBytes, measured before Yoga reads it (see guardRequestSize).
+        useRequestSizeLimit(config.maxRequestBytes),
+        // HSTS and the HTTPS policy apply to every answer, refusals included; redirects keep a host the rules accepted.
+        useTransportSecurity(config.tls),
+        // The admin surfaces (metrics, status page), behind their own guard.
+        ...observers.flatMap((observer) => (observer.endpoints ? [observer.endpoints] : [])),
+        // The registry API (its own tokens) and usage recording, when following a registry; instance announcements (discovery).
+        ...shared.surfaces,
+        // Browsers asking the endpoint for HTML get GraphiQL, rendered on the first visit (again when its headers change) and compressed once.
+        ...(graphiql
+          ? [
+              useGraphiQLPage({
+                endpoint: config.graphqlEndpoint,
+                headers: graphiql.defaultHeaders,
+                render: async (headers) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions(graphiql, headers)),
+              }),
+            ]
+          : []),
+        // A client that accepts none of our media types is told so before anything runs.
+        useAcceptableMediaTypes(),
+        // Who is calling: a bad credential is 401 here, before the document is even parsed.
+        useAuthentication(config.authentication, { optional: (request) => routeOf(request)?.route.authentication === 'optional', clock: shared.clock }),
+        // The consumer's own address and origin restrictions need the consumer.
+        useConsumerNetworkRules(),
+        // The client profile needs the consumer (a header only chooses among what the identity allows).
+        shared.clientProfiles,
+        // The profile's schema view: its validation, introspection and execution (computed fields after the plans, see useClientViews).
+        ...(clientViews ? [clientViews] : []),
+        // Trusted documents replace or refuse the document before parsing (the profile's own manifest when it has one).
+        usePerClient(
+          useTrustedDocuments(config.trustedDocuments),
+          new Map(profiles.flatMap((profile) => (profile.trustedDocuments ? [[profile.name, useTrustedDocuments(profile.trustedDocuments)] as const] : []))),
+        ),
+        // Parse- and validate-time limits on the document (the profile's own when it has them).
+        usePerClient(
+          useOperationLimits(config.limits, schema, sources),
+          new Map(profiles.flatMap((profile) => (profile.limits ? [[profile.name, useOperationLimits(profile.limits, schema, sources)] as const] : []))),
+        ),
+        // Fields the consumer may not see are cut from the document before any upstream call.
+        useAuthorization(collectAuthorizationRules(sources), config.authorization),
+        // Request and cost budgets per plan, and field limits (cut like unauthorized fields).
+        rateLimits,
+        // A cached answer skips execution; counted against the limits above all the same.
+        responseCache,
+        // What upstream services are told about the caller.
+        shared.identityForwarding,
+        // Plain REST routes: every request-time policy above has run (identity included); proxied before any GraphQL work.
+        useRoutes(sources, { config, rateLimitStore: shared.rateLimitStore }),
+        // Operations the planner covers run their cached plan; the rest go through stitching, counted by reason.
+        ...(planner ? [useQueryPlans(views?.planner ?? planner, config.queryPlanner)] : []),
+        // Computed fields wrap the execution above: their needs fetched in their stead, then computed in-process.
+        ...(clientViews ? [clientViews.computed] : []),
+        // Every error leaves with an extensions.code from src/errors.ts.
+        useErrorCodes(),
+        // Last: the observers' counting parts, which need the final codes, status and cache result.
+        ...observers.flatMap((observer) => (observer.last ? [observer.last] : [])),
+      ]),
+    ),
   });
 }
 
