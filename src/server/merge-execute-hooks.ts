@@ -1,6 +1,8 @@
 import type { Plugin } from 'graphql-yoga';
 import { isPromise } from '../maybe-promise.ts';
+import { relayPayload, type Relayed } from './relay-payload.ts';
 import { runHooksInOrder } from './run-hooks-in-order.ts';
+import { takeHooks } from './take-hooks.ts';
 
 type ExecuteHook = NonNullable<Plugin['onExecute']>;
 type ExecutePayload = Parameters<ExecuteHook>[0];
@@ -10,6 +12,10 @@ type DonePayload = Parameters<DoneHook>[0];
 type DoneHookResult = Exclude<Awaited<ReturnType<DoneHook>>, void>;
 type NextHook = NonNullable<DoneHookResult['onNext']>;
 type NextPayload = Parameters<NextHook>[0];
+
+const executeSetters: Relayed<ExecutePayload> = [['setExecuteFn', 'executeFn']];
+const doneSetters: Relayed<DonePayload> = [['setResult', 'result']];
+const nextSetters: Relayed<NextPayload> = [['setResult', 'result']];
 
 /**
  * The plugins with their `onExecute` hooks merged into one plugin, placed first, that calls them in
@@ -23,29 +29,19 @@ type NextPayload = Parameters<NextHook>[0];
  * {@link mergeServerHooks} for Yoga's own hooks.
  */
 export function mergeExecuteHooks<P>(plugins: readonly P[]): P[] {
-  const hooks = plugins.flatMap((plugin) => (plugin as Plugin).onExecute ?? []);
-  if (hooks.length < 2) return [...plugins];
-  const rest = plugins.map((plugin) => {
-    const { onExecute, ...others } = plugin as Plugin;
-    return (onExecute ? others : plugin) as P;
-  });
-  const combined: Plugin = { onExecute: (outer) => runExecuteHooks(hooks, outer) };
+  const { hooks, rest } = takeHooks(plugins, ['onExecute'] as const);
+  if (hooks.onExecute.length < 2) return [...plugins];
+  const combined: Plugin = { onExecute: (outer) => runExecuteHooks(hooks.onExecute as ExecuteHook[], outer) };
   return [combined as P, ...rest];
 }
 
 function runExecuteHooks(hooks: readonly ExecuteHook[], outer: ExecutePayload): ReturnType<ExecuteHook> {
   let stopped = false;
   const afters: ExecuteHookResult[] = [];
-  const payload: ExecutePayload = {
-    ...outer,
-    setExecuteFn(executeFn) {
-      payload.executeFn = executeFn;
-      outer.setExecuteFn(executeFn);
-    },
-    setResultAndStopExecution(result) {
-      stopped = true;
-      outer.setResultAndStopExecution(result);
-    },
+  const payload = relayPayload(outer, executeSetters);
+  payload.setResultAndStopExecution = (result) => {
+    stopped = true;
+    outer.setResultAndStopExecution(result);
   };
   const ran = runHooksInOrder(hooks, payload, () => stopped, afters);
   const done = () => (afters.some((after) => after.onExecuteDone) ? { onExecuteDone: (event: DonePayload) => runDoneHooks(afters, event) } : undefined);
@@ -53,13 +49,7 @@ function runExecuteHooks(hooks: readonly ExecuteHook[], outer: ExecutePayload): 
 }
 
 function runDoneHooks(afters: readonly ExecuteHookResult[], outer: DonePayload): ReturnType<DoneHook> {
-  const payload: DonePayload = {
-    ...outer,
-    setResult(result) {
-      payload.result = result;
-      outer.setResult(result);
-    },
-  };
+  const payload = relayPayload(outer, doneSetters);
   const streams: DoneHookResult[] = [];
   const ran = runHooksInOrder(
     afters.flatMap((after) => after.onExecuteDone ?? []),
@@ -80,12 +70,5 @@ function runDoneHooks(afters: readonly ExecuteHookResult[], outer: DonePayload):
 }
 
 function runNextHooks(hooks: readonly NextHook[], outer: NextPayload): ReturnType<NextHook> {
-  const payload: NextPayload = {
-    ...outer,
-    setResult(result) {
-      payload.result = result;
-      outer.setResult(result);
-    },
-  };
-  return runHooksInOrder(hooks, payload);
+  return runHooksInOrder(hooks, relayPayload(outer, nextSetters));
 }

@@ -1,13 +1,28 @@
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
+import { relayPayload, type Relayed } from './relay-payload.ts';
 import { runHooksInOrder } from './run-hooks-in-order.ts';
+import { takeHooks } from './take-hooks.ts';
 
 /** A plugin as createYoga takes it (of the gateway's context). */
 type YogaPlugin = NonNullable<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['plugins']>[number];
-type RequestPayload = Parameters<NonNullable<Plugin['onRequest']>>[0];
-type ParamsPayload = Parameters<NonNullable<Plugin['onParams']>>[0];
-type ResultProcessPayload = Parameters<NonNullable<Plugin['onResultProcess']>>[0];
-type ResponsePayload = Parameters<NonNullable<Plugin['onResponse']>>[0];
-const merged = ['onRequest', 'onParams', 'onResultProcess', 'onResponse'] as const;
+type Merged = 'onRequest' | 'onParams' | 'onResultProcess' | 'onResponse';
+type Payload<K extends Merged> = Parameters<NonNullable<Plugin[K]>>[0];
+type HookResult<K extends Merged> = ReturnType<NonNullable<Plugin[K]>>;
+type Hooks<K extends Merged> = readonly ((payload: Payload<K>) => unknown)[];
+
+const requestSetters: Relayed<Payload<'onRequest'>> = [
+  ['setRequest', 'request'],
+  ['setRequestHandler', 'requestHandler'],
+];
+const paramsSetters: Relayed<Payload<'onParams'>> = [
+  ['setParams', 'params'],
+  ['setParamsHandler', 'paramsHandler'],
+];
+const resultProcessSetters: Relayed<Payload<'onResultProcess'>> = [
+  ['setResult', 'result'],
+  ['setResultProcessor', 'resultProcessor'],
+];
+const responseSetters: Relayed<Payload<'onResponse'>> = [['setResponse', 'response']];
 
 /**
  * The gateway's plugins with their `onRequest`, `onParams`, `onResultProcess` and `onResponse`
@@ -26,80 +41,26 @@ const merged = ['onRequest', 'onParams', 'onResultProcess', 'onResponse'] as con
  * they were, between Yoga's own plugins before and after the gateway's.
  */
 export function mergeServerHooks(plugins: readonly YogaPlugin[]): YogaPlugin[] {
-  const hooksOf = <K extends (typeof merged)[number]>(kind: K) => plugins.flatMap((plugin) => (plugin as Plugin)[kind] ?? []) as NonNullable<Plugin[K]>[];
-  const request = hooksOf('onRequest');
-  const params = hooksOf('onParams');
-  const resultProcess = hooksOf('onResultProcess');
-  const response = hooksOf('onResponse');
-  const rest = plugins.map((plugin) => {
-    const { onRequest, onParams, onResultProcess, onResponse, ...others } = plugin as Plugin;
-    return onRequest || onParams || onResultProcess || onResponse ? others : plugin;
-  });
+  const { hooks, rest } = takeHooks(plugins, ['onRequest', 'onParams', 'onResultProcess', 'onResponse'] as const);
+  const params = hooks.onParams as Hooks<'onParams'>;
+  const resultProcess = hooks.onResultProcess as Hooks<'onResultProcess'>;
+  const response = hooks.onResponse as Hooks<'onResponse'>;
   const combined: Plugin = {};
-  if (request.length > 0) combined.onRequest = (outer) => runRequestHooks(request, outer);
-  if (params.length > 0) {
-    combined.onParams = (outer) => {
-      const payload: ParamsPayload = {
-        ...outer,
-        setParams(value) {
-          payload.params = value;
-          outer.setParams(value);
-        },
-        setParamsHandler(handler) {
-          payload.paramsHandler = handler;
-          outer.setParamsHandler(handler);
-        },
-      };
-      return runHooksInOrder(params, payload) as ReturnType<NonNullable<Plugin['onParams']>>;
-    };
-  }
+  if (hooks.onRequest.length > 0) combined.onRequest = (outer) => runRequestHooks(hooks.onRequest as Hooks<'onRequest'>, outer);
+  if (params.length > 0) combined.onParams = (outer) => runHooksInOrder(params, relayPayload(outer, paramsSetters)) as HookResult<'onParams'>;
   if (resultProcess.length > 0) {
-    combined.onResultProcess = (outer) => {
-      const payload: ResultProcessPayload = {
-        ...outer,
-        setResult(result) {
-          payload.result = result;
-          outer.setResult(result);
-        },
-        setResultProcessor(processor, mediaType) {
-          payload.resultProcessor = processor;
-          outer.setResultProcessor(processor, mediaType);
-        },
-      };
-      return runHooksInOrder(resultProcess, payload) as ReturnType<NonNullable<Plugin['onResultProcess']>>;
-    };
+    combined.onResultProcess = (outer) => runHooksInOrder(resultProcess, relayPayload(outer, resultProcessSetters)) as HookResult<'onResultProcess'>;
   }
-  if (response.length > 0) {
-    combined.onResponse = (outer) => {
-      const payload: ResponsePayload = {
-        ...outer,
-        setResponse(value) {
-          payload.response = value;
-          outer.setResponse(value);
-        },
-      };
-      return runHooksInOrder(response, payload) as ReturnType<NonNullable<Plugin['onResponse']>>;
-    };
-  }
+  if (response.length > 0) combined.onResponse = (outer) => runHooksInOrder(response, relayPayload(outer, responseSetters)) as HookResult<'onResponse'>;
   return [combined, ...rest];
 }
 
-function runRequestHooks(hooks: readonly ((payload: RequestPayload) => unknown)[], outer: RequestPayload): ReturnType<NonNullable<Plugin['onRequest']>> {
+function runRequestHooks(hooks: Hooks<'onRequest'>, outer: Payload<'onRequest'>): HookResult<'onRequest'> {
   let ended = false;
-  const payload: RequestPayload = {
-    ...outer,
-    setRequest(request) {
-      payload.request = request;
-      outer.setRequest(request);
-    },
-    setRequestHandler(handler) {
-      payload.requestHandler = handler;
-      outer.setRequestHandler(handler);
-    },
-    endResponse(response) {
-      outer.endResponse(response);
-      if (response) ended = true;
-    },
+  const payload = relayPayload(outer, requestSetters);
+  payload.endResponse = (response) => {
+    outer.endResponse(response);
+    if (response) ended = true;
   };
-  return runHooksInOrder(hooks, payload, () => ended) as ReturnType<NonNullable<Plugin['onRequest']>>;
+  return runHooksInOrder(hooks, payload, () => ended) as HookResult<'onRequest'>;
 }
