@@ -47,3 +47,18 @@ test('Fetch requests take slots (the gateway keeps per-request state on them)', 
   assert.equal(slot.get(request), 'state');
   assert.equal(slot.get(new Request(request)), undefined, 'a request made from another does not share its state');
 });
+
+test('an object made with Object.create(owner) sees the owner’s values until it sets its own, and never writes into the owner’s', () => {
+  const slot = new ObjectSlot<object, string>('context state');
+  const other = new ObjectSlot<object, string>('other state');
+  const owner = {};
+  slot.set(owner, 'owner').set(owner, 'owner again');
+  other.set(owner, 'owner other');
+  const child = Object.create(owner) as object;
+  assert.deepEqual([slot.get(child), other.get(child)], ['owner again', 'owner other']);
+  slot.set(child, 'child');
+  assert.deepEqual([slot.get(child), slot.get(owner), other.get(child)], ['child', 'owner again', 'owner other']);
+  assert.equal(slot.delete(child), true);
+  assert.equal(slot.get(child), undefined, "a deleted value hides the owner's, as a property set to undefined would");
+  assert.equal(slot.get(owner), 'owner again');
+});
