@@ -40,43 +40,41 @@ export function withRetries(send: SendUpstream, options: RetryOptions): SendUpst
     budget.recordCall();
     const reading = request.method === 'GET' || request.method === 'HEAD' || request.readOnly === true;
     const deadline = performance.now() + Math.min(timeout, request.deadline ?? timeout);
-    const tried = request.tried ?? new Set<string>();
+    // One object for every attempt: `send` reads it when called, and each attempt sets its own timeout.
+    const call = { ...request, tried: request.tried ?? new Set<string>(), timeout: attemptTimeout };
     // The backoff's state is made when a first retry is considered: most calls never need it.
     let wait: IBackoff<unknown> | undefined;
     for (let attempt = 0; ; attempt++) {
-      const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-      const outcome = await settle(send({ ...request, tried, timeout: Math.min(attemptTimeout, remaining) }));
-      if (!reading || attempt >= attempts || !isRetryable(outcome)) return unwrap(outcome);
-      wait = (wait ?? backoff.next()).next(undefined);
-      if (performance.now() + wait.duration >= deadline || !budget.tryRetry()) return unwrap(outcome);
-      await sleep(wait.duration);
+      call.timeout = Math.min(attemptTimeout, Math.max(1, Math.ceil(deadline - performance.now())));
+      let response: ReceivedResponse | undefined;
+      let failure: unknown;
+      try {
+        response = await send(call);
+      } catch (error) {
+        failure = error;
+      }
+      const retryable = response === undefined ? isRetryableFailure(failure) : retryableStatuses.has(response.status);
+      if (reading && attempt < attempts && retryable) {
+        wait = (wait ?? backoff.next()).next(undefined);
+        if (performance.now() + wait.duration < deadline && budget.tryRetry()) {
+          await sleep(wait.duration);
+          continue;
+        }
+      }
+      if (response === undefined) throw failure;
+      return response;
     }
   };
 }
 
-type Outcome = { response: ReceivedResponse } | { error: unknown };
-
-async function settle(call: Promise<ReceivedResponse>): Promise<Outcome> {
-  try {
-    return { response: await call };
-  } catch (error) {
-    return { error };
-  }
-}
-
-function unwrap(outcome: Outcome): ReceivedResponse {
-  if ('error' in outcome) throw outcome.error;
-  return outcome.response;
-}
-
 /**
- * A 502, 503 or 504 answer (readable or not), no answer in time, or no answer at all. Errors that
- * are not ours (a bug) and fast failures of an open circuit are never retried.
+ * A call that failed with no answer in time, no answer at all, or a 502, 503 or 504 answer that
+ * could not be read (a readable one is judged by its status). Errors that are not ours (a bug) and
+ * fast failures of an open circuit are never retried.
  */
-function isRetryable(outcome: Outcome): boolean {
-  if ('response' in outcome) return retryableStatuses.has(outcome.response.status);
-  if (!(outcome.error instanceof GraphQLError)) return false;
-  const { code, upstreamStatus } = outcome.error.extensions;
+function isRetryableFailure(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return false;
+  const { code, upstreamStatus } = error.extensions;
   if (code === 'GATEWAY_TIMEOUT') return true;
   return code === 'DOWNSTREAM_SERVICE_ERROR' && (upstreamStatus === undefined || retryableStatuses.has(upstreamStatus as number));
 }
