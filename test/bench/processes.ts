@@ -19,6 +19,8 @@ export interface ChildSpec {
   nodeArgs?: string[];
   /** Run through `taskset -c <cpus>`. */
   cpus?: string;
+  /** Receives the child's stdout lines other than its ready message (else they are printed, prefixed with its name). */
+  onLine?: (line: string) => void;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -73,7 +75,8 @@ export class Children {
             // not the ready line
           }
         }
-        console.error(`[${spec.name}] ${line}`);
+        if (spec.onLine) spec.onLine(line);
+        else console.error(`[${spec.name}] ${line}`);
       });
     });
   }
@@ -81,6 +84,14 @@ export class Children {
   /** The pid of a running child. */
   pid(name: string): number | undefined {
     return this.#running.get(name)?.pid;
+  }
+
+  /** Stops one child as {@link stopAll} does; resolves when it has exited. */
+  async stop(name: string): Promise<void> {
+    const child = this.#running.get(name);
+    if (!child) return;
+    await stopChild(child);
+    this.#running.delete(name);
   }
 
   /** SIGTERM to every child, SIGKILL to any still running after a few seconds; resolves when all have exited. */
