@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { isPromise } from '../maybe-promise.ts';
-import { relayPayload, type Relayed } from './relay-payload.ts';
-import { runHooksInOrder } from './run-hooks-in-order.ts';
+import { bindRun, relayPayload, type Relayed } from './relay-payload.ts';
+import { runHooksInOrder, type HookRun } from './run-hooks-in-order.ts';
 import { takeHooks } from './take-hooks.ts';
 
 type ExecuteHook = NonNullable<Plugin['onExecute']>;
@@ -35,17 +35,28 @@ export function mergeExecuteHooks<P>(plugins: readonly P[]): P[] {
   return [combined as P, ...rest];
 }
 
+// Like relayPayload's setters, every function handed out per operation below is bound, not a closure (see relayPayload).
+
 function runExecuteHooks(hooks: readonly ExecuteHook[], outer: ExecutePayload): ReturnType<ExecuteHook> {
-  let stopped = false;
-  const afters: ExecuteHookResult[] = [];
+  const run: ExecuteRun = { stopped: false, outer, afters: [] };
   const payload = relayPayload(outer, executeSetters);
-  payload.setResultAndStopExecution = (result) => {
-    stopped = true;
-    outer.setResultAndStopExecution(result);
-  };
-  const ran = runHooksInOrder(hooks, payload, () => stopped, afters);
-  const done = () => (afters.some((after) => after.onExecuteDone) ? { onExecuteDone: (event: DonePayload) => runDoneHooks(afters, event) } : undefined);
-  return isPromise(ran) ? ran.then(done) : done();
+  payload.setResultAndStopExecution = bindRun(stopExecution, run);
+  const ran = runHooksInOrder(hooks, payload, run, run.afters);
+  return isPromise(ran) ? ran.then(bindRun(afterExecute, run.afters)) : afterExecute(run.afters);
+}
+
+interface ExecuteRun extends HookRun {
+  outer: ExecutePayload;
+  afters: ExecuteHookResult[];
+}
+
+function stopExecution(run: ExecuteRun, result: Parameters<ExecutePayload['setResultAndStopExecution']>[0]): void {
+  run.stopped = true;
+  run.outer.setResultAndStopExecution(result);
+}
+
+function afterExecute(afters: readonly ExecuteHookResult[]): ExecuteHookResult | undefined {
+  return afters.some((after) => after.onExecuteDone) ? { onExecuteDone: bindRun(runDoneHooks, afters) } : undefined;
 }
 
 function runDoneHooks(afters: readonly ExecuteHookResult[], outer: DonePayload): ReturnType<DoneHook> {
@@ -57,18 +68,23 @@ function runDoneHooks(afters: readonly ExecuteHookResult[], outer: DonePayload):
     undefined,
     streams,
   );
-  const done = (): DoneHookResult | undefined => {
-    const onNexts = streams.flatMap((stream) => stream.onNext ?? []);
-    const onEnds = streams.flatMap((stream) => stream.onEnd ?? []);
-    if (onNexts.length === 0 && onEnds.length === 0) return undefined;
-    return {
-      ...(onNexts.length > 0 ? { onNext: (event: NextPayload) => runNextHooks(onNexts, event) } : {}),
-      ...(onEnds.length > 0 ? { onEnd: () => onEnds.forEach((onEnd) => onEnd()) } : {}),
-    };
+  return isPromise(ran) ? ran.then(bindRun(afterDone, streams)) : afterDone(streams);
+}
+
+function afterDone(streams: readonly DoneHookResult[]): DoneHookResult | undefined {
+  const onNexts = streams.flatMap((stream) => stream.onNext ?? []);
+  const onEnds = streams.flatMap((stream) => stream.onEnd ?? []);
+  if (onNexts.length === 0 && onEnds.length === 0) return undefined;
+  return {
+    ...(onNexts.length > 0 ? { onNext: bindRun(runNextHooks, onNexts) } : {}),
+    ...(onEnds.length > 0 ? { onEnd: bindRun(endStreams, onEnds) } : {}),
   };
-  return isPromise(ran) ? ran.then(done) : done();
 }
 
 function runNextHooks(hooks: readonly NextHook[], outer: NextPayload): ReturnType<NextHook> {
   return runHooksInOrder(hooks, relayPayload(outer, nextSetters));
+}
+
+function endStreams(onEnds: readonly (() => void)[]): void {
+  for (const onEnd of onEnds) onEnd();
 }

@@ -1,6 +1,6 @@
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
-import { relayPayload, type Relayed } from './relay-payload.ts';
-import { runHooksInOrder } from './run-hooks-in-order.ts';
+import { bindRun, relayPayload, type Relayed } from './relay-payload.ts';
+import { runHooksInOrder, type HookRun } from './run-hooks-in-order.ts';
 import { takeHooks } from './take-hooks.ts';
 
 /** A plugin as createYoga takes it (of the gateway's context). */
@@ -56,11 +56,17 @@ export function mergeServerHooks(plugins: readonly YogaPlugin[]): YogaPlugin[] {
 }
 
 function runRequestHooks(hooks: Hooks<'onRequest'>, outer: Payload<'onRequest'>): HookResult<'onRequest'> {
-  let ended = false;
+  const run: RequestRun = { stopped: false, outer };
   const payload = relayPayload(outer, requestSetters);
-  payload.endResponse = (response) => {
-    outer.endResponse(response);
-    if (response) ended = true;
-  };
-  return runHooksInOrder(hooks, payload, () => ended) as HookResult<'onRequest'>;
+  payload.endResponse = bindRun(endResponse, run);
+  return runHooksInOrder(hooks, payload, run) as HookResult<'onRequest'>;
+}
+
+interface RequestRun extends HookRun {
+  outer: Payload<'onRequest'>;
+}
+
+function endResponse(run: RequestRun, response: Response): void {
+  run.outer.endResponse(response);
+  if (response) run.stopped = true;
 }
