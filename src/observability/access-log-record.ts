@@ -1,3 +1,4 @@
+import { bindRun } from '../bind-run.ts';
 import type { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { isPlainObject } from '../config/config-checker.ts';
@@ -74,22 +75,23 @@ export function withoutQueryValues(path: string): string {
   return names.length === 0 ? path.slice(0, question) : `${path.slice(0, question)}?${[...new Set(names)].join('&')}`;
 }
 
-/** Adds an upstream call to its request's record; the returned hook completes it. */
-export function recordUpstreamCall(record: AccessRecord, event: FetchEvent): (result: FetchResult) => void {
-  const call: UpstreamCall = {
-    service: event.service,
-    instance: event.instance,
-    ...(event.version ? { version: event.version } : {}),
-    method: event.method,
-    path: withoutQueryValues(event.path),
-  };
+/**
+ * Adds an upstream call to its request's record (at `path`, the path the service receives); the
+ * returned hook completes it. Bound, not a closure over the call (see bindRun).
+ */
+export function recordUpstreamCall(record: AccessRecord, event: FetchEvent, path: string): (result: FetchResult) => void {
+  const { service, instance, version, method } = event;
+  const logged = withoutQueryValues(path);
+  const call: UpstreamCall = version ? { service, instance, version, method, path: logged } : { service, instance, method, path: logged };
   record.upstream.push(call);
-  return ({ status, error, durationMs, instance }) => {
-    if (instance) call.instance = instance;
-    if (status !== undefined) call.status = status;
-    if (error) call.error = String((error as Partial<GraphQLError>).extensions?.['code'] ?? error.name);
-    call.durationMs = roundMs(durationMs);
-  };
+  return bindRun(completeUpstreamCall, call);
+}
+
+function completeUpstreamCall(call: UpstreamCall, { status, error, durationMs, instance }: FetchResult): void {
+  if (instance) call.instance = instance;
+  if (status !== undefined) call.status = status;
+  if (error) call.error = String((error as Partial<GraphQLError>).extensions?.['code'] ?? error.name);
+  call.durationMs = roundMs(durationMs);
 }
 
 const maxDepth = 32;

@@ -1,4 +1,4 @@
-import { SpanKind, defaultTextMapSetter, trace, type Context, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { SpanKind, defaultTextMapSetter, trace, type Context, type Span, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -6,7 +6,8 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
-import type { OnFetch } from '../transport/fetch-hooks.ts';
+import { bindRun } from '../bind-run.ts';
+import type { FetchResult, OnFetch } from '../transport/fetch-hooks.ts';
 import { endSpan, errorCodeOf } from './trace-spans.ts';
 
 /** What {@link traceUpstreamCalls} needs from the gateway's tracing. */
@@ -56,16 +57,22 @@ export function traceUpstreamCalls({ tracer, propagator, parentOf, basePaths }: 
       parent,
     );
     propagator.inject(trace.setSpan(parent, span), event.headers, defaultTextMapSetter);
-    return ({ status, error, instance: answered }) => {
-      if (answered && answered !== instance.origin) {
-        const other = endpointOf(answered);
-        span.setAttributes({ 'concierge.instance': answered, [ATTR_SERVER_ADDRESS]: other.address, [ATTR_SERVER_PORT]: other.port });
-      }
-      if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-      if (error) span.recordException(error);
-      endSpan(span, error ? [errorCodeOf(error, error.name)] : status !== undefined && status >= 400 ? [String(status)] : []);
-    };
+    // Bound, not a closure over the span (see bindRun).
+    return bindRun(endUpstreamSpan, { span, instance, endpointOf });
   };
+}
+
+function endUpstreamSpan(
+  { span, instance, endpointOf }: { span: Span; instance: Endpoint; endpointOf: (instance: string) => Endpoint },
+  { status, error, instance: answered }: FetchResult,
+): void {
+  if (answered && answered !== instance.origin) {
+    const other = endpointOf(answered);
+    span.setAttributes({ 'concierge.instance': answered, [ATTR_SERVER_ADDRESS]: other.address, [ATTR_SERVER_PORT]: other.port });
+  }
+  if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  if (error) span.recordException(error);
+  endSpan(span, error ? [errorCodeOf(error, error.name)] : status !== undefined && status >= 400 ? [String(status)] : []);
 }
 
 /** An instance's origin, host (an IPv6 address without its brackets) and port, as spans report them. */

@@ -1,7 +1,7 @@
 import { describeError, silentLogger, type GatewayLogger } from '../observability/gateway-logger.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAsyncIterable } from '@graphql-tools/utils';
-import { getOperationAST, type ExecutionResult } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type Source } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { consumerOf } from '../auth/consumer.ts';
 import { clientOf } from '../clients/client-of.ts';
@@ -17,6 +17,7 @@ import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 import { sha256Of } from '../trusted-documents/document-id.ts';
 import { ObjectSlot } from '../object-slot.ts';
+import { bindRun } from '../bind-run.ts';
 
 type NodeContext = { req?: IncomingMessage; res?: ServerResponse };
 
@@ -85,10 +86,11 @@ export async function useAccessLog(
       hadErrors: false,
       errorCodes: [],
       upstream: [],
-      ...(route ? { route } : {}),
     };
+    if (route) record.route = route;
     records.set(request, record);
-    if (logging) context.res?.once('close', () => safely(() => finish(request, record, context), gatewayLogger));
+    // Bound, not a closure over the request (see bindRun).
+    if (logging) context.res?.once('close', bindRun(finishOnClose, { finish, request, record, context, logger: gatewayLogger }));
     return record;
   };
 
@@ -108,7 +110,7 @@ export async function useAccessLog(
     if (event.ignoredOverride && atDebug)
       logger.debug({ requestId: id, service: event.service, version: event.version }, `version override ignored: ${event.ignoredOverride}`);
     const record = logging && event.origin ? records.get(event.origin) : undefined;
-    return record && recordUpstreamCall(record, { ...event, path: (basePaths.get(event.service) ?? '') + event.path || '/' });
+    return record && recordUpstreamCall(record, event, (basePaths.get(event.service) ?? '') + event.path || '/');
   });
 
   return {
@@ -125,14 +127,8 @@ export async function useAccessLog(
     onParse({ context, params: { source } }) {
       const record = logging ? records.get(context.request) : undefined;
       if (!record) return;
-      return ({ result }) => {
-        if (!result || result instanceof Error || record.operationType !== undefined) return;
-        record.documentHash ??= sha256Of(typeof source === 'string' ? source : source.body);
-        const operation = getOperationAST(result, context.params.operationName);
-        if (!operation) return;
-        record.operationType = operation.operation;
-        record.operationName ??= operation.name?.value;
-      };
+      // Bound, not a closure over the request's record (see bindRun).
+      return bindRun(recordOperation, { record, source, params: context.params });
     },
     onResultProcess({ request, result }) {
       const record = records.get(request);
@@ -180,4 +176,28 @@ function safely(write: () => void, logger: GatewayLogger): void {
   } catch (error) {
     logger.error(`access log line not written: ${describeError(error, true)}`);
   }
+}
+
+/** Notes the operation a parse found in the request's record (once: a batch's first operation names it). */
+function recordOperation(
+  { record, source, params }: { record: AccessRecord; source: string | Source; params: { operationName?: string | null } },
+  { result }: { result: DocumentNode | Error | null | undefined },
+): void {
+  if (!result || result instanceof Error || record.operationType !== undefined) return;
+  record.documentHash ??= sha256Of(typeof source === 'string' ? source : source.body);
+  const operation = getOperationAST(result, params.operationName);
+  if (!operation) return;
+  record.operationType = operation.operation;
+  record.operationName ??= operation.name?.value;
+}
+
+/** Writes a request's line once its connection has sent the answer (or closed); a failure is logged, never thrown. */
+function finishOnClose(run: {
+  finish: (request: Request, record: AccessRecord, context: NodeContext) => void;
+  request: Request;
+  record: AccessRecord;
+  context: NodeContext;
+  logger: GatewayLogger;
+}): void {
+  safely(() => run.finish(run.request, run.record, run.context), run.logger);
 }

@@ -29,6 +29,7 @@ import type { InternalErrorComponent } from '../observability/gateway-logger.ts'
 import type { ChangeCriticality } from '../registry/check-report.ts';
 import type { ErrorCode } from '../errors.ts';
 import { ObjectSlot } from '../object-slot.ts';
+import { bindRun } from '../bind-run.ts';
 
 /** The metrics plugin, its placed parts, and what the gateway tells it about schema swaps. */
 export interface MetricsPlugin extends Plugin {
@@ -265,18 +266,8 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       const { request, params } = context as { request?: Request; params?: { query?: unknown; operationName?: unknown } };
       const state = request && states.get(request);
       if (!state) return;
-      return ({ result }) => {
-        const operation =
-          result instanceof Error
-            ? undefined
-            : getOperationAST(result as DocumentNode, typeof params?.operationName === 'string' ? params.operationName : undefined);
-        const name = operation?.name?.value;
-        state.operations.push({
-          type: operation?.operation ?? unknownOperationType,
-          label: operation ? operationLabel(name, typeof params?.query === 'string' ? params.query : undefined) : otherOperation,
-          ...(name ? { name } : {}),
-        });
-      };
+      // Bound, not a closure over the request's state (see bindRun).
+      return bindRun(recordOperation, { state, params, operationLabel });
     },
     // envelop announces the schema once when Yoga starts, then on every replacement.
     onSchemaChange({ schema }) {
@@ -289,4 +280,28 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
       await listener?.close();
     },
   };
+}
+
+/** Counts the operation a parse found (or an unparsable one) in the request's state. */
+function recordOperation(
+  {
+    state,
+    params,
+    operationLabel,
+  }: {
+    state: RequestState;
+    params: { query?: unknown; operationName?: unknown } | undefined;
+    operationLabel: (name: string | undefined, text: string | undefined) => string;
+  },
+  { result }: { result: unknown },
+): void {
+  const operation =
+    result instanceof Error ? undefined : getOperationAST(result as DocumentNode, typeof params?.operationName === 'string' ? params.operationName : undefined);
+  const name = operation?.name?.value;
+  const observed: ObservedOperation = {
+    type: operation?.operation ?? unknownOperationType,
+    label: operation ? operationLabel(name, typeof params?.query === 'string' ? params.query : undefined) : otherOperation,
+  };
+  if (name) observed.name = name;
+  state.operations.push(observed);
 }

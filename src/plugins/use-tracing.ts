@@ -2,7 +2,7 @@ import { silentLogger, type GatewayLogger } from '../observability/gateway-logge
 import { isAsyncIterable } from '@graphql-tools/utils';
 import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { NormalizedConfig } from '../config/normalize-config.ts';
 import { endSpan, errorCodeOf } from '../observability/trace-spans.ts';
@@ -11,6 +11,7 @@ import { routeOf } from '../routes/route-request.ts';
 import type { LoadedSource } from '../sources/loaded-source.ts';
 import type { FetchHooks } from '../transport/fetch-hooks.ts';
 import { ObjectSlot } from '../object-slot.ts';
+import { bindRun } from '../bind-run.ts';
 
 /** The spans of one client request. */
 interface RequestTrace {
@@ -53,15 +54,13 @@ export async function useTracing(
     }),
   );
 
-  const startChild = (request: unknown, name: string, attributes: Attributes = {}) => {
+  // Each span's end is a bound function, not a closure over the request's trace (see bindRun).
+  const startChild = (request: unknown, name: string, attributes: Attributes = {}): EndChild | undefined => {
     const parent = traceOf(request);
     if (!parent) return undefined;
     const span = tracer.startSpan(name, { attributes }, parent.context);
     parent.open.add(span);
-    return (errorCodes: readonly string[]) => {
-      parent.open.delete(span);
-      endSpan(span, errorCodes);
-    };
+    return { parent, span };
   };
 
   return {
@@ -75,28 +74,17 @@ export async function useTracing(
       requests.set(request, { span, context: trace.setSpan(parent, span), open: new Set(), codes: [] });
     },
     onParse({ context }) {
-      const end = startChild(context.request, 'graphql.parse');
-      return (
-        end &&
-        (({ result }) => {
-          if (result instanceof Error) return end([errorCodeOf(result, 'GRAPHQL_PARSE_FAILED')]);
-          if (result) traceOf(context.request)?.span.setAttributes(operationAttributes(result, context.params?.operationName));
-          end([]);
-        })
-      );
+      const child = startChild(context.request, 'graphql.parse');
+      return child && bindRun(endParse, { parent: child.parent, span: child.span, operationName: context.params?.operationName });
     },
     onValidate({ context }) {
-      const end = startChild(context.request, 'graphql.validate');
-      return end && (({ result }) => end(result.map((error) => errorCodeOf(error, 'GRAPHQL_VALIDATION_FAILED'))));
+      const child = startChild(context.request, 'graphql.validate');
+      return child && bindRun(endValidate, child);
     },
     onExecute({ args }) {
       const request = (args.contextValue as { request?: unknown }).request;
-      const end = startChild(request, 'graphql.execute', operationAttributes(args.document, args.operationName));
-      return (
-        end && {
-          onExecuteDone: ({ result }) => end(isAsyncIterable(result) ? [] : (result.errors ?? []).map((error) => errorCodeOf(error, 'INTERNAL_SERVER_ERROR'))),
-        }
-      );
+      const child = startChild(request, 'graphql.execute', operationAttributes(args.document, args.operationName));
+      return child && { onExecuteDone: bindRun(endExecute, child) };
     },
     // Observers sit first, so this sees errors before useErrorCodes settles them; by now only a
     // bug's error lacks a code, and that one leaves as INTERNAL_SERVER_ERROR.
@@ -117,6 +105,34 @@ export async function useTracing(
     },
     close,
   };
+}
+
+/** A child span of a request's span, and the request's trace, whose open spans it leaves when it ends. */
+interface EndChild {
+  parent: RequestTrace;
+  span: Span;
+}
+
+function endChild({ parent, span }: EndChild, errorCodes: readonly string[]): void {
+  parent.open.delete(span);
+  endSpan(span, errorCodes);
+}
+
+function endParse(child: EndChild & { operationName: string | null | undefined }, { result }: { result: unknown }): void {
+  if (result instanceof Error) return endChild(child, [errorCodeOf(result, 'GRAPHQL_PARSE_FAILED')]);
+  if (result) child.parent.span.setAttributes(operationAttributes(result as DocumentNode, child.operationName));
+  endChild(child, []);
+}
+
+function endValidate(child: EndChild, { result }: { result: readonly unknown[] }): void {
+  endChild(
+    child,
+    result.map((error) => errorCodeOf(error, 'GRAPHQL_VALIDATION_FAILED')),
+  );
+}
+
+function endExecute(child: EndChild, { result }: { result: ExecutionResult | AsyncIterable<unknown> }): void {
+  endChild(child, isAsyncIterable(result) ? [] : (result.errors ?? []).map((error) => errorCodeOf(error, 'INTERNAL_SERVER_ERROR')));
 }
 
 /** The attributes of each document's operations, by operation name: documents come again and again from Yoga's parse cache. */

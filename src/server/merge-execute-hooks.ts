@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { isPromise } from '../maybe-promise.ts';
-import { bindRun, relayPayload, type Relayed } from './relay-payload.ts';
+import { bindRun } from '../bind-run.ts';
+import { relayPayload, type Relayed } from './relay-payload.ts';
 import { runHooksInOrder, type HookRun } from './run-hooks-in-order.ts';
 import { takeHooks } from './take-hooks.ts';
 
@@ -35,7 +36,7 @@ export function mergeExecuteHooks<P>(plugins: readonly P[]): P[] {
   return [combined as P, ...rest];
 }
 
-// Like relayPayload's setters, every function handed out per operation below is bound, not a closure (see relayPayload).
+// Like relayPayload's setters, every function handed out per operation below is bound, not a closure (see bindRun).
 
 function runExecuteHooks(hooks: readonly ExecuteHook[], outer: ExecutePayload): ReturnType<ExecuteHook> {
   const run: ExecuteRun = { stopped: false, outer, afters: [] };

@@ -1,5 +1,6 @@
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
-import { bindRun, relayPayload, type Relayed } from './relay-payload.ts';
+import { bindRun } from '../bind-run.ts';
+import { relayPayload, type Relayed } from './relay-payload.ts';
 import { runHooksInOrder, type HookRun } from './run-hooks-in-order.ts';
 import { takeHooks } from './take-hooks.ts';
 

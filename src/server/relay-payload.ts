@@ -1,3 +1,5 @@
+import { bindRun } from '../bind-run.ts';
+
 /** Setter names of a hook's payload, each with the payload field it replaces. */
 export type Relayed<P> = readonly (readonly [setter: keyof P & string, field: keyof P & string])[];
 
@@ -8,10 +10,7 @@ export type Relayed<P> = readonly (readonly [setter: keyof P & string, field: ke
  * in the payload Yoga or envelop builds for each hook.
  *
  * The setters are bound functions, not closures, like everything these loops make per request (see
- * {@link bindRun}): closures made here for every request, capturing the payload, made V8 keep
- * request objects through young-generation collections. With them, the example shop's gateway
- * promoted about 4.4 MB to the old generation at each scavenge under load, against 0.3 MB without
- * (`--trace-gc-nvp`, `npm run bench:gc`), and spent three times as long scavenging.
+ * {@link bindRun} for why).
  */
 export function relayPayload<P extends object>(outer: P, relayed: Relayed<P>): P {
   const payload = { ...outer } as Record<string, unknown>;
@@ -24,12 +23,4 @@ type Setter = (...args: unknown[]) => unknown;
 function relay(run: { payload: Record<string, unknown>; field: string; original: Setter }, ...args: unknown[]): unknown {
   run.payload[run.field] = args[0];
   return run.original(...args);
-}
-
-/**
- * `fn` with its first argument bound to `run`: what the merged hook loops hand to hooks instead of
- * a closure over per-request state (see {@link relayPayload} for why).
- */
-export function bindRun<R, A extends unknown[], T>(fn: (run: R, ...args: A) => T, run: R): (...args: A) => T {
-  return fn.bind(undefined, run);
 }

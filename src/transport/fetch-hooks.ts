@@ -1,3 +1,4 @@
+import { bindRun } from '../bind-run.ts';
 import type { MirrorOutcome } from './with-mirror.ts';
 
 /** One upstream call about to be made, as the gateway's observers see it. */
@@ -64,7 +65,12 @@ export function createFetchHooks(): FetchHooks {
     dispatch(event) {
       if (listeners.length === 0) return;
       const done = listeners.map((listener) => listener(event)).filter((hook): hook is (result: FetchResult) => void => typeof hook === 'function');
-      return done.length === 0 ? undefined : (result) => done.forEach((hook) => hook(result));
+      // Bound, not a closure over the call's hooks (see bindRun).
+      return done.length === 0 ? undefined : done.length === 1 ? done[0] : bindRun(runDoneHooks, done);
     },
   };
+}
+
+function runDoneHooks(done: readonly ((result: FetchResult) => void)[], result: FetchResult): void {
+  for (const hook of done) hook(result);
 }

@@ -1,7 +1,7 @@
 import { getNullableType, isListType, isNonNullType, type GraphQLFieldResolver, type GraphQLOutputType } from 'graphql';
 import { gatewayError } from '../../errors.ts';
 import { upstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
-import type { HttpClient, UpstreamResponse } from '../../transport/http-client.ts';
+import type { HttpClient, UpstreamRequest, UpstreamResponse } from '../../transport/http-client.ts';
 import type { RestMapping } from './read-rest-mappings.ts';
 import { upstreamStatusError } from './upstream-status-error.ts';
 import { BatchGroup, type KeyGroup } from './batch-group.ts';
@@ -82,14 +82,11 @@ async function resolveSingle(
 ): Promise<unknown> {
   const path = mapping.template.fill(values);
   if (path === null) return null;
-  const send = async () =>
-    runtime.client.request({
-      ...(context?.request ? { origin: context.request } : {}),
-      method: mapping.method,
-      path,
-      headers: await upstreamHeaders(context, runtime.service, runtime.forwardHeaders),
-      ...(mapping.body ? { body: JSON.stringify(readPath(values.args, mapping.body.path) ?? null) } : {}),
-    });
+  const send = async () => {
+    const call = upstreamCall(mapping.method, path, await upstreamHeaders(context, runtime.service, runtime.forwardHeaders), context);
+    if (mapping.body) call.body = JSON.stringify(readPath(values.args, mapping.body.path) ?? null);
+    return runtime.client.request(call);
+  };
   let response: Promise<UpstreamResponse>;
   if (mapping.method === 'GET') {
     response = state.gets.get(path) ?? send();
@@ -187,12 +184,9 @@ async function loadBatch(
   const { key: itemKey, by } = mapping.batch!;
   const path = mapping.template.fill(values, new Map([[by.text, keys]]));
   if (path === null) return keys.map(() => []);
-  const { status, body } = await runtime.client.request({
-    ...(context?.request ? { origin: context.request } : {}),
-    method: 'GET',
-    path,
-    headers: await upstreamHeaders(context, runtime.service, runtime.forwardHeaders),
-  });
+  const { status, body } = await runtime.client.request(
+    upstreamCall('GET', path, await upstreamHeaders(context, runtime.service, runtime.forwardHeaders), context),
+  );
   if (status === 404) return keys.map(() => []);
   if (status < 200 || status >= 300) throw upstreamStatusError(runtime.service, status, body);
   const items = readPath(body, mapping.select);
@@ -215,4 +209,14 @@ async function loadBatch(
     else groups.set(itemId, [item]);
   }
   return keys.map((key) => groups.get(key) ?? []);
+}
+
+/**
+ * One upstream call of the source, built field by field: not spread from a conditional object,
+ * which made V8 keep the client request it names (see relay-payload.ts in src/server).
+ */
+function upstreamCall(method: string, path: string, headers: Record<string, string>, context: RequestContext | undefined): UpstreamRequest {
+  const call: UpstreamRequest = { method, path, headers };
+  if (context?.request) call.origin = context.request;
+  return call;
 }
