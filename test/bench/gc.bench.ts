@@ -11,7 +11,7 @@
  * gateway can allocate less and still spend more in the collector, when something keeps request
  * objects alive longer than the request. Promoted KB per scavenge is the figure to watch: the
  * hand-written aggregator promotes some 100 KB; the gateway once promoted 4.4 MB (see
- * src/server/relay-payload.ts). Never fails on a number.
+ * src/bind-run.ts). Never fails on a number.
  * Environment: BENCH_SECONDS (10) measured after BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50),
  * BENCH_NODE_OPTIONS as in the other benches.
  */
