@@ -55,7 +55,7 @@ export async function useTracing(
   );
 
   // Each span's end is a bound function, not a closure over the request's trace (see bindRun).
-  const startChild = (request: unknown, name: string, attributes: Attributes = {}): EndChild | undefined => {
+  const startChild = (request: unknown, name: string, attributes: Attributes = {}): ChildSpan | undefined => {
     const parent = traceOf(request);
     if (!parent) return undefined;
     const span = tracer.startSpan(name, { attributes }, parent.context);
@@ -108,30 +108,30 @@ export async function useTracing(
 }
 
 /** A child span of a request's span, and the request's trace, whose open spans it leaves when it ends. */
-interface EndChild {
+interface ChildSpan {
   parent: RequestTrace;
   span: Span;
 }
 
-function endChild({ parent, span }: EndChild, errorCodes: readonly string[]): void {
+function endChild({ parent, span }: ChildSpan, errorCodes: readonly string[]): void {
   parent.open.delete(span);
   endSpan(span, errorCodes);
 }
 
-function endParse(child: EndChild & { operationName: string | null | undefined }, { result }: { result: unknown }): void {
+function endParse(child: ChildSpan & { operationName: string | null | undefined }, { result }: { result: unknown }): void {
   if (result instanceof Error) return endChild(child, [errorCodeOf(result, 'GRAPHQL_PARSE_FAILED')]);
   if (result) child.parent.span.setAttributes(operationAttributes(result as DocumentNode, child.operationName));
   endChild(child, []);
 }
 
-function endValidate(child: EndChild, { result }: { result: readonly unknown[] }): void {
+function endValidate(child: ChildSpan, { result }: { result: readonly unknown[] }): void {
   endChild(
     child,
     result.map((error) => errorCodeOf(error, 'GRAPHQL_VALIDATION_FAILED')),
   );
 }
 
-function endExecute(child: EndChild, { result }: { result: ExecutionResult | AsyncIterable<unknown> }): void {
+function endExecute(child: ChildSpan, { result }: { result: ExecutionResult | AsyncIterable<unknown> }): void {
   endChild(child, isAsyncIterable(result) ? [] : (result.errors ?? []).map((error) => errorCodeOf(error, 'INTERNAL_SERVER_ERROR')));
 }
 
