@@ -30,6 +30,8 @@ interface Row {
   name: string;
   rps: number;
   requests: number;
+  /** Answers that were not 2xx, and socket errors or timeouts: a figure over refusals would mean nothing. */
+  failed: number;
   scavenges: TraceLine[];
   markCompacts: TraceLine[];
 }
@@ -95,6 +97,7 @@ try {
       name: subject.name,
       rps: result.requests.total / result.duration,
       requests: result.requests.total,
+      failed: result.non2xx + result.errors + result.timeouts,
       scavenges: lines.filter((line) => line.kind === 's'),
       markCompacts: lines.filter((line) => line.kind === 'mc' || line.kind === 'ms'),
     });
@@ -124,10 +127,11 @@ function printRows(rows: readonly Row[]): void {
   console.log(
     `\nGarbage collection under load (${settings.connections} connections, ${seconds} s after ${warmup} s of warm-up, each process alone on the machine; --trace-gc-nvp):\n`,
   );
-  const header = ['scenario', 'RPS', 'scavenges', 'pause µs/req', 'helpers µs/req', 'survived KB/scav', 'promoted KB/scav', 'mark-compact µs/req'];
+  const header = ['scenario', 'RPS', 'failed', 'scavenges', 'pause µs/req', 'helpers µs/req', 'survived KB/scav', 'promoted KB/scav', 'mark-compact µs/req'];
   const table = rows.map((row) => [
     row.name,
     row.rps.toFixed(0),
+    String(row.failed),
     String(row.scavenges.length),
     perRequest(row, row.scavenges, 'pause').toFixed(0),
     perRequest(row, row.scavenges, 'background.scavenge.parallel').toFixed(0),
@@ -142,6 +146,6 @@ function printRows(rows: readonly Row[]): void {
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const cells of table) console.log(format(cells));
   console.log(
-    "\npause: the scavenges' main-thread pause; helpers: their work on V8's helper threads; survived: what a scavenge copied; promoted: what it moved to the old generation.",
+    "\nfailed: answers that were not 2xx, socket errors and timeouts (0, or the row measures refusals); pause: the scavenges' main-thread pause; helpers: their work on V8's helper threads; survived: what a scavenge copied; promoted: what it moved to the old generation.",
   );
 }
