@@ -9,6 +9,8 @@
  * sometimes only after a while. Bound functions over a small state object did not (`npm run
  * bench:gc` shows it). A 20-line script reproduces it on Node 20: storing `() => payload` on an
  * object made per iteration promotes what the iteration keeps alive; storing a bound function does not.
+ * So does an object spread into a literal that then takes more properties (`{ ...outer, extra }`);
+ * `Object.assign({}, outer)` and objects built field by field do not.
  */
 export function bindRun<R, A extends unknown[], T>(fn: (run: R, ...args: A) => T, run: R): (...args: A) => T {
   return fn.bind(undefined, run);

@@ -76,10 +76,11 @@ function afterDone(streams: readonly DoneHookResult[]): DoneHookResult | undefin
   const onNexts = streams.flatMap((stream) => stream.onNext ?? []);
   const onEnds = streams.flatMap((stream) => stream.onEnd ?? []);
   if (onNexts.length === 0 && onEnds.length === 0) return undefined;
-  return {
-    ...(onNexts.length > 0 ? { onNext: bindRun(runNextHooks, onNexts) } : {}),
-    ...(onEnds.length > 0 ? { onEnd: bindRun(endStreams, onEnds) } : {}),
-  };
+  // Built field by field, not from spreads (see bindRun).
+  const after: DoneHookResult = {};
+  if (onNexts.length > 0) after.onNext = bindRun(runNextHooks, onNexts);
+  if (onEnds.length > 0) after.onEnd = bindRun(endStreams, onEnds);
+  return after;
 }
 
 function runNextHooks(hooks: readonly NextHook[], outer: NextPayload): ReturnType<NextHook> {

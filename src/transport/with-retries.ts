@@ -40,8 +40,11 @@ export function withRetries(send: SendUpstream, options: RetryOptions): SendUpst
     budget.recordCall();
     const reading = request.method === 'GET' || request.method === 'HEAD' || request.readOnly === true;
     const deadline = performance.now() + Math.min(timeout, request.deadline ?? timeout);
-    // One object for every attempt: `send` reads it when called, and each attempt sets its own timeout.
-    const call = { ...request, tried: request.tried ?? new Set<string>(), timeout: attemptTimeout };
+    // One copy for every attempt: `send` reads it when called, and each attempt sets its own timeout.
+    // Copied, then given its fields, not spread into a literal with them: on Node 20 a spread copy
+    // that takes more properties made the collector promote what it points to (see bindRun).
+    const call: Parameters<SendUpstream>[0] = Object.assign({}, request);
+    call.tried ??= new Set<string>();
     // The backoff's state is made when a first retry is considered: most calls never need it.
     let wait: IBackoff<unknown> | undefined;
     for (let attempt = 0; ; attempt++) {

@@ -213,7 +213,7 @@ async function loadBatch(
 
 /**
  * One upstream call of the source, built field by field: not spread from a conditional object,
- * which made V8 keep the client request it names (see relay-payload.ts in src/server).
+ * which made V8 keep the client request it names (see bindRun in src/bind-run.ts).
  */
 function upstreamCall(method: string, path: string, headers: Record<string, string>, context: RequestContext | undefined): UpstreamRequest {
   const call: UpstreamRequest = { method, path, headers };
