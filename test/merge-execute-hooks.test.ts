@@ -59,3 +59,41 @@ test('setResultAndStopExecution stops the later execute hooks and the execution;
   assert.deepEqual(answer, { data: { hello: 'from a hook' } });
   assert.deepEqual(calls, ['done saw {"data":{"hello":"from a hook"}}']);
 });
+
+test('for a streamed result, the done hooks’ onNext hooks run in order on each item, each seeing what the earlier set, and every onEnd runs', async () => {
+  const calls: string[] = [];
+  const items = async function* () {
+    yield { data: { hello: 'one' } };
+    yield { data: { hello: 'two' } };
+  };
+  const tag =
+    (name: string): Plugin['onExecute'] =>
+    () => ({
+      onExecuteDone: () => ({
+        onNext: ({ result, setResult }) => {
+          const data = (result as { data: { hello: string } }).data;
+          calls.push(`${name} sees ${data.hello}`);
+          setResult({ ...(result as object), data: { hello: `${data.hello}+${name}` } });
+        },
+        onEnd: () => void calls.push(`${name} end`),
+      }),
+    });
+  const yoga = createYoga({
+    schema,
+    logging: false,
+    plugins: mergeExecuteHooks<Plugin>([
+      { onExecute: ({ setExecuteFn }) => setExecuteFn((() => items()) as never) },
+      { onExecute: tag('first') },
+      { onExecute: tag('second') },
+    ]),
+  });
+  const response = await yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: '{ hello }' }),
+  });
+  const text = await response.text();
+  assert.match(text, /"hello":"one\+first\+second"/);
+  assert.match(text, /"hello":"two\+first\+second"/);
+  assert.deepEqual(calls, ['first sees one', 'second sees one+first', 'first sees two', 'second sees two+first', 'first end', 'second end']);
+});
