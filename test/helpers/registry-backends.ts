@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Registry, RegistryOptions } from '../../src/registry/create-registry.ts';
 import { openRegistry } from '../../src/registry/open-registry.ts';
@@ -27,21 +29,44 @@ export interface OpenedRegistry {
 }
 
 const databaseUrl = process.env['DATABASE_URL'];
+const migrations = fileURLToPath(new URL('../../src/registry/migrations/', import.meta.url));
 
 let template: Promise<string> | undefined;
 
 /**
  * A migrated embedded store to copy: PGlite's first start (its initdb) takes seconds, a copy of
- * its folder milliseconds. Each test still gets its own folder.
+ * its folder milliseconds. Each test still gets its own folder. The template is shared by every
+ * test process of a run (and by later runs): it is kept in the temporary folder under a name
+ * made from PGlite's version and the migrations, and moved into place whole, so that a process
+ * sees either no template or a complete one.
  */
 function embeddedTemplate(): Promise<string> {
   template ??= (async () => {
-    const directory = await mkdtemp(path.join(tmpdir(), 'concierge-registry-template-'));
-    process.on('exit', () => rmSync(directory, { recursive: true, force: true }));
-    await (await openRegistry({ store: 'embedded', directory })).close();
+    const directory = path.join(tmpdir(), `concierge-registry-template-${await templateKey()}`);
+    if (existsSync(path.join(directory, 'PG_VERSION'))) return directory;
+    const building = await mkdtemp(path.join(tmpdir(), 'concierge-registry-building-'));
+    try {
+      await (await openRegistry({ store: 'embedded', directory: building })).close();
+      await rename(building, directory);
+    } catch (error) {
+      // Another process moved its template into place first: use that one.
+      if (!existsSync(path.join(directory, 'PG_VERSION'))) throw error;
+    } finally {
+      await rm(building, { recursive: true, force: true });
+    }
     return directory;
   })();
   return template;
+}
+
+/** PGlite's version and the migrations' text: what a template's content depends on. */
+async function templateKey(): Promise<string> {
+  const hash = createHash('sha256');
+  // The package's exports do not list its package.json: it is found beside the entry's folder.
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  hash.update(await readFile(path.join(path.dirname(entry), '..', 'package.json')));
+  for (const name of (await readdir(migrations)).sort()) hash.update(name).update(await readFile(path.join(migrations, name)));
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** The embedded store, and PostgreSQL when DATABASE_URL is set (a database per test, dropped after it). */
