@@ -65,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'keys') return createKeyCommand(positionals.slice(1));
   if (command === 'init') return initCommand(values.force === true);
+  // Before the gateway's modules load: see disable-pretenuring.ts.
+  if (command === 'start' || command === 'dev') (await import('./server/disable-pretenuring.ts')).disablePretenuring();
   if (values.port !== undefined) process.env['PORT'] = values.port;
   if (values['hot-reload']) process.env[(await import('./sources/federation/supergraph-config.ts')).hotReloadVariable] = 'true';
   if (command === 'dev') {

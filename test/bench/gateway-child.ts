@@ -20,6 +20,8 @@ import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from './child-ready.
 import { loadGatewayModule } from './gateway-build.ts';
 import { startPlanOnlyServer, startYogaPlanServer } from './plan-only-servers.ts';
 
+// As `concierge start` does before it loads the gateway (src/server/disable-pretenuring.ts).
+(await loadGatewayModule<typeof import('../../src/server/disable-pretenuring.ts')>('server/disable-pretenuring')).disablePretenuring();
 const { createChecker } = await loadGatewayModule<typeof import('../../src/config/config-checker.ts')>('config/config-checker');
 const { loadConfig } = await loadGatewayModule<typeof import('../../src/config/load-config.ts')>('config/load-config');
 const { normalizeLoggingOptions } = await loadGatewayModule<typeof import('../../src/observability/logging-config.ts')>('observability/logging-config');

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { announceReady, serviceUrlsFromEnv, stopWhenAsked } from '../child-ready.ts';
 import { loadGatewayModule } from '../gateway-build.ts';
 
+// As `concierge start` does before it loads the gateway (src/server/disable-pretenuring.ts).
+(await loadGatewayModule<typeof import('../../../src/server/disable-pretenuring.ts')>('server/disable-pretenuring')).disablePretenuring();
 const { normalizeConfig } = await loadGatewayModule<typeof import('../../../src/config/normalize-config.ts')>('config/normalize-config');
 const { startGateway } = await loadGatewayModule<typeof import('../../../src/server/start-gateway.ts')>('server/start-gateway');
 
