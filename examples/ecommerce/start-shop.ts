@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { disablePretenuring } from '../../src/server/disable-pretenuring.ts';
 import { runUntilSignal } from '../../src/server/run-until-signal.ts';
 import { startGateway } from '../../src/server/start-gateway.ts';
 import { GRAPHQL_SERVICES, SERVICE_NAMES, startExampleServices } from './start-services.ts';
@@ -11,6 +12,8 @@ import { GRAPHQL_SERVICES, SERVICE_NAMES, startExampleServices } from './start-s
  * GraphiQL opens without a token), never the services, which trust the gateway's identity headers.
  * SIGTERM drains the gateway, then stops the services.
  */
+// As `concierge start` does before it serves (src/server/disable-pretenuring.ts).
+disablePretenuring();
 const basePort = Number(process.env['EXAMPLES_BASE_PORT'] ?? 4001);
 // Two instances of the products service, both listed in gateway.config.ts, to show load balancing.
 const services = await startExampleServices({ basePort, productsInstances: 2 });
