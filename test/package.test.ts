@@ -49,7 +49,9 @@ test('the packed tarball installs into an empty folder: compiled JavaScript, ini
   const gateway = await spawnGatewayProcess(
     t,
     [path.join(project, 'node_modules/concierge/bin/concierge.js'), 'start'],
-    { PORT: '0' },
+    // The scaffold's service URL comes from PRODUCTS_URL: a port where nothing listens (the discard
+    // port), not the default 4001, which `npm start` or anything else on the machine may hold.
+    { PORT: '0', PRODUCTS_URL: 'http://127.0.0.1:9' },
     /serving 1 sources at (http:\/\/\S+)/,
     project,
   );

@@ -4,8 +4,8 @@ import { setFlagsFromString } from 'node:v8';
 const pretenuring = '--allocation-site-pretenuring';
 
 /**
- * Turns off V8's allocation-site pretenuring in a gateway process (`concierge start` and `dev`
- * call it before they load the gateway), unless the command line turned it on explicitly
+ * Turns off V8's allocation-site pretenuring in a gateway process (`concierge start`, `dev` and
+ * `npm start` call it before they serve), unless the command line turned it on explicitly
  * (`node --allocation-site-pretenuring`). An application that embeds the gateway with
  * `startGateway` keeps its own V8 options: it can start `node --no-allocation-site-pretenuring`.
  *
@@ -18,8 +18,8 @@ const pretenuring = '--allocation-site-pretenuring';
  * young object they then point to (strings, parsed answers, the request's result tree) survives
  * through the old generation's remembered set and is promoted. `npm run bench:gc` measured 4 to
  * 7 MB promoted at every scavenge and 0.5 to 1.5 ms of collector work a request in those
- * processes, against 0.1 to 0.3 MB without pretenuring (0 bad processes in 19 runs with it off,
- * 1 in 2 to 7 with it on). A request/response server gains nothing from pretenuring: what it
+ * processes, against 0.1 to 0.3 MB without pretenuring (0 bad processes in 25 runs with it off,
+ * 3 in 6 with it on, the day it was found). A request/response server gains nothing from pretenuring: what it
  * keeps for long (its schema, its plans, its pools) is built once at start-up.
  *
  * Set at run time (`v8.setFlagsFromString`: V8 reads this one at each scavenge) because Node

@@ -59,13 +59,16 @@ function embeddedTemplate(): Promise<string> {
   return template;
 }
 
-/** PGlite's version and the migrations' text: what a template's content depends on. */
+/** PGlite's version, the migrations and the registry's code: what a template's content depends on. */
 async function templateKey(): Promise<string> {
   const hash = createHash('sha256');
   // The package's exports do not list its package.json: it is found beside the entry's folder.
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   hash.update(await readFile(path.join(path.dirname(entry), '..', 'package.json')));
-  for (const name of (await readdir(migrations)).sort()) hash.update(name).update(await readFile(path.join(migrations, name)));
+  // The migrations, and the registry's code that runs them when a store is opened.
+  for (const folder of [migrations, path.dirname(migrations)]) {
+    for (const name of (await readdir(folder)).sort()) if (/\.(sql|ts)$/.test(name)) hash.update(name).update(await readFile(path.join(folder, name)));
+  }
   return hash.digest('hex').slice(0, 16);
 }
 
