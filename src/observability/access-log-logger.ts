@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
-import { resolveLogFormat } from './gateway-logger.ts';
+import { loadPinoPretty, resolveLogFormat } from './gateway-logger.ts';
 import type { NormalizedLogging } from './logging-config.ts';
 
 /** The access log's pino logger and how to flush and close its destination. */
@@ -34,7 +33,15 @@ export function createAccessLogger(options: NormalizedLogging, secretHeaders: re
   const terminal = typeof dest === 'number' && Boolean((dest === 1 ? process.stdout : process.stderr).isTTY);
   if (resolveLogFormat(format, terminal) === 'pretty') {
     const colorize = terminal;
-    const stream = pinoPretty({ destination: dest, sync: true, mkdir: true, append: true, colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+    const stream = loadPinoPretty()({
+      destination: dest,
+      sync: true,
+      mkdir: true,
+      append: true,
+      colorize,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+    });
     return { logger: pino(settings, stream), close: () => ended(stream, 'finish') };
   }
   const stream = pino.destination({ dest, sync: true, mkdir: true, append: true });

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
 import type { LogFormat, NormalizedLogging } from './logging-config.ts';
 
 /**
@@ -33,10 +34,15 @@ export function createGatewayLogger({ level, format }: Pick<NormalizedLogging, '
   if (resolveLogFormat(format, terminal) === 'pretty') {
     return pino(
       settings,
-      pinoPretty({ destination: destination ?? 1, sync: true, colorize: terminal, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }),
+      loadPinoPretty()({ destination: destination ?? 1, sync: true, colorize: terminal, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }),
     );
   }
   return pino(settings, destination ?? pino.destination({ dest: 1, sync: true }));
+}
+
+/** pino-pretty, loaded the first time a readable format is asked for: a process writing JSON lines never loads its 30 files. */
+export function loadPinoPretty(): typeof pinoPretty {
+  return createRequire(import.meta.url)('pino-pretty');
 }
 
 /** `'auto'`: pretty on a terminal, JSON otherwise. */

@@ -1,5 +1,4 @@
 import { GraphQLError } from 'graphql';
-import { getFieldIdentity } from 'graphql-rate-limit';
 import type { Plugin } from 'graphql-yoga';
 import { systemClock, type Clock } from '../clock.ts';
 import { errorCodes } from '../errors.ts';
@@ -10,7 +9,6 @@ import { createMemoryRateLimitStore } from '../rate-limits/memory-rate-limit-sto
 import type { Hit, HitResult, RateLimitStore } from '../rate-limits/rate-limit-store.ts';
 import type { NormalizedPlanLimits, NormalizedRateLimits } from '../rate-limits/rate-limits-config.ts';
 import { createRedisRateLimitStore } from '../rate-limits/redis-rate-limit-store.ts';
-import { createRedisClient, waitUntilReady } from '../redis/create-redis-client.ts';
 import { createOutageLog } from '../redis/outage-log.ts';
 import { silentDiagnostics, type Diagnostics } from '../observability/gateway-logger.ts';
 import type { NormalizedRedis } from '../redis/redis-config.ts';
@@ -44,6 +42,8 @@ export async function useRateLimits(
   shared?: RateLimitStoreUse,
 ): Promise<Plugin & { close(): Promise<void> }> {
   const fieldLimits = collectFieldLimits(sources, limits.fields);
+  // graphql-rate-limit (with graphql-shield, lodash and yup under it: some 300 files) loads only when a field has a limit.
+  const { getFieldIdentity } = fieldLimits.size > 0 ? await import('graphql-rate-limit') : { getFieldIdentity: noFieldLimit };
   // One filter for every request, so that restrictDocument remembers what it said of each document.
   const limited: MayRestrict = (type, field) => fieldLimits.has(`${type.name}.${field.name}`);
   const { store, outage, close } = shared ? { ...shared, close: async () => {} } : await openRateLimitStore(limits, redis);
@@ -156,6 +156,8 @@ export async function openRateLimitStore(
   });
   let store: RateLimitStore = createMemoryRateLimitStore(clock);
   if (limits.store === 'redis' && redis) {
+    // ioredis loads only for a Redis store.
+    const { createRedisClient, waitUntilReady } = await import('../redis/create-redis-client.ts');
     const client = createRedisClient(redis, outage);
     await waitUntilReady(client, 2_000);
     store = createRedisRateLimitStore(client, redis.keyPrefix);
@@ -252,4 +254,9 @@ function unavailable(): GraphQLError {
   return new GraphQLError('Rate limits cannot be checked right now; try again shortly.', {
     extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: errorCodes.SERVICE_UNAVAILABLE, headers: { 'retry-after': '1' } } },
   });
+}
+
+/** Stands for graphql-rate-limit's `getFieldIdentity` where no field has a limit: never called there. */
+function noFieldLimit(): never {
+  throw new Error('getFieldIdentity called with no field limit configured');
 }

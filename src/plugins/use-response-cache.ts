@@ -15,7 +15,6 @@ import { takeEntities, withEntityFields } from '../response-cache/entity-fields.
 import { cachingHeaders, etagOf, matchesIfNoneMatch, type CacheOutcome } from '../response-cache/http-caching.ts';
 import { createMemoryStore } from '../response-cache/memory-store.ts';
 import { answerPurge } from '../response-cache/purge-endpoint.ts';
-import { createRedisStore } from '../response-cache/redis-store.ts';
 import type { NormalizedResponseCache } from '../response-cache/response-cache-config.ts';
 import type { CachedResponse, ResponseStore } from '../response-cache/response-store.ts';
 import { collectAuthorizationRules, type AuthorizationRules } from '../security/collect-authorization-rules.ts';
@@ -61,7 +60,8 @@ export function useResponseCache(
   if (storeKind === 'redis' && !redis) problems.unshift('config.responseCache.store: expected a top-level redis: { url } for the "redis" store, found none');
   if (problems.length > 0) throw new ConfigError(problems);
   const rules = callerRules(collectAuthorizationRules(sources));
-  const store = shared ?? openResponseStore(options, redis, clock, diagnostics);
+  // The gateway opens the store once (openResponseStore) and shares it across graph versions; a Redis one is opened only there.
+  const store = shared ?? (storeKind === 'memory' ? createMemoryStore(options.maxBytes, clock) : storeNotOpened());
   // An entity changed but its cached answers stay (until their maxAge): told once per burst, counted.
   const invalidation = createBurstLog({
     logger: diagnostics.logger,
@@ -176,14 +176,23 @@ export function useResponseCache(
   };
 }
 
-/** The cache's store (Redis, or memory bounded by `maxBytes`), its entries expiring on `clock`: opened once per gateway and shared by every graph version's plugin. */
-export function openResponseStore(
+/**
+ * The cache's store (Redis, or memory bounded by `maxBytes`), its entries expiring on `clock`:
+ * opened once per gateway and shared by every graph version's plugin. ioredis loads only for a
+ * Redis store.
+ */
+export async function openResponseStore(
   options: NormalizedResponseCache,
   redis: NormalizedRedis | undefined,
   clock: Clock = systemClock,
   diagnostics: Diagnostics = silentDiagnostics,
-): ResponseStore {
-  return redis && (options.store ?? 'redis') === 'redis' ? createRedisStore(redis, clock, diagnostics) : createMemoryStore(options.maxBytes, clock);
+): Promise<ResponseStore> {
+  if (!redis || (options.store ?? 'redis') !== 'redis') return createMemoryStore(options.maxBytes, clock);
+  return (await import('../response-cache/redis-store.ts')).createRedisStore(redis, clock, diagnostics);
+}
+
+function storeNotOpened(): never {
+  throw new Error('useResponseCache: a Redis store is opened by openResponseStore and passed in as `shared`');
 }
 
 function callerRules({ fields, types }: AuthorizationRules): CallerRules {

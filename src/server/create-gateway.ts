@@ -192,7 +192,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
     if (discoveries) opened.push(discoveries);
     const rateLimitStore = await openRateLimitStore(config.rateLimits, config.redis, clock, diagnostics);
     opened.push(rateLimitStore);
-    const responseStore = config.responseCache.enabled ? openResponseStore(config.responseCache, config.redis, clock, diagnostics) : undefined;
+    const responseStore = config.responseCache.enabled ? await openResponseStore(config.responseCache, config.redis, clock, diagnostics) : undefined;
     if (responseStore) opened.push(responseStore);
     const usage = registry && useUsageRecording(registry, config.registry, { log });
     const surfaces = registry && usage ? [useRegistryApi(registry, config.registry), usage] : [];
