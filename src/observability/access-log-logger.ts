@@ -11,15 +11,15 @@ export interface AccessLogger {
 }
 
 /**
- * A pino logger writing to the configured destination (format `'auto'`: pretty on a terminal): JSON lines through sonic-boom,
- * or pino-pretty's readable lines. The `headers` object of a line has `secretHeaders`
- * (lower-case names) replaced by `"[redacted]"`.
+ * A pino logger writing to the configured destination (format `'auto'`: pretty on a terminal):
+ * JSON lines through sonic-boom, or pino-pretty's readable lines. The `headers` object of a line
+ * has `secretHeaders` (lower-case names) replaced by `"[redacted]"`.
  *
  * Each line is written when it is logged, synchronously, as Node writes `process.stdout` to files
  * and pipes: a line is never held in a buffer that a crash would lose, and it costs one `write`.
  * An asynchronous sonic-boom sends each line through libuv's thread pool instead, which cost
- * 20 to 27 µs of CPU a line against 8 to 9 µs here (1 KB lines logged one per event-loop turn, as requests
- * end; `sync: false` was the setting before).
+ * 20 to 27 µs of CPU a line against 8 to 9 µs here (1 KB lines logged one per event-loop turn,
+ * as requests end; `sync: false` was the setting before).
  */
 export function createAccessLogger(options: NormalizedLogging, secretHeaders: readonly string[]): AccessLogger {
   const { level, format, destination } = options;

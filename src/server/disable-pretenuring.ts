@@ -19,8 +19,9 @@ const pretenuring = '--allocation-site-pretenuring';
  * through the old generation's remembered set and is promoted. `npm run bench:gc` measured 4 to
  * 7 MB promoted at every scavenge and 0.5 to 1.5 ms of collector work a request in those
  * processes, against 0.1 to 0.3 MB without pretenuring (0 bad processes in 25 runs with it off,
- * 3 in 6 with it on, the day it was found). A request/response server gains nothing from pretenuring: what it
- * keeps for long (its schema, its plans, its pools) is built once at start-up.
+ * 3 in 6 with it on, the day it was found). A request/response server has little to gain from
+ * pretenuring: what it keeps for long (its schema, its plans, its pools) is built once at
+ * start-up. The federation bench ran faster without it, at a lower peak RSS.
  *
  * Set at run time (`v8.setFlagsFromString`: V8 reads this one at each scavenge) because Node
  * refuses it in `NODE_OPTIONS`. Returns whether it turned pretenuring off.
