@@ -32,9 +32,11 @@ export function consumerLabel(consumer: Consumer | undefined): string {
   return consumer?.name ?? (consumer ? 'jwt' : 'anonymous');
 }
 
-/** `2xx`, `4xx`... for an HTTP status. */
+const statusClasses = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** `2xx`, `4xx`... for an HTTP status: one of five strings, never a new one. */
 export function statusClass(status: number): string {
-  return `${Math.min(5, Math.max(1, Math.floor(status / 100)))}xx`;
+  return statusClasses[Math.min(5, Math.max(1, Math.floor(status / 100))) - 1] as string;
 }
 
 /** How an upstream call ended, as the `outcome` label says it. */

@@ -142,16 +142,16 @@ export function createMetricsRecorder({ prefix, collectProcessMetrics, sources, 
     request({ operations: ops, status, consumer, seconds, errors: sent, cache, client }) {
       const failed = status >= 400 || sent.length > 0;
       if (client) {
-        metrics.clientRequests.inc({ client: client.name, client_version: client.version, status_class: statusClass(status) });
-        metrics.clientRequestDuration.observe({ client: client.name, client_version: client.version }, seconds);
+        metrics.clientRequests.add([client.name, client.version, statusClass(status)]);
+        metrics.clientRequestDuration.record([client.name, client.version], seconds);
         for (const { code } of sent) metrics.clientErrors.inc({ client: client.name, code });
         const key = `${client.name} ${client.version}`;
         if (!clientsOf.has(key)) clientsOf.set(key, { client: client.name, version: client.version });
         clients.record(key, seconds, failed);
       }
       for (const { type, label } of ops) {
-        metrics.requests.inc({ operation_type: type, operation: label, status_class: statusClass(status), consumer });
-        metrics.requestDuration.observe({ operation_type: type, operation: label }, seconds);
+        metrics.requests.add([type, label, statusClass(status), consumer]);
+        metrics.requestDuration.record([type, label], seconds);
         const key = `${type} ${label}`;
         if (!labelsOf.has(key)) labelsOf.set(key, { type, operation: label });
         operations.record(key, seconds, failed);
@@ -174,9 +174,8 @@ export function createMetricsRecorder({ prefix, collectProcessMetrics, sources, 
       errors.splice(recentErrors);
     },
     upstream({ service, instance, outcome, seconds, error, version }) {
-      const versioned = version === undefined ? {} : { version };
-      metrics.upstreamRequests.inc({ service, instance, outcome, ...versioned });
-      metrics.upstreamDuration.observe({ service, instance, ...versioned }, seconds);
+      metrics.upstreamRequests.add([service, instance, outcome, version]);
+      metrics.upstreamDuration.record([service, instance, version], seconds);
       const failed = isUpstreamFailure(outcome);
       services.record(service, seconds, failed);
       let state = health.get(service);

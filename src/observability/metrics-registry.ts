@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { SeriesCounter, SeriesHistogram } from './series-metrics.ts';
 import type { SourceInstances } from '../transport/instance-pools.ts';
 
 /** Seconds: the bucket bounds of both latency histograms (and of the status page's p95). */
@@ -7,19 +8,19 @@ export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 /** A gateway's Prometheus metrics, in a registry of its own. */
 export interface GatewayMetrics {
   registry: Registry;
-  requests: Counter<'operation_type' | 'operation' | 'status_class' | 'consumer'>;
-  requestDuration: Histogram<'operation_type' | 'operation'>;
+  requests: SeriesCounter<'operation_type' | 'operation' | 'status_class' | 'consumer'>;
+  requestDuration: SeriesHistogram<'operation_type' | 'operation'>;
   /** `version` only on calls to a source with versions (canary, A/B). */
-  upstreamRequests: Counter<'service' | 'instance' | 'outcome' | 'version'>;
-  upstreamDuration: Histogram<'service' | 'instance' | 'version'>;
+  upstreamRequests: SeriesCounter<'service' | 'instance' | 'outcome' | 'version'>;
+  upstreamDuration: SeriesHistogram<'service' | 'instance' | 'version'>;
   /** Shadow copies of calls (a source's `mirror`), by how they compared: same, different, failed, dropped, uncompared. */
   mirrorRequests: Counter<'service' | 'result'>;
   responseCache: Counter<'result'>;
   rateLimited: Counter<'scope'>;
   errors: Counter<'code'>;
   /** GraphQL requests by client profile and version (see `clients`): bounded to declared profiles, versions to declared or first-seen ones, the rest `other`. */
-  clientRequests: Counter<'client' | 'client_version' | 'status_class'>;
-  clientRequestDuration: Histogram<'client' | 'client_version'>;
+  clientRequests: SeriesCounter<'client' | 'client_version' | 'status_class'>;
+  clientRequestDuration: SeriesHistogram<'client' | 'client_version'>;
   clientErrors: Counter<'client' | 'code'>;
   /** Operations the query planner left to stitching, by its reason (bounded: at most 100 distinct, then `other reasons`). */
   plannerFallbacks: Counter<'reason'>;
@@ -60,26 +61,26 @@ export function createGatewayMetrics(prefix: string, collectProcessMetrics: bool
   };
   return {
     registry,
-    requests: new Counter({
+    requests: new SeriesCounter({
       name: `${prefix}requests_total`,
       help: 'GraphQL requests (each operation of a batch counts), by operation and HTTP status class.',
       labelNames: ['operation_type', 'operation', 'status_class', 'consumer'],
       registers,
     }),
-    requestDuration: new Histogram({
+    requestDuration: new SeriesHistogram({
       name: `${prefix}request_duration_seconds`,
       help: 'Time from receiving a GraphQL request to its response headers.',
       labelNames: ['operation_type', 'operation'],
       buckets: [...latencyBuckets],
       registers,
     }),
-    upstreamRequests: new Counter({
+    upstreamRequests: new SeriesCounter({
       name: `${prefix}upstream_requests_total`,
       help: 'Calls to upstream services, by outcome: 2xx, 3xx, 4xx, 5xx, timeout, unreachable or error (an unreadable answer).',
       labelNames: ['service', 'instance', 'outcome', 'version'],
       registers,
     }),
-    upstreamDuration: new Histogram({
+    upstreamDuration: new SeriesHistogram({
       name: `${prefix}upstream_duration_seconds`,
       help: 'Duration of calls to upstream services.',
       labelNames: ['service', 'instance', 'version'],
@@ -105,13 +106,13 @@ export function createGatewayMetrics(prefix: string, collectProcessMetrics: bool
       registers,
     }),
     errors: new Counter({ name: `${prefix}errors_total`, help: 'Errors sent to clients, by extensions.code.', labelNames: ['code'], registers }),
-    clientRequests: new Counter({
+    clientRequests: new SeriesCounter({
       name: `${prefix}client_requests_total`,
       help: 'GraphQL requests by client profile and version, and HTTP status class (with client profiles declared).',
       labelNames: ['client', 'client_version', 'status_class'],
       registers,
     }),
-    clientRequestDuration: new Histogram({
+    clientRequestDuration: new SeriesHistogram({
       name: `${prefix}client_request_duration_seconds`,
       help: 'Time from receiving a GraphQL request to its response headers, by client profile and version.',
       labelNames: ['client', 'client_version'],

@@ -14,7 +14,7 @@ import {
   unknownOperationType,
   upstreamOutcome,
 } from '../observability/metrics-labels.ts';
-import { createMetricsRecorder, type ObservedError, type ObservedOperation } from '../observability/metrics-recorder.ts';
+import { createMetricsRecorder, type ObservedError, type ObservedOperation, type UpstreamObservation } from '../observability/metrics-recorder.ts';
 import { observedErrors, observedErrorsOfBody } from '../observability/metrics-results.ts';
 import { renderStatusPage } from '../observability/status-page.ts';
 import { errorResponse } from '../server/error-response.ts';
@@ -144,14 +144,11 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
     if (mirror) return void (result.mirror && recorder.mirror({ service, ...result.mirror }));
     const outcome = upstreamOutcome(result);
     const error = isUpstreamFailure(outcome) ? (result.error?.message ?? `answered HTTP ${result.status}`) : undefined;
-    recorder.upstream({
-      service,
-      instance: result.instance ?? instance,
-      outcome,
-      seconds: result.durationMs / 1000,
-      ...(error ? { error } : {}),
-      ...(version ? { version } : {}),
-    });
+    // Built field by field, not spread: one object per call, of one shape.
+    const observation: UpstreamObservation = { service, instance: result.instance ?? instance, outcome, seconds: result.durationMs / 1000 };
+    if (error) observation.error = error;
+    if (version) observation.version = version;
+    recorder.upstream(observation);
   });
 
   const getOnly = (request: Request, path: string) =>
