@@ -9,5 +9,8 @@ export type MaybePromise<T> = T | Promise<T>;
  * already there.
  */
 export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
+  // Primitives first: most values asked about are a field's string or number, and reading `then`
+  // on one looks through its prototype; a thenable is an object or a function.
+  const type = typeof value;
+  return (type === 'object' || type === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
