@@ -118,6 +118,11 @@ const operations: Array<[string, Record<string, unknown>?]> = [
   ['{ nothing }'],
   ['query ($times: Int) { greeting(times: $times) }', { times: 'x' }],
   ['{ user(id: "1") { friends { best { friends { name } } } } }'],
+  // `__proto__` is an alias like any other: an own key of the answer, never the object's prototype.
+  ['{ user(id: "1") { __proto__: name id } __proto__: user(id: "2") { id name } }'],
+  ['{ users(ids: ["1", "2"]) { __proto__: best { __proto__: id name } constructor: nick } }'],
+  ['{ user(id: "1") { ...__proto__ } } fragment __proto__ on User { id __proto__: nick }'],
+  ['mutation { __proto__: add(n: 1) toString: add(n: 2) }'],
 ];
 
 function described(error: GraphQLError): string {

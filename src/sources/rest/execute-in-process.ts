@@ -92,7 +92,8 @@ export function executeInProcess(
   if (!operation || !root) return { errors: [new GraphQLError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide an operation.')] };
   const coerced = variableValues(schema, operation.variableDefinitions ?? [], rawVariables);
   if (coerced.errors) return { errors: coerced.errors };
-  const fragments: Record<string, FragmentDefinitionNode> = {};
+  // No prototype: a fragment may be named `__proto__` (graphql-js keeps them the same way).
+  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   const run: Run = { schema, operation, fragments, variables: coerced.coerced, context, errors: [], collected: collectedFor(schema, document) };
   const fields = collect(run, root, operation.selectionSet);
@@ -112,7 +113,7 @@ function executeSerially(run: Run, type: GraphQLObjectType, fields: Fields): Pro
       if (!alive) return false;
       const value = await executeField(run, type, undefined, nodes, { prev: undefined, key, typename: type.name });
       if (value === bubble) return false;
-      if (value !== undefined) data[key] = value;
+      if (value !== undefined) setKey(data, key, value);
       return true;
     });
   }
@@ -140,11 +141,11 @@ function executeFields(run: Run, type: GraphQLObjectType, source: unknown, field
       (pending ??= []).push(value);
       (pendingKeys ??= []).push(key);
       // Its place in document order, kept for the value to come: no copy of the object to reorder it.
-      data[key] = undefined;
+      setKey(data, key, undefined);
     } else if (value === bubble) {
       bubbled = true;
     } else if (value !== undefined) {
-      data[key] = value;
+      setKey(data, key, value);
     }
   }
   if (!pending) return bubbled ? bubble : data;
@@ -173,6 +174,16 @@ function settleField(data: Data, pending: Promise<Completed>, key: string, bubbl
 /** A pending field's value in the place kept for it; a field the type turned out not to have goes, as graphql-js skips it. */
 function settle(data: Data, key: string, value: Completed): void {
   if (value === undefined) delete data[key];
+  else setKey(data, key, value);
+}
+
+/**
+ * Sets a response key on an answer's object as an own property. A client may alias a field
+ * `__proto__`: assigned, that key would set the object's prototype (or vanish, for a string),
+ * so it is defined instead, as JSON.parse defines it.
+ */
+function setKey(data: Data, key: string, value: Completed): void {
+  if (key === '__proto__') Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
   else data[key] = value;
 }
 
