@@ -132,13 +132,14 @@ async function printOperationPlan(
   operationName: string | undefined,
 ): Promise<number> {
   if (!file) return usageError('plan: expected a file with the operation, e.g. concierge plan query.graphql', 'plan');
-  const [{ parse, validate }, { loadSources }, { composeSchema }, { createQueryPlanner }, { NotPlannable }, { printPlan }] = await Promise.all([
+  const [{ parse, validate }, { loadSources }, { composeSchema }, { createQueryPlanner }, { NotPlannable }, { printPlan }, { renamingOf }] = await Promise.all([
     import('graphql'),
     import('./sources/load-sources.ts'),
     import('./composition/compose-schema.ts'),
     import('./execution/create-query-planner.ts'),
     import('./execution/collect-fields.ts'),
     import('./execution/print-plan.ts'),
+    import('./execution/reserved-aliases.ts'),
   ]);
   let document: DocumentNode;
   let variables: Record<string, unknown>;
@@ -160,7 +161,8 @@ async function printOperationPlan(
       return 1;
     }
     const planner = createQueryPlanner(schema, sources);
-    const plan = planner?.plan(document, operationName, variables);
+    // As the gateway runs it: client aliases starting with `__` renamed (see useReservedAliases).
+    const plan = planner?.plan(renamingOf(document)?.document ?? document, operationName, variables);
     if (!plan || plan instanceof NotPlannable) {
       process.stdout.write(`Not planned: executed by stitching (${plan?.message ?? 'queryPlanner is off or there is nothing to plan'}).\n`);
       return 1;

@@ -14,6 +14,7 @@ import { useErrorCodes } from '../plugins/use-error-codes.ts';
 import { useConsumerNetworkRules, useNetworkRules } from '../plugins/use-network-rules.ts';
 import { useOperationLimits } from '../plugins/use-operation-limits.ts';
 import { useQueryPlans } from '../plugins/use-query-plans.ts';
+import { useReservedAliases } from '../plugins/use-reserved-aliases.ts';
 import { useTransportSecurity } from '../plugins/use-transport-security.ts';
 import { useTrustedDocuments } from '../plugins/use-trusted-documents.ts';
 import { collectAuthorizationRules } from '../security/collect-authorization-rules.ts';
@@ -116,6 +117,8 @@ export function assembleYoga(
           useOperationLimits(config.limits, schema, sources),
           new Map(profiles.flatMap((profile) => (profile.limits ? [[profile.name, useOperationLimits(profile.limits, schema, sources)] as const] : []))),
         ),
+        // Client aliases starting with `__` travel renamed from here on, and come back as written.
+        useReservedAliases(),
         // Fields the consumer may not see are cut from the document before any upstream call.
         useAuthorization(collectAuthorizationRules(sources), config.authorization),
         // Request and cost budgets per plan, and field limits (cut like unauthorized fields).
