@@ -3,7 +3,8 @@ import { NotPlannable } from './collect-fields.ts';
 /**
  * The response keys under which the plan's own fields travel (the keys and `@requires` fields of
  * entity calls): never a key the client may use, so a client alias (`product { upc: name }`) can't
- * overwrite a key the plan fetched. Client response keys starting with `__` are not planned.
+ * overwrite a key the plan fetched. Client response keys starting with `__` are renamed before
+ * planning (useReservedAliases), and not planned should one remain.
  */
 export const internalKey = (name: string): string => `__key_${name}`;
 
