@@ -1,4 +1,5 @@
-import { getArgumentValues, type FieldNode, type GraphQLField } from 'graphql';
+import type { FieldNode, GraphQLField } from 'graphql';
+import { fieldArguments } from '../execution/field-arguments.ts';
 import type { FieldOccurrence } from './authorization-config.ts';
 
 /**
@@ -35,7 +36,7 @@ export class Occurrence implements FieldOccurrence {
 
 function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
   try {
-    return getArgumentValues(field, node, variables);
+    return fieldArguments(field, node, variables);
   } catch {
     // Invalid arguments fail execution before any resolver runs; the decision does not matter.
     return {};

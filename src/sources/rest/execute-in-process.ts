@@ -2,12 +2,12 @@ import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { isPromise, type MaybePromise } from '../../maybe-promise.ts';
 import { collect, collectedFor, type CollectRun, type Fields } from './collect-fields.ts';
 import { variableValues } from '../../execution/variable-values.ts';
+import { fieldArguments } from '../../execution/field-arguments.ts';
 import {
   GraphQLError,
   GraphQLNonNull,
   Kind,
   getNullableType,
-  getArgumentValues,
   getOperationAST,
   isAbstractType,
   isLeafType,
@@ -293,7 +293,7 @@ const literalArguments = new WeakMap<FieldNode, { field: GraphQLField<unknown, u
 function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
   const known = literalArguments.get(node);
   if (known?.field === field) return known.args;
-  const args = getArgumentValues(field, node, variables);
+  const args = fieldArguments(field, node, variables);
   if (!node.arguments?.some((argument) => hasVariable(argument.value))) literalArguments.set(node, { field, args });
   return args;
 }

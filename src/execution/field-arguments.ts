@@ -1,0 +1,45 @@
+import { Kind, getArgumentValues, isNonNullType, type FieldNode, type GraphQLField } from 'graphql';
+
+/** Each argument of a field node written as a variable (`ids: $__merge_ids`): its name, its variable, whether it is non-null. */
+type VariableArguments = ReadonlyArray<{ name: string; variable: string; nonNull: boolean }>;
+
+const shapes = new WeakMap<FieldNode, { field: GraphQLField<unknown, unknown>; variables: VariableArguments | null }>();
+
+/**
+ * A field's coerced arguments, as graphql-js's `getArgumentValues` gives them (and throws). When
+ * every argument the node writes is a variable the operation provides, and every one it leaves out
+ * is nullable without a default, they are the variables' values, already coerced with the
+ * operation: read straight from them. That is the planner's own calls (`_users(ids:
+ * $__merge_ids)`), once per call. Anything else goes through `getArgumentValues`, which builds a
+ * map of the node's arguments and coerces each on every call.
+ */
+export function fieldArguments(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  let shape = shapes.get(node);
+  if (shape?.field !== field) shapes.set(node, (shape = { field, variables: variableArguments(field, node) }));
+  const written = shape.variables;
+  if (written === null) return getArgumentValues(field, node, variables);
+  const args: Record<string, unknown> = {};
+  for (const { name, variable, nonNull } of written) {
+    const value = variables[variable];
+    // Missing, undefined or null where the argument may not be: graphql-js's defaults and errors.
+    if (value === undefined || (value === null && nonNull) || !Object.hasOwn(variables, variable)) return getArgumentValues(field, node, variables);
+    args[name] = value;
+  }
+  return args;
+}
+
+function variableArguments(field: GraphQLField<unknown, unknown>, node: FieldNode): VariableArguments | null {
+  const written = new Map((node.arguments ?? []).map((argument) => [argument.name.value, argument.value]));
+  const list: Array<{ name: string; variable: string; nonNull: boolean }> = [];
+  for (const argument of field.args) {
+    const value = written.get(argument.name);
+    if (value === undefined) {
+      // Left out: a default or an error is graphql-js's to give; a nullable one is simply absent.
+      if (argument.defaultValue !== undefined || isNonNullType(argument.type)) return null;
+      continue;
+    }
+    if (value.kind !== Kind.VARIABLE) return null;
+    list.push({ name: argument.name, variable: value.name.value, nonNull: isNonNullType(argument.type) });
+  }
+  return list;
+}

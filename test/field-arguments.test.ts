@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildSchema, getArgumentValues, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { fieldArguments } from '../src/execution/field-arguments.ts';
+
+// fieldArguments must answer exactly what graphql-js's getArgumentValues answers (value, key order,
+// and the same error when it throws), for every way an argument can be written or left out.
+
+const schema = buildSchema(`
+  input Range { from: Int, to: Int }
+  type Query {
+    items(ids: [ID!]!, limit: Int, range: Range, order: String = "asc", strict: Boolean!): [String]
+  }
+`);
+const field = schema.getQueryType()?.getFields()['items'];
+
+/** Every argument written as a variable, a literal or not at all. */
+const writings: Record<string, string[]> = {
+  ids: ['ids: $ids', 'ids: ["1", "2"]', ''],
+  limit: ['limit: $limit', 'limit: 3', ''],
+  range: ['range: $range', 'range: { from: 1 }', ''],
+  order: ['order: $order', 'order: "desc"', ''],
+  strict: ['strict: $strict', 'strict: true', ''],
+};
+
+/** Variables: present with a value, present as null, or missing. */
+const values: Record<string, unknown[]> = {
+  ids: [['7'], null, undefined],
+  limit: [5, null, undefined],
+  range: [{ from: 2, to: 4 }, null, undefined],
+  order: ['desc', null, undefined],
+  strict: [false, null, undefined],
+};
+
+function outcome(run: () => Record<string, unknown>): string {
+  try {
+    const args = run();
+    return `ok ${JSON.stringify(Object.keys(args))} ${JSON.stringify(args)}`;
+  } catch (error) {
+    return `threw ${(error as Error).message}`;
+  }
+}
+
+test('fieldArguments answers as getArgumentValues does: written as variables, literals or left out; variables set, null or missing', () => {
+  assert.ok(field);
+  const names = Object.keys(writings);
+  let seed = 20261207;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+  let compared = 0;
+  let allVariables = 0;
+  for (let round = 0; round < 600; round++) {
+    // Mostly variables, as the planner writes its calls: those are the ones read straight from the variables.
+    const written = names
+      .map((name) => {
+        const [variable, literal, none] = writings[name] as [string, string, string];
+        const draw = next();
+        return draw < 0.6 ? variable : draw < 0.8 ? literal : none;
+      })
+      .filter((text) => text !== '');
+    if (written.length === names.length && written.every((text) => text.includes('$'))) allVariables++;
+    const document = parse(
+      `query ($ids: [ID!], $limit: Int, $range: Range, $order: String, $strict: Boolean) { items${written.length ? `(${written.join(', ')})` : ''} }`,
+    );
+    const node = (document.definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
+    // Twice per node: the second call reads what the first worked out about it.
+    for (let call = 0; call < 2; call++) {
+      const variables: Record<string, unknown> = {};
+      for (const name of names) {
+        const value = pick(values[name] as unknown[]);
+        if (value !== undefined || next() < 0.5) variables[name] = value;
+      }
+      assert.equal(
+        outcome(() => fieldArguments(field, node, variables)),
+        outcome(() => getArgumentValues(field, node, variables)),
+        `seed round ${round}: items(${written.join(', ')}) with ${JSON.stringify(variables)}`,
+      );
+      compared++;
+    }
+  }
+  assert.equal(compared, 1200);
+  assert.ok(allVariables >= 30, `${allVariables} operations wrote every argument as a variable`);
+});
