@@ -89,3 +89,21 @@ test('params and result-process hooks see what the earlier ones set, and the ans
   const response = await ask(yoga);
   assert.deepEqual(await response.json(), { data: { hello: 'world', again: 'world', __typename: 'Query' }, extensions: { seen: ['first', 'second'] } });
 });
+
+test('execution-result hooks run in plugin order, each seeing the result the earlier ones set, an async one making the later ones wait', async () => {
+  const yoga = serve([
+    {
+      onExecutionResult: async ({ result, setResult }) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (result && 'data' in result) setResult({ ...result, data: { ...result.data, first: true } });
+      },
+    },
+    {
+      onExecutionResult: ({ result, setResult }) => {
+        if (result && 'data' in result) setResult({ ...result, data: { ...result.data, second: Object.keys(result.data ?? {}) } });
+      },
+    },
+  ]);
+  const response = await ask(yoga);
+  assert.deepEqual(await response.json(), { data: { hello: 'world', first: true, second: ['hello', 'first'] } });
+});

@@ -6,7 +6,7 @@ import { takeHooks } from './take-hooks.ts';
 
 /** A plugin as createYoga takes it (of the gateway's context). */
 type YogaPlugin = NonNullable<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['plugins']>[number];
-type Merged = 'onRequest' | 'onParams' | 'onResultProcess' | 'onResponse';
+type Merged = 'onRequest' | 'onParams' | 'onExecutionResult' | 'onResultProcess' | 'onResponse';
 type Payload<K extends Merged> = Parameters<NonNullable<Plugin[K]>>[0];
 type HookResult<K extends Merged> = ReturnType<NonNullable<Plugin[K]>>;
 type Hooks<K extends Merged> = readonly ((payload: Payload<K>) => unknown)[];
@@ -19,6 +19,7 @@ const paramsSetters: Relayed<Payload<'onParams'>> = [
   ['setParams', 'params'],
   ['setParamsHandler', 'paramsHandler'],
 ];
+const executionResultSetters: Relayed<Payload<'onExecutionResult'>> = [['setResult', 'result']];
 const resultProcessSetters: Relayed<Payload<'onResultProcess'>> = [
   ['setResult', 'result'],
   ['setResultProcessor', 'resultProcessor'],
@@ -26,8 +27,8 @@ const resultProcessSetters: Relayed<Payload<'onResultProcess'>> = [
 const responseSetters: Relayed<Payload<'onResponse'>> = [['setResponse', 'response']];
 
 /**
- * The gateway's plugins with their `onRequest`, `onParams`, `onResultProcess` and `onResponse`
- * hooks merged into one plugin, placed first, that calls them in the same order with the same
+ * The gateway's plugins with their `onRequest`, `onParams`, `onExecutionResult`, `onResultProcess`
+ * and `onResponse` hooks merged into one plugin, placed first, that calls them in the same order with the same
  * semantics as Yoga and its server adapter (@whatwg-node/server): an `endResponse` with a response
  * stops the later request hooks, and what a hook sets (`setRequest`, `setRequestHandler`,
  * `setParams`, `setParamsHandler`, `setResult`, `setResultProcessor`, `setResponse`) is seen by
@@ -42,13 +43,18 @@ const responseSetters: Relayed<Payload<'onResponse'>> = [['setResponse', 'respon
  * they were, between Yoga's own plugins before and after the gateway's.
  */
 export function mergeServerHooks(plugins: readonly YogaPlugin[]): YogaPlugin[] {
-  const { hooks, rest } = takeHooks(plugins, ['onRequest', 'onParams', 'onResultProcess', 'onResponse'] as const);
+  const { hooks, rest } = takeHooks(plugins, ['onRequest', 'onParams', 'onExecutionResult', 'onResultProcess', 'onResponse'] as const);
   const params = hooks.onParams as Hooks<'onParams'>;
+  const executionResult = hooks.onExecutionResult as Hooks<'onExecutionResult'>;
   const resultProcess = hooks.onResultProcess as Hooks<'onResultProcess'>;
   const response = hooks.onResponse as Hooks<'onResponse'>;
   const combined: Plugin = {};
   if (hooks.onRequest.length > 0) combined.onRequest = (outer) => runRequestHooks(hooks.onRequest as Hooks<'onRequest'>, outer);
   if (params.length > 0) combined.onParams = (outer) => runHooksInOrder(params, relayPayload(outer, paramsSetters)) as HookResult<'onParams'>;
+  if (executionResult.length > 0) {
+    combined.onExecutionResult = (outer) =>
+      runHooksInOrder(executionResult, relayPayload(outer, executionResultSetters)) as HookResult<'onExecutionResult'>;
+  }
   if (resultProcess.length > 0) {
     combined.onResultProcess = (outer) => runHooksInOrder(resultProcess, relayPayload(outer, resultProcessSetters)) as HookResult<'onResultProcess'>;
   }
