@@ -64,8 +64,9 @@ export interface Draft {
  * progressive `@override` is planned for the labels `scope.overrideLabels` says are active. Throws
  * {@link NotPlannable} for what it doesn't cover (subscriptions, directives other than
  * `@skip`/`@include`, types both kinds of source define, `@computed` fields, client response keys
- * starting with `__` (which useReservedAliases renames first), a progressive `@override` without the request's labels), which the gateway then
- * executes through stitching. `labelsRead` receives the labels the plan (or the reason) depends on.
+ * starting with `__` (which useReservedAliases renames first), a progressive `@override` without
+ * the request's labels), which the gateway then executes through stitching. `labelsRead` receives
+ * the labels the plan (or the reason) depends on.
  */
 export function planOperation(context: PlanningContext, operation: OperationDefinitionNode, scope: OperationScope, labelsRead = new Set<string>()): Fetch[] {
   const planner = new Planner(context, scope, labelsRead);

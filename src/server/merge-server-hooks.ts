@@ -52,8 +52,7 @@ export function mergeServerHooks(plugins: readonly YogaPlugin[]): YogaPlugin[] {
   if (hooks.onRequest.length > 0) combined.onRequest = (outer) => runRequestHooks(hooks.onRequest as Hooks<'onRequest'>, outer);
   if (params.length > 0) combined.onParams = (outer) => runHooksInOrder(params, relayPayload(outer, paramsSetters)) as HookResult<'onParams'>;
   if (executionResult.length > 0) {
-    combined.onExecutionResult = (outer) =>
-      runHooksInOrder(executionResult, relayPayload(outer, executionResultSetters)) as HookResult<'onExecutionResult'>;
+    combined.onExecutionResult = (outer) => runHooksInOrder(executionResult, relayPayload(outer, executionResultSetters)) as HookResult<'onExecutionResult'>;
   }
   if (resultProcess.length > 0) {
     combined.onResultProcess = (outer) => runHooksInOrder(resultProcess, relayPayload(outer, resultProcessSetters)) as HookResult<'onResultProcess'>;
