@@ -78,6 +78,31 @@ test('the order-history query logs one line with its six upstream calls, the cal
   assert.equal(line.level, 30);
   assert.equal(line.requestId, response.headers.get('x-request-id'));
   assert.match(line.requestId, /^[0-9a-f-]{36}$/);
+  // The line's fields in their documented order (pino's first, the message last).
+  assert.deepEqual(Object.keys(line), [
+    'level',
+    'time',
+    'pid',
+    'hostname',
+    'requestId',
+    'method',
+    'path',
+    'status',
+    'durationMs',
+    'consumer',
+    'client',
+    'clientVersion',
+    'clientAddress',
+    'operationName',
+    'operationType',
+    'documentHash',
+    'errorCodes',
+    'cache',
+    'execution',
+    'queryPlanId',
+    'upstream',
+    'msg',
+  ]);
   assert.deepEqual(
     {
       method: line.method,

@@ -70,8 +70,8 @@ export async function useAccessLog(
       consumer: consumerOf(request),
       client: clientOf(request),
       clientAddress: clientAddressOf(request) || req?.socket.remoteAddress || null,
-      ...(atDebug ? { headers: loggedHeaders(request.headers) } : {}),
     };
+    if (atDebug) outcome.headers = loggedHeaders(request.headers);
     const level = accessLevel(outcome, record.errorCodes);
     if (!logger.isLevelEnabled(level) || (level === 'info' && !(Math.random() < options.sampleRate))) return;
     logger[level](accessLine(record, outcome), accessMessage(record, outcome));
