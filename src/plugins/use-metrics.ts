@@ -14,7 +14,13 @@ import {
   unknownOperationType,
   upstreamOutcome,
 } from '../observability/metrics-labels.ts';
-import { createMetricsRecorder, type ObservedError, type ObservedOperation, type UpstreamObservation } from '../observability/metrics-recorder.ts';
+import {
+  createMetricsRecorder,
+  type ObservedError,
+  type ObservedOperation,
+  type RequestObservation,
+  type UpstreamObservation,
+} from '../observability/metrics-recorder.ts';
 import { observedErrors, observedErrorsOfBody } from '../observability/metrics-results.ts';
 import { renderStatusPage } from '../observability/status-page.ts';
 import { errorResponse } from '../server/error-response.ts';
@@ -184,15 +190,17 @@ export async function useMetrics(config: NormalizedConfig, fetchHooks: FetchHook
   // A finished request's series: its operations, status, consumer, duration, error codes and cache result.
   const record = (request: Request, response: Response, state: RequestState) => {
     const cache = response.headers.get('x-cache');
-    recorder.request({
+    // Built field by field, not spread: one object per request, of one shape.
+    const observation: RequestObservation = {
       operations: state.operations.length > 0 ? state.operations : [{ type: unknownOperationType, label: otherOperation }],
       status: response.status,
       consumer: consumerLabel(consumerOf(request)),
       seconds: (performance.now() - state.started) / 1000,
       errors: state.errors,
-      ...(cache === null ? {} : { cache }),
-      ...(config.clients.profiles.length > 0 ? { client: clientLabels(request) } : {}),
-    });
+    };
+    if (cache !== null) observation.cache = cache;
+    if (config.clients.profiles.length > 0) observation.client = clientLabels(request);
+    recorder.request(observation);
   };
 
   // Placed last in the plugin list (see createGateway): errors carry their final codes by then, and

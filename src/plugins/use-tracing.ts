@@ -69,7 +69,8 @@ export async function useTracing(
       const route = routeOf(request)?.route.pattern.text;
       if (url.pathname !== graphqlEndpoint && !route) return;
       const parent = propagator.extract(ROOT_CONTEXT, request.headers, requestHeadersGetter);
-      const attributes = { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_URL_PATH]: url.pathname, ...(route ? { [ATTR_HTTP_ROUTE]: route } : {}) };
+      const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_URL_PATH]: url.pathname };
+      if (route) attributes[ATTR_HTTP_ROUTE] = route;
       const span = tracer.startSpan(route ? `${request.method} ${route}` : 'graphql.request', { kind: SpanKind.SERVER, attributes }, parent);
       requests.set(request, { span, context: trace.setSpan(parent, span), open: new Set(), codes: [] });
     },
