@@ -28,11 +28,11 @@ const responseSetters: Relayed<Payload<'onResponse'>> = [['setResponse', 'respon
 
 /**
  * The gateway's plugins with their `onRequest`, `onParams`, `onExecutionResult`, `onResultProcess`
- * and `onResponse` hooks merged into one plugin, placed first, that calls them in the same order with the same
- * semantics as Yoga and its server adapter (@whatwg-node/server): an `endResponse` with a response
- * stops the later request hooks, and what a hook sets (`setRequest`, `setRequestHandler`,
- * `setParams`, `setParamsHandler`, `setResult`, `setResultProcessor`, `setResponse`) is seen by
- * the later ones.
+ * and `onResponse` hooks merged into one plugin, placed first, that calls them in the same order
+ * with the same semantics as Yoga and its server adapter (@whatwg-node/server): an `endResponse`
+ * with a response stops the later request hooks, and what a hook sets (`setRequest`,
+ * `setRequestHandler`, `setParams`, `setParamsHandler`, `setResult`, `setResultProcessor`,
+ * `setResponse`) is seen by the later ones.
  *
  * Why: Yoga runs each hook through promise-helpers' `iterateAsync`, which allocates about fifteen
  * objects per hook per request (closures and fake promises) even when the hook returns nothing,
