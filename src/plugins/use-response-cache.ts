@@ -55,7 +55,7 @@ export function useResponseCache(
   diagnostics: Diagnostics = silentDiagnostics,
 ): Plugin & { close(): Promise<void> } {
   if (!options.enabled) return { close: async () => {} };
-  const storeKind = options.store ?? (redis ? 'redis' : 'memory');
+  const storeKind = responseStoreKind(options, redis);
   const { hints, problems } = collectCacheHints(sources, options);
   if (storeKind === 'redis' && !redis) problems.unshift('config.responseCache.store: expected a top-level redis: { url } for the "redis" store, found none');
   if (problems.length > 0) throw new ConfigError(problems);
@@ -187,8 +187,14 @@ export async function openResponseStore(
   clock: Clock = systemClock,
   diagnostics: Diagnostics = silentDiagnostics,
 ): Promise<ResponseStore> {
-  if (!redis || (options.store ?? 'redis') !== 'redis') return createMemoryStore(options.maxBytes, clock);
+  // A "redis" store without a redis connection is refused by useResponseCache as a config error.
+  if (responseStoreKind(options, redis) !== 'redis' || !redis) return createMemoryStore(options.maxBytes, clock);
   return (await import('../response-cache/redis-store.ts')).createRedisStore(redis, clock, diagnostics);
+}
+
+/** The store the cache uses: the configured one, else Redis when the gateway has a redis connection. */
+function responseStoreKind(options: NormalizedResponseCache, redis: NormalizedRedis | undefined): 'redis' | 'memory' {
+  return options.store ?? (redis ? 'redis' : 'memory');
 }
 
 function storeNotOpened(): never {
