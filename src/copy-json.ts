@@ -1,3 +1,5 @@
+import { setOwnKey } from './set-own-key.ts';
+
 /**
  * A deep copy of a JSON value as `JSON.parse` gives it (objects, arrays, strings, numbers,
  * booleans, null): four to five times cheaper than parsing its text again, and several times
@@ -13,9 +15,7 @@ export function copyJson<T>(value: T): T {
   }
   const copy: Record<string, unknown> = {};
   for (const key in value) {
-    const inner = copyJson((value as Record<string, unknown>)[key]);
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: inner, enumerable: true, writable: true, configurable: true });
-    else copy[key] = inner;
+    setOwnKey(copy, key, copyJson((value as Record<string, unknown>)[key]));
   }
   return copy as T;
 }

@@ -1,4 +1,5 @@
 import type { FieldShape, ObjectShape, OutputShape } from './shape-operation.ts';
+import { setOwnKey } from '../set-own-key.ts';
 
 /** A null met a non-null position: the nearest nullable parent becomes null. */
 export const BUBBLE: unique symbol = Symbol('bubble');
@@ -73,8 +74,7 @@ function completeGenerically(
     const own = field.key === '__proto__' ? ownProto(value) : value[field.key];
     const result = field.typename ? (own ?? value['__typename'] ?? shape.typeName) : run.value(own, field.type, path, field.key, field.coordinate);
     if (result === BUBBLE) return run.bubbled(path, fields, index);
-    if (field.key === '__proto__') Object.defineProperty(completed, field.key, { value: result, enumerable: true, writable: true, configurable: true });
-    else completed[field.key] = result;
+    setOwnKey(completed, field.key, result);
   }
   return completed;
 }

@@ -1,4 +1,5 @@
 import { GraphQLError, Kind, visit, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { setOwnKey } from '../set-own-key.ts';
 
 /**
  * A document whose client aliases starting with `__` were renamed, and the way back.
@@ -114,8 +115,7 @@ class KeyWalk {
       const own = (value as Record<string, unknown>)[key];
       const client = this.#original.get(key) ?? key;
       const next = this.restore(own, children.get(key) ?? []);
-      // Defined, not assigned: `__proto__` is an own key here, as JSON.parse makes it.
-      Object.defineProperty(restored, client, { value: next, enumerable: true, writable: true, configurable: true });
+      setOwnKey(restored, client, next);
     }
     return restored;
   }

@@ -3,6 +3,7 @@ import { isPromise, type MaybePromise } from '../../maybe-promise.ts';
 import { collect, collectedFor, type CollectRun, type Fields } from './collect-fields.ts';
 import { variableValues } from '../../execution/variable-values.ts';
 import { fieldArguments } from '../../execution/field-arguments.ts';
+import { setOwnKey } from '../../set-own-key.ts';
 import {
   GraphQLError,
   GraphQLNonNull,
@@ -113,7 +114,7 @@ function executeSerially(run: Run, type: GraphQLObjectType, fields: Fields): Pro
       if (!alive) return false;
       const value = await executeField(run, type, undefined, nodes, { prev: undefined, key, typename: type.name });
       if (value === bubble) return false;
-      if (value !== undefined) setKey(data, key, value);
+      if (value !== undefined) setOwnKey(data, key, value);
       return true;
     });
   }
@@ -141,11 +142,11 @@ function executeFields(run: Run, type: GraphQLObjectType, source: unknown, field
       (pending ??= []).push(value);
       (pendingKeys ??= []).push(key);
       // Its place in document order, kept for the value to come: no copy of the object to reorder it.
-      setKey(data, key, undefined);
+      setOwnKey(data, key, undefined);
     } else if (value === bubble) {
       bubbled = true;
     } else if (value !== undefined) {
-      setKey(data, key, value);
+      setOwnKey(data, key, value);
     }
   }
   if (!pending) return bubbled ? bubble : data;
@@ -174,17 +175,7 @@ function settleField(data: Data, pending: Promise<Completed>, key: string, bubbl
 /** A pending field's value in the place kept for it; a field the type turned out not to have goes, as graphql-js skips it. */
 function settle(data: Data, key: string, value: Completed): void {
   if (value === undefined) delete data[key];
-  else setKey(data, key, value);
-}
-
-/**
- * Sets a response key on an answer's object as an own property. A client may alias a field
- * `__proto__`: assigned, that key would set the object's prototype (or vanish, for a string),
- * so it is defined instead, as JSON.parse defines it.
- */
-function setKey(data: Data, key: string, value: Completed): void {
-  if (key === '__proto__') Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
-  else data[key] = value;
+  else setOwnKey(data, key, value);
 }
 
 /** A collected field, and how to complete it when it is a plain leaf (see {@link entriesOf}). */
