@@ -92,6 +92,8 @@ class KeyWalk {
   readonly #original: ReadonlyMap<string, string>;
   readonly #fragments = new Map<string, FragmentDefinitionNode>();
   readonly #operations: SelectionSetNode[] = [];
+  /** Each selection list's children, worked out once per walk: a list's items share theirs. */
+  readonly #childrenOf = new Map<readonly SelectionSetNode[], Map<string, SelectionSetNode[]>>();
 
   constructor({ document, original }: Renaming) {
     this.#original = original;
@@ -122,7 +124,10 @@ class KeyWalk {
 
   /** The sub-selections of each response key of these selection sets, fragments included. */
   #children(selections: readonly SelectionSetNode[]): Map<string, SelectionSetNode[]> {
+    const known = this.#childrenOf.get(selections);
+    if (known) return known;
     const children = new Map<string, SelectionSetNode[]>();
+    this.#childrenOf.set(selections, children);
     const seen = new Set<string>();
     const collect = (set: SelectionSetNode): void => {
       for (const selection of set.selections) {
