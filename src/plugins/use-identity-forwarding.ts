@@ -21,14 +21,15 @@ export async function useIdentityForwarding(identity: NormalizedIdentity): Promi
       const fixed = consumer ? identityHeaders(consumer, identity.headers) : {};
       const clientToken = identity.forwardClientToken ? request.headers.get('authorization') : null;
       if (clientToken) fixed['authorization'] = clientToken;
-      const tokens = new Map<string, Promise<string>>();
+      // Each service's token: signing once per request and service, then the signed text itself.
+      const tokens = new Map<string, Promise<string> | string>();
       setUpstreamIdentity(request, {
         reserved,
-        async headersFor(service) {
+        headersFor(service) {
           if (!signedToken || !key || !consumer) return fixed;
           let token = tokens.get(service);
-          if (!token) {
-            token = new SignJWT({ scope: consumer.scopes.join(' '), ...(consumer.plan ? { plan: consumer.plan } : {}), via: consumer.via })
+          if (token === undefined) {
+            const signing = new SignJWT({ scope: consumer.scopes.join(' '), ...(consumer.plan ? { plan: consumer.plan } : {}), via: consumer.via })
               .setProtectedHeader({ alg: signedToken.algorithm, typ: 'JWT' })
               .setSubject(consumer.id)
               .setIssuer(signedToken.issuer)
@@ -36,9 +37,14 @@ export async function useIdentityForwarding(identity: NormalizedIdentity): Promi
               .setIssuedAt()
               .setExpirationTime(`${signedToken.ttl}s`)
               .sign(key);
+            token = signing.then((text) => {
+              tokens.set(service, text);
+              return text;
+            });
             tokens.set(service, token);
           }
-          return { ...fixed, [signedToken.header]: await token };
+          const header = signedToken.header;
+          return typeof token === 'string' ? { ...fixed, [header]: token } : token.then((text) => ({ ...fixed, [header]: text }));
         },
       });
     },

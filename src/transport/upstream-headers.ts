@@ -1,3 +1,4 @@
+import { isPromise, type MaybePromise } from '../maybe-promise.ts';
 import { ObjectSlot } from '../object-slot.ts';
 
 /** The per-request context every source reads: the client's request (a Fetch `Request`). */
@@ -9,8 +10,8 @@ export interface RequestContext {
 export interface UpstreamIdentity {
   /** Lower-case header names the gateway owns: a client's copies are never passed on. */
   reserved: ReadonlySet<string>;
-  /** The identity headers for calls to `service`. */
-  headersFor(service: string): Promise<Record<string, string>>;
+  /** The identity headers for calls to `service`: synchronously unless a token must still be signed for it. */
+  headersFor(service: string): MaybePromise<Record<string, string>>;
 }
 
 const identities = new ObjectSlot<Request, UpstreamIdentity>('upstream identity');
@@ -27,9 +28,11 @@ export function upstreamIdentityOf(request: Request): UpstreamIdentity | undefin
 
 /**
  * The headers of a call to `service`: the client's headers named in the source's allowlist
- * (lower-case), except those the gateway owns for identity, then the identity headers.
+ * (lower-case), except those the gateway owns for identity, then the identity headers. A new object
+ * the caller may add to. Synchronous unless the identity's token for the service is still being
+ * signed: most calls then cost no promise and no microtask here.
  */
-export async function upstreamHeaders(context: RequestContext | undefined, service: string, allowlist: readonly string[]): Promise<Record<string, string>> {
+export function upstreamHeaders(context: RequestContext | undefined, service: string, allowlist: readonly string[]): MaybePromise<Record<string, string>> {
   const request = context?.request;
   if (!request) return {};
   const identity = identities.get(request);
@@ -38,5 +41,7 @@ export async function upstreamHeaders(context: RequestContext | undefined, servi
     const value = request.headers.get(name);
     if (value !== null && !identity?.reserved.has(name)) headers[name] = value;
   }
-  return identity ? { ...headers, ...(await identity.headersFor(service)) } : headers;
+  if (!identity) return headers;
+  const own = identity.headersFor(service);
+  return isPromise(own) ? own.then((settled) => Object.assign(headers, settled)) : Object.assign(headers, own);
 }

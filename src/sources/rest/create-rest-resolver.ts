@@ -82,10 +82,15 @@ async function resolveSingle(
 ): Promise<unknown> {
   const path = mapping.template.fill(values);
   if (path === null) return null;
-  const send = async () => {
-    const call = upstreamCall(mapping.method, path, await upstreamHeaders(context, runtime.service, runtime.forwardHeaders), context);
+  // The call goes out in this turn when the identity headers are at hand (the usual case), as a batch's does.
+  const sendWith = (headers: Record<string, string>) => {
+    const call = upstreamCall(mapping.method, path, headers, context);
     if (mapping.body) call.body = JSON.stringify(readPath(values.args, mapping.body.path) ?? null);
     return runtime.client.request(call);
+  };
+  const send = () => {
+    const headers = upstreamHeaders(context, runtime.service, runtime.forwardHeaders);
+    return isPromise(headers) ? headers.then(sendWith) : sendWith(headers);
   };
   let response: Promise<UpstreamResponse>;
   if (mapping.method === 'GET') {
@@ -169,24 +174,35 @@ function groupKeyOf(mapping: HttpMapping, values: TemplateValues): string {
   return key;
 }
 
-/**
- * One call to a batch endpoint for all keys of a window. The answer's items are grouped by their
- * key field and handed back in key order; a key with no item gets an empty group (null or []),
- * so one missing key never fails the others.
- */
-async function loadBatch(
+/** One call to a batch endpoint for all keys of a window: each key's items, in key order (see {@link groupedByKey}). */
+function loadBatch(
   mapping: HttpMapping,
   values: TemplateValues,
   keys: readonly string[],
   context: RequestContext | undefined,
   runtime: RestSourceRuntime,
 ): Promise<unknown[][]> {
-  const { key: itemKey, by } = mapping.batch!;
-  const path = mapping.template.fill(values, new Map([[by.text, keys]]));
-  if (path === null) return keys.map(() => []);
-  const { status, body } = await runtime.client.request(
-    upstreamCall('GET', path, await upstreamHeaders(context, runtime.service, runtime.forwardHeaders), context),
-  );
+  try {
+    const path = mapping.template.fill(values, new Map([[mapping.batch!.by.text, keys]]));
+    if (path === null) return Promise.resolve(keys.map(() => []));
+    // Not an async function: with the identity headers at hand (the usual case), the call costs the
+    // client's promise and one `then`.
+    const headers = upstreamHeaders(context, runtime.service, runtime.forwardHeaders);
+    const answered = isPromise(headers)
+      ? headers.then((settled) => runtime.client.request(upstreamCall('GET', path, settled, context)))
+      : runtime.client.request(upstreamCall('GET', path, headers, context));
+    return answered.then((response) => groupedByKey(mapping, keys, runtime, response));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * A batch endpoint's answer as each key's items, in key order: grouped by their key field, a key
+ * with no item getting an empty group (null or []), so one missing key never fails the others.
+ */
+function groupedByKey(mapping: HttpMapping, keys: readonly string[], runtime: RestSourceRuntime, { status, body }: UpstreamResponse): unknown[][] {
+  const itemKey = mapping.batch!.key;
   if (status === 404) return keys.map(() => []);
   if (status < 200 || status >= 300) throw upstreamStatusError(runtime.service, status, body);
   const items = readPath(body, mapping.select);
