@@ -4,6 +4,7 @@ import { copyJson } from '../copy-json.ts';
 import { gatewayError } from '../errors.ts';
 import { DistinctRepresentations, flatFields } from './distinct-representations.ts';
 import { callWithout, completes, internalKeysOf, keysNeeding, keysOn } from './dependent-fields.ts';
+import { isPromise, type MaybePromise } from '../maybe-promise.ts';
 import { asGraphQLError, fail, locate, merge, pathOf, relocate, represent, type Data, type Located } from './merge-answers.ts';
 import type { Fetch } from './fetch.ts';
 import { mergeVariable } from './plan-operation.ts';
@@ -39,19 +40,27 @@ export async function executePlan(
   const data: Data = {};
   const errors: GraphQLError[] = [];
   const failures = new RequiredFailures(data, errors, fetches);
-  const done = new Map<Fetch, { promise: Promise<unknown>; resolve: (failure: unknown) => void }>();
-  const completion = (fetch: Fetch) => {
-    let entry = done.get(fetch);
+  // Each settled call's failure (undefined: it answered), and a promise for a call waited on before it settled:
+  // most calls are waited on by none (`after`, shares), and make none.
+  const settled = new Map<Fetch, unknown>();
+  const waiting = new Map<Fetch, { promise: Promise<unknown>; resolve: (failure: unknown) => void }>();
+  /** The call's failure once it has settled, synchronously when it has. */
+  const completion = (fetch: Fetch): MaybePromise<unknown> => {
+    if (settled.has(fetch)) return settled.get(fetch);
+    let entry = waiting.get(fetch);
     if (!entry) {
       let resolve: (failure: unknown) => void = () => undefined;
       const promise = new Promise<unknown>((settle) => (resolve = settle));
-      done.set(fetch, (entry = { promise, resolve }));
+      waiting.set(fetch, (entry = { promise, resolve }));
     }
-    return entry;
+    return entry.promise;
   };
-  /** A call that ends without running its children settles them (and theirs) too, with its failure if any. */
+  /** A call that ends without running its children settles them (and theirs) too, with its failure if any. The first settling holds. */
   const settle = (fetch: Fetch, failure: unknown, withChildren: boolean): void => {
-    completion(fetch).resolve(failure);
+    if (!settled.has(fetch)) {
+      settled.set(fetch, failure);
+      waiting.get(fetch)?.resolve(failure);
+    }
     if (withChildren) for (const child of fetch.children) settle(child, failure, true);
   };
   const call = (fetch: Fetch, document: DocumentNode, extra?: Record<string, unknown>): Promise<ExecutionResult> => {
@@ -155,12 +164,14 @@ export async function executePlan(
   };
 
   const runEntities = async (fetch: Fetch): Promise<void> => {
-    const waited = (await Promise.all((fetch.after ?? []).map((other) => completion(other).promise))).filter((failure) => failure !== undefined);
+    // No await when there is nothing to wait for (the usual case): a call starts in the turn its parent merged.
+    const after = fetch.after?.map(completion) ?? [];
+    const waited = (after.some(isPromise) ? await Promise.all(after) : after).find((failure) => failure !== undefined);
     const entity = fetch.entity as NonNullable<Fetch['entity']>;
     const located = locate(data, entity.path, (object) => completes(entity, object));
-    if (waited.length > 0) {
-      failWithDependents(fetch, located, waited[0]);
-      return settle(fetch, waited[0], true);
+    if (waited !== undefined) {
+      failWithDependents(fetch, located, waited);
+      return settle(fetch, waited, true);
     }
     // Objects a field the representation sends failed on: called together, without the fields that need it, which fail with its error.
     const groups = new Map<string, { lost: string[]; targets: Located[] }>();
@@ -183,12 +194,24 @@ export async function executePlan(
       if (!group) groups.set(id, (group = { lost: lost?.keys ?? [], targets: [] }));
       group.targets.push(target);
     }
-    const outcomes = await Promise.all([...groups.values()].map(({ lost, targets }) => callEntities(fetch, lost, targets)));
+    // One group (the usual case) is awaited alone: Promise.all would cost a promise and a reaction per call.
+    const calls = [...groups.values()];
+    const outcomes =
+      calls.length === 1
+        ? [await callEntities(fetch, (calls[0] as (typeof calls)[number]).lost, (calls[0] as (typeof calls)[number]).targets)]
+        : await Promise.all(calls.map(({ lost, targets }) => callEntities(fetch, lost, targets)));
     // Children run where any call answered; a call that failed failed its objects' fields and those of the children on them.
     const failure = outcomes.length > 0 && outcomes.every((outcome) => outcome !== undefined) ? outcomes[0] : undefined;
     if (failure !== undefined || outcomes.length === 0) return settle(fetch, failure, true);
     settle(fetch, undefined, false);
-    await Promise.all(fetch.children.map(runEntities));
+    const children = runChildren(fetch);
+    if (children) await children;
+  };
+  /** A call's children, once it has merged: none and one without Promise.all. */
+  const runChildren = (fetch: Fetch): Promise<unknown> | undefined => {
+    const { children } = fetch;
+    if (children.length === 0) return undefined;
+    return children.length === 1 ? runEntities(children[0] as Fetch) : Promise.all(children.map(runEntities));
   };
 
   const runRoot = async (fetch: Fetch): Promise<void> => {
@@ -247,11 +270,13 @@ export async function executePlan(
     else for (const key of fetch.keys) if (data[key] === undefined) data[key] = null;
     for (const [path, error] of required) failures.fail(path, error);
     settle(fetch, undefined, false);
-    await Promise.all(fetch.children.map(runEntities));
+    const children = runChildren(fetch);
+    if (children) await children;
   };
-  const sharesReady = (shares: NonNullable<Fetch['shares']>) => Promise.all(Object.values(shares).map(({ primary }) => completion(primary).promise));
+  const sharesReady = (shares: NonNullable<Fetch['shares']>) => Promise.all(Object.values(shares).map(({ primary }) => completion(primary)));
   // A mutation's root calls run one after the other, each with its entity calls, as graphql-js runs its root fields.
   if (serial) for (const fetch of fetches) await runRoot(fetch);
+  else if (fetches.length === 1) await runRoot(fetches[0] as Fetch);
   else await Promise.all(fetches.map(runRoot));
   return { data, errors };
 }
