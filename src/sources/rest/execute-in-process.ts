@@ -300,43 +300,35 @@ function readProperty(source: unknown, name: string): unknown {
   return source !== null && typeof source === 'object' ? (source as Data)[name] : undefined;
 }
 
-/** A completion that may throw (a bad leaf, an unresolvable type): the error recorded at `path`. */
+/**
+ * The completed value at a position of type `type`: a non-null position whose value is null
+ * records the error and passes {@link bubble} up; a nullable position stops it (becomes null). A
+ * completion that throws or rejects (a bad leaf, an unresolvable type) has its error recorded at
+ * `path`. A pending one settles through one `then` for all of this, not one per step.
+ */
 function complete(run: Run, type: GraphQLOutputType, nodes: FieldNode[], value: unknown, path: Path): MaybePromise<Completed> {
   try {
-    const completed = completeValue(run, type, nodes, value, path);
-    return isPromise(completed) ? failOnRejection(run, completed, type, nodes, path) : completed;
+    if (value instanceof Error) throw value;
+    const nonNullType = isNonNullType(type);
+    const inner = completeNamedOrList(run, nonNullType ? type.ofType : type, nodes, value, path);
+    if (isPromise(inner)) return completeAfter(run, inner, type, nodes, path);
+    return nonNullType ? nonNull(run, inner, nodes, path) : nullIfBubbled(inner);
   } catch (error) {
     return fail(run, error, type, nodes, path);
   }
 }
 
-/** A pending completion whose rejection is recorded at `path` (see {@link fail}). */
-function failOnRejection(run: Run, completed: Promise<Completed>, type: GraphQLOutputType, nodes: FieldNode[], path: Path): Promise<Completed> {
-  return completed.catch((error: unknown) => fail(run, error, type, nodes, path));
+/** {@link complete} of a value whose inner completion is pending. */
+function completeAfter(run: Run, inner: Promise<Completed>, type: GraphQLOutputType, nodes: FieldNode[], path: Path): Promise<Completed> {
+  return inner.then(
+    (completed) => (isNonNullType(type) ? nonNull(run, completed, nodes, path) : nullIfBubbled(completed)),
+    (error: unknown) => fail(run, error, type, nodes, path),
+  );
 }
 
 function fail(run: Run, error: unknown, type: GraphQLOutputType, nodes: FieldNode[], path: Path): Completed {
   run.errors.push(locatedError(error, nodes, pathOf(path)));
   return isNonNullType(type) ? bubble : null;
-}
-
-/**
- * The completed value at a position of type `type`: a non-null position whose value is null
- * records the error and passes {@link bubble} up; a nullable position stops it (becomes null).
- */
-function completeValue(run: Run, type: GraphQLOutputType, nodes: FieldNode[], value: unknown, path: Path): MaybePromise<Completed> {
-  if (value instanceof Error) throw value;
-  if (isNonNullType(type)) {
-    const inner = completeNamedOrList(run, type.ofType, nodes, value, path);
-    return isPromise(inner) ? nonNullLater(run, inner, nodes, path) : nonNull(run, inner, nodes, path);
-  }
-  const inner = completeNamedOrList(run, type, nodes, value, path);
-  return isPromise(inner) ? inner.then(nullIfBubbled) : nullIfBubbled(inner);
-}
-
-/** A pending value of a non-null position, checked once it settles (see {@link nonNull}). */
-function nonNullLater(run: Run, inner: Promise<Completed>, nodes: FieldNode[], path: Path): Promise<Completed> {
-  return inner.then((completed) => nonNull(run, completed, nodes, path));
 }
 
 /** A non-null position's value: null there is an error of its own, and bubbles up. */
