@@ -189,7 +189,7 @@ test('an object policy on a field decides on the object it is selected on when t
     'no internal field in the answer',
   );
   assert.deepEqual(where(response.body.errors), [['accounts.0.email', 'FORBIDDEN', 'Reading Account.email is not allowed by policy isSelf.']]);
-  assert.match(upstreamQueries()[0] ?? '', /concierge__policy0: id/, 'the field the policy requires, under an alias of the gateway');
+  assert.match(upstreamQueries()[0] ?? '', /concierge__policy0: ?id/, 'the field the policy requires, under an alias of the gateway');
 });
 
 test('an object policy on a type decides on each object returned; nulls propagate through non-null list items', async (t) => {
@@ -237,7 +237,7 @@ test("a client's aliases never collide with the gateway's, in fragments and inli
       ['first.1', 'FORBIDDEN'],
     ],
   );
-  assert.match(upstreamQueries()[0] ?? '', /concierge__policy_0: id/, 'the internal prefix steps aside');
+  assert.match(upstreamQueries()[0] ?? '', /concierge__policy_0: ?id/, 'the internal prefix steps aside');
 });
 
 test('a cached answer is decided again for each request it answers', async (t) => {
