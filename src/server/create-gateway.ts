@@ -1,3 +1,4 @@
+import { requestPathname } from '../routes/request-pathname.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assembleYoga } from './assemble-yoga.ts';
 import type { GraphQLSchema } from 'graphql';
@@ -168,7 +169,7 @@ export async function createGateway(config: NormalizedConfig, options: GatewayOp
   };
   let draining = false;
   const instancePools = createInstancePools({ log });
-  const isRoute = (url: string) => config.routes.length > 0 && matchRoute(config.routes, new URL(url, 'http://gateway').pathname) !== undefined;
+  const isRoute = (url: string) => config.routes.length > 0 && matchRoute(config.routes, requestPathname(url)) !== undefined;
   // Closed last: every graph's clients have let go of their pools by then.
   opened.push(instancePools);
   try {
