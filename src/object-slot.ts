@@ -12,27 +12,27 @@
  *
  * All the slots of one owner share one property, a private, non-enumerable symbol holding their
  * values by slot: one `Object.defineProperty` per owner, not one per slot (a request takes a dozen),
- * and every request keeps the same shape whichever slots it takes, in whichever order.
+ * and every request keeps the same shape whichever slots it takes, in whichever order. The values
+ * are an array indexed by slot number (each slot takes the next number when made): a read is an
+ * index, not a hash lookup.
  *
  * Not enumerable, so spreading or `Object.assign` of the owner does not copy it; a symbol, so no
  * key of the owner's own can collide with it. An object made with `Object.create(owner)` sees the
  * owner's values, as it sees its properties, until it takes a value of its own for the same slot.
  */
 export class ObjectSlot<K extends object, V> {
-  readonly #symbol: symbol;
+  readonly #index = slotCount++;
   /** For owners that cannot take a property (frozen, sealed): a WeakMap after all. */
   readonly #fallback = new WeakMap<K, V>();
 
-  /** `name` describes the slot (it shows in a debugger). */
-  constructor(name: string) {
-    this.#symbol = Symbol(name);
-  }
+  /** `name` describes the slot (it shows in a debugger, and in errors). */
+  constructor(readonly name: string) {}
 
   get(owner: K): V | undefined {
     for (let slots = slotsOf(owner); slots !== undefined; slots = slotsOf(Object.getPrototypeOf(slots.owner))) {
-      const value = slots.values.get(this.#symbol) as V | undefined;
+      const value = slots.values[this.#index] as V | undefined;
       // A deleted value stays as `undefined`: it hides the prototype's, as a property set to undefined would.
-      if (value !== undefined || slots.values.has(this.#symbol)) return value;
+      if (value !== undefined || this.#index in slots.values) return value;
     }
     return Object.isExtensible(owner) ? undefined : this.#fallback.get(owner);
   }
@@ -49,10 +49,10 @@ export class ObjectSlot<K extends object, V> {
         this.#fallback.set(owner, value);
         return this;
       }
-      slots = { owner, values: new Map() };
+      slots = { owner, values: [] };
       Object.defineProperty(owner, slotsKey, { value: slots });
     }
-    slots.values.set(this.#symbol, value);
+    slots.values[this.#index] = value;
     return this;
   }
 
@@ -60,17 +60,20 @@ export class ObjectSlot<K extends object, V> {
   delete(owner: K): boolean {
     const had = this.has(owner);
     const slots = slotsOf(owner);
-    if (slots?.owner === owner) slots.values.set(this.#symbol, undefined);
+    if (slots?.owner === owner) slots.values[this.#index] = undefined;
     this.#fallback.delete(owner);
     return had;
   }
 }
 
-/** The values one owner holds, by slot. */
+/** The values one owner holds, by slot number; a slot never set is a hole. */
 interface Slots {
   readonly owner: object;
-  readonly values: Map<symbol, unknown>;
+  readonly values: unknown[];
 }
+
+/** Slots made so far: the next one's number. */
+let slotCount = 0;
 
 /** The property that holds an owner's {@link Slots}. */
 const slotsKey = Symbol('object slots');
