@@ -1,4 +1,3 @@
-import { requestPathname } from '../routes/request-pathname.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assembleYoga } from './assemble-yoga.ts';
 import type { GraphQLSchema } from 'graphql';
@@ -26,6 +25,7 @@ import type { Registry } from '../registry/create-registry.ts';
 import type { GraphFeed, GraphFollower } from '../registry/follow-registry.ts';
 import { openRegistry } from '../registry/open-registry.ts';
 import { useRegistryApi } from '../registry/use-registry-api.ts';
+import { requestPathname } from '../routes/request-pathname.ts';
 import { matchRoute } from '../routes/use-routes.ts';
 import { useUsageRecording } from '../registry/use-usage-recording.ts';
 import { SchemaError } from '../sources/schema-error.ts';
