@@ -67,12 +67,22 @@ export function documentHashOf(params: { query?: unknown; documentId?: unknown; 
 export function withoutQueryValues(path: string): string {
   const question = path.indexOf('?');
   if (question < 0) return path;
-  const names = path
-    .slice(question + 1)
-    .split('&')
-    .map((pair) => pair.split('=')[0] ?? '')
-    .filter((name) => name !== '');
-  return names.length === 0 ? path.slice(0, question) : `${path.slice(0, question)}?${[...new Set(names)].join('&')}`;
+  // Read in place, pair by pair: a batch call's query string is long (`ids=139,4,47,...`), and
+  // splitting it into pairs and their halves made arrays and strings of every value, for every call.
+  let logged = path.slice(0, question);
+  let names: string[] | undefined;
+  for (let start = question + 1; start <= path.length; ) {
+    let end = path.indexOf('&', start);
+    if (end < 0) end = path.length;
+    const equals = path.indexOf('=', start);
+    const name = path.slice(start, equals >= 0 && equals < end ? equals : end);
+    if (name !== '' && !names?.includes(name)) {
+      logged += names === undefined ? `?${name}` : `&${name}`;
+      (names ??= []).push(name);
+    }
+    start = end + 1;
+  }
+  return logged;
 }
 
 /**
