@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildSchema, getArgumentValues, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
-import { fieldArguments } from '../src/execution/field-arguments.ts';
+import { fieldArguments, sharedFieldArguments } from '../src/execution/field-arguments.ts';
 
 // fieldArguments must answer exactly what graphql-js's getArgumentValues answers (value, key order,
 // and the same error when it throws), for every way an argument can be written or left out.
@@ -83,4 +83,22 @@ test('fieldArguments answers as getArgumentValues does: written as variables, li
   }
   assert.equal(compared, 1200);
   assert.ok(allVariables >= 30, `${allVariables} operations wrote every argument as a variable`);
+});
+
+test('sharedFieldArguments: literal arguments coerced once, frozen through and shared; variables read per request', () => {
+  const operation = parse('query Q($limit: Int) { a: items(ids: ["1"], range: { from: 1 }, strict: true) b: items(ids: ["2"], limit: $limit, strict: false) }')
+    .definitions[0] as OperationDefinitionNode;
+  const [literal, withVariable] = operation.selectionSet.selections as FieldNode[];
+  const first = sharedFieldArguments(field!, literal!, { limit: 1 });
+  const second = sharedFieldArguments(field!, literal!, { limit: 2 });
+  assert.equal(first, second, 'the same object for every request');
+  assert.deepEqual(first, getArgumentValues(field!, literal!, {}));
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first['range']) && Object.isFrozen(first['ids']), 'frozen through and through');
+  assert.throws(() => {
+    (first['range'] as Record<string, unknown>)['from'] = 9;
+  }, TypeError);
+  const one = sharedFieldArguments(field!, withVariable!, { limit: 1 });
+  const two = sharedFieldArguments(field!, withVariable!, { limit: 2 });
+  assert.deepEqual([one['limit'], two['limit']], [1, 2], 'a variable is read on every call');
+  assert.ok(!Object.isFrozen(one));
 });

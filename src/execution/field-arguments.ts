@@ -1,4 +1,4 @@
-import { Kind, getArgumentValues, isNonNullType, type FieldNode, type GraphQLField } from 'graphql';
+import { Kind, getArgumentValues, isNonNullType, type FieldNode, type GraphQLField, type ValueNode } from 'graphql';
 
 /** Each argument of a field node written as a variable (`ids: $__merge_ids`): its name, its variable, whether it is non-null. */
 type VariableArguments = ReadonlyArray<{ name: string; variable: string; nonNull: boolean }>;
@@ -42,4 +42,40 @@ function variableArguments(field: GraphQLField<unknown, unknown>, node: FieldNod
     list.push({ name: argument.name, variable: value.name.value, nonNull: isNonNullType(argument.type) });
   }
   return list;
+}
+
+const literal = new WeakMap<FieldNode, { field: GraphQLField<unknown, unknown>; args: Readonly<Record<string, unknown>> }>();
+
+/**
+ * {@link fieldArguments} for readers that only read them (the REST executor's resolvers,
+ * authorization policies, whose input says `Readonly`). Arguments written without variables
+ * (`orders(first: 10)`) are the same for every request of the document: coerced once, frozen
+ * through and through, and shared.
+ */
+export function sharedFieldArguments(
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  variables: Record<string, unknown>,
+): Readonly<Record<string, unknown>> {
+  const known = literal.get(node);
+  if (known?.field === field) return known.args;
+  const args = fieldArguments(field, node, variables);
+  if (!node.arguments?.some((argument) => hasVariable(argument.value))) {
+    deepFreeze(args);
+    literal.set(node, { field, args });
+  }
+  return args;
+}
+
+function hasVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => hasVariable(field.value));
+  return false;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
 }

@@ -1,5 +1,5 @@
 import type { FieldNode, GraphQLField } from 'graphql';
-import { fieldArguments } from '../execution/field-arguments.ts';
+import { sharedFieldArguments } from '../execution/field-arguments.ts';
 import type { FieldOccurrence } from './authorization-config.ts';
 
 /**
@@ -7,7 +7,7 @@ import type { FieldOccurrence } from './authorization-config.ts';
  * their decider never reads the arguments.
  */
 export class Occurrence implements FieldOccurrence {
-  #args: Record<string, unknown> | undefined;
+  #args: Readonly<Record<string, unknown>> | undefined;
   readonly #field: GraphQLField<unknown, unknown>;
   readonly #node: FieldNode;
   readonly #variables: Record<string, unknown>;
@@ -24,7 +24,7 @@ export class Occurrence implements FieldOccurrence {
     this.#variables = variables;
   }
 
-  get args(): Record<string, unknown> {
+  get args(): Readonly<Record<string, unknown>> {
     return (this.#args ??= argumentValues(this.#field, this.#node, this.#variables));
   }
 
@@ -34,9 +34,9 @@ export class Occurrence implements FieldOccurrence {
   }
 }
 
-function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Readonly<Record<string, unknown>> {
   try {
-    return fieldArguments(field, node, variables);
+    return sharedFieldArguments(field, node, variables);
   } catch {
     // Invalid arguments fail execution before any resolver runs; the decision does not matter.
     return {};

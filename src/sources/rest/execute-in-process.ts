@@ -2,7 +2,7 @@ import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { isPromise, type MaybePromise } from '../../maybe-promise.ts';
 import { collect, collectedFor, type CollectRun, type Fields } from './collect-fields.ts';
 import { variableValues } from '../../execution/variable-values.ts';
-import { fieldArguments } from '../../execution/field-arguments.ts';
+import { sharedFieldArguments } from '../../execution/field-arguments.ts';
 import { setOwnKey } from '../../set-own-key.ts';
 import {
   GraphQLError,
@@ -28,7 +28,6 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type ValueNode,
 } from 'graphql';
 
 type Data = Record<string, unknown>;
@@ -254,7 +253,7 @@ function executeField(run: Run, parent: GraphQLObjectType, source: unknown, node
   const type = field.type;
   let result: unknown;
   try {
-    const args = field.args.length === 0 ? noArguments : argumentsOf(field, node, run.variables);
+    const args = field.args.length === 0 ? noArguments : (sharedFieldArguments(field, node, run.variables) as Record<string, unknown>);
     const resolve = field.resolve;
     if (!resolve) result = readProperty(source, name);
     else if (withoutInfo.has(resolve)) result = resolve(source, args, run.context, undefined as unknown as GraphQLResolveInfo);
@@ -272,28 +271,6 @@ function completeLater(run: Run, type: GraphQLOutputType, nodes: FieldNode[], re
     (value) => complete(run, type, nodes, value, path),
     (error: unknown) => fail(run, error, type, nodes, path),
   );
-}
-
-const literalArguments = new WeakMap<FieldNode, { field: GraphQLField<unknown, unknown>; args: Record<string, unknown> }>();
-
-/**
- * A field's coerced arguments. Arguments written without variables (`orders(first: 10)`) are the
- * same for every object of every request of the document: coerced once and shared (resolvers only
- * read them).
- */
-function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
-  const known = literalArguments.get(node);
-  if (known?.field === field) return known.args;
-  const args = fieldArguments(field, node, variables);
-  if (!node.arguments?.some((argument) => hasVariable(argument.value))) literalArguments.set(node, { field, args });
-  return args;
-}
-
-function hasVariable(value: ValueNode): boolean {
-  if (value.kind === Kind.VARIABLE) return true;
-  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
-  if (value.kind === Kind.OBJECT) return value.fields.some((field) => hasVariable(field.value));
-  return false;
 }
 
 function readProperty(source: unknown, name: string): unknown {
