@@ -133,7 +133,23 @@ interface Applicable {
 
 /** Decides each visit by the rules that apply to it, in order: synchronously while every policy answers synchronously. */
 function createDecider(rules: AuthorizationRules, caller: Caller): Decide {
-  return (visit) => decideFrom(applicableRules(rules, visit, caller.schema), 0, visit, caller, []);
+  return (visit) => decideFrom(applicableRulesOnce(rules, visit, caller.schema), 0, visit, caller, []);
+}
+
+/** {@link applicableRules} by rules, field and whether the visit is the occurrence's first: they depend on nothing else. */
+const applicableByField = new WeakMap<
+  AuthorizationRules,
+  WeakMap<GraphQLField<unknown, unknown>, [first?: readonly Applicable[], other?: readonly Applicable[]]>
+>();
+
+/** The rules that apply to a visit, worked out once per field of the schema (and kind of visit), then shared: nothing changes them. */
+function applicableRulesOnce(rules: AuthorizationRules, visit: FieldVisit, schema: GraphQLSchema): readonly Applicable[] {
+  let byField = applicableByField.get(rules);
+  if (!byField) applicableByField.set(rules, (byField = new WeakMap()));
+  let known = byField.get(visit.field);
+  if (!known) byField.set(visit.field, (known = []));
+  const slot = visit.parentType === visit.selectedOn ? 0 : 1;
+  return (known[slot] ??= applicableRules(rules, visit, schema));
 }
 
 /** The applicable rules from `from` on, in order: the first refusal is the visit's; else what they deferred. */
