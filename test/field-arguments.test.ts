@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildSchema, getArgumentValues, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, getArgumentValues, parse, type FieldNode, type GraphQLScalarType, type OperationDefinitionNode, type StringValueNode } from 'graphql';
 import { fieldArguments, sharedFieldArguments } from '../src/execution/field-arguments.ts';
 
 // fieldArguments must answer exactly what graphql-js's getArgumentValues answers (value, key order,
@@ -101,4 +101,16 @@ test('sharedFieldArguments: literal arguments coerced once, frozen through and s
   const two = sharedFieldArguments(field!, withVariable!, { limit: 2 });
   assert.deepEqual([one['limit'], two['limit']], [1, 2], 'a variable is read on every call');
   assert.ok(!Object.isFrozen(one));
+});
+
+test('sharedFieldArguments freezes plain objects and arrays only: a custom scalar object (a typed array) is left as it is', () => {
+  const bytesSchema = buildSchema('scalar Bytes type Query { blob(data: Bytes, tags: [String]): String }');
+  const bytes = bytesSchema.getType('Bytes') as GraphQLScalarType;
+  bytes.parseLiteral = (node) => new Uint8Array(Buffer.from((node as StringValueNode).value));
+  const blob = bytesSchema.getQueryType()?.getFields()['blob'];
+  const node = (parse('{ blob(data: "ab", tags: ["x"]) }').definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
+  const args = sharedFieldArguments(blob!, node, {});
+  assert.ok(args['data'] instanceof Uint8Array && !Object.isFrozen(args['data']));
+  assert.ok(Object.isFrozen(args) && Object.isFrozen(args['tags']));
+  assert.equal(sharedFieldArguments(blob!, node, {}), args);
 });

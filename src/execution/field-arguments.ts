@@ -74,8 +74,14 @@ function hasVariable(value: ValueNode): boolean {
   return false;
 }
 
+/**
+ * Freezes the plain objects and arrays of a value. A custom scalar's own object (a `Date`, a typed
+ * array, which cannot be frozen) is left as it is, as graphql-js hands it to every reader.
+ */
 function deepFreeze(value: unknown): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  const prototype = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) return;
   Object.freeze(value);
   for (const inner of Object.values(value)) deepFreeze(inner);
 }
