@@ -3,7 +3,27 @@ import { Kind, getArgumentValues, isNonNullType, type FieldNode, type GraphQLFie
 /** Each argument of a field node written as a variable (`ids: $__merge_ids`): its name, its variable, whether it is non-null. */
 type VariableArguments = ReadonlyArray<{ name: string; variable: string; nonNull: boolean }>;
 
-const shapes = new WeakMap<FieldNode, { field: GraphQLField<unknown, unknown>; variables: VariableArguments | null }>();
+/** What a field node's arguments are, worked out once per node (and field: a schema swap gives new ones). */
+interface NodeArguments {
+  field: GraphQLField<unknown, unknown>;
+  /** Each argument written as a variable, when all are (see {@link fieldArguments}); else `null`. */
+  variables: VariableArguments | null;
+  /** Whether no argument holds a variable: the values are the same on every request. */
+  literal: boolean;
+  /** The values of a `literal` node, frozen, once {@link sharedFieldArguments} has worked them out. */
+  shared?: Readonly<Record<string, unknown>>;
+}
+
+const shapes = new WeakMap<FieldNode, NodeArguments>();
+
+function shapeOf(field: GraphQLField<unknown, unknown>, node: FieldNode): NodeArguments {
+  let shape = shapes.get(node);
+  if (shape?.field !== field) {
+    shape = { field, variables: variableArguments(field, node), literal: !node.arguments?.some((argument) => hasVariable(argument.value)) };
+    shapes.set(node, shape);
+  }
+  return shape;
+}
 
 /**
  * A field's coerced arguments, as graphql-js's `getArgumentValues` gives them (and throws). When
@@ -14,9 +34,10 @@ const shapes = new WeakMap<FieldNode, { field: GraphQLField<unknown, unknown>; v
  * map of the node's arguments and coerces each on every call.
  */
 export function fieldArguments(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
-  let shape = shapes.get(node);
-  if (shape?.field !== field) shapes.set(node, (shape = { field, variables: variableArguments(field, node) }));
-  const written = shape.variables;
+  return argumentsOf(shapeOf(field, node), node, variables);
+}
+
+function argumentsOf({ field, variables: written }: NodeArguments, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
   if (written === null) return getArgumentValues(field, node, variables);
   const args: Record<string, unknown> = {};
   for (const { name, variable, nonNull } of written) {
@@ -44,8 +65,6 @@ function variableArguments(field: GraphQLField<unknown, unknown>, node: FieldNod
   return list;
 }
 
-const literal = new WeakMap<FieldNode, { field: GraphQLField<unknown, unknown>; args: Readonly<Record<string, unknown>> }>();
-
 /**
  * {@link fieldArguments} for readers that only read them (the REST executor's resolvers,
  * authorization policies, whose input says `Readonly`). Arguments written without variables
@@ -57,12 +76,12 @@ export function sharedFieldArguments(
   node: FieldNode,
   variables: Record<string, unknown>,
 ): Readonly<Record<string, unknown>> {
-  const known = literal.get(node);
-  if (known?.field === field) return known.args;
-  const args = fieldArguments(field, node, variables);
-  if (!node.arguments?.some((argument) => hasVariable(argument.value))) {
+  const shape = shapeOf(field, node);
+  if (shape.shared) return shape.shared;
+  const args = argumentsOf(shape, node, variables);
+  if (shape.literal) {
     deepFreeze(args);
-    literal.set(node, { field, args });
+    shape.shared = args;
   }
   return args;
 }
