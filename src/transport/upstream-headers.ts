@@ -32,7 +32,7 @@ export function upstreamIdentityOf(request: Request): UpstreamIdentity | undefin
  * the caller may add to. Synchronous unless the identity's token for the service is still being
  * signed: most calls then cost no promise and no microtask here.
  */
-export function upstreamHeaders(context: RequestContext | undefined, service: string, allowlist: readonly string[]): MaybePromise<Record<string, string>> {
+function upstreamHeaders(context: RequestContext | undefined, service: string, allowlist: readonly string[]): MaybePromise<Record<string, string>> {
   const request = context?.request;
   if (!request) return {};
   const identity = identities.get(request);
@@ -44,4 +44,25 @@ export function upstreamHeaders(context: RequestContext | undefined, service: st
   if (!identity) return headers;
   const own = identity.headersFor(service);
   return isPromise(own) ? own.then((settled) => Object.assign(headers, settled)) : Object.assign(headers, own);
+}
+
+/**
+ * Calls `send` with the headers of a call to `service` (see {@link upstreamHeaders}) and `arg`: in
+ * this turn when they are at hand, once the identity's token is signed otherwise. A throw becomes
+ * the returned promise's rejection, as in an async function, without the promise and microtask an
+ * async function adds to every call.
+ */
+export function sendWithUpstreamHeaders<A, T>(
+  context: RequestContext | undefined,
+  service: string,
+  allowlist: readonly string[],
+  send: (headers: Record<string, string>, arg: A) => Promise<T>,
+  arg: A,
+): Promise<T> {
+  try {
+    const headers = upstreamHeaders(context, service, allowlist);
+    return isPromise(headers) ? headers.then((settled) => send(settled, arg)) : send(headers, arg);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

@@ -2,9 +2,8 @@ import type { Executor, ExecutionResult } from '@graphql-tools/utils';
 import { GraphQLError, getOperationAST, print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
 import { gatewayError, isErrorCode } from '../../errors.ts';
 import type { NormalizedSource } from '../../config/normalize-config.ts';
-import { upstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
+import { sendWithUpstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
 import type { HttpClient, UpstreamRequest, UpstreamResponse } from '../../transport/http-client.ts';
-import { isPromise } from '../../maybe-promise.ts';
 
 /** A delegated document as it is sent: its text as a JSON string, and whether each operation only reads. */
 interface Prepared {
@@ -66,14 +65,8 @@ export function createGraphQLExecutor(source: NormalizedSource, client: HttpClie
     if (origin) call.origin = origin;
     return client.request(call).then((response) => graphQLResult(response, service));
   };
-  return ((request: Parameters<Executor>[0]): Promise<ExecutionResult> => {
-    try {
-      const headers = upstreamHeaders(request.context as RequestContext, service, source.forwardHeaders);
-      return isPromise(headers) ? headers.then((settled) => send(settled, request)) : send(headers, request);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }) as Executor;
+  return ((request: Parameters<Executor>[0]) =>
+    sendWithUpstreamHeaders(request.context as RequestContext, service, source.forwardHeaders, send, request)) as Executor;
 }
 
 /** A service's answer as a GraphQL result, its errors coded (see {@link toGatewayError}); not one at all is a `DOWNSTREAM_SERVICE_ERROR`. */

@@ -1,6 +1,6 @@
 import { getNullableType, isListType, isNonNullType, type GraphQLFieldResolver, type GraphQLOutputType } from 'graphql';
 import { gatewayError } from '../../errors.ts';
-import { upstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
+import { sendWithUpstreamHeaders, type RequestContext } from '../../transport/upstream-headers.ts';
 import type { HttpClient, UpstreamRequest, UpstreamResponse } from '../../transport/http-client.ts';
 import type { RestMapping } from './read-rest-mappings.ts';
 import { upstreamStatusError } from './upstream-status-error.ts';
@@ -88,10 +88,7 @@ async function resolveSingle(
     if (mapping.body) call.body = JSON.stringify(readPath(values.args, mapping.body.path) ?? null);
     return runtime.client.request(call);
   };
-  const send = () => {
-    const headers = upstreamHeaders(context, runtime.service, runtime.forwardHeaders);
-    return isPromise(headers) ? headers.then(sendWith) : sendWith(headers);
-  };
+  const send = () => sendWithUpstreamHeaders(context, runtime.service, runtime.forwardHeaders, sendWith, undefined);
   let response: Promise<UpstreamResponse>;
   if (mapping.method === 'GET') {
     response = state.gets.get(path) ?? send();
@@ -182,19 +179,22 @@ function loadBatch(
   context: RequestContext | undefined,
   runtime: RestSourceRuntime,
 ): Promise<unknown[][]> {
+  let path: string | null;
   try {
-    const path = mapping.template.fill(values, new Map([[mapping.batch!.by.text, keys]]));
-    if (path === null) return Promise.resolve(keys.map(() => []));
-    // Not an async function: with the identity headers at hand (the usual case), the call costs the
-    // client's promise and one `then`.
-    const headers = upstreamHeaders(context, runtime.service, runtime.forwardHeaders);
-    const answered = isPromise(headers)
-      ? headers.then((settled) => runtime.client.request(upstreamCall('GET', path, settled, context)))
-      : runtime.client.request(upstreamCall('GET', path, headers, context));
-    return answered.then((response) => groupedByKey(mapping, keys, runtime, response));
+    path = mapping.template.fill(values, new Map([[mapping.batch!.by.text, keys]]));
   } catch (error) {
     return Promise.reject(error);
   }
+  if (path === null) return Promise.resolve(keys.map(() => []));
+  // Not an async function: with the identity headers at hand (the usual case), the call costs the
+  // client's promise and one `then`.
+  return sendWithUpstreamHeaders(
+    context,
+    runtime.service,
+    runtime.forwardHeaders,
+    (headers, at: string) => runtime.client.request(upstreamCall('GET', at, headers, context)),
+    path,
+  ).then((response) => groupedByKey(mapping, keys, runtime, response));
 }
 
 /**
