@@ -1,5 +1,7 @@
 /**
- * `npm run bench`: the gateway against a hand-written aggregator of the same fan-out and against Yoga
+ * `npm run bench`: the gateway (with the access log, metrics and tracing of every request on; with the
+ * example shop's own observability, the access log and metrics; with none) against a hand-written
+ * aggregator of the same fan-out and against Yoga
  * alone making the same calls (yoga-aggregator.ts), and against the users service itself for a
  * one-service query; and the layers under the gateway (its plans alone, and under Yoga alone,
  * plan-only-servers.ts), served by the observability-off gateway's process.
@@ -53,8 +55,14 @@ try {
   const { urls } = await children.start<{ urls: Record<string, string> }>({ name: 'services', file: 'test/bench/services-child.ts', ...cpus });
   const otlpSink = await startOtlpSink();
   const env = { ...process.env, BENCH_SERVICE_URLS: JSON.stringify(urls), BENCH_OTLP_URL: otlpSink.url };
-  const [gateway, gatewayBare, gatewayCached, handWritten, yoga] = await Promise.all([
+  const [gateway, gatewayShipped, gatewayBare, gatewayCached, handWritten, yoga] = await Promise.all([
     children.start<{ url: string }>({ name: 'gateway', file: 'test/bench/gateway-child.ts', env, nodeArgs, ...cpus }),
+    children.start<{ url: string }>({
+      name: 'gateway-shipped',
+      file: 'test/bench/gateway-child.ts',
+      env: { ...env, BENCH_OBSERVABILITY: 'log,metrics' },
+      ...cpus,
+    }),
     children.start<{ url: string; plans: string; yogaPlans: string }>({
       name: 'gateway-bare',
       file: 'test/bench/gateway-child.ts',
@@ -71,7 +79,10 @@ try {
     `upstream reuse (in-flight dedupe, REST HTTP cache): ${process.env['BENCH_UPSTREAM_REUSE'] === '1' ? 'on' : 'off, for a like-for-like comparison (BENCH_UPSTREAM_REUSE=1 turns it on)'}`,
   );
   console.log(
-    `gateway-bare    ${gatewayBare.url}  (pid ${children.pid('gateway-bare')}, access log, metrics and tracing off; the others have all three on, traces going to a local OTLP sink)`,
+    `gateway-shipped ${gatewayShipped.url}  (pid ${children.pid('gateway-shipped')}, the example shop's observability: access log and metrics on, tracing off as without a collector)`,
+  );
+  console.log(
+    `gateway-bare    ${gatewayBare.url}  (pid ${children.pid('gateway-bare')}, access log, metrics and tracing off; gateway and gateway-cached have all three on, traces going to a local OTLP sink)`,
   );
   console.log(`layers          ${gatewayBare.plans} ${gatewayBare.yogaPlans}  (in gateway-bare's process: its plans alone, and under Yoga alone)`);
   console.log(`gateway-cached  ${gatewayCached.url}  (pid ${children.pid('gateway-cached')}, response cache on)`);
@@ -82,6 +93,7 @@ try {
   const scenarios = buildScenarios({
     gateway: gateway.url,
     gatewayCached: gatewayCached.url,
+    gatewayShipped: gatewayShipped.url,
     gatewayBare: gatewayBare.url,
     handWritten: handWritten.url,
     yoga: yoga.url,
@@ -194,6 +206,7 @@ async function measure(
   const pids = {
     services: children.pid('services'),
     gateway: children.pid('gateway'),
+    'gateway-shipped': children.pid('gateway-shipped'),
     'gateway-bare': children.pid('gateway-bare'),
     'gateway-cached': children.pid('gateway-cached'),
     'hand-written': children.pid('hand-written'),
@@ -223,6 +236,7 @@ function scenarioReport(scenario: Scenario, checked: { answer: Answer; calls: Co
     name: scenario.name,
     url: scenario.target.url,
     load,
+    roundsRps: windows.map((window) => window.load.rps),
     callsOneRequest: { total: sum(checked.calls), byService: checked.calls },
     callsUnderLoad: load.sent > 0 ? calls / load.sent : Number.NaN,
     cpuMsPerRequest: cpuPerRequest(cpuTotals, load.sent),

@@ -4,6 +4,7 @@ import type { LoadTarget } from './load.ts';
 
 export type ScenarioId =
   | 'gateway-order-history'
+  | 'gateway-order-history-shipped'
   | 'gateway-order-history-bare'
   | 'gateway-order-history-cached'
   | 'hand-written-order-history'
@@ -23,6 +24,11 @@ export interface Scenario {
 export interface Endpoints {
   /** The gateway's GraphQL endpoint. */
   gateway: string;
+  /**
+   * The GraphQL endpoint of a gateway with the example shop's own observability: the access log and
+   * metrics on, tracing off (gateway.config.ts configures no collector, and tracing is off without one).
+   */
+  gatewayShipped: string;
   /** The GraphQL endpoint of a second gateway with the response cache on. */
   gatewayCached: string;
   /** The GraphQL endpoint of a gateway with logging, metrics and tracing off. */
@@ -52,13 +58,19 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}):
   return { url, method: 'POST', headers: { ...jsonHeaders, ...headers }, body: JSON.stringify(body) };
 }
 
-/** The scenarios in the order they run and are reported. */
+/** The scenarios in the order they run and are reported: the hand-written aggregator next to the gateways it is compared with. */
 export function buildScenarios(endpoints: Endpoints): Scenario[] {
   return [
     {
       id: 'gateway-order-history',
       name: 'order-history via gateway',
       target: post(endpoints.gateway, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth),
+    },
+    { id: 'hand-written-order-history', name: 'order-history hand-written', target: post(endpoints.handWritten, { id: USER_ID }) },
+    {
+      id: 'gateway-order-history-shipped',
+      name: 'order-history via gateway, as the shop ships (access log + metrics)',
+      target: post(endpoints.gatewayShipped, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth),
     },
     {
       id: 'gateway-order-history-bare',
@@ -70,7 +82,6 @@ export function buildScenarios(endpoints: Endpoints): Scenario[] {
       name: 'order-history via gateway, cached',
       target: post(endpoints.gatewayCached, { query: ORDER_HISTORY_QUERY, variables: { id: USER_ID } }, endpoints.gatewayAuth),
     },
-    { id: 'hand-written-order-history', name: 'order-history hand-written', target: post(endpoints.handWritten, { id: USER_ID }) },
     {
       id: 'yoga-order-history',
       name: 'order-history, Yoga alone over the same calls',
@@ -96,6 +107,7 @@ export const SAME_ANSWER_PAIRS: readonly [ScenarioId, ScenarioId][] = [
   ['gateway-order-history', 'hand-written-order-history'],
   ['gateway-order-history', 'yoga-order-history'],
   ['gateway-order-history', 'gateway-order-history-cached'],
+  ['gateway-order-history', 'gateway-order-history-shipped'],
   ['gateway-order-history', 'gateway-order-history-bare'],
   ['gateway-order-history', 'plans-order-history'],
   ['gateway-order-history', 'yoga-plans-order-history'],
