@@ -3,7 +3,7 @@ import { NotPlannable } from './collect-fields.ts';
 import { withoutTypeSteps, type Fetch } from './fetch.ts';
 import type { Draft, Planner } from './plan-operation.ts';
 import { requiresOf, type SupergraphType } from './read-supergraph.ts';
-import { internalKey, type Selection } from './selection.ts';
+import { requiredKey, type Selection } from './selection.ts';
 
 /** One `_entities` call to make at a position: the fields it answers and what it needs first. */
 interface Step {
@@ -67,7 +67,17 @@ export class Position {
 
   /** A client's field the draft's subgraph does not answer here. */
   placeRemotely(key: string, nodes: FieldNode[]): void {
-    const step = this.stepFor((nodes[0] as FieldNode).name.value, new Set());
+    const name = (nodes[0] as FieldNode).name.value;
+    // A step whose representation sends a field this one requires with other arguments can't be
+    // shared (a representation has one `price`): then another call to the subgraph answers it.
+    const conflicting = new Set<Step>();
+    let step = this.stepFor(name, conflicting);
+    while (this.sendsOtherwise(step, name)) {
+      // A new call's representation holds its key alone: the key itself is required otherwise.
+      if (step.fields.size === 0) throw new NotPlannable(`${this.at.info.name}.${name} requires a field of its key with arguments`);
+      conflicting.add(step);
+      step = this.stepFor(name, conflicting);
+    }
     this.addToStep(step, key, nodes);
     step.answered.push(key);
   }
@@ -130,8 +140,17 @@ export class Position {
       const requires = requiresOf(this.at.info, (nodes[0] as FieldNode).name.value, step.graph);
       if (!requires) continue;
       entity.requires ??= {};
-      entity.requires[key] = requires.selections.flatMap((field) => (field.kind === Kind.FIELD ? [internalKey(field.name.value)] : []));
+      entity.requires[key] = requires.selections.flatMap((field) => (field.kind === Kind.FIELD ? [requiredKey(field)] : []));
     }
+  }
+
+  /** Whether the step's representation has a field the `@requires` of `name` there needs with other arguments (another internal key of one name). */
+  private sendsOtherwise(step: Step, name: string): boolean {
+    const required = requiresOf(this.at.info, name, step.graph)?.selections ?? [];
+    return required.some(
+      (field) =>
+        field.kind === Kind.FIELD && step.representation.some((sent) => sent.name.value === field.name.value && sent.alias?.value !== requiredKey(field)),
+    );
   }
 
   /** A step that resolves the field and depends on none of `avoid`: an existing one, else a new one. */
@@ -168,7 +187,7 @@ export class Position {
         representation: [],
         deps: new Set(),
         waitsFor: new Set(),
-        keyFields: (key.selections as readonly FieldNode[]).map((field) => internalKey(field.name.value)),
+        keyFields: (key.selections as readonly FieldNode[]).map(requiredKey),
       };
       this.depth++;
       try {
@@ -203,7 +222,10 @@ export class Position {
   /** A field the step sends in its representation: resolved by the draft, else by a step it then depends on. */
   private need(step: Step, field: FieldNode, avoid: ReadonlySet<Step>): void {
     const name = field.name.value;
-    const key = internalKey(name);
+    const key = requiredKey(field);
+    // A representation has one value of a name (placeRemotely keeps such fields apart; a chain of `@requires` may not).
+    if (step.representation.some((sent) => sent.name.value === name && sent.alias?.value !== key))
+      throw new NotPlannable(`${this.at.info.name}.${name} is required with different arguments in one call`);
     step.representation.push({ ...this.planner.concrete(field), alias: { kind: Kind.NAME, value: key } });
     if (this.local(name)) {
       const { type, info, draft, selection, path, provided } = this.at;

@@ -1,3 +1,4 @@
+import { Kind, print, type FieldNode, type SelectionSetNode } from 'graphql';
 import { NotPlannable } from './collect-fields.ts';
 
 /**
@@ -7,6 +8,34 @@ import { NotPlannable } from './collect-fields.ts';
  * planning (useReservedAliases), and not planned should one remain.
  */
 export const internalKey = (name: string): string => `__key_${name}`;
+
+/**
+ * The internal key of a field the plan fetches for an entity call (a key or `@requires` field):
+ * {@link internalKey} of its name, and when it has arguments anywhere in it (`price(currency:
+ * "EUR")`, `category { average(currency: "USD") }`), a suffix from its printed form too, so that the
+ * same field with other arguments, needed by another field, travels under a key of its own.
+ */
+export function requiredKey(field: FieldNode): string {
+  const key = internalKey(field.name.value);
+  return hasArguments(field) ? `${key}_${fnv1a(print(field))}` : key;
+}
+
+function hasArguments(field: FieldNode): boolean {
+  return Boolean(field.arguments?.length) || (field.selectionSet !== undefined && selectsArguments(field.selectionSet));
+}
+
+function selectsArguments({ selections }: SelectionSetNode): boolean {
+  return selections.some((selection) =>
+    selection.kind === Kind.FIELD ? hasArguments(selection) : selection.kind === Kind.INLINE_FRAGMENT && selectsArguments(selection.selectionSet),
+  );
+}
+
+/** A 32-bit FNV-1a hash in base 36: short and stable; two texts that meet still differ in their fields, which {@link Selection.add} refuses. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  return (hash >>> 0).toString(36);
+}
 
 /** Whether a step of an answer's path is one of the plan's {@link internalKey}s, never shown to a client. */
 export const isInternalKey = (step: string | number): step is string => typeof step === 'string' && step.startsWith('__key_');
