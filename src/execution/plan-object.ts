@@ -72,7 +72,7 @@ export class Position {
     // shared (a representation has one `price`): then another call to the subgraph answers it.
     const conflicting = new Set<Step>();
     let step = this.stepFor(name, conflicting);
-    while (this.sendsOtherwise(step, name)) {
+    while (this.requiresOtherwise(step, name)) {
       // A new call's representation holds its key alone: the key itself is required otherwise.
       if (step.fields.size === 0) throw new NotPlannable(`${this.at.info.name}.${name} requires a field of its key with arguments`);
       conflicting.add(step);
@@ -144,13 +144,10 @@ export class Position {
     }
   }
 
-  /** Whether the step's representation has a field the `@requires` of `name` there needs with other arguments (another internal key of one name). */
-  private sendsOtherwise(step: Step, name: string): boolean {
+  /** Whether the `@requires` of `name` there need a field the step's representation sends with other arguments. */
+  private requiresOtherwise(step: Step, name: string): boolean {
     const required = requiresOf(this.at.info, name, step.graph)?.selections ?? [];
-    return required.some(
-      (field) =>
-        field.kind === Kind.FIELD && step.representation.some((sent) => sent.name.value === field.name.value && sent.alias?.value !== requiredKey(field)),
-    );
+    return required.some((field) => field.kind === Kind.FIELD && sendsOtherwise(step, field, requiredKey(field)));
   }
 
   /** A step that resolves the field and depends on none of `avoid`: an existing one, else a new one. */
@@ -224,8 +221,7 @@ export class Position {
     const name = field.name.value;
     const key = requiredKey(field);
     // A representation has one value of a name (placeRemotely keeps such fields apart; a chain of `@requires` may not).
-    if (step.representation.some((sent) => sent.name.value === name && sent.alias?.value !== key))
-      throw new NotPlannable(`${this.at.info.name}.${name} is required with different arguments in one call`);
+    if (sendsOtherwise(step, field, key)) throw new NotPlannable(`${this.at.info.name}.${name} is required with different arguments in one call`);
     step.representation.push({ ...this.planner.concrete(field), alias: { kind: Kind.NAME, value: key } });
     if (this.local(name)) {
       const { type, info, draft, selection, path, provided } = this.at;
@@ -239,6 +235,11 @@ export class Position {
     this.addToStep(source, key, [field]);
     step.deps.add(source);
   }
+}
+
+/** Whether the step's representation sends the field under another internal key: the same field with other arguments. */
+function sendsOtherwise(step: Step, field: FieldNode, key: string): boolean {
+  return step.representation.some((sent) => sent.name.value === field.name.value && sent.alias?.value !== key);
 }
 
 export function isProvided(provided: SelectionSetNode | undefined, name: string): boolean {
