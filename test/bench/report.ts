@@ -84,14 +84,15 @@ export function computeRatios(scenarios: readonly ScenarioReport[]): Ratios {
   const toHandWritten = (load: LoadResult | undefined): number | null => (load && handWritten && handWritten.rps > 0 ? load.rps / handWritten.rps : null);
   const handRounds = find('hand-written-order-history')?.roundsRps;
   const roundRatios = (id: ScenarioId): number[] => find(id)?.roundsRps.map((rps, round) => rps / (handRounds?.[round] ?? Number.NaN)) ?? [];
+  const layerPlans = toHandWritten(plans);
+  const layerYogaPlans = toHandWritten(yogaPlans);
   return {
     gatewayToHandWrittenRps: toHandWritten(gateway),
     byRound: handRounds ? { gateway: roundRatios('gateway-order-history'), shipped: roundRatios('gateway-order-history-shipped') } : null,
     shippedToHandWrittenRps: toHandWritten(shipped),
     bareToHandWrittenRps: toHandWritten(bare),
     yogaToHandWrittenRps: toHandWritten(yoga),
-    layersToHandWrittenRps:
-      plans && yogaPlans && handWritten && handWritten.rps > 0 ? { plans: plans.rps / handWritten.rps, yogaPlans: yogaPlans.rps / handWritten.rps } : null,
+    layersToHandWrittenRps: layerPlans !== null && layerYogaPlans !== null ? { plans: layerPlans, yogaPlans: layerYogaPlans } : null,
     cachedToUncachedRps: gateway && cached && gateway.rps > 0 ? cached.rps / gateway.rps : null,
     observedToBareRps: gateway && bare && bare.rps > 0 ? gateway.rps / bare.rps : null,
     addedP50Ms: oneGateway && oneDirect ? oneGateway.p50Ms - oneDirect.p50Ms : null,
